@@ -1,0 +1,2 @@
+// Public API of src/accelerators/: one export line per construct file.
+export {};

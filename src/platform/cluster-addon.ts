@@ -1,0 +1,67 @@
+/**
+ * An add-on (CRDs and their controller) installed on the target cluster. Constructs refuse at synth to emit
+ * objects of an add-on the cluster profile does not list.
+ */
+export class ClusterAddon {
+  /** Gateway API (gateway.networking.k8s.io/v1: Gateway, HTTPRoute). */
+  public static readonly GATEWAY_API = new ClusterAddon('gateway-api', 'Gateway API (gateway.networking.k8s.io)');
+  /** Gateway API Inference Extension (InferencePool, inference.networking.k8s.io/v1). */
+  public static readonly INFERENCE_EXTENSION = new ClusterAddon('inference-extension', 'Gateway API Inference Extension (InferencePool)');
+  /** llm-d router CRDs (InferenceObjective, InferenceModelRewrite, llm-d.ai/v1alpha2). */
+  public static readonly LLM_D_ROUTER = new ClusterAddon('llm-d-router', 'llm-d router (llm-d.ai InferenceObjective)');
+  /** Kueue (kueue.x-k8s.io). */
+  public static readonly KUEUE = new ClusterAddon('kueue', 'Kueue (kueue.x-k8s.io)');
+  /** JobSet (jobset.x-k8s.io). */
+  public static readonly JOBSET = new ClusterAddon('jobset', 'JobSet (jobset.x-k8s.io)');
+  /** LeaderWorkerSet (leaderworkerset.x-k8s.io). */
+  public static readonly LEADER_WORKER_SET = new ClusterAddon('lws', 'LeaderWorkerSet (leaderworkerset.x-k8s.io)');
+  /** scheduler-plugins coscheduling (PodGroup, scheduling.x-k8s.io). */
+  public static readonly SCHEDULER_PLUGINS = new ClusterAddon('scheduler-plugins', 'scheduler-plugins coscheduling (scheduling.x-k8s.io PodGroup)');
+  /** Karpenter (karpenter.sh/v1 NodePool). */
+  public static readonly KARPENTER = new ClusterAddon('karpenter', 'Karpenter (karpenter.sh)');
+  /** NVIDIA DRA driver for GPUs (DeviceClasses gpu.nvidia.com, mig.nvidia.com; ComputeDomain). */
+  public static readonly NVIDIA_DRA_DRIVER = new ClusterAddon('nvidia-dra-driver', 'NVIDIA DRA driver (gpu.nvidia.com)');
+  /** NVIDIA GPU Operator (nvidia.com/v1 ClusterPolicy). */
+  public static readonly NVIDIA_GPU_OPERATOR = new ClusterAddon('nvidia-gpu-operator', 'NVIDIA GPU Operator (ClusterPolicy)');
+  /** prometheus-operator (monitoring.coreos.com/v1). */
+  public static readonly PROMETHEUS_OPERATOR = new ClusterAddon('prometheus-operator', 'prometheus-operator (monitoring.coreos.com)');
+  /** Argo Rollouts (argoproj.io AnalysisTemplate). */
+  public static readonly ARGO_ROLLOUTS = new ClusterAddon('argo-rollouts', 'Argo Rollouts (argoproj.io)');
+  /** sigstore policy-controller (policy.sigstore.dev ClusterImagePolicy). */
+  public static readonly SIGSTORE_POLICY_CONTROLLER = new ClusterAddon('sigstore-policy-controller', 'sigstore policy-controller');
+  /** KEDA (keda.sh ScaledObject). */
+  public static readonly KEDA = new ClusterAddon('keda', 'KEDA (keda.sh)');
+  /** Kubeflow Trainer v2 (trainer.kubeflow.org TrainJob). */
+  public static readonly KUBEFLOW_TRAINER = new ClusterAddon('kubeflow-trainer', 'Kubeflow Trainer (trainer.kubeflow.org)');
+  /** KubeRay (ray.io RayJob). */
+  public static readonly KUBERAY = new ClusterAddon('kuberay', 'KubeRay (ray.io)');
+
+  /**
+   * The add-ons a cluster profile assumes when it names none: the usual AI platform stack (Gateway API with the
+   * inference extension and llm-d router, Kueue, JobSet, LeaderWorkerSet, the NVIDIA DRA driver and
+   * prometheus-operator).
+   */
+  public static defaults(): ClusterAddon[] {
+    return [
+      ClusterAddon.GATEWAY_API, ClusterAddon.INFERENCE_EXTENSION, ClusterAddon.LLM_D_ROUTER, ClusterAddon.KUEUE,
+      ClusterAddon.JOBSET, ClusterAddon.LEADER_WORKER_SET, ClusterAddon.NVIDIA_DRA_DRIVER, ClusterAddon.PROMETHEUS_OPERATOR,
+    ];
+  }
+
+  /**
+   * An add-on this library does not know by name (only useful for constructs of your own that check it).
+   */
+  public static custom(id: string, description?: string): ClusterAddon {
+    return new ClusterAddon(id, description ?? id);
+  }
+
+  /** Stable identifier, e.g. `kueue`. */
+  public readonly id: string;
+  /** Human-readable name for error messages and the platform report. */
+  public readonly description: string;
+
+  private constructor(id: string, description: string) {
+    this.id = id;
+    this.description = description;
+  }
+}

@@ -1,0 +1,168 @@
+import { Construct, IConstruct } from 'constructs';
+import { ClusterAddon } from './cluster-addon';
+import { KubernetesVersion } from './kubernetes-version';
+import { ValidationError, invalidProp, show } from '../internal/errors';
+import { FEATURE_GATES, knownGates } from '../internal/feature-gates';
+
+const CLUSTER_PROFILE = Symbol.for('cdk8s-ai.ClusterProfile');
+const DEFAULT_PROFILE_ID = 'DefaultClusterProfile';
+/** Per scope: the profile declared among its children (null: none). Reset whenever a profile is declared. */
+let declaredIn = new WeakMap<IConstruct, ClusterProfile | null>();
+
+function declaredProfile(scope: IConstruct): ClusterProfile | undefined {
+  let found = declaredIn.get(scope);
+  if (found === undefined) {
+    found = (scope.node.children.find((c) => ClusterProfile.isClusterProfile(c) && c.node.id !== DEFAULT_PROFILE_ID) ?? null) as ClusterProfile | null;
+    declaredIn.set(scope, found);
+  }
+  return found ?? undefined;
+}
+
+/**
+ * How pods get GPUs on the target cluster.
+ */
+export enum GpuAllocation {
+  /** Dynamic Resource Allocation (`resource.k8s.io/v1` ResourceClaims) through a DRA driver. */
+  DYNAMIC_RESOURCE_ALLOCATION = 'DynamicResourceAllocation',
+  /** The `nvidia.com/gpu` extended resource of the NVIDIA device plugin (clusters without a DRA driver). */
+  DEVICE_PLUGIN = 'DevicePlugin',
+}
+
+/**
+ * Props for a ClusterProfile.
+ */
+export interface ClusterProfileProps {
+  /**
+   * The Kubernetes version of the target cluster.
+   *
+   * @default KubernetesVersion.V1_34
+   */
+  readonly kubernetesVersion?: KubernetesVersion;
+
+  /**
+   * Feature gates that differ from the version's defaults, e.g. `{ GenericWorkload: true }` on a 1.37 cluster whose
+   * apiserver runs with that gate and the matching `--runtime-config`. Only gates this library knows are accepted,
+   * so a typo cannot silently change nothing.
+   *
+   * @default - the Kubernetes defaults of `kubernetesVersion`
+   */
+  readonly featureGates?: { [gate: string]: boolean };
+
+  /**
+   * How pods get GPUs.
+   *
+   * @default GpuAllocation.DYNAMIC_RESOURCE_ALLOCATION
+   */
+  readonly gpuAllocation?: GpuAllocation;
+
+  /**
+   * The add-ons installed on the cluster.
+   *
+   * @default ClusterAddon.defaults()
+   */
+  readonly addons?: ClusterAddon[];
+}
+
+/**
+ * What the target cluster is and has. Constructs look it up the construct tree (the nearest ClusterProfile among
+ * the children of their ancestors) and refuse at synth to emit what the cluster cannot run. Declare it before the
+ * constructs that depend on it, e.g. `new ClusterProfile(app, 'Cluster', { kubernetesVersion: KubernetesVersion.V1_37 })`.
+ * Without one, the target is Kubernetes 1.34 with DRA and the default add-ons.
+ */
+export class ClusterProfile extends Construct {
+  /**
+   * True when `x` is a ClusterProfile (works across copies of the library).
+   */
+  public static isClusterProfile(x: any): x is ClusterProfile {
+    return x !== null && typeof x === 'object' && CLUSTER_PROFILE in x;
+  }
+
+  /**
+   * The profile that applies to `scope`: the nearest ClusterProfile declared among the children of `scope` or of
+   * one of its ancestors; the default profile when there is none.
+   */
+  public static of(scope: IConstruct): ClusterProfile {
+    for (const ancestor of [...scope.node.scopes].reverse()) {
+      const found = declaredProfile(ancestor);
+      if (found) return found;
+    }
+    const root = scope.node.root;
+    return (root.node.tryFindChild(DEFAULT_PROFILE_ID) as ClusterProfile | undefined) ?? new ClusterProfile(root, DEFAULT_PROFILE_ID);
+  }
+
+  /** The target Kubernetes version. */
+  public readonly kubernetesVersion: KubernetesVersion;
+  /** How pods get GPUs. */
+  public readonly gpuAllocation: GpuAllocation;
+  /** The installed add-ons. */
+  public readonly addons: ClusterAddon[];
+  private readonly gateOverrides: Record<string, boolean>;
+
+  constructor(scope: Construct, id: string, props: ClusterProfileProps = {}) {
+    super(scope, id);
+    Object.defineProperty(this, CLUSTER_PROFILE, { value: true });
+    declaredIn = new WeakMap();
+    this.kubernetesVersion = props.kubernetesVersion ?? KubernetesVersion.V1_34;
+    this.gpuAllocation = props.gpuAllocation ?? GpuAllocation.DYNAMIC_RESOURCE_ALLOCATION;
+    this.addons = [...(props.addons ?? ClusterAddon.defaults())];
+    this.gateOverrides = { ...(props.featureGates ?? {}) };
+    this.validateGates();
+    if (id !== DEFAULT_PROFILE_ID && scope.node.tryFindChild(DEFAULT_PROFILE_ID)) {
+      throw new ValidationError(this, 'scope', 'a construct already used the default cluster profile before this ' +
+        'ClusterProfile was declared; declare the ClusterProfile before the constructs it applies to');
+    }
+  }
+
+  /** True when the gate is on: the version's default unless `featureGates` overrides it. */
+  public isFeatureEnabled(gate: string): boolean {
+    if (gate in this.gateOverrides) return this.gateOverrides[gate];
+    return FEATURE_GATES[gate]?.defaults[this.kubernetesVersion.minor] ?? false;
+  }
+
+  /** True when the add-on is installed. */
+  public hasAddon(addon: ClusterAddon): boolean {
+    return this.addons.some((a) => a.id === addon.id);
+  }
+
+  /** True when pods get GPUs through DRA. */
+  public get usesDra(): boolean {
+    return this.gpuAllocation === GpuAllocation.DYNAMIC_RESOURCE_ALLOCATION;
+  }
+
+  /** The feature gates set explicitly on this profile. */
+  public get featureGateOverrides(): { [gate: string]: boolean } {
+    return { ...this.gateOverrides };
+  }
+
+  /**
+   * Throws a ValidationError on `scope` unless `gate` is on, naming what needs it.
+   * @internal
+   */
+  public _requireFeature(scope: IConstruct, prop: string, gate: string, needs: string): void {
+    if (this.isFeatureEnabled(gate)) return;
+    throw new ValidationError(scope, prop, `${needs} needs the feature gate ${gate} (${FEATURE_GATES[gate]?.effect ?? gate}), ` +
+      `which is off on the target Kubernetes ${this.kubernetesVersion}; enable it in the ClusterProfile's featureGates ` +
+      'if the cluster runs with it, or target a version where it is on by default');
+  }
+
+  /**
+   * Throws a ValidationError on `scope` unless the add-on is installed.
+   * @internal
+   */
+  public _requireAddon(scope: IConstruct, prop: string, addon: ClusterAddon, needs: string): void {
+    if (this.hasAddon(addon)) return;
+    throw new ValidationError(scope, prop, `${needs} needs ${addon.description}, which the ClusterProfile ` +
+      `${show(this.node.path)} does not list in its addons`);
+  }
+
+  private validateGates() {
+    for (const [gate, on] of Object.entries(this.gateOverrides)) {
+      const known = FEATURE_GATES[gate];
+      if (!known) throw invalidProp(this, `featureGates.${gate}`, on, `a gate this library knows: ${knownGates().join(', ')}`);
+      if (known.defaults[this.kubernetesVersion.minor] === undefined) {
+        throw invalidProp(this, `featureGates.${gate}`, on, `a gate that exists in Kubernetes ${this.kubernetesVersion} ` +
+          `(${gate} exists in ${Object.keys(known.defaults).map((m) => `1.${m}`).join(', ')})`);
+      }
+    }
+  }
+}

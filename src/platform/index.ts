@@ -1,0 +1,3 @@
+export * from './cluster-addon';
+export * from './cluster-profile';
+export * from './kubernetes-version';

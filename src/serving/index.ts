@@ -1,0 +1,2 @@
+// Public API of src/serving/: one export line per construct file.
+export {};

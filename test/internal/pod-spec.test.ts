@@ -1,0 +1,65 @@
+import { Testing } from 'cdk8s';
+import { Construct } from 'constructs';
+import { PodSpecBuilder, resolveSecurity } from '../../src/internal/pod-spec';
+import { restrictedViolations } from '../../src/internal/pod-security';
+
+function builder(props = {}) {
+  const scope = new Construct(Testing.chart(), 'w');
+  return new PodSpecBuilder(scope, resolveSecurity(scope, props));
+}
+
+describe('PodSpecBuilder', () => {
+  test('applies the restricted Pod Security defaults', () => {
+    const b = builder();
+    b.addContainer({ name: 'main', image: 'busybox:1.36' });
+    const spec = b.build();
+    expect(spec.automountServiceAccountToken).toBe(false);
+    expect(spec.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(spec.containers[0].securityContext).toEqual({
+      allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true,
+    });
+    expect(restrictedViolations(spec)).toEqual([]);
+  });
+
+  test('scratch volumes and /dev/shm are mounted into every container', () => {
+    const b = builder();
+    b.addContainer({ name: 'a', image: 'x:1' });
+    b.addSharedMemory('8Gi');
+    b.addScratch('tmp', '/tmp');
+    b.addContainer({ name: 'b', image: 'x:1' });
+    const spec = b.build();
+    for (const c of spec.containers) expect(c.volumeMounts?.map((m) => m.mountPath)).toEqual(['/dev/shm', '/tmp']);
+    expect(spec.volumes?.map((v) => v.name)).toEqual(['dshm', 'tmp']);
+  });
+
+  test('fails to build a pod that restricted would reject, listing each violation', () => {
+    const b = builder();
+    b.addContainer({ name: 'root', image: 'x:1', securityContext: { privileged: true, capabilities: { drop: ['ALL'], add: ['SYS_ADMIN'] } } });
+    b.addVolume({ name: 'host', hostPath: { path: '/' } });
+    expect(() => b.build()).toThrow(
+      /\[test\/w\] security: the pod would not pass Pod Security "restricted": volume host uses hostPath.*container root: privileged must be false; container root: capabilities may add only NET_BIND_SERVICE, not SYS_ADMIN/,
+    );
+  });
+
+  test('fails on a root user id', () => {
+    const scope = new Construct(Testing.chart(), 'w');
+    expect(() => resolveSecurity(scope, { runAsUser: 0 })).toThrow('[test/w] security.runAsUser: got 0; expected an integer from 1 to 2147483647');
+  });
+
+  test('fails on two different volumes with one name and on a pod without containers', () => {
+    const b = builder();
+    b.addVolume({ name: 'v', emptyDir: {} });
+    expect(() => b.addVolume({ name: 'v', configMap: { name: 'c' } })).toThrow(/two different volumes are named "v"/);
+    expect(() => b.build()).toThrow(/a pod needs at least one container/);
+  });
+
+  test('restrictedViolations catches host namespaces, seccomp and missing drops', () => {
+    expect(restrictedViolations({ hostNetwork: true, containers: [{ name: 'c' }] })).toEqual([
+      'hostNetwork must be false',
+      'container c: allowPrivilegeEscalation must be false',
+      'container c: capabilities must drop ALL',
+      'container c: runAsNonRoot must be true',
+      'container c: seccompProfile must be RuntimeDefault or Localhost',
+    ]);
+  });
+});

@@ -1,0 +1,109 @@
+/**
+ * Regenerates the typed L1 imports in imports/ offline, from ../shared/k8s-schemas and ../shared/crds.
+ *
+ * `cdk8s import k8s@X` always downloads its schema, so this script drives cdk8s-cli's importers directly with the
+ * download step swapped for a read of the local file. Usage: `ts-node tools/imports/generate.ts [outdir]`.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as YAML from 'yaml';
+import { IMPORTS, SHARED_DIR, ImportModule } from './modules';
+
+const cliDir = path.dirname(require.resolve('cdk8s-cli/package.json'));
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const cliUtil = require(path.join(cliDir, 'lib/util.js'));
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { ImportKubernetesApi } = require(path.join(cliDir, 'lib/import/k8s.js'));
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { ImportCustomResourceDefinition } = require(path.join(cliDir, 'lib/import/crd.js'));
+
+/** Keep only the named definitions and everything they reference, so an alpha module stays small. */
+function pruneDefinitions(definitions: Record<string, any>, keepPrefixes: string[]): Record<string, any> {
+  const keep = new Set<string>();
+  const visit = (name: string) => {
+    if (keep.has(name) || !definitions[name]) return;
+    keep.add(name);
+    JSON.stringify(definitions[name], (key, value) => {
+      if (key === '$ref' && typeof value === 'string') visit(value.replace('#/definitions/', ''));
+      return value;
+    });
+  };
+  Object.keys(definitions).filter((n) => keepPrefixes.some((p) => n.startsWith(p))).forEach(visit);
+  return Object.fromEntries([...keep].sort().map((n) => [n, definitions[n]]));
+}
+
+async function importKubernetes(module: ImportModule, outdir: string) {
+  const schemaFile = path.join(SHARED_DIR, 'k8s-schemas', module.source, '_definitions.json');
+  const schema = JSON.parse(fs.readFileSync(schemaFile, 'utf8'));
+  if (module.include) schema.definitions = pruneDefinitions(schema.definitions, module.include);
+  const original = cliUtil.download;
+  cliUtil.download = async () => JSON.stringify(schema);
+  try {
+    const importer = new ImportKubernetesApi({ apiVersion: module.source.replace(/^v/, '') });
+    await importInto(outdir, module.name, 'k8s', (scratch) => importer.import({ outdir: scratch, targetLanguage: 'typescript' }));
+  } finally {
+    cliUtil.download = original;
+  }
+}
+
+/**
+ * Replaces every embedded PodTemplateSpec with an opaque object. Our constructs build pod specs from the typed k8s
+ * structs; a CRD L1 that re-declared the pod schema would re-filter them (and cost megabytes of generated code).
+ * The apiserver still validates the full CRD schema.
+ */
+function opaquePodTemplates(node: any): any {
+  if (Array.isArray(node)) return node.map(opaquePodTemplates);
+  if (node === null || typeof node !== 'object') return node;
+  if (isPodTemplateSchema(node)) {
+    return { type: 'object', description: node.description, 'x-kubernetes-preserve-unknown-fields': true };
+  }
+  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, opaquePodTemplates(v)]));
+}
+
+function isPodTemplateSchema(node: any): boolean {
+  const spec = node.properties?.spec;
+  return node.type === 'object' && node.properties?.metadata !== undefined && spec?.properties?.containers !== undefined;
+}
+
+async function importInto(outdir: string, name: string, generated: string, run: (scratch: string) => Promise<void>) {
+  const scratch = fs.mkdtempSync(path.join(outdir, '.tmp-'));
+  try {
+    await run(scratch);
+    fs.renameSync(path.join(scratch, `${generated}.ts`), path.join(outdir, `${name}.ts`));
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+async function importCrds(module: ImportModule, outdir: string) {
+  const files = module.files!.map((f) => path.join(SHARED_DIR, 'crds', module.source, f));
+  const crds = files.flatMap((f) => YAML.parseAllDocuments(fs.readFileSync(f, 'utf8')).map((d) => d.toJSON()))
+    .filter((doc) => doc?.kind === 'CustomResourceDefinition')
+    .map(opaquePodTemplates);
+  const importer = new ImportCustomResourceDefinition(crds.map((c) => JSON.stringify(c)).join('\n---\n'));
+  if (importer.moduleNames.length !== 1) {
+    throw new Error(`${module.name}: expected one API group, got ${importer.moduleNames.join(', ')}`);
+  }
+  await importInto(outdir, module.name, importer.moduleNames[0], (scratch) => importer.import({ outdir: scratch, targetLanguage: 'typescript' }));
+}
+
+export async function generateImports(outdir: string): Promise<string[]> {
+  fs.mkdirSync(outdir, { recursive: true });
+  const written: string[] = [];
+  for (const module of IMPORTS) {
+    if (module.kind === 'k8s') await importKubernetes(module, outdir);
+    else await importCrds(module, outdir);
+    written.push(`${module.name}.ts`);
+  }
+  return written;
+}
+
+if (require.main === module) {
+  const outdir = path.resolve(process.argv[2] ?? path.join(__dirname, '..', '..', 'imports'));
+  const log = console.log;
+  console.log = () => {}; // the importers print every type they emit
+  generateImports(outdir).then(
+    (files) => { console.log = log; console.log(`wrote ${files.length} modules to ${outdir}: ${files.join(', ')}`); },
+    (err) => { console.log = log; console.error(err); process.exit(1); },
+  );
+}
