@@ -49,6 +49,8 @@ export class PodSpecBuilder {
   private readonly nodeRequirements: k8s.NodeSelectorRequirement[] = [];
   private readonly nodeSelector: Record<string, string> = {};
   private readonly everywhereMounts: k8s.VolumeMount[] = [];
+  private readonly containerClaims: { containers?: string[]; claim: k8s.ResourceClaim }[] = [];
+  private readonly extendedResources: { containers?: string[]; resource: string; quantity: number }[] = [];
   public serviceAccountName?: string;
   public automountServiceAccountToken = false;
   public priorityClassName?: string;
@@ -95,12 +97,24 @@ export class PodSpecBuilder {
     this.everywhereMounts.push(mount);
   }
 
-  /** Adds a pod-level resource claim (DRA). */
-  public addResourceClaim(claim: k8s.PodResourceClaim): void {
+  /**
+   * Adds a pod-level resource claim (DRA) and gives it to `containers` (their `resources.claims`); by default to
+   * every regular (non-init) container, added before or after this call.
+   */
+  public addResourceClaim(claim: k8s.PodResourceClaim, containers?: string[], request?: string): void {
     if (this.resourceClaims.has(claim.name)) {
       throw new ValidationError(this.scope, 'resourceClaims', `two resource claims are named "${claim.name}"`);
     }
     this.resourceClaims.set(claim.name, claim);
+    this.containerClaims.push({ containers, claim: { name: claim.name, request } });
+  }
+
+  /**
+   * Requests an extended resource (e.g. `nvidia.com/gpu`) as a limit (extended resources cannot be overcommitted,
+   * so the request equals the limit) in `containers`; by default in every regular container.
+   */
+  public addExtendedResource(resource: string, quantity: number, containers?: string[]): void {
+    this.extendedResources.push({ containers, resource, quantity });
   }
 
   public addToleration(toleration: k8s.Toleration): void {
@@ -128,6 +142,18 @@ export class PodSpecBuilder {
       for (const m of this.everywhereMounts) if (!mounts.some((x) => x.mountPath === m.mountPath)) mounts.push(m);
       return { ...c, volumeMounts: mounts.length ? mounts : undefined };
     };
+    const withDevices = (c: k8s.Container, init: boolean): k8s.Container => {
+      const applies = (names?: string[]) => (names ? names.includes(c.name) : !init);
+      const claims = [...(c.resources?.claims ?? []), ...this.containerClaims.filter((x) => applies(x.containers)).map((x) => x.claim)];
+      const extended = this.extendedResources.filter((x) => applies(x.containers));
+      if (claims.length === 0 && extended.length === 0) return c;
+      const limits = { ...(c.resources?.limits ?? {}) };
+      for (const x of extended) limits[x.resource] = k8s.Quantity.fromNumber(x.quantity);
+      return {
+        ...c,
+        resources: { ...c.resources, claims: claims.length ? claims : undefined, limits: Object.keys(limits).length ? limits : undefined },
+      };
+    };
     const spec: k8s.PodSpec = {
       ...this.extra,
       automountServiceAccountToken: this.automountServiceAccountToken,
@@ -145,8 +171,8 @@ export class PodSpecBuilder {
         fsGroup: this.security.fsGroup,
         seccompProfile: { type: 'RuntimeDefault' },
       },
-      initContainers: this.initContainers.length ? this.initContainers.map(withMounts) : undefined,
-      containers: this.containers.map(withMounts),
+      initContainers: this.initContainers.length ? this.initContainers.map((c) => withDevices(withMounts(c), true)) : undefined,
+      containers: this.containers.map((c) => withDevices(withMounts(c), false)),
       volumes: this.volumes.size ? [...this.volumes.values()] : undefined,
       resourceClaims: this.resourceClaims.size ? [...this.resourceClaims.values()] : undefined,
       tolerations: this.tolerations.length ? this.tolerations : undefined,
@@ -156,6 +182,11 @@ export class PodSpecBuilder {
         : undefined,
     };
     if (spec.containers.length === 0) throw new ValidationError(this.scope, 'containers', 'a pod needs at least one container');
+    const names = this.containerNames;
+    for (const target of [...this.containerClaims, ...this.extendedResources]) {
+      const unknown = (target.containers ?? []).filter((n) => !names.includes(n));
+      if (unknown.length) throw new ValidationError(this.scope, 'containers', `devices are given to unknown containers ${unknown.join(', ')}; the pod has ${names.join(', ')}`);
+    }
     const violations = restrictedViolations(spec);
     if (violations.length) {
       throw new ValidationError(this.scope, 'security', `the pod would not pass Pod Security "restricted": ${violations.join('; ')}`);

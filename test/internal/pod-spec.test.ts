@@ -63,3 +63,35 @@ describe('PodSpecBuilder', () => {
     ]);
   });
 });
+
+describe('PodSpecBuilder devices', () => {
+  test('gives a DRA claim to every regular container by default, or to the named ones', () => {
+    const b = builder();
+    b.addContainer({ name: 'init', image: 'x:1' }, { init: true });
+    b.addContainer({ name: 'server', image: 'x:1' });
+    b.addResourceClaim({ name: 'gpus', resourceClaimTemplateName: 'llama-gpus' });
+    b.addContainer({ name: 'sidecar', image: 'x:1' });
+    b.addResourceClaim({ name: 'nic', resourceClaimTemplateName: 'nic' }, ['server'], 'rdma');
+    const spec = b.build();
+    expect(spec.resourceClaims).toEqual([{ name: 'gpus', resourceClaimTemplateName: 'llama-gpus' }, { name: 'nic', resourceClaimTemplateName: 'nic' }]);
+    expect(spec.initContainers?.[0].resources).toBeUndefined();
+    expect(spec.containers[0].resources?.claims).toEqual([{ name: 'gpus' }, { name: 'nic', request: 'rdma' }]);
+    expect(spec.containers[1].resources?.claims).toEqual([{ name: 'gpus' }]);
+  });
+
+  test('requests extended resources as limits', () => {
+    const b = builder();
+    b.addContainer({ name: 'server', image: 'x:1', resources: { limits: { memory: { value: '1Gi' } as any } } });
+    b.addExtendedResource('nvidia.com/gpu', 2);
+    const limits = b.build().containers[0].resources?.limits ?? {};
+    expect(Object.keys(limits)).toEqual(['memory', 'nvidia.com/gpu']);
+    expect(limits['nvidia.com/gpu'].value).toBe(2);
+  });
+
+  test('fails when devices are given to a container the pod does not have', () => {
+    const b = builder();
+    b.addContainer({ name: 'server', image: 'x:1' });
+    b.addExtendedResource('nvidia.com/gpu', 1, ['svr']);
+    expect(() => b.build()).toThrow('[test/w] containers: devices are given to unknown containers svr; the pod has server');
+  });
+});

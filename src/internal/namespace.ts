@@ -1,0 +1,21 @@
+import { Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
+
+const NAMESPACE_SCOPE = Symbol.for('cdk8s-ai.NamespaceScope');
+
+/**
+ * Marks `scope` as a namespace boundary: constructs created inside it put their objects in `namespace`
+ * (an AiTenant does this, so `new InferenceService(tenant, 'llm', ...)` lands in the tenant's namespace).
+ */
+export function markNamespaceScope(scope: IConstruct, namespace: string): void {
+  Object.defineProperty(scope, NAMESPACE_SCOPE, { value: namespace });
+}
+
+/** The namespace objects of `scope` go to: the nearest namespace scope, else the chart's namespace. */
+export function namespaceOf(scope: IConstruct): string | undefined {
+  for (const s of [...scope.node.scopes].reverse()) {
+    const ns = (s as any)[NAMESPACE_SCOPE];
+    if (typeof ns === 'string') return ns;
+  }
+  return Chart.of(scope).namespace;
+}
