@@ -40,13 +40,17 @@ const project = new cdk.JsiiProject({
   tsconfigDev: { compilerOptions: { resolveJsonModule: true } },
 });
 
+// The registry mirror serves unrs-resolver 1.13.0 but not all of its platform bindings, which leaves the lock file
+// incomplete for `npm ci`; 1.12.2 has every binding.
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
 // Generated code lives in the top-level imports/; jsii only compiles src/, so src/imports is a symlink to it.
 project.eslint?.addIgnorePattern('imports/');
 project.eslint?.addIgnorePattern('src/imports/');
 project.eslint?.addIgnorePattern('examples/dist/');
 project.gitattributes.addAttributes('/imports/**', 'linguist-generated');
-project.gitignore.addPatterns('/examples/dist/', '/test-reports/', '/.cache/', '/dist/');
-project.npmignore?.addPatterns('/examples/', '/tools/', '/test-reports/', '/bench/');
+project.gitignore.addPatterns('/examples/dist/', '/test-reports/', '/.cache/', '/dist/', '__pycache__/', '/bench/results/');
+project.npmignore?.addPatterns('/examples/', '/tools/', '/test-reports/', '/bench/', '/.kube-linter.yaml', '/.checkov.yaml');
 
 project.addTask('import', {
   description: 'Regenerate imports/ offline from ../shared/k8s-schemas and ../shared/crds',
@@ -56,6 +60,16 @@ project.addTask('import', {
 project.addTask('testenv:build', {
   description: 'Build kube-apiserver and etcd from the Go module proxy into the cache (no-op when cached)',
   exec: 'bash tools/testenv/build.sh',
+});
+
+project.addTask('scanners:build', {
+  description: 'Build kube-linter (Go module proxy) and install checkov (PyPI) into the cache (no-op when cached)',
+  exec: 'bash tools/scanners/build.sh',
+});
+
+project.addTask('test:bindings', {
+  description: 'Build the Python and Go bindings and check the example synthesizes byte-identical YAML in all three',
+  exec: 'ts-node --project projenrc/tsconfig.json --transpile-only tools/bindings/run.ts',
 });
 
 project.addTask('example', {
@@ -71,6 +85,7 @@ project.addTask('example', {
 const testTask = project.tasks.tryFind('test')!;
 testTask.reset();
 testTask.spawn(project.tasks.tryFind('testenv:build')!);
+testTask.spawn(project.tasks.tryFind('scanners:build')!);
 testTask.exec('jest --ci --passWithNoTests=false --json --outputFile=test-reports/jest-results.json', { receiveArgs: true });
 testTask.spawn(project.eslint!.eslintTask);
 

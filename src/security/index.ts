@@ -1,1 +1,4 @@
+export * from './image-admission-policy';
+export * from './image-signing-policy';
+export * from './signing-authority';
 export * from './workload-security';

@@ -1,0 +1,136 @@
+import { SizeRoundingBehavior } from 'cdk8s';
+import { migProfileSelector, minMemorySelector, modelSelector, quantityOf } from './cel';
+import { GpuModel } from './gpu-model';
+import { GpuRequest, GpuRequestShape } from './gpu-request';
+import { GpuSharing } from './gpu-sharing';
+import { GpuVendor } from './gpu-vendor';
+import * as k8s from '../imports/k8s';
+
+/** The name of the one device request in every claim we generate. */
+export const GPU_REQUEST_NAME = 'gpus';
+/** The NVIDIA driver's opaque config API (api/nvidia.com/resource/v1beta1). */
+const NVIDIA_CONFIG_API = 'resource.nvidia.com/v1beta1';
+
+/** The vendor of a request: its model's, else the pool's, else NVIDIA. */
+export function vendorOf(request: GpuRequest, fallback?: GpuModel): GpuVendor {
+  return request.model?.vendor ?? request.deviceClass?.vendor ?? fallback?.vendor
+    ?? request.alternatives.find((a) => a.model)?.model?.vendor ?? GpuVendor.NVIDIA;
+}
+
+/** The DeviceClass a (non-list) request allocates from. */
+export function deviceClassOf(request: GpuRequest, poolClass?: string, poolModel?: GpuModel): string {
+  if (request.deviceClass) return request.deviceClass.name;
+  const vendor = vendorOf(request, poolModel);
+  if (request.migProfile !== undefined) return vendor.partitionDeviceClassName ?? vendor.deviceClassName;
+  return poolClass ?? vendor.deviceClassName;
+}
+
+/** The CEL selectors of a (non-list) request. */
+export function selectorsOf(request: GpuRequest, poolModel?: GpuModel): k8s.DeviceSelector[] {
+  const vendor = vendorOf(request, poolModel);
+  const expressions: string[] = [];
+  if (request.model) expressions.push(modelSelector(request.model));
+  if (request.minMemory) expressions.push(minMemorySelector(vendor, request.minMemory));
+  if (request.migProfile !== undefined) expressions.push(migProfileSelector(vendor, request.migProfile));
+  expressions.push(...request.extraSelectors);
+  return expressions.map((expression) => ({ cel: { expression } }));
+}
+
+interface DeviceFields {
+  readonly deviceClassName: string;
+  readonly selectors?: k8s.DeviceSelector[];
+  readonly count?: number;
+  readonly allocationMode?: string;
+  readonly capacity?: k8s.CapacityRequirements;
+}
+
+function deviceFields(request: GpuRequest, poolClass: string | undefined, poolModel: GpuModel | undefined): DeviceFields {
+  const selectors = selectorsOf(request, poolModel);
+  const all = request.shape === GpuRequestShape.ALL_ON_NODE;
+  const vendor = vendorOf(request, poolModel);
+  return {
+    deviceClassName: deviceClassOf(request, poolClass, poolModel),
+    selectors: selectors.length ? selectors : undefined,
+    allocationMode: all ? 'All' : 'ExactCount',
+    count: all ? undefined : request.count,
+    capacity: request.memoryShareSize
+      ? { requests: { [vendor.memoryCapacity]: k8s.Quantity.fromString(quantityOf(request.memoryShareSize)) } }
+      : undefined,
+  };
+}
+
+/** Names of the alternatives of a prioritized list: readable, unique DNS labels. */
+export function alternativeNames(alternatives: GpuRequest[]): string[] {
+  const names: string[] = [];
+  alternatives.forEach((a, i) => {
+    const base = [a.model?.id ?? 'any', ...(a.migProfile ? ['mig', a.migProfile] : [])].join('-')
+      .toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 50).replace(/^-+|-+$/g, '');
+    names.push(names.includes(base) ? `${base}-${i + 1}` : base);
+  });
+  return names;
+}
+
+function sharingConfig(sharing: GpuSharing, mig: boolean): Record<string, unknown> {
+  const mps = sharing.strategy === 'MPS' ? {
+    mpsConfig: {
+      defaultActiveThreadPercentage: sharing.activeThreadPercentage,
+      defaultPinnedDeviceMemoryLimit: sharing.pinnedMemoryLimit ? quantityOf(sharing.pinnedMemoryLimit) : undefined,
+    },
+  } : {};
+  const timeSlicing = sharing.strategy === 'TimeSlicing' && !mig && sharing.interval
+    ? { timeSlicingConfig: { interval: sharing.interval } } : {};
+  return prune({
+    apiVersion: NVIDIA_CONFIG_API,
+    kind: mig ? 'MigDeviceConfig' : 'GpuConfig',
+    sharing: { strategy: sharing.strategy, ...timeSlicing, ...mps },
+  });
+}
+
+function prune(value: any): any {
+  if (Array.isArray(value)) return value.map(prune);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const p = prune(v);
+      if (p !== undefined && !(p && typeof p === 'object' && !Array.isArray(p) && Object.keys(p).length === 0)) out[k] = p;
+    }
+    return out;
+  }
+  return value;
+}
+
+/** The ResourceClaimSpec of a request (DRA path). */
+export function claimSpecOf(request: GpuRequest, poolClass?: string, poolModel?: GpuModel): k8s.ResourceClaimSpec {
+  let deviceRequest: k8s.DeviceRequest;
+  if (request.shape === GpuRequestShape.FIRST_AVAILABLE) {
+    const names = alternativeNames(request.alternatives);
+    deviceRequest = {
+      name: GPU_REQUEST_NAME,
+      firstAvailable: request.alternatives.map((a, i) => ({ name: names[i], ...deviceFields(a, poolClass, poolModel) })),
+    };
+  } else {
+    deviceRequest = {
+      name: GPU_REQUEST_NAME,
+      exactly: { ...deviceFields(request, poolClass, poolModel), adminAccess: request.adminAccess ? true : undefined },
+    };
+  }
+  const constraints: k8s.DeviceConstraint[] = request.sameAttributes.map((a) => ({ matchAttribute: a.qualifiedName }));
+  const config: k8s.DeviceClaimConfiguration[] = [];
+  if (request.sharing) {
+    const parameters = sharingConfig(request.sharing, request.migProfile !== undefined);
+    config.push({ requests: [GPU_REQUEST_NAME], opaque: { driver: vendorOf(request, poolModel).draDriver, parameters } });
+  }
+  return {
+    devices: {
+      requests: [deviceRequest],
+      constraints: constraints.length ? constraints : undefined,
+      config: config.length ? config : undefined,
+    },
+  };
+}
+
+/** Whole MiB of a size, or NaN when it is not a whole number of MiB. */
+export function wholeMebibytes(size: { toMebibytes(o: { rounding: SizeRoundingBehavior }): number }): number {
+  const mib = size.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
+  return Number.isInteger(mib) ? mib : NaN;
+}

@@ -1,0 +1,118 @@
+import { ApiObject, Size } from 'cdk8s';
+import { Construct } from 'constructs';
+import { minMemorySelector, modelSelector, wholeGpuSelector } from './cel';
+import { clusterScoped } from './cluster-scoped';
+import { GpuModel } from './gpu-model';
+import { GpuVendor } from './gpu-vendor';
+import * as k8s from '../imports/k8s';
+import { ValidationError } from '../internal/errors';
+import { standardLabels } from '../internal/labels';
+import { DNS_SUBDOMAIN_MAX, claimName, isDnsLabel, resourceName } from '../internal/names';
+import { ClusterProfile } from '../platform/cluster-profile';
+
+/**
+ * Props for a GpuDeviceClass.
+ */
+export interface GpuDeviceClassProps {
+  /**
+   * The DeviceClass name (cluster-scoped: unique in the cluster).
+   *
+   * @default - derived from the construct path
+   */
+  readonly name?: string;
+
+  /**
+   * Only GPUs of this model.
+   *
+   * @default - any whole GPU of `vendor`
+   */
+  readonly model?: GpuModel;
+
+  /**
+   * The vendor whose driver's whole GPUs the class selects (ignored when `model` is set: the model's vendor wins).
+   *
+   * @default GpuVendor.NVIDIA
+   */
+  readonly vendor?: GpuVendor;
+
+  /**
+   * Only GPUs with at least this much memory.
+   *
+   * @default - no memory filter
+   */
+  readonly minMemory?: Size;
+
+  /**
+   * An extended resource name pods can request (`resources.limits`) to get devices of this class through DRA
+   * (`DeviceClass.extendedResourceName`, DRAExtendedResource: beta on in 1.36, GA in 1.37), e.g. `example.com/h100`.
+   *
+   * @default - none
+   */
+  readonly extendedResourceName?: string;
+}
+
+const EXTENDED_RESOURCE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)\/([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
+
+/**
+ * A DRA DeviceClass (`resource.k8s.io/v1`, cluster-scoped) that selects whole GPUs, optionally of one model, for
+ * clusters that want named classes (a class per pool, or an extended resource name backed by DRA). The NVIDIA
+ * driver's own classes (`gpu.nvidia.com`, `mig.nvidia.com`) come with its Helm chart and are never emitted here.
+ */
+export class GpuDeviceClass extends Construct {
+  /** The DeviceClass name. */
+  public readonly name: string;
+  /** The vendor whose devices the class selects. */
+  public readonly vendor: GpuVendor;
+  /** The model, when the class selects one. */
+  public readonly model?: GpuModel;
+  /** The extended resource name, when set. */
+  public readonly extendedResourceName?: string;
+  /** The generated DeviceClass. */
+  public readonly apiObject: ApiObject;
+
+  constructor(scope: Construct, id: string, props: GpuDeviceClassProps = {}) {
+    super(scope, id);
+    this.model = props.model;
+    this.vendor = props.model?.vendor ?? props.vendor ?? GpuVendor.NVIDIA;
+    this.name = props.name ?? resourceName(this);
+    this.extendedResourceName = props.extendedResourceName;
+    this.validate(props);
+    claimName(this, 'DeviceClass', undefined, this.name);
+    const selectors = [wholeGpuSelector(this.vendor)];
+    if (props.model) selectors.push(modelSelector(props.model));
+    if (props.minMemory) selectors.push(minMemorySelector(this.vendor, props.minMemory));
+    this.apiObject = clusterScoped(new k8s.KubeDeviceClass(this, 'Resource', {
+      metadata: {
+        name: this.name,
+        labels: standardLabels({ name: 'gpu-device-class', instance: resourceName(this), component: 'device-class' }),
+      },
+      spec: {
+        selectors: selectors.map((expression) => ({ cel: { expression } })),
+        extendedResourceName: this.extendedResourceName,
+      },
+    }));
+  }
+
+  private validate(props: GpuDeviceClassProps) {
+    if (props.name !== undefined && !isValidSubdomain(props.name)) {
+      throw new ValidationError(this, 'name', `got ${JSON.stringify(props.name)}; expected a DNS-1123 subdomain ` +
+        `(at most ${DNS_SUBDOMAIN_MAX} characters of a-z, 0-9, '-' and '.')`);
+    }
+    if (props.extendedResourceName !== undefined) {
+      if (!EXTENDED_RESOURCE.test(props.extendedResourceName) || props.extendedResourceName.startsWith('kubernetes.io/')) {
+        throw new ValidationError(this, 'extendedResourceName', `got ${JSON.stringify(props.extendedResourceName)}; ` +
+          'expected a domain-prefixed resource name outside kubernetes.io, e.g. "example.com/h100"');
+      }
+      ClusterProfile.of(this)._requireFeature(this, 'extendedResourceName', 'DRAExtendedResource',
+        'a DeviceClass extendedResourceName');
+    }
+    if (!ClusterProfile.of(this).usesDra) {
+      throw new ValidationError(this, 'scope', 'a DeviceClass needs Dynamic Resource Allocation, but the ClusterProfile ' +
+        'says pods get GPUs from the device plugin (gpuAllocation: DevicePlugin)');
+    }
+  }
+}
+
+function isValidSubdomain(name: string): boolean {
+  return name.length <= DNS_SUBDOMAIN_MAX && name.split('.').every((part) => isDnsLabel(part));
+}

@@ -1,0 +1,157 @@
+import { IConstruct } from 'constructs';
+import { ValidationError, invalidProp, show } from './errors';
+import { isDnsLabel } from './names';
+
+/**
+ * The traffic hook between workloads and tenants.
+ *
+ * A tenant namespace denies all ingress and egress by default. Constructs that know an edge of the graph (a gateway
+ * reaching a model server, an eval Job calling its target, Prometheus scraping a metrics port, a workload sending
+ * traces to a collector) declare it once with `allowTraffic`. Every tenant whose namespace is one end of the edge
+ * turns it into a NetworkPolicy in its namespace: an egress rule on the `from` pods, an ingress rule on the `to` pods.
+ * Edges may be declared before or after the tenant exists (pending edges are replayed when it registers); edges
+ * whose ends are not tenant namespaces are only recorded (the platform report lists them), because a namespace
+ * without default-deny needs no allow, and an allow there would isolate the selected pods.
+ */
+
+/** One end of an edge: pods in a namespace, pods in namespaces with labels, or an address range. */
+export interface TrafficPeer {
+  /** The namespace of the pods (undefined: the chart's default namespace, unknown at synth; matched in any namespace). */
+  readonly namespace?: string;
+  /** The pods' labels; empty or undefined: every pod of the namespace(s). */
+  readonly podLabels?: Record<string, string>;
+  /** Instead of `namespace`: every namespace with these labels (e.g. a gateway namespace selected by label). */
+  readonly namespaceLabels?: Record<string, string>;
+  /** Instead of pods: an IP range (CIDR), e.g. an external model hub or artifact store. */
+  readonly cidr?: string;
+  /** Ranges inside `cidr` to exclude. */
+  readonly except?: string[];
+}
+
+/** A port the edge opens. A name refers to a named container port of the `to` pods. */
+export interface TrafficPort {
+  readonly port: number | string;
+  /** @default 'TCP' */
+  readonly protocol?: 'TCP' | 'UDP' | 'SCTP';
+}
+
+/** A permitted flow: `from` pods may open connections to `to` on `ports`. */
+export interface TrafficEdge {
+  /** The construct that declares the edge; the NetworkPolicy names derive from its path. */
+  readonly scope: IConstruct;
+  /** A short DNS label naming the edge for the declarer, e.g. `gateway`, `metrics`, `eval-target`. */
+  readonly name: string;
+  /** One line for the platform report, e.g. `inference gateway to the vLLM server`. */
+  readonly description: string;
+  readonly from: TrafficPeer;
+  readonly to: TrafficPeer;
+  readonly ports: TrafficPort[];
+}
+
+/** Which end of an edge a namespace is. */
+export type EdgeSide = 'egress' | 'ingress';
+
+/** A namespace that enforces default-deny and materialises edges (an AiTenant). */
+export interface NamespaceFirewall {
+  readonly namespace: string;
+  /** Emits the NetworkPolicy for `edge` on `side` in the firewall's namespace. */
+  applyEdge(edge: TrafficEdge, side: EdgeSide): void;
+}
+
+interface Registry {
+  readonly edges: TrafficEdge[];
+  readonly firewalls: Map<string, NamespaceFirewall>;
+}
+
+const REGISTRIES = new WeakMap<IConstruct, Registry>();
+
+function registryOf(scope: IConstruct): Registry {
+  const root = scope.node.root;
+  let registry = REGISTRIES.get(root);
+  if (!registry) {
+    registry = { edges: [], firewalls: new Map() };
+    REGISTRIES.set(root, registry);
+  }
+  return registry;
+}
+
+const IANA_SVC_NAME = /^(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/;
+const CIDR = /^(\d{1,3}(\.\d{1,3}){3}\/(\d|[12]\d|3[0-2])|[0-9a-fA-F:]+:[0-9a-fA-F:]*\/(\d|\d\d|1[01]\d|12[0-8]))$/;
+
+function validatePeer(scope: IConstruct, prop: string, peer: TrafficPeer): void {
+  const kinds = [peer.namespace !== undefined, peer.namespaceLabels !== undefined, peer.cidr !== undefined].filter(Boolean).length;
+  if (kinds > 1) throw invalidProp(scope, prop, peer, 'at most one of namespace, namespaceLabels or cidr');
+  if (peer.cidr !== undefined) {
+    if (!CIDR.test(peer.cidr)) throw invalidProp(scope, `${prop}.cidr`, peer.cidr, 'a CIDR such as "10.0.0.0/8"');
+    if (peer.podLabels && Object.keys(peer.podLabels).length) throw invalidProp(scope, `${prop}.podLabels`, peer.podLabels, 'no pod labels with a cidr');
+    (peer.except ?? []).forEach((e, i) => { if (!CIDR.test(e)) throw invalidProp(scope, `${prop}.except[${i}]`, e, 'a CIDR'); });
+  } else if (peer.except !== undefined) {
+    throw invalidProp(scope, `${prop}.except`, peer.except, 'except only together with cidr');
+  }
+  if (peer.namespace !== undefined && !isDnsLabel(peer.namespace)) throw invalidProp(scope, `${prop}.namespace`, peer.namespace, 'a namespace name (DNS-1123 label)');
+}
+
+function validateEdge(edge: TrafficEdge): void {
+  const scope = edge.scope;
+  if (!isDnsLabel(edge.name, 30)) throw invalidProp(scope, 'traffic.name', edge.name, 'a DNS-1123 label of at most 30 characters');
+  validatePeer(scope, 'traffic.from', edge.from);
+  validatePeer(scope, 'traffic.to', edge.to);
+  if (edge.to.cidr === undefined && edge.from.cidr === undefined && edge.ports.length === 0) {
+    throw new ValidationError(scope, 'traffic.ports', 'an edge between pods must name at least one port');
+  }
+  edge.ports.forEach((p, i) => {
+    const ok = typeof p.port === 'number' ? Number.isInteger(p.port) && p.port >= 1 && p.port <= 65535 : IANA_SVC_NAME.test(p.port);
+    if (!ok) throw invalidProp(scope, `traffic.ports[${i}].port`, p.port, 'a port number from 1 to 65535 or a container port name');
+  });
+}
+
+/** The namespace of a peer when it is exactly one namespace. */
+function singleNamespace(peer: TrafficPeer): string | undefined {
+  return peer.cidr === undefined && peer.namespaceLabels === undefined ? peer.namespace : undefined;
+}
+
+function apply(registry: Registry, edge: TrafficEdge): void {
+  const fromNs = singleNamespace(edge.from);
+  const toNs = singleNamespace(edge.to);
+  const egress = fromNs !== undefined ? registry.firewalls.get(fromNs) : undefined;
+  const ingress = toNs !== undefined ? registry.firewalls.get(toNs) : undefined;
+  egress?.applyEdge(edge, 'egress');
+  ingress?.applyEdge(edge, 'ingress');
+}
+
+/**
+ * Declares that `edge.from` may reach `edge.to` on `edge.ports`. Tenants whose namespace is an end of the edge
+ * emit the matching NetworkPolicy; the edge is also kept for the platform report.
+ */
+export function allowTraffic(edge: TrafficEdge): void {
+  validateEdge(edge);
+  const registry = registryOf(edge.scope);
+  registry.edges.push(edge);
+  apply(registry, edge);
+}
+
+/** Every edge declared in the app, in declaration order. */
+export function trafficEdges(scope: IConstruct): readonly TrafficEdge[] {
+  return registryOf(scope).edges;
+}
+
+/**
+ * Registers a namespace that enforces default-deny; edges declared so far that touch it are applied at once.
+ * Throws when another firewall already owns the namespace.
+ */
+export function registerFirewall(scope: IConstruct, firewall: NamespaceFirewall): void {
+  const registry = registryOf(scope);
+  if (registry.firewalls.has(firewall.namespace)) {
+    throw new ValidationError(scope, 'namespace', `namespace ${show(firewall.namespace)} already has a firewall`);
+  }
+  registry.firewalls.set(firewall.namespace, firewall);
+  for (const edge of registry.edges) {
+    if (singleNamespace(edge.from) === firewall.namespace) firewall.applyEdge(edge, 'egress');
+    if (singleNamespace(edge.to) === firewall.namespace) firewall.applyEdge(edge, 'ingress');
+  }
+}
+
+/** True when `namespace` enforces default-deny through a registered firewall. */
+export function hasFirewall(scope: IConstruct, namespace: string | undefined): boolean {
+  return namespace !== undefined && registryOf(scope).firewalls.has(namespace);
+}

@@ -1,0 +1,127 @@
+import { ValidationError, show } from '../internal/errors';
+
+/**
+ * Props for a monitoring stack of your own (`MonitoringStack.custom`).
+ */
+export interface MonitoringStackProps {
+  /**
+   * Labels every ServiceMonitor, PodMonitor and PrometheusRule carries so that the Prometheus instance selects it
+   * (its `serviceMonitorSelector`, `podMonitorSelector`, `ruleSelector`).
+   *
+   * @default - none (a Prometheus whose selectors are `{}`)
+   */
+  readonly selectorLabels?: { [key: string]: string };
+
+  /**
+   * The namespace Prometheus (and Grafana) run in; tenant NetworkPolicies let it scrape metrics ports.
+   *
+   * @default 'monitoring'
+   */
+  readonly namespace?: string;
+
+  /**
+   * Labels of the Prometheus pods, for the scrape NetworkPolicy.
+   *
+   * @default { 'app.kubernetes.io/name': 'prometheus' }
+   */
+  readonly prometheusPodLabels?: { [key: string]: string };
+
+  /**
+   * The label the Grafana dashboard sidecar watches for, and its value.
+   *
+   * @default 'grafana_dashboard'
+   */
+  readonly dashboardLabel?: string;
+
+  /**
+   * The value of `dashboardLabel`.
+   *
+   * @default '1'
+   */
+  readonly dashboardLabelValue?: string;
+
+  /**
+   * The namespace the dashboard ConfigMap goes to (the sidecar's `searchNamespace`).
+   *
+   * @default - `namespace`
+   */
+  readonly dashboardNamespace?: string;
+}
+
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+function checkLabels(where: string, prop: string, labels: Record<string, string>): void {
+  for (const [k, v] of Object.entries(labels)) {
+    if (!LABEL_KEY.test(k) || !LABEL_VALUE.test(v)) {
+      throw new ValidationError(where, `${prop}.${k}`, `got ${show(v)}; expected a label key and value (keys: [prefix/]name, values: at most 63 characters of [A-Za-z0-9-_.])`);
+    }
+  }
+}
+
+/**
+ * The Prometheus/Grafana installation that picks up the generated monitors, rules and dashboards.
+ * kube-prometheus-stack (the Helm chart) selects only objects labelled `release: <Helm release>`; plain
+ * kube-prometheus selects everything but can only scrape namespaces it has RBAC for.
+ */
+export class MonitoringStack {
+  /**
+   * kube-prometheus-stack: monitors labelled `release: <release>`, dashboards `grafana_dashboard: "1"`.
+   *
+   * @param release the Helm release name (default `kube-prometheus-stack`)
+   * @param namespace where it runs (default `monitoring`)
+   */
+  public static kubePrometheusStack(release?: string, namespace?: string): MonitoringStack {
+    const rel = release ?? 'kube-prometheus-stack';
+    return MonitoringStack.custom({ selectorLabels: { release: rel }, namespace }, 'kube-prometheus-stack');
+  }
+
+  /**
+   * kube-prometheus (jsonnet manifests): selects every monitor; grant it RBAC in tenant namespaces yourself.
+   *
+   * @param namespace where it runs (default `monitoring`)
+   */
+  public static kubePrometheus(namespace?: string): MonitoringStack {
+    return MonitoringStack.custom({ selectorLabels: {}, namespace }, 'kube-prometheus');
+  }
+
+  /**
+   * Any other installation.
+   */
+  public static custom(props: MonitoringStackProps, description?: string): MonitoringStack {
+    return new MonitoringStack(props, description ?? 'custom');
+  }
+
+  /** Labels every monitor and rule carries. */
+  public readonly selectorLabels: { [key: string]: string };
+  /** Prometheus' namespace. */
+  public readonly namespace: string;
+  /** Labels of the Prometheus pods. */
+  public readonly prometheusPodLabels: { [key: string]: string };
+  /** The dashboard sidecar label. */
+  public readonly dashboardLabel: string;
+  /** The dashboard sidecar label value. */
+  public readonly dashboardLabelValue: string;
+  /** Where dashboard ConfigMaps go. */
+  public readonly dashboardNamespace: string;
+  /** Which installation, for reports. */
+  public readonly description: string;
+
+  private constructor(props: MonitoringStackProps, description: string) {
+    const where = `MonitoringStack.${description}`;
+    this.selectorLabels = { ...(props.selectorLabels ?? {}) };
+    this.namespace = props.namespace ?? 'monitoring';
+    this.prometheusPodLabels = { ...(props.prometheusPodLabels ?? { 'app.kubernetes.io/name': 'prometheus' }) };
+    this.dashboardLabel = props.dashboardLabel ?? 'grafana_dashboard';
+    this.dashboardLabelValue = props.dashboardLabelValue ?? '1';
+    this.dashboardNamespace = props.dashboardNamespace ?? this.namespace;
+    this.description = description;
+    checkLabels(where, 'selectorLabels', this.selectorLabels);
+    checkLabels(where, 'prometheusPodLabels', this.prometheusPodLabels);
+    checkLabels(where, 'dashboardLabel', { [this.dashboardLabel]: this.dashboardLabelValue });
+    for (const [prop, ns] of [['namespace', this.namespace], ['dashboardNamespace', this.dashboardNamespace]]) {
+      if (!DNS_LABEL.test(ns)) throw new ValidationError(where, prop, `got ${show(ns)}; expected a namespace name (DNS-1123 label)`);
+    }
+  }
+}

@@ -1,0 +1,271 @@
+import { ApiObject, Lazy } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { dashboardJson, defaultPanels } from './dashboard';
+import { DcgmLabels } from './dcgm-labels';
+import { GpuPrice } from './gpu-price';
+import { MonitoringStack } from './monitoring-stack';
+import { dcgm, gpuMemoryRatio, gpuUtilization, num, quantile, restarts, servingErrorRatio, servingLatencyP95, unique } from './promql';
+import { ServingMetrics } from './serving-metrics';
+import { OtelCollector } from './tracing';
+import { namespaces } from '../internal/app-registry';
+import { ValidationError, invalidProp } from '../internal/errors';
+import { standardLabels } from '../internal/labels';
+import { claimName, requireDnsLabel, resourceName } from '../internal/names';
+import { ClusterAddon } from '../platform/cluster-addon';
+import { ClusterProfile } from '../platform/cluster-profile';
+
+const PLATFORM_OBSERVABILITY = Symbol.for('cdk8s-ai.PlatformObservability');
+const SERVERS = new WeakMap<IConstruct, ServingMetrics[]>();
+
+/**
+ * Props for PlatformObservability.
+ */
+export interface PlatformObservabilityProps {
+  /**
+   * The Prometheus/Grafana installation that must pick up monitors, rules and dashboards.
+   *
+   * @default MonitoringStack.kubePrometheusStack()
+   */
+  readonly stack?: MonitoringStack;
+
+  /**
+   * Where DCGM exporter series carry the workload namespace and pod.
+   *
+   * @default DcgmLabels.EXPORTED
+   */
+  readonly dcgmLabels?: DcgmLabels;
+
+  /**
+   * The price of one GPU-hour per model, for the cost rules, the dashboard and the platform report.
+   *
+   * @default - no prices: cost per namespace stays empty and the readiness item "cost visible" fails
+   */
+  readonly gpuPrices?: GpuPrice[];
+
+  /**
+   * The currency of `gpuPrices` (ISO 4217), shown in the dashboard and report.
+   *
+   * @default 'USD'
+   */
+  readonly currency?: string;
+
+  /**
+   * The base URL of the platform runbooks; every generated alert gets `runbook_url: <base>#<alert name>`.
+   *
+   * @default - alerts carry no runbook link and the readiness item "runbooks" fails
+   */
+  readonly runbookBaseUrl?: string;
+
+  /**
+   * The Grafana folder of the dashboard (annotation `k8s-sidecar-target-directory`; Grafana shows it as a folder
+   * when the dashboard provider has `foldersFromFilesStructure: true`).
+   *
+   * @default - the sidecar's default folder
+   */
+  readonly dashboardFolder?: string;
+
+  /**
+   * An OpenTelemetry collector; serving and training workloads that support traces send them there.
+   *
+   * @default - no traces
+   */
+  readonly tracing?: OtelCollector;
+
+  /**
+   * The scrape interval of generated monitors.
+   *
+   * @default '30s'
+   */
+  readonly scrapeInterval?: string;
+
+  /**
+   * The name of the generated rules and dashboard.
+   *
+   * @default - derived from the construct path
+   */
+  readonly name?: string;
+}
+
+/**
+ * The platform's observability: which Prometheus picks monitors up, how DCGM labels arrive, what a GPU-hour
+ * costs, where traces go; and the platform-wide objects: one PrometheusRule with the recording rules behind the
+ * default dashboard (GPU utilization and memory per namespace, restarts, Kueue queue time, model-server latency
+ * and error rate, cost per namespace) plus platform alerts, and the Grafana dashboard as a ConfigMap the Grafana
+ * sidecar loads. Workload monitors (WorkloadMonitoring) find it up the construct tree like a ClusterProfile.
+ */
+export class PlatformObservability extends Construct {
+  /**
+   * True when `x` is a PlatformObservability.
+   */
+  public static isPlatformObservability(x: any): x is PlatformObservability {
+    return x !== null && typeof x === 'object' && PLATFORM_OBSERVABILITY in x;
+  }
+
+  /**
+   * The PlatformObservability that applies to `scope`: the nearest one declared among the children of `scope` or
+   * of one of its ancestors; undefined when there is none.
+   */
+  public static of(scope: IConstruct): PlatformObservability | undefined {
+    for (const ancestor of [...scope.node.scopes].reverse()) {
+      const found = ancestor.node.children.find((c) => PlatformObservability.isPlatformObservability(c));
+      if (found) return found as PlatformObservability;
+    }
+    return undefined;
+  }
+
+  /**
+   * Records that a model server of this kind runs in the app, so the platform rules cover its metric names.
+   * @internal
+   */
+  public static _recordServer(scope: IConstruct, metrics: ServingMetrics): void {
+    const all = SERVERS.get(scope.node.root) ?? [];
+    all.push(metrics);
+    SERVERS.set(scope.node.root, all);
+  }
+
+  /** The monitoring stack. */
+  public readonly stack: MonitoringStack;
+  /** The DCGM label mode. */
+  public readonly dcgmLabels: DcgmLabels;
+  /** GPU prices. */
+  public readonly gpuPrices: GpuPrice[];
+  /** The currency. */
+  public readonly currency: string;
+  /** Runbook base URL, when given. */
+  public readonly runbookBaseUrl?: string;
+  /** The OpenTelemetry collector, when given. */
+  public readonly tracing?: OtelCollector;
+  /** The scrape interval. */
+  public readonly scrapeInterval: string;
+  /** The generated PrometheusRule (recording rules and platform alerts). */
+  public readonly rules: ApiObject;
+  /** The generated Grafana dashboard ConfigMap. */
+  public readonly dashboard: ApiObject;
+  /** The dashboard's uid and title. */
+  public readonly dashboardTitle: string;
+
+  constructor(scope: Construct, id: string, props: PlatformObservabilityProps = {}) {
+    super(scope, id);
+    Object.defineProperty(this, PLATFORM_OBSERVABILITY, { value: true });
+    ClusterProfile.of(this)._requireAddon(this, 'stack', ClusterAddon.PROMETHEUS_OPERATOR, 'PlatformObservability (PrometheusRule)');
+    this.stack = props.stack ?? MonitoringStack.kubePrometheusStack();
+    this.dcgmLabels = props.dcgmLabels ?? DcgmLabels.EXPORTED;
+    this.gpuPrices = [...(props.gpuPrices ?? [])];
+    this.currency = props.currency ?? 'USD';
+    this.runbookBaseUrl = props.runbookBaseUrl;
+    this.tracing = props.tracing;
+    this.scrapeInterval = props.scrapeInterval ?? '30s';
+    this.validate(props);
+    const name = props.name !== undefined ? requireDnsLabel(this, 'name', props.name) : resourceName(this);
+    this.dashboardTitle = `AI platform (${name})`;
+    claimName(this, 'PrometheusRule', this.stack.namespace, name);
+    claimName(this, 'ConfigMap', this.stack.dashboardNamespace, `${name}-dashboard`);
+    const labels = standardLabels({ name: 'platform-observability', instance: name, component: 'monitoring' });
+    this.rules = new ApiObject(this, 'Rules', {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PrometheusRule',
+      metadata: { name, namespace: this.stack.namespace, labels: { ...labels, ...this.stack.selectorLabels } },
+      spec: Lazy.any({ produce: () => ({ groups: this.ruleGroups() }) }),
+    });
+    this.dashboard = new ApiObject(this, 'Dashboard', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: `${name}-dashboard`,
+        namespace: this.stack.dashboardNamespace,
+        labels: { ...labels, [this.stack.dashboardLabel]: this.stack.dashboardLabelValue },
+        annotations: props.dashboardFolder ? { 'k8s-sidecar-target-directory': props.dashboardFolder } : undefined,
+      },
+      data: Lazy.any({ produce: () => ({ [`${name}.json`]: JSON.stringify(this.dashboardModel(), undefined, 2) }) }),
+    });
+  }
+
+  /** The price of one GPU-hour of `modelId`, when given. */
+  public priceOf(modelId: string): number | undefined {
+    return this.gpuPrices.find((p) => p.model.id === modelId)?.pricePerHour;
+  }
+
+  /** The Grafana dashboard model (the JSON in the ConfigMap). */
+  public dashboardModel(): any {
+    const tenants = namespaces(this).map((n) => n.name).sort();
+    return dashboardJson(this.dashboardTitle, defaultPanels(this.currency), tenants);
+  }
+
+  /**
+   * The runbook link of an alert, when a base URL is given.
+   * @internal
+   */
+  public _runbook(alert: string): string | undefined {
+    return this.runbookBaseUrl ? `${this.runbookBaseUrl}#${alert.toLowerCase()}` : undefined;
+  }
+
+  private servers(): ServingMetrics[] {
+    const recorded = SERVERS.get(this.node.root) ?? [];
+    const all = recorded.length ? recorded : [ServingMetrics.vllm()];
+    const byKey = new Map(all.map((s) => [`${s.server}/${s.requestLatencyHistogram}/${s.requestsTotal}/${s.errorMatcher}`, s]));
+    return [...byKey.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, s]) => s);
+  }
+
+  private ruleGroups(): any[] {
+    const d = this.dcgmLabels;
+    const servers = this.servers();
+    const record = (r: string, expr: string) => ({ record: r, expr });
+    const prices = this.gpuPrices.flatMap((p) => unique(p.model.productNames).map((product) =>
+      `label_replace(vector(${num(p.pricePerHour)}), "modelName", "${product}", "", "")`));
+    const recording = [
+      record('namespace:gpu_utilization:avg', gpuUtilization(d, 'namespace')),
+      record('namespace:gpu_memory_used:ratio', gpuMemoryRatio(d, 'namespace')),
+      record('namespace:pod_restarts:increase1h', restarts('namespace', '1h')),
+      record('namespace:kueue_admission_wait_seconds:p90', quantile(0.9, 'kueue_local_queue_admission_wait_time_seconds', 'namespace', '10m')),
+      record('namespace:model_request_latency_seconds:p95', servingLatencyP95(servers, 'namespace', '5m')),
+      record('namespace:model_request_errors:ratio', servingErrorRatio(servers, 'namespace', '5m')),
+      record('namespace_model:gpu_allocated:count', `count by (namespace, modelName) (${dcgm('DCGM_FI_DEV_GPU_UTIL', d)})`),
+    ];
+    if (prices.length) {
+      recording.push(record('gpu:price_per_hour', prices.join(' or ')));
+      recording.push(record('namespace:gpu_cost_per_hour:sum',
+        'sum by (namespace) (namespace_model:gpu_allocated:count * on (modelName) group_left() gpu:price_per_hour)'));
+    }
+    const alerts = [
+      this.alert('GpuXidError', 'changes(DCGM_FI_DEV_XID_ERRORS[10m]) > 0', '0m', 'critical',
+        'A GPU reported an XID error', 'GPU {{ $labels.gpu }} on {{ $labels.Hostname }} reported XID {{ $value }}; drain the node if it repeats.'),
+      this.alert('NamespaceGpusIdle', `namespace:gpu_utilization:avg < 5 and on (namespace) count by (namespace) (${dcgm('DCGM_FI_DEV_GPU_UTIL', d)}) > 0`, '1h', 'warning',
+        'A namespace holds idle GPUs', 'Namespace {{ $labels.namespace }} holds GPUs below 5% utilization for an hour.'),
+      this.alert('KueueWorkloadsInadmissible', 'sum by (cluster_queue) (kueue_pending_workloads{status="inadmissible"}) > 0', '30m', 'warning',
+        'Workloads cannot be admitted', 'ClusterQueue {{ $labels.cluster_queue }} has inadmissible workloads for 30 minutes (quota or flavor mismatch).'),
+    ];
+    return [
+      { name: 'cdk8s-ai.platform.recording', interval: '1m', rules: recording },
+      { name: 'cdk8s-ai.platform.alerts', rules: alerts },
+    ];
+  }
+
+  private alert(name: string, expr: string, forDuration: string, severity: string, summary: string, description: string): any {
+    const runbook = this._runbook(name);
+    return {
+      alert: name,
+      expr,
+      for: forDuration === '0m' ? undefined : forDuration,
+      labels: { severity },
+      annotations: { summary, description, ...(runbook ? { runbook_url: runbook } : {}) },
+    };
+  }
+
+  private validate(props: PlatformObservabilityProps) {
+    const seen = new Set<string>();
+    this.gpuPrices.forEach((p, i) => {
+      if (!(Number.isFinite(p.pricePerHour) && p.pricePerHour >= 0)) throw invalidProp(this, `gpuPrices[${i}].pricePerHour`, p.pricePerHour, 'a price >= 0');
+      if (seen.has(p.model.id)) throw invalidProp(this, `gpuPrices[${i}].model`, p.model.id, 'one price per GPU model');
+      seen.add(p.model.id);
+    });
+    if (!/^[A-Z]{3}$/.test(this.currency)) throw invalidProp(this, 'currency', this.currency, 'an ISO 4217 code such as "USD"');
+    if (this.runbookBaseUrl !== undefined && !/^https?:\/\/\S+$/.test(this.runbookBaseUrl)) throw invalidProp(this, 'runbookBaseUrl', this.runbookBaseUrl, 'an http(s) URL');
+    if (!/^\d+(ms|s|m|h)$/.test(this.scrapeInterval)) throw invalidProp(this, 'scrapeInterval', this.scrapeInterval, 'a duration such as "30s"');
+    if (props.dashboardFolder !== undefined && !/^[A-Za-z0-9 _.-]{1,100}$/.test(props.dashboardFolder)) {
+      throw invalidProp(this, 'dashboardFolder', props.dashboardFolder, 'a folder name of letters, digits, spaces, "_", "." and "-"');
+    }
+    if (this.tracing && !/^https?:\/\/[^\s/]+(:\d+)?(\/\S*)?$/.test(this.tracing.endpoint)) {
+      throw new ValidationError(this, 'tracing.endpoint', `got ${JSON.stringify(this.tracing.endpoint)}; expected an http(s) URL such as "http://otel-collector.observability.svc:4317"`);
+    }
+  }
+}

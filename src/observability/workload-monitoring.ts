@@ -1,0 +1,245 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { DcgmLabels } from './dcgm-labels';
+import { MonitoringStack } from './monitoring-stack';
+import { PlatformObservability } from './platform-observability';
+import { eq, gpuMemoryRatio, gpuUtilization, num, quantile, re, regexLiteral, restarts, servingErrorRatio } from './promql';
+import { ServingMetrics } from './serving-metrics';
+import { invalidProp } from '../internal/errors';
+import { standardLabels } from '../internal/labels';
+import { claimName, resourceName } from '../internal/names';
+import { namespaceOf } from '../internal/namespace';
+import { allowTraffic } from '../internal/tenant-network';
+import { ClusterAddon } from '../platform/cluster-addon';
+import { ClusterProfile } from '../platform/cluster-profile';
+
+/**
+ * Alert thresholds of a workload.
+ */
+export interface MonitoringThresholds {
+  /**
+   * Alert when p95 request latency stays above this many seconds for 10 minutes (serving only).
+   *
+   * @default 10
+   */
+  readonly latencyP95Seconds?: number;
+
+  /**
+   * Alert when the failed-request ratio stays above this for 10 minutes (serving only).
+   *
+   * @default 0.05
+   */
+  readonly errorRatio?: number;
+
+  /**
+   * Alert when the workload's GPUs stay below this utilization (percent) for an hour.
+   *
+   * @default 10
+   */
+  readonly gpuIdlePercent?: number;
+
+  /**
+   * Alert when GPU framebuffer use stays above this ratio for 10 minutes.
+   *
+   * @default 0.95
+   */
+  readonly gpuMemoryRatio?: number;
+
+  /**
+   * Alert when the p90 Kueue admission wait of the workload's queue exceeds this many seconds (queued workloads only).
+   *
+   * @default 1800
+   */
+  readonly queueWaitSeconds?: number;
+
+  /**
+   * Alert when containers restart more than this many times in an hour.
+   *
+   * @default 3
+   */
+  readonly restartsPerHour?: number;
+}
+
+/**
+ * Props for WorkloadMonitoring.
+ */
+export interface WorkloadMonitoringProps {
+  /**
+   * Labels that select exactly the workload's pods.
+   */
+  readonly podLabels: { [key: string]: string };
+
+  /**
+   * The prefix of the workload's pod names (the Deployment, LeaderWorkerSet or JobSet name), to scope GPU and
+   * restart queries to its pods.
+   */
+  readonly podNamePrefix: string;
+
+  /**
+   * The name of the container port serving metrics; a PodMonitor scrapes it.
+   *
+   * @default - no PodMonitor (the workload exposes no metrics of its own)
+   */
+  readonly metricsPort?: string;
+
+  /**
+   * The metrics path.
+   *
+   * @default '/metrics'
+   */
+  readonly metricsPath?: string;
+
+  /**
+   * The model server's metric names: adds latency and error-rate alerts.
+   *
+   * @default - not a model server
+   */
+  readonly serving?: ServingMetrics;
+
+  /**
+   * The Kueue LocalQueue the workload is queued in: adds a queue-time alert.
+   *
+   * @default - not queued
+   */
+  readonly localQueue?: string;
+
+  /**
+   * Whether the pods hold GPUs: adds GPU idle and memory alerts from DCGM.
+   *
+   * @default true
+   */
+  readonly gpus?: boolean;
+
+  /**
+   * Pod labels copied onto scraped series (e.g. `rollouts-pod-template-hash` for canary queries).
+   *
+   * @default - none
+   */
+  readonly podTargetLabels?: string[];
+
+  /**
+   * Alert thresholds.
+   *
+   * @default - the defaults of MonitoringThresholds
+   */
+  readonly thresholds?: MonitoringThresholds;
+}
+
+/**
+ * Monitoring for one serving or training workload: a PodMonitor on its metrics port (labelled so the platform's
+ * Prometheus selects it, with the NetworkPolicy edge from Prometheus) and a PrometheusRule with its alerts: GPU
+ * idle and memory pressure (DCGM), restarts (kube-state-metrics), queue time (Kueue), latency and error rate
+ * (model server). Settings come from the PlatformObservability up the tree, else kube-prometheus-stack defaults.
+ */
+export class WorkloadMonitoring extends Construct {
+  /** The PodMonitor, when the workload has a metrics port. */
+  public readonly podMonitor?: ApiObject;
+  /** The PrometheusRule with the workload's alerts. */
+  public readonly rules: ApiObject;
+  /** The alert names, in order. */
+  public readonly alertNames: string[];
+
+  constructor(scope: Construct, id: string, props: WorkloadMonitoringProps) {
+    super(scope, id);
+    ClusterProfile.of(this)._requireAddon(this, 'monitoring', ClusterAddon.PROMETHEUS_OPERATOR, 'WorkloadMonitoring (PodMonitor, PrometheusRule)');
+    const platform = PlatformObservability.of(this);
+    const stack = platform?.stack ?? MonitoringStack.kubePrometheusStack();
+    const dcgmLabels = platform?.dcgmLabels ?? DcgmLabels.EXPORTED;
+    const namespace = namespaceOf(this);
+    const name = resourceName(scope);
+    const t = resolveThresholds(this, props.thresholds ?? {});
+    if (Object.keys(props.podLabels).length === 0) throw invalidProp(this, 'podLabels', props.podLabels, 'at least one label selecting the workload\'s pods');
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(props.podNamePrefix)) throw invalidProp(this, 'podNamePrefix', props.podNamePrefix, 'a pod name prefix (DNS-1123)');
+    const labels = { ...standardLabels({ name: 'workload-monitoring', instance: name, component: 'monitoring' }), ...stack.selectorLabels };
+    if (props.serving) PlatformObservability._recordServer(this, props.serving);
+
+    if (props.metricsPort !== undefined) {
+      if (!/^(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(props.metricsPort)) throw invalidProp(this, 'metricsPort', props.metricsPort, 'a container port name (IANA_SVC_NAME)');
+      claimName(this, 'PodMonitor', namespace, name);
+      this.podMonitor = new ApiObject(this, 'PodMonitor', {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'PodMonitor',
+        metadata: { name, namespace, labels },
+        spec: {
+          selector: { matchLabels: { ...props.podLabels } },
+          podMetricsEndpoints: [{ port: props.metricsPort, path: props.metricsPath ?? '/metrics', interval: platform?.scrapeInterval ?? '30s' }],
+          podTargetLabels: props.podTargetLabels?.length ? [...props.podTargetLabels] : undefined,
+        },
+      });
+      allowTraffic({
+        scope: this,
+        name: 'metrics',
+        description: `Prometheus scrapes ${name} on port ${props.metricsPort}`,
+        from: { namespace: stack.namespace, podLabels: stack.prometheusPodLabels },
+        to: { namespace, podLabels: props.podLabels },
+        ports: [{ port: props.metricsPort }],
+      });
+    }
+
+    const pods = re('pod', `${regexLiteral(props.podNamePrefix)}-.*`);
+    const ns = namespace !== undefined ? eq('namespace', namespace) : undefined;
+    const gpuPods = [re(dcgmLabels.podLabel, `${regexLiteral(props.podNamePrefix)}-.*`), ...(namespace !== undefined ? [eq(dcgmLabels.namespaceLabel, namespace)] : [])];
+    const alert = (suffix: string, expr: string, forDuration: string, severity: string, summary: string, description: string) => {
+      const alertName = `${pascal(name)}${suffix}`;
+      const runbook = platform?._runbook(alertName);
+      const annotations = { summary, description, ...(runbook ? { runbook_url: runbook } : {}) };
+      return { alert: alertName, expr, for: forDuration, labels: { severity, workload: name }, annotations };
+    };
+    const rules: any[] = [
+      alert('Restarting', `${restarts('namespace, pod', '1h', ...[ns, pods].filter((x): x is string => x !== undefined))} > ${t.restartsPerHour}`, '5m', 'warning',
+        `${name} containers restart`, 'Pod {{ $labels.pod }} restarted {{ $value }} times in the last hour.'),
+    ];
+    if (props.gpus ?? true) {
+      rules.push(alert('GpusIdle', `${gpuUtilization(dcgmLabels, 'namespace', ...gpuPods)} < ${num(t.gpuIdlePercent)}`, '1h', 'warning',
+        `${name} holds idle GPUs`, `The GPUs of ${name} averaged {{ $value }}% utilization for an hour.`));
+      rules.push(alert('GpuMemoryPressure', `${gpuMemoryRatio(dcgmLabels, 'namespace', ...gpuPods)} > ${num(t.gpuMemoryRatio)}`, '10m', 'warning',
+        `${name} GPU memory is nearly full`, `GPU framebuffer use of ${name} is {{ $value | humanizePercentage }}.`));
+    }
+    if (props.serving) {
+      const sel = [ns, pods].filter((x): x is string => x !== undefined);
+      rules.push(alert('LatencyHigh', `${quantile(0.95, props.serving.requestLatencyHistogram, 'namespace', '5m', ...sel)} > ${num(t.latencyP95Seconds)}`, '10m', 'warning',
+        `${name} p95 latency is high`, `p95 end-to-end latency of ${name} is {{ $value }}s.`));
+      rules.push(alert('ErrorRateHigh', `${servingErrorRatio([props.serving], 'namespace', '5m', ...sel)} > ${num(t.errorRatio)}`, '10m', 'critical',
+        `${name} fails requests`, `{{ $value | humanizePercentage }} of the requests to ${name} fail.`));
+      if (props.serving.kvCacheUsage) {
+        rules.push(alert('KvCacheFull', `max by (namespace) (${props.serving.kvCacheUsage}{${sel.join(', ')}}) > 0.95`, '10m', 'warning',
+          `${name} KV cache is full`, `KV-cache use of ${name} is {{ $value | humanizePercentage }}; requests queue or get preempted.`));
+      }
+    }
+    if (props.localQueue !== undefined) {
+      const q = [eq('name', props.localQueue), ...(ns ? [ns] : [])];
+      rules.push(alert('QueueWaitLong', `${quantile(0.9, 'kueue_local_queue_admission_wait_time_seconds', 'namespace, name', '30m', ...q)} > ${num(t.queueWaitSeconds)}`, '15m', 'warning',
+        `${name} waits long for admission`, `p90 Kueue admission wait in LocalQueue ${props.localQueue} is {{ $value }}s.`));
+    }
+    this.alertNames = rules.map((r) => r.alert);
+    claimName(this, 'PrometheusRule', namespace, name);
+    this.rules = new ApiObject(this, 'Rules', {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PrometheusRule',
+      metadata: { name, namespace, labels },
+      spec: { groups: [{ name: `${name}.alerts`, rules }] },
+    });
+  }
+}
+
+function pascal(name: string): string {
+  return name.split('-').filter((p) => p).map((p) => p[0].toUpperCase() + p.slice(1)).join('');
+}
+
+function resolveThresholds(scope: Construct, t: MonitoringThresholds): Required<MonitoringThresholds> {
+  const check = (prop: string, v: number | undefined, d: number, max?: number) => {
+    const value = v ?? d;
+    if (!Number.isFinite(value) || value < 0 || (max !== undefined && value > max)) {
+      throw invalidProp(scope, `thresholds.${prop}`, value, max !== undefined ? `a number from 0 to ${max}` : 'a number >= 0');
+    }
+    return value;
+  };
+  return {
+    latencyP95Seconds: check('latencyP95Seconds', t.latencyP95Seconds, 10),
+    errorRatio: check('errorRatio', t.errorRatio, 0.05, 1),
+    gpuIdlePercent: check('gpuIdlePercent', t.gpuIdlePercent, 10, 100),
+    gpuMemoryRatio: check('gpuMemoryRatio', t.gpuMemoryRatio, 0.95, 1),
+    queueWaitSeconds: check('queueWaitSeconds', t.queueWaitSeconds, 1800),
+    restartsPerHour: check('restartsPerHour', t.restartsPerHour, 3),
+  };
+}

@@ -1,0 +1,328 @@
+import { ApiObject } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { ExistingNodesProvisioner } from './provisioners/existing-nodes-provisioner';
+import type { INodeProvisioner } from './provisioners/node-provisioner-base';
+import { GpuDeviceClass } from '../accelerators/gpu-device-class';
+import { GpuModel } from '../accelerators/gpu-model';
+import { GpuOperatorOptions, GpuOperatorPolicy } from '../accelerators/gpu-operator-policy';
+import { ValidationError, invalidProp, requireInteger, show } from '../internal/errors';
+import { DNS_LABEL_MAX, claimName, requireDnsLabel, resourceName } from '../internal/names';
+import type { PodSpecBuilder } from '../internal/pod-spec';
+
+/** The label every node of a pool carries, with the pool's name as value. */
+const GPU_NODE_POOL_LABEL = 'ai.cdk8s.io/gpu-node-pool';
+/** GPU Feature Discovery's NVLink partition label (`<ClusterUUID>.<CliqueID>`). */
+const NVLINK_CLIQUE_LABEL = 'nvidia.com/gpu.clique';
+const ZONE_LABEL = 'topology.kubernetes.io/zone';
+/** Pool DeviceClasses are named `<pool>.gpu-pool.ai.cdk8s.io` (cluster-scoped: a domain keeps them apart). */
+const DEVICE_CLASS_DOMAIN = 'gpu-pool.ai.cdk8s.io';
+const MAX_GPUS_PER_NODE = 64;
+
+/**
+ * The effect of a node taint.
+ */
+export enum TaintEffect {
+  /** Pods that do not tolerate the taint are not scheduled on the node. */
+  NO_SCHEDULE = 'NoSchedule',
+  /** The scheduler avoids the node for pods that do not tolerate the taint. */
+  PREFER_NO_SCHEDULE = 'PreferNoSchedule',
+  /** Pods that do not tolerate the taint are not scheduled and evicted. */
+  NO_EXECUTE = 'NoExecute',
+}
+
+/**
+ * A taint on the pool's nodes; workloads placed on the pool tolerate it automatically.
+ */
+export interface NodeTaint {
+  /**
+   * The taint key, e.g. `nvidia.com/gpu`.
+   */
+  readonly key: string;
+
+  /**
+   * The taint value.
+   *
+   * @default - no value
+   */
+  readonly value?: string;
+
+  /**
+   * The effect.
+   *
+   * @default TaintEffect.NO_SCHEDULE
+   */
+  readonly effect?: TaintEffect;
+}
+
+/**
+ * How the pool's nodes are bought.
+ */
+export enum CapacityType {
+  /** On-demand instances. */
+  ON_DEMAND = 'on-demand',
+  /** Spot instances (may be reclaimed). */
+  SPOT = 'spot',
+  /** Reserved capacity (capacity reservations). */
+  RESERVED = 'reserved',
+}
+
+/**
+ * Props for a GpuNodePool.
+ */
+export interface GpuNodePoolProps {
+  /**
+   * The GPU model of every node.
+   */
+  readonly gpu: GpuModel;
+
+  /**
+   * GPUs per node (1-64).
+   */
+  readonly gpusPerNode: number;
+
+  /**
+   * The fewest nodes the pool keeps.
+   *
+   * @default 0
+   */
+  readonly minNodes?: number;
+
+  /**
+   * The most nodes the pool grows to; with `gpusPerNode` it fixes the pool's GPU capacity, which workloads placed
+   * on the pool are checked against at synth.
+   *
+   * @default 1
+   */
+  readonly maxNodes?: number;
+
+  /**
+   * Where the nodes come from.
+   *
+   * @default NodeProvisioner.existingNodes()
+   */
+  readonly provisioner?: INodeProvisioner;
+
+  /**
+   * How nodes are bought (provisioners that launch nodes only).
+   *
+   * @default - on-demand for provisioners that launch nodes
+   */
+  readonly capacityType?: CapacityType;
+
+  /**
+   * Taints of the pool's nodes, so that only workloads placed on the pool land there. Workloads placed on the pool
+   * tolerate them automatically.
+   *
+   * @default - [{ key: 'nvidia.com/gpu' (the vendor's GPU taint key), value: 'present', effect: NO_SCHEDULE }]
+   */
+  readonly taints?: NodeTaint[];
+
+  /**
+   * Extra labels of the pool's nodes (the pool always adds `ai.cdk8s.io/gpu-node-pool: <name>`).
+   *
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+
+  /**
+   * Zones the nodes are in (`topology.kubernetes.io/zone`).
+   *
+   * @default - any zone
+   */
+  readonly zones?: string[];
+
+  /**
+   * The NVLink clique of the nodes (`nvidia.com/gpu.clique`, `<ClusterUUID>.<CliqueID>`), for multi-node NVLink
+   * systems such as GB200 NVL72.
+   *
+   * @default - no clique constraint
+   */
+  readonly nvlinkClique?: string;
+
+  /**
+   * Create a DRA DeviceClass that selects the pool's GPU model, named `<pool>.gpu-pool.ai.cdk8s.io`; whole-GPU
+   * requests of workloads placed on the pool allocate from it.
+   *
+   * @default false
+   */
+  readonly deviceClass?: boolean;
+
+  /**
+   * Emit the NVIDIA GPU Operator's ClusterPolicy with these settings (one per cluster: at most one pool of an app
+   * may set it); its daemon sets tolerate the pool's taints.
+   *
+   * @default - no ClusterPolicy
+   */
+  readonly gpuOperator?: GpuOperatorOptions;
+
+  /**
+   * The pool's name (Karpenter NodePool name, label value).
+   *
+   * @default - derived from the construct path
+   */
+  readonly name?: string;
+}
+
+interface PoolDemand {
+  readonly scope: IConstruct;
+  readonly devices: number;
+}
+
+/**
+ * A pool of GPU nodes where GPU pods land and nothing else does: nodes of one GPU model, tainted so that only
+ * workloads placed on the pool tolerate them, labelled so those workloads require them. Workloads that take a
+ * GpuRequest accept `pool` and are checked at synth against the pool (model, GPUs per node, capacity).
+ */
+export class GpuNodePool extends Construct {
+  /** The label every node of a pool carries, with the pool's name as value (`ai.cdk8s.io/gpu-node-pool`). */
+  public static readonly POOL_LABEL = GPU_NODE_POOL_LABEL;
+  /** GPU Feature Discovery's NVLink clique label (`nvidia.com/gpu.clique`). */
+  public static readonly NVLINK_CLIQUE_LABEL = NVLINK_CLIQUE_LABEL;
+
+  /**
+   * True when `x` is a GpuNodePool.
+   */
+  public static isGpuNodePool(x: any): x is GpuNodePool {
+    return x !== null && typeof x === 'object' && GPU_NODE_POOL in x;
+  }
+
+  /** The pool's name. */
+  public readonly name: string;
+  /** The GPU model of every node. */
+  public readonly gpu: GpuModel;
+  /** GPUs per node. */
+  public readonly gpusPerNode: number;
+  /** The fewest nodes. */
+  public readonly minNodes: number;
+  /** The most nodes. */
+  public readonly maxNodes: number;
+  /** How nodes are bought, when set. */
+  public readonly capacityType?: CapacityType;
+  /** The taints of the pool's nodes. */
+  public readonly taints: NodeTaint[];
+  /** The labels every node of the pool carries (the contract for existing nodes). */
+  public readonly nodeLabels: { [key: string]: string };
+  /** The zones, when constrained. */
+  public readonly zones: string[];
+  /** The NVLink clique, when constrained. */
+  public readonly nvlinkClique?: string;
+  /** The provisioner. */
+  public readonly provisioner: INodeProvisioner;
+  /** The object that provisions the nodes (e.g. the Karpenter NodePool), when there is one. */
+  public readonly provisionerResource?: ApiObject;
+  /** The pool's DeviceClass, when `deviceClass` is set. */
+  public readonly deviceClass?: GpuDeviceClass;
+  /** The GPU Operator ClusterPolicy, when `gpuOperator` is set. */
+  public readonly gpuOperatorPolicy?: GpuOperatorPolicy;
+  private readonly podNodeLabels: { [key: string]: string };
+  private readonly demands: PoolDemand[] = [];
+
+  constructor(scope: Construct, id: string, props: GpuNodePoolProps) {
+    super(scope, id);
+    Object.defineProperty(this, GPU_NODE_POOL, { value: true });
+    this.name = props.name !== undefined ? requireDnsLabel(this, 'name', props.name) : resourceName(this, [], DNS_LABEL_MAX);
+    this.gpu = props.gpu;
+    this.gpusPerNode = requireInteger(this, 'gpusPerNode', props.gpusPerNode, 1, MAX_GPUS_PER_NODE);
+    this.minNodes = requireInteger(this, 'minNodes', props.minNodes ?? 0, 0);
+    this.maxNodes = requireInteger(this, 'maxNodes', props.maxNodes ?? Math.max(1, this.minNodes), 1);
+    if (this.minNodes > this.maxNodes) throw invalidProp(this, 'minNodes', this.minNodes, `at most maxNodes (${this.maxNodes})`);
+    this.capacityType = props.capacityType;
+    this.taints = (props.taints ?? [{ key: props.gpu.vendor.taintKey, value: 'present' }])
+      .map((t) => ({ key: t.key, value: t.value, effect: t.effect ?? TaintEffect.NO_SCHEDULE }));
+    this.zones = [...(props.zones ?? [])];
+    this.nvlinkClique = props.nvlinkClique;
+    this.nodeLabels = { ...(props.labels ?? {}), [GPU_NODE_POOL_LABEL]: this.name };
+    this.validate(props);
+    claimName(this, 'GpuNodePool', undefined, this.name);
+    this.provisioner = props.provisioner ?? new ExistingNodesProvisioner();
+    const provisioned = this.provisioner.bind(this);
+    this.provisionerResource = provisioned.resource;
+    this.podNodeLabels = { ...(provisioned.podNodeLabels ?? {}) };
+    if (props.deviceClass) {
+      this.deviceClass = new GpuDeviceClass(this, 'DeviceClass', { name: `${this.name}.${DEVICE_CLASS_DOMAIN}`, model: this.gpu });
+    }
+    if (props.gpuOperator) {
+      if (this.gpu.vendor.name !== 'nvidia') {
+        throw new ValidationError(this, 'gpuOperator', `the NVIDIA GPU Operator cannot manage ${this.gpu.id} nodes`);
+      }
+      this.gpuOperatorPolicy = new GpuOperatorPolicy(this, 'GpuOperator', {
+        ...props.gpuOperator,
+        tolerations: this.taints.map((t) => ({ key: t.key, effect: t.effect })),
+        migCapable: this.gpu.migProfiles.length > 0,
+      });
+    }
+    this.node.addValidation({ validate: () => this.capacityErrors() });
+  }
+
+  /** The pool's GPU capacity: `maxNodes * gpusPerNode`. */
+  public get gpuCapacity(): number {
+    return this.maxNodes * this.gpusPerNode;
+  }
+
+  /**
+   * Places a pod on the pool: requires the pool's labels (and zone/clique), tolerates the pool's taints (by key and
+   * effect, whatever their value).
+   * @internal
+   */
+  public _place(builder: PodSpecBuilder): void {
+    for (const [key, value] of Object.entries({ [GPU_NODE_POOL_LABEL]: this.name, ...this.podNodeLabels })) {
+      builder.requireNode({ key, operator: 'In', values: [value] });
+    }
+    if (this.zones.length) builder.requireNode({ key: ZONE_LABEL, operator: 'In', values: [...this.zones] });
+    if (this.nvlinkClique) builder.requireNode({ key: NVLINK_CLIQUE_LABEL, operator: 'In', values: [this.nvlinkClique] });
+    for (const t of this.taints) builder.addToleration({ key: t.key, operator: 'Exists', effect: t.effect });
+  }
+
+  /**
+   * Records that a workload holds `devices` of the pool's GPUs at most; the pool checks the sum at synth.
+   * @internal
+   */
+  public _recordDemand(scope: IConstruct, devices: number): void {
+    this.demands.push({ scope, devices });
+  }
+
+  private capacityErrors(): string[] {
+    const total = this.demands.reduce((sum, d) => sum + d.devices, 0);
+    if (total <= this.gpuCapacity) return [];
+    const who = this.demands.map((d) => `${d.scope.node.path} (${d.devices})`).join(', ');
+    return [new ValidationError(this, 'maxNodes', `the workloads placed on the pool need ${total} GPUs (${who}) but the ` +
+      `pool holds at most ${this.gpuCapacity} (${this.maxNodes} nodes x ${this.gpusPerNode}); raise maxNodes or move a workload`).message];
+  }
+
+  private validate(props: GpuNodePoolProps) {
+    const keys = new Set<string>();
+    this.taints.forEach((t, i) => {
+      if (!isQualifiedName(t.key)) throw invalidProp(this, `taints[${i}].key`, t.key, 'a qualified name such as "nvidia.com/gpu"');
+      if (t.value !== undefined && !isLabelValue(t.value)) throw invalidProp(this, `taints[${i}].value`, t.value, 'a label value (at most 63 characters of [A-Za-z0-9-_.])');
+      const k = `${t.key}:${t.effect}`;
+      if (keys.has(k)) throw invalidProp(this, `taints[${i}]`, t, 'taints with distinct key and effect');
+      keys.add(k);
+    });
+    for (const [key, value] of Object.entries(props.labels ?? {})) {
+      if (!isQualifiedName(key)) throw invalidProp(this, `labels.${key}`, key, 'a qualified label key such as "example.com/team"');
+      if (!isLabelValue(value)) throw invalidProp(this, `labels.${key}`, value, 'a label value (at most 63 characters of [A-Za-z0-9-_.])');
+      if (key === GPU_NODE_POOL_LABEL) throw invalidProp(this, `labels.${key}`, value, `no ${GPU_NODE_POOL_LABEL} label (the pool sets it to its name)`);
+    }
+    this.zones.forEach((z, i) => { if (!isLabelValue(z) || z === '') throw invalidProp(this, `zones[${i}]`, z, 'a zone name (a label value)'); });
+    if (this.nvlinkClique !== undefined && (!isLabelValue(this.nvlinkClique) || this.nvlinkClique === '')) {
+      throw invalidProp(this, 'nvlinkClique', this.nvlinkClique, 'a clique id `<ClusterUUID>.<CliqueID>` (a label value)');
+    }
+    if (this.nvlinkClique !== undefined && this.gpu.vendor.name !== 'nvidia') {
+      throw new ValidationError(this, 'nvlinkClique', `got ${show(this.nvlinkClique)}; NVLink cliques exist only for NVIDIA GPUs, the pool has ${this.gpu.id}`);
+    }
+  }
+}
+
+const GPU_NODE_POOL = Symbol.for('cdk8s-ai.GpuNodePool');
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+function isLabelValue(value: string): boolean {
+  return value.length <= 63 && LABEL_VALUE.test(value);
+}
+
+function isQualifiedName(key: string): boolean {
+  const name = key.includes('/') ? key.slice(key.indexOf('/') + 1) : key;
+  const prefix = key.includes('/') ? key.slice(0, key.indexOf('/')) : '';
+  return QUALIFIED_NAME.test(key) && name.length <= 63 && prefix.length <= 253;
+}

@@ -1,0 +1,343 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ApiObject, App } from 'cdk8s';
+import { Construct } from 'constructs';
+import { aiConformanceChecklist, requirementsOf } from './ai-conformance';
+import { AiTenant } from './ai-tenant';
+import { ClusterProfile } from './cluster-profile';
+import { GpuNodePool } from './gpu-node-pool';
+import { warnings } from './platform-warnings';
+import { invalidProp } from '../internal/errors';
+import { restrictedViolations } from '../internal/pod-security';
+import { trafficEdges } from '../internal/tenant-network';
+import { PlatformObservability } from '../observability/platform-observability';
+import { ImageSigningPolicy } from '../security/image-signing-policy';
+import { imagesOf, podSpecsBelow } from '../security/pod-templates';
+
+/**
+ * Props for a PlatformReport.
+ */
+export interface PlatformReportProps {
+  /**
+   * The base name of the report files (`<fileName>.md`, `<fileName>.json`).
+   *
+   * @default 'platform-report'
+   */
+  readonly fileName?: string;
+
+  /**
+   * The directory the files go to.
+   *
+   * @default - the app's outdir (`dist/` for `cdk8s synth`)
+   */
+  readonly outdir?: string;
+}
+
+/** One readiness check of a tenant. */
+interface Check {
+  readonly id: string;
+  readonly title: string;
+  readonly pass: boolean;
+  readonly detail: string;
+}
+
+const WRAPPED = Symbol.for('cdk8s-ai.PlatformReport.synth');
+
+/**
+ * A synth-time report of the platform, written as Markdown and JSON next to the manifests when `app.synth()`
+ * succeeds (never when validation fails): the CNCF Kubernetes AI Conformance requirements of the target version
+ * (ids and MUST/SHOULD levels) with the constructs that rely on each; per tenant its GPU quota, the GPUs its
+ * workloads request, the pool capacity, the estimated cost per hour and the readiness checklist (quota owned,
+ * isolation, default-deny, cost visible, probes/PDBs/limits, model artifact retention, backups, runbooks, image
+ * signing) with pass/fail per item; the Kueue DRA mapping the cluster needs; every declared traffic edge; and the
+ * synth warnings. Deterministic: no timestamps.
+ */
+export class PlatformReport extends Construct {
+  /** The base file name. */
+  public readonly fileName: string;
+  private readonly outdir?: string;
+
+  constructor(scope: Construct, id: string, props: PlatformReportProps = {}) {
+    super(scope, id);
+    this.fileName = props.fileName ?? 'platform-report';
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(this.fileName)) throw invalidProp(this, 'fileName', this.fileName, 'a file name of letters, digits, ".", "_" and "-"');
+    this.outdir = props.outdir;
+    const root = this.node.root;
+    if (root instanceof App) hookSynth(root, this);
+  }
+
+  /** The report as a JSON-serialisable object. */
+  public model(): any {
+    const profile = ClusterProfile.of(this);
+    const minor = profile.kubernetesVersion.minor;
+    const objects = this.node.root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+    const relied = new Map<string, Set<string>>();
+    for (const o of objects) {
+      for (const req of requirementsOf(o.toJson())) {
+        const owner = o.node.scope?.node.path ?? o.node.path;
+        relied.set(req, (relied.get(req) ?? new Set()).add(owner));
+      }
+    }
+    const observability = this.findObservability();
+    const pools = this.node.root.node.findAll().filter((c): c is GpuNodePool => GpuNodePool.isGpuNodePool(c));
+    const tenants = AiTenant.allOf(this);
+    return {
+      kubernetesVersion: profile.kubernetesVersion.toString(),
+      gpuAllocation: profile.gpuAllocation,
+      conformance: {
+        checklist: `AIConformance-${profile.kubernetesVersion.toString()}`,
+        requirements: aiConformanceChecklist(minor).map((r) => ({
+          id: r.id, category: r.category, level: r.level, title: r.title, reliedOnBy: [...(relied.get(r.id) ?? [])].sort(),
+        })),
+      },
+      pools: pools.map((p) => ({
+        name: p.name,
+        gpu: p.gpu.id,
+        capacity: p.gpuCapacity,
+        guaranteed: tenants.reduce((s, t) => s + (t.guaranteedGpus[p.name] ?? 0), 0),
+        pricePerHour: observability?.priceOf(p.gpu.id) ?? null,
+      })),
+      currency: observability?.currency ?? null,
+      tenants: tenants.map((t) => this.tenantModel(t, observability)),
+      kueueDeviceClassMappings: profile.usesDra ? this.deviceClassMappings(tenants) : [],
+      trafficEdges: trafficEdges(this).map((e) => ({
+        declaredBy: e.scope.node.path,
+        name: e.name,
+        description: e.description,
+        from: peerText(e.from),
+        to: peerText(e.to),
+        ports: e.ports.map((p) => `${p.port}/${p.protocol ?? 'TCP'}`),
+      })),
+      warnings: warnings(this),
+    };
+  }
+
+  /** The report as JSON text. */
+  public renderJson(): string {
+    return `${JSON.stringify(this.model(), undefined, 2)}\n`;
+  }
+
+  /** The report as Markdown. */
+  public renderMarkdown(): string {
+    const m = this.model();
+    const lines: string[] = [];
+    lines.push(`# Platform report (Kubernetes ${m.kubernetesVersion}, GPUs through ${m.gpuAllocation})`, '');
+    lines.push(`## CNCF Kubernetes AI Conformance ${m.kubernetesVersion}`, '');
+    lines.push('| requirement | level | relied on by |', '| --- | --- | --- |');
+    for (const r of m.conformance.requirements) lines.push(`| \`${r.id}\` (${r.category}) | ${r.level} | ${r.reliedOnBy.join(', ') || '-'} |`);
+    lines.push('', '## GPU pools', '');
+    lines.push('| pool | GPU | capacity | guaranteed to tenants | price per GPU-hour |', '| --- | --- | --- | --- | --- |');
+    for (const p of m.pools) lines.push(`| ${p.name} | ${p.gpu} | ${p.capacity} | ${p.guaranteed} | ${p.pricePerHour === null ? '-' : `${p.pricePerHour} ${m.currency}`} |`);
+    for (const t of m.tenants) {
+      lines.push('', `## Tenant \`${t.namespace}\` (team ${t.team}, owner ${t.owner}, cost center ${t.costCenter})`, '');
+      lines.push('| pool | quota key | guaranteed | hard quota | requested | pool capacity | est. cost/h |', '| --- | --- | --- | --- | --- | --- | --- |');
+      for (const g of t.gpus) {
+        lines.push(`| ${g.pool} | \`${g.quotaKey}\` | ${g.guaranteed} | ${g.hardQuota} | ${g.requested} | ${g.poolCapacity} | ${g.estimatedCostPerHour === null ? '-' : `${g.estimatedCostPerHour} ${m.currency}`} |`);
+      }
+      if (!t.gpus.length) lines.push('| - | - | 0 | 0 | 0 | - | - |');
+      lines.push('', `Requested GPUs: ${t.requestedGpus}; estimated cost: ${t.estimatedCostPerHour === null ? 'unknown (no GPU prices)' : `${t.estimatedCostPerHour} ${m.currency}/h`}.`, '');
+      lines.push('| readiness item | result | detail |', '| --- | --- | --- |');
+      for (const c of t.checklist) lines.push(`| ${c.title} | ${c.pass ? 'PASS' : 'FAIL'} | ${c.detail.replace(/\|/g, '\\|')} |`);
+    }
+    if (m.kueueDeviceClassMappings.length) {
+      lines.push('', '## Kueue configuration the cluster needs', '', 'Kueue charges DRA devices only through `resources.deviceClassMappings` in its Configuration:', '', '```yaml', 'resources:', '  deviceClassMappings:');
+      for (const d of m.kueueDeviceClassMappings) lines.push(`  - name: ${d.name}`, '    deviceClassNames:', ...d.deviceClassNames.map((n: string) => `    - ${n}`));
+      lines.push('```');
+    }
+    if (m.trafficEdges.length) {
+      lines.push('', '## Allowed traffic', '', '| declared by | from | to | ports | why |', '| --- | --- | --- | --- | --- |');
+      for (const e of m.trafficEdges) lines.push(`| ${e.declaredBy} | ${e.from} | ${e.to} | ${e.ports.join(', ')} | ${e.description} |`);
+    }
+    if (m.warnings.length) {
+      lines.push('', '## Warnings', '');
+      for (const w of m.warnings) lines.push(`- ${w}`);
+    }
+    return `${lines.join('\n')}\n`;
+  }
+
+  /**
+   * Writes the report files into `outdir` (default: the app's outdir).
+   */
+  public writeFiles(outdir?: string): void {
+    const dir = outdir ?? this.outdir ?? (this.node.root instanceof App ? this.node.root.outdir : 'dist');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, `${this.fileName}.json`), this.renderJson());
+    fs.writeFileSync(path.join(dir, `${this.fileName}.md`), this.renderMarkdown());
+  }
+
+  private findObservability(): PlatformObservability | undefined {
+    return PlatformObservability.of(this) ??
+      this.node.root.node.findAll().find((c): c is PlatformObservability => PlatformObservability.isPlatformObservability(c));
+  }
+
+  private deviceClassMappings(tenants: AiTenant[]): { name: string; deviceClassNames: string[] }[] {
+    const classes = new Set<string>();
+    for (const t of tenants) {
+      for (const key of Object.keys(t.gpuQuota)) {
+        const m = /^(.+)\.deviceclass\.resource\.k8s\.io\/devices$/.exec(key);
+        if (m) classes.add(m[1]);
+      }
+    }
+    return [...classes].sort().map((c) => ({ name: `deviceclass.resource.kubernetes.io/${c}`, deviceClassNames: [c] }));
+  }
+
+  private tenantModel(t: AiTenant, observability: PlatformObservability | undefined): any {
+    const demand = t.gpuDemand();
+    const quota = t.gpuQuota;
+    const gpus = t.pools.map((pool) => {
+      const poolKey = this.primaryKeyOf(t, pool)!;
+      const requested = this.requestedOnPool(t, pool, poolKey);
+      const price = observability?.priceOf(pool.gpu.id);
+      return {
+        pool: pool.name,
+        model: pool.gpu.id,
+        quotaKey: poolKey,
+        guaranteed: t.guaranteedGpus[pool.name],
+        hardQuota: quota[poolKey],
+        requested,
+        poolCapacity: pool.gpuCapacity,
+        pricePerHour: price ?? null,
+        estimatedCostPerHour: price === undefined ? null : round(requested * price),
+      };
+    });
+    const requestedGpus = Object.values(demand).reduce((s, n) => s + n, 0);
+    const costs = gpus.map((g) => g.estimatedCostPerHour);
+    return {
+      namespace: t.namespaceName,
+      team: t.team,
+      owner: t.owner,
+      costCenter: t.costCenter,
+      agentic: t.agentic,
+      queue: t.queueName,
+      clusterQueue: t.clusterQueueName ?? null,
+      gpus,
+      requestedGpus,
+      estimatedCostPerHour: costs.some((c) => c === null) ? null : round(costs.reduce((s: number, c) => s + (c as number), 0)),
+      checklist: this.checklist(t, observability),
+    };
+  }
+
+  private primaryKeyOf(t: AiTenant, pool: GpuNodePool): string | undefined {
+    const keys = Object.keys(t.gpuQuota);
+    const cls = pool.deviceClass?.name ?? pool.gpu.vendor.deviceClassName;
+    return keys.find((k) => k === `${cls}.deviceclass.resource.k8s.io/devices`) ??
+      keys.find((k) => k === `requests.${pool.gpu.vendor.extendedResourceName}`);
+  }
+
+  /** Demand on the pool's quota key; when several pools share the key, all of it is shown on the first. */
+  private requestedOnPool(t: AiTenant, pool: GpuNodePool, key: string): number {
+    const sharing = t.pools.filter((p) => this.primaryKeyOf(t, p) === key);
+    const total = t.gpuDemand()[key] ?? 0;
+    return sharing[0] === pool ? total : 0;
+  }
+
+  private checklist(t: AiTenant, observability: PlatformObservability | undefined): Check[] {
+    const objects = t.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson());
+    const pods = podSpecsBelow(t);
+    const checks: Check[] = [];
+    const add = (id: string, title: string, problems: string[], ok: string) =>
+      checks.push({ id, title, pass: problems.length === 0, detail: problems.length ? problems.join('; ') : ok });
+
+    const demand = t.gpuDemand();
+    const quota = t.gpuQuota;
+    const quotaProblems: string[] = [];
+    for (const [key, want] of Object.entries(demand)) {
+      if (quota[key] === undefined) quotaProblems.push(`${want} GPUs requested as ${key} without quota`);
+      else if (want > quota[key]) quotaProblems.push(`${want} GPUs requested as ${key} over the quota of ${quota[key]}`);
+    }
+    const rq = objects.find((o) => o.kind === 'ResourceQuota');
+    const limitKeys = Object.keys(rq?.spec?.hard ?? {}).filter((k) => /^limits\.(?!cpu$|memory$|ephemeral-storage$)/.test(k));
+    if (limitKeys.length) quotaProblems.push(`${limitKeys.join(', ')}: limits. keys of extended resources are never enforced`);
+    if (!rq) quotaProblems.push('no ResourceQuota');
+    add('gpu-quota-owned', 'GPU quota ownership', quotaProblems,
+      `quota ${Object.entries(quota).map(([k, v]) => `${k}=${v}`).join(', ') || 'none (no GPUs)'} owned by ${t.owner} (${t.team}); requests fit`);
+
+    const ns = objects.find((o) => o.kind === 'Namespace');
+    const isolation: string[] = [];
+    if (ns?.metadata?.labels?.['pod-security.kubernetes.io/enforce'] !== 'restricted') isolation.push('Pod Security restricted is not enforced');
+    for (const p of pods) {
+      const v = restrictedViolations(p.spec);
+      if (v.length) isolation.push(`${p.object.toJson().metadata?.name}: ${v.join(', ')}`);
+    }
+    if (objects.some((o) => o.kind === 'ClusterRoleBinding')) isolation.push('a ClusterRoleBinding in the tenant');
+    add('namespace-isolation', 'Namespace isolation', isolation, `Pod Security restricted enforced (${ns?.metadata?.labels?.['pod-security.kubernetes.io/enforce-version']}); ${pods.length} pod templates pass it; RBAC is namespaced`);
+
+    const deny = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata?.name === 'default-deny');
+    const denyOk = deny && Object.keys(deny.spec?.podSelector ?? {}).length === 0 &&
+      ['Ingress', 'Egress'].every((x) => (deny.spec?.policyTypes ?? []).includes(x)) && !deny.spec?.ingress && !deny.spec?.egress;
+    const allows = objects.filter((o) => o.kind === 'NetworkPolicy' && o.metadata?.name !== 'default-deny');
+    add('default-deny', 'Network policy defaults', denyOk ? [] : ['no default-deny NetworkPolicy for ingress and egress'],
+      `default-deny ingress and egress; ${allows.length} declared allows (${allows.map((a) => a.metadata.name).join(', ')})`);
+
+    const cost: string[] = [];
+    if (!observability) cost.push('no PlatformObservability (no cost rules or dashboard)');
+    for (const pool of t.pools) if (observability && observability.priceOf(pool.gpu.id) === undefined) cost.push(`no price for ${pool.gpu.id} (pool ${pool.name})`);
+    if (!ns?.metadata?.labels?.['cost-center']) cost.push('no cost-center label');
+    add('cost-visible', 'Cost visibility', cost, `cost-center ${t.costCenter}; namespace:gpu_cost_per_hour:sum on the dashboard`);
+
+    const workload: string[] = [];
+    const pdbs = objects.filter((o) => o.kind === 'PodDisruptionBudget');
+    for (const o of objects) {
+      if (!['Deployment', 'StatefulSet', 'LeaderWorkerSet'].includes(o.kind)) continue;
+      const templateLabels = o.spec?.template?.metadata?.labels ?? o.spec?.leaderWorkerTemplate?.workerTemplate?.metadata?.labels ?? {};
+      const containers = o.spec?.template?.spec?.containers ?? o.spec?.leaderWorkerTemplate?.workerTemplate?.spec?.containers ?? [];
+      for (const c of containers) if (!c.readinessProbe) workload.push(`${o.kind} ${o.metadata.name} container ${c.name} has no readinessProbe`);
+      const replicas = o.spec?.replicas ?? 1;
+      const covered = pdbs.some((p) => Object.entries(p.spec?.selector?.matchLabels ?? {}).every(([k, v]) => templateLabels[k] === v));
+      if (replicas > 1 && !covered) workload.push(`${o.kind} ${o.metadata.name} (${replicas} replicas) has no PodDisruptionBudget`);
+    }
+    const lr = objects.find((o) => o.kind === 'LimitRange');
+    const defaults = (lr?.spec?.limits ?? []).find((l: any) => l.type === 'Container')?.defaultRequest ?? {};
+    for (const p of pods) {
+      for (const c of [...(p.spec.initContainers ?? []), ...p.spec.containers]) {
+        for (const r of ['cpu', 'memory']) if (!c.resources?.requests?.[r] && !c.resources?.limits?.[r] && !defaults[r]) workload.push(`container ${c.name} has no ${r} request`);
+      }
+    }
+    add('probes-pdbs-limits', 'Probes, PDBs and resource requests', workload, 'serving containers have readiness probes, replicated servers have PDBs, every container has CPU/memory requests (explicit or LimitRange defaults)');
+
+    add('model-artifact-retention', 'Model artifact retention', t.operations.modelRetentionDays === undefined ? ['operations.modelRetentionDays not given'] : [],
+      `model artifacts and eval results kept ${t.operations.modelRetentionDays} days`);
+    add('backups', 'Backups', t.operations.backupPolicyUrl === undefined ? ['operations.backupPolicyUrl not given'] : [], `backup policy: ${t.operations.backupPolicyUrl}`);
+    const runbooks: string[] = [];
+    if (t.operations.runbookUrl === undefined) runbooks.push('operations.runbookUrl not given');
+    for (const o of objects.filter((x) => x.kind === 'PrometheusRule')) {
+      for (const g of o.spec?.groups ?? []) for (const r of g.rules ?? []) if (r.alert && !r.annotations?.runbook_url) runbooks.push(`alert ${r.alert} has no runbook_url`);
+    }
+    add('runbooks', 'Incident runbooks', runbooks, `runbook ${t.operations.runbookUrl}; every alert links a runbook`);
+
+    const signing: string[] = [];
+    if (!t.imageSigning.length) signing.push('the namespace does not opt into signed-image admission (imageSigning)');
+    const policies = ImageSigningPolicy.allOf(t);
+    for (const p of pods) for (const image of imagesOf(p.spec)) if (t.imageSigning.length && !policies.some((x) => x.matches(image))) signing.push(`${image} matches no ClusterImagePolicy`);
+    add('image-signing', 'Signed images', signing, `policy-controller enforces ${t.imageSigning.map((p) => p.name).join(', ')} on every image`);
+    return checks;
+  }
+}
+
+function hookSynth(app: App, report: PlatformReport): void {
+  const reports: PlatformReport[] = (app as any)[WRAPPED] ?? [];
+  if (reports.some((r) => r.fileName === report.fileName)) {
+    throw invalidProp(report, 'fileName', report.fileName, `a name no other PlatformReport of the app uses (${reports.find((r) => r.fileName === report.fileName)!.node.path} uses it)`);
+  }
+  reports.push(report);
+  if ((app as any)[WRAPPED]) return;
+  Object.defineProperty(app, WRAPPED, { value: reports });
+  const synth = app.synth.bind(app);
+  Object.defineProperty(app, 'synth', {
+    value: () => {
+      synth();
+      for (const r of reports) r.writeFiles();
+    },
+  });
+}
+
+function peerText(p: { namespace?: string; podLabels?: Record<string, string>; namespaceLabels?: Record<string, string>; cidr?: string }): string {
+  if (p.cidr) return p.cidr;
+  const pods = p.podLabels && Object.keys(p.podLabels).length ? Object.entries(p.podLabels).map(([k, v]) => `${k}=${v}`).join(',') : 'all pods';
+  const where = p.namespaceLabels ? `namespaces ${Object.entries(p.namespaceLabels).map(([k, v]) => `${k}=${v}`).join(',')}` : (p.namespace ?? 'any namespace');
+  return `${where}: ${pods}`;
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}

@@ -1,0 +1,38 @@
+import { ApiObject } from 'cdk8s';
+import type { GpuNodePool } from '../gpu-node-pool';
+
+/**
+ * What a provisioner did for a pool.
+ */
+export interface ProvisionedNodes {
+  /**
+   * The object that provisions the nodes (e.g. a Karpenter NodePool), when there is one.
+   *
+   * @default - none: the nodes come from elsewhere
+   */
+  readonly resource?: ApiObject;
+
+  /**
+   * Node labels, beyond the pool's own, that pods targeting the pool require (e.g. `karpenter.sh/nodepool`).
+   *
+   * @default - none
+   */
+  readonly podNodeLabels?: { [key: string]: string };
+}
+
+/**
+ * Where a GpuNodePool's nodes come from. Implement it to add a provisioner (one class); the library ships
+ * `NodeProvisioner.karpenter(...)` and `NodeProvisioner.existingNodes()`.
+ */
+export interface INodeProvisioner {
+  /**
+   * A short name for error messages and the platform report, e.g. `karpenter`.
+   */
+  readonly kind: string;
+
+  /**
+   * Emits what provisions the pool's nodes (under `pool`) and says what pods need to land there. Called once,
+   * from the pool's constructor.
+   */
+  bind(pool: GpuNodePool): ProvisionedNodes;
+}

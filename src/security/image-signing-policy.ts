@@ -1,0 +1,115 @@
+import { ApiObject } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { imageMatchesGlob, isValidImageGlob } from './image-glob';
+import { SigningAuthority } from './signing-authority';
+import { ValidationError, invalidProp } from '../internal/errors';
+import { standardLabels } from '../internal/labels';
+import { claimName, requireDnsLabel, resourceName } from '../internal/names';
+import { ClusterAddon } from '../platform/cluster-addon';
+import { ClusterProfile } from '../platform/cluster-profile';
+
+/**
+ * What the policy-controller does with an image that fails the policy.
+ */
+export enum ImagePolicyMode {
+  /** Reject the pod. */
+  ENFORCE = 'enforce',
+  /** Admit the pod with a warning. */
+  WARN = 'warn',
+}
+
+/**
+ * Props for an ImageSigningPolicy.
+ */
+export interface ImageSigningPolicyProps {
+  /**
+   * Image globs the policy applies to (policy-controller syntax: `*` any characters but `/`, `**` anything; Docker
+   * Hub images need the `index.docker.io/` prefix), e.g. `ghcr.io/acme/**`.
+   */
+  readonly images: string[];
+
+  /**
+   * Who may have signed the images; an image passes when one authority verifies.
+   */
+  readonly authorities: SigningAuthority[];
+
+  /**
+   * Reject (enforce) or only warn.
+   *
+   * @default ImagePolicyMode.ENFORCE
+   */
+  readonly mode?: ImagePolicyMode;
+
+  /**
+   * The ClusterImagePolicy name (cluster-scoped: unique in the cluster).
+   *
+   * @default - derived from the construct path
+   */
+  readonly name?: string;
+}
+
+const POLICIES = new WeakMap<IConstruct, ImageSigningPolicy[]>();
+
+/**
+ * Signed images: a sigstore policy-controller ClusterImagePolicy requiring a signature by one of the authorities
+ * for every image matching the globs. The policy-controller only checks namespaces labelled
+ * `policy.sigstore.dev/include: "true"` (an AiTenant with `imageSigning` sets it), and there it denies every image
+ * that no policy matches: tenants warn at synth about generated images no glob covers.
+ */
+export class ImageSigningPolicy extends Construct {
+  /** The namespace label that opts a namespace into sigstore policy-controller admission. */
+  public static readonly NAMESPACE_LABEL = 'policy.sigstore.dev/include';
+
+  /**
+   * Every ImageSigningPolicy of the app of `scope`.
+   */
+  public static allOf(scope: IConstruct): ImageSigningPolicy[] {
+    return [...(POLICIES.get(scope.node.root) ?? [])];
+  }
+
+  /** The ClusterImagePolicy name. */
+  public readonly name: string;
+  /** The image globs. */
+  public readonly images: string[];
+  /** The mode. */
+  public readonly mode: ImagePolicyMode;
+  /** The authorities. */
+  public readonly authorities: SigningAuthority[];
+  /** The generated ClusterImagePolicy (policy.sigstore.dev/v1beta1). */
+  public readonly clusterImagePolicy: ApiObject;
+
+  constructor(scope: Construct, id: string, props: ImageSigningPolicyProps) {
+    super(scope, id);
+    ClusterProfile.of(this)._requireAddon(this, 'images', ClusterAddon.SIGSTORE_POLICY_CONTROLLER, 'an ImageSigningPolicy (ClusterImagePolicy)');
+    this.name = props.name !== undefined ? requireDnsLabel(this, 'name', props.name) : resourceName(this);
+    if (props.images.length === 0) throw invalidProp(this, 'images', props.images, 'at least one image glob');
+    props.images.forEach((g, i) => {
+      if (!isValidImageGlob(g)) throw invalidProp(this, `images[${i}]`, g, 'a glob of [a-zA-Z0-9-_:/*.@], e.g. "ghcr.io/acme/**"');
+    });
+    if (props.authorities.length === 0) {
+      throw new ValidationError(this, 'authorities', 'got []; expected at least one authority (the policy-controller rejects a policy without authorities)');
+    }
+    this.images = [...props.images];
+    this.mode = props.mode ?? ImagePolicyMode.ENFORCE;
+    this.authorities = [...props.authorities];
+    claimName(this, 'ClusterImagePolicy', undefined, this.name);
+    this.clusterImagePolicy = new ApiObject(this, 'Resource', {
+      apiVersion: 'policy.sigstore.dev/v1beta1',
+      kind: 'ClusterImagePolicy',
+      metadata: { name: this.name, labels: standardLabels({ name: 'image-signing-policy', instance: this.name, component: 'image-policy' }) },
+      spec: {
+        images: this.images.map((glob) => ({ glob })),
+        authorities: this.authorities.map((a, i) => ({ name: `authority-${i}`, ...a._render() })),
+        mode: this.mode,
+      },
+    });
+    const all = POLICIES.get(this.node.root) ?? [];
+    all.push(this);
+    POLICIES.set(this.node.root, all);
+  }
+
+  /** True when the policy applies to `image`. */
+  public matches(image: string): boolean {
+    return this.images.some((g) => imageMatchesGlob(g, image));
+  }
+}

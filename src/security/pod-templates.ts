@@ -1,0 +1,56 @@
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+
+/** A pod spec found in an emitted object, with where it was found. */
+export interface FoundPodSpec {
+  /** The object that carries it. */
+  readonly object: ApiObject;
+  /** JSON path inside the object, e.g. `spec.template.spec`. */
+  readonly path: string;
+  /** The pod spec as JSON. */
+  readonly spec: any;
+  /** The labels of the enclosing pod template (or pod), when any. */
+  readonly labels: Record<string, string>;
+}
+
+function isPodSpec(x: any): boolean {
+  return x !== null && typeof x === 'object' && Array.isArray(x.containers) &&
+    x.containers.length > 0 && x.containers.every((c: any) => c && typeof c === 'object' && typeof c.name === 'string');
+}
+
+type Found = (spec: any, path: string, labels: Record<string, string>) => void;
+
+function walk(node: any, path: string, labels: Record<string, string>, found: Found): void {
+  if (node === null || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    node.forEach((x, i) => walk(x, `${path}[${i}]`, labels, found));
+    return;
+  }
+  const own = node.metadata && typeof node.metadata === 'object' && node.spec && isPodSpec(node.spec)
+    ? { ...(node.metadata.labels ?? {}) } : labels;
+  if (isPodSpec(node)) {
+    found(node, path, own);
+    return;
+  }
+  for (const [key, value] of Object.entries(node)) walk(value, path ? `${path}.${key}` : key, own, found);
+}
+
+/** Every pod spec inside the emitted objects below `scope` (Pods, workload templates, CRD templates). */
+export function podSpecsBelow(scope: IConstruct): FoundPodSpec[] {
+  const result: FoundPodSpec[] = [];
+  for (const object of scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject)) {
+    const json = object.toJson();
+    const kind = json?.kind;
+    if (kind === 'Pod' && isPodSpec(json.spec)) {
+      result.push({ object, path: 'spec', spec: json.spec, labels: { ...(json.metadata?.labels ?? {}) } });
+      continue;
+    }
+    walk(json?.spec, 'spec', {}, (spec, path, labels) => result.push({ object, path, spec, labels }));
+  }
+  return result;
+}
+
+/** Every container image of a pod spec (init containers included). */
+export function imagesOf(spec: any): string[] {
+  return [...(spec.initContainers ?? []), ...(spec.containers ?? [])].map((c: any) => c.image).filter((i: any) => typeof i === 'string');
+}

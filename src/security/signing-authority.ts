@@ -1,0 +1,149 @@
+import { ValidationError } from '../internal/errors';
+
+/**
+ * Props for a keyless (Fulcio certificate) signing identity.
+ */
+export interface KeylessIdentityProps {
+  /**
+   * The OIDC issuer of the signer's certificate, e.g. `https://token.actions.githubusercontent.com`.
+   * Exactly one of `issuer` and `issuerRegExp`.
+   *
+   * @default - none
+   */
+  readonly issuer?: string;
+
+  /**
+   * A regular expression the issuer must match.
+   *
+   * @default - none
+   */
+  readonly issuerRegExp?: string;
+
+  /**
+   * The certificate subject (e.g. a workflow identity or an e-mail address). Exactly one of `subject` and
+   * `subjectRegExp`.
+   *
+   * @default - none
+   */
+  readonly subject?: string;
+
+  /**
+   * A regular expression the subject must match.
+   *
+   * @default - none
+   */
+  readonly subjectRegExp?: string;
+
+  /**
+   * The Fulcio URL.
+   *
+   * @default 'https://fulcio.sigstore.dev'
+   */
+  readonly fulcioUrl?: string;
+}
+
+/**
+ * Props for GitHub Actions keyless signing.
+ */
+export interface GithubActionsIdentityProps {
+  /**
+   * The repository that builds and signs the images, `owner/name`.
+   */
+  readonly repository: string;
+
+  /**
+   * The workflow file, e.g. `.github/workflows/release.yaml`.
+   *
+   * @default - any workflow of the repository
+   */
+  readonly workflow?: string;
+
+  /**
+   * A regular expression for the git ref the workflow ran on.
+   *
+   * @default 'refs/tags/.*' (release tags only)
+   */
+  readonly refRegExp?: string;
+}
+
+/**
+ * Who must have signed an image: a keyless identity (Fulcio certificate issued to an OIDC identity) or a public
+ * key. Rendered into a sigstore policy-controller ClusterImagePolicy authority.
+ */
+export class SigningAuthority {
+  /**
+   * Images signed keylessly by an OIDC identity.
+   */
+  public static keyless(props: KeylessIdentityProps): SigningAuthority {
+    const one = (a?: string, b?: string) => (a === undefined) !== (b === undefined);
+    if (!one(props.issuer, props.issuerRegExp)) {
+      throw new ValidationError('SigningAuthority.keyless', 'issuer', 'give exactly one of issuer and issuerRegExp');
+    }
+    if (!one(props.subject, props.subjectRegExp)) {
+      throw new ValidationError('SigningAuthority.keyless', 'subject', 'give exactly one of subject and subjectRegExp');
+    }
+    const identity = { issuer: props.issuer, issuerRegExp: props.issuerRegExp, subject: props.subject, subjectRegExp: props.subjectRegExp };
+    const description = `keyless ${props.issuer ?? props.issuerRegExp} / ${props.subject ?? props.subjectRegExp}`;
+    return new SigningAuthority(description, { keyless: { url: props.fulcioUrl ?? 'https://fulcio.sigstore.dev', identities: [strip(identity)] } });
+  }
+
+  /**
+   * Images signed keylessly by a GitHub Actions workflow (`cosign sign` with the workflow's OIDC token).
+   */
+  public static githubActions(props: GithubActionsIdentityProps): SigningAuthority {
+    if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(props.repository)) {
+      throw new ValidationError('SigningAuthority.githubActions', 'repository', `got ${JSON.stringify(props.repository)}; expected "owner/name"`);
+    }
+    const workflow = props.workflow !== undefined ? escapeRegExp(props.workflow) : '\\.github/workflows/[^@]+';
+    const ref = props.refRegExp ?? 'refs/tags/.*';
+    return SigningAuthority.keyless({
+      issuer: 'https://token.actions.githubusercontent.com',
+      subjectRegExp: `^https://github\\.com/${escapeRegExp(props.repository)}/${workflow}@${ref}$`,
+    });
+  }
+
+  /**
+   * Images signed with a key whose public half (PEM) is given.
+   */
+  public static publicKey(pem: string): SigningAuthority {
+    if (!/-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----/.test(pem)) {
+      throw new ValidationError('SigningAuthority.publicKey', 'pem', 'expected a PEM public key (-----BEGIN PUBLIC KEY----- ... -----END PUBLIC KEY-----)');
+    }
+    return new SigningAuthority('public key', { key: { data: pem.trim() } });
+  }
+
+  /**
+   * Images signed with a KMS key, e.g. `awskms:///arn:aws:kms:...` or `gcpkms://projects/...`.
+   */
+  public static kms(uri: string): SigningAuthority {
+    if (!/^(awskms|gcpkms|azurekms|hashivault):\/\/.+/.test(uri)) {
+      throw new ValidationError('SigningAuthority.kms', 'uri', `got ${JSON.stringify(uri)}; expected awskms://, gcpkms://, azurekms:// or hashivault:// URI`);
+    }
+    return new SigningAuthority(`KMS key ${uri}`, { key: { kms: uri } });
+  }
+
+  /** One line for reports. */
+  public readonly description: string;
+  private readonly rendered: Record<string, any>;
+
+  private constructor(description: string, rendered: Record<string, any>) {
+    this.description = description;
+    this.rendered = rendered;
+  }
+
+  /**
+   * The ClusterImagePolicy authority (without its name).
+   * @internal
+   */
+  public _render(): Record<string, any> {
+    return JSON.parse(JSON.stringify(this.rendered));
+  }
+}
+
+function strip(o: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Record<string, string>;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, (c) => (c === '/' ? '/' : `\\${c}`));
+}

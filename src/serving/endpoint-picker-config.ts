@@ -1,0 +1,273 @@
+import { IConstruct } from 'constructs';
+import { invalidProp, requireInteger, ValidationError } from '../internal/errors';
+
+/** What a scorer needs from the model server. */
+export enum ScorerInput {
+  /** Nothing: the picker tracks it itself (prefix hashes, its own in-flight requests). */
+  NONE = 'None',
+  /** The queue-depth metric. */
+  QUEUE = 'Queue',
+  /** The KV-cache utilisation metric. */
+  KV_CACHE = 'KvCache',
+  /** The running-requests metric. */
+  RUNNING = 'Running',
+  /** vLLM's LoRA metric (`vllm:lora_requests_info`). */
+  LORA = 'Lora',
+}
+
+/**
+ * Options of the prefix-cache scorer.
+ */
+export interface PrefixCacheScorerOptions {
+  /**
+   * Weight of the match length in the score (`matchLengthWeight`).
+   *
+   * @default - the picker's default (0)
+   */
+  readonly matchLengthWeight?: number;
+
+  /**
+   * Tokens at which a match counts as full (`matchLengthScaleTokens`).
+   *
+   * @default - the picker's default (8192)
+   */
+  readonly matchLengthScaleTokens?: number;
+}
+
+/**
+ * A scorer of the endpoint picker's scheduling profile, with its weight (scores are summed weighted).
+ */
+export class EppScorer {
+  /** Prefers endpoints with short queues (`queue-scorer`; reads the server's queue metric). */
+  public static queue(weight: number = 2): EppScorer {
+    return new EppScorer('queue-scorer', weight, ScorerInput.QUEUE);
+  }
+
+  /** Prefers endpoints with free KV cache (`kv-cache-utilization-scorer`; reads the server's KV metric). */
+  public static kvCacheUtilization(weight: number = 2): EppScorer {
+    return new EppScorer('kv-cache-utilization-scorer', weight, ScorerInput.KV_CACHE);
+  }
+
+  /** Prefers endpoints likely to hold the prompt's prefix in cache (`prefix-cache-scorer`; no server metric). */
+  public static prefixCache(weight: number = 3, options: PrefixCacheScorerOptions = {}): EppScorer {
+    const parameters: { [key: string]: any } = {};
+    if (options.matchLengthWeight !== undefined) parameters.matchLengthWeight = options.matchLengthWeight;
+    if (options.matchLengthScaleTokens !== undefined) parameters.matchLengthScaleTokens = options.matchLengthScaleTokens;
+    return new EppScorer('prefix-cache-scorer', weight, ScorerInput.NONE, Object.keys(parameters).length ? parameters : undefined,
+      (scope, prop) => {
+        if (options.matchLengthWeight !== undefined && !(options.matchLengthWeight >= 0 && options.matchLengthWeight <= 1)) {
+          throw invalidProp(scope, `${prop}.matchLengthWeight`, options.matchLengthWeight, 'a number from 0 to 1');
+        }
+        if (options.matchLengthScaleTokens !== undefined) requireInteger(scope, `${prop}.matchLengthScaleTokens`, options.matchLengthScaleTokens, 1);
+      });
+  }
+
+  /** Prefers endpoints that have the requested LoRA adapter loaded (`lora-affinity-scorer`; vLLM's LoRA metric). */
+  public static loraAffinity(weight: number = 1): EppScorer {
+    return new EppScorer('lora-affinity-scorer', weight, ScorerInput.LORA);
+  }
+
+  /** Prefers endpoints with fewer requests the picker has in flight to them (`active-request-scorer`; no server metric). */
+  public static activeRequest(weight: number = 1): EppScorer {
+    return new EppScorer('active-request-scorer', weight, ScorerInput.NONE);
+  }
+
+  /** Prefers endpoints with fewer running requests (`running-requests-size-scorer`; reads the server's running metric). */
+  public static runningRequests(weight: number = 1): EppScorer {
+    return new EppScorer('running-requests-size-scorer', weight, ScorerInput.RUNNING);
+  }
+
+  /** Keeps a session on the endpoint that served it before (`session-affinity-scorer`; no server metric). */
+  public static sessionAffinity(weight: number = 1): EppScorer {
+    return new EppScorer('session-affinity-scorer', weight, ScorerInput.NONE);
+  }
+
+  /**
+   * A scorer plugin by type, with raw parameters (unknown parameters make the picker fail at start, so check them
+   * against your picker version).
+   */
+  public static custom(pluginType: string, weight: number, parameters?: { [key: string]: any }, input?: ScorerInput): EppScorer {
+    return new EppScorer(pluginType, weight, input ?? ScorerInput.NONE, parameters);
+  }
+
+  /** The plugin type, e.g. `queue-scorer`. */
+  public readonly pluginType: string;
+  /** The weight in the profile. */
+  public readonly weight: number;
+  /** What it reads from the model server. */
+  public readonly input: ScorerInput;
+  /** The plugin parameters, when any. */
+  public readonly parameters?: { [key: string]: any };
+  private readonly check?: (scope: IConstruct, prop: string) => void;
+
+  private constructor(pluginType: string, weight: number, input: ScorerInput, parameters?: { [key: string]: any },
+    check?: (scope: IConstruct, prop: string) => void) {
+    this.pluginType = pluginType;
+    this.weight = weight;
+    this.input = input;
+    this.parameters = parameters;
+    this.check = check;
+  }
+
+  /** @internal */
+  public _validate(scope: IConstruct, prop: string): void {
+    requirePluginType(scope, `${prop}.type`, this.pluginType);
+    requireInteger(scope, `${prop}.weight`, this.weight, 1, 1000);
+    this.check?.(scope, prop);
+  }
+}
+
+/**
+ * A filter of the scheduling profile: runs before the scorers and removes endpoints.
+ */
+export class EppFilter {
+  /** Keeps decode-capable endpoints (pods labelled `llm-d.ai/role` decode or unlabelled). */
+  public static decode(): EppFilter {
+    return new EppFilter('decode-filter');
+  }
+
+  /** Keeps prefill endpoints (pods labelled `llm-d.ai/role: prefill`). */
+  public static prefill(): EppFilter {
+    return new EppFilter('prefill-filter');
+  }
+
+  /** A filter plugin by type, with raw parameters. */
+  public static custom(pluginType: string, parameters?: { [key: string]: any }): EppFilter {
+    return new EppFilter(pluginType, parameters);
+  }
+
+  /** The plugin type. */
+  public readonly pluginType: string;
+  /** The plugin parameters, when any. */
+  public readonly parameters?: { [key: string]: any };
+
+  private constructor(pluginType: string, parameters?: { [key: string]: any }) {
+    this.pluginType = pluginType;
+    this.parameters = parameters;
+  }
+}
+
+/** How the picker chooses among scored endpoints. */
+export enum EppPicker {
+  /** The highest score (`max-score-picker`, the picker's default). */
+  MAX_SCORE = 'max-score-picker',
+  /** Random among endpoints (`random-picker`). */
+  RANDOM = 'random-picker',
+  /** Random weighted by score (`weighted-random-picker`). */
+  WEIGHTED_RANDOM = 'weighted-random-picker',
+}
+
+/**
+ * The scheduling profile of an EndpointPickerConfig.
+ */
+export interface EndpointPickerConfigProps {
+  /**
+   * The scorers, each at most once.
+   */
+  readonly scorers: EppScorer[];
+
+  /**
+   * Filters, applied in order before scoring.
+   *
+   * @default - none
+   */
+  readonly filters?: EppFilter[];
+
+  /**
+   * The picker.
+   *
+   * @default - the picker's default (max-score)
+   */
+  readonly picker?: EppPicker;
+}
+
+/**
+ * The endpoint picker's scheduling: which scorers (with weights), filters and picker decide the pod for each
+ * request. Rendered into the picker's ConfigMap as an `EndpointPickerConfig` and checked at synth: weights are
+ * integers, plugins unique, and scorers that read a server metric are refused for a server that does not export it.
+ *
+ * ```ts
+ * EndpointPickerConfig.defaults()          // queue x2, KV-cache x2, prefix-cache x3 (llm-d v0.10.0 default)
+ * EndpointPickerConfig.metricFree()        // prefix-cache x3, active-request x2: for servers the picker cannot read
+ * EndpointPickerConfig.of({ scorers: [EppScorer.prefixCache(5), EppScorer.queue(1), EppScorer.loraAffinity(2)] })
+ * ```
+ */
+export class EndpointPickerConfig {
+  /**
+   * The llm-d-router v0.10.0 default profile: queue-scorer x2, kv-cache-utilization-scorer x2, prefix-cache-scorer x3.
+   */
+  public static defaults(): EndpointPickerConfig {
+    return new EndpointPickerConfig({ scorers: [EppScorer.queue(2), EppScorer.kvCacheUtilization(2), EppScorer.prefixCache(3)] });
+  }
+
+  /**
+   * A profile that reads no server metric: prefix-cache-scorer x3 and active-request-scorer x2. The default for
+   * servers the picker has no engine for (TGI, custom servers without `eppEngineType`).
+   */
+  public static metricFree(): EndpointPickerConfig {
+    return new EndpointPickerConfig({ scorers: [EppScorer.prefixCache(3), EppScorer.activeRequest(2)] });
+  }
+
+  /**
+   * A profile of your own.
+   */
+  public static of(props: EndpointPickerConfigProps): EndpointPickerConfig {
+    return new EndpointPickerConfig(props);
+  }
+
+  /** The scorers. */
+  public readonly scorers: EppScorer[];
+  /** The filters. */
+  public readonly filters: EppFilter[];
+  /** The picker, when set. */
+  public readonly picker?: EppPicker;
+
+  private constructor(props: EndpointPickerConfigProps) {
+    this.scorers = [...props.scorers];
+    this.filters = [...(props.filters ?? [])];
+    this.picker = props.picker;
+  }
+
+  /**
+   * Checks the profile against what the server exports.
+   * @internal
+   */
+  public _validate(scope: IConstruct, prop: string, server: { name: string; inputs: ScorerInput[] }): void {
+    if (this.scorers.length === 0) throw new ValidationError(scope, `${prop}.scorers`, 'is empty; the profile needs at least one scorer');
+    this.scorers.forEach((s, i) => s._validate(scope, `${prop}.scorers[${i}]`));
+    this.filters.forEach((f, i) => requirePluginType(scope, `${prop}.filters[${i}].type`, f.pluginType));
+    const types = [...this.scorers.map((s) => s.pluginType), ...this.filters.map((f) => f.pluginType)];
+    const duplicate = types.find((t, i) => types.indexOf(t) !== i);
+    if (duplicate) throw invalidProp(scope, prop, duplicate, 'each plugin at most once in a profile');
+    for (const s of this.scorers) {
+      if (s.input !== ScorerInput.NONE && !server.inputs.includes(s.input)) {
+        throw new ValidationError(scope, `${prop}.scorers`, `${s.pluginType} reads the server's ${s.input} metric, which ${server.name} ` +
+          'does not export to the endpoint picker; use scorers that read no server metric (EndpointPickerConfig.metricFree()) ' +
+          'or a server the picker has an engine for');
+      }
+    }
+  }
+
+  /**
+   * The config file's plugins and profile (the caller adds apiVersion and the data layer).
+   * @internal
+   */
+  public _render(): { plugins: any[]; profile: any[] } {
+    const plugin = (type: string, parameters?: { [key: string]: any }) => (parameters ? { type, parameters } : { type });
+    const plugins = [
+      ...this.filters.map((f) => plugin(f.pluginType, f.parameters)),
+      ...this.scorers.map((s) => plugin(s.pluginType, s.parameters)),
+      ...(this.picker ? [plugin(this.picker)] : []),
+    ];
+    const profile = [
+      ...this.filters.map((f) => ({ pluginRef: f.pluginType })),
+      ...this.scorers.map((s) => ({ pluginRef: s.pluginType, weight: s.weight })),
+      ...(this.picker ? [{ pluginRef: this.picker }] : []),
+    ];
+    return { plugins, profile };
+  }
+}
+
+function requirePluginType(scope: IConstruct, prop: string, type: string): void {
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(type)) throw invalidProp(scope, prop, type, 'a plugin type such as "queue-scorer"');
+}

@@ -1,0 +1,85 @@
+import { envVars, LaunchContext, LaunchSpec, ServerEngine } from '../server-engine';
+
+export interface CustomSettings {
+  readonly name: string;
+  readonly image: string;
+  readonly command?: string[];
+  readonly args?: string[];
+  readonly port?: number;
+  readonly healthPath?: string;
+  readonly readinessPath?: string;
+  readonly metricsPath?: string;
+  readonly env?: { [name: string]: string };
+  readonly eppEngineType?: string;
+  readonly downloadsFromHub?: boolean;
+  readonly tensorParallel?: boolean;
+}
+
+/** Placeholders a custom server's args may use, replaced per pod. */
+export const CUSTOM_PLACEHOLDERS = ['{model}', '{servedModelName}', '{port}', '{tensorParallelSize}', '{cacheDir}'];
+
+/** Metric names of the engines the llm-d endpoint picker knows (llm-d-router v0.10.0 core-metrics-extractor). */
+const KNOWN_ENGINE_METRICS: { [engine: string]: { queued?: string; running?: string; kvCacheUsage?: string } } = {
+  'vllm': { queued: 'vllm:num_requests_waiting', running: 'vllm:num_requests_running', kvCacheUsage: 'vllm:kv_cache_usage_perc' },
+  'sglang': { queued: 'sglang:num_queue_reqs', running: 'sglang:num_running_reqs', kvCacheUsage: 'sglang:token_usage' },
+  'trtllm-serve': { queued: 'trtllm_num_requests_waiting', running: 'trtllm_num_requests_running', kvCacheUsage: 'trtllm_kv_cache_utilization' },
+  'triton-tensorrt-llm': {},
+  'triton': {},
+};
+
+/** Engine types the llm-d endpoint picker v0.10.0 has built in (pod label `llm-d.ai/engine-type`). */
+export const EPP_ENGINE_TYPES = Object.keys(KNOWN_ENGINE_METRICS);
+
+/**
+ * A server image of the user's: command and args are theirs, with placeholders for what the construct decides.
+ */
+export class CustomEngine implements ServerEngine {
+  public readonly kind: string;
+  public readonly displayName: string;
+  public readonly image: string;
+  public readonly port: number;
+  public readonly healthPath: string;
+  public readonly readinessPath: string;
+  public readonly readinessTimeoutSeconds = 5;
+  public readonly metricsPath: string;
+  public readonly eppEngineType?: string;
+  public readonly metrics: { queued?: string; running?: string; kvCacheUsage?: string };
+  public readonly parallelism: { tensor: boolean; pipeline: boolean; data: boolean; multiNode: boolean };
+  public readonly supportsLora = false;
+  public readonly downloadsFromHub: boolean;
+  public readonly ownedFlags: string[] = [];
+  public readonly extraArgs: string[];
+  public readonly extraEnv: { [name: string]: string };
+
+  constructor(private readonly settings: CustomSettings) {
+    this.kind = settings.name;
+    this.displayName = settings.name;
+    this.image = settings.image;
+    this.port = settings.port ?? 8000;
+    this.healthPath = settings.healthPath ?? '/health';
+    this.readinessPath = settings.readinessPath ?? this.healthPath;
+    this.metricsPath = settings.metricsPath ?? '/metrics';
+    this.eppEngineType = settings.eppEngineType;
+    this.metrics = settings.eppEngineType ? { ...(KNOWN_ENGINE_METRICS[settings.eppEngineType] ?? {}) } : {};
+    this.parallelism = { tensor: settings.tensorParallel ?? false, pipeline: false, data: false, multiNode: false };
+    this.downloadsFromHub = settings.downloadsFromHub ?? false;
+    this.extraArgs = [...(settings.args ?? [])];
+    this.extraEnv = { ...(settings.env ?? {}) };
+  }
+
+  public launch(ctx: LaunchContext): LaunchSpec {
+    const values: { [placeholder: string]: string } = {
+      '{model}': ctx.model,
+      '{servedModelName}': ctx.servedModelName,
+      '{port}': String(ctx.port),
+      '{tensorParallelSize}': String(ctx.tensor),
+      '{cacheDir}': ctx.cacheDir,
+    };
+    const expand = (arg: string) => CUSTOM_PLACEHOLDERS.reduce((out, p) => out.split(p).join(values[p]), arg);
+    return {
+      command: this.settings.command ? [...this.settings.command] : [],
+      args: this.extraArgs.map(expand),
+      env: envVars(this.extraEnv),
+    };
+  }
+}

@@ -1,0 +1,335 @@
+import { IConstruct } from 'constructs';
+import { CUSTOM_PLACEHOLDERS, CustomEngine, EPP_ENGINE_TYPES } from './engines/custom';
+import { SglangEngine } from './engines/sglang';
+import { TgiEngine } from './engines/tgi';
+import { VllmEngine } from './engines/vllm';
+import { flagNames, ServerEngine } from './server-engine';
+import { requireEnvName } from './serving-validation';
+import { invalidProp, requireInteger, requireOneOf, ValidationError } from '../internal/errors';
+import { isDnsLabel } from '../internal/names';
+
+/**
+ * Options every model server takes.
+ */
+export interface ModelServerOptions {
+  /**
+   * The container image, e.g. to pin a digest (`vllm/vllm-openai@sha256:...`) or use a mirror.
+   *
+   * @default - the tag this library pins for the server
+   */
+  readonly image?: string;
+
+  /**
+   * The port the server listens on for the OpenAI API, health and `/metrics` (the endpoint picker scrapes metrics
+   * on the serving port).
+   *
+   * @default 8000
+   */
+  readonly port?: number;
+
+  /**
+   * Extra command-line arguments, appended after the generated ones. Flags the construct owns (model, port,
+   * parallelism, LoRA, multi-node wiring) are refused: set them through the InferenceService props instead.
+   *
+   * @default - none
+   */
+  readonly extraArgs?: string[];
+
+  /**
+   * Extra environment variables for the server container (plain values; use `InferenceService` `secretEnv` for
+   * secrets).
+   *
+   * @default - none
+   */
+  readonly env?: { [name: string]: string };
+}
+
+/**
+ * Options of the vLLM server.
+ */
+export interface VllmOptions extends ModelServerOptions {
+  /**
+   * Maximum context length (`--max-model-len`).
+   *
+   * @default - the model's own
+   */
+  readonly maxModelLen?: number;
+
+  /**
+   * Fraction of GPU memory vLLM may use, above 0 and at most 1 (`--gpu-memory-utilization`).
+   *
+   * @default - vLLM's default (0.9)
+   */
+  readonly gpuMemoryUtilization?: number;
+
+  /**
+   * Automatic prefix caching. The endpoint picker's prefix-cache scorer assumes it is on.
+   *
+   * @default true
+   */
+  readonly enablePrefixCaching?: boolean;
+}
+
+/**
+ * Options of the SGLang server.
+ */
+export interface SglangOptions extends ModelServerOptions {
+  /**
+   * Fraction of GPU memory for weights and KV cache, above 0 and at most 1 (`--mem-fraction-static`).
+   *
+   * @default - SGLang's default
+   */
+  readonly memFractionStatic?: number;
+
+  /**
+   * Maximum context length (`--context-length`).
+   *
+   * @default - the model's own
+   */
+  readonly contextLength?: number;
+}
+
+/**
+ * Options of the text-generation-inference server.
+ */
+export interface TgiOptions extends ModelServerOptions {
+  /**
+   * Maximum input tokens per request (`--max-input-tokens`).
+   *
+   * @default - TGI's default
+   */
+  readonly maxInputTokens?: number;
+
+  /**
+   * Maximum input plus generated tokens per request (`--max-total-tokens`).
+   *
+   * @default - TGI's default
+   */
+  readonly maxTotalTokens?: number;
+}
+
+/**
+ * A server image of your own.
+ */
+export interface CustomModelServerOptions {
+  /**
+   * A short name for the server (DNS label), used as `app.kubernetes.io/name`, e.g. `trtllm`.
+   */
+  readonly name: string;
+
+  /**
+   * The container image.
+   */
+  readonly image: string;
+
+  /**
+   * The container command.
+   *
+   * @default - the image's entrypoint
+   */
+  readonly command?: string[];
+
+  /**
+   * The container args. These placeholders are replaced: `{model}` (Hugging Face id or local path),
+   * `{servedModelName}`, `{port}`, `{tensorParallelSize}`, `{cacheDir}` (Hugging Face cache directory).
+   *
+   * @default - none
+   */
+  readonly args?: string[];
+
+  /**
+   * The port of the OpenAI API, health and metrics.
+   *
+   * @default 8000
+   */
+  readonly port?: number;
+
+  /**
+   * The liveness and startup probe path.
+   *
+   * @default '/health'
+   */
+  readonly healthPath?: string;
+
+  /**
+   * The readiness probe path.
+   *
+   * @default - the health path
+   */
+  readonly readinessPath?: string;
+
+  /**
+   * The Prometheus metrics path (on `port`).
+   *
+   * @default '/metrics'
+   */
+  readonly metricsPath?: string;
+
+  /**
+   * Environment variables (plain values).
+   *
+   * @default - none
+   */
+  readonly env?: { [name: string]: string };
+
+  /**
+   * The endpoint picker engine whose metric names this server exports (`vllm`, `sglang`, `trtllm-serve`,
+   * `triton-tensorrt-llm`, `triton`). Without it the picker's metric-based scorers are refused for this server.
+   *
+   * @default - none
+   */
+  readonly eppEngineType?: string;
+
+  /**
+   * The server downloads a Hugging Face model itself from its id. When false, a Hugging Face source is downloaded
+   * by an init container into `/mnt/models` and `{model}` is that path.
+   *
+   * @default false
+   */
+  readonly downloadsFromHub?: boolean;
+
+  /**
+   * The server can shard a model over the GPUs of its pod (`{tensorParallelSize}` > 1 allowed).
+   *
+   * @default false
+   */
+  readonly tensorParallel?: boolean;
+}
+
+/**
+ * The model server an InferenceService runs. Each server knows its pinned image, command line for a model and
+ * parallelism, port, health and metrics paths, the endpoint picker engine it maps to and whether it supports LoRA
+ * and multi-node serving.
+ *
+ * ```ts
+ * ModelServer.vllm()                                            // vLLM, pinned image, port 8000
+ * ModelServer.vllm({ maxModelLen: 32768, image: 'registry.example.com/vllm-openai@sha256:...' })
+ * ModelServer.sglang()
+ * ModelServer.tgi()                                             // supported but archived upstream: warns
+ * ModelServer.custom({ name: 'trtllm', image: '...', args: ['--model', '{model}', '--port', '{port}'] })
+ * ```
+ */
+export class ModelServer {
+  /**
+   * vLLM's OpenAI-compatible server. Supports tensor, pipeline and data parallelism, multi-node groups and LoRA.
+   */
+  public static vllm(options: VllmOptions = {}): ModelServer {
+    return new ModelServer(new VllmEngine(options), options, (scope) => {
+      optionalFraction(scope, 'server.gpuMemoryUtilization', options.gpuMemoryUtilization);
+      optionalCount(scope, 'server.maxModelLen', options.maxModelLen);
+    });
+  }
+
+  /**
+   * SGLang. Supports tensor, pipeline and data parallelism, multi-node groups and LoRA.
+   */
+  public static sglang(options: SglangOptions = {}): ModelServer {
+    return new ModelServer(new SglangEngine(options), options, (scope) => {
+      optionalFraction(scope, 'server.memFractionStatic', options.memFractionStatic);
+      optionalCount(scope, 'server.contextLength', options.contextLength);
+    });
+  }
+
+  /**
+   * Hugging Face text-generation-inference. Upstream is archived: supported for existing users, with a warning at
+   * synth. Tensor parallel within one pod only; no LoRA here; the endpoint picker has no built-in TGI engine, so
+   * only its metric-free scorers apply.
+   */
+  public static tgi(options: TgiOptions = {}): ModelServer {
+    return new ModelServer(new TgiEngine(options), options, (scope) => {
+      optionalCount(scope, 'server.maxInputTokens', options.maxInputTokens);
+      optionalCount(scope, 'server.maxTotalTokens', options.maxTotalTokens);
+    });
+  }
+
+  /**
+   * A server image of your own.
+   */
+  public static custom(options: CustomModelServerOptions): ModelServer {
+    return new ModelServer(new CustomEngine(options), { image: options.image, port: options.port, env: options.env }, (scope) => {
+      if (!isDnsLabel(options.name)) {
+        throw invalidProp(scope, 'server.name', options.name, 'a DNS-1123 label (lowercase letters, digits, \'-\')');
+      }
+      if (!options.image || /\s/.test(options.image)) throw invalidProp(scope, 'server.image', options.image, 'a container image reference');
+      if (options.eppEngineType !== undefined) requireOneOf(scope, 'server.eppEngineType', options.eppEngineType, EPP_ENGINE_TYPES);
+      for (const [prop, path] of [['healthPath', options.healthPath], ['readinessPath', options.readinessPath], ['metricsPath', options.metricsPath]]) {
+        if (path !== undefined && !path.startsWith('/')) throw invalidProp(scope, `server.${prop}`, path, 'an absolute HTTP path starting with \'/\'');
+      }
+      const args = options.args ?? [];
+      if (!args.some((a) => a.includes('{model}')) && !(options.command ?? []).some((a) => a.includes('{model}'))) {
+        throw new ValidationError(scope, 'server.args', 'no argument uses {model}, so the server would not know which model to load; ' +
+          `use the placeholders ${CUSTOM_PLACEHOLDERS.join(', ')}`);
+      }
+    });
+  }
+
+  /** The server's short name, e.g. `vllm`. */
+  public readonly name: string;
+  /** The container image. */
+  public readonly image: string;
+  /** The serving port (OpenAI API, health, metrics). */
+  public readonly port: number;
+  /** The liveness and startup probe path. */
+  public readonly healthPath: string;
+  /** The readiness probe path. */
+  public readonly readinessPath: string;
+  /** The Prometheus metrics path, on `port`. */
+  public readonly metricsPath: string;
+  /** The endpoint picker engine type (pod label `llm-d.ai/engine-type`), when the picker knows the server. */
+  public readonly eppEngineType?: string;
+  /** Whether LoRA adapters can be served. */
+  public readonly supportsLora: boolean;
+  /** Whether a replica can span nodes (LeaderWorkerSet). */
+  public readonly supportsMultiNode: boolean;
+  /** A warning printed at synth when this server is used (e.g. archived upstream). */
+  public readonly warning?: string;
+
+  /** @internal */
+  public readonly _engine: ServerEngine;
+  private readonly options: ModelServerOptions;
+  private readonly validateOwn: (scope: IConstruct) => void;
+
+  private constructor(engine: ServerEngine, options: ModelServerOptions, validateOwn: (scope: IConstruct) => void) {
+    this._engine = engine;
+    this.options = options;
+    this.validateOwn = validateOwn;
+    this.name = engine.kind;
+    this.image = engine.image;
+    this.port = engine.port;
+    this.healthPath = engine.healthPath;
+    this.readinessPath = engine.readinessPath;
+    this.metricsPath = engine.metricsPath;
+    this.eppEngineType = engine.eppEngineType;
+    this.supportsLora = engine.supportsLora;
+    this.supportsMultiNode = engine.parallelism.multiNode;
+    this.warning = engine.warning;
+  }
+
+  /**
+   * Checks the options against `scope` (the construct that uses the server).
+   * @internal
+   */
+  public _validate(scope: IConstruct): void {
+    const o = this.options;
+    if (o.image !== undefined && (o.image.length === 0 || /\s/.test(o.image))) {
+      throw invalidProp(scope, 'server.image', o.image, 'a container image reference without spaces');
+    }
+    if (o.port !== undefined) requireInteger(scope, 'server.port', o.port, 1, 65535);
+    for (const name of Object.keys(o.env ?? {})) requireEnvName(scope, `server.env.${name}`, name);
+    const owned = flagNames(o.extraArgs ?? []).filter((f) => this._engine.ownedFlags.includes(f));
+    if (owned.length) {
+      throw new ValidationError(scope, 'server.extraArgs', `sets ${owned.join(', ')}, which the InferenceService generates ` +
+        '(model, port, parallelism, LoRA, multi-node wiring); set those through its props instead');
+    }
+    this.validateOwn(scope);
+  }
+}
+
+
+function optionalFraction(scope: IConstruct, prop: string, value: number | undefined): void {
+  if (value !== undefined && !(value > 0 && value <= 1)) throw invalidProp(scope, prop, value, 'a fraction above 0 and at most 1');
+}
+
+function optionalCount(scope: IConstruct, prop: string, value: number | undefined): void {
+  if (value !== undefined) requireInteger(scope, prop, value, 1);
+}

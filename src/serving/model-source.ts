@@ -1,0 +1,201 @@
+import { Size } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { isDnsSubdomain, requireSecretRef } from './serving-validation';
+import { invalidProp, ValidationError } from '../internal/errors';
+
+/**
+ * Options for a model from the Hugging Face Hub.
+ */
+export interface HuggingFaceModelOptions {
+  /**
+   * A branch, tag or commit of the repository. Pin a commit for reproducible deployments.
+   *
+   * @default - the default branch
+   */
+  readonly revision?: string;
+
+  /**
+   * The name of a Secret (in the service's namespace) holding a Hugging Face token, for gated or private models.
+   * It reaches the server as `HF_TOKEN` (and `HUGGING_FACE_HUB_TOKEN`) through `secretKeyRef`: the token never
+   * appears in the YAML.
+   *
+   * @default - no token (public models only)
+   */
+  readonly tokenSecret?: string;
+
+  /**
+   * The key in `tokenSecret` that holds the token.
+   *
+   * @default 'token'
+   */
+  readonly tokenSecretKey?: string;
+}
+
+/**
+ * Options for a model on a PersistentVolumeClaim.
+ */
+export interface PersistentVolumeClaimModelOptions {
+  /**
+   * The model's directory inside the volume.
+   *
+   * @default - the volume root
+   */
+  readonly path?: string;
+}
+
+/**
+ * Options for a model downloaded by an init step.
+ */
+export interface StorageUriModelOptions {
+  /**
+   * The name of a Secret whose keys become environment variables of the download step (e.g.
+   * `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_ENDPOINT_URL` for S3). Never a literal credential.
+   *
+   * @default - no credentials
+   */
+  readonly credentialsSecret?: string;
+
+  /**
+   * The image of the download step for `s3://`, `gs://`, `https://` and `hf://` URIs.
+   *
+   * @default 'kserve/storage-initializer:v0.20.0'
+   */
+  readonly initializerImage?: string;
+
+  /**
+   * For `oci://` URIs, the directory inside the model image that holds the model (copied with `cp`, so the image
+   * needs a shell-less `cp`, e.g. a busybox-based "modelcar" image).
+   *
+   * @default '/models'
+   */
+  readonly ociModelPath?: string;
+
+  /**
+   * The size limit of the volume the model is downloaded into (also requested as ephemeral storage).
+   *
+   * @default - no limit
+   */
+  readonly size?: Size;
+}
+
+/** How a source reaches the pod. */
+export enum ModelSourceKind {
+  /** A Hugging Face Hub repository. */
+  HUGGING_FACE = 'HuggingFace',
+  /** A PersistentVolumeClaim holding the model files. */
+  PERSISTENT_VOLUME_CLAIM = 'PersistentVolumeClaim',
+  /** A URI downloaded by an init container. */
+  STORAGE_URI = 'StorageUri',
+}
+
+const URI_SCHEMES = ['s3', 'gs', 'https', 'hf', 'oci'];
+
+/**
+ * Where the model weights come from.
+ *
+ * ```ts
+ * ModelSource.huggingFace('meta-llama/Llama-3.1-8B-Instruct', { tokenSecret: 'hf-token' })
+ * ModelSource.persistentVolumeClaim('models', { path: 'llama-3.1-8b' })
+ * ModelSource.storageUri('s3://models/llama-3.1-8b', { credentialsSecret: 's3-credentials' })
+ * ModelSource.storageUri('oci://registry.example.com/models/llama:1.0')
+ * ```
+ */
+export class ModelSource {
+  /**
+   * A repository on the Hugging Face Hub, e.g. `meta-llama/Llama-3.1-8B-Instruct`. Servers that download from the
+   * Hub themselves (vLLM, SGLang, TGI) get the id; others get an init container that downloads it.
+   */
+  public static huggingFace(repository: string, options: HuggingFaceModelOptions = {}): ModelSource {
+    return new ModelSource(ModelSourceKind.HUGGING_FACE, repository, options, {}, {});
+  }
+
+  /**
+   * Model files on an existing PersistentVolumeClaim (in the service's namespace), mounted read-only at
+   * `/mnt/models`. Use a ReadOnlyMany or ReadWriteMany claim when there are several replicas.
+   */
+  public static persistentVolumeClaim(claimName: string, options: PersistentVolumeClaimModelOptions = {}): ModelSource {
+    return new ModelSource(ModelSourceKind.PERSISTENT_VOLUME_CLAIM, claimName, {}, options, {});
+  }
+
+  /**
+   * A URI an init container downloads into `/mnt/models` before the server starts: `s3://`, `gs://`, `https://`,
+   * `hf://` (KServe storage initializer) or `oci://` (the model image itself, copied from `ociModelPath`).
+   */
+  public static storageUri(uri: string, options: StorageUriModelOptions = {}): ModelSource {
+    return new ModelSource(ModelSourceKind.STORAGE_URI, uri, {}, {}, options);
+  }
+
+  /** How the model reaches the pod. */
+  public readonly kind: ModelSourceKind;
+  /** The repository id, claim name or URI. */
+  public readonly location: string;
+  /** @internal */
+  public readonly _hf: HuggingFaceModelOptions;
+  /** @internal */
+  public readonly _pvc: PersistentVolumeClaimModelOptions;
+  /** @internal */
+  public readonly _uri: StorageUriModelOptions;
+
+  private constructor(kind: ModelSourceKind, location: string, hf: HuggingFaceModelOptions,
+    pvc: PersistentVolumeClaimModelOptions, uri: StorageUriModelOptions) {
+    this.kind = kind;
+    this.location = location;
+    this._hf = hf;
+    this._pvc = pvc;
+    this._uri = uri;
+  }
+
+  /** The URI scheme of a storage URI (`s3`, `oci`, ...). */
+  public get scheme(): string | undefined {
+    return this.kind === ModelSourceKind.STORAGE_URI ? this.location.split('://')[0] : undefined;
+  }
+
+  /**
+   * A name for the model when the user gives none: the repository's last segment, the claim path or the URI's.
+   * @internal
+   */
+  public _defaultServedName(): string {
+    if (this.kind === ModelSourceKind.HUGGING_FACE) return this.location;
+    const tail = (this.kind === ModelSourceKind.PERSISTENT_VOLUME_CLAIM ? (this._pvc.path ?? this.location) : this.location)
+      .replace(/[:@].*$/, '').split('/').filter((p) => p.length > 0).pop();
+    return tail ?? this.location;
+  }
+
+  /** @internal */
+  public _validate(scope: IConstruct): void {
+    switch (this.kind) {
+      case ModelSourceKind.HUGGING_FACE:
+        if (!/^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)?$/.test(this.location) || this.location.length > 96) {
+          throw invalidProp(scope, 'model', this.location, 'a Hugging Face repository id such as "meta-llama/Llama-3.1-8B-Instruct"');
+        }
+        if (this._hf.revision !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(this._hf.revision)) {
+          throw invalidProp(scope, 'model.revision', this._hf.revision, 'a branch, tag or commit id');
+        }
+        if (this._hf.tokenSecretKey !== undefined && this._hf.tokenSecret === undefined) {
+          throw new ValidationError(scope, 'model.tokenSecretKey', 'is set but tokenSecret is not; name the Secret that holds the token');
+        }
+        requireSecretRef(scope, 'model.tokenSecret', this._hf.tokenSecret, this._hf.tokenSecretKey ?? 'token');
+        return;
+      case ModelSourceKind.PERSISTENT_VOLUME_CLAIM:
+        if (!isDnsSubdomain(this.location)) throw invalidProp(scope, 'model', this.location, 'a PersistentVolumeClaim name (DNS-1123 subdomain)');
+        if (this._pvc.path !== undefined && (this._pvc.path.startsWith('/') || this._pvc.path.split('/').includes('..') || this._pvc.path.length === 0)) {
+          throw invalidProp(scope, 'model.path', this._pvc.path, 'a relative path inside the volume without ".."');
+        }
+        return;
+      case ModelSourceKind.STORAGE_URI: {
+        const match = /^([a-z0-9]+):\/\/(\S+)$/.exec(this.location);
+        if (!match || !URI_SCHEMES.includes(match[1])) {
+          throw invalidProp(scope, 'model', this.location, `a URI with one of the schemes ${URI_SCHEMES.map((s) => `${s}://`).join(', ')}`);
+        }
+        requireSecretRef(scope, 'model.credentialsSecret', this._uri.credentialsSecret, 'x');
+        if (this._uri.ociModelPath !== undefined && (match[1] !== 'oci' || !this._uri.ociModelPath.startsWith('/'))) {
+          throw invalidProp(scope, 'model.ociModelPath', this._uri.ociModelPath, 'an absolute path, and only with an oci:// URI');
+        }
+        if (this._uri.initializerImage !== undefined && (match[1] === 'oci' || /\s/.test(this._uri.initializerImage) || !this._uri.initializerImage)) {
+          throw invalidProp(scope, 'model.initializerImage', this._uri.initializerImage, 'an image reference, and not with an oci:// URI (the model image is the init step)');
+        }
+        return;
+      }
+    }
+  }
+}

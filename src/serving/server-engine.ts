@@ -1,0 +1,116 @@
+import * as k8s from '../imports/k8s';
+
+/** The part of a multi-node group a pod plays. */
+export enum LaunchRole {
+  /** The only pod of a single-node replica. */
+  SINGLE = 'single',
+  /** The pod of a multi-node group that serves the API (LeaderWorkerSet worker index 0). */
+  LEADER = 'leader',
+  /** A pod of a multi-node group that only runs model shards (no API). */
+  WORKER = 'worker',
+}
+
+/** A LoRA adapter as the engine loads it. */
+export interface LaunchAdapter {
+  readonly name: string;
+  /** A Hugging Face repository id or a path inside the pod. */
+  readonly source: string;
+}
+
+/** Everything an engine needs to render the command line of one pod. */
+export interface LaunchContext {
+  /** What the engine loads: a Hugging Face id or a path inside the pod. */
+  readonly model: string;
+  readonly servedModelName: string;
+  readonly revision?: string;
+  readonly port: number;
+  readonly tensor: number;
+  readonly pipeline: number;
+  readonly data: number;
+  /** Pods per replica (1 unless multi-node). */
+  readonly nodes: number;
+  readonly role: LaunchRole;
+  /** The Hugging Face cache directory. */
+  readonly cacheDir: string;
+  readonly adapters: LaunchAdapter[];
+  readonly maxLoraRank?: number;
+  readonly maxLoras?: number;
+}
+
+/** The container command line and engine-specific environment. */
+export interface LaunchSpec {
+  readonly command: string[];
+  readonly args: string[];
+  readonly env: k8s.EnvVar[];
+}
+
+/** Prometheus metric names of an engine, as the endpoint picker and autoscalers read them. */
+export interface EngineMetrics {
+  /** Requests waiting in the queue (gauge). */
+  readonly queued?: string;
+  /** Requests being processed (gauge). */
+  readonly running?: string;
+  /** KV-cache utilisation, 0 to 1 (gauge). */
+  readonly kvCacheUsage?: string;
+}
+
+/** Which parallelism dimensions an engine can run. */
+export interface EngineParallelism {
+  readonly tensor: boolean;
+  readonly pipeline: boolean;
+  readonly data: boolean;
+  readonly multiNode: boolean;
+}
+
+/**
+ * One model-server implementation (vLLM, SGLang, TGI, a custom image). Each lives in its own file under
+ * `engines/`, so adding a server never means editing the construct.
+ */
+export interface ServerEngine {
+  /** Short id, used as app.kubernetes.io/name, e.g. `vllm`. */
+  readonly kind: string;
+  /** Name for messages, e.g. `vLLM`. */
+  readonly displayName: string;
+  readonly image: string;
+  readonly port: number;
+  /** Liveness and startup probe path: answers once the process is up and the model is loaded. */
+  readonly healthPath: string;
+  /** Readiness probe path. */
+  readonly readinessPath: string;
+  /** Seconds a readiness probe may take (a generation probe needs more than a status probe). */
+  readonly readinessTimeoutSeconds: number;
+  /** Prometheus metrics path, served on `port` (the endpoint picker scrapes it there). */
+  readonly metricsPath: string;
+  /** The llm-d endpoint picker's engine type (pod label `llm-d.ai/engine-type`); undefined when it has none. */
+  readonly eppEngineType?: string;
+  readonly metrics: EngineMetrics;
+  readonly parallelism: EngineParallelism;
+  readonly supportsLora: boolean;
+  /** Whether the Hugging Face id can be passed directly (the engine downloads it itself). */
+  readonly downloadsFromHub: boolean;
+  /** Printed at synth when the engine is used (e.g. an archived upstream). */
+  readonly warning?: string;
+  /** Flags the construct owns; `extraArgs` may not set them. */
+  readonly ownedFlags: string[];
+  readonly extraArgs: string[];
+  readonly extraEnv: { [name: string]: string };
+  launch(ctx: LaunchContext): LaunchSpec;
+}
+
+/** `--flag value` pairs, dropping pairs whose value is undefined. */
+export function flags(pairs: [string, string | number | undefined][]): string[] {
+  const out: string[] = [];
+  for (const [flag, value] of pairs) {
+    if (value !== undefined) out.push(flag, String(value));
+  }
+  return out;
+}
+
+/** The flag names in `args` (`--x` and `--x=1` both give `--x`). */
+export function flagNames(args: string[]): string[] {
+  return args.filter((a) => a.startsWith('-')).map((a) => a.split('=')[0]);
+}
+
+export function envVars(values: { [name: string]: string }): k8s.EnvVar[] {
+  return Object.keys(values).sort().map((name) => ({ name, value: values[name] }));
+}

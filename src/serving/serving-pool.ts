@@ -1,0 +1,404 @@
+import { ApiObject, Duration, Yaml } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { EndpointPickerObjects, EndpointPickerProps, EppFailureMode, InferenceObjectiveProps, ModelRewriteProps } from './endpoint-picker';
+import { EndpointPickerConfig, ScorerInput } from './endpoint-picker-config';
+import { EppVersion } from './epp-version';
+import { GatewayProvider } from './gateway-provider';
+import { checkLeastPrivilege, checkPoolSelector, checkTargetPorts, Need, podLabelSets, PodLabelSet, recordPodLabels, rulesFor } from './serving-checks';
+import { renderResources, validateResources } from './serving-validation';
+import * as inference from '../imports/inference';
+import * as k8s from '../imports/k8s';
+import * as llmd from '../imports/llmd';
+import { invalidProp, requireInteger, show, ValidationError } from '../internal/errors';
+import { labelValue, selectorLabels, standardLabels } from '../internal/labels';
+import { claimName, dnsLabel, requireDnsLabel } from '../internal/names';
+import { PodSpecBuilder, resolveSecurity } from '../internal/pod-spec';
+import { serviceMonitor } from '../internal/serving-monitors';
+import { ClusterAddon } from '../platform/cluster-addon';
+import { ClusterProfile } from '../platform/cluster-profile';
+
+export const EPP_GRPC_PORT = 9002;
+export const EPP_HEALTH_PORT = 9003;
+export const EPP_METRICS_PORT = 9090;
+const CONFIG_DIR = '/config';
+const CONFIG_FILE = 'epp-config.yaml';
+const POOL_GROUP = 'inference.networking.k8s.io';
+
+/** Flags the pool sets itself; `extraFlags` may not. */
+const OWNED_FLAGS = [
+  'pool-name', 'pool-namespace', 'pool-group', 'endpoint-selector', 'endpoint-target-ports', 'grpc-port', 'grpc-health-port',
+  'metrics-port', 'config-file', 'config-text', 'secure-serving', 'cert-path', 'metrics-endpoint-auth', 'ha-enable-leader-election',
+];
+
+/** What the pool needs to know about the service behind it. */
+export interface PoolTarget {
+  /** The pool's name (the service's resource name). */
+  readonly name: string;
+  readonly namespace?: string;
+  /** The service's app.kubernetes.io/instance value. */
+  readonly instance: string;
+  readonly selector: { [key: string]: string };
+  readonly pods: PodLabelSet;
+  readonly port: number;
+  readonly containerPorts: number[];
+  readonly healthPath: string;
+  readonly metricsPath: string;
+  /** The server's display name, for messages. */
+  readonly serverName: string;
+  /** The server's short name (app.kubernetes.io/name). */
+  readonly serverKind: string;
+  readonly eppEngineType?: string;
+  readonly inputs: ScorerInput[];
+  /** The model names the service answers to (served name and LoRA adapters). */
+  readonly servedNames: string[];
+}
+
+export interface ServingPoolProps {
+  readonly target: PoolTarget;
+  readonly provider: GatewayProvider;
+  readonly picker: EndpointPickerProps;
+  readonly objectives: InferenceObjectiveProps[];
+  readonly rewrites: ModelRewriteProps[];
+  readonly monitoring?: { labels: { [key: string]: string }; interval?: Duration };
+}
+
+/**
+ * An InferencePool (inference.networking.k8s.io/v1) over one service's pods, its endpoint picker (Deployment,
+ * Service, ServiceAccount, Role, RoleBinding, ConfigMap), its InferenceObjectives and model rewrites, a
+ * ServiceMonitor for the picker, and the extras the gateway provider needs. Created under the InferenceService when
+ * the first route attaches it.
+ */
+export class ServingPool extends Construct {
+  public readonly inferencePool: ApiObject;
+  public readonly picker: EndpointPickerObjects;
+  public readonly objectives: ApiObject[] = [];
+  public readonly modelRewrite?: ApiObject;
+  public readonly pickerMonitor?: ApiObject;
+  public readonly provider: GatewayProvider;
+  public readonly eppName: string;
+  private readonly target: PoolTarget;
+  private gkeTimeout?: { seconds: number; route: string };
+
+  constructor(scope: Construct, id: string, props: ServingPoolProps) {
+    super(scope, id);
+    const t = props.target;
+    this.target = t;
+    this.provider = props.provider;
+    const service = scope;
+    const version = props.picker.version ?? EppVersion.V0_10_0;
+    const replicas = requireInteger(service, 'endpointPicker.replicas', props.picker.replicas ?? 1, 1, 10);
+    if (replicas > 1 && !version.supportsHighAvailability) {
+      throw invalidProp(service, 'endpointPicker.replicas', replicas, `1 with EppVersion v${version.version} (use EppVersion.V0_10_0 for a highly available picker)`);
+    }
+    const config = props.picker.config ?? (t.inputs.includes(ScorerInput.QUEUE) && t.inputs.includes(ScorerInput.KV_CACHE)
+      ? EndpointPickerConfig.defaults() : EndpointPickerConfig.metricFree());
+    config._validate(service, 'endpointPicker.config', { name: t.serverName, inputs: t.inputs });
+    validateResources(service, 'endpointPicker.resources', props.picker.resources);
+    const problem = props.provider._problem();
+    if (problem) throw new ValidationError(service, 'route.provider', problem);
+
+    const profile = ClusterProfile.of(service);
+    profile._requireAddon(service, 'route', ClusterAddon.INFERENCE_EXTENSION, 'An InferencePool');
+    const hasLlmdCrds = profile.hasAddon(ClusterAddon.LLM_D_ROUTER);
+    if (props.objectives.length && !hasLlmdCrds) profile._requireAddon(service, 'objectives', ClusterAddon.LLM_D_ROUTER, 'An InferenceObjective');
+    if (props.rewrites.length && !hasLlmdCrds) profile._requireAddon(service, 'modelRewrites', ClusterAddon.LLM_D_ROUTER, 'An InferenceModelRewrite');
+
+    const ns = t.namespace;
+    this.eppName = dnsLabel([t.name, 'epp']);
+    const eppIdentity = { name: 'llm-d-router-epp', instance: t.instance, component: 'endpoint-picker', version: version.version };
+    const eppLabels = standardLabels(eppIdentity);
+    const eppSelector = selectorLabels(eppIdentity);
+    const meta = (kind: string, name: string, labels = eppLabels) => {
+      claimName(service, kind, ns, name);
+      return { name, namespace: ns, labels };
+    };
+
+    // RBAC: exactly what the picker reads; leases only when it elects a leader.
+    const needs: Need[] = [
+      { apiGroup: '', resource: 'pods', verbs: ['get', 'list', 'watch'] },
+      { apiGroup: POOL_GROUP, resource: 'inferencepools', verbs: ['get', 'list', 'watch'] },
+      ...(hasLlmdCrds ? [
+        // The picker watches these whenever their CRDs are installed, and crash-loops without the permission.
+        { apiGroup: 'llm-d.ai', resource: 'inferenceobjectives', verbs: ['get', 'list', 'watch'] },
+        { apiGroup: 'llm-d.ai', resource: 'inferencemodelrewrites', verbs: ['get', 'list', 'watch'] },
+      ] : []),
+      ...(replicas > 1 ? [
+        { apiGroup: 'coordination.k8s.io', resource: 'leases', verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] },
+        { apiGroup: '', resource: 'events', verbs: ['create', 'patch'] },
+      ] : []),
+    ];
+    const rules = rulesFor(needs);
+    checkLeastPrivilege(service, rules, needs);
+
+    const serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: meta('ServiceAccount', this.eppName), automountServiceAccountToken: false,
+    });
+    const role = new k8s.KubeRole(this, 'Role', { metadata: meta('Role', this.eppName), rules });
+    const roleBinding = new k8s.KubeRoleBinding(this, 'RoleBinding', {
+      metadata: meta('RoleBinding', this.eppName),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.eppName },
+      subjects: [{ kind: 'ServiceAccount', name: this.eppName, namespace: ns }],
+    });
+
+    const configYaml = Yaml.stringify({
+      apiVersion: version.configApiVersion,
+      kind: 'EndpointPickerConfig',
+      ...this.renderConfig(config, t),
+    });
+    const configMap = new k8s.KubeConfigMap(this, 'ConfigMap', { metadata: meta('ConfigMap', this.eppName), data: { [CONFIG_FILE]: configYaml } });
+
+    const args = this.pickerArgs(service, version, replicas, props);
+    const builder = new PodSpecBuilder(service, resolveSecurity(service, {}));
+    builder.serviceAccountName = this.eppName;
+    builder.automountServiceAccountToken = true; // the picker watches pods and the pool
+    builder.terminationGracePeriodSeconds = 130;
+    builder.addVolume({ name: 'config', configMap: { name: this.eppName } });
+    builder.addScratch('tmp', '/tmp');
+    builder.addContainer({
+      name: 'epp',
+      image: version.image,
+      imagePullPolicy: 'IfNotPresent',
+      args,
+      ports: [
+        { name: 'grpc', containerPort: EPP_GRPC_PORT, protocol: 'TCP' },
+        { name: 'grpc-health', containerPort: EPP_HEALTH_PORT, protocol: 'TCP' },
+        { name: 'metrics', containerPort: EPP_METRICS_PORT, protocol: 'TCP' },
+      ],
+      env: [
+        { name: 'NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+        { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      ],
+      livenessProbe: { grpc: { port: EPP_HEALTH_PORT, service: version.livenessService }, initialDelaySeconds: 5, periodSeconds: 10 },
+      readinessProbe: { grpc: { port: EPP_HEALTH_PORT, service: version.readinessService }, periodSeconds: 2 },
+      resources: renderResources(props.picker.resources ?? { cpu: '1', memory: '2Gi' }),
+      volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }],
+    });
+    const podSpec = builder.build();
+    recordPodLabels(service, { owner: `${service.node.path} (endpoint picker)`, namespace: ns, labels: eppLabels });
+    const deployment = new k8s.KubeDeployment(this, 'Deployment', {
+      metadata: meta('Deployment', this.eppName),
+      spec: {
+        replicas,
+        // One active picker: a rolling update would block the leader hand-off (llm-d chart).
+        strategy: { type: 'Recreate' },
+        selector: { matchLabels: eppSelector },
+        template: { metadata: { labels: eppLabels }, spec: podSpec },
+      },
+    });
+    const tls = props.provider.eppTls;
+    const eppService = new k8s.KubeService(this, 'Service', {
+      metadata: meta('Service', this.eppName),
+      spec: {
+        type: 'ClusterIP',
+        selector: eppSelector,
+        ports: [
+          { name: 'grpc-ext-proc', port: EPP_GRPC_PORT, targetPort: k8s.IntOrString.fromString('grpc'), protocol: 'TCP', appProtocol: tls ? 'http2' : 'kubernetes.io/h2c' },
+          { name: 'http-metrics', port: EPP_METRICS_PORT, targetPort: k8s.IntOrString.fromString('metrics'), protocol: 'TCP', appProtocol: 'http' },
+        ],
+      },
+    });
+    this.picker = { deployment, service: eppService, serviceAccount, configMap, role, roleBinding };
+
+    // The pool: selects exactly the service's pods, on the server's port, with this picker.
+    checkTargetPorts(service, [t.port], t.containerPorts);
+    const poolLabels = standardLabels({ name: t.serverKind, instance: t.instance, component: 'inference-pool' });
+    claimName(service, 'InferencePool', ns, t.name);
+    this.inferencePool = new inference.InferencePool(this, 'InferencePool', {
+      metadata: { name: t.name, namespace: ns, labels: poolLabels },
+      spec: {
+        selector: { matchLabels: t.selector },
+        targetPorts: [{ number: t.port }],
+        appProtocol: inference.InferencePoolSpecAppProtocol.HTTP,
+        endpointPickerRef: {
+          kind: 'Service',
+          name: this.eppName,
+          port: { number: EPP_GRPC_PORT },
+          failureMode: (props.picker.failureMode ?? EppFailureMode.FAIL_OPEN) === EppFailureMode.FAIL_OPEN
+            ? inference.InferencePoolSpecEndpointPickerRefFailureMode.FAIL_OPEN
+            : inference.InferencePoolSpecEndpointPickerRefFailureMode.FAIL_CLOSE,
+        },
+      },
+    });
+    this.node.addValidation({
+      validate: () => {
+        try {
+          checkPoolSelector(service, t.selector, t.pods, podLabelSets(service));
+          return [];
+        } catch (e) {
+          if (ValidationError.isValidationError(e)) return [`${e.prop}: ${e.message.slice(e.message.indexOf(': ') + 2)}`];
+          throw e;
+        }
+      },
+    });
+
+    this.addObjectives(service, props.objectives, poolLabels);
+    this.modelRewrite = this.addRewrites(service, props.rewrites, poolLabels);
+    if (props.monitoring) {
+      this.pickerMonitor = serviceMonitor({
+        scope: this,
+        id: 'PickerMonitor',
+        name: this.eppName,
+        namespace: ns,
+        labels: { ...eppLabels, ...props.monitoring.labels },
+        selector: eppSelector,
+        port: 'http-metrics',
+        path: '/metrics',
+        interval: props.monitoring.interval,
+      });
+    }
+    this.addProviderExtras(service, poolLabels);
+  }
+
+  /**
+   * Checks that another route may use this pool through `provider`, with `requestTimeout`.
+   */
+  public attach(route: IConstruct, provider: GatewayProvider, requestTimeout?: Duration): void {
+    const service = this.node.scope!;
+    if (provider.name !== this.provider.name || provider.eppTls !== this.provider.eppTls) {
+      throw new ValidationError(route, 'provider', `${service.node.path} is already routed through ${this.provider.name} ` +
+        `(picker TLS ${this.provider.eppTls ? 'on' : 'off'}); its endpoint picker serves one gateway configuration, so every ` +
+        `route to it must use the same provider (got ${provider.name}, TLS ${provider.eppTls ? 'on' : 'off'})`);
+    }
+    if (this.provider._traits.gkePolicies && requestTimeout) this.addGkeTimeout(route, requestTimeout);
+  }
+
+  private pickerArgs(service: IConstruct, version: EppVersion, replicas: number, props: ServingPoolProps): string[] {
+    const extra = props.picker.extraFlags ?? {};
+    for (const flag of Object.keys(extra)) {
+      const prop = `endpointPicker.extraFlags.${flag}`;
+      if (flag.startsWith('-')) throw invalidProp(service, prop, flag, 'the flag name without the leading "--"');
+      version._requireFlag(service, prop, flag);
+      if (OWNED_FLAGS.includes(flag)) {
+        throw new ValidationError(service, prop, `--${flag} is set by the InferenceService (pool, ports, config, TLS, leader election, ` +
+          'metrics auth) and cannot be overridden');
+      }
+      if (/\s/.test(extra[flag]) || extra[flag].length === 0) throw invalidProp(service, prop, extra[flag], 'a non-empty value without spaces');
+    }
+    const t = props.target;
+    const defaults: { [flag: string]: string } = { 'tracing': 'false', 'zap-encoder': 'json' };
+    const merged = { ...defaults, ...extra };
+    return [
+      '--pool-name', t.name,
+      ...(t.namespace ? ['--pool-namespace', t.namespace] : []), // otherwise the NAMESPACE env var
+      '--pool-group', POOL_GROUP,
+      '--config-file', `${CONFIG_DIR}/${CONFIG_FILE}`,
+      '--grpc-port', String(EPP_GRPC_PORT),
+      '--grpc-health-port', String(EPP_HEALTH_PORT),
+      '--metrics-port', String(EPP_METRICS_PORT),
+      `--secure-serving=${props.provider.eppTls}`,
+      // Metrics auth would need cluster-wide tokenreviews/subjectaccessreviews; the metrics port is left to NetworkPolicy.
+      '--metrics-endpoint-auth=false',
+      ...(replicas > 1 ? ['--ha-enable-leader-election'] : []),
+      ...Object.keys(merged).sort().map((flag) => `--${flag}=${merged[flag]}`),
+    ];
+  }
+
+  private renderConfig(config: EndpointPickerConfig, t: PoolTarget): { [key: string]: any } {
+    const { plugins, profile } = config._render();
+    const readsMetrics = t.eppEngineType !== undefined;
+    const dataLayer = readsMetrics ? [
+      { type: 'metrics-data-source', parameters: { scheme: 'http', path: t.metricsPath } },
+      t.eppEngineType === 'vllm' ? { type: 'core-metrics-extractor' } : { type: 'core-metrics-extractor', parameters: { defaultEngine: t.eppEngineType } },
+    ] : [];
+    return { plugins: [...plugins, ...dataLayer], schedulingProfiles: [{ name: 'default', plugins: profile }] };
+  }
+
+  private addObjectives(service: IConstruct, objectives: InferenceObjectiveProps[], labels: { [key: string]: string }): void {
+    const seen = new Set<string>();
+    objectives.forEach((o, i) => {
+      const prop = `objectives[${i}]`;
+      requireDnsLabel(service, `${prop}.name`, o.name);
+      requireInteger(service, `${prop}.priority`, o.priority, -(2 ** 31), 2 ** 31 - 1);
+      if (seen.has(o.name)) throw invalidProp(service, `${prop}.name`, o.name, 'a name no other objective of the service has');
+      seen.add(o.name);
+      claimName(service, 'InferenceObjective', this.target.namespace, o.name);
+      this.objectives.push(new llmd.InferenceObjective(this, `Objective-${o.name}`, {
+        metadata: { name: o.name, namespace: this.target.namespace, labels },
+        spec: { priority: o.priority, poolRef: { group: POOL_GROUP, kind: 'InferencePool', name: this.target.name } },
+      }));
+    });
+  }
+
+  private addRewrites(service: IConstruct, rewrites: ModelRewriteProps[], labels: { [key: string]: string }): ApiObject | undefined {
+    if (rewrites.length === 0) return undefined;
+    const aliases = new Set<string>();
+    const rules = rewrites.map((r, i) => {
+      const prop = `modelRewrites[${i}]`;
+      if (!r.model || r.model.length > 253) throw invalidProp(service, `${prop}.model`, r.model, 'a model name of 1 to 253 characters');
+      if (aliases.has(r.model)) throw invalidProp(service, `${prop}.model`, r.model, 'a model name no other rewrite of the service matches');
+      aliases.add(r.model);
+      if (r.targets.length === 0) throw new ValidationError(service, `${prop}.targets`, 'is empty; a rewrite needs at least one target');
+      const weighted = r.targets.filter((x) => x.weight !== undefined).length;
+      if (weighted !== 0 && weighted !== r.targets.length) {
+        throw new ValidationError(service, `${prop}.targets`, `${weighted} of ${r.targets.length} targets have a weight; ` +
+          'either every target has a weight or none has (the picker ignores partial weights)');
+      }
+      r.targets.forEach((x, j) => {
+        if (!this.target.servedNames.includes(x.model)) {
+          throw invalidProp(service, `${prop}.targets[${j}].model`, x.model, `a model the service serves: ${this.target.servedNames.map((n) => show(n)).join(', ')}`);
+        }
+        if (x.weight !== undefined) requireInteger(service, `${prop}.targets[${j}].weight`, x.weight, 1, 1000000);
+      });
+      return {
+        matches: [{ model: { type: llmd.InferenceModelRewriteSpecRulesMatchesModelType.EXACT, value: r.model } }],
+        targets: r.targets.map((x) => ({ modelRewrite: x.model, weight: x.weight })),
+      };
+    });
+    const name = dnsLabel([this.target.name, 'rewrites']);
+    claimName(service, 'InferenceModelRewrite', this.target.namespace, name);
+    return new llmd.InferenceModelRewrite(this, 'ModelRewrite', {
+      metadata: { name, namespace: this.target.namespace, labels },
+      spec: { poolRef: { group: POOL_GROUP, kind: 'InferencePool', name: this.target.name }, rules },
+    });
+  }
+
+  private addProviderExtras(service: IConstruct, labels: { [key: string]: string }): void {
+    const traits = this.provider._traits;
+    const ns = this.target.namespace;
+    if (traits.destinationRuleForTls && this.provider.eppTls) {
+      claimName(service, 'DestinationRule', ns, this.eppName);
+      new ApiObject(this, 'DestinationRule', {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'DestinationRule',
+        metadata: { name: this.eppName, namespace: ns, labels },
+        spec: {
+          host: ns ? `${this.eppName}.${ns}.svc.cluster.local` : this.eppName,
+          // The picker's certificate is self-signed: encrypt, without verification (llm-d's Istio chart does the same).
+          trafficPolicy: { tls: { mode: 'SIMPLE', insecureSkipVerify: true } },
+        },
+      });
+    }
+    if (traits.gkePolicies) {
+      claimName(service, 'HealthCheckPolicy', ns, this.target.name);
+      new ApiObject(this, 'HealthCheckPolicy', {
+        apiVersion: 'networking.gke.io/v1',
+        kind: 'HealthCheckPolicy',
+        metadata: { name: this.target.name, namespace: ns, labels },
+        spec: {
+          targetRef: { group: POOL_GROUP, kind: 'InferencePool', name: this.target.name },
+          default: { config: { type: 'HTTP', httpHealthCheck: { requestPath: this.target.healthPath, port: this.target.port } } },
+        },
+      });
+    }
+  }
+
+  private addGkeTimeout(route: IConstruct, timeout: Duration): void {
+    const seconds = timeout.toSeconds();
+    if (this.gkeTimeout) {
+      if (this.gkeTimeout.seconds !== seconds) {
+        throw new ValidationError(route, 'requestTimeout', `${seconds}s conflicts with ${this.gkeTimeout.seconds}s set by ${this.gkeTimeout.route}: ` +
+          'on GKE the timeout is a GCPBackendPolicy of the pool, one per pool');
+      }
+      return;
+    }
+    this.gkeTimeout = { seconds, route: route.node.path };
+    const name = this.target.name;
+    claimName(this.node.scope!, 'GCPBackendPolicy', this.target.namespace, name);
+    new ApiObject(this, 'GCPBackendPolicy', {
+      apiVersion: 'networking.gke.io/v1',
+      kind: 'GCPBackendPolicy',
+      metadata: { name, namespace: this.target.namespace, labels: { 'app.kubernetes.io/instance': labelValue(this.target.instance) } },
+      spec: { targetRef: { group: POOL_GROUP, kind: 'InferencePool', name }, default: { timeoutSec: seconds } },
+    });
+  }
+}

@@ -1,0 +1,77 @@
+import { IConstruct } from 'constructs';
+import { ServingResources } from './serving-props';
+import * as k8s from '../imports/k8s';
+import { invalidProp } from '../internal/errors';
+
+/** Small validators and renderers shared by the serving constructs (internal). */
+const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+
+/** Throws unless `name` is a valid environment variable name. */
+export function requireEnvName(scope: IConstruct, prop: string, name: string): void {
+  if (!ENV_NAME.test(name)) throw invalidProp(scope, prop, name, 'an environment variable name ([-._a-zA-Z][-._a-zA-Z0-9]*)');
+}
+
+export function isDnsSubdomain(value: string): boolean {
+  return value.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(value);
+}
+
+/** Throws unless `name` (when given) is a Secret name and `key` a Secret key. */
+export function requireSecretRef(scope: IConstruct, prop: string, name: string | undefined, key: string): void {
+  if (name === undefined) return;
+  if (!isDnsSubdomain(name)) throw invalidProp(scope, prop, name, 'the name of a Secret (DNS-1123 subdomain)');
+  if (!/^[-._a-zA-Z0-9]+$/.test(key) || key.length > 253) throw invalidProp(scope, `${prop}Key`, key, 'a Secret key ([-._a-zA-Z0-9]+)');
+}
+
+const QUANTITY = /^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+|[numkMGTPE]|[KMGTPE]i)?$/;
+
+/** Throws unless `value` is a Kubernetes quantity. */
+export function requireQuantity(scope: IConstruct, prop: string, value: string | undefined): void {
+  if (value !== undefined && !QUANTITY.test(value)) throw invalidProp(scope, prop, value, 'a Kubernetes quantity such as "4", "500m" or "32Gi"');
+}
+
+/** The quantity in bytes (or cores), for comparisons. */
+export function quantityValue(value: string): number {
+  const m = /^[+]?([0-9.]+)([eE][-+]?[0-9]+)?([a-zA-Z]*)$/.exec(value);
+  if (!m) return NaN;
+  const base = Number(m[1] + (m[2] ?? ''));
+  const suffixes: { [s: string]: number } = {
+    '': 1,
+    'n': 1e-9,
+    'u': 1e-6,
+    'm': 1e-3,
+    'k': 1e3,
+    'M': 1e6,
+    'G': 1e9,
+    'T': 1e12,
+    'P': 1e15,
+    'E': 1e18,
+    'Ki': 2 ** 10,
+    'Mi': 2 ** 20,
+    'Gi': 2 ** 30,
+    'Ti': 2 ** 40,
+    'Pi': 2 ** 50,
+    'Ei': 2 ** 60,
+  };
+  return base * (suffixes[m[3]] ?? NaN);
+}
+
+/** Validates a ServingResources value. */
+export function validateResources(scope: IConstruct, prop: string, r: ServingResources | undefined): void {
+  requireQuantity(scope, `${prop}.cpu`, r?.cpu);
+  requireQuantity(scope, `${prop}.memory`, r?.memory);
+  requireQuantity(scope, `${prop}.ephemeralStorage`, r?.ephemeralStorage);
+}
+
+/** The container resources for `r` (requests; memory limit = request). */
+export function renderResources(r: ServingResources | undefined): k8s.ResourceRequirements | undefined {
+  const requests: { [k: string]: k8s.Quantity } = {};
+  const limits: { [k: string]: k8s.Quantity } = {};
+  if (r?.cpu) requests.cpu = k8s.Quantity.fromString(r.cpu);
+  if (r?.memory) {
+    requests.memory = k8s.Quantity.fromString(r.memory);
+    limits.memory = k8s.Quantity.fromString(r.memory);
+  }
+  if (r?.ephemeralStorage) requests['ephemeral-storage'] = k8s.Quantity.fromString(r.ephemeralStorage);
+  if (!Object.keys(requests).length) return undefined;
+  return { requests, limits: Object.keys(limits).length ? limits : undefined };
+}

@@ -1,0 +1,128 @@
+/**
+ * Internal contracts between GangTrainingJob, its scheduler, launcher and backend. Not part of the public API.
+ */
+import { ApiObject } from 'cdk8s';
+import type { GpuAttachment } from '../accelerators/attach';
+import type { GpuRequest } from '../accelerators/gpu-request';
+import * as k8s from '../imports/k8s';
+import type { ClusterAddon } from '../platform/cluster-addon';
+import type { ClusterProfile } from '../platform/cluster-profile';
+
+/** torchrun's default master port, also the one Kubeflow Trainer injects. */
+export const TORCHRUN_DEFAULT_PORT = 29500;
+
+/** What a backend is and what its CRD can carry, known before the pods are built. */
+export interface BackendTraits {
+  /** The kind of the top-level object, e.g. `JobSet`. */
+  readonly kind: string;
+  /** Its API group, e.g. `jobset.x-k8s.io`. */
+  readonly apiGroup: string;
+  /** The CRD release the backend renders for, for messages, e.g. `JobSet v0.12`. */
+  readonly release: string;
+  /** The add-on the cluster needs. */
+  readonly addon: ClusterAddon;
+  /** The trainer container's name. */
+  readonly containerName: string;
+  /** The replicated job that holds the workers. */
+  readonly replicatedJobName: string;
+  /** Pod fields newer than the 1.34 PodSpec that the CRD's pod template keeps (others would be pruned). */
+  readonly podFields: readonly string[];
+  /** The backend can delete finished jobs after a TTL. */
+  readonly supportsTtl: boolean;
+  /** The backend's controller injects the torchrun environment itself. */
+  readonly injectsTorchEnv: boolean;
+}
+
+/** The facts every part of a gang job works from. */
+export interface GangPlan {
+  /** The name of the top-level object (JobSet, TrainJob) and of the job's other objects. */
+  readonly name: string;
+  readonly namespace?: string;
+  readonly workers: number;
+  readonly profile: ClusterProfile;
+  /** The standard labels of the job's objects. */
+  readonly labels: Record<string, string>;
+  /** Labels that select exactly the job's worker pods. */
+  readonly podSelector: Record<string, string>;
+  readonly backend: BackendTraits;
+  readonly gpuRequest?: GpuRequest;
+  readonly gpus?: GpuAttachment;
+}
+
+/** What a scheduler adds to the job. */
+export interface SchedulerBinding {
+  /** Labels on the top-level object (JobSet, TrainJob). */
+  readonly jobLabels: Record<string, string>;
+  readonly podLabels: Record<string, string>;
+  /** Submit the job suspended (a queue admits it). */
+  readonly suspend: boolean;
+  readonly schedulerName?: string;
+  /** Pod spec fields newer than the 1.34 PodSpec (e.g. `schedulingGroup`). */
+  readonly podFields: Record<string, unknown>;
+  /** Objects the scheduler emitted (PodGroup, Workload). */
+  readonly objects: ApiObject[];
+}
+
+/** How the rendezvous reaches the workers. */
+export interface Rendezvous {
+  /** The leader's stable DNS name (worker 0). */
+  readonly leaderHost: string;
+  /** The downward-API field that holds the worker's index. */
+  readonly workerIndexFieldPath: string;
+  /** The backend's controller injects the torchrun environment itself (Kubeflow Trainer). */
+  readonly injectedByController: boolean;
+  /** The only port the controller supports, when it injects. */
+  readonly fixedPort?: number;
+}
+
+/** What a launcher is told about the job. */
+export interface LaunchContext {
+  readonly workers: number;
+  /** GPUs per worker (0 without GPUs). */
+  readonly devicesPerPod: number;
+  readonly command?: string[];
+  readonly args?: string[];
+  readonly rendezvous: Rendezvous;
+}
+
+/** What a launcher puts into the trainer container. */
+export interface LaunchPlan {
+  readonly command?: string[];
+  readonly args?: string[];
+  /** Computed variables the user may not override. */
+  readonly env: k8s.EnvVar[];
+  /** Defaults the job's `env` may override. */
+  readonly defaultEnv: Record<string, string>;
+  readonly ports: k8s.ContainerPort[];
+  /** The job runs torchrun (Kubeflow Trainer's torch policy). */
+  readonly torch: boolean;
+  /** Processes per worker, when the launcher knows it. */
+  readonly procsPerNode?: number;
+}
+
+/** Everything a backend renders from. */
+export interface GangRendering {
+  /** The worker pod template as JSON (`metadata` + `spec`), ready for a CRD's opaque template field. */
+  readonly podTemplate: { metadata: Record<string, any>; spec: Record<string, any> };
+  readonly scheduler: SchedulerBinding;
+  readonly launch: LaunchPlan;
+  /** Pod retries before the worker's Job fails (and the whole gang restarts). */
+  readonly backoffLimit: number;
+  /** Whole-gang restarts before the job fails. */
+  readonly maxRestarts: number;
+  /** Runtime limit of one attempt. */
+  readonly activeDeadlineSeconds?: number;
+  readonly ttlSecondsAfterFinished?: number;
+  /** The job succeeds when the leader (worker 0) succeeds. */
+  readonly leaderSuccess: boolean;
+  /** Node label of an exclusive topology domain. */
+  readonly exclusiveTopology?: string;
+}
+
+/** What a backend emitted. */
+export interface BackendObjects {
+  /** The object users and queues see: the JobSet or the TrainJob. */
+  readonly workload: ApiObject;
+  /** Its companions (a TrainingRuntime). */
+  readonly companions: ApiObject[];
+}

@@ -1,0 +1,73 @@
+/** The well-known zone label of nodes. */
+const ZONE_LABEL = 'topology.kubernetes.io/zone';
+/** GPU Feature Discovery's NVLink partition label (`<ClusterUUID>.<CliqueID>`). */
+const NVLINK_CLIQUE_LABEL = 'nvidia.com/gpu.clique';
+
+/**
+ * Options for a gang topology.
+ */
+export interface GangTopologyOptions {
+  /**
+   * The gang takes its topology domain for itself: no other exclusive gang's workers share the domain (JobSet
+   * exclusive placement, `alpha.jobset.sigs.k8s.io/exclusive-topology`). Without it the workers only share one
+   * domain (required pod affinity on the gang's own pods).
+   *
+   * @default false
+   */
+  readonly exclusive?: boolean;
+}
+
+/**
+ * Where the workers of a gang must land together: every worker in the same domain of a node label (zone, NVLink
+ * domain, rack), so the collective traffic of the training job stays on the fast fabric.
+ *
+ * ```ts
+ * GangTopology.sameZone()
+ * GangTopology.sameNvlinkDomain({ exclusive: true })
+ * GangTopology.sameRack('example.com/rack')
+ * ```
+ */
+export class GangTopology {
+  /**
+   * Every worker in one zone (`topology.kubernetes.io/zone`).
+   */
+  public static sameZone(options: GangTopologyOptions = {}): GangTopology {
+    return new GangTopology(ZONE_LABEL, 'zone', options);
+  }
+
+  /**
+   * Every worker in one multi-node NVLink domain (GPU Feature Discovery's `nvidia.com/gpu.clique`, e.g. one
+   * GB200 NVL72 rack).
+   */
+  public static sameNvlinkDomain(options: GangTopologyOptions = {}): GangTopology {
+    return new GangTopology(NVLINK_CLIQUE_LABEL, 'NVLink domain', options);
+  }
+
+  /**
+   * Every worker in one rack. Kubernetes sets no rack label itself: name the label your nodes carry, e.g.
+   * `topology.kubernetes.io/rack` or a cloud provider's.
+   */
+  public static sameRack(nodeLabel: string, options: GangTopologyOptions = {}): GangTopology {
+    return new GangTopology(nodeLabel, 'rack', options);
+  }
+
+  /**
+   * Every worker in one domain of any node label, e.g. `example.com/network-block`.
+   */
+  public static sameDomain(nodeLabel: string, options: GangTopologyOptions = {}): GangTopology {
+    return new GangTopology(nodeLabel, `domain of ${nodeLabel}`, options);
+  }
+
+  /** The node label whose value names the domain. */
+  public readonly nodeLabel: string;
+  /** What the domain is, for messages. */
+  public readonly description: string;
+  /** True when the gang takes the domain for itself. */
+  public readonly exclusive: boolean;
+
+  private constructor(nodeLabel: string, description: string, options: GangTopologyOptions) {
+    this.nodeLabel = nodeLabel;
+    this.description = description;
+    this.exclusive = options.exclusive ?? false;
+  }
+}

@@ -1,0 +1,192 @@
+import { IConstruct } from 'constructs';
+import { LaunchContext, LaunchPlan, TORCHRUN_DEFAULT_PORT } from './gang-plan';
+import * as k8s from '../imports/k8s';
+import { ValidationError, invalidProp, requireInteger } from '../internal/errors';
+
+const NCCL_DEBUG_LEVELS = ['VERSION', 'WARN', 'INFO', 'TRACE'];
+
+/**
+ * NCCL system settings of a torchrun job. Everything here is an environment variable of the trainer container, so
+ * a key set in the job's `env` wins over the value here.
+ */
+export interface NcclSettings {
+  /**
+   * `NCCL_SOCKET_IFNAME`: the interfaces NCCL's socket transport and bootstrap use (a prefix list; `^` excludes,
+   * `=` matches exactly).
+   *
+   * @default '^lo,docker' - every interface but loopback and docker bridges
+   */
+  readonly socketInterfaces?: string;
+
+  /**
+   * `NCCL_IB_HCA`: the InfiniBand/RoCE adapters to use, e.g. `mlx5`.
+   *
+   * @default - NCCL's choice
+   */
+  readonly ibHcas?: string;
+
+  /**
+   * `NCCL_IB_DISABLE=1`: do not use InfiniBand/RoCE even when present.
+   *
+   * @default false
+   */
+  readonly disableInfiniband?: boolean;
+
+  /**
+   * `NCCL_NET_GDR_LEVEL`: how close the NIC and GPU must be for GPUDirect RDMA, e.g. `PHB`, `SYS`.
+   *
+   * @default - NCCL's choice
+   */
+  readonly gpuDirectLevel?: string;
+
+  /**
+   * `NCCL_DEBUG`: `VERSION`, `WARN`, `INFO` or `TRACE`. For debugging only: NCCL warns that it can slow a job
+   * down or make it hang.
+   *
+   * @default - unset
+   */
+  readonly debug?: string;
+}
+
+/**
+ * Options for the torchrun launcher.
+ */
+export interface TorchrunOptions {
+  /**
+   * Processes per worker (`--nproc-per-node`).
+   *
+   * @default - the GPUs per worker; 1 for a CPU-only job
+   */
+  readonly procsPerNode?: number;
+
+  /**
+   * The rendezvous port on the leader (`--master-port`). Kubeflow Trainer always uses 29500.
+   *
+   * @default 29500
+   */
+  readonly port?: number;
+
+  /**
+   * NCCL settings.
+   *
+   * @default - `NCCL_SOCKET_IFNAME=^lo,docker`, NCCL's own defaults for the rest
+   */
+  readonly nccl?: NcclSettings;
+
+  /**
+   * Abort a rank whose collective fails or times out (`TORCH_NCCL_ASYNC_ERROR_HANDLING=1`), so a broken gang
+   * fails and restarts together instead of hanging.
+   *
+   * @default true
+   */
+  readonly abortOnCollectiveError?: boolean;
+}
+
+/**
+ * How each worker starts the training program: torchrun with the rendezvous wired from the gang, or the command
+ * as given.
+ *
+ * ```ts
+ * TrainingLauncher.torchrun()                       // torchrun <command> <args>, one process per GPU
+ * TrainingLauncher.torchrun({ nccl: { ibHcas: 'mlx5' } })
+ * TrainingLauncher.raw()                            // the command as given (DeepSpeed, JAX, MPI, scripts)
+ * ```
+ */
+export abstract class TrainingLauncher {
+  /**
+   * PyTorch `torchrun` with static rendezvous: the number of nodes is the gang size, the node rank is the worker's
+   * index, the master address is the leader's stable DNS name, one process per GPU. The job's `command` is the
+   * training script and its arguments (`['train.py', '--epochs', '3']` or `['-m', 'package.module']`); the
+   * container runs `torchrun <command> <args>`. The settings reach torchrun as its `PET_*` environment variables.
+   */
+  public static torchrun(options: TorchrunOptions = {}): TrainingLauncher {
+    return new TorchrunLauncher(options);
+  }
+
+  /**
+   * The command and arguments as given (or the image's entrypoint), with no launch conventions; for frameworks
+   * that start their own workers.
+   */
+  public static raw(): TrainingLauncher {
+    return new RawLauncher();
+  }
+
+  /** The launcher's name, e.g. `torchrun`. */
+  public abstract readonly name: string;
+
+  /**
+   * The container settings for a job.
+   * @internal
+   */
+  public abstract _launch(scope: IConstruct, context: LaunchContext): LaunchPlan;
+}
+
+class TorchrunLauncher extends TrainingLauncher {
+  public readonly name = 'torchrun';
+
+  constructor(private readonly options: TorchrunOptions) {
+    super();
+  }
+
+  public _launch(scope: IConstruct, context: LaunchContext): LaunchPlan {
+    const command = context.command ?? [];
+    if (command.length === 0) {
+      throw new ValidationError(scope, 'command', 'the torchrun launcher needs the training program: a script and its ' +
+        'arguments such as ["train.py"] or a module such as ["-m", "package.train"]; the container runs torchrun <command> <args>');
+    }
+    const procsPerNode = this.options.procsPerNode !== undefined
+      ? requireInteger(scope, 'launcher.procsPerNode', this.options.procsPerNode, 1, 1024)
+      : Math.max(1, context.devicesPerPod);
+    const port = requireInteger(scope, 'launcher.port', this.options.port ?? TORCHRUN_DEFAULT_PORT, 1, 65535);
+    const rendezvous = context.rendezvous;
+    if (rendezvous.fixedPort !== undefined && port !== rendezvous.fixedPort) {
+      throw invalidProp(scope, 'launcher.port', port, `${rendezvous.fixedPort}: the backend's controller always ` +
+        'uses that rendezvous port; leave the port unset or use TrainingBackend.jobSet()');
+    }
+    const env: k8s.EnvVar[] = rendezvous.injectedByController ? [] : [
+      { name: 'PET_NNODES', value: String(context.workers) },
+      { name: 'PET_NPROC_PER_NODE', value: String(procsPerNode) },
+      { name: 'PET_NODE_RANK', valueFrom: { fieldRef: { fieldPath: rendezvous.workerIndexFieldPath } } },
+      { name: 'PET_MASTER_ADDR', value: rendezvous.leaderHost },
+      { name: 'PET_MASTER_PORT', value: String(port) },
+    ];
+    return {
+      command: ['torchrun'],
+      args: [...command, ...(context.args ?? [])],
+      env,
+      defaultEnv: this.defaultEnv(scope),
+      ports: [{ name: 'rendezvous', containerPort: port, protocol: 'TCP' }],
+      torch: true,
+      procsPerNode,
+    };
+  }
+
+  private defaultEnv(scope: IConstruct): Record<string, string> {
+    const nccl = this.options.nccl ?? {};
+    const env: Record<string, string> = { NCCL_SOCKET_IFNAME: nccl.socketInterfaces ?? '^lo,docker' };
+    if (nccl.socketInterfaces === '') throw invalidProp(scope, 'launcher.nccl.socketInterfaces', '', 'an interface list such as "eth0" or "^lo,docker"');
+    if (nccl.ibHcas !== undefined) {
+      if (nccl.ibHcas === '') throw invalidProp(scope, 'launcher.nccl.ibHcas', '', 'an adapter list such as "mlx5"');
+      env.NCCL_IB_HCA = nccl.ibHcas;
+    }
+    if (nccl.disableInfiniband) env.NCCL_IB_DISABLE = '1';
+    if (nccl.gpuDirectLevel !== undefined) {
+      if (nccl.gpuDirectLevel === '') throw invalidProp(scope, 'launcher.nccl.gpuDirectLevel', '', 'a level such as "PHB" or "SYS"');
+      env.NCCL_NET_GDR_LEVEL = nccl.gpuDirectLevel;
+    }
+    if (nccl.debug !== undefined) {
+      if (!NCCL_DEBUG_LEVELS.includes(nccl.debug)) throw invalidProp(scope, 'launcher.nccl.debug', nccl.debug, `one of ${NCCL_DEBUG_LEVELS.join(', ')}`);
+      env.NCCL_DEBUG = nccl.debug;
+    }
+    if (this.options.abortOnCollectiveError ?? true) env.TORCH_NCCL_ASYNC_ERROR_HANDLING = '1';
+    return env;
+  }
+}
+
+class RawLauncher extends TrainingLauncher {
+  public readonly name = 'raw';
+
+  public _launch(_scope: IConstruct, context: LaunchContext): LaunchPlan {
+    return { command: context.command, args: context.args, env: [], defaultEnv: {}, ports: [], torch: false };
+  }
+}

@@ -1,0 +1,32 @@
+"""Runs the Python example app through the generated binding (run by test/bindings/bindings.test.ts in a venv)."""
+import os
+
+import pytest
+from cdk8s import App, Chart
+
+from app import synth
+from cdk8s_ai import ClusterProfile, KubernetesVersion
+
+
+def test_synthesizes_one_manifest_per_chart():
+    outdir = os.environ["CDK8S_OUTDIR"]
+    app = synth(outdir)
+    charts = [c.node.id for c in app.charts]
+    assert charts, "the app declares no chart"
+    assert sorted(os.listdir(outdir)) == sorted(f"{c}.k8s.yaml" for c in charts)
+
+
+def test_constructs_are_found_across_the_binding():
+    app = App()
+    declared = ClusterProfile(app, "Cluster", kubernetes_version=KubernetesVersion.V1_37)
+    chart = Chart(app, "chart")
+    found = ClusterProfile.of(chart)
+    assert found.node.path == declared.node.path == "Cluster"
+    assert found.kubernetes_version.minor == 37
+    assert found.is_feature_enabled("DynamicResourceAllocation") is True
+
+
+def test_bad_input_raises_the_synth_time_error():
+    # A ValidationError thrown by the library reaches Python as a RuntimeError with the same message.
+    with pytest.raises(RuntimeError, match=r"\[NoSuchGate\] featureGates\.NotAGate: got true"):
+        ClusterProfile(App(), "NoSuchGate", feature_gates={"NotAGate": True})

@@ -1,0 +1,67 @@
+/**
+ * The part of a disabled scanner check that still holds. A check is disabled in `.kube-linter.yaml` / `.checkov.yaml`
+ * only where its finding is wrong for one kind of workload; for every other object the test applies the same rule
+ * itself, so disabling it never stops guarding the rest:
+ *
+ * - read-only root filesystem (kube-linter `no-read-only-root-fs`, checkov `CKV_K8S_22`): wrong for containers that
+ *   get GPUs (the NVIDIA CDI hook writes into the container's root filesystem when it starts, kserve/kserve#5711);
+ *   every container without devices must still have one.
+ * - no service-account token (checkov `CKV_K8S_38`): wrong for pods that call the API server with RBAC the app grants
+ *   (the endpoint picker watches pods and InferencePools); every pod whose service account no RoleBinding or
+ *   ClusterRoleBinding of the app names must still set `automountServiceAccountToken: false`.
+ */
+import type { Finding, ScanTarget } from './scanners';
+
+type Json = { readonly [key: string]: any };
+
+/** The pod spec of a pod-bearing object, or undefined. */
+export function podSpecOf(o: Json): Json | undefined {
+  switch (o.kind) {
+    case 'Pod': return o.spec;
+    case 'CronJob': return o.spec?.jobTemplate?.spec?.template?.spec;
+    case 'Deployment': case 'StatefulSet': case 'DaemonSet': case 'ReplicaSet': case 'ReplicationController': case 'Job':
+      return o.spec?.template?.spec;
+    default: return undefined;
+  }
+}
+
+const PLAIN_RESOURCES = /^(cpu|memory|ephemeral-storage|hugepages-.+)$/;
+
+/** True when the container gets devices: a DRA claim or an extended resource such as `nvidia.com/gpu`. */
+export function getsDevices(container: Json): boolean {
+  const limits = Object.keys(container.resources?.limits ?? {});
+  return (container.resources?.claims ?? []).length > 0 || limits.some((r) => !PLAIN_RESOURCES.test(r));
+}
+
+export function narrowedChecks(targets: readonly ScanTarget[]): Finding[] {
+  const boundAccounts = new Set(targets
+    .filter((t) => t.object.kind === 'RoleBinding' || t.object.kind === 'ClusterRoleBinding')
+    .flatMap((t) => ((t.object as Json).subjects ?? [])
+      .filter((s: Json) => s.kind === 'ServiceAccount')
+      .map((s: Json) => `${s.namespace ?? t.object.metadata.namespace}/${s.name}`)));
+  const findings: Finding[] = [];
+  for (const t of targets) {
+    const spec = podSpecOf(t.object);
+    if (!spec) continue;
+    for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
+      if (!getsDevices(c) && c.securityContext?.readOnlyRootFilesystem !== true) {
+        findings.push({
+          scanner: 'cdk8s-ai',
+          check: 'no-read-only-root-fs/CKV_K8S_22 (containers without GPUs)',
+          message: `container "${c.name}" gets no GPU but does not have a read-only root filesystem`,
+          object: t.describe,
+        });
+      }
+    }
+    const account = `${t.object.metadata.namespace}/${spec.serviceAccountName ?? 'default'}`;
+    if (spec.automountServiceAccountToken !== false && !boundAccounts.has(account)) {
+      findings.push({
+        scanner: 'cdk8s-ai',
+        check: 'CKV_K8S_38 (pods without API access)',
+        message: `the pod mounts a service-account token, but no RoleBinding or ClusterRoleBinding of the app grants its service account ${account} anything`,
+        object: t.describe,
+      });
+    }
+  }
+  return findings;
+}

@@ -1,0 +1,309 @@
+// Every refusal of the training constructs, with the error it must produce (no YAML is written for any of them).
+import { Chart, Duration, Size } from 'cdk8s';
+import { Construct } from 'constructs';
+import { GpuModel } from '../../src/accelerators/gpu-model';
+import { GpuRequest } from '../../src/accelerators/gpu-request';
+import { GpuSharing } from '../../src/accelerators/gpu-sharing';
+import { recordLocalQueue } from '../../src/internal/app-registry';
+import { AiTenant } from '../../src/platform/ai-tenant';
+import { ClusterAddon } from '../../src/platform/cluster-addon';
+import { ClusterProfile, ClusterProfileProps } from '../../src/platform/cluster-profile';
+import { GpuNodePool } from '../../src/platform/gpu-node-pool';
+import { KubernetesVersion } from '../../src/platform/kubernetes-version';
+import { GangScheduler } from '../../src/training/gang-scheduler';
+import { GangTopology } from '../../src/training/gang-topology';
+import { GangSuccessPolicy, GangTrainingJob, GangTrainingJobProps } from '../../src/training/gang-training-job';
+import { TrainingBackend } from '../../src/training/training-backend';
+import { TrainingLauncher } from '../../src/training/training-launcher';
+import { TrainingVolume } from '../../src/training/training-volume';
+import { BadInputRow, badInputCatalogue } from '../harness';
+import { NAMESPACE, TRAINING_ADDONS, jobProps, profileFor } from './fixtures';
+
+const PATH = '[bad-input/job]';
+const H100 = GpuModel.NVIDIA_H100_80GB;
+
+/** A job in the bad-input chart, on a profile (1.34 with every training add-on unless told otherwise). */
+function job(props: Partial<GangTrainingJobProps>, profile: ClusterProfileProps = profileFor('default')) {
+  return (scope: Construct) => {
+    new ClusterProfile(scope, 'Cluster', profile);
+    new GangTrainingJob(scope, 'job', jobProps(props));
+  };
+}
+
+const V1_37_ON = profileFor('latest');
+const V1_37_OFF: ClusterProfileProps = { kubernetesVersion: KubernetesVersion.V1_37, addons: TRAINING_ADDONS };
+const V1_36: ClusterProfileProps = { kubernetesVersion: KubernetesVersion.V1_36, addons: TRAINING_ADDONS };
+const V1_35_ON: ClusterProfileProps = {
+  kubernetesVersion: KubernetesVersion.V1_35, featureGates: { GenericWorkload: true, GangScheduling: true }, addons: TRAINING_ADDONS,
+};
+
+const ROWS: BadInputRow[] = [
+  // sizes and counts
+  { name: 'zero workers', build: job({ workers: 0 }), error: `${PATH} workers: got 0; expected an integer from 1 to 100000` },
+  { name: 'fractional workers', build: job({ workers: 2.5 }), error: `${PATH} workers: got 2.5; expected an integer from 1 to 100000` },
+  { name: 'more workers than an Indexed Job runs', build: job({ workers: 100_001 }), error: `${PATH} workers: got 100001; expected an integer from 1 to 100000` },
+  { name: 'negative maxRestarts', build: job({ maxRestarts: -1 }), error: `${PATH} maxRestarts: got -1; expected an integer from 0 to 2147483647` },
+  { name: 'fractional backoffLimit', build: job({ backoffLimit: 1.5 }), error: `${PATH} backoffLimit: got 1.5; expected an integer from 0 to 2147483647` },
+  { name: 'zero maxRuntime', build: job({ maxRuntime: Duration.seconds(0) }), error: `${PATH} maxRuntime: got 0 seconds; expected a whole number of seconds from 1 to 2147483647` },
+  { name: 'sub-second ttl', build: job({ ttlAfterFinished: Duration.millis(1500) }), error: `${PATH} ttlAfterFinished: got 1 second 500 millis; expected a whole number of seconds` },
+  { name: 'zero CPU', build: job({ cpuPerWorker: 0 }), error: `${PATH} cpuPerWorker: got 0; expected a positive number of cores in steps of 0.001, e.g. 0.5 or 16` },
+  { name: 'CPU finer than a millicore', build: job({ cpuPerWorker: 0.0001 }), error: `${PATH} cpuPerWorker: got 0.0001; expected a positive number of cores in steps of 0.001` },
+
+  // image, names, references
+  { name: 'empty image', build: job({ image: '' }), error: `${PATH} image: got ""; expected an image reference such as "ghcr.io/acme/train:1.0"` },
+  { name: 'image with spaces', build: job({ image: 'ghcr.io/acme/train :1.0' }), error: `${PATH} image: got "ghcr.io/acme/train :1.0"; expected an image reference` },
+  { name: 'name not a DNS label', build: job({ name: 'Fine_Tune' }), error: `${PATH} name: got "Fine_Tune"; expected a DNS-1123 label` },
+  { name: 'name starting with a digit', build: job({ name: '1finetune' }), error: `${PATH} name: got "1finetune"; the JobSet name also names its headless Service, which must start with a letter (RFC 1035)` },
+  {
+    name: 'construct id starting with a digit',
+    build: (scope) => { new ClusterProfile(scope, 'Cluster', profileFor('default')); new GangTrainingJob(scope, '70b-finetune', jobProps()); },
+    error: '[bad-input/70b-finetune] name: got "70b-finetune"; the JobSet name also names its headless Service, which must start with a letter',
+  },
+  {
+    name: 'name too long for the last worker hostname',
+    build: job({ name: 'llama-3-70b-instruct-finetune-on-the-research-cluster', workers: 128, gpusPerWorker: GpuRequest.of(1) }),
+    error: `${PATH} name: got "llama-3-70b-instruct-finetune-on-the-research-cluster"; the hostname of the last worker, ` +
+      '"llama-3-70b-instruct-finetune-on-the-research-cluster-worker-0-127", is 66 characters, but a pod hostname ' +
+      '(<JobSet>-<replicatedJob>-<jobIndex>-<podIndex>) must be a DNS label of at most 63; with 128 workers the name can have at most 50 characters',
+  },
+  {
+    name: 'name too long for the TrainJob hostname',
+    build: job({ backend: TrainingBackend.kubeflowTrainer(), name: 'a'.repeat(55), workers: 10, gpusPerWorker: GpuRequest.of(1) }),
+    error: 'is 64 characters, but a pod hostname (<TrainJob>-<replicatedJob>-<jobIndex>-<podIndex>) must be a DNS label of at most 63; with 10 workers the name can have at most 54 characters',
+  },
+  {
+    name: 'two jobs with the same name in one namespace',
+    build: (scope) => {
+      new ClusterProfile(scope, 'Cluster', profileFor('default'));
+      new GangTrainingJob(scope, 'a', jobProps({ name: 'finetune' }));
+      new GangTrainingJob(scope, 'b', jobProps({ name: 'finetune' }));
+    },
+    error: '[bad-input/b] id: the JobSet name "finetune" in namespace "training" is already used by bad-input/a; give one of the two constructs another id or put them in different namespaces',
+  },
+  { name: 'bad priorityClassName', build: job({ priorityClassName: 'High Priority' }), error: `${PATH} priorityClassName: got "High Priority"; expected a PriorityClass name (DNS-1123 subdomain)` },
+  { name: 'bad serviceAccountName', build: job({ serviceAccountName: 'Trainer!' }), error: `${PATH} serviceAccountName: got "Trainer!"; expected a ServiceAccount name (DNS-1123 subdomain)` },
+  { name: 'unknown success policy', build: job({ successPolicy: 'Majority' as GangSuccessPolicy }), error: `${PATH} successPolicy: got "Majority"; expected one of "AllWorkers", "Leader"` },
+
+  // GPUs and pools
+  {
+    name: 'a pool without GPUs per worker',
+    build: (scope) => {
+      new ClusterProfile(scope, 'Cluster', profileFor('default'));
+      const pool = new GpuNodePool(scope, 'pool', { gpu: H100, gpusPerNode: 8 });
+      new GangTrainingJob(scope, 'job', jobProps({ pool, gpusPerWorker: undefined }));
+    },
+    error: `${PATH} pool: a GpuNodePool places GPU workers; set gpusPerWorker too, or leave pool unset for a CPU-only job`,
+  },
+  {
+    name: 'the gang does not fit the pool',
+    build: (scope) => {
+      new ClusterProfile(scope, 'Cluster', profileFor('default'));
+      const pool = new GpuNodePool(scope, 'pool', { gpu: H100, gpusPerNode: 8, maxNodes: 2, name: 'h100' });
+      new GangTrainingJob(scope, 'job', jobProps({ pool, workers: 5, gpusPerWorker: GpuRequest.of(3, { model: H100 }) }));
+    },
+    error: `${PATH} workers: got 5; the gang runs all at once, 5 workers x 3 GPUs = 15 GPUs, but pool "h100" fits at most 4 such ` +
+      'workers (2 nodes x 2 per node of 8 GPUs); use at most 4 workers or raise the pool\'s maxNodes',
+  },
+  {
+    name: 'one worker\'s GPUs do not fit a node of the pool',
+    build: (scope) => {
+      new ClusterProfile(scope, 'Cluster', profileFor('default'));
+      const pool = new GpuNodePool(scope, 'pool', { gpu: H100, gpusPerNode: 4, maxNodes: 8 });
+      new GangTrainingJob(scope, 'job', jobProps({ pool, gpusPerWorker: GpuRequest.of(8, { model: H100 }) }));
+    },
+    error: `${PATH} gpusPerWorker.count: got 8; expected at most 4, the GPUs per node of the pool bad-input/pool`,
+  },
+  {
+    name: 'a GPU request the profile cannot run (consumable capacity on 1.34)',
+    build: job({ gpusPerWorker: GpuRequest.memoryShare(Size.gibibytes(20)), scheduler: GangScheduler.podGroup() }),
+    error: `${PATH} gpusPerWorker.memoryShare: GpuRequest.memoryShare (consumable capacity) needs the feature gate DRAConsumableCapacity`,
+  },
+
+  // Kueue
+  {
+    name: 'Kueue with a prioritized list',
+    build: job({
+      gpusPerWorker: GpuRequest.firstAvailable([GpuRequest.of(8, { model: H100 }), GpuRequest.of(8, { model: GpuModel.NVIDIA_A100_80GB })]),
+    }),
+    error: `${PATH} gpusPerWorker: GangScheduler.kueue() cannot admit a GPU request with a prioritized list (firstAvailable): Kueue counts ` +
+      'only DRA requests for an exact number of devices and leaves any other workload inadmissible; request whole GPUs with an exact count, e.g. GpuRequest.of(8, { model })',
+  },
+  {
+    name: 'Kueue with all devices of a node',
+    build: job({ gpusPerWorker: GpuRequest.allOnNode({ model: H100 }) }),
+    error: `${PATH} gpusPerWorker: GangScheduler.kueue() cannot admit a GPU request with all devices of a node (allocationMode: All)`,
+  },
+  {
+    name: 'Kueue with admin access',
+    build: job({ gpusPerWorker: GpuRequest.of(8, { adminAccess: true }) }),
+    error: `${PATH} gpusPerWorker: GangScheduler.kueue() cannot admit a GPU request with admin access (adminAccess)`,
+  },
+  {
+    name: 'Kueue with a shared claim',
+    build: job({ gpusPerWorker: GpuRequest.shared(GpuSharing.timeSlicing()), workers: 2 }),
+    error: `${PATH} gpusPerWorker: GangScheduler.kueue() cannot admit a GPU request with one ResourceClaim shared by all pods (Kueue counts only ResourceClaimTemplates)`,
+  },
+  {
+    name: 'Kueue with a capacity share, on 1.37 where the extended resource is the way out',
+    build: job({ gpusPerWorker: GpuRequest.memoryShare(Size.gibibytes(20)) }, V1_37_ON),
+    error: `${PATH} gpusPerWorker: GangScheduler.kueue() cannot admit a GPU request with a share of device capacity (consumable capacity): ` +
+      'Kueue counts only DRA requests for an exact number of devices and leaves any other workload inadmissible; request whole GPUs with an ' +
+      'exact count, e.g. GpuRequest.of(8, { model }), or as the extended resource (GpuRequest.of(8, { model, asExtendedResource: true }), which Kueue counts)',
+  },
+  {
+    name: 'Kueue queue that the app does not define',
+    build: (scope) => {
+      recordLocalQueue({ scope, namespace: NAMESPACE, name: 'default' });
+      recordLocalQueue({ scope, namespace: 'team-b', name: 'research' });
+      job({})(scope);
+    },
+    error: `${PATH} scheduler.queue: got "research"; the app defines no LocalQueue "research" in namespace "${NAMESPACE}". ` +
+      `LocalQueues in the app: team-b/research, ${NAMESPACE}/default`,
+  },
+  { name: 'Kueue queue not a DNS label', build: job({ scheduler: GangScheduler.kueue({ queue: 'Research Queue' }) }), error: `${PATH} scheduler.queue: got "Research Queue"; expected a DNS-1123 label` },
+  {
+    name: 'Kueue priority class not a DNS label',
+    build: job({ scheduler: GangScheduler.kueue({ queue: 'research', priorityClass: 'HIGH' }) }),
+    error: `${PATH} scheduler.priorityClass: got "HIGH"; expected a DNS-1123 label`,
+  },
+  {
+    name: 'Kueue on a cluster without Kueue',
+    build: job({}, { addons: [ClusterAddon.JOBSET] }),
+    error: /\[bad-input\/job\] scheduler: GangScheduler.kueue\(\) needs Kueue \(kueue.x-k8s.io\), which the ClusterProfile .* does not list in its addons/,
+  },
+
+  // coscheduling
+  {
+    name: 'PodGroup without scheduler-plugins',
+    build: job({ scheduler: GangScheduler.podGroup() }, { addons: ClusterAddon.defaults() }),
+    error: /\[bad-input\/job\] scheduler: GangScheduler.podGroup\(\) needs scheduler-plugins coscheduling/,
+  },
+  {
+    name: 'PodGroup scheduler name not a DNS label',
+    build: job({ scheduler: GangScheduler.podGroup({ schedulerName: 'Scheduler Plugins' }) }),
+    error: `${PATH} scheduler.schedulerName: got "Scheduler Plugins"; expected a DNS-1123 label`,
+  },
+  {
+    name: 'PodGroup schedule timeout of zero',
+    build: job({ scheduler: GangScheduler.podGroup({ scheduleTimeout: Duration.seconds(0) }) }),
+    error: `${PATH} scheduler.scheduleTimeout: got 0 seconds; expected a whole number of seconds from 1 to 2147483647`,
+  },
+
+  // native Workload API
+  {
+    name: 'Workload API on Kubernetes 1.34',
+    build: job({ scheduler: GangScheduler.workloadApi() }),
+    error: `${PATH} scheduler: GangScheduler.workloadApi() needs the Workload API (scheduling.k8s.io), which Kubernetes 1.34 does not have ` +
+      '(alpha from 1.35); target 1.35 or later in the ClusterProfile, or use GangScheduler.kueue() or GangScheduler.podGroup()',
+  },
+  {
+    name: 'Workload API on 1.37 without its gate',
+    build: job({ scheduler: GangScheduler.workloadApi() }, V1_37_OFF),
+    error: `${PATH} scheduler: GangScheduler.workloadApi() (scheduling.k8s.io/v1beta1, which the apiserver serves only with ` +
+      '--runtime-config=scheduling.k8s.io/v1beta1=true) needs the feature gate GenericWorkload',
+  },
+  {
+    name: 'Workload API on 1.36 without GangScheduling',
+    build: job({ scheduler: GangScheduler.workloadApi() }, { ...V1_36, featureGates: { GenericWorkload: true } }),
+    error: `${PATH} scheduler: GangScheduler.workloadApi() (scheduling.k8s.io/v1alpha2, which the apiserver serves only with ` +
+      '--runtime-config=scheduling.k8s.io/v1alpha2=true) needs the feature gate GangScheduling',
+  },
+  {
+    name: 'Workload API on 1.35 with a JobSet (workloadRef would be pruned)',
+    build: job({ scheduler: GangScheduler.workloadApi() }, V1_35_ON),
+    error: `${PATH} scheduler: on Kubernetes 1.35 the Workload API links pods to their group through spec.workloadRef, which the JobSet v0.12 ` +
+      'CRD does not keep in its pod template (the apiserver would prune it and the gang would never form); target Kubernetes 1.36 or later, ' +
+      'or use GangScheduler.kueue() or GangScheduler.podGroup()',
+  },
+  {
+    name: 'Workload API on 1.35 with a TrainJob',
+    build: job({ scheduler: GangScheduler.workloadApi(), backend: TrainingBackend.kubeflowTrainer() }, V1_35_ON),
+    error: `${PATH} scheduler: on Kubernetes 1.35 the Workload API links pods to their group through spec.workloadRef, which the Kubeflow Trainer v2.3 TrainingRuntime CRD does not keep`,
+  },
+
+  {
+    name: 'a tenant that denies traffic declared after the job in its namespace',
+    build: (scope) => {
+      job({ gpusPerWorker: undefined })(scope);
+      new AiTenant(scope, 'tenant', { namespace: NAMESPACE, queueName: 'research', team: 'ml', owner: 'alice', costCenter: 'cc-1' });
+    },
+    error: `${PATH} scope: namespace "${NAMESPACE}" denies traffic by default (a tenant declared after this job), so the workers ` +
+      'could not reach each other; create the job inside the tenant, or declare the tenant before the job',
+  },
+
+  // backends
+  {
+    name: 'TrainJob on a cluster without Kubeflow Trainer',
+    build: job({ backend: TrainingBackend.kubeflowTrainer() }, { addons: ClusterAddon.defaults() }),
+    error: /\[bad-input\/job\] backend: TrainingBackend.kubeflowTrainer\(\) needs Kubeflow Trainer \(trainer.kubeflow.org\), which the ClusterProfile/,
+  },
+  {
+    name: 'JobSet on a cluster without JobSet',
+    build: job({}, { addons: [ClusterAddon.KUEUE] }),
+    error: /\[bad-input\/job\] backend: TrainingBackend.jobSet\(\) needs JobSet \(jobset.x-k8s.io\)/,
+  },
+  {
+    name: 'TTL on a TrainJob',
+    build: job({ backend: TrainingBackend.kubeflowTrainer(), ttlAfterFinished: Duration.hours(1) }),
+    error: `${PATH} ttlAfterFinished: the Kubeflow Trainer v2.3 TrainingRuntime has no TTL for finished jobs (a TrainJob is kept until deleted); ` +
+      'leave ttlAfterFinished unset or use TrainingBackend.jobSet()',
+  },
+
+  // launcher
+  { name: 'torchrun without a program', build: job({ command: undefined }), error: `${PATH} command: the torchrun launcher needs the training program` },
+  { name: 'torchrun with an empty program', build: job({ command: [] }), error: `${PATH} command: the torchrun launcher needs the training program` },
+  { name: 'zero processes per node', build: job({ launcher: TrainingLauncher.torchrun({ procsPerNode: 0 }) }), error: `${PATH} launcher.procsPerNode: got 0; expected an integer from 1 to 1024` },
+  { name: 'rendezvous port out of range', build: job({ launcher: TrainingLauncher.torchrun({ port: 70000 }) }), error: `${PATH} launcher.port: got 70000; expected an integer from 1 to 65535` },
+  {
+    name: 'a rendezvous port the Trainer does not use',
+    build: job({ backend: TrainingBackend.kubeflowTrainer(), launcher: TrainingLauncher.torchrun({ port: 3389 }) }),
+    error: `${PATH} launcher.port: got 3389; expected 29500: the backend's controller always uses that rendezvous port; leave the port unset or use TrainingBackend.jobSet()`,
+  },
+  { name: 'unknown NCCL debug level', build: job({ launcher: TrainingLauncher.torchrun({ nccl: { debug: 'LOUD' } }) }), error: `${PATH} launcher.nccl.debug: got "LOUD"; expected one of VERSION, WARN, INFO, TRACE` },
+  { name: 'empty NCCL interface list', build: job({ launcher: TrainingLauncher.torchrun({ nccl: { socketInterfaces: '' } }) }), error: `${PATH} launcher.nccl.socketInterfaces: got ""; expected an interface list` },
+  { name: 'empty NCCL adapter list', build: job({ launcher: TrainingLauncher.torchrun({ nccl: { ibHcas: '' } }) }), error: `${PATH} launcher.nccl.ibHcas: got ""; expected an adapter list` },
+  { name: 'empty GPUDirect level', build: job({ launcher: TrainingLauncher.torchrun({ nccl: { gpuDirectLevel: '' } }) }), error: `${PATH} launcher.nccl.gpuDirectLevel: got ""; expected a level` },
+
+  // env
+  {
+    name: 'overriding a torchrun variable',
+    build: job({ env: { PET_NNODES: '8' } }),
+    error: `${PATH} env.PET_NNODES: got "8"; expected no value: the launcher sets PET_NNODES from the gang (unset it, or use TrainingLauncher.raw())`,
+  },
+  { name: 'env value not a string', build: job({ env: { EPOCHS: 3 as unknown as string } }), error: `${PATH} env.EPOCHS: got 3; expected a string value` },
+  { name: 'invalid env name', build: job({ env: { '1BAD': 'x' } }), error: `${PATH} env.1BAD: got "1BAD"; expected an environment variable name` },
+
+  // volumes and topology
+  {
+    name: 'relative mount path',
+    build: job({ volumes: [{ mountPath: 'models', volume: TrainingVolume.fromClaim('models') }] }),
+    error: `${PATH} volumes[0].mountPath: got "models"; expected an absolute path without ":" or ".." such as "/models"`,
+  },
+  {
+    name: 'two volumes on one path',
+    build: job({ dataset: TrainingVolume.fromClaim('data'), volumes: [{ mountPath: '/data/', volume: TrainingVolume.scratch() }] }),
+    error: `${PATH} volumes[0].mountPath: got "/data/"; expected a path no other volume uses (dataset is mounted there)`,
+  },
+  {
+    name: 'a volume over /dev/shm',
+    build: job({ volumes: [{ mountPath: '/dev/shm', volume: TrainingVolume.scratch() }] }),
+    error: `${PATH} volumes[0].mountPath: got "/dev/shm"; expected a path other than /dev/shm (every worker gets a memory-backed /dev/shm; size it with sharedMemorySize)`,
+  },
+  {
+    name: 'subPath escaping the volume',
+    build: job({ volumes: [{ mountPath: '/models', volume: TrainingVolume.fromClaim('models'), subPath: '../etc' }] }),
+    error: `${PATH} volumes[0].subPath: got "../etc"; expected a relative path inside the volume, without ".."`,
+  },
+  {
+    name: 'claim name not a DNS subdomain',
+    build: job({ checkpoints: TrainingVolume.fromClaim('Checkpoints_PVC') }),
+    error: `${PATH} checkpoints.volume: got "Checkpoints_PVC"; expected a persistentVolumeClaim name (DNS-1123 subdomain)`,
+  },
+  {
+    name: 'topology on an invalid node label',
+    build: job({ topology: GangTopology.sameRack('rack label') }),
+    error: `${PATH} topology.nodeLabel: got "rack label"; expected a node label key such as "topology.kubernetes.io/rack"`,
+  },
+];
+
+badInputCatalogue(ROWS, { title: 'GangTrainingJob bad inputs', scope: (app) => new Chart(app, 'bad-input', { namespace: NAMESPACE }) });
