@@ -1,12 +1,112 @@
 // The example platform: copy this file into your cdk8s app and import from 'cdk8s-ai' instead of '../lib'.
-import { App, Chart, YamlOutputType } from 'cdk8s';
-import { ClusterProfile, KubernetesVersion } from '../lib';
+//
+// One GPU node pool shared by two teams through Kueue; the research team runs a gang-scheduled fine-tune, the serving
+// team serves Llama with a canary behind a Gateway API inference route; the platform around them: GPU device classes,
+// the GPU operator's policy, monitoring, signed-image admission and a readiness report.
+import { App, Chart, Size, YamlOutputType } from 'cdk8s';
+import {
+  AdmissionAction, AiTenant, ClusterAddon, ClusterProfile, ComputeDomain, GangScheduler, GangTrainingJob,
+  GpuDeviceClass, GpuModel, GpuNodePool, GpuOperatorPolicy, GpuRequest, ImageAdmissionPolicy, ImageSigningPolicy,
+  InferenceRoute, InferenceService, KubernetesVersion, ModelServer, ModelSource, PlatformObservability,
+  PlatformReport, SigningAuthority, TenantAccess, TrainingBackend, WorkloadMonitoring,
+} from '../lib';
+
+/** The research team's trainer image, pinned by digest as every image you build yourself should be. */
+const TRAINER_IMAGE = 'ghcr.io/acme/llm-trainer@sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945';
 
 const app = new App({ yamlOutputType: YamlOutputType.FILE_PER_CHART });
 
-// What the target cluster is: Kubernetes 1.34 with DRA and the usual AI add-ons (the default, stated explicitly).
-new ClusterProfile(app, 'Cluster', { kubernetesVersion: KubernetesVersion.V1_34 });
+// What the target cluster is: Kubernetes 1.34 with DRA, the usual AI add-ons, the GPU operator and sigstore's
+// policy-controller.
+new ClusterProfile(app, 'Cluster', {
+  kubernetesVersion: KubernetesVersion.V1_34,
+  addons: [...ClusterAddon.defaults(), ClusterAddon.NVIDIA_GPU_OPERATOR, ClusterAddon.SIGSTORE_POLICY_CONTROLLER],
+});
 
-new Chart(app, 'ai-platform', { namespace: 'ai-platform', disableResourceNameHashes: true });
+// Cluster-wide objects: the GPU pool and its device classes, the operator's policy, monitoring and image policies.
+const platform = new Chart(app, 'platform', { disableResourceNameHashes: true });
+const h100 = new GpuNodePool(platform, 'h100', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8, maxNodes: 4 });
+new GpuDeviceClass(platform, 'any-gpu-40g', { minMemory: Size.gibibytes(40) });
+new GpuOperatorPolicy(platform, 'gpu-operator', { installDriver: false, dcgmExporter: true });
+new ComputeDomain(platform, 'nvlink');
+new PlatformObservability(platform, 'observability', {
+  gpuPrices: [{ model: GpuModel.NVIDIA_H100_80GB, pricePerHour: 2.5 }],
+  runbookBaseUrl: 'https://runbooks.example.com/gpu',
+});
+const signed = new ImageSigningPolicy(platform, 'acme-signed', {
+  images: ['ghcr.io/acme/**'],
+  authorities: [SigningAuthority.githubActions({ repository: 'acme/llm-trainer', workflow: '.github/workflows/release.yaml' })],
+});
+const pinned = new ImageAdmissionPolicy(platform, 'pinned-images', {
+  requireDigest: true,
+  allowedRegistries: ['ghcr.io/acme/'],
+  action: AdmissionAction.DENY,
+});
+
+// Two teams share the pool's 32 GPUs through Kueue: each is guaranteed 16 and may borrow the other's idle ones.
+const tenants = new Chart(app, 'tenants', { disableResourceNameHashes: true });
+const research = new AiTenant(tenants, 'research', {
+  team: 'research',
+  owner: 'alice',
+  costCenter: 'cc-100',
+  groups: ['research-devs'],
+  access: TenantAccess.SUBMIT_JOBS,
+  gpuQuota: [{ pool: h100, gpus: 16 }],
+  imageSigning: [signed],
+  imageAdmission: [pinned],
+  operations: { runbookUrl: 'https://runbooks.acme.dev/research', backupPolicyUrl: 'https://wiki.acme.dev/backups/research', modelRetentionDays: 90 },
+});
+const serving = new AiTenant(tenants, 'serving', {
+  team: 'serving',
+  owner: 'bob',
+  costCenter: 'cc-200',
+  groups: ['serving-oncall'],
+  gpuQuota: [{ pool: h100, gpus: 16 }],
+  operations: { runbookUrl: 'https://runbooks.acme.dev/serving', backupPolicyUrl: 'https://wiki.acme.dev/backups/serving', modelRetentionDays: 30 },
+});
+
+// Research: a 4-node fine-tune that starts all together or not at all, queued in the team's Kueue queue.
+const finetune = new GangTrainingJob(research, 'llama-finetune', {
+  image: TRAINER_IMAGE,
+  command: ['torchrun', 'train.py', '--config', 'configs/llama-8b-sft.yaml'],
+  workers: 4,
+  gpusPerWorker: GpuRequest.of(4, { model: GpuModel.NVIDIA_H100_80GB }),
+  pool: h100,
+  backend: TrainingBackend.jobSet(),
+  scheduler: GangScheduler.kueue({ queue: research.queueName, priorityClass: research.priorityClassName('batch') }),
+  env: { WANDB_PROJECT: 'llama-sft', NCCL_DEBUG: 'WARN' },
+});
+new WorkloadMonitoring(research, 'llama-finetune-monitoring', {
+  podLabels: { 'app.kubernetes.io/instance': finetune.name },
+  podNamePrefix: finetune.name,
+  localQueue: research.queueName,
+  gpus: true,
+  thresholds: { queueWaitSeconds: 1800, gpuIdlePercent: 80 },
+});
+
+// Serving: the stable Llama and a canary of the next build, 90/10 behind one inference route.
+const model = ModelSource.huggingFace('meta-llama/Llama-3.1-8B-Instruct', { tokenSecret: 'hf-token' });
+const stable = new InferenceService(serving, 'llama', {
+  model,
+  server: ModelServer.vllm(),
+  gpus: GpuRequest.of(1, { model: GpuModel.NVIDIA_H100_80GB }),
+  nodePool: h100,
+  replicas: 2,
+});
+const canary = new InferenceService(serving, 'llama-canary', {
+  model,
+  server: ModelServer.vllm(),
+  servedModelName: 'meta-llama/Llama-3.1-8B-Instruct',
+  gpus: GpuRequest.of(1, { model: GpuModel.NVIDIA_H100_80GB }),
+  nodePool: h100,
+});
+new InferenceRoute(serving, 'chat', {
+  gateway: 'gateways/inference-gateway',
+  hostnames: ['llm.acme.dev'],
+  backends: [{ service: stable, weight: 90 }, { service: canary, weight: 10 }],
+});
+
+// What the platform team reads before go-live: one report over every tenant and workload.
+new PlatformReport(app, 'readiness');
 
 app.synth();
