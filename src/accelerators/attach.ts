@@ -28,13 +28,25 @@ export const COMPUTE_DOMAIN_CLAIM = 'compute-domain-channel';
 export interface AttachGpusOptions {
   /** How many pods hold devices at once at most (replicas, workers, maxReplicas). */
   readonly pods: number;
-  /** The containers that get the devices (default: every regular container). */
+  /**
+   * The containers that get the devices.
+   * @default - every regular container
+   */
   readonly containers?: string[];
-  /** The pool the pods are placed on. */
+  /**
+   * The pool the pods are placed on.
+   * @default - no pool: the pods may land on any node with matching devices
+   */
   readonly pool?: GpuNodePool;
-  /** The prop name for error messages (default `gpus`). */
+  /**
+   * The prop name for error messages.
+   * @default 'gpus'
+   */
   readonly prop?: string;
-  /** The pod-level claim name (default `gpus`); distinct per call when a pod gets two requests. */
+  /**
+   * The pod-level claim name; distinct per call when a pod gets two requests.
+   * @default 'gpus'
+   */
   readonly claimName?: string;
 }
 
@@ -44,17 +56,35 @@ export interface AttachGpusOptions {
 export interface GpuAttachment {
   /** Devices per pod (for `allOnNode`: the pool's GPUs per node, else the quota worst case 32). */
   readonly devicesPerPod: number;
-  /** The ResourceClaimTemplate (DRA path, per-pod devices). */
+  /**
+   * The ResourceClaimTemplate (DRA path, per-pod devices).
+   * @default - none: shared claim or extended resource
+   */
   readonly claimTemplate?: ApiObject;
-  /** The ResourceClaim all pods share (`GpuRequest.shared`). */
+  /**
+   * The ResourceClaim all pods share (`GpuRequest.shared`).
+   * @default - none: per-pod devices
+   */
   readonly claim?: ApiObject;
-  /** The DeviceClass the devices come from (DRA path; for a prioritized list the first alternative's). */
+  /**
+   * The DeviceClass the devices come from (DRA path; for a prioritized list the first alternative's).
+   * @default - none: allocated through an extended resource
+   */
   readonly deviceClassName?: string;
-  /** The extended resource requested (device-plugin fallback or `asExtendedResource`). */
+  /**
+   * The extended resource requested (device-plugin fallback or `asExtendedResource`).
+   * @default - none: allocated through DRA claims
+   */
   readonly extendedResource?: string;
-  /** The ComputeDomain (multi-node NVLink). */
+  /**
+   * The ComputeDomain (multi-node NVLink).
+   * @default - none: the request has no `multiNodeNvlink`
+   */
   readonly computeDomain?: ComputeDomain;
-  /** The pod-level claim name (DRA path). */
+  /**
+   * The pod-level claim name (DRA path).
+   * @default - none: allocated through an extended resource
+   */
   readonly podClaimName?: string;
 }
 

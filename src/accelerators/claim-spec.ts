@@ -36,11 +36,29 @@ export function selectorsOf(request: GpuRequest, poolModel?: GpuModel): k8s.Devi
   return expressions.map((expression) => ({ cel: { expression } }));
 }
 
+/** The fields of one DRA device request (`exactly` or a `firstAvailable` entry). */
 interface DeviceFields {
+  /** The DeviceClass to allocate from. */
   readonly deviceClassName: string;
+  /**
+   * CEL selectors the devices must match.
+   * @default - none
+   */
   readonly selectors?: k8s.DeviceSelector[];
+  /**
+   * How many devices (allocation mode ExactCount).
+   * @default - the apiserver's default (1), or none with `allocationMode: All`
+   */
   readonly count?: number;
+  /**
+   * `All` for every matching device of the node.
+   * @default - ExactCount
+   */
   readonly allocationMode?: string;
+  /**
+   * Consumable capacity to take from each device (memory shares).
+   * @default - the whole device
+   */
   readonly capacity?: k8s.CapacityRequirements;
 }
 

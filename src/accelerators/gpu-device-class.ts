@@ -1,13 +1,14 @@
 import { ApiObject, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { minMemorySelector, modelSelector, wholeGpuSelector } from './cel';
-import { clusterScoped } from './cluster-scoped';
 import { GpuModel } from './gpu-model';
 import { GpuVendor } from './gpu-vendor';
 import * as k8s from '../imports/k8s';
-import { ValidationError } from '../internal/errors';
+import { clusterScoped } from '../internal/cluster-scoped';
+import { ValidationError, invalidProp } from '../internal/errors';
 import { standardLabels } from '../internal/labels';
-import { DNS_SUBDOMAIN_MAX, claimName, isDnsLabel, resourceName } from '../internal/names';
+import { claimName, resourceName } from '../internal/names';
+import { isExtendedResourceName, requireDnsSubdomain } from '../internal/qualified-name';
 import { ClusterProfile } from '../platform/cluster-profile';
 
 /**
@@ -51,8 +52,6 @@ export interface GpuDeviceClassProps {
   readonly extendedResourceName?: string;
 }
 
-const EXTENDED_RESOURCE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)\/([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
-
 /**
  * A DRA DeviceClass (`resource.k8s.io/v1`, cluster-scoped) that selects whole GPUs, optionally of one model, for
  * clusters that want named classes (a class per pool, or an extended resource name backed by DRA). The NVIDIA
@@ -94,14 +93,11 @@ export class GpuDeviceClass extends Construct {
   }
 
   private validate(props: GpuDeviceClassProps) {
-    if (props.name !== undefined && !isValidSubdomain(props.name)) {
-      throw new ValidationError(this, 'name', `got ${JSON.stringify(props.name)}; expected a DNS-1123 subdomain ` +
-        `(at most ${DNS_SUBDOMAIN_MAX} characters of a-z, 0-9, '-' and '.')`);
-    }
+    if (props.name !== undefined) requireDnsSubdomain(this, 'name', props.name);
     if (props.extendedResourceName !== undefined) {
-      if (!EXTENDED_RESOURCE.test(props.extendedResourceName) || props.extendedResourceName.startsWith('kubernetes.io/')) {
-        throw new ValidationError(this, 'extendedResourceName', `got ${JSON.stringify(props.extendedResourceName)}; ` +
-          'expected a domain-prefixed resource name outside kubernetes.io, e.g. "example.com/h100"');
+      if (!isExtendedResourceName(props.extendedResourceName)) {
+        throw invalidProp(this, 'extendedResourceName', props.extendedResourceName,
+          'a domain-prefixed resource name outside kubernetes.io, e.g. "example.com/h100"');
       }
       ClusterProfile.of(this)._requireFeature(this, 'extendedResourceName', 'DRAExtendedResource',
         'a DeviceClass extendedResourceName');
@@ -111,8 +107,4 @@ export class GpuDeviceClass extends Construct {
         'says pods get GPUs from the device plugin (gpuAllocation: DevicePlugin)');
     }
   }
-}
-
-function isValidSubdomain(name: string): boolean {
-  return name.length <= DNS_SUBDOMAIN_MAX && name.split('.').every((part) => isDnsLabel(part));
 }

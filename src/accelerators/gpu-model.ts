@@ -2,11 +2,10 @@ import { requireRe2 } from './cel';
 import { GpuVendor } from './gpu-vendor';
 import { invalidProp, requireInteger } from '../internal/errors';
 import { isDnsLabel } from '../internal/names';
+import { isLabelValue } from '../internal/qualified-name';
 
 const WHERE = 'GpuModel.custom';
 const MIG_PROFILE = /^[1-9]\d*g\.\d+gb([+-][a-z]+)*$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-
 
 /**
  * Props for a GPU model of your own (`GpuModel.custom`).
@@ -74,6 +73,21 @@ export interface GpuModelProps {
    * @default - none: MIG requests for this model are refused
    */
   readonly migProfiles?: { [profile: string]: number };
+}
+
+/**
+ * Catalogue order of MIG profiles: by compute slices, then memory, then suffix (`1g.10gb` < `1g.10gb+me` <
+ * `1g.20gb` < `2g.20gb`); plain code-point order for anything else.
+ */
+function compareMigProfiles(a: string, b: string): number {
+  const parse = (p: string) => /^(\d+)g\.(\d+)gb(.*)$/.exec(p);
+  const x = parse(a);
+  const y = parse(b);
+  if (x && y) {
+    const bySize = Number(x[1]) - Number(y[1]) || Number(x[2]) - Number(y[2]);
+    if (bySize !== 0) return bySize;
+  }
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** GFD's sanitiser: characters outside [A-Za-z0-9-_. ] dropped, whitespace replaced by '-'. */
@@ -274,11 +288,11 @@ export class GpuModel {
     if (props.productNamePattern !== undefined) requireRe2(WHERE, 'productNamePattern', props.productNamePattern);
     if (props.excludePattern !== undefined) requireRe2(WHERE, 'excludePattern', props.excludePattern);
     for (const value of props.nodeLabelValues ?? []) {
-      if (value === '' || value.length > 63 || !LABEL_VALUE.test(value)) {
+      if (value === '' || !isLabelValue(value)) {
         throw invalidProp(WHERE, 'nodeLabelValues', value, 'label values (at most 63 characters of [A-Za-z0-9-_.])');
       }
     }
-    for (const [profile, instances] of Object.entries(props.migProfiles ?? {})) {
+    for (const [profile, instances] of Object.entries(props.migProfiles ?? {}).sort(([a], [b]) => compareMigProfiles(a, b))) {
       if (!MIG_PROFILE.test(profile)) throw invalidProp(WHERE, 'migProfiles', profile, 'MIG profiles such as "1g.10gb" or "1g.10gb+me"');
       requireInteger(WHERE, `migProfiles.${profile}`, instances, 1, 7);
     }
@@ -314,7 +328,8 @@ export class GpuModel {
     this.memoryGib = props.memoryGib;
     this.architecture = props.architecture;
     this.migInstances = { ...(props.migProfiles ?? {}) };
-    this.migProfiles = Object.keys(this.migInstances);
+    // sorted, not in map order: jsii hands a Go map over in random order
+    this.migProfiles = Object.keys(this.migInstances).sort(compareMigProfiles);
   }
 
   /** True when the model supports the MIG profile. */

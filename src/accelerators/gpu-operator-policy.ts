@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { clusterScoped } from './cluster-scoped';
 import * as operator from '../imports/nvidia-gpu-operator';
+import { clusterScoped } from '../internal/cluster-scoped';
 import { ValidationError, show } from '../internal/errors';
 import { standardLabels } from '../internal/labels';
 import { claimName } from '../internal/names';

@@ -190,21 +190,39 @@ export enum GpuRequestShape {
   MEMORY_SHARE = 'MemoryShare',
 }
 
-interface GpuRequestFields {
+/**
+ * What the static factories of GpuRequest hand to its constructor: the options of a whole-GPU request plus the
+ * fields of the other shapes (before defaults).
+ */
+interface GpuRequestFields extends GpuRequestOptions {
+  /** The shape of the request. */
   readonly shape: GpuRequestShape;
+  /** Devices per pod. */
   readonly count: number;
-  readonly model?: GpuModel;
-  readonly minMemory?: Size;
+  /**
+   * The MIG profile.
+   * @default - whole GPUs
+   */
   readonly migProfile?: string;
+  /**
+   * MIG devices created on demand.
+   * @default false
+   */
   readonly dynamicMig?: boolean;
+  /**
+   * How the GPUs are shared.
+   * @default - not shared
+   */
   readonly sharing?: GpuSharing;
+  /**
+   * The alternatives of a prioritized list.
+   * @default []
+   */
   readonly alternatives?: GpuRequest[];
-  readonly sameAttributes?: DeviceAttribute[];
-  readonly adminAccess?: boolean;
-  readonly deviceClass?: GpuDeviceClass;
-  readonly extraSelectors?: string[];
-  readonly asExtendedResource?: boolean;
-  readonly multiNodeNvlink?: boolean;
+  /**
+   * The memory share, for `memoryShare` requests.
+   * @default - none
+   */
   readonly memoryShare?: Size;
 }
 

@@ -1,12 +1,8 @@
 import { invalidProp } from '../internal/errors';
 import { isDnsLabel } from '../internal/names';
+import { isDnsSubdomain, isPrefixedName } from '../internal/qualified-name';
 
 const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
-const QUALIFIED_KEY = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-
-function isDnsSubdomain(value: string): boolean {
-  return value.length <= 253 && value.split('.').every((part) => isDnsLabel(part));
-}
 
 /**
  * Props for a GPU vendor of your own (`GpuVendor.custom`).
@@ -137,7 +133,7 @@ export class GpuVendor {
     }
     for (const [prop, value] of [['extendedResourceName', props.extendedResourceName], ['productLabel', props.productLabel],
       ['taintKey', props.taintKey]] as const) {
-      if (value !== undefined && !QUALIFIED_KEY.test(value)) {
+      if (value !== undefined && !isPrefixedName(value)) {
         throw invalidProp(where, prop, value, 'a domain-prefixed name such as "example.com/gpu"');
       }
     }

@@ -21,6 +21,10 @@ export const FEATURE_GATES: Record<string, GateDefault> = {
   DRAWorkloadResourceClaims: { defaults: { 36: false, 37: false }, effect: 'PodGroup-level resource claims' },
   GenericWorkload: { defaults: { 35: false, 36: false, 37: false }, effect: 'the Workload API (scheduling.k8s.io Workload/PodGroup)' },
   GangScheduling: { defaults: { 35: false, 36: false }, effect: 'gang scheduling of Workload pod groups' },
+  // Both alpha (off) from 1.36 and still alpha in 1.37 (TopologyAwareWorkloadScheduling's KEP aimed at beta for 1.37,
+  // but the 1.37 gate table lists it alpha); neither exists in 1.34/1.35. training-dra.md §3d.
+  TopologyAwareWorkloadScheduling: { defaults: { 36: false, 37: false }, effect: 'topology constraints of Workload pod groups (schedulingConstraints.topology)' },
+  WorkloadWithJob: { defaults: { 36: false, 37: false }, effect: 'Workload API gangs for Jobs (Job.spec.scheduling from 1.37)' },
 };
 
 export function knownGates(): string[] {

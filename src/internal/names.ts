@@ -42,10 +42,11 @@ export function dnsLabel(parts: string[], maxLength = DNS_LABEL_MAX): string {
 
 /** The ids from the enclosing chart (exclusive) down to `scope` (inclusive). */
 export function pathBelowChart(scope: IConstruct): string[] {
-  const scopes = scope.node.scopes;
-  let chartIndex = -1;
-  scopes.forEach((s, i) => { if (Chart.isChart(s)) chartIndex = i; });
-  return scopes.slice(chartIndex + 1).map((s) => s.node.id).filter((id) => id.length > 0);
+  const ids: string[] = [];
+  for (let s: IConstruct | undefined = scope; s !== undefined && !Chart.isChart(s); s = s.node.scope) {
+    if (s.node.id.length > 0) ids.push(s.node.id);
+  }
+  return ids.reverse();
 }
 
 /**

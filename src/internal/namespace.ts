@@ -13,7 +13,8 @@ export function markNamespaceScope(scope: IConstruct, namespace: string): void {
 
 /** The namespace objects of `scope` go to: the nearest namespace scope, else the chart's namespace. */
 export function namespaceOf(scope: IConstruct): string | undefined {
-  for (const s of [...scope.node.scopes].reverse()) {
+  // Walk up from `scope` (no array of all scopes per call: constructs ask this for every object they emit).
+  for (let s: IConstruct | undefined = scope; s !== undefined; s = s.node.scope) {
     const ns = (s as any)[NAMESPACE_SCOPE];
     if (typeof ns === 'string') return ns;
   }

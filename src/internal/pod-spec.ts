@@ -4,7 +4,68 @@ import { restrictedViolations } from './pod-security';
 import * as k8s from '../imports/k8s';
 import { WorkloadSecurityProps } from '../security/workload-security';
 
-export const DEFAULT_USER_ID = 1000;
+/**
+ * The user, group and fsGroup id pods run as by default: 65532, the `nonroot` user of distroless and Chainguard
+ * images. Above 10000 (checkov CKV_K8S_40: no collision with host users, whose ids are below 10000 on every common
+ * distribution) and below 65536 (images and volume plugins that assume 16-bit ids). Images that need a named user
+ * (a home directory in /etc/passwd) get `HOME` and caches on writable volumes instead.
+ */
+export const DEFAULT_USER_ID = 65532;
+
+/** A pinned image reference: `name@sha256:<64 hex>` (optionally with a tag before the digest). */
+const DIGEST = /@sha256:[0-9a-f]{64}$/;
+
+/** True when `image` is pinned by digest. */
+export function hasDigest(image: string | undefined): boolean {
+  return image !== undefined && DIGEST.test(image);
+}
+
+/**
+ * The pull policy the library gives a container whose own is unset: `IfNotPresent` for an image pinned by digest
+ * (the digest names exactly one image, a cached copy is that image), `Always` for a tag (tags move: the kubelet
+ * re-resolves the tag on every start, so a node never runs a stale image, and the registry re-checks the pull
+ * secret; checkov CKV_K8S_15).
+ */
+export function defaultPullPolicy(image: string | undefined): string {
+  return hasDigest(image) ? 'IfNotPresent' : 'Always';
+}
+
+/** CPU and memory of a container: requests, and limits (each defaulting to its request). */
+export interface ComputeResources {
+  readonly cpu: string;
+  readonly memory: string;
+  /** @default - the CPU request */
+  readonly cpuLimit?: string;
+  /** @default - the memory request */
+  readonly memoryLimit?: string;
+  /** Other requests (e.g. `ephemeral-storage`), not limited. */
+  readonly otherRequests?: { [resource: string]: string };
+}
+
+/**
+ * Container resources with CPU and memory requests and limits. With the defaults (limit = request) the pod is in
+ * the Guaranteed QoS class: evicted last, and eligible for exclusive cores under the static CPU manager policy.
+ */
+export function computeResources(r: ComputeResources): k8s.ResourceRequirements {
+  const requests: { [k: string]: k8s.Quantity } = { cpu: k8s.Quantity.fromString(r.cpu), memory: k8s.Quantity.fromString(r.memory) };
+  const other = r.otherRequests ?? {};
+  for (const key of Object.keys(other).sort()) requests[key] = k8s.Quantity.fromString(other[key]);
+  return {
+    requests,
+    limits: { cpu: k8s.Quantity.fromString(r.cpuLimit ?? r.cpu), memory: k8s.Quantity.fromString(r.memoryLimit ?? r.memory) },
+  };
+}
+
+/** The node label every node carries with its own name: the topology key for spreading pods across nodes. */
+export const HOSTNAME_TOPOLOGY_KEY = 'kubernetes.io/hostname';
+
+/** Pod fields newer than the 1.34 PodSpec the typed imports know, which some CRD pod templates keep. */
+export interface PodSchedulingFields {
+  /** Kubernetes 1.35 Workload API (v1alpha1): the Workload and pod group the pod belongs to. */
+  readonly workloadRef?: { readonly name: string; readonly podGroup: string };
+  /** Kubernetes 1.36+ Workload API: the PodGroup the pod belongs to. */
+  readonly schedulingGroup?: { readonly podGroupName: string };
+}
 
 /** Settings resolved from WorkloadSecurityProps. */
 export interface ResolvedSecurity {
@@ -51,6 +112,10 @@ export class PodSpecBuilder {
   private readonly everywhereMounts: k8s.VolumeMount[] = [];
   private readonly containerClaims: { containers?: string[]; claim: k8s.ResourceClaim }[] = [];
   private readonly extendedResources: { containers?: string[]; resource: string; quantity: number }[] = [];
+  private readonly podAffinity = { required: [] as k8s.PodAffinityTerm[], preferred: [] as k8s.WeightedPodAffinityTerm[] };
+  private readonly podAntiAffinity = { required: [] as k8s.PodAffinityTerm[], preferred: [] as k8s.WeightedPodAffinityTerm[] };
+  private readonly topologySpread: k8s.TopologySpreadConstraint[] = [];
+  private schedulingFields: PodSchedulingFields = {};
   public serviceAccountName?: string;
   public automountServiceAccountToken = false;
   public priorityClassName?: string;
@@ -62,10 +127,14 @@ export class PodSpecBuilder {
 
   constructor(private readonly scope: IConstruct, public readonly security: ResolvedSecurity) {}
 
-  /** Adds a container; its security context gets the restricted settings (a user's own fields win where safe). */
+  /**
+   * Adds a container; its security context gets the restricted settings (a user's own fields win where safe), and
+   * an unset pull policy becomes `defaultPullPolicy(image)`.
+   */
   public addContainer(container: k8s.Container, options: { init?: boolean } = {}): void {
     const secured: k8s.Container = {
       ...container,
+      imagePullPolicy: container.imagePullPolicy ?? defaultPullPolicy(container.image),
       securityContext: { ...restrictedContainerSecurity(this.security), ...container.securityContext },
     };
     (options.init ? this.initContainers : this.containers).push(secured);
@@ -132,6 +201,47 @@ export class PodSpecBuilder {
     this.nodeSelector[key] = value;
   }
 
+  /**
+   * Places the pod near pods matching `term` (same topology domain). Required unless `preferredWeight` (1-100) is
+   * given, which makes it a preference of that weight.
+   */
+  public addPodAffinity(term: k8s.PodAffinityTerm, preferredWeight?: number): void {
+    addTerm(this.scope, this.podAffinity, term, preferredWeight);
+  }
+
+  /**
+   * Keeps the pod away from pods matching `term` (another topology domain). Required unless `preferredWeight`
+   * (1-100) is given, which makes it a preference of that weight.
+   */
+  public addPodAntiAffinity(term: k8s.PodAffinityTerm, preferredWeight?: number): void {
+    addTerm(this.scope, this.podAntiAffinity, term, preferredWeight);
+  }
+
+  /** Adds a topology spread constraint. */
+  public addTopologySpread(constraint: k8s.TopologySpreadConstraint): void {
+    const key = JSON.stringify(constraint);
+    if (!this.topologySpread.some((c) => JSON.stringify(c) === key)) this.topologySpread.push(constraint);
+  }
+
+  /**
+   * Prefers to put pods with `podLabels` (the replicas of one workload) on different nodes: a node failure or drain
+   * then takes one replica, not all. A preference (weight 100), so replicas still schedule when there are fewer
+   * nodes than replicas.
+   */
+  public spreadAcrossNodes(podLabels: { [key: string]: string }): void {
+    this.addPodAntiAffinity({ labelSelector: { matchLabels: { ...podLabels } }, topologyKey: HOSTNAME_TOPOLOGY_KEY }, 100);
+  }
+
+  /**
+   * Sets pod fields newer than the 1.34 PodSpec (the Workload API's `workloadRef` / `schedulingGroup`). They are
+   * only in `buildJson()`, for pod templates of CRDs that keep them.
+   */
+  public setSchedulingFields(fields: PodSchedulingFields): void {
+    const unknown = Object.keys(fields).filter((k) => k !== 'workloadRef' && k !== 'schedulingGroup');
+    if (unknown.length) throw new ValidationError(this.scope, 'schedulingFields', `unknown pod fields ${unknown.join(', ')}`);
+    this.schedulingFields = { ...this.schedulingFields, ...fields };
+  }
+
   public get containerNames(): string[] {
     return [...this.initContainers, ...this.containers].map((c) => c.name);
   }
@@ -177,9 +287,8 @@ export class PodSpecBuilder {
       resourceClaims: this.resourceClaims.size ? [...this.resourceClaims.values()] : undefined,
       tolerations: this.tolerations.length ? this.tolerations : undefined,
       nodeSelector: Object.keys(this.nodeSelector).length ? this.nodeSelector : undefined,
-      affinity: this.nodeRequirements.length
-        ? { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: this.nodeRequirements }] } } }
-        : undefined,
+      affinity: this.affinity(),
+      topologySpreadConstraints: this.topologySpread.length ? [...this.topologySpread] : undefined,
     };
     if (spec.containers.length === 0) throw new ValidationError(this.scope, 'containers', 'a pod needs at least one container');
     const names = this.containerNames;
@@ -192,5 +301,43 @@ export class PodSpecBuilder {
       throw new ValidationError(this.scope, 'security', `the pod would not pass Pod Security "restricted": ${violations.join('; ')}`);
     }
     return spec;
+  }
+
+  /**
+   * The pod spec as JSON (for a CRD's pod template), with the scheduling fields newer than the 1.34 PodSpec.
+   */
+  public buildJson(): Record<string, any> {
+    const json: Record<string, any> = { ...k8s.toJson_PodSpec(this.build()) };
+    const f = this.schedulingFields;
+    if (f.workloadRef) json.workloadRef = { name: f.workloadRef.name, podGroup: f.workloadRef.podGroup };
+    if (f.schedulingGroup) json.schedulingGroup = { podGroupName: f.schedulingGroup.podGroupName };
+    return json;
+  }
+
+  private affinity(): k8s.Affinity | undefined {
+    const nodeAffinity = this.nodeRequirements.length
+      ? { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [...this.nodeRequirements] }] } }
+      : undefined;
+    const terms = (t: { required: k8s.PodAffinityTerm[]; preferred: k8s.WeightedPodAffinityTerm[] }) => (t.required.length || t.preferred.length ? {
+      requiredDuringSchedulingIgnoredDuringExecution: t.required.length ? [...t.required] : undefined,
+      preferredDuringSchedulingIgnoredDuringExecution: t.preferred.length ? [...t.preferred] : undefined,
+    } : undefined);
+    const podAffinity = terms(this.podAffinity);
+    const podAntiAffinity = terms(this.podAntiAffinity);
+    return nodeAffinity || podAffinity || podAntiAffinity ? { nodeAffinity, podAffinity, podAntiAffinity } : undefined;
+  }
+}
+
+function addTerm(scope: IConstruct, into: { required: k8s.PodAffinityTerm[]; preferred: k8s.WeightedPodAffinityTerm[] },
+  term: k8s.PodAffinityTerm, preferredWeight: number | undefined): void {
+  if (preferredWeight === undefined) {
+    const key = JSON.stringify(term);
+    if (!into.required.some((t) => JSON.stringify(t) === key)) into.required.push(term);
+    return;
+  }
+  requireInteger(scope, 'affinity.weight', preferredWeight, 1, 100);
+  const key = JSON.stringify({ term, preferredWeight });
+  if (!into.preferred.some((t) => JSON.stringify({ term: t.podAffinityTerm, preferredWeight: t.weight }) === key)) {
+    into.preferred.push({ weight: preferredWeight, podAffinityTerm: term });
   }
 }

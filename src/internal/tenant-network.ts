@@ -1,6 +1,9 @@
-import { IConstruct } from 'constructs';
+import { ApiObject, Lazy } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
 import { ValidationError, invalidProp, show } from './errors';
-import { isDnsLabel } from './names';
+import { claimName, isDnsLabel } from './names';
+import * as k8s from '../imports/k8s';
+import { edgePolicySpec } from '../platform/tenant-network-policy';
 
 /**
  * The traffic hook between workloads and tenants.
@@ -12,6 +15,11 @@ import { isDnsLabel } from './names';
  * Edges may be declared before or after the tenant exists (pending edges are replayed when it registers); edges
  * whose ends are not tenant namespaces are only recorded (the platform report lists them), because a namespace
  * without default-deny needs no allow, and an allow there would isolate the selected pods.
+ *
+ * Workloads that must be isolated wherever they run (model servers, endpoint pickers, training gangs) also call
+ * `isolateIngress`: outside a firewalled namespace it emits one NetworkPolicy selecting their pods that admits
+ * exactly the edges declared to them (so the pods are isolated, and reachable by what the app says reaches them);
+ * inside one it emits nothing, because the tenant's default-deny and its per-edge allows already do that.
  */
 
 /** One end of an edge: pods in a namespace, pods in namespaces with labels, or an address range. */
@@ -45,7 +53,15 @@ export interface TrafficEdge {
   readonly description: string;
   readonly from: TrafficPeer;
   readonly to: TrafficPeer;
+  /** The ports; empty only with `allPorts` or when one end is an address range. */
   readonly ports: TrafficPort[];
+  /**
+   * Every port: for pod-to-pod traffic whose ports are chosen at run time (NCCL, torch.distributed between the
+   * workers of one gang). `ports` must then be empty.
+   *
+   * @default false
+   */
+  readonly allPorts?: boolean;
 }
 
 /** Which end of an edge a namespace is. */
@@ -61,6 +77,13 @@ export interface NamespaceFirewall {
 interface Registry {
   readonly edges: TrafficEdge[];
   readonly firewalls: Map<string, NamespaceFirewall>;
+  readonly isolations: Isolation[];
+}
+
+interface Isolation {
+  readonly namespace?: string;
+  readonly policy: ApiObject;
+  active: boolean;
 }
 
 const REGISTRIES = new WeakMap<IConstruct, Registry>();
@@ -69,7 +92,7 @@ function registryOf(scope: IConstruct): Registry {
   const root = scope.node.root;
   let registry = REGISTRIES.get(root);
   if (!registry) {
-    registry = { edges: [], firewalls: new Map() };
+    registry = { edges: [], firewalls: new Map(), isolations: [] };
     REGISTRIES.set(root, registry);
   }
   return registry;
@@ -96,8 +119,10 @@ function validateEdge(edge: TrafficEdge): void {
   if (!isDnsLabel(edge.name, 30)) throw invalidProp(scope, 'traffic.name', edge.name, 'a DNS-1123 label of at most 30 characters');
   validatePeer(scope, 'traffic.from', edge.from);
   validatePeer(scope, 'traffic.to', edge.to);
-  if (edge.to.cidr === undefined && edge.from.cidr === undefined && edge.ports.length === 0) {
-    throw new ValidationError(scope, 'traffic.ports', 'an edge between pods must name at least one port');
+  if (edge.allPorts) {
+    if (edge.ports.length) throw new ValidationError(scope, 'traffic.ports', 'an edge with allPorts names no ports');
+  } else if (edge.to.cidr === undefined && edge.from.cidr === undefined && edge.ports.length === 0) {
+    throw new ValidationError(scope, 'traffic.ports', 'an edge between pods must name at least one port (or set allPorts)');
   }
   edge.ports.forEach((p, i) => {
     const ok = typeof p.port === 'number' ? Number.isInteger(p.port) && p.port >= 1 && p.port <= 65535 : IANA_SVC_NAME.test(p.port);
@@ -145,6 +170,13 @@ export function registerFirewall(scope: IConstruct, firewall: NamespaceFirewall)
     throw new ValidationError(scope, 'namespace', `namespace ${show(firewall.namespace)} already has a firewall`);
   }
   registry.firewalls.set(firewall.namespace, firewall);
+  // Workloads declared before the tenant isolated themselves; the tenant's default-deny and allows replace that.
+  for (const iso of registry.isolations) {
+    if (iso.active && iso.namespace === firewall.namespace) {
+      iso.active = false;
+      iso.policy.node.scope!.node.tryRemoveChild(iso.policy.node.id);
+    }
+  }
   for (const edge of registry.edges) {
     if (singleNamespace(edge.from) === firewall.namespace) firewall.applyEdge(edge, 'egress');
     if (singleNamespace(edge.to) === firewall.namespace) firewall.applyEdge(edge, 'ingress');
@@ -154,4 +186,80 @@ export function registerFirewall(scope: IConstruct, firewall: NamespaceFirewall)
 /** True when `namespace` enforces default-deny through a registered firewall. */
 export function hasFirewall(scope: IConstruct, namespace: string | undefined): boolean {
   return namespace !== undefined && registryOf(scope).firewalls.has(namespace);
+}
+
+/** Pods that isolate themselves where no firewall covers their namespace. */
+export interface IngressIsolation {
+  /** The construct that owns the NetworkPolicy (its id is `id`). */
+  readonly scope: Construct;
+  readonly id: string;
+  /** The NetworkPolicy name. */
+  readonly name: string;
+  readonly namespace?: string;
+  /** The labels selecting the pods (the policy's podSelector). */
+  readonly selector: Record<string, string>;
+  /** Every label the pods carry: an edge applies when its `to` labels do not contradict them. */
+  readonly podLabels: Record<string, string>;
+  /** Labels of the NetworkPolicy. */
+  readonly labels: Record<string, string>;
+  /** One line on what the pods are, for the policy's annotation. */
+  readonly description: string;
+}
+
+/** A NetworkPolicy `isolateIngress` emitted; `policy` is undefined once a tenant took over the namespace. */
+export interface IngressIsolationHandle {
+  readonly policy: ApiObject | undefined;
+}
+
+/**
+ * Isolates the pods selected by `iso.selector` where their namespace has no firewall: one NetworkPolicy
+ * (`policyTypes: [Ingress]`) whose rules are the edges declared to these pods, resolved at synth so that edges
+ * declared later (a route attached after the service) are included. In a firewalled namespace (an AiTenant) it
+ * emits nothing, and a tenant registered later for the namespace removes the policy: the tenant's default-deny and
+ * per-edge allows isolate the pods there, without a second copy.
+ */
+export function isolateIngress(iso: IngressIsolation): IngressIsolationHandle {
+  const registry = registryOf(iso.scope);
+  if (hasFirewall(iso.scope, iso.namespace)) return { policy: undefined };
+  claimName(iso.scope, 'NetworkPolicy', iso.namespace, iso.name);
+  const rules = (): k8s.NetworkPolicyIngressRule[] | undefined => {
+    const out: k8s.NetworkPolicyIngressRule[] = [];
+    const seen = new Set<string>();
+    for (const edge of registry.edges) {
+      if (!targets(edge.to, iso)) continue;
+      for (const rule of edgePolicySpec(edge, 'ingress', iso.namespace as string).ingress ?? []) {
+        const key = JSON.stringify(rule);
+        if (!seen.has(key)) out.push(rule);
+        seen.add(key);
+      }
+    }
+    return out.length ? out : undefined;
+  };
+  const policy = new k8s.KubeNetworkPolicy(iso.scope, iso.id, {
+    metadata: {
+      name: iso.name,
+      namespace: iso.namespace,
+      labels: { ...iso.labels },
+      annotations: { 'ai.cdk8s.io/isolates': iso.description },
+    },
+    spec: {
+      podSelector: { matchLabels: { ...iso.selector } },
+      policyTypes: ['Ingress'],
+      ingress: Lazy.any({ produce: () => rules() }),
+    },
+  });
+  const entry: Isolation = { namespace: iso.namespace, policy, active: true };
+  registry.isolations.push(entry);
+  return { get policy() { return entry.active ? policy : undefined; } };
+}
+
+/** True when an edge's `to` end is (some of) the isolated pods. */
+function targets(to: TrafficPeer, iso: IngressIsolation): boolean {
+  if (to.cidr !== undefined || to.namespaceLabels !== undefined) return false;
+  if (to.namespace !== iso.namespace) return false;
+  const labels = to.podLabels ?? {};
+  if (Object.keys(labels).length === 0) return true;
+  // The edge's labels may narrow (e.g. a LeaderWorkerSet leader index) but must not contradict the pods' own.
+  const overlap = Object.keys(labels).filter((k) => iso.podLabels[k] !== undefined);
+  return overlap.length > 0 && overlap.every((k) => iso.podLabels[k] === labels[k]);
 }

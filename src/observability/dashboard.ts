@@ -2,12 +2,19 @@ import { shortHash } from '../internal/names';
 
 /** One panel of the default dashboard. Internal. */
 export interface DashboardPanel {
+  /** The panel title. */
   readonly title: string;
+  /** The panel's hover text. */
   readonly description: string;
+  /** The PromQL query (a recording rule of PlatformObservability). */
   readonly expr: string;
+  /** Grafana's legend format, e.g. `{{namespace}}`. */
   readonly legend: string;
+  /** Grafana's unit id, e.g. `percent`. */
   readonly unit: string;
+  /** The panel type. */
   readonly kind: 'timeseries' | 'bargauge';
+  /** Where the panel sits on Grafana's 24-column grid. */
   readonly gridPos: { x: number; y: number; w: number; h: number };
 }
 

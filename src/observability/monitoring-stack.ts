@@ -1,4 +1,5 @@
-import { ValidationError, show } from '../internal/errors';
+import { requireDnsLabel } from '../internal/names';
+import { requireLabelValue, requireLabels, requireQualifiedName } from '../internal/qualified-name';
 
 /**
  * Props for a monitoring stack of your own (`MonitoringStack.custom`).
@@ -46,18 +47,6 @@ export interface MonitoringStackProps {
    * @default - `namespace`
    */
   readonly dashboardNamespace?: string;
-}
-
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-
-function checkLabels(where: string, prop: string, labels: Record<string, string>): void {
-  for (const [k, v] of Object.entries(labels)) {
-    if (!LABEL_KEY.test(k) || !LABEL_VALUE.test(v)) {
-      throw new ValidationError(where, `${prop}.${k}`, `got ${show(v)}; expected a label key and value (keys: [prefix/]name, values: at most 63 characters of [A-Za-z0-9-_.])`);
-    }
-  }
 }
 
 /**
@@ -110,18 +99,15 @@ export class MonitoringStack {
 
   private constructor(props: MonitoringStackProps, description: string) {
     const where = `MonitoringStack.${description}`;
-    this.selectorLabels = { ...(props.selectorLabels ?? {}) };
+    this.selectorLabels = requireLabels(where, 'selectorLabels', props.selectorLabels ?? {});
     this.namespace = props.namespace ?? 'monitoring';
-    this.prometheusPodLabels = { ...(props.prometheusPodLabels ?? { 'app.kubernetes.io/name': 'prometheus' }) };
-    this.dashboardLabel = props.dashboardLabel ?? 'grafana_dashboard';
-    this.dashboardLabelValue = props.dashboardLabelValue ?? '1';
+    this.prometheusPodLabels = requireLabels(where, 'prometheusPodLabels', props.prometheusPodLabels ?? { 'app.kubernetes.io/name': 'prometheus' });
+    this.dashboardLabel = requireQualifiedName(where, 'dashboardLabel', props.dashboardLabel ?? 'grafana_dashboard', 'grafana_dashboard');
+    this.dashboardLabelValue = requireLabelValue(where, 'dashboardLabelValue', props.dashboardLabelValue ?? '1');
     this.dashboardNamespace = props.dashboardNamespace ?? this.namespace;
     this.description = description;
-    checkLabels(where, 'selectorLabels', this.selectorLabels);
-    checkLabels(where, 'prometheusPodLabels', this.prometheusPodLabels);
-    checkLabels(where, 'dashboardLabel', { [this.dashboardLabel]: this.dashboardLabelValue });
     for (const [prop, ns] of [['namespace', this.namespace], ['dashboardNamespace', this.dashboardNamespace]]) {
-      if (!DNS_LABEL.test(ns)) throw new ValidationError(where, prop, `got ${show(ns)}; expected a namespace name (DNS-1123 label)`);
+      requireDnsLabel(where, prop, ns);
     }
   }
 }

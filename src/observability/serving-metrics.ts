@@ -52,6 +52,13 @@ export interface ServingMetricsProps {
    * @default - none
    */
   readonly requestsWaiting?: string;
+
+  /**
+   * A gauge of requests being processed (in the running batch), when the server has one.
+   *
+   * @default - none
+   */
+  readonly requestsRunning?: string;
 }
 
 function parseVersion(server: string, version: string): [number, number] {
@@ -68,6 +75,10 @@ function atLeast(v: [number, number], major: number, minor: number): boolean {
  * The metric names a model server exposes, pinned per server version so that dashboards and alerts do not go
  * silently empty after a rename (vLLM renamed `gpu_cache_usage_perc` to `kv_cache_usage_perc` and the
  * time-per-output-token histogram to `inter_token_latency_seconds`).
+ *
+ * The one catalogue of server metric names in the library: an InferenceService's endpoint picker scorers and
+ * metric autoscalers read the load gauges (`requestsWaiting`, `requestsRunning`, `kvCacheUsage`) from it, and
+ * `ModelServer.metrics` gives the same object to WorkloadMonitoring and the platform dashboards.
  */
 export class ServingMetrics {
   /**
@@ -86,6 +97,7 @@ export class ServingMetrics {
       interTokenLatencyHistogram: atLeast(v, 0, 11) ? 'vllm:inter_token_latency_seconds' : 'vllm:time_per_output_token_seconds',
       kvCacheUsage: atLeast(v, 0, 10) ? 'vllm:kv_cache_usage_perc' : 'vllm:gpu_cache_usage_perc',
       requestsWaiting: 'vllm:num_requests_waiting',
+      requestsRunning: 'vllm:num_requests_running',
       requestsTotal: 'http_requests_total',
       errorMatcher: 'status="5xx"',
     }, version);
@@ -103,6 +115,7 @@ export class ServingMetrics {
       interTokenLatencyHistogram: 'sglang:inter_token_latency_seconds',
       kvCacheUsage: 'sglang:token_usage',
       requestsWaiting: 'sglang:num_queue_reqs',
+      requestsRunning: 'sglang:num_running_reqs',
       requestsTotal: 'sglang:num_requests_total',
       errorMatcher: '__name__="sglang:num_aborted_requests_total"',
     }, version);
@@ -118,6 +131,7 @@ export class ServingMetrics {
       requestLatencyHistogram: 'tgi_request_duration',
       interTokenLatencyHistogram: 'tgi_request_mean_time_per_token_duration',
       requestsWaiting: 'tgi_queue_size',
+      requestsRunning: 'tgi_batch_current_size',
       requestsTotal: 'tgi_request_count',
       errorMatcher: '__name__="tgi_request_failure"',
     }, version);
@@ -148,6 +162,8 @@ export class ServingMetrics {
   public readonly kvCacheUsage?: string;
   /** Waiting requests gauge, when known. */
   public readonly requestsWaiting?: string;
+  /** Running requests gauge, when known. */
+  public readonly requestsRunning?: string;
 
   private constructor(props: ServingMetricsProps, version: string | undefined) {
     this.server = props.server;
@@ -159,6 +175,7 @@ export class ServingMetrics {
     this.interTokenLatencyHistogram = props.interTokenLatencyHistogram;
     this.kvCacheUsage = props.kvCacheUsage;
     this.requestsWaiting = props.requestsWaiting;
+    this.requestsRunning = props.requestsRunning;
     const metric = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
     for (const [prop, name] of Object.entries({
       requestLatencyHistogram: this.requestLatencyHistogram,
@@ -167,6 +184,7 @@ export class ServingMetrics {
       interTokenLatencyHistogram: this.interTokenLatencyHistogram,
       kvCacheUsage: this.kvCacheUsage,
       requestsWaiting: this.requestsWaiting,
+      requestsRunning: this.requestsRunning,
     })) {
       if (name !== undefined && !metric.test(name)) throw new ValidationError(`ServingMetrics.${props.server}`, prop, `got ${show(name)}; expected a Prometheus metric name`);
     }

@@ -9,6 +9,7 @@ import { invalidProp } from '../internal/errors';
 import { standardLabels } from '../internal/labels';
 import { claimName, resourceName } from '../internal/names';
 import { namespaceOf } from '../internal/namespace';
+import { isDnsSubdomain, requireLabels } from '../internal/qualified-name';
 import { allowTraffic } from '../internal/tenant-network';
 import { ClusterAddon } from '../platform/cluster-addon';
 import { ClusterProfile } from '../platform/cluster-profile';
@@ -149,7 +150,8 @@ export class WorkloadMonitoring extends Construct {
     const name = resourceName(scope);
     const t = resolveThresholds(this, props.thresholds ?? {});
     if (Object.keys(props.podLabels).length === 0) throw invalidProp(this, 'podLabels', props.podLabels, 'at least one label selecting the workload\'s pods');
-    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(props.podNamePrefix)) throw invalidProp(this, 'podNamePrefix', props.podNamePrefix, 'a pod name prefix (DNS-1123)');
+    const podLabels = requireLabels(this, 'podLabels', props.podLabels);
+    if (!isDnsSubdomain(props.podNamePrefix)) throw invalidProp(this, 'podNamePrefix', props.podNamePrefix, 'a pod name prefix (DNS-1123)');
     const labels = { ...standardLabels({ name: 'workload-monitoring', instance: name, component: 'monitoring' }), ...stack.selectorLabels };
     if (props.serving) PlatformObservability._recordServer(this, props.serving);
 
@@ -161,7 +163,7 @@ export class WorkloadMonitoring extends Construct {
         kind: 'PodMonitor',
         metadata: { name, namespace, labels },
         spec: {
-          selector: { matchLabels: { ...props.podLabels } },
+          selector: { matchLabels: podLabels },
           podMetricsEndpoints: [{ port: props.metricsPort, path: props.metricsPath ?? '/metrics', interval: platform?.scrapeInterval ?? '30s' }],
           podTargetLabels: props.podTargetLabels?.length ? [...props.podTargetLabels] : undefined,
         },
@@ -171,7 +173,7 @@ export class WorkloadMonitoring extends Construct {
         name: 'metrics',
         description: `Prometheus scrapes ${name} on port ${props.metricsPort}`,
         from: { namespace: stack.namespace, podLabels: stack.prometheusPodLabels },
-        to: { namespace, podLabels: props.podLabels },
+        to: { namespace, podLabels },
         ports: [{ port: props.metricsPort }],
       });
     }

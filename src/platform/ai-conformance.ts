@@ -6,9 +6,13 @@
  * workload_sandboxing (SHOULD). Internal data for the platform report.
  */
 export interface AiRequirement {
+  /** The requirement id of the checklist, e.g. `gang_scheduling`. */
   readonly id: string;
+  /** The checklist section, e.g. `schedulingOrchestration`. */
   readonly category: string;
+  /** Whether a conformant platform must or should meet it. */
   readonly level: 'MUST' | 'SHOULD';
+  /** One line on what it asks for. */
   readonly title: string;
 }
 

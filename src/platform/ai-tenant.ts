@@ -10,11 +10,13 @@ import { PoolQuotaKeys, demandKey, poolQuotaKeys } from './tenant-quota';
 import * as k8s from '../imports/k8s';
 import * as kueue from '../imports/kueue';
 import { gpuDemands, namespaces, recordLocalQueue, recordNamespace } from '../internal/app-registry';
+import { clusterScoped } from '../internal/cluster-scoped';
 import { ValidationError, invalidProp, requireInteger, show } from '../internal/errors';
-import { labelValue, standardLabels } from '../internal/labels';
+import { standardLabels } from '../internal/labels';
 import { claimName, requireDnsLabel, resourceName } from '../internal/names';
 import { markNamespaceScope } from '../internal/namespace';
 import { restrictedViolations } from '../internal/pod-security';
+import { requireLabels, requireNonEmptyLabelValue } from '../internal/qualified-name';
 import { EdgeSide, TrafficEdge, allowTraffic, registerFirewall, trafficEdges } from '../internal/tenant-network';
 import { ImageAdmissionPolicy, AdmissionAction } from '../security/image-admission-policy';
 import { ImageSigningPolicy } from '../security/image-signing-policy';
@@ -341,11 +343,20 @@ export interface AiTenantProps {
   readonly operations?: TenantOperations;
 }
 
+/** A validated gpuQuota entry with its defaults applied. */
 interface ResolvedQuota {
+  /** The pool. */
   readonly pool: GpuNodePool;
+  /** Guaranteed GPUs (Kueue nominal quota). */
   readonly gpus: number;
+  /** GPUs the tenant may borrow on top. */
   readonly borrowingLimit: number;
+  /**
+   * Guaranteed GPUs others may borrow.
+   * @default - all of `gpus` (no Kueue lendingLimit)
+   */
   readonly lendingLimit?: number;
+  /** The quota keys the pool's GPUs are counted against. */
   readonly keys: PoolQuotaKeys;
 }
 
@@ -440,9 +451,9 @@ export class AiTenant extends Construct {
     }
     this.namespaceName = props.namespace !== undefined ? requireDnsLabel(this, 'namespace', props.namespace) : resourceName(this);
     this.checkNamespaceFree();
-    this.team = requireLabelValue(this, 'team', props.team);
-    this.owner = requireLabelValue(this, 'owner', props.owner);
-    this.costCenter = requireLabelValue(this, 'costCenter', props.costCenter);
+    this.team = requireNonEmptyLabelValue(this, 'team', props.team);
+    this.owner = requireNonEmptyLabelValue(this, 'owner', props.owner);
+    this.costCenter = requireNonEmptyLabelValue(this, 'costCenter', props.costCenter);
     this.queueName = props.queueName !== undefined ? requireDnsLabel(this, 'queueName', props.queueName) : this.namespaceName;
     this.agentic = props.agentic ?? false;
     this.operations = validateOperations(this, props.operations ?? {});
@@ -492,7 +503,10 @@ export class AiTenant extends Construct {
       name: 'dns',
       description: 'every pod resolves names through the cluster DNS',
       from: { namespace: ns },
-      to: { namespace: dns.namespace ?? 'kube-system', podLabels: dns.podLabels ?? { 'k8s-app': 'kube-dns' } },
+      to: {
+        namespace: dns.namespace !== undefined ? requireDnsLabel(this, 'dns.namespace', dns.namespace) : 'kube-system',
+        podLabels: requireLabels(this, 'dns.podLabels', dns.podLabels ?? { 'k8s-app': 'kube-dns' }),
+      },
       ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }],
     });
     (props.egress ?? []).forEach((e, i) => {
@@ -557,9 +571,9 @@ export class AiTenant extends Construct {
     }
   }
 
-  private object(type: any, id: string, kind: string, name: string, body: Record<string, any>): ApiObject {
+  private object(objectClass: any, id: string, kind: string, name: string, body: Record<string, any>): ApiObject {
     claimName(this, kind, this.namespaceName, name);
-    return new type(this, id, {
+    return new objectClass(this, id, {
       metadata: { name, namespace: this.namespaceName, labels: this.labels(kind) },
       ...body,
     });
@@ -586,7 +600,7 @@ export class AiTenant extends Construct {
     if (this.imageSigning.length) labels[ImageSigningPolicy.NAMESPACE_LABEL] = 'true';
     for (const p of this.imageAdmission) labels[p.namespaceLabel] = 'true';
     claimName(this, 'Namespace', undefined, this.namespaceName);
-    return new k8s.KubeNamespace(this, 'Namespace', { metadata: { name: this.namespaceName, labels } });
+    return clusterScoped(new k8s.KubeNamespace(this, 'Namespace', { metadata: { name: this.namespaceName, labels } }));
   }
 
   private resolveQuotas(entries: TenantGpuQuota[]): ResolvedQuota[] {
@@ -695,7 +709,7 @@ export class AiTenant extends Construct {
       });
     }
     claimName(this, 'ClusterQueue', undefined, ns);
-    const clusterQueue = new ApiObject(this, 'ClusterQueue', {
+    const clusterQueue = clusterScoped(new ApiObject(this, 'ClusterQueue', {
       apiVersion: 'kueue.x-k8s.io/v1beta2',
       kind: 'ClusterQueue',
       metadata: { name: ns, labels: this.labels('ClusterQueue') },
@@ -710,7 +724,7 @@ export class AiTenant extends Construct {
         },
         fairSharing: fair.weight !== undefined ? { weight: String(fair.weight) } : undefined,
       },
-    });
+    }));
     claimName(this, 'LocalQueue', ns, this.queueName);
     const localQueue = new kueue.LocalQueueV1Beta2(this, 'LocalQueue', {
       metadata: { name: this.queueName, namespace: ns, labels: this.labels('LocalQueue') },
@@ -722,11 +736,11 @@ export class AiTenant extends Construct {
       const name = `${ns}-${requireDnsLabel(this, `fairShare.priorities[${i}].name`, p.name, 63 - ns.length - 1)}`;
       requireInteger(this, `fairShare.priorities[${i}].value`, p.value, -2147483648, 1000000000);
       claimName(this, 'WorkloadPriorityClass', undefined, name);
-      this.priorityClasses.push(new kueue.WorkloadPriorityClassV1Beta2(this, `Priority-${p.name}`, {
+      this.priorityClasses.push(clusterScoped(new kueue.WorkloadPriorityClassV1Beta2(this, `Priority-${p.name}`, {
         metadata: { name, labels: this.labels('WorkloadPriorityClass') },
         value: p.value,
         description: p.description ?? `${p.name} workloads of tenant ${ns}`,
-      }));
+      })));
     });
     return { clusterQueue, localQueue };
   }
@@ -763,7 +777,7 @@ export class AiTenant extends Construct {
         .map((d) => `${d.scope.node.path} (${d.devicesPerPod * d.pods})`).join(', ');
       if (have === undefined) {
         fail('gpuQuota', `the workloads ${who} ask for ${want} GPUs counted as ${key}, but the tenant has no quota for it; ` +
-          `add a gpuQuota entry for the pool they run on (quota keys: ${Object.keys(this.hard).join(', ') || 'none'})`);
+          `add a gpuQuota entry for the pool they run on (quota keys: ${Object.keys(this.hard).sort().join(', ') || 'none'})`);
       } else if (want > have) {
         fail('gpuQuota', `quota overcommit: the workloads ${who} hold up to ${want} GPUs (${key}) but the tenant's quota is ${have} ` +
           '(gpus + borrowingLimit); raise the quota or shrink the workloads');
@@ -827,13 +841,6 @@ function describe(p: FoundPodSpec): string {
   return `${json.kind} ${json.metadata?.name} (${p.path})`;
 }
 
-function requireLabelValue(scope: IConstruct, prop: string, value: string): string {
-  if (value === '' || labelValue(value) !== value) {
-    throw invalidProp(scope, prop, value, 'a label value: 1 to 63 characters of [A-Za-z0-9-_.], starting and ending with a letter or digit');
-  }
-  return value;
-}
-
 const QUANTITY = /^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
 
 function requireQuantity(scope: IConstruct, prop: string, value: string): void {
@@ -865,9 +872,9 @@ function sharedResourceFlavor(tenant: AiTenant, name: string, pool: GpuNodePool 
         : { key: t.key, operator: 'Equal', value: t.value, effect: t.effect })),
     }
     : {};
-  all.set(name, new kueue.ResourceFlavorV1Beta2(tenant, `Flavor-${name}`, {
+  all.set(name, clusterScoped(new kueue.ResourceFlavorV1Beta2(tenant, `Flavor-${name}`, {
     metadata: { name, labels: standardLabels({ name: 'ai-tenant', instance: name, component: 'resourceflavor' }) },
     spec,
-  }));
+  })));
   return name;
 }

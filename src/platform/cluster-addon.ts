@@ -27,6 +27,8 @@ export class ClusterAddon {
   public static readonly PROMETHEUS_OPERATOR = new ClusterAddon('prometheus-operator', 'prometheus-operator (monitoring.coreos.com)');
   /** Argo Rollouts (argoproj.io AnalysisTemplate). */
   public static readonly ARGO_ROLLOUTS = new ClusterAddon('argo-rollouts', 'Argo Rollouts (argoproj.io)');
+  /** Flux kustomize-controller (kustomize.toolkit.fluxcd.io/v1 Kustomization). */
+  public static readonly FLUX = new ClusterAddon('flux', 'Flux kustomize-controller (kustomize.toolkit.fluxcd.io)');
   /** sigstore policy-controller (policy.sigstore.dev ClusterImagePolicy). */
   public static readonly SIGSTORE_POLICY_CONTROLLER = new ClusterAddon('sigstore-policy-controller', 'sigstore policy-controller');
   /** KEDA (keda.sh ScaledObject). */
@@ -35,6 +37,8 @@ export class ClusterAddon {
   public static readonly KUBEFLOW_TRAINER = new ClusterAddon('kubeflow-trainer', 'Kubeflow Trainer (trainer.kubeflow.org)');
   /** KubeRay (ray.io RayJob). */
   public static readonly KUBERAY = new ClusterAddon('kuberay', 'KubeRay (ray.io)');
+  /** Istio (networking.istio.io/v1 DestinationRule), e.g. the Gateway API implementation of the inference gateway. */
+  public static readonly ISTIO = new ClusterAddon('istio', 'Istio (networking.istio.io)');
 
   /**
    * The add-ons a cluster profile assumes when it names none: the usual AI platform stack (Gateway API with the

@@ -82,7 +82,7 @@ export class ClusterProfile extends Construct {
    * one of its ancestors; the default profile when there is none.
    */
   public static of(scope: IConstruct): ClusterProfile {
-    for (const ancestor of [...scope.node.scopes].reverse()) {
+    for (let ancestor: IConstruct | undefined = scope; ancestor !== undefined; ancestor = ancestor.node.scope) {
       const found = declaredProfile(ancestor);
       if (found) return found;
     }

@@ -8,6 +8,7 @@ import { GpuOperatorOptions, GpuOperatorPolicy } from '../accelerators/gpu-opera
 import { ValidationError, invalidProp, requireInteger, show } from '../internal/errors';
 import { DNS_LABEL_MAX, claimName, requireDnsLabel, resourceName } from '../internal/names';
 import type { PodSpecBuilder } from '../internal/pod-spec';
+import { LABEL_VALUE_TEXT, isLabelValue, requireLabels, requireQualifiedName } from '../internal/qualified-name';
 
 /** The label every node of a pool carries, with the pool's name as value. */
 const GPU_NODE_POOL_LABEL = 'ai.cdk8s.io/gpu-node-pool';
@@ -163,8 +164,11 @@ export interface GpuNodePoolProps {
   readonly name?: string;
 }
 
+/** A workload placed on the pool and the most GPUs it holds at once. */
 interface PoolDemand {
+  /** The workload. */
   readonly scope: IConstruct;
+  /** GPUs it holds at most (devices per pod x pods). */
   readonly devices: number;
 }
 
@@ -231,13 +235,13 @@ export class GpuNodePool extends Construct {
       .map((t) => ({ key: t.key, value: t.value, effect: t.effect ?? TaintEffect.NO_SCHEDULE }));
     this.zones = [...(props.zones ?? [])];
     this.nvlinkClique = props.nvlinkClique;
-    this.nodeLabels = { ...(props.labels ?? {}), [GPU_NODE_POOL_LABEL]: this.name };
+    this.nodeLabels = sortedKeys({ ...(props.labels ?? {}), [GPU_NODE_POOL_LABEL]: this.name });
     this.validate(props);
     claimName(this, 'GpuNodePool', undefined, this.name);
     this.provisioner = props.provisioner ?? new ExistingNodesProvisioner();
     const provisioned = this.provisioner.bind(this);
     this.provisionerResource = provisioned.resource;
-    this.podNodeLabels = { ...(provisioned.podNodeLabels ?? {}) };
+    this.podNodeLabels = sortedKeys(requireLabels(this, 'provisioner.podNodeLabels', provisioned.podNodeLabels ?? {}));
     if (props.deviceClass) {
       this.deviceClass = new GpuDeviceClass(this, 'DeviceClass', { name: `${this.name}.${DEVICE_CLASS_DOMAIN}`, model: this.gpu });
     }
@@ -265,7 +269,8 @@ export class GpuNodePool extends Construct {
    * @internal
    */
   public _place(builder: PodSpecBuilder): void {
-    for (const [key, value] of Object.entries({ [GPU_NODE_POOL_LABEL]: this.name, ...this.podNodeLabels })) {
+    // sorted keys: a provisioner written in Go hands its map over in random order, and requirements are a list
+    for (const [key, value] of Object.entries({ ...this.podNodeLabels, [GPU_NODE_POOL_LABEL]: this.name }).sort(([a], [b]) => compare(a, b))) {
       builder.requireNode({ key, operator: 'In', values: [value] });
     }
     if (this.zones.length) builder.requireNode({ key: ZONE_LABEL, operator: 'In', values: [...this.zones] });
@@ -285,26 +290,26 @@ export class GpuNodePool extends Construct {
     const total = this.demands.reduce((sum, d) => sum + d.devices, 0);
     if (total <= this.gpuCapacity) return [];
     const who = this.demands.map((d) => `${d.scope.node.path} (${d.devices})`).join(', ');
-    return [new ValidationError(this, 'maxNodes', `the workloads placed on the pool need ${total} GPUs (${who}) but the ` +
-      `pool holds at most ${this.gpuCapacity} (${this.maxNodes} nodes x ${this.gpusPerNode}); raise maxNodes or move a workload`).message];
+    // cdk8s prefixes validation messages with the construct path: `[path] maxNodes: ...`, as a ValidationError reads
+    return [`maxNodes: the workloads placed on the pool need ${total} GPUs (${who}) but the pool holds at most ` +
+      `${this.gpuCapacity} (${this.maxNodes} nodes x ${this.gpusPerNode}); raise maxNodes or move a workload`];
   }
 
   private validate(props: GpuNodePoolProps) {
     const keys = new Set<string>();
     this.taints.forEach((t, i) => {
-      if (!isQualifiedName(t.key)) throw invalidProp(this, `taints[${i}].key`, t.key, 'a qualified name such as "nvidia.com/gpu"');
-      if (t.value !== undefined && !isLabelValue(t.value)) throw invalidProp(this, `taints[${i}].value`, t.value, 'a label value (at most 63 characters of [A-Za-z0-9-_.])');
+      requireQualifiedName(this, `taints[${i}].key`, t.key, 'nvidia.com/gpu');
+      if (t.value !== undefined && !isLabelValue(t.value)) throw invalidProp(this, `taints[${i}].value`, t.value, LABEL_VALUE_TEXT);
       const k = `${t.key}:${t.effect}`;
       if (keys.has(k)) throw invalidProp(this, `taints[${i}]`, t, 'taints with distinct key and effect');
       keys.add(k);
     });
-    for (const [key, value] of Object.entries(props.labels ?? {})) {
-      if (!isQualifiedName(key)) throw invalidProp(this, `labels.${key}`, key, 'a qualified label key such as "example.com/team"');
-      if (!isLabelValue(value)) throw invalidProp(this, `labels.${key}`, value, 'a label value (at most 63 characters of [A-Za-z0-9-_.])');
-      if (key === GPU_NODE_POOL_LABEL) throw invalidProp(this, `labels.${key}`, value, `no ${GPU_NODE_POOL_LABEL} label (the pool sets it to its name)`);
+    const labels = requireLabels(this, 'labels', props.labels ?? {});
+    if (GPU_NODE_POOL_LABEL in labels) {
+      throw invalidProp(this, `labels.${GPU_NODE_POOL_LABEL}`, labels[GPU_NODE_POOL_LABEL], `no ${GPU_NODE_POOL_LABEL} label (the pool sets it to its name)`);
     }
-    this.zones.forEach((z, i) => { if (!isLabelValue(z) || z === '') throw invalidProp(this, `zones[${i}]`, z, 'a zone name (a label value)'); });
-    if (this.nvlinkClique !== undefined && (!isLabelValue(this.nvlinkClique) || this.nvlinkClique === '')) {
+    this.zones.forEach((z, i) => { if (z === '' || !isLabelValue(z)) throw invalidProp(this, `zones[${i}]`, z, 'a zone name (a label value)'); });
+    if (this.nvlinkClique !== undefined && (this.nvlinkClique === '' || !isLabelValue(this.nvlinkClique))) {
       throw invalidProp(this, 'nvlinkClique', this.nvlinkClique, 'a clique id `<ClusterUUID>.<CliqueID>` (a label value)');
     }
     if (this.nvlinkClique !== undefined && this.gpu.vendor.name !== 'nvidia') {
@@ -314,15 +319,13 @@ export class GpuNodePool extends Construct {
 }
 
 const GPU_NODE_POOL = Symbol.for('cdk8s-ai.GpuNodePool');
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
-function isLabelValue(value: string): boolean {
-  return value.length <= 63 && LABEL_VALUE.test(value);
+/** Plain code-point order (not locale-dependent), the same in every language binding. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function isQualifiedName(key: string): boolean {
-  const name = key.includes('/') ? key.slice(key.indexOf('/') + 1) : key;
-  const prefix = key.includes('/') ? key.slice(0, key.indexOf('/')) : '';
-  return QUALIFIED_NAME.test(key) && name.length <= 63 && prefix.length <= 253;
+/** A copy of `labels` with its keys in sorted order (jsii hands Go maps over in random order). */
+function sortedKeys(labels: { [key: string]: string }): { [key: string]: string } {
+  return Object.fromEntries(Object.entries(labels).sort(([a], [b]) => compare(a, b)));
 }

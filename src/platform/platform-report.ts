@@ -35,9 +35,13 @@ export interface PlatformReportProps {
 
 /** One readiness check of a tenant. */
 interface Check {
+  /** A stable id, e.g. `default-deny`. */
   readonly id: string;
+  /** The checklist item, e.g. `Network policy defaults`. */
   readonly title: string;
+  /** True when the tenant meets it. */
   readonly pass: boolean;
+  /** What was found: the problems when it fails, the evidence when it passes. */
   readonly detail: string;
 }
 
@@ -241,7 +245,7 @@ export class PlatformReport extends Construct {
     const demand = t.gpuDemand();
     const quota = t.gpuQuota;
     const quotaProblems: string[] = [];
-    for (const [key, want] of Object.entries(demand)) {
+    for (const [key, want] of sortedEntries(demand)) {
       if (quota[key] === undefined) quotaProblems.push(`${want} GPUs requested as ${key} without quota`);
       else if (want > quota[key]) quotaProblems.push(`${want} GPUs requested as ${key} over the quota of ${quota[key]}`);
     }
@@ -250,7 +254,7 @@ export class PlatformReport extends Construct {
     if (limitKeys.length) quotaProblems.push(`${limitKeys.join(', ')}: limits. keys of extended resources are never enforced`);
     if (!rq) quotaProblems.push('no ResourceQuota');
     add('gpu-quota-owned', 'GPU quota ownership', quotaProblems,
-      `quota ${Object.entries(quota).map(([k, v]) => `${k}=${v}`).join(', ') || 'none (no GPUs)'} owned by ${t.owner} (${t.team}); requests fit`);
+      `quota ${labelText(quota, ', ') || 'none (no GPUs)'} owned by ${t.owner} (${t.team}); requests fit`);
 
     const ns = objects.find((o) => o.kind === 'Namespace');
     const isolation: string[] = [];
@@ -333,9 +337,19 @@ function hookSynth(app: App, report: PlatformReport): void {
 
 function peerText(p: { namespace?: string; podLabels?: Record<string, string>; namespaceLabels?: Record<string, string>; cidr?: string }): string {
   if (p.cidr) return p.cidr;
-  const pods = p.podLabels && Object.keys(p.podLabels).length ? Object.entries(p.podLabels).map(([k, v]) => `${k}=${v}`).join(',') : 'all pods';
-  const where = p.namespaceLabels ? `namespaces ${Object.entries(p.namespaceLabels).map(([k, v]) => `${k}=${v}`).join(',')}` : (p.namespace ?? 'any namespace');
+  const pods = p.podLabels && Object.keys(p.podLabels).length ? labelText(p.podLabels, ',') : 'all pods';
+  const where = p.namespaceLabels ? `namespaces ${labelText(p.namespaceLabels, ',')}` : (p.namespace ?? 'any namespace');
   return `${where}: ${pods}`;
+}
+
+/** Entries in sorted key order: maps from Go arrive in random order, the report must not. */
+function sortedEntries<T>(values: Record<string, T>): [string, T][] {
+  return Object.entries(values).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** `k1=v1<sep>k2=v2`, keys sorted. */
+function labelText(labels: Record<string, string | number>, separator: string): string {
+  return sortedEntries(labels).map(([k, v]) => `${k}=${v}`).join(separator);
 }
 
 function round(x: number): number {

@@ -19,9 +19,15 @@ export interface PoolQuotaKeys {
   readonly extra: string[];
   /** The resource name Kueue's ClusterQueue covers for the pool's GPUs. */
   readonly kueueResource: string;
-  /** The DeviceClass, under DRA. */
+  /**
+   * The DeviceClass, under DRA.
+   * @default - none: the cluster allocates GPUs through the device plugin (see `extendedResource`)
+   */
   readonly deviceClassName?: string;
-  /** The extended resource, under the device plugin. */
+  /**
+   * The extended resource, under the device plugin.
+   * @default - none: the cluster allocates GPUs through DRA (see `deviceClassName`)
+   */
   readonly extendedResource?: string;
 }
 

@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { clusterScoped } from '../internal/cluster-scoped';
 import { ValidationError, invalidProp } from '../internal/errors';
 import { standardLabels } from '../internal/labels';
 import { claimName, requireDnsLabel, resourceName } from '../internal/names';
@@ -122,7 +123,7 @@ export class ImageAdmissionPolicy extends Construct {
     claimName(this, 'ValidatingAdmissionPolicy', undefined, this.name);
     claimName(this, 'ValidatingAdmissionPolicyBinding', undefined, this.name);
     const labels = standardLabels({ name: 'image-admission-policy', instance: this.name, component: 'admission-policy' });
-    this.policy = new ApiObject(this, 'Policy', {
+    this.policy = clusterScoped(new ApiObject(this, 'Policy', {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingAdmissionPolicy',
       metadata: { name: this.name, labels },
@@ -132,8 +133,8 @@ export class ImageAdmissionPolicy extends Construct {
         variables: [{ name: 'podSpecs', expression: podSpecsExpression() }],
         validations: this.validations(),
       },
-    });
-    this.binding = new ApiObject(this, 'Binding', {
+    }));
+    this.binding = clusterScoped(new ApiObject(this, 'Binding', {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingAdmissionPolicyBinding',
       metadata: { name: this.name, labels },
@@ -142,7 +143,7 @@ export class ImageAdmissionPolicy extends Construct {
         validationActions: [this.action],
         matchResources: { namespaceSelector: { matchLabels: { [this.namespaceLabel]: 'true' } } },
       },
-    });
+    }));
     this.binding.node.addDependency(this.policy);
     const all = POLICIES.get(this.node.root) ?? [];
     all.push(this);

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { imageMatchesGlob, isValidImageGlob } from './image-glob';
 import { SigningAuthority } from './signing-authority';
+import { clusterScoped } from '../internal/cluster-scoped';
 import { ValidationError, invalidProp } from '../internal/errors';
 import { standardLabels } from '../internal/labels';
 import { claimName, requireDnsLabel, resourceName } from '../internal/names';
@@ -93,7 +94,7 @@ export class ImageSigningPolicy extends Construct {
     this.mode = props.mode ?? ImagePolicyMode.ENFORCE;
     this.authorities = [...props.authorities];
     claimName(this, 'ClusterImagePolicy', undefined, this.name);
-    this.clusterImagePolicy = new ApiObject(this, 'Resource', {
+    this.clusterImagePolicy = clusterScoped(new ApiObject(this, 'Resource', {
       apiVersion: 'policy.sigstore.dev/v1beta1',
       kind: 'ClusterImagePolicy',
       metadata: { name: this.name, labels: standardLabels({ name: 'image-signing-policy', instance: this.name, component: 'image-policy' }) },
@@ -102,7 +103,7 @@ export class ImageSigningPolicy extends Construct {
         authorities: this.authorities.map((a, i) => ({ name: `authority-${i}`, ...a._render() })),
         mode: this.mode,
       },
-    });
+    }));
     const all = POLICIES.get(this.node.root) ?? [];
     all.push(this);
     POLICIES.set(this.node.root, all);

@@ -35,10 +35,27 @@ function walk(node: any, path: string, labels: Record<string, string>, found: Fo
   for (const [key, value] of Object.entries(node)) walk(value, path ? `${path}.${key}` : key, own, found);
 }
 
+/**
+ * `group/kind` of objects whose schema holds no pod template anywhere: they are not rendered to look for pods (a
+ * tenant looks twice per synth, and rendering every object of a fleet costs more than writing it).
+ */
+const KINDS_WITHOUT_PODS = new Set([
+  '/ConfigMap', '/Secret', '/Service', '/ServiceAccount', '/Namespace', '/ResourceQuota', '/LimitRange', '/PersistentVolumeClaim',
+  'rbac.authorization.k8s.io/Role', 'rbac.authorization.k8s.io/RoleBinding', 'rbac.authorization.k8s.io/ClusterRole',
+  'rbac.authorization.k8s.io/ClusterRoleBinding', 'networking.k8s.io/NetworkPolicy', 'policy/PodDisruptionBudget',
+  'autoscaling/HorizontalPodAutoscaler', 'resource.k8s.io/ResourceClaimTemplate', 'resource.k8s.io/ResourceClaim',
+  'resource.k8s.io/DeviceClass', 'monitoring.coreos.com/PodMonitor', 'monitoring.coreos.com/ServiceMonitor',
+  'monitoring.coreos.com/PrometheusRule', 'gateway.networking.k8s.io/HTTPRoute', 'gateway.networking.k8s.io/ReferenceGrant',
+  'inference.networking.k8s.io/InferencePool', 'llm-d.ai/InferenceObjective', 'llm-d.ai/InferenceModelRewrite',
+  'kueue.x-k8s.io/LocalQueue', 'kueue.x-k8s.io/ClusterQueue', 'kueue.x-k8s.io/ResourceFlavor', 'kueue.x-k8s.io/WorkloadPriorityClass',
+]);
+
 /** Every pod spec inside the emitted objects below `scope` (Pods, workload templates, CRD templates). */
 export function podSpecsBelow(scope: IConstruct): FoundPodSpec[] {
   const result: FoundPodSpec[] = [];
   for (const object of scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject)) {
+    const slash = object.apiVersion.lastIndexOf('/');
+    if (KINDS_WITHOUT_PODS.has(`${slash < 0 ? '' : object.apiVersion.slice(0, slash)}/${object.kind}`)) continue;
     const json = object.toJson();
     const kind = json?.kind;
     if (kind === 'Pod' && isPodSpec(json.spec)) {

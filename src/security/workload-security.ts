@@ -12,23 +12,24 @@ export interface WorkloadSecurityProps {
   readonly readOnlyRootFilesystem?: boolean;
 
   /**
-   * The user id the containers run as. Must not be 0: `restricted` forbids root.
+   * The user id the containers run as. Must not be 0: `restricted` forbids root. Keep it at 10000 or above so it
+   * cannot collide with a user of the node (checkov CKV_K8S_40).
    *
-   * @default 1000
+   * @default 65532 (the `nonroot` user of distroless images; the library points `HOME` and caches at writable volumes)
    */
   readonly runAsUser?: number;
 
   /**
    * The primary group id of the containers.
    *
-   * @default 1000
+   * @default 65532
    */
   readonly runAsGroup?: number;
 
   /**
    * The group that owns mounted volumes, so a non-root user can write to them.
    *
-   * @default 1000
+   * @default 65532
    */
   readonly fsGroup?: number;
 }

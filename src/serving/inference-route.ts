@@ -128,13 +128,21 @@ export interface InferenceRouteProps extends InferenceRouteOptions {
 export interface RouteBackendState {
   /** The service. */
   readonly service: InferenceService;
-  /** The model rule it belongs to; undefined for the default rule. */
+  /**
+   * The model rule it belongs to.
+   *
+   * @default - undefined: the route's default rule (backends without a model match)
+   */
   readonly modelName?: string;
   /** The declared percentage. */
   readonly weight: number;
   /** The weight written to the HTTPRoute: 0 while held, else the declared weight. */
   readonly effectiveWeight: number;
-  /** Why it is held at 0, when it is. */
+  /**
+   * Why it is held at weight 0.
+   *
+   * @default - undefined: not held (the effective weight is the declared weight)
+   */
   readonly heldReason?: string;
 }
 
@@ -211,7 +219,7 @@ export class InferenceRoute extends Construct {
     const refs = new Map<InferenceService, { namespace?: string }>();
     for (const r of this.rules) {
       for (const b of r.backends) {
-        if (!refs.has(b.service)) refs.set(b.service, this.attach(b.service, timeout));
+        if (!refs.has(b.service)) refs.set(b.service, this.attach(b.service, timeout, parentRef.namespace ?? this.namespace));
       }
     }
 
@@ -337,8 +345,8 @@ export class InferenceRoute extends Construct {
     return this.rules.map((r) => this.weightProblem(r)).filter((p): p is string => p !== undefined).map((p) => `weights: ${p}`);
   }
 
-  private attach(service: InferenceService, timeout: Duration | undefined): { namespace?: string } {
-    service._attachRoute(this, this.provider, timeout);
+  private attach(service: InferenceService, timeout: Duration | undefined, gatewayNamespace: string | undefined): { namespace?: string } {
+    service._attachRoute(this, this.provider, timeout, gatewayNamespace);
     const poolNs = service.namespace;
     if (poolNs === this.namespace) return {};
     if (poolNs === undefined || this.namespace === undefined) {

@@ -14,9 +14,10 @@ import { ModelSource } from './model-source';
 import { LaunchContext, LaunchRole, ServerEngine } from './server-engine';
 import { AutoscalerKind, ServerMetric, ServingAutoscaling } from './serving-autoscaling';
 import { checkLeaderWorkerSet, recordPodLabels } from './serving-checks';
+import { prometheusPeer } from './serving-network';
 import { ServingPool } from './serving-pool';
 import { SecretKeyReference, ServingMonitoringOptions, ServingResources } from './serving-props';
-import { quantityValue, renderResources, requireEnvName, requireSecretRef, validateResources } from './serving-validation';
+import { bytesQuantity, quantityValue, renderResources, requireEnvName, requireSecretRef, validateResources } from './serving-validation';
 import { attachGpus, GpuAttachment } from '../accelerators/attach';
 import { GpuRequest, GpuRequestShape } from '../accelerators/gpu-request';
 import * as k8s from '../imports/k8s';
@@ -27,6 +28,7 @@ import { claimName, resourceName } from '../internal/names';
 import { namespaceOf } from '../internal/namespace';
 import { PodSpecBuilder, resolveSecurity } from '../internal/pod-spec';
 import { podMonitor } from '../internal/serving-monitors';
+import { allowTraffic, IngressIsolationHandle, isolateIngress } from '../internal/tenant-network';
 import { ClusterAddon } from '../platform/cluster-addon';
 import { ClusterProfile } from '../platform/cluster-profile';
 import { GpuNodePool } from '../platform/gpu-node-pool';
@@ -37,7 +39,13 @@ const LWS_WORKER_INDEX = 'leaderworkerset.sigs.k8s.io/worker-index';
 /** Label the llm-d endpoint picker reads to pick the metric names of a pod's engine. */
 const ENGINE_TYPE_LABEL = 'llm-d.ai/engine-type';
 /** Env names the construct sets itself. */
-const OWNED_ENV = ['HOME', 'HF_HOME', 'HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN'];
+const OWNED_ENV = ['HOME', 'HF_HOME', 'HF_TOKEN_PATH', 'HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN'];
+/** Default CPU of the server container: cores per GPU, and the floor (also the CPU of a server without GPUs). */
+const CPU_PER_GPU = 4;
+const MIN_CPU = 2;
+/** Default memory of the server container per GPU (GiB), and of a server without GPUs; plus the shared memory. */
+const MEMORY_GIB_PER_GPU = 16;
+const CPU_SERVER_MEMORY_GIB = 8;
 const SERVER_CONTAINER = 'server';
 const STARTUP_PERIOD_SECONDS = 10;
 
@@ -198,9 +206,11 @@ export interface InferenceServiceProps {
   readonly maxUnavailable?: number;
 
   /**
-   * CPU, memory and ephemeral storage of the server container.
+   * CPU, memory and ephemeral storage of the server container. Fields you leave unset get defaults; a value you
+   * give is never replaced.
    *
-   * @default - none requested
+   * @default - CPU: 4 cores per GPU (at least 2), limit = request; memory: 16Gi per GPU (8Gi without GPUs) plus
+   * `sharedMemory`, limit = request; ephemeral storage: the sized model cache and download volumes
    */
   readonly resources?: ServingResources;
 
@@ -272,8 +282,9 @@ export interface InferenceServiceProps {
   /**
    * Pod security. Pods always pass Pod Security `restricted`.
    *
-   * @default - non-root; read-only root filesystem unless the pod gets GPUs (the NVIDIA container toolkit's CDI
-   * hook writes into the container's root filesystem, kserve/kserve#5711)
+   * @default - user, group and fsGroup 65532; read-only root filesystem unless the pod gets GPUs (the NVIDIA
+   * container toolkit's CDI hook writes into the container's root filesystem when it starts, kserve/kserve#5711;
+   * GangTrainingJob makes the same choice); `HOME` and the model cache are writable volumes either way
    */
   readonly security?: WorkloadSecurityProps;
 
@@ -388,6 +399,7 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
   private readonly monitoring?: { labels: { [key: string]: string }; interval?: Duration };
   private readonly routeList: InferenceRoute[] = [];
   private pool?: ServingPool;
+  private isolation?: IngressIsolationHandle;
 
   constructor(scope: Construct, id: string, props: InferenceServiceProps) {
     super(scope, id);
@@ -467,17 +479,19 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
       maxLoras: props.maxLoras,
     });
     const leaderLaunch = this.engine.launch(launch(multiNode ? LaunchRole.LEADER : LaunchRole.SINGLE));
+    // HOME on the /tmp scratch volume: the default user 65532 has no home directory, and servers write caches
+    // (torch compile, Triton kernels) under it.
     const env = [...mount.env, { name: 'HOME', value: '/tmp' }, ...leaderLaunch.env, ...this.userEnv()];
     this.checkEnvUnique(env);
+    if (!multiNode && maxReplicas > 1) builder.spreadAcrossNodes(workloadSelector);
     builder.addContainer({
       name: SERVER_CONTAINER,
       image: this.engine.image,
-      imagePullPolicy: 'IfNotPresent',
       command: leaderLaunch.command.length ? leaderLaunch.command : undefined,
       args: leaderLaunch.args,
       ports: [{ name: 'http', containerPort: this.port, protocol: 'TCP' }],
       env,
-      resources: this.serverResources(mount.ephemeralBytes),
+      resources: this.serverResources(mount.ephemeralBytes, shm, parallelism.devicesPerPod),
       volumeMounts: mount.mounts,
       ...this.probes(),
       lifecycle: drain > 0 ? { preStop: { sleep: { seconds: drain } } } : undefined,
@@ -573,12 +587,22 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
       });
     }
     this.autoscaler = this.addAutoscaler(profile, meta);
+    this.declareTraffic(multiNode, workloadSelector, labels);
     if (this.engine.warning) {
       this.node.addMetadata('cdk8s-ai:warning', this.engine.warning);
       console.warn(`[${this.node.path}] server: ${this.engine.warning}`);
     }
     this.node.addValidation({ validate: () => this.unroutedSettings() });
     if (props.route) this.route = new InferenceRoute(this, 'Route', { ...props.route, backends: [{ service: this }] });
+  }
+
+  /**
+   * The NetworkPolicy isolating the server pods when the namespace has no default-deny of its own (no AiTenant):
+   * it admits only the declared edges (gateway, endpoint picker, Prometheus, the other pods of a multi-node group).
+   * Undefined in a tenant, whose default-deny and allows do that.
+   */
+  public get networkPolicy(): ApiObject | undefined {
+    return this.isolation?.policy;
   }
 
   /** The routes this service is a backend of. */
@@ -654,9 +678,9 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
    * Attaches a route: creates the pool and its endpoint picker on the first call, checks the provider on later ones.
    * @internal
    */
-  public _attachRoute(route: InferenceRoute, provider: GatewayProvider, requestTimeout?: Duration): void {
+  public _attachRoute(route: InferenceRoute, provider: GatewayProvider, requestTimeout?: Duration, gatewayNamespace?: string): void {
     if (this.pool) {
-      this.pool.attach(route, provider, requestTimeout);
+      this.pool.attach(route, provider, requestTimeout, gatewayNamespace);
     } else {
       this.pool = new ServingPool(this, 'Pool', {
         target: {
@@ -681,7 +705,7 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
         rewrites: this.props.modelRewrites ?? [],
         monitoring: this.monitoring,
       });
-      this.pool.attach(route, provider, requestTimeout);
+      this.pool.attach(route, provider, requestTimeout, gatewayNamespace);
     }
     this.routeList.push(route);
   }
@@ -694,9 +718,9 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
     const m = this.engine.metrics;
     if (!this.engine.eppEngineType) return [];
     return [
-      ...(m.queued ? [ScorerInput.QUEUE] : []),
+      ...(m.requestsWaiting ? [ScorerInput.QUEUE] : []),
       ...(m.kvCacheUsage ? [ScorerInput.KV_CACHE] : []),
-      ...(m.running ? [ScorerInput.RUNNING] : []),
+      ...(m.requestsRunning ? [ScorerInput.RUNNING] : []),
       ...(this.engine.eppEngineType === 'vllm' && this.adapterNames.length ? [ScorerInput.LORA] : []),
     ];
   }
@@ -727,11 +751,11 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
       if (!adapters.length) throw new ValidationError(this, 'maxLoras', 'is set but there are no loraAdapters');
       requireInteger(this, 'maxLoras', props.maxLoras, 1, 1024);
     }
-    for (const [name, ref] of Object.entries(props.secretEnv ?? {})) {
+    for (const [name, ref] of Object.entries(props.secretEnv ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       requireEnvName(this, `secretEnv.${name}`, name);
       requireSecretRef(this, `secretEnv.${name}.secretName`, ref.secretName, ref.key);
     }
-    for (const name of Object.keys(props.env ?? {})) requireEnvName(this, `env.${name}`, name);
+    for (const name of Object.keys(props.env ?? {}).sort()) requireEnvName(this, `env.${name}`, name);
     if (props.maxUnavailable !== undefined) requireInteger(this, 'maxUnavailable', props.maxUnavailable, 1, 1000);
     if (props.sharedMemory !== undefined && !(props.sharedMemory.toKibibytes({ rounding: SizeRoundingBehavior.NONE }) >= 64 * 1024)) {
       throw invalidProp(this, 'sharedMemory', props.sharedMemory.asString(), 'at least 64Mi');
@@ -800,10 +824,54 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
     }
   }
 
-  private serverResources(ephemeralBytes: number): k8s.ResourceRequirements | undefined {
-    const r = this.props.resources ?? {};
-    const ephemeral = r.ephemeralStorage ?? (ephemeralBytes > 0 ? `${Math.ceil(ephemeralBytes / 2 ** 20)}Mi` : undefined);
-    return renderResources({ ...r, ephemeralStorage: ephemeral });
+  private serverResources(ephemeralBytes: number, shm: Size, gpus: number): k8s.ResourceRequirements {
+    const shmBytes = shm.toKibibytes({ rounding: SizeRoundingBehavior.NONE }) * 1024;
+    const baseGib = gpus > 0 ? MEMORY_GIB_PER_GPU * gpus : CPU_SERVER_MEMORY_GIB;
+    return renderResources(this.props.resources, {
+      cpu: String(Math.max(MIN_CPU, CPU_PER_GPU * gpus)),
+      memory: bytesQuantity(baseGib * 2 ** 30 + shmBytes),
+      ephemeralStorage: ephemeralBytes > 0 ? bytesQuantity(ephemeralBytes) : undefined,
+    })!;
+  }
+
+  /**
+   * The edges into the server pods: Prometheus to the metrics port, and between the pods of a multi-node group
+   * (torch.distributed and NCCL pick their ports at run time). The gateway and endpoint-picker edges are declared
+   * when a route attaches the pool. Outside a tenant the pods are isolated with exactly these edges.
+   */
+  private declareTraffic(multiNode: boolean, workloadSelector: { [key: string]: string }, labels: { [key: string]: string }): void {
+    const pods = { namespace: this.namespace, podLabels: workloadSelector };
+    if (multiNode) {
+      allowTraffic({
+        scope: this,
+        name: 'group',
+        description: `the pods of one ${this.name} group reach each other (torch.distributed, NCCL)`,
+        from: pods,
+        to: pods,
+        ports: [],
+        allPorts: true,
+      });
+    }
+    if (this.podMonitor) {
+      allowTraffic({
+        scope: this,
+        name: 'metrics',
+        description: `Prometheus scrapes ${this.name} (${this.engine.displayName}) on port http`,
+        from: prometheusPeer(this),
+        to: { namespace: this.namespace, podLabels: this.selector },
+        ports: [{ port: 'http' }],
+      });
+    }
+    this.isolation = isolateIngress({
+      scope: this,
+      id: 'NetworkPolicy',
+      name: this.name,
+      namespace: this.namespace,
+      selector: workloadSelector,
+      podLabels: this.podLabels,
+      labels,
+      description: `the ${this.engine.displayName} pods of ${this.name}`,
+    });
   }
 
   private probes(): Pick<k8s.Container, 'startupProbe' | 'livenessProbe' | 'readinessProbe'> {
@@ -838,7 +906,7 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
 
   private userEnv(): k8s.EnvVar[] {
     const plain = { ...(this.props.env ?? {}) };
-    for (const name of Object.keys(plain)) {
+    for (const name of Object.keys(plain).sort()) {
       if (name === 'HF_TOKEN' || name === 'HUGGING_FACE_HUB_TOKEN') {
         throw new ValidationError(this, `env.${name}`, 'a token must not be a literal in the YAML: name its Secret in the model source ' +
           '(tokenSecret) or in secretEnv');
@@ -889,7 +957,7 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
       return undefined;
     }
     profile._requireAddon(this, 'monitoring', ClusterAddon.PROMETHEUS_OPERATOR, 'A PodMonitor');
-    for (const [k, v] of Object.entries(m.labels ?? {})) {
+    for (const [k, v] of Object.entries(m.labels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       if (!/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(k) || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(v) || v.length > 63) {
         throw invalidProp(this, `monitoring.labels.${k}`, v, 'a label key and value');
       }
@@ -946,7 +1014,8 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
 
   private metricName(metric: ServerMetric): string {
     const m = this.engine.metrics;
-    const name = metric === ServerMetric.QUEUE_DEPTH ? m.queued : metric === ServerMetric.RUNNING_REQUESTS ? m.running : m.kvCacheUsage;
+    const name = metric === ServerMetric.QUEUE_DEPTH ? m.requestsWaiting
+      : metric === ServerMetric.RUNNING_REQUESTS ? m.requestsRunning : m.kvCacheUsage;
     if (!name) throw invalidProp(this, 'autoscaling.metric', metric, `a metric ${this.engine.displayName} exports`);
     return name;
   }

@@ -5,7 +5,7 @@ import { ModelSource, ModelSourceKind } from './model-source';
 import { LaunchAdapter, ServerEngine } from './server-engine';
 import * as k8s from '../imports/k8s';
 import { invalidProp, ValidationError } from '../internal/errors';
-import { PodSpecBuilder } from '../internal/pod-spec';
+import { computeResources, PodSpecBuilder } from '../internal/pod-spec';
 
 /** The KServe storage initializer the library pins for `storageUri` sources (kserve/kserve v0.20.0). */
 export const STORAGE_INITIALIZER_IMAGE = 'kserve/storage-initializer:v0.20.0';
@@ -15,6 +15,15 @@ export const MODEL_CACHE_PATH = '/var/cache/models';
 export const MODEL_PATH = '/mnt/models';
 const MODEL_VOLUME = 'model';
 const CACHE_VOLUME = 'model-cache';
+const TOKEN_VOLUME = 'hf-token';
+/** Where the Hugging Face token Secret is mounted (a file, never an environment variable). */
+export const HF_TOKEN_DIR = '/var/run/secrets/huggingface';
+const TOKEN_FILE = 'token';
+/**
+ * Resources of the init containers that fetch a model: KServe's storage-initializer defaults (limits 1 CPU, 1Gi),
+ * as requests and limits. A download streams to the volume, so memory does not grow with the model.
+ */
+const FETCH_RESOURCES = { cpu: '1', memory: '1Gi' };
 
 /** How the model reaches the server container. */
 export interface ModelMount {
@@ -22,7 +31,7 @@ export interface ModelMount {
   readonly model: string;
   /** The revision the engine passes, when it downloads itself. */
   readonly revision?: string;
-  /** Env for the server container (token references, cache location). */
+  /** Env for the server container (token file path, cache location). */
   readonly env: k8s.EnvVar[];
   /** Mounts for the server container. */
   readonly mounts: k8s.VolumeMount[];
@@ -31,11 +40,20 @@ export interface ModelMount {
   readonly adapters: LaunchAdapter[];
 }
 
-function tokenEnv(secret: string | undefined, key: string): k8s.EnvVar[] {
-  if (!secret) return [];
-  const ref = { secretKeyRef: { name: secret, key } };
-  // Both names: newer hubs read HF_TOKEN, older clients HUGGING_FACE_HUB_TOKEN.
-  return [{ name: 'HF_TOKEN', valueFrom: ref }, { name: 'HUGGING_FACE_HUB_TOKEN', valueFrom: ref }];
+/**
+ * The Hugging Face token as a file: the Secret's key is mounted read-only at `HF_TOKEN_DIR/token`, and
+ * `HF_TOKEN_PATH` points at it (huggingface_hub reads the token from that file when `HF_TOKEN` is unset; vLLM,
+ * SGLang, TGI's download step and the KServe storage initializer all download through huggingface_hub). A token in
+ * an environment variable leaks into crash dumps, `/proc/<pid>/environ` and child processes (checkov CKV_K8S_35).
+ */
+function tokenFile(builder: PodSpecBuilder, secret: string | undefined, key: string): { env: k8s.EnvVar[]; mounts: k8s.VolumeMount[] } {
+  if (!secret) return { env: [], mounts: [] };
+  // 0440: readable by the user and the pod's fsGroup only.
+  builder.addVolume({ name: TOKEN_VOLUME, secret: { secretName: secret, items: [{ key, path: TOKEN_FILE }], defaultMode: 0o440 } });
+  return {
+    env: [{ name: 'HF_TOKEN_PATH', value: `${HF_TOKEN_DIR}/${TOKEN_FILE}` }],
+    mounts: [{ name: TOKEN_VOLUME, mountPath: HF_TOKEN_DIR, readOnly: true }],
+  };
 }
 
 /**
@@ -63,13 +81,15 @@ export function mountModel(scope: IConstruct, builder: PodSpecBuilder, engine: S
       if (engine.downloadsFromHub) {
         model = source.location;
         revision = hf.revision;
-        env.push(...tokenEnv(hf.tokenSecret, hf.tokenSecretKey ?? 'token'));
+        const token = tokenFile(builder, hf.tokenSecret, hf.tokenSecretKey ?? 'token');
+        env.push(...token.env);
+        mounts.push(...token.mounts);
       } else {
         if (hf.revision !== undefined) {
           throw new ValidationError(scope, 'model.revision', `${engine.displayName} does not download from the Hub itself, so the model is ` +
             'fetched by the storage initializer, which takes no revision; pin the revision in a storageUri (hf://) or a volume');
         }
-        addDownload(builder, `hf://${source.location}`, STORAGE_INITIALIZER_IMAGE, tokenEnv(hf.tokenSecret, hf.tokenSecretKey ?? 'token'), undefined);
+        addDownload(builder, `hf://${source.location}`, STORAGE_INITIALIZER_IMAGE, tokenFile(builder, hf.tokenSecret, hf.tokenSecretKey ?? 'token'), undefined);
         builder.addVolume({ name: MODEL_VOLUME, emptyDir: {} });
         model = MODEL_PATH;
         hasModelVolume = true;
@@ -87,7 +107,7 @@ export function mountModel(scope: IConstruct, builder: PodSpecBuilder, engine: S
       if (source.scheme === 'oci') {
         addOciCopy(builder, source.location.slice('oci://'.length), opts.ociModelPath ?? '/models');
       } else {
-        addDownload(builder, source.location, opts.initializerImage ?? STORAGE_INITIALIZER_IMAGE, [], opts.credentialsSecret);
+        addDownload(builder, source.location, opts.initializerImage ?? STORAGE_INITIALIZER_IMAGE, { env: [], mounts: [] }, opts.credentialsSecret);
       }
       model = MODEL_PATH;
       hasModelVolume = true;
@@ -107,14 +127,16 @@ export function mountModel(scope: IConstruct, builder: PodSpecBuilder, engine: S
   return { model, revision, env, mounts, ephemeralBytes, adapters: launchAdapters };
 }
 
-function addDownload(builder: PodSpecBuilder, uri: string, image: string, env: k8s.EnvVar[], credentialsSecret: string | undefined): void {
+function addDownload(builder: PodSpecBuilder, uri: string, image: string, token: { env: k8s.EnvVar[]; mounts: k8s.VolumeMount[] },
+  credentialsSecret: string | undefined): void {
   builder.addContainer({
     name: 'model-download',
     image,
     args: [uri, MODEL_PATH],
-    env: [{ name: 'HOME', value: '/tmp' }, ...env],
+    env: [{ name: 'HOME', value: '/tmp' }, ...token.env],
     envFrom: credentialsSecret ? [{ secretRef: { name: credentialsSecret } }] : undefined,
-    volumeMounts: [{ name: MODEL_VOLUME, mountPath: MODEL_PATH }],
+    resources: computeResources(FETCH_RESOURCES),
+    volumeMounts: [{ name: MODEL_VOLUME, mountPath: MODEL_PATH }, ...token.mounts],
     securityContext: { readOnlyRootFilesystem: true },
   }, { init: true });
 }
@@ -124,6 +146,7 @@ function addOciCopy(builder: PodSpecBuilder, image: string, path: string): void 
     name: 'model-copy',
     image,
     command: ['cp', '-R', `${path}/.`, `${MODEL_PATH}/`],
+    resources: computeResources(FETCH_RESOURCES),
     volumeMounts: [{ name: MODEL_VOLUME, mountPath: MODEL_PATH }],
     securityContext: { readOnlyRootFilesystem: true },
   }, { init: true });

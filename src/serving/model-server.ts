@@ -7,6 +7,7 @@ import { flagNames, ServerEngine } from './server-engine';
 import { requireEnvName } from './serving-validation';
 import { invalidProp, requireInteger, requireOneOf, ValidationError } from '../internal/errors';
 import { isDnsLabel } from '../internal/names';
+import { ServingMetrics } from '../observability/serving-metrics';
 
 /**
  * Options every model server takes.
@@ -283,6 +284,11 @@ export class ModelServer {
   public readonly supportsMultiNode: boolean;
   /** A warning printed at synth when this server is used (e.g. archived upstream). */
   public readonly warning?: string;
+  /**
+   * The server's metric names (the same catalogue the endpoint picker and autoscalers read), for WorkloadMonitoring
+   * and dashboards; undefined for a custom server whose engine type the library has no catalogue for.
+   */
+  public readonly metrics?: ServingMetrics;
 
   /** @internal */
   public readonly _engine: ServerEngine;
@@ -303,6 +309,7 @@ export class ModelServer {
     this.supportsLora = engine.supportsLora;
     this.supportsMultiNode = engine.parallelism.multiNode;
     this.warning = engine.warning;
+    this.metrics = engine.servingMetrics;
   }
 
   /**
@@ -315,7 +322,7 @@ export class ModelServer {
       throw invalidProp(scope, 'server.image', o.image, 'a container image reference without spaces');
     }
     if (o.port !== undefined) requireInteger(scope, 'server.port', o.port, 1, 65535);
-    for (const name of Object.keys(o.env ?? {})) requireEnvName(scope, `server.env.${name}`, name);
+    for (const name of Object.keys(o.env ?? {}).sort()) requireEnvName(scope, `server.env.${name}`, name);
     const owned = flagNames(o.extraArgs ?? []).filter((f) => this._engine.ownedFlags.includes(f));
     if (owned.length) {
       throw new ValidationError(scope, 'server.extraArgs', `sets ${owned.join(', ')}, which the InferenceService generates ` +

@@ -16,8 +16,9 @@ export interface HuggingFaceModelOptions {
 
   /**
    * The name of a Secret (in the service's namespace) holding a Hugging Face token, for gated or private models.
-   * It reaches the server as `HF_TOKEN` (and `HUGGING_FACE_HUB_TOKEN`) through `secretKeyRef`: the token never
-   * appears in the YAML.
+   * It reaches the server as a file, never as an environment variable: the key is mounted read-only at
+   * `/var/run/secrets/huggingface/token` and `HF_TOKEN_PATH` points at it (huggingface_hub reads it there). The
+   * token never appears in the YAML.
    *
    * @default - no token (public models only)
    */

@@ -1,4 +1,5 @@
 import * as k8s from '../imports/k8s';
+import type { ServingMetrics } from '../observability/serving-metrics';
 
 /** The part of a multi-node group a pod plays. */
 export enum LaunchRole {
@@ -44,15 +45,11 @@ export interface LaunchSpec {
   readonly env: k8s.EnvVar[];
 }
 
-/** Prometheus metric names of an engine, as the endpoint picker and autoscalers read them. */
-export interface EngineMetrics {
-  /** Requests waiting in the queue (gauge). */
-  readonly queued?: string;
-  /** Requests being processed (gauge). */
-  readonly running?: string;
-  /** KV-cache utilisation, 0 to 1 (gauge). */
-  readonly kvCacheUsage?: string;
-}
+/**
+ * The load gauges of an engine the endpoint picker and metric autoscalers read: a view of ServingMetrics (the one
+ * catalogue of server metric names), so a rename upstream is fixed in one place.
+ */
+export type EngineLoadMetrics = Pick<ServingMetrics, 'requestsWaiting' | 'requestsRunning' | 'kvCacheUsage'>;
 
 /** Which parallelism dimensions an engine can run. */
 export interface EngineParallelism {
@@ -83,7 +80,10 @@ export interface ServerEngine {
   readonly metricsPath: string;
   /** The llm-d endpoint picker's engine type (pod label `llm-d.ai/engine-type`); undefined when it has none. */
   readonly eppEngineType?: string;
-  readonly metrics: EngineMetrics;
+  /** The load gauges (the picker's scorers and metric autoscalers read them). */
+  readonly metrics: EngineLoadMetrics;
+  /** Every metric name of the server, when the library knows the server (dashboards, WorkloadMonitoring). */
+  readonly servingMetrics?: ServingMetrics;
   readonly parallelism: EngineParallelism;
   readonly supportsLora: boolean;
   /** Whether the Hugging Face id can be passed directly (the engine downloads it itself). */

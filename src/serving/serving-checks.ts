@@ -122,6 +122,9 @@ export function checkLeaderWorkerSet(scope: IConstruct, size: number, subGroupSi
 }
 
 const POD_LABELS = new WeakMap<IConstruct, PodLabelSet[]>();
+/** Per app: the sets carrying each `namespace, key=value`, in recording order (pool checks stay linear in fleets). */
+const POD_LABEL_INDEX = new WeakMap<IConstruct, Map<string, PodLabelSet[]>>();
+const indexKey = (namespace: string | undefined, key: string, value: string) => `${namespace ?? '\u0001'}\u0000${key}\u0000${value}`;
 
 /** Records the labels of a workload's pods, for the pool-selector check of every pool in the app. */
 export function recordPodLabels(scope: IConstruct, set: PodLabelSet): void {
@@ -129,6 +132,28 @@ export function recordPodLabels(scope: IConstruct, set: PodLabelSet): void {
   const sets = POD_LABELS.get(root) ?? [];
   sets.push(set);
   POD_LABELS.set(root, sets);
+  const index = POD_LABEL_INDEX.get(root) ?? new Map<string, PodLabelSet[]>();
+  POD_LABEL_INDEX.set(root, index);
+  for (const [key, value] of Object.entries(set.labels)) {
+    const k = indexKey(set.namespace, key, value);
+    const list = index.get(k);
+    if (list) list.push(set);
+    else index.set(k, [set]);
+  }
+}
+
+/**
+ * The recorded sets in `namespace` that carry at least the rarest pair of `selector`, in recording order: every set
+ * the selector matches is among them, so `checkPoolSelector` finds the same stray as with all sets.
+ */
+export function podLabelSetsFor(scope: IConstruct, namespace: string | undefined, selector: { [key: string]: string }): PodLabelSet[] {
+  const index = POD_LABEL_INDEX.get(scope.node.root);
+  let fewest: PodLabelSet[] | undefined;
+  for (const [key, value] of Object.entries(selector)) {
+    const list = index?.get(indexKey(namespace, key, value)) ?? [];
+    if (fewest === undefined || list.length < fewest.length) fewest = list;
+  }
+  return fewest ?? podLabelSets(scope);
 }
 
 /** The pod label sets recorded in the app. */

@@ -4,7 +4,8 @@ import { EndpointPickerObjects, EndpointPickerProps, EppFailureMode, InferenceOb
 import { EndpointPickerConfig, ScorerInput } from './endpoint-picker-config';
 import { EppVersion } from './epp-version';
 import { GatewayProvider } from './gateway-provider';
-import { checkLeastPrivilege, checkPoolSelector, checkTargetPorts, Need, podLabelSets, PodLabelSet, recordPodLabels, rulesFor } from './serving-checks';
+import { checkLeastPrivilege, checkPoolSelector, checkTargetPorts, Need, podLabelSetsFor, PodLabelSet, recordPodLabels, rulesFor } from './serving-checks';
+import { describeGateway, gatewayPeer, prometheusPeer } from './serving-network';
 import { renderResources, validateResources } from './serving-validation';
 import * as inference from '../imports/inference';
 import * as k8s from '../imports/k8s';
@@ -14,6 +15,7 @@ import { labelValue, selectorLabels, standardLabels } from '../internal/labels';
 import { claimName, dnsLabel, requireDnsLabel } from '../internal/names';
 import { PodSpecBuilder, resolveSecurity } from '../internal/pod-spec';
 import { serviceMonitor } from '../internal/serving-monitors';
+import { allowTraffic, IngressIsolationHandle, isolateIngress, TrafficPeer } from '../internal/tenant-network';
 import { ClusterAddon } from '../platform/cluster-addon';
 import { ClusterProfile } from '../platform/cluster-profile';
 
@@ -23,6 +25,21 @@ export const EPP_METRICS_PORT = 9090;
 const CONFIG_DIR = '/config';
 const CONFIG_FILE = 'epp-config.yaml';
 const POOL_GROUP = 'inference.networking.k8s.io';
+
+/** EndpointPickerConfig texts by content: the services of a fleet share a few configs, and YAML output is slow. */
+const CONFIG_TEXTS = new Map<string, string>();
+
+function configText(doc: { [key: string]: any }): string {
+  // Keep what JSON drops but YAML writes (undefined, NaN, Infinity) apart in the key.
+  const key = JSON.stringify(doc, (_, v) => (v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? `\u0000${String(v)}` : v));
+  let text = CONFIG_TEXTS.get(key);
+  if (text === undefined) {
+    text = Yaml.stringify(doc);
+    if (CONFIG_TEXTS.size >= 256) CONFIG_TEXTS.clear();
+    CONFIG_TEXTS.set(key, text);
+  }
+  return text;
+}
 
 /** Flags the pool sets itself; `extraFlags` may not. */
 const OWNED_FLAGS = [
@@ -77,6 +94,9 @@ export class ServingPool extends Construct {
   public readonly provider: GatewayProvider;
   public readonly eppName: string;
   private readonly target: PoolTarget;
+  private readonly eppSelector: { [key: string]: string };
+  private readonly gateways = new Set<string>();
+  private readonly isolation: IngressIsolationHandle;
   private gkeTimeout?: { seconds: number; route: string };
 
   constructor(scope: Construct, id: string, props: ServingPoolProps) {
@@ -140,7 +160,7 @@ export class ServingPool extends Construct {
       subjects: [{ kind: 'ServiceAccount', name: this.eppName, namespace: ns }],
     });
 
-    const configYaml = Yaml.stringify({
+    const configYaml = configText({
       apiVersion: version.configApiVersion,
       kind: 'EndpointPickerConfig',
       ...this.renderConfig(config, t),
@@ -154,10 +174,10 @@ export class ServingPool extends Construct {
     builder.terminationGracePeriodSeconds = 130;
     builder.addVolume({ name: 'config', configMap: { name: this.eppName } });
     builder.addScratch('tmp', '/tmp');
+    if (replicas > 1) builder.spreadAcrossNodes(eppSelector);
     builder.addContainer({
       name: 'epp',
       image: version.image,
-      imagePullPolicy: 'IfNotPresent',
       args,
       ports: [
         { name: 'grpc', containerPort: EPP_GRPC_PORT, protocol: 'TCP' },
@@ -170,7 +190,7 @@ export class ServingPool extends Construct {
       ],
       livenessProbe: { grpc: { port: EPP_HEALTH_PORT, service: version.livenessService }, initialDelaySeconds: 5, periodSeconds: 10 },
       readinessProbe: { grpc: { port: EPP_HEALTH_PORT, service: version.readinessService }, periodSeconds: 2 },
-      resources: renderResources(props.picker.resources ?? { cpu: '1', memory: '2Gi' }),
+      resources: renderResources(props.picker.resources, { cpu: '1', memory: '2Gi' }),
       volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }],
     });
     const podSpec = builder.build();
@@ -222,7 +242,7 @@ export class ServingPool extends Construct {
     this.node.addValidation({
       validate: () => {
         try {
-          checkPoolSelector(service, t.selector, t.pods, podLabelSets(service));
+          checkPoolSelector(service, t.selector, t.pods, podLabelSetsFor(service, t.pods.namespace, t.selector));
           return [];
         } catch (e) {
           if (ValidationError.isValidationError(e)) return [`${e.prop}: ${e.message.slice(e.message.indexOf(': ') + 2)}`];
@@ -247,12 +267,49 @@ export class ServingPool extends Construct {
       });
     }
     this.addProviderExtras(service, poolLabels);
+
+    // Traffic: the picker scrapes the servers' metrics on the serving port; Prometheus scrapes the picker. The
+    // gateway's edges come with each route (attach). Outside a tenant the picker isolates its pods with them.
+    this.eppSelector = eppSelector;
+    allowTraffic({
+      scope: this,
+      name: 'picker-scrape',
+      description: `the endpoint picker ${this.eppName} reads the metrics of ${t.name} (${t.serverName}) on its serving port`,
+      from: { namespace: ns, podLabels: eppSelector },
+      to: { namespace: ns, podLabels: t.selector },
+      ports: [{ port: t.port }],
+    });
+    if (this.pickerMonitor) {
+      allowTraffic({
+        scope: this,
+        name: 'picker-metrics',
+        description: `Prometheus scrapes the endpoint picker ${this.eppName} on port metrics`,
+        from: prometheusPeer(this),
+        to: { namespace: ns, podLabels: eppSelector },
+        ports: [{ port: 'metrics' }],
+      });
+    }
+    this.isolation = isolateIngress({
+      scope: this,
+      id: 'NetworkPolicy',
+      name: this.eppName,
+      namespace: ns,
+      selector: eppSelector,
+      podLabels: eppLabels,
+      labels: eppLabels,
+      description: `the endpoint picker pods of ${t.name}`,
+    });
+  }
+
+  /** The NetworkPolicy isolating the picker pods outside a tenant (undefined in one). */
+  public get networkPolicy(): ApiObject | undefined {
+    return this.isolation.policy;
   }
 
   /**
    * Checks that another route may use this pool through `provider`, with `requestTimeout`.
    */
-  public attach(route: IConstruct, provider: GatewayProvider, requestTimeout?: Duration): void {
+  public attach(route: IConstruct, provider: GatewayProvider, requestTimeout?: Duration, gatewayNamespace?: string): void {
     const service = this.node.scope!;
     if (provider.name !== this.provider.name || provider.eppTls !== this.provider.eppTls) {
       throw new ValidationError(route, 'provider', `${service.node.path} is already routed through ${this.provider.name} ` +
@@ -260,11 +317,42 @@ export class ServingPool extends Construct {
         `route to it must use the same provider (got ${provider.name}, TLS ${provider.eppTls ? 'on' : 'off'})`);
     }
     if (this.provider._traits.gkePolicies && requestTimeout) this.addGkeTimeout(route, requestTimeout);
+    this.allowGateway(provider, gatewayNamespace);
+  }
+
+  /**
+   * The gateway reaches the picker on its ext-proc port and the pods the picker chose on the serving port; once per
+   * gateway namespace.
+   */
+  private allowGateway(provider: GatewayProvider, gatewayNamespace: string | undefined): void {
+    const key = provider._traits.gkePolicies ? '(gke)' : gatewayNamespace ?? '';
+    if (this.gateways.has(key)) return;
+    this.gateways.add(key);
+    const from: TrafficPeer = gatewayPeer(provider, gatewayNamespace);
+    const who = describeGateway(provider, gatewayNamespace);
+    const suffix = this.gateways.size > 1 ? `-${this.gateways.size}` : '';
+    const t = this.target;
+    allowTraffic({
+      scope: this,
+      name: `gateway-epp${suffix}`,
+      description: `${who} call the endpoint picker ${this.eppName} (ext-proc)`,
+      from,
+      to: { namespace: t.namespace, podLabels: this.eppSelector },
+      ports: [{ port: EPP_GRPC_PORT }],
+    });
+    allowTraffic({
+      scope: this,
+      name: `gateway${suffix}`,
+      description: `${who} send requests to ${t.name} (${t.serverName})`,
+      from,
+      to: { namespace: t.namespace, podLabels: t.selector },
+      ports: [{ port: t.port }],
+    });
   }
 
   private pickerArgs(service: IConstruct, version: EppVersion, replicas: number, props: ServingPoolProps): string[] {
     const extra = props.picker.extraFlags ?? {};
-    for (const flag of Object.keys(extra)) {
+    for (const flag of Object.keys(extra).sort()) {
       const prop = `endpointPicker.extraFlags.${flag}`;
       if (flag.startsWith('-')) throw invalidProp(service, prop, flag, 'the flag name without the leading "--"');
       version._requireFlag(service, prop, flag);

@@ -1,21 +1,31 @@
 import { Duration } from 'cdk8s';
 
 /**
- * Compute resources of a container: requests, with the memory limit equal to the memory request (a pod that uses
- * more is OOM-killed rather than starving its neighbours); no CPU limit (throttling hurts token latency).
+ * Compute resources of a container: CPU and memory requests and limits. Unset fields get the construct's defaults
+ * (never instead of a value you give). The memory limit equals the memory request (a pod that uses more is
+ * OOM-killed rather than starving its neighbours); the CPU limit equals the CPU request unless `cpuLimit` says
+ * otherwise, which puts the pod in the Guaranteed QoS class (evicted last; exclusive cores under the static CPU
+ * manager, so a busy neighbour does not steal the tokenizer's and scheduler's CPU).
  */
 export interface ServingResources {
   /**
    * CPU request, e.g. `'4'` or `'500m'`.
    *
-   * @default - none
+   * @default - model server: 4 cores per GPU, at least 2; endpoint picker: 1
    */
   readonly cpu?: string;
 
   /**
+   * CPU limit, when it should differ from the request (e.g. above it, to let the server burst).
+   *
+   * @default - the CPU request
+   */
+  readonly cpuLimit?: string;
+
+  /**
    * Memory request and limit, e.g. `'32Gi'`. A memory-backed `/dev/shm` counts against it.
    *
-   * @default - none
+   * @default - model server: 16Gi per GPU (8Gi without GPUs) plus the shared memory; endpoint picker: 2Gi
    */
   readonly memory?: string;
 

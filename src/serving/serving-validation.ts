@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { ServingResources } from './serving-props';
 import * as k8s from '../imports/k8s';
-import { invalidProp } from '../internal/errors';
+import { invalidProp, ValidationError } from '../internal/errors';
 
 /** Small validators and renderers shared by the serving constructs (internal). */
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
@@ -58,20 +58,48 @@ export function quantityValue(value: string): number {
 /** Validates a ServingResources value. */
 export function validateResources(scope: IConstruct, prop: string, r: ServingResources | undefined): void {
   requireQuantity(scope, `${prop}.cpu`, r?.cpu);
+  requireQuantity(scope, `${prop}.cpuLimit`, r?.cpuLimit);
   requireQuantity(scope, `${prop}.memory`, r?.memory);
   requireQuantity(scope, `${prop}.ephemeralStorage`, r?.ephemeralStorage);
+  for (const [p, v] of [['cpu', r?.cpu], ['cpuLimit', r?.cpuLimit], ['memory', r?.memory]] as const) {
+    if (v !== undefined && !(quantityValue(v) > 0)) throw invalidProp(scope, `${prop}.${p}`, v, 'a positive quantity');
+  }
+  if (r?.cpuLimit !== undefined && r.cpu !== undefined && quantityValue(r.cpuLimit) < quantityValue(r.cpu)) {
+    throw new ValidationError(scope, `${prop}.cpuLimit`, `${r.cpuLimit} is below the CPU request ${r.cpu}; the apiserver rejects a limit below its request`);
+  }
 }
 
-/** The container resources for `r` (requests; memory limit = request). */
-export function renderResources(r: ServingResources | undefined): k8s.ResourceRequirements | undefined {
+/** Defaults for the fields of ServingResources a user leaves unset. */
+export interface ResourceDefaults {
+  readonly cpu: string;
+  readonly memory: string;
+  readonly ephemeralStorage?: string;
+}
+
+/**
+ * The container resources for `r`, unset fields from `defaults`: CPU and memory requests and limits (memory
+ * limit = request; CPU limit = `cpuLimit`, else the request), the ephemeral-storage request when known. Without
+ * defaults, only what `r` gives (undefined when it gives nothing).
+ */
+export function renderResources(r: ServingResources | undefined, defaults?: ResourceDefaults): k8s.ResourceRequirements | undefined {
+  const ephemeral = r?.ephemeralStorage ?? defaults?.ephemeralStorage;
+  // A CPU limit of the user's below a default request lowers the request to it (the limit is never overridden).
+  const cpu = r?.cpu ?? (defaults?.cpu !== undefined && r?.cpuLimit !== undefined && quantityValue(r.cpuLimit) < quantityValue(defaults.cpu)
+    ? r.cpuLimit : defaults?.cpu);
+  const memory = r?.memory ?? defaults?.memory;
+  const cpuLimit = r?.cpuLimit ?? cpu;
   const requests: { [k: string]: k8s.Quantity } = {};
   const limits: { [k: string]: k8s.Quantity } = {};
-  if (r?.cpu) requests.cpu = k8s.Quantity.fromString(r.cpu);
-  if (r?.memory) {
-    requests.memory = k8s.Quantity.fromString(r.memory);
-    limits.memory = k8s.Quantity.fromString(r.memory);
-  }
-  if (r?.ephemeralStorage) requests['ephemeral-storage'] = k8s.Quantity.fromString(r.ephemeralStorage);
-  if (!Object.keys(requests).length) return undefined;
-  return { requests, limits: Object.keys(limits).length ? limits : undefined };
+  if (cpu) requests.cpu = k8s.Quantity.fromString(cpu);
+  if (cpuLimit) limits.cpu = k8s.Quantity.fromString(cpuLimit);
+  if (memory) requests.memory = limits.memory = k8s.Quantity.fromString(memory);
+  if (ephemeral) requests['ephemeral-storage'] = k8s.Quantity.fromString(ephemeral);
+  if (!Object.keys(requests).length && !Object.keys(limits).length) return undefined;
+  return { requests: Object.keys(requests).length ? requests : undefined, limits: Object.keys(limits).length ? limits : undefined };
+}
+
+/** `bytes` as a quantity in Mi (Gi when whole). */
+export function bytesQuantity(bytes: number): string {
+  const mi = Math.ceil(bytes / 2 ** 20);
+  return mi % 1024 === 0 ? `${mi / 1024}Gi` : `${mi}Mi`;
 }

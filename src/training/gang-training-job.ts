@@ -13,10 +13,10 @@ import { GpuRequest, GpuRequestShape } from '../accelerators/gpu-request';
 import * as k8s from '../imports/k8s';
 import { ValidationError, invalidProp, requireInteger, show } from '../internal/errors';
 import { selectorLabels, standardLabels } from '../internal/labels';
-import { DNS_LABEL_MAX, claimName, isDnsLabel, requireDnsLabel, resourceName } from '../internal/names';
+import { DNS_LABEL_MAX, isDnsLabel, requireDnsLabel, resourceName } from '../internal/names';
 import { namespaceOf } from '../internal/namespace';
-import { PodSpecBuilder, resolveSecurity } from '../internal/pod-spec';
-import { hasFirewall } from '../internal/tenant-network';
+import { PodSpecBuilder, computeResources, resolveSecurity } from '../internal/pod-spec';
+import { IngressIsolationHandle, allowTraffic, isolateIngress } from '../internal/tenant-network';
 import { ClusterProfile } from '../platform/cluster-profile';
 import type { GpuNodePool } from '../platform/gpu-node-pool';
 import { WorkloadSecurityProps } from '../security/workload-security';
@@ -30,6 +30,14 @@ const SHARED_MEMORY_PATH = '/dev/shm';
 const SCRATCH_PATH = '/tmp';
 /** Karpenter leaves nodes of pods with this annotation alone (no consolidation in the middle of a run). */
 const DO_NOT_DISRUPT = 'karpenter.sh/do-not-disrupt';
+/** How long a finished JobSet (and its pods and logs) is kept by default: a week to read logs and results. */
+const DEFAULT_TTL = Duration.days(7);
+/** Default CPU cores per GPU of a worker, and of a worker without GPUs. */
+const CPU_PER_GPU = 4;
+const CPU_WORKER_CORES = 2;
+/** Default memory per GPU of a worker (GiB), and of a worker without GPUs. */
+const MEMORY_GIB_PER_GPU = 16;
+const CPU_WORKER_MEMORY_GIB = 8;
 
 /**
  * When a gang job counts as succeeded.
@@ -136,16 +144,18 @@ export interface GangTrainingJobProps {
   readonly volumes?: TrainingMount[];
 
   /**
-   * CPU cores each worker requests (fractions allowed, e.g. 0.5).
+   * CPU cores each worker requests and is limited to (fractions allowed, e.g. 0.5). Request = limit keeps the
+   * workers in the Guaranteed QoS class: evicted last, and given exclusive cores under the static CPU manager, so
+   * data loaders of one rank do not slow the others (a gang is as fast as its slowest rank).
    *
-   * @default - no request
+   * @default - 4 cores per GPU of the worker; 2 for a worker without GPUs
    */
   readonly cpuPerWorker?: number;
 
   /**
    * Memory each worker requests and is limited to.
    *
-   * @default - no request or limit
+   * @default - 16Gi per GPU of the worker; 8Gi for a worker without GPUs
    */
   readonly memoryPerWorker?: Size;
 
@@ -180,9 +190,11 @@ export interface GangTrainingJobProps {
   readonly maxRuntime?: Duration;
 
   /**
-   * Delete the finished job (and its pods) this long after it finished (JobSet backend only).
+   * Delete the finished job (and its pods) this long after it finished (JobSet backend only; Kubeflow Trainer has
+   * no TTL for TrainJobs, which are kept until deleted). Finished pods hold no resources, but thousands of them slow
+   * the apiserver and the controllers; set a long TTL (up to 2^31-1 seconds) to keep a job around.
    *
-   * @default - kept until deleted
+   * @default - JobSet: Duration.days(7); Kubeflow Trainer: kept until deleted
    */
   readonly ttlAfterFinished?: Duration;
 
@@ -217,7 +229,9 @@ export interface GangTrainingJobProps {
   /**
    * Security settings of the workers (they always pass Pod Security `restricted`).
    *
-   * @default - read-only root filesystem, user and group 1000
+   * @default - user, group and fsGroup 65532; read-only root filesystem unless the workers get GPUs (the NVIDIA
+   * container toolkit's CDI hook writes into the container's root filesystem when it starts, kserve/kserve#5711;
+   * InferenceService makes the same choice); `HOME` is the writable /tmp volume either way
    */
   readonly security?: WorkloadSecurityProps;
 
@@ -263,8 +277,7 @@ export class GangTrainingJob extends Construct {
   public readonly schedulingObjects: ApiObject[];
   /** The workers' ResourceClaimTemplate, when GPUs come through DRA. */
   public readonly gpuClaimTemplate?: ApiObject;
-  /** The NetworkPolicy letting workers reach each other, when the namespace denies traffic by default. */
-  public readonly peerNetworkPolicy?: ApiObject;
+  private readonly isolation: IngressIsolationHandle;
 
   constructor(scope: Construct, id: string, props: GangTrainingJobProps) {
     super(scope, id);
@@ -278,7 +291,10 @@ export class GangTrainingJob extends Construct {
     const settings = this.validateSettings(props, traits);
     profile._requireAddon(this, 'backend', traits.addon, `TrainingBackend.${backend.name}()`);
 
-    const security = resolveSecurity(this, props.security);
+    const security = resolveSecurity(this, {
+      ...props.security,
+      readOnlyRootFilesystem: props.security?.readOnlyRootFilesystem ?? props.gpusPerWorker === undefined,
+    });
     const builder = new PodSpecBuilder(this, security);
     const gpus = this.attachGpus(builder, props, traits);
     this.gpuClaimTemplate = gpus?.claimTemplate;
@@ -309,7 +325,7 @@ export class GangTrainingJob extends Construct {
       },
     });
 
-    this.configurePod(builder, props, traits, launch, binding, security.readOnlyRootFilesystem);
+    this.configurePod(builder, props, traits, launch, binding, gpus?.devicesPerPod ?? 0);
     const podTemplate = this.podTemplate(builder, plan, binding, props.topology);
     const objects = backend._render(this, plan, {
       podTemplate,
@@ -328,8 +344,16 @@ export class GangTrainingJob extends Construct {
     // Apply order: the claim template and the gang objects exist before the pods that reference them.
     const prerequisites = [...binding.objects, gpus?.claimTemplate, gpus?.claim].filter((o): o is ApiObject => o !== undefined);
     prerequisites.forEach((o) => this.workload.node.addDependency(o));
-    if (hasFirewall(this, this.namespace)) this.peerNetworkPolicy = this.allowPeers(plan);
-    this.node.addValidation({ validate: () => { this.requirePeerPolicyWhereDenied(); return []; } });
+    this.isolation = this.allowPeers(plan);
+  }
+
+  /**
+   * The NetworkPolicy isolating the workers where the namespace has no default-deny of its own (no AiTenant): it
+   * admits the other workers of the gang on every port and the edges other constructs declare to the workers.
+   * Undefined in a tenant, whose default-deny and allows (including the gang's peer edge) do that.
+   */
+  public get networkPolicy(): ApiObject | undefined {
+    return this.isolation.policy;
   }
 
   /** The name: given (checked) or derived short enough that the largest worker's hostname is a DNS label. */
@@ -379,7 +403,7 @@ export class GangTrainingJob extends Construct {
       maxRestarts: requireInteger(this, 'maxRestarts', props.maxRestarts ?? 3, 0, INT32_MAX),
       backoffLimit: requireInteger(this, 'backoffLimit', props.backoffLimit ?? 0, 0, INT32_MAX),
       activeDeadlineSeconds: props.maxRuntime !== undefined ? wholeSeconds(this, 'maxRuntime', props.maxRuntime, 1) : undefined,
-      ttlSecondsAfterFinished: props.ttlAfterFinished !== undefined ? wholeSeconds(this, 'ttlAfterFinished', props.ttlAfterFinished, 0) : undefined,
+      ttlSecondsAfterFinished: traits.supportsTtl ? wholeSeconds(this, 'ttlAfterFinished', props.ttlAfterFinished ?? DEFAULT_TTL, 0) : undefined,
     };
   }
 
@@ -407,7 +431,7 @@ export class GangTrainingJob extends Construct {
   }
 
   private configurePod(builder: PodSpecBuilder, props: GangTrainingJobProps, traits: BackendTraits, launch: LaunchPlan,
-    binding: SchedulerBinding, readOnlyRoot: boolean): void {
+    binding: SchedulerBinding, gpus: number): void {
     const mounts = this.mounts(props);
     const volumeMounts: k8s.VolumeMount[] = [];
     mounts.forEach((m) => {
@@ -421,15 +445,16 @@ export class GangTrainingJob extends Construct {
       image: props.image,
       command: launch.command,
       args: launch.args && launch.args.length ? launch.args : undefined,
-      env: this.env(props, launch, readOnlyRoot),
+      env: this.env(props, launch),
       ports: launch.ports.length ? launch.ports : undefined,
-      resources: this.resources(props),
+      resources: this.resources(props, gpus),
       volumeMounts: volumeMounts.length ? volumeMounts : undefined,
     });
     builder.restartPolicy = 'Never';
     builder.priorityClassName = props.priorityClassName;
     builder.serviceAccountName = props.serviceAccountName;
     builder.schedulerName = binding.schedulerName;
+    builder.setSchedulingFields(binding.podFields);
   }
 
   private mounts(props: GangTrainingJobProps): { volume: k8s.Volume; mount: k8s.VolumeMount }[] {
@@ -463,10 +488,12 @@ export class GangTrainingJob extends Construct {
     });
   }
 
-  private env(props: GangTrainingJobProps, launch: LaunchPlan, readOnlyRoot: boolean): k8s.EnvVar[] | undefined {
+  private env(props: GangTrainingJobProps, launch: LaunchPlan): k8s.EnvVar[] | undefined {
     const computed = new Set(launch.env.map((e) => e.name));
     const user = props.env ?? {};
-    for (const [name, value] of Object.entries(user)) {
+    // Sorted: a map from Go or Python arrives in any order, the env list must not.
+    for (const name of Object.keys(user).sort()) {
+      const value = user[name];
       if (!isEnvName(name)) throw invalidProp(this, `env.${name}`, name, 'an environment variable name ([-._a-zA-Z][-._a-zA-Z0-9]*)');
       if (typeof value !== 'string') throw invalidProp(this, `env.${name}`, value, 'a string value');
       if (computed.has(name)) {
@@ -474,72 +501,65 @@ export class GangTrainingJob extends Construct {
       }
     }
     const defaults: Record<string, string> = {
-      ...(readOnlyRoot ? { HOME: SCRATCH_PATH } : {}),
+      // The default user 65532 has no home directory: caches (torch, Triton, pip) go to the /tmp volume.
+      HOME: SCRATCH_PATH,
       ...launch.defaultEnv,
       ...(props.dataset ? { DATASET_DIR: DATASET_PATH } : {}),
       ...(props.checkpoints ? { CHECKPOINT_DIR: CHECKPOINTS_PATH } : {}),
     };
     const merged = { ...defaults, ...user };
-    const env = [...launch.env, ...Object.entries(merged).map(([name, value]) => ({ name, value }))];
+    const env = [...launch.env, ...Object.keys(merged).sort().map((name) => ({ name, value: merged[name] }))];
     return env.length ? env : undefined;
   }
 
-  private resources(props: GangTrainingJobProps): k8s.ResourceRequirements | undefined {
-    const requests: Record<string, k8s.Quantity> = {};
-    const limits: Record<string, k8s.Quantity> = {};
+  private resources(props: GangTrainingJobProps, gpus: number): k8s.ResourceRequirements {
+    let cpu = gpus > 0 ? String(CPU_PER_GPU * gpus) : String(CPU_WORKER_CORES);
     if (props.cpuPerWorker !== undefined) {
       const millis = props.cpuPerWorker * 1000;
       if (!(props.cpuPerWorker > 0) || Math.abs(millis - Math.round(millis)) > 1e-6) {
         throw invalidProp(this, 'cpuPerWorker', props.cpuPerWorker, 'a positive number of cores in steps of 0.001, e.g. 0.5 or 16');
       }
-      requests.cpu = k8s.Quantity.fromString(Number.isInteger(props.cpuPerWorker) ? String(props.cpuPerWorker) : `${Math.round(millis)}m`);
+      cpu = Number.isInteger(props.cpuPerWorker) ? String(props.cpuPerWorker) : `${Math.round(millis)}m`;
     }
-    if (props.memoryPerWorker !== undefined) {
-      requests.memory = limits.memory = k8s.Quantity.fromString(props.memoryPerWorker.asString());
-    }
-    if (!Object.keys(requests).length) return undefined;
-    return { requests, limits: Object.keys(limits).length ? limits : undefined };
+    const memory = props.memoryPerWorker ?? Size.gibibytes(gpus > 0 ? MEMORY_GIB_PER_GPU * gpus : CPU_WORKER_MEMORY_GIB);
+    return computeResources({ cpu, memory: memory.asString() });
   }
 
   private podTemplate(builder: PodSpecBuilder, plan: GangPlan, binding: SchedulerBinding, topology?: GangTopology) {
-    const spec: Record<string, any> = { ...k8s.toJson_PodSpec(builder.build()), ...binding.podFields };
     if (topology && !topology.exclusive) {
-      spec.affinity = {
-        ...spec.affinity,
-        podAffinity: {
-          requiredDuringSchedulingIgnoredDuringExecution: [{
-            labelSelector: { matchLabels: plan.podSelector },
-            topologyKey: topology.nodeLabel,
-          }],
-        },
-      };
+      builder.addPodAffinity({ labelSelector: { matchLabels: { ...plan.podSelector } }, topologyKey: topology.nodeLabel });
     }
     return {
       metadata: { labels: { ...plan.labels, ...binding.podLabels }, annotations: { [DO_NOT_DISRUPT]: 'true' } },
-      spec,
+      spec: builder.buildJson(),
     };
   }
 
-  /** A tenant declared after the job denies traffic in its namespace, and the workers could not reach each other. */
-  private requirePeerPolicyWhereDenied(): void {
-    if (this.peerNetworkPolicy || !hasFirewall(this, this.namespace)) return;
-    throw new ValidationError(this, 'scope', `namespace ${show(this.namespace)} denies traffic by default (a tenant declared after ` +
-      'this job), so the workers could not reach each other; create the job inside the tenant, or declare the tenant before the job');
-  }
-
-  /** In a namespace that denies traffic by default, the workers must still reach each other on any port (NCCL). */
-  private allowPeers(plan: GangPlan): ApiObject {
-    const name = `${plan.name}-peers`;
-    claimName(this, 'NetworkPolicy', plan.namespace, name);
-    const peers = [{ podSelector: { matchLabels: plan.podSelector } }];
-    return new k8s.KubeNetworkPolicy(this, 'PeerNetworkPolicy', {
-      metadata: { name, namespace: plan.namespace, labels: plan.labels },
-      spec: {
-        podSelector: { matchLabels: plan.podSelector },
-        policyTypes: ['Ingress', 'Egress'],
-        ingress: [{ from: peers }],
-        egress: [{ to: peers }],
-      },
+  /**
+   * The workers reach each other on every port (torch.distributed, NCCL): one edge a tenant turns into its allows;
+   * outside a tenant the workers isolate themselves with it.
+   */
+  private allowPeers(plan: GangPlan): IngressIsolationHandle {
+    const workers = { namespace: plan.namespace, podLabels: plan.podSelector };
+    allowTraffic({
+      scope: this,
+      name: 'peers',
+      description: `the workers of ${plan.name} reach each other (torch.distributed, NCCL)`,
+      from: workers,
+      to: workers,
+      ports: [],
+      allPorts: true,
+    });
+    return isolateIngress({
+      scope: this,
+      id: 'NetworkPolicy',
+      name: `${plan.name}-peers`,
+      namespace: plan.namespace,
+      selector: plan.podSelector,
+      podLabels: plan.labels,
+      labels: plan.labels,
+      description: `the workers of ${plan.name}`,
     });
   }
 }
+

@@ -183,7 +183,7 @@ badInputCatalogue([
     '[c/w] gpus.count: got 3; expected at most 2 3g.40gb devices (2 per GPU x 1 GPUs), what one node of the pool c/p'),
   {
     name: 'two workloads overfill the pool',
-    error: /Validation failed.*\[c\/p\] maxNodes: the workloads placed on the pool need 24 GPUs \(c\/a \(16\), c\/b \(8\)\) but the pool holds at most 16/s,
+    error: /Validation failed with the following errors:\n {2}\[c\/p\] maxNodes: the workloads placed on the pool need 24 GPUs \(c\/a \(16\), c\/b \(8\)\) but the pool holds at most 16/,
     build: (scope) => {
       const chart = chartWith(scope);
       const p = new GpuNodePool(chart, 'p', { gpu: H100, gpusPerNode: 8, maxNodes: 2 });

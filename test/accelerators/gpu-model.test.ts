@@ -52,6 +52,17 @@ describe('GpuModel catalogue', () => {
     expect(GpuModel.NVIDIA_L4.migProfiles).toEqual([]);
   });
 
+  test('MIG profiles come out in catalogue order, whatever order the map came in (Go maps arrive shuffled)', () => {
+    const profiles = { '7g.80gb': 1, '1g.20gb': 4, '1g.10gb+me': 1, '3g.40gb': 2, '1g.10gb': 7, '2g.20gb': 3, '4g.40gb': 1 };
+    const model = GpuModel.custom({ id: 'acme-m80', productNames: ['ACME M80'], memoryGib: 80, migProfiles: profiles });
+    expect(model.migProfiles).toEqual(GpuModel.NVIDIA_A100_80GB.migProfiles);
+    expect(model.migProfiles).toEqual(['1g.10gb', '1g.10gb+me', '1g.20gb', '2g.20gb', '3g.40gb', '4g.40gb', '7g.80gb']);
+    expect(GpuModel.NVIDIA_H200.migProfiles).toEqual(['1g.18gb', '1g.18gb+me', '1g.35gb', '2g.35gb', '3g.71gb', '4g.71gb', '7g.141gb']);
+    // numeric, not text order: 1g.5gb before 1g.10gb
+    const small = GpuModel.custom({ id: 'acme-m40', productNames: ['ACME M40'], memoryGib: 40, migProfiles: { '1g.10gb': 3, '1g.5gb': 7 } });
+    expect(small.migProfiles).toEqual(['1g.5gb', '1g.10gb']);
+  });
+
   test('custom models and vendors', () => {
     const vendor = GpuVendor.custom({ name: 'acme', draDriver: 'gpu.acme.com', extendedResourceName: 'acme.com/gpu' });
     expect(vendor.deviceClassName).toBe('gpu.acme.com');

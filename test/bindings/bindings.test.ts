@@ -1,20 +1,22 @@
 // The example app in TypeScript (examples/main.ts), Python (test/bindings/python/app.py) and Go
-// (test/bindings/go/main.go) must synthesize byte-identical YAML, file by file, through the jsii packages that
-// jsii-pacmak builds from this repository (the Python wheel and the Go module).
+// (test/bindings/go/main.go) must produce byte-identical output, file by file (the manifests and the PlatformReport
+// files), through the jsii packages that jsii-pacmak builds from this repository (the Python wheel and the Go module).
 //
 // Adding a construct to the example: translate the new lines of examples/main.ts into app.py (snake_case keyword
 // arguments) and main.go (`cdk8sai.NewXxx(scope, jsii.String("Id"), &cdk8sai.XxxProps{...})`), same ids, same order.
-// Go hands maps to the library with their keys sorted, while TypeScript and Python keep insertion order: a construct
-// that turns a map prop into a list must sort the keys, or the Go output differs. Python names come from
-// jsii-pacmak's snake_case (constants too: `NVIDIA_H100_80GB` is `NVIDIA_H100_80_GB` in Python).
+// Go hands maps to the library with their keys sorted (encoding/json), while TypeScript and Python keep insertion
+// order: a construct that turns a map prop into a list must sort the keys, or the Go output differs (the diff says so).
+// Python names come from jsii-pacmak's snake_case, constants too: `GpuModel.NVIDIA_H100_80GB` is
+// `GpuModel.NVIDIA_H100_80_GB` in Python (accepted; the list is printed below and by tools/bindings/python-names.ts).
 // The first run builds everything (minutes); later runs rebuild only what changed (see tools/bindings/pipeline.ts).
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  overloadProblems, namingProblems, ownAssembly, publicConstructs, structDocProblems, unionProblems,
+  formatRenamedConstants, overloadProblems, namingProblems, ownAssembly, publicConstructs, pythonRenamedConstants,
+  structDocProblems, unionProblems,
 } from '../../tools/bindings/api-surface';
 import {
-  buildBindings, compareOutputs, formatTimings, GO_APP, listFiles, outputDir, PYTHON_APP, ROOT, run, synthGo,
+  buildBindings, CACHE, compareOutputs, formatTimings, GO_APP, listFiles, outputDir, PYTHON_APP, ROOT, run, synthGo,
   synthPython, synthTypeScript, TS_APP,
 } from '../../tools/bindings/pipeline';
 
@@ -40,21 +42,21 @@ describe('the example app in TypeScript, Python and Go', () => {
     outputs.ts = dir;
   }, RUN_TIMEOUT);
 
+  // The output is compared even when a Python or Go test fails: the file diff usually says more than the failure.
   test('the Python app passes its pytest suite', () => {
-    const dir = outputDir('python');
-    synthPython(venvPython, dir);
-    outputs.python = dir;
+    outputs.python = outputDir('python');
+    synthPython(venvPython, outputs.python);
   }, RUN_TIMEOUT);
 
   test('the Go app passes go test', () => {
-    const dir = outputDir('go');
-    synthGo(dir);
-    outputs.go = dir;
+    outputs.go = outputDir('go');
+    synthGo(outputs.go);
   }, RUN_TIMEOUT);
 
   test.each([['Python', 'python'], ['Go', 'go']] as const)('the %s output is byte-identical to TypeScript, file by file', (name, key) => {
     if (!outputs.ts || !outputs[key]) throw new Error(`no output to compare: the TypeScript or ${name} app did not run (see above)`);
-    expect(compareOutputs(outputs.ts, outputs[key]!, name)).toEqual([]);
+    const problems = compareOutputs(outputs.ts, outputs[key]!, name);
+    if (problems.length) throw new Error(`the ${name} output differs from the TypeScript one:\n${problems.join('\n')}`);
   });
 });
 
@@ -103,6 +105,16 @@ describe('the public API reads well in Python and Go', () => {
 
   test('no names that Python or Go rename or that read badly in snake_case', () => {
     expect(namingProblems(ownAssembly())).toEqual([]);
+  });
+
+  test('the constants Python spells differently are listed for the README', () => {
+    const renamed = pythonRenamedConstants(ownAssembly());
+    // Only the accepted digit-letter split (NVIDIA_H100_80GB -> NVIDIA_H100_80_GB); anything else fails above.
+    expect(renamed.filter((c) => c.python !== c.name.replace(/([0-9])(?=[A-Z])/g, '$1_'))).toEqual([]);
+    const table = formatRenamedConstants(renamed);
+    fs.mkdirSync(CACHE, { recursive: true });
+    fs.writeFileSync(path.join(CACHE, 'python-names.md'), table);
+    process.stdout.write(`constants with another name in Python (also in .cache/bindings/python-names.md):\n${table}`);
   });
 });
 

@@ -1,17 +1,29 @@
 /**
  * The API-server environments the harness can run, and what each one turns on.
  *
- * Both run the same kube-apiserver 1.37 binary (tools/testenv):
+ * All run the same kube-apiserver 1.37 binary (tools/testenv):
  *  - `default` emulates Kubernetes 1.34 (`--emulated-version=1.34`), so feature
  *    gates, API groups and field handling are those of a stock 1.34 cluster,
  *    the project's default target.
  *  - `latest` is 1.37 with the newer, off-by-default gates and API versions on
  *    (Workload API scheduling.k8s.io/v1beta1, DRA alpha/beta gates).
+ *  - `emulated-1.35` and `emulated-1.36` emulate stock 1.35 and 1.36 clusters
+ *    (version defaults, no extra gates). They are started only on request
+ *    (CDK8S_AI_TESTENV_ENVIRONMENTS), to keep the usual run at two apiservers.
  */
 
-export type EnvironmentName = 'default' | 'latest';
+export type EnvironmentName = 'default' | 'latest' | 'emulated-1.35' | 'emulated-1.36';
 
-export const ENVIRONMENT_NAMES: readonly EnvironmentName[] = ['default', 'latest'];
+/** Every environment the harness knows. */
+export const ENVIRONMENT_NAMES: readonly EnvironmentName[] = ['default', 'latest', 'emulated-1.35', 'emulated-1.36'];
+
+/** The environments started when CDK8S_AI_TESTENV_ENVIRONMENTS is unset. */
+export const DEFAULT_ENVIRONMENTS: readonly EnvironmentName[] = ['default', 'latest'];
+
+/** The binary's Kubernetes minor: the newest version the harness runs. */
+export const BINARY_MINOR = 37;
+/** `--emulated-version` reaches back three minors from the binary's (apiserver compatibility/version.go). */
+export const OLDEST_EMULATED_MINOR = BINARY_MINOR - 3;
 
 export interface EnvironmentDefinition {
   readonly name: EnvironmentName;
@@ -54,7 +66,7 @@ const LATEST_GATES: Readonly<Record<string, boolean>> = {
 };
 
 export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentDefinition>> = {
-  default: {
+  'default': {
     name: 'default',
     kubernetesVersion: '1.34',
     emulatedVersion: '1.34',
@@ -62,7 +74,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentDefinitio
     runtimeConfig: {},
     description: 'kube-apiserver 1.37 emulating Kubernetes 1.34 with 1.34 default feature gates and APIs',
   },
-  latest: {
+  'latest': {
     name: 'latest',
     kubernetesVersion: '1.37',
     featureGates: LATEST_GATES,
@@ -73,6 +85,22 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentDefinitio
     },
     description: 'kube-apiserver 1.37 with the Workload API (scheduling.k8s.io/v1beta1) and off-by-default DRA/workload gates on',
   },
+  'emulated-1.35': {
+    name: 'emulated-1.35',
+    kubernetesVersion: '1.35',
+    emulatedVersion: '1.35',
+    featureGates: {},
+    runtimeConfig: {},
+    description: 'kube-apiserver 1.37 emulating Kubernetes 1.35 with 1.35 default feature gates and APIs',
+  },
+  'emulated-1.36': {
+    name: 'emulated-1.36',
+    kubernetesVersion: '1.36',
+    emulatedVersion: '1.36',
+    featureGates: {},
+    runtimeConfig: {},
+    description: 'kube-apiserver 1.37 emulating Kubernetes 1.36 with 1.36 default feature gates and APIs',
+  },
 };
 
 /** `{a: true, b: false}` -> `a=true,b=false` (sorted, stable). */
@@ -81,11 +109,15 @@ export function formatKeyValues(values: Readonly<Record<string, boolean>>): stri
 }
 
 /**
- * Environments to start, from `CDK8S_AI_TESTENV_ENVIRONMENTS`
- * (comma-separated names, `none` to start nothing; default: all).
+ * Environments to start, from `CDK8S_AI_TESTENV_ENVIRONMENTS`: comma-separated
+ * names, `none` to start nothing, `all` for every known environment; unset or
+ * empty: DEFAULT_ENVIRONMENTS (`default`, `latest`).
  */
 export function requestedEnvironments(value = process.env.CDK8S_AI_TESTENV_ENVIRONMENTS): EnvironmentName[] {
-  if (value === undefined || value.trim() === '' || value.trim() === 'all') {
+  if (value === undefined || value.trim() === '') {
+    return [...DEFAULT_ENVIRONMENTS];
+  }
+  if (value.trim() === 'all') {
     return [...ENVIRONMENT_NAMES];
   }
   if (value.trim() === 'none') {

@@ -8,9 +8,12 @@ import * as path from 'node:path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  ApiValidationError, KubeObject, PROJECT_ROOT, TestEnvState, badInputCatalogue, checkProperty, droppedFields,
-  environmentForProfile, fetchOpenApiV2, loadCrds, readState, SHARED_CRDS_DIR, runBadInput, validateChart, validateObjects,
+  ApiValidationError, DEFAULT_ENVIRONMENTS, ENVIRONMENT_NAMES, KubeObject, PROJECT_ROOT, TestEnvState, badInputCatalogue, checkProperty,
+  droppedFields, environmentForProfile, fetchOpenApiV2, fieldManagerFor, loadCrds, readState, requestedEnvironments, sessionFor,
+  SHARED_CRDS_DIR, runBadInput, validateChart, validateObjects,
 } from './index';
+import { ClusterProfile } from '../../src/platform/cluster-profile';
+import { KubernetesVersion } from '../../src/platform/kubernetes-version';
 
 const verbose = !!process.env.CDK8S_AI_TESTENV_VERBOSE;
 function note(message: string): void {
@@ -139,8 +142,79 @@ describe('test environment', () => {
     expect(environmentForProfile({ kubernetesVersion: '1.37', featureGates: { GenericWorkload: true, DRAConsumableCapacity: true } })).toBe('latest');
     expect(() => environmentForProfile({ kubernetesVersion: '1.34', featureGates: { DRAConsumableCapacity: true } }))
       .toThrow(/DRAConsumableCapacity=true/);
-    expect(() => environmentForProfile({ kubernetesVersion: '1.36' })).toThrow(/no running test environment matches Kubernetes 1.36/);
     expect(() => environmentForProfile({ kubernetesVersion: '1.37', featureGates: { NoSuchGate: true } })).toThrow(/no such gate/);
+  });
+
+  test('environmentForProfile takes a ClusterProfile or a KubernetesVersion as they are', () => {
+    const app = new App();
+    const p37 = new ClusterProfile(app, 'P37', { kubernetesVersion: KubernetesVersion.V1_37, featureGates: { GenericWorkload: true } });
+    expect(environmentForProfile(p37)).toBe('latest');
+    expect(environmentForProfile(new ClusterProfile(new Chart(app, 'c'), 'P34'))).toBe('default');
+    expect(environmentForProfile({ kubernetesVersion: KubernetesVersion.V1_34 })).toBe('default');
+    expect(() => environmentForProfile({ kubernetesVersion: KubernetesVersion.V1_34, featureGateOverrides: { DRAConsumableCapacity: true } }))
+      .toThrow(/default: gates differ: DRAConsumableCapacity=true \(environment has false\)/);
+  });
+
+  test('environmentForProfile: versions the binary cannot emulate get a clear error', () => {
+    for (const version of ['1.33', 'v1.38.0', '2.0']) {
+      expect(() => environmentForProfile({ kubernetesVersion: version }))
+        .toThrow(/no test environment can emulate Kubernetes \d+\.\d+: the harness runs kube-apiserver 1\.37, whose --emulated-version reaches back to 1\.34, so it can test 1\.34, 1\.35, 1\.36, 1\.37 only/);
+    }
+    expect(() => environmentForProfile({ kubernetesVersion: 'latest' })).toThrow(/not a Kubernetes version: 'latest'/);
+  });
+
+  test.each(['1.35', '1.36'])('environmentForProfile maps %s to its emulated environment, or says how to start it', (version) => {
+    const name = `emulated-${version}`;
+    if (state.environments[name as keyof TestEnvState['environments']]) {
+      expect(environmentForProfile({ kubernetesVersion: version })).toBe(name);
+      expect(state.environments[name as keyof TestEnvState['environments']]!.emulatedVersion).toBe(version);
+    } else {
+      const running = ENVIRONMENT_NAMES.filter((n) => state.environments[n]);
+      expect(() => environmentForProfile({ kubernetesVersion: version })).toThrow(
+        `no running test environment matches Kubernetes ${version} with gates {}; ${name} (Kubernetes ${version}) is not running; `
+        + `start it with CDK8S_AI_TESTENV_ENVIRONMENTS=${[...running, name].join(',')}`);
+    }
+  });
+
+  test('requestedEnvironments: default and latest unless told otherwise', () => {
+    expect(requestedEnvironments('')).toEqual(['default', 'latest']);
+    expect(requestedEnvironments(' ')).toEqual([...DEFAULT_ENVIRONMENTS]);
+    expect(requestedEnvironments('all')).toEqual([...ENVIRONMENT_NAMES]);
+    expect(requestedEnvironments('none')).toEqual([]);
+    expect(requestedEnvironments('default, emulated-1.36')).toEqual(['default', 'emulated-1.36']);
+    expect(() => requestedEnvironments('default,1.36')).toThrow(/unknown environment '1.36' \(known: default, latest, emulated-1.35, emulated-1.36, none\)/);
+  });
+});
+
+describe('namespaces shared by several sets', () => {
+  const namespace = (labels: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'h-labels', labels } });
+
+  test('a later set does not strip the labels an earlier set put on the namespace', async () => {
+    await validateObjects([namespace({ 'example.com/team': 'research' })]);
+    await validateObjects([namespace({ 'example.com/cost-center': 'cc-1' }), pod('a', 'h-labels')]);
+    // a set that only uses the namespace: the harness applies it with the Pod Security labels only
+    await validateObjects([pod('b', 'h-labels')]);
+    const res = await sessionFor('default').client.get('/api/v1/namespaces/h-labels');
+    expect((res.body as KubeObject).metadata.labels).toMatchObject({
+      'example.com/team': 'research',
+      'example.com/cost-center': 'cc-1',
+      'pod-security.kubernetes.io/enforce': 'restricted',
+    });
+  });
+
+  test('a label two sets disagree on goes to the later one', async () => {
+    await validateObjects([namespace({ 'example.com/tier': 'gold' })]);
+    await validateObjects([namespace({ 'example.com/tier': 'silver' })]);
+    const res = await sessionFor('default').client.get('/api/v1/namespaces/h-labels');
+    expect((res.body as KubeObject).metadata.labels?.['example.com/tier']).toBe('silver');
+  });
+
+  test('each Namespace content applies under its own field manager; other objects under one', () => {
+    const a = fieldManagerFor(namespace({ x: '1' }));
+    expect(a).toMatch(/^cdk8s-ai-test-ns-[0-9a-f]{16}$/);
+    expect(fieldManagerFor(namespace({ x: '1' }))).toBe(a);
+    expect(fieldManagerFor(namespace({ x: '2' }))).not.toBe(a);
+    expect(fieldManagerFor({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'p' } })).toBe('cdk8s-ai-test');
   });
 });
 

@@ -17,6 +17,7 @@
  * gate, CRD pruning) is a failure naming kind, namespace, name and the
  * server's message.
  */
+import { createHash } from 'node:crypto';
 import { isCrd, waitForCrds } from './crds';
 import { ApiResource, Discovery } from './discovery';
 import { droppedFields } from './dropped-fields';
@@ -32,7 +33,28 @@ export const POD_SECURITY_WARN_LABEL = 'pod-security.kubernetes.io/warn';
 
 const FIELD_MANAGER = 'cdk8s-ai-test';
 const DRY_RUN_QUERY = `dryRun=All&fieldManager=${FIELD_MANAGER}&force=true&fieldValidation=Strict`;
-const REAL_QUERY = `fieldManager=${FIELD_MANAGER}&force=true&fieldValidation=Strict`;
+
+/**
+ * The field manager of a real apply. Server-side apply removes the fields a
+ * manager owned and no longer sends, so one manager for every set would let a
+ * later set strip the labels an earlier set put on a shared Namespace (a tenant's
+ * `team` or image-admission opt-in label, removed by a set that only uses the
+ * namespace). Each distinct Namespace gets its own manager, derived from its
+ * content: labels of earlier sets stay (owned by their managers), a label two
+ * sets disagree on goes to the later one (force=true), and re-applying the same
+ * content stays a no-op. Other real objects (CRDs, PriorityClasses,
+ * RuntimeClasses) keep one manager, so a changed object replaces the old one.
+ */
+export function fieldManagerFor(obj: KubeObject): string {
+  if (obj.apiVersion === 'v1' && obj.kind === 'Namespace') {
+    return `${FIELD_MANAGER}-ns-${createHash('sha256').update(canonicalJson(obj)).digest('hex').slice(0, 16)}`;
+  }
+  return FIELD_MANAGER;
+}
+
+function realQuery(obj: KubeObject): string {
+  return `fieldManager=${encodeURIComponent(fieldManagerFor(obj))}&force=true&fieldValidation=Strict`;
+}
 
 export interface ValidateOptions {
   /** Environment to validate against (default `default`, i.e. Kubernetes 1.34). */
@@ -172,10 +194,10 @@ export class EnvironmentSession {
     this.dryRuns.clear();
     const response = this.realChain.then(async () => {
       await Promise.allSettled(before);
-      let res = await this.client.request('PATCH', `${path}?${REAL_QUERY}`, { body: obj, contentType: APPLY_CONTENT });
+      let res = await this.client.request('PATCH', `${path}?${realQuery(obj)}`, { body: obj, contentType: APPLY_CONTENT });
       if (res.status === 422 && IMMUTABLE_RE.test(statusMessage(res)) && obj.kind !== 'Namespace' && !isCrd(obj)) {
         await this.client.request('DELETE', path);
-        res = await this.client.request('PATCH', `${path}?${REAL_QUERY}`, { body: obj, contentType: APPLY_CONTENT });
+        res = await this.client.request('PATCH', `${path}?${realQuery(obj)}`, { body: obj, contentType: APPLY_CONTENT });
       }
       if (!isSuccess(res)) {
         this.applied.delete(key); // retry next time

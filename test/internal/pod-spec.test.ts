@@ -1,7 +1,8 @@
 import { Testing } from 'cdk8s';
 import { Construct } from 'constructs';
-import { PodSpecBuilder, resolveSecurity } from '../../src/internal/pod-spec';
+import * as k8s from '../../src/imports/k8s';
 import { restrictedViolations } from '../../src/internal/pod-security';
+import { PodSpecBuilder, computeResources, defaultPullPolicy, resolveSecurity } from '../../src/internal/pod-spec';
 
 function builder(props = {}) {
   const scope = new Construct(Testing.chart(), 'w');
@@ -14,7 +15,8 @@ describe('PodSpecBuilder', () => {
     b.addContainer({ name: 'main', image: 'busybox:1.36' });
     const spec = b.build();
     expect(spec.automountServiceAccountToken).toBe(false);
-    expect(spec.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
+    // 65532: above 10000 (no collision with host users, checkov CKV_K8S_40), distroless' nonroot user.
+    expect(spec.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } });
     expect(spec.containers[0].securityContext).toEqual({
       allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true,
     });
@@ -93,5 +95,57 @@ describe('PodSpecBuilder devices', () => {
     b.addContainer({ name: 'server', image: 'x:1' });
     b.addExtendedResource('nvidia.com/gpu', 1, ['svr']);
     expect(() => b.build()).toThrow('[test/w] containers: devices are given to unknown containers svr; the pod has server');
+  });
+});
+
+describe('PodSpecBuilder scheduling and pull policy', () => {
+  test('a tag is pulled Always, a digest IfNotPresent, a pull policy the caller sets is kept', () => {
+    const digest = 'registry.example/app@sha256:' + 'e'.repeat(64);
+    expect(defaultPullPolicy('registry.example/app:1.0')).toBe('Always');
+    expect(defaultPullPolicy(digest)).toBe('IfNotPresent');
+    const b = builder();
+    b.addContainer({ name: 'tag', image: 'x:1' });
+    b.addContainer({ name: 'digest', image: digest });
+    b.addContainer({ name: 'own', image: 'x:1', imagePullPolicy: 'IfNotPresent' });
+    expect(b.build().containers.map((c) => c.imagePullPolicy)).toEqual(['Always', 'IfNotPresent', 'IfNotPresent']);
+  });
+
+  test('pod affinity, anti-affinity and spread live next to node affinity (none overwrites another)', () => {
+    const b = builder();
+    b.addContainer({ name: 'main', image: 'x:1' });
+    b.requireNode({ key: 'gpu', operator: 'Exists' });
+    b.addPodAffinity({ labelSelector: { matchLabels: { app: 'a' } }, topologyKey: 'topology.kubernetes.io/zone' });
+    b.spreadAcrossNodes({ app: 'a' });
+    b.spreadAcrossNodes({ app: 'a' });
+    b.addTopologySpread({ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: 'a' } } });
+    const spec = b.build();
+    expect(spec.affinity).toEqual({
+      nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'gpu', operator: 'Exists' }] }] } },
+      podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'a' } }, topologyKey: 'topology.kubernetes.io/zone' }] },
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { labelSelector: { matchLabels: { app: 'a' } }, topologyKey: 'kubernetes.io/hostname' } }],
+      },
+    });
+    expect(spec.topologySpreadConstraints).toHaveLength(1);
+    expect(() => b.addPodAntiAffinity({ topologyKey: 'x' }, 101)).toThrow('[test/w] affinity.weight: got 101; expected an integer from 1 to 100');
+  });
+
+  test('Workload API fields (newer than the 1.34 PodSpec) are set through the builder and only in buildJson', () => {
+    const b = builder();
+    b.addContainer({ name: 'main', image: 'x:1' });
+    b.setSchedulingFields({ schedulingGroup: { podGroupName: 'job-workers' } });
+    expect(b.buildJson().schedulingGroup).toEqual({ podGroupName: 'job-workers' });
+    expect((b.build() as any).schedulingGroup).toBeUndefined();
+    b.setSchedulingFields({ workloadRef: { name: 'job', podGroup: 'workers' } });
+    expect(b.buildJson().workloadRef).toEqual({ name: 'job', podGroup: 'workers' });
+    expect(() => b.setSchedulingFields({ nodeName: 'n' } as any)).toThrow(/unknown pod fields nodeName/);
+  });
+
+  test('compute resources: limits default to the requests (Guaranteed QoS)', () => {
+    const json = (r: ReturnType<typeof computeResources>) => k8s.toJson_ResourceRequirements(r);
+    expect(json(computeResources({ cpu: '2', memory: '4Gi' }))).toEqual({ requests: { cpu: '2', memory: '4Gi' }, limits: { cpu: '2', memory: '4Gi' } });
+    expect(json(computeResources({ cpu: '2', cpuLimit: '4', memory: '4Gi', otherRequests: { 'ephemeral-storage': '10Gi' } }))).toEqual({
+      requests: { 'cpu': '2', 'memory': '4Gi', 'ephemeral-storage': '10Gi' }, limits: { cpu: '4', memory: '4Gi' },
+    });
   });
 });

@@ -36,6 +36,28 @@ describe('ClusterProfile', () => {
     expect(on.featureGateOverrides).toEqual({ GenericWorkload: true });
   });
 
+  test('knows the Workload API gates TopologyAwareWorkloadScheduling and WorkloadWithJob from 1.36 (off by default)', () => {
+    const app = new App();
+    for (const gate of ['TopologyAwareWorkloadScheduling', 'WorkloadWithJob']) {
+      for (const version of [KubernetesVersion.V1_36, KubernetesVersion.V1_37]) {
+        const chart = new Chart(app, `${gate}-${version.minor}`);
+        expect(new ClusterProfile(chart, 'Off', { kubernetesVersion: version }).isFeatureEnabled(gate)).toBe(false);
+        expect(new ClusterProfile(new Chart(app, `${gate}-${version.minor}-on`), 'On', {
+          kubernetesVersion: version, featureGates: { GenericWorkload: true, [gate]: true },
+        }).isFeatureEnabled(gate)).toBe(true);
+      }
+      expect(() => new ClusterProfile(new Chart(app, `${gate}-35`), 'P', { kubernetesVersion: KubernetesVersion.V1_35, featureGates: { [gate]: true } }))
+        .toThrow(`featureGates.${gate}: got true; expected a gate that exists in Kubernetes 1.35 (${gate} exists in 1.36, 1.37)`);
+    }
+  });
+
+  test('lists Istio as an add-on a profile can name', () => {
+    const profile = new ClusterProfile(Testing.chart(), 'P', { addons: [...ClusterAddon.defaults(), ClusterAddon.ISTIO] });
+    expect(ClusterAddon.ISTIO.id).toBe('istio');
+    expect(profile.hasAddon(ClusterAddon.ISTIO)).toBe(true);
+    expect(ClusterProfile.of(Testing.chart()).hasAddon(ClusterAddon.ISTIO)).toBe(false);
+  });
+
   test('fails on an unknown gate, naming the known ones', () => {
     expect(() => new ClusterProfile(Testing.chart(), 'P', { featureGates: { DRAPriotizedList: true } })).toThrow(
       /\[test\/P\] featureGates.DRAPriotizedList: got true; expected a gate this library knows: .*DRAPrioritizedList/,

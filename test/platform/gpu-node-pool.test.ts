@@ -53,6 +53,46 @@ describe('GpuNodePool', () => {
     ]);
   });
 
+  test('pods require the provisioner\'s node labels in sorted order, whatever order its map came in (Go maps)', () => {
+    const spec = (podNodeLabels: Record<string, string>) => {
+      const { chart } = appFor('default');
+      const provisioner: INodeProvisioner = { kind: 'unordered', bind: () => ({ podNodeLabels }) };
+      const pool = new GpuNodePool(chart, 'p', { gpu: GpuModel.NVIDIA_L40S, gpusPerNode: 4, provisioner, labels: { 'z.example.com/b': '2', 'a.example.com/a': '1' } });
+      new GpuWorkload(chart, 'w', { gpus: GpuRequest.of(1), pool });
+      const deployment = Testing.synth(chart).find((o: any) => o.kind === 'Deployment');
+      const required = deployment.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution;
+      return { pool, terms: required.nodeSelectorTerms[0].matchExpressions };
+    };
+    const a = spec({ 'zz.example.com/rack': 'r1', 'example.com/group': 'g1' });
+    const b = spec({ 'example.com/group': 'g1', 'zz.example.com/rack': 'r1' });
+    expect(a.terms).toEqual(b.terms);
+    expect(a.terms.map((t: any) => t.key)).toEqual(['ai.cdk8s.io/gpu-node-pool', 'example.com/group', 'zz.example.com/rack']);
+    expect(Object.keys(a.pool.nodeLabels)).toEqual(['a.example.com/a', 'ai.cdk8s.io/gpu-node-pool', 'z.example.com/b']);
+  });
+
+  test('a provisioner\'s invalid node label is refused with the library error', () => {
+    const { chart } = appFor('default');
+    const provisioner: INodeProvisioner = { kind: 'bad', bind: () => ({ podNodeLabels: { 'example.com/group': 'not ok' } }) };
+    expect(() => new GpuNodePool(chart, 'p', { gpu: GpuModel.NVIDIA_L40S, gpusPerNode: 4, provisioner }))
+      .toThrow('[gpus/p] provisioner.podNodeLabels.example.com/group: got "not ok"; expected a label value');
+  });
+
+  test('overfilling the pool names the pool path once (no doubled "[path] [path]" prefix)', () => {
+    const { app, chart } = appFor('default');
+    const pool = new GpuNodePool(chart, 'p', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8, maxNodes: 1 });
+    new GpuWorkload(chart, 'a', { gpus: GpuRequest.of(8), pool });
+    new GpuWorkload(chart, 'b', { gpus: GpuRequest.of(4), pool });
+    let message = '';
+    try {
+      app.synth();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toBe('Validation failed with the following errors:\n  [gpus/p] maxNodes: the workloads placed on the pool need 12 GPUs ' +
+      '(gpus/a (8), gpus/b (4)) but the pool holds at most 8 (1 nodes x 8); raise maxNodes or move a workload');
+    expect(message.split('[gpus/p]')).toHaveLength(2);
+  });
+
   test('workloads that fill the pool exactly are accepted', () => {
     const { app, chart } = appFor('default');
     const pool = new GpuNodePool(chart, 'p', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8, maxNodes: 2 });

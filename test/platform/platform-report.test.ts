@@ -40,6 +40,19 @@ describe('PlatformReport', () => {
     }
   });
 
+  test('the same labels in another map order give the same bytes (Go hands maps over in random order)', () => {
+    const render = (podLabels: Record<string, string>) => {
+      const p = platform({ outdir: tmp() });
+      new AiTenant(p.chart, 't', { team: 't', owner: 'o', costCenter: 'c', dns: { podLabels } });
+      return new PlatformReport(p.chart, 'Report');
+    };
+    const a = render({ 'k8s-app': 'kube-dns', 'app.kubernetes.io/name': 'coredns' });
+    const b = render({ 'app.kubernetes.io/name': 'coredns', 'k8s-app': 'kube-dns' });
+    expect(a.renderJson()).toBe(b.renderJson());
+    expect(a.renderMarkdown()).toBe(b.renderMarkdown());
+    expect(a.model().trafficEdges[0].to).toBe('kube-system: app.kubernetes.io/name=coredns,k8s-app=kube-dns');
+  });
+
   test('writes nothing when validation fails', () => {
     const dir = tmp();
     const { app } = build(dir, KubernetesVersion.V1_34, true);

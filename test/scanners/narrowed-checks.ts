@@ -9,6 +9,11 @@
  * - no service-account token (checkov `CKV_K8S_38`): wrong for pods that call the API server with RBAC the app grants
  *   (the endpoint picker watches pods and InferencePools); every pod whose service account no RoleBinding or
  *   ClusterRoleBinding of the app names must still set `automountServiceAccountToken: false`.
+ * - image pinned by digest (checkov `CKV_K8S_43`): wrong for pods in a namespace the app opts into sigstore
+ *   policy-controller (a Namespace of the app labelled `policy.sigstore.dev/include: "true"`, as an AiTenant with
+ *   `imageSigning` is): its mutating webhook resolves every tag to the digest it verified at admission, so the pod
+ *   that runs is pinned by digest, to a signed image. Every pod elsewhere (including every namespace the app does
+ *   not itself emit) must name its images by digest.
  */
 import type { Finding, ScanTarget } from './scanners';
 
@@ -33,7 +38,14 @@ export function getsDevices(container: Json): boolean {
   return (container.resources?.claims ?? []).length > 0 || limits.some((r) => !PLAIN_RESOURCES.test(r));
 }
 
+/** The namespace label that opts a namespace into sigstore policy-controller admission. */
+export const SIGSTORE_INCLUDE_LABEL = 'policy.sigstore.dev/include';
+const DIGEST = /@sha256:[0-9a-f]{64}$/;
+
 export function narrowedChecks(targets: readonly ScanTarget[]): Finding[] {
+  const resolvingNamespaces = new Set(targets
+    .filter((t) => t.object.kind === 'Namespace' && (t.object.metadata as Json).labels?.[SIGSTORE_INCLUDE_LABEL] === 'true')
+    .map((t) => t.object.metadata.name));
   const boundAccounts = new Set(targets
     .filter((t) => t.object.kind === 'RoleBinding' || t.object.kind === 'ClusterRoleBinding')
     .flatMap((t) => ((t.object as Json).subjects ?? [])
@@ -51,6 +63,20 @@ export function narrowedChecks(targets: readonly ScanTarget[]): Finding[] {
           message: `container "${c.name}" gets no GPU but does not have a read-only root filesystem`,
           object: t.describe,
         });
+      }
+    }
+    if (!resolvingNamespaces.has(t.object.metadata.namespace)) {
+      for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
+        if (typeof c.image !== 'string' || !DIGEST.test(c.image)) {
+          findings.push({
+            scanner: 'cdk8s-ai',
+            check: 'CKV_K8S_43 (namespaces without tag-to-digest admission)',
+            message: `container "${c.name}" names image ${JSON.stringify(c.image)} without a digest, in namespace ` +
+              `${t.object.metadata.namespace ?? '(none)'}, which the app does not opt into sigstore policy-controller ` +
+              `(${SIGSTORE_INCLUDE_LABEL}: "true"); pin it (image@sha256:...) or run it in a namespace that resolves tags at admission`,
+            object: t.describe,
+          });
+        }
       }
     }
     const account = `${t.object.metadata.namespace}/${spec.serviceAccountName ?? 'default'}`;

@@ -18,6 +18,7 @@ import { ComputeDomain } from '../../src/accelerators/compute-domain';
 import { GpuDeviceClass } from '../../src/accelerators/gpu-device-class';
 import { GpuModel } from '../../src/accelerators/gpu-model';
 import { GpuRequest } from '../../src/accelerators/gpu-request';
+import * as k8s from '../../src/imports/k8s';
 import { PlatformObservability } from '../../src/observability/platform-observability';
 import { AiTenant } from '../../src/platform/ai-tenant';
 import { ClusterAddon } from '../../src/platform/cluster-addon';
@@ -27,6 +28,8 @@ import { KubernetesVersion } from '../../src/platform/kubernetes-version';
 import { NodeProvisioner } from '../../src/platform/provisioners/node-provisioner';
 import type { INodeProvisioner } from '../../src/platform/provisioners/node-provisioner-base';
 import { TenantAccess } from '../../src/platform/tenant-access';
+import { ImageSigningPolicy } from '../../src/security/image-signing-policy';
+import { SigningAuthority } from '../../src/security/signing-authority';
 import { GangScheduler } from '../../src/training/gang-scheduler';
 import { GangTrainingJob } from '../../src/training/gang-training-job';
 import { TrainingBackend } from '../../src/training/training-backend';
@@ -157,6 +160,22 @@ const observability: fc.Arbitrary<AppShape> = fc.record({
 }));
 
 /**
+ * Where the drawn services run: in a tenant (default-deny, the tenant's allows) or in a plain namespace of the
+ * user's (the services isolate themselves). Both opt into sigstore policy-controller, as the docs tell users who run
+ * the library's default images (which are tags: the controller resolves them to the digests it verified at
+ * admission); the digest rule for everything else is exercised by the training apps.
+ */
+const SERVING_PLACEMENTS = ['tenant', 'plain namespace'] as const;
+
+/** A signing policy covering the registries of the library's default images, as a platform team would write it. */
+function defaultImageSigning(chart: Chart): ImageSigningPolicy {
+  return new ImageSigningPolicy(chart, 'Signed', {
+    images: ['index.docker.io/**', 'ghcr.io/**', 'nvcr.io/**'],
+    authorities: [SigningAuthority.keyless({ issuer: 'https://token.actions.githubusercontent.com', subjectRegExp: '^https://github.com/.+$' })],
+  });
+}
+
+/**
  * Model servers behind inference routes, drawn from the serving engineer's fixtures (every server engine, every
  * routing shape, the library's default images), inside a tenant or in a plain namespace.
  */
@@ -164,17 +183,28 @@ const serving: fc.Arbitrary<AppShape> = fc.record({
   version: versions,
   server: fc.constantFrom(...Object.keys(SERVERS)),
   routing: fc.constantFrom(...Object.keys(ROUTINGS)),
-  inTenant: fc.boolean(),
+  placement: fc.constantFrom(...SERVING_PLACEMENTS),
 }).map((p) => ({
   version: p.version,
   allocation: GpuAllocation.DYNAMIC_RESOURCE_ALLOCATION,
+  addons: [...ClusterAddon.defaults(), ClusterAddon.SIGSTORE_POLICY_CONTROLLER],
   build: (chart: Chart) => {
     const pool = () => new GpuNodePool(chart, 'Pool', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8, maxNodes: 4 });
-    const scope = p.inTenant
-      ? new AiTenant(chart, 'serving', { team: 'serving', owner: 'bob', costCenter: 'cc-200', gpuQuota: [{ pool: pool(), gpus: 32 }] })
-      : chart;
-    // The fixtures take a Chart but only use it as the construct scope; a tenant scope puts the services in it.
-    ROUTINGS[p.routing](scope as Chart, SERVERS[p.server]);
+    const signing = defaultImageSigning(chart);
+    let scope: Chart;
+    if (p.placement === 'tenant') {
+      // The fixtures take a Chart but only use it as the construct scope; a tenant scope puts the services in it.
+      scope = new AiTenant(chart, 'serving', {
+        team: 'serving', owner: 'bob', costCenter: 'cc-200', gpuQuota: [{ pool: pool(), gpus: 32 }], imageSigning: [signing],
+      }) as unknown as Chart;
+    } else {
+      // The user's own namespace, opted into the policy-controller (the chart's namespace, `ai-apps`).
+      new k8s.KubeNamespace(chart, 'Namespace', {
+        metadata: { name: chart.namespace!, labels: { [ImageSigningPolicy.NAMESPACE_LABEL]: 'true', 'pod-security.kubernetes.io/enforce': 'restricted' } },
+      });
+      scope = chart;
+    }
+    ROUTINGS[p.routing](scope, SERVERS[p.server]);
   },
 }));
 

@@ -132,6 +132,18 @@ describe('what remains of a check disabled for one kind of workload is still enf
     pod('writable-extended-gpu', { automountServiceAccountToken: false, containers: [container({ resources: { limits: { 'nvidia.com/gpu': 1 } } })] }),
     pod('token-unbound', { serviceAccountName: 'app', containers: [container({ securityContext: { readOnlyRootFilesystem: true } })] }),
     pod('token-bound', { serviceAccountName: 'picker', containers: [container({ securityContext: { readOnlyRootFilesystem: true } })] }),
+    pod('tag-unsigned-namespace', {
+      automountServiceAccountToken: false,
+      containers: [container({ image: 'registry.example/app:1.0', imagePullPolicy: 'Always', securityContext: { readOnlyRootFilesystem: true } })],
+    }),
+    {
+      ...pod('tag-signed-namespace', {
+        automountServiceAccountToken: false,
+        containers: [container({ image: 'registry.example/app:1.0', imagePullPolicy: 'Always', securityContext: { readOnlyRootFilesystem: true } })],
+      }),
+      metadata: { name: 'tag-signed-namespace', namespace: 'signed' },
+    },
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'signed', labels: { 'policy.sigstore.dev/include': 'true' } } },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'RoleBinding',
@@ -147,7 +159,15 @@ describe('what remains of a check disabled for one kind of workload is still enf
     expect(narrowed('no-read-only-root-fs')).toEqual(['Pod/demo/writable-no-gpu']);
     expect(narrowed('CKV_K8S_38')).toEqual(['Pod/demo/token-unbound']);
     // The scanners' own versions are off (configured), so these are the only findings of that kind.
-    expect(report.findings.filter((f) => ['no-read-only-root-fs', 'CKV_K8S_22', 'CKV_K8S_38'].includes(f.check))).toEqual([]);
+    expect(report.findings.filter((f) => ['no-read-only-root-fs', 'CKV_K8S_22', 'CKV_K8S_38', 'CKV_K8S_43'].includes(f.check))).toEqual([]);
+  }, SCAN_TIMEOUT_MS);
+
+  test('an image without a digest is allowed only in a namespace the app opts into sigstore policy-controller', async () => {
+    const report = await scan('narrowed checks', objects);
+    const digests = report.findings.filter((f) => f.scanner === 'cdk8s-ai' && f.check.startsWith('CKV_K8S_43')).map((f) => f.object);
+    expect(digests).toEqual(['Pod/demo/tag-unsigned-namespace']);
+    expect(report.findings.find((f) => f.object === 'Pod/demo/tag-unsigned-namespace' && f.check.startsWith('CKV_K8S_43'))!.message)
+      .toContain('registry.example/app:1.0');
   }, SCAN_TIMEOUT_MS);
 });
 
@@ -190,12 +210,16 @@ describe('the checked-in scanner configurations', () => {
 });
 
 describe('zero findings on what cdk8s-ai generates', () => {
-  // Synthesized while the tests are collected, so that an example without objects shows as a skipped test, not as
-  // a pass that checked nothing.
-  const example = synthExample();
-  const exampleTest = example.objects.length > 0 ? test : test.skip;
-  exampleTest(`the example platform (examples/main.ts, ${example.objects.length} objects)`, async () => {
+  test('the example platform (examples/main.ts)', async () => {
+    // An example that synthesizes nothing is a failure, not a pass that checked nothing: it is the app the README
+    // tells users to copy, and the only scan of every construct wired together.
+    const example = synthExample();
+    if (example.objects.length === 0) {
+      throw new Error('examples/main.ts synthesized no objects (cdk8s wrote no YAML); the example platform must build the ' +
+        'constructs a user copies (GpuNodePool, AiTenant, GangTrainingJob, InferenceService, ...) so that the scanners check them');
+    }
     const report = await scanned('examples/main.ts', example.objects);
+    expect(report.objects).toBe(example.objects.length);
     expectNoFindings(report.findings);
   }, SCAN_TIMEOUT_MS);
 

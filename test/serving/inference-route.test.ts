@@ -159,7 +159,12 @@ describe('endpoint picker', () => {
     const epp = findObject(objects, 'Deployment', 'llama-epp').spec;
     expect(epp.replicas).toBe(3);
     expect(epp.template.spec.containers[0].args).toEqual(expect.arrayContaining(['--ha-enable-leader-election', '--v=2', '--refresh-metrics-interval=100ms']));
-    expect(epp.template.spec.containers[0].resources).toEqual({ requests: { cpu: '4', memory: '8Gi' }, limits: { memory: '8Gi' } });
+    // Limits equal the requests the user gave (Guaranteed QoS); replicas spread across nodes.
+    expect(epp.template.spec.containers[0].resources).toEqual({ requests: { cpu: '4', memory: '8Gi' }, limits: { cpu: '4', memory: '8Gi' } });
+    expect(epp.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution).toEqual([{
+      weight: 100,
+      podAffinityTerm: { labelSelector: { matchLabels: epp.selector.matchLabels }, topologyKey: 'kubernetes.io/hostname' },
+    }]);
     expect(findObject(objects, 'Role').rules).toEqual(expect.arrayContaining([
       { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] },
       { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },

@@ -27,7 +27,7 @@ describe('InferenceService: the quick-start shape', () => {
   test('emits the server, its Service, the pool, the picker and the route, and exposes them', () => {
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
       'ConfigMap/llama-epp', 'Deployment/llama', 'Deployment/llama-epp', 'HTTPRoute/llama-route', 'InferencePool/llama',
-      'PodMonitor/llama', 'ResourceClaimTemplate/llama-gpus', 'Role/llama-epp', 'RoleBinding/llama-epp', 'Service/llama',
+      'NetworkPolicy/llama', 'NetworkPolicy/llama-epp', 'PodMonitor/llama', 'ResourceClaimTemplate/llama-gpus', 'Role/llama-epp', 'RoleBinding/llama-epp', 'Service/llama',
       'Service/llama-epp', 'ServiceAccount/llama-epp', 'ServiceMonitor/llama-epp',
     ]);
     expect(llm.deployment!.kind).toBe('Deployment');
@@ -167,16 +167,22 @@ describe('InferenceService: servers', () => {
 });
 
 describe('InferenceService: model sources and secrets', () => {
-  test('the Hugging Face token is a Secret reference under both names, never a value', () => {
+  test('the Hugging Face token is a Secret mounted as a file (HF_TOKEN_PATH), never an environment variable or a value', () => {
     const { chart } = newChart();
     llama(chart, 'llama', ModelServer.vllm(), {
       model: ModelSource.huggingFace('org/private', { tokenSecret: 'hf', tokenSecretKey: 'hf-token', revision: 'abc123' }),
       secretEnv: { OPENAI_API_KEY: { secretName: 'api', key: 'key' } },
     });
-    const c = server(objectsOf(chart)).containers[0];
-    const ref = { secretKeyRef: { name: 'hf', key: 'hf-token' } };
-    expect(c.env).toEqual(expect.arrayContaining([{ name: 'HF_TOKEN', valueFrom: ref }, { name: 'HUGGING_FACE_HUB_TOKEN', valueFrom: ref },
+    const spec = server(objectsOf(chart));
+    const c = spec.containers[0];
+    expect(spec.volumes).toEqual(expect.arrayContaining([
+      { name: 'hf-token', secret: { secretName: 'hf', items: [{ key: 'hf-token', path: 'token' }], defaultMode: 0o440 } },
+    ]));
+    expect(c.volumeMounts).toEqual(expect.arrayContaining([{ name: 'hf-token', mountPath: '/var/run/secrets/huggingface', readOnly: true }]));
+    expect(c.env).toEqual(expect.arrayContaining([{ name: 'HF_TOKEN_PATH', value: '/var/run/secrets/huggingface/token' },
       { name: 'OPENAI_API_KEY', valueFrom: { secretKeyRef: { name: 'api', key: 'key' } } }]));
+    expect(c.env.map((e: any) => e.name)).not.toEqual(expect.arrayContaining(['HF_TOKEN']));
+    expect(c.env.map((e: any) => e.name)).not.toEqual(expect.arrayContaining(['HUGGING_FACE_HUB_TOKEN']));
     expect(c.env.every((e: any) => e.value === undefined || !String(e.value).startsWith('hf_'))).toBe(true);
     expect(c.args).toEqual(expect.arrayContaining(['--revision', 'abc123']));
   });
@@ -194,11 +200,13 @@ describe('InferenceService: model sources and secrets', () => {
     expect(init.args).toEqual(['s3://models/llama', '/mnt/models']);
     expect(init.envFrom).toEqual([{ secretRef: { name: 's3' } }]);
     expect(init.securityContext.readOnlyRootFilesystem).toBe(true);
-    expect(init.resources).toBeUndefined();
+    // KServe's storage-initializer defaults, as requests and limits.
+    expect(init.resources).toEqual({ requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } });
+    expect(init.imagePullPolicy).toBe('Always');
     const c = spec.containers[0];
     expect(c.args[0]).toBe('/mnt/models');
     expect(c.volumeMounts).toEqual(expect.arrayContaining([{ name: 'model', mountPath: '/mnt/models', readOnly: true }]));
-    expect(c.resources.requests['ephemeral-storage']).toBe('51200Mi');
+    expect(c.resources.requests['ephemeral-storage']).toBe('50Gi');
   });
 
   test('OCI: the model image copies itself in; PVC: mounted read-only with a sub-path', () => {
@@ -319,6 +327,76 @@ describe('InferenceService: scaling and monitoring', () => {
   });
 });
 
+describe('InferenceService: scanner-clean defaults', () => {
+  const { chart } = newChart();
+  const llm = llama(chart, 'llama', ModelServer.vllm(), { replicas: 2, route: { gateway: 'gateways/inference-gateway' } });
+  const objects = objectsOf(chart);
+  const spec = server(objects);
+  const c = spec.containers[0];
+
+  test('runs as user 65532 with HOME and the model cache on writable volumes', () => {
+    expect(spec.securityContext).toMatchObject({ runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, runAsNonRoot: true });
+    expect(c.env).toEqual(expect.arrayContaining([{ name: 'HOME', value: '/tmp' }, { name: 'HF_HOME', value: '/var/cache/models' }]));
+    expect(c.volumeMounts.map((m: any) => m.mountPath)).toEqual(expect.arrayContaining(['/tmp', '/var/cache/models', '/dev/shm']));
+  });
+
+  test('CPU and memory requests with equal limits: 4 cores and 16Gi per GPU plus the shared memory', () => {
+    expect(c.resources).toEqual({
+      requests: { cpu: '4', memory: '17Gi' },
+      limits: { cpu: '4', memory: '17Gi' },
+      claims: [{ name: 'gpus' }],
+    });
+  });
+
+  test('a value the user gives is never replaced; a CPU limit can differ from the request', () => {
+    const { chart: c2 } = newChart();
+    llama(c2, 'own', ModelServer.vllm(), { resources: { cpu: '6', cpuLimit: '12', memory: '40Gi' } });
+    llama(c2, 'cpu-only', ModelServer.vllm(), { gpus: undefined });
+    const objs = objectsOf(c2);
+    expect(server(objs, 'own').containers[0].resources).toMatchObject({ requests: { cpu: '6', memory: '40Gi' }, limits: { cpu: '12', memory: '40Gi' } });
+    expect(server(objs, 'cpu-only').containers[0].resources).toEqual({ requests: { cpu: '2', memory: '9Gi' }, limits: { cpu: '2', memory: '9Gi' } });
+  });
+
+  test('a tag is pulled Always, a digest IfNotPresent, unless the user says otherwise', () => {
+    expect(c.imagePullPolicy).toBe('Always');
+    const { chart: c2 } = newChart();
+    llama(c2, 'pinned', ModelServer.vllm({ image: 'registry.example.com/vllm@sha256:' + 'a'.repeat(64) }));
+    expect(server(objectsOf(c2), 'pinned').containers[0].imagePullPolicy).toBe('IfNotPresent');
+  });
+
+  test('replicas prefer different nodes', () => {
+    expect(spec.affinity.podAntiAffinity).toEqual({
+      preferredDuringSchedulingIgnoredDuringExecution: [{
+        weight: 100,
+        podAffinityTerm: { labelSelector: { matchLabels: findObject(objects, 'Deployment', 'llama').spec.selector.matchLabels }, topologyKey: 'kubernetes.io/hostname' },
+      }],
+    });
+  });
+
+  test('outside a tenant the server pods admit only the gateway, the picker and Prometheus', () => {
+    const policy = findObject(objects, 'NetworkPolicy', 'llama');
+    const selector = { 'app.kubernetes.io/component': 'model-server', 'app.kubernetes.io/instance': 'llama' };
+    expect(policy.spec.podSelector).toEqual({ matchLabels: selector });
+    expect(policy.spec.policyTypes).toEqual(['Ingress']);
+    expect(policy.spec.ingress).toEqual([
+      { ports: [{ port: 'http', protocol: 'TCP' }], from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }] },
+      { ports: [{ port: 8000, protocol: 'TCP' }], from: [{ podSelector: { matchLabels: findObject(objects, 'Deployment', 'llama-epp').spec.selector.matchLabels } }] },
+      { ports: [{ port: 8000, protocol: 'TCP' }], from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateways' } }, podSelector: {} }] },
+    ]);
+    const epp = findObject(objects, 'NetworkPolicy', 'llama-epp');
+    expect(epp.spec.ingress).toEqual(expect.arrayContaining([
+      { ports: [{ port: 9002, protocol: 'TCP' }], from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateways' } }, podSelector: {} }] },
+    ]));
+    expect(llm.networkPolicy).toBeDefined();
+  });
+
+  test('the server\'s metric names come from the one catalogue (ServingMetrics)', () => {
+    const m = ModelServer.vllm().metrics!;
+    expect([m.requestsWaiting, m.requestsRunning, m.kvCacheUsage]).toEqual(['vllm:num_requests_waiting', 'vllm:num_requests_running', 'vllm:kv_cache_usage_perc']);
+    expect(ModelServer.custom({ name: 'x', image: 'x@sha256:' + 'b'.repeat(64), args: ['{model}'] }).metrics).toBeUndefined();
+  });
+});
+
 describe('cdk8s-plus-28 interop', () => {
   test('a kplus NetworkPolicy can target the service pods', () => {
     const { chart } = newChart();
@@ -327,7 +405,8 @@ describe('cdk8s-plus-28 interop', () => {
     policy.addIngressRule(kplus.Pods.all(chart, 'anyone'), [kplus.NetworkPolicyPort.tcp(8000)]);
     const client = new kplus.NetworkPolicy(chart, 'client', { selector: kplus.Pods.all(chart, 'clients') });
     client.addEgressRule(llm, [kplus.NetworkPolicyPort.tcp(8000)]);
-    const rendered = Testing.synth(chart).filter((o) => o.kind === 'NetworkPolicy');
+    // The service's own isolation policy (named like the service) comes first; the user's kplus policies follow.
+    const rendered = Testing.synth(chart).filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name !== 'llama');
     const labels = { 'app.kubernetes.io/component': 'model-server', 'app.kubernetes.io/instance': 'llama' };
     expect(rendered[0].spec.podSelector.matchLabels).toEqual(labels);
     const peer = rendered[1].spec.egress[0].to[0];

@@ -5,7 +5,6 @@ import { GpuModel } from '../../src/accelerators/gpu-model';
 import { GpuRequest } from '../../src/accelerators/gpu-request';
 import { GpuSharing } from '../../src/accelerators/gpu-sharing';
 import { recordLocalQueue } from '../../src/internal/app-registry';
-import { AiTenant } from '../../src/platform/ai-tenant';
 import { ClusterAddon } from '../../src/platform/cluster-addon';
 import { ClusterProfile, ClusterProfileProps } from '../../src/platform/cluster-profile';
 import { GpuNodePool } from '../../src/platform/gpu-node-pool';
@@ -219,16 +218,6 @@ const ROWS: BadInputRow[] = [
     name: 'Workload API on 1.35 with a TrainJob',
     build: job({ scheduler: GangScheduler.workloadApi(), backend: TrainingBackend.kubeflowTrainer() }, V1_35_ON),
     error: `${PATH} scheduler: on Kubernetes 1.35 the Workload API links pods to their group through spec.workloadRef, which the Kubeflow Trainer v2.3 TrainingRuntime CRD does not keep`,
-  },
-
-  {
-    name: 'a tenant that denies traffic declared after the job in its namespace',
-    build: (scope) => {
-      job({ gpusPerWorker: undefined })(scope);
-      new AiTenant(scope, 'tenant', { namespace: NAMESPACE, queueName: 'research', team: 'ml', owner: 'alice', costCenter: 'cc-1' });
-    },
-    error: `${PATH} scope: namespace "${NAMESPACE}" denies traffic by default (a tenant declared after this job), so the workers ` +
-      'could not reach each other; create the job inside the tenant, or declare the tenant before the job',
   },
 
   // backends

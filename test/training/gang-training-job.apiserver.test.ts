@@ -235,7 +235,9 @@ describe('placement, policies and volumes on the apiserver', () => {
   test('Kueue takes GPUs requested as the extended resource (counted by Kueue) on 1.37', async () => {
     const { objects } = build('latest', { gpusPerWorker: GpuRequest.of(8, { model: GpuModel.NVIDIA_H100_80GB, asExtendedResource: true }) });
     const pod = podTemplateOf(find(objects, 'JobSet'));
-    expect(pod.spec.containers[0].resources.limits).toEqual({ 'nvidia.com/gpu': 8 });
+    // The default CPU and memory (4 cores and 16Gi per GPU) are limits too: Guaranteed QoS.
+    expect(pod.spec.containers[0].resources.limits).toEqual({ 'nvidia.com/gpu': 8, 'cpu': '32', 'memory': '128Gi' });
+    expect(pod.spec.containers[0].resources.requests).toEqual({ cpu: '32', memory: '128Gi' });
     expect(pod.spec.resourceClaims).toBeUndefined();
     await proveOnApiserver(objects, 'latest');
   });
@@ -247,20 +249,39 @@ describe('placement, policies and volumes on the apiserver', () => {
     const objects = synth(fixture);
     // Inside the tenant the name comes from the path below the chart.
     expect(job.name).toBe('research-finetune');
-    const policy = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'research-finetune-peers')!;
-    const peers = [{ podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'research-finetune', 'app.kubernetes.io/component': 'trainer' } } }];
-    expect(policy.metadata.namespace).toBe('research');
-    expect((policy as any).spec).toEqual({
-      podSelector: peers[0].podSelector, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: peers }], egress: [{ to: peers }],
-    });
-    expect(job.peerNetworkPolicy).toBeDefined();
+    const policies = objects.filter((o) => o.kind === 'NetworkPolicy' && /^research-finetune-peers/.test(o.metadata.name ?? ''));
+    const workers = { matchLabels: { 'app.kubernetes.io/instance': 'research-finetune', 'app.kubernetes.io/component': 'trainer' } };
+    // The tenant turns the gang's all-ports peer edge into its own allows (egress from, ingress to the workers).
+    expect(policies.map((p) => [p.metadata.name, p.metadata.namespace, (p as any).spec]).sort()).toEqual([
+      ['research-finetune-peers-in', 'research', { podSelector: workers, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: workers }] }] }],
+      ['research-finetune-peers-out', 'research', { podSelector: workers, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: workers }] }] }],
+    ]);
+    // The tenant's default-deny and allows isolate the workers: the job adds no policy of its own.
+    expect(job.networkPolicy).toBeUndefined();
     await proveOnApiserver(objects, 'default');
   });
 
-  test('no NetworkPolicy where nothing denies traffic (an allow there would isolate the workers)', () => {
+  test('a tenant declared after the job takes over: its allows replace the job\'s own isolation policy', async () => {
+    const fixture = appFor('default');
+    const job = new GangTrainingJob(fixture.chart, 'finetune', jobProps({ gpusPerWorker: undefined }));
+    expect(job.networkPolicy).toBeDefined();
+    new AiTenant(fixture.chart, 'research', { namespace: fixture.chart.namespace!, queueName: 'research', team: 'ml', owner: 'alice', costCenter: 'cc-1' });
+    expect(job.networkPolicy).toBeUndefined();
+    const objects = synth(fixture);
+    const names = objects.filter((o) => o.kind === 'NetworkPolicy').map((o) => o.metadata.name);
+    expect(names).toEqual(expect.arrayContaining([`${job.name}-peers-in`, `${job.name}-peers-out`, 'default-deny']));
+    expect(names).not.toContain(`${job.name}-peers`);
+    await proveOnApiserver(objects, 'default');
+  });
+
+  test('outside a tenant the workers isolate themselves: ingress only from the other workers, on any port', async () => {
     const { objects, job } = build('default', {});
-    expect(objects.filter((o) => o.kind === 'NetworkPolicy')).toEqual([]);
-    expect(job.peerNetworkPolicy).toBeUndefined();
+    const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
+    const workers = { matchLabels: { 'app.kubernetes.io/instance': job.name, 'app.kubernetes.io/component': 'trainer' } };
+    expect(policies.map((p) => p.metadata.name)).toEqual([`${job.name}-peers`]);
+    expect((policies[0] as any).spec).toEqual({ podSelector: workers, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: workers }] }] });
+    expect(job.networkPolicy).toBeDefined();
+    await proveOnApiserver(objects, 'default');
   });
 });
 

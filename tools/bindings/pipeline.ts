@@ -36,9 +36,15 @@ export const timings: StepTiming[] = [];
 
 function timed<T>(step: string, work: () => { cached: boolean; result: T }): T {
   const start = process.hrtime.bigint();
-  const { cached, result } = work();
-  timings.push({ step, cached, seconds: Number(process.hrtime.bigint() - start) / 1e9 });
-  return result;
+  const seconds = () => Number(process.hrtime.bigint() - start) / 1e9;
+  try {
+    const { cached, result } = work();
+    timings.push({ step, cached, seconds: seconds() });
+    return result;
+  } catch (e) {
+    timings.push({ step: `${step} (failed)`, cached: false, seconds: seconds() });
+    throw e;
+  }
 }
 
 export function formatTimings(): string {
@@ -110,15 +116,34 @@ function unlessUpToDate(name: string, key: string, outputs: string[], work: () =
   return false;
 }
 
-/** `npx projen compile` (jsii) when src/, imports/ or package.json changed. */
+/**
+ * jsii (the exec step of `npx projen compile`) when src/, tsconfig or package.json changed. Not `projen compile`
+ * itself: its post-compile step regenerates API.md, which is not this pipeline's to write.
+ */
 export function compile(): void {
   const key = hashInputs([path.join(ROOT, 'src'), path.join(ROOT, 'package.json')], [packageVersion('jsii')]);
   timed('jsii compile', () => ({
     result: undefined,
     cached: unlessUpToDate('compile', key, [path.join(ROOT, '.jsii'), path.join(ROOT, 'lib', 'index.js')], () => {
-      run(path.join(BIN, 'projen'), ['compile']);
+      // On a fresh clone there is no stamp, but CI has just compiled (`projen build` compiles before it tests).
+      if (!assemblyNewerThanSources()) run(path.join(BIN, 'jsii'), ['--silence-warnings=reserved-word']);
     }),
   }));
+}
+
+/** True when .jsii and lib/index.js were written after the last change to src/, tsconfig.json and package.json. */
+function assemblyNewerThanSources(): boolean {
+  const outputs = [path.join(ROOT, '.jsii'), path.join(ROOT, 'lib', 'index.js')];
+  if (!outputs.every((o) => fs.existsSync(o))) return false;
+  const built = Math.min(...outputs.map((o) => fs.statSync(o).mtimeMs));
+  let newest = 0;
+  const visit = (p: string) => {
+    const stat = fs.statSync(p);
+    newest = Math.max(newest, stat.mtimeMs); // a directory's too: a removed file changes it
+    if (stat.isDirectory()) for (const child of fs.readdirSync(p)) visit(path.join(p, child));
+  };
+  for (const p of ['src', 'tsconfig.json', 'package.json']) if (fs.existsSync(path.join(ROOT, p))) visit(path.join(ROOT, p));
+  return newest < built;
 }
 
 /** What pacmak packages: the compiled library (the npm tarball it embeds) and its assembly. */
@@ -308,8 +333,9 @@ export function listFiles(dir: string): string[] {
 }
 
 /**
- * The differences between two output directories, one line per problem: files only on one side, and for files on
- * both sides whose bytes differ, the first differing line. Empty when they are byte-identical file by file.
+ * The differences between two output directories, one entry per problem: files only on one side, and for files on
+ * both sides whose bytes differ, a short line diff (`-` TypeScript, `+` the other language). Empty when they are
+ * byte-identical file by file.
  */
 export function compareOutputs(expectedDir: string, actualDir: string, actualName: string): string[] {
   const expected = listFiles(expectedDir);
@@ -320,18 +346,37 @@ export function compareOutputs(expectedDir: string, actualDir: string, actualNam
   for (const f of expected.filter((x) => actual.includes(x))) {
     const a = fs.readFileSync(path.join(expectedDir, f));
     const b = fs.readFileSync(path.join(actualDir, f));
-    if (!a.equals(b)) problems.push(`${f}: ${actualName} differs from TypeScript; ${firstDifference(a.toString('utf8'), b.toString('utf8'))}`);
+    if (!a.equals(b)) problems.push(`${f}: ${actualName} differs from TypeScript\n${lineDiff(a.toString('utf8'), b.toString('utf8'), actualName)}`);
   }
   return problems;
 }
 
-function firstDifference(expected: string, actual: string): string {
+/**
+ * A readable diff of two texts: the differing region (after the common head and tail) with 3 lines of context,
+ * line numbers of the TypeScript file, at most `maxLines` lines. When both sides hold the same lines in another
+ * order, says so: that is what a construct iterating a user map in insertion order looks like from Go.
+ */
+export function lineDiff(expected: string, actual: string, actualName: string, maxLines = 40): string {
   const e = expected.split('\n');
   const a = actual.split('\n');
-  for (let i = 0; i < Math.max(e.length, a.length); i++) {
-    if (e[i] !== a[i]) {
-      return `first at line ${i + 1}: TypeScript ${JSON.stringify(e[i] ?? '<end of file>')}, got ${JSON.stringify(a[i] ?? '<end of file>')}`;
-    }
+  let head = 0;
+  while (head < e.length && head < a.length && e[head] === a[head]) head++;
+  if (head === e.length && head === a.length) return '  the lines are equal but the bytes are not (line endings)';
+  let tailLen = 0;
+  while (tailLen < e.length - head && tailLen < a.length - head && e[e.length - 1 - tailLen] === a[a.length - 1 - tailLen]) tailLen++;
+  const eMid = e.slice(head, e.length - tailLen);
+  const aMid = a.slice(head, a.length - tailLen);
+  const context = 3;
+  const out: string[] = [`  @@ line ${head + 1} of the TypeScript file (- TypeScript, + ${actualName})`];
+  for (let i = Math.max(0, head - context); i < head; i++) out.push(`    ${e[i]}`);
+  const body = [...eMid.map((l) => `  - ${l}`), ...aMid.map((l) => `  + ${l}`)];
+  out.push(...body.slice(0, maxLines));
+  if (body.length > maxLines) out.push(`  ... ${body.length - maxLines} more changed lines`);
+  else for (let i = e.length - tailLen; i < Math.min(e.length, e.length - tailLen + context); i++) out.push(`    ${e[i]}`);
+  const sorted = (lines: string[]) => [...lines].sort().join('\n');
+  if (eMid.length > 1 && sorted(eMid) === sorted(aMid)) {
+    out.push('  (the same lines in another order: a construct turns a map prop into a list in insertion order; Go hands'
+      + ' maps to the library with sorted keys, so the construct must sort them)');
   }
-  return 'the lines are equal but the bytes are not (line endings or a trailing newline)';
+  return out.join('\n');
 }

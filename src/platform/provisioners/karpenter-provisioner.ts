@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import type { INodeProvisioner, ProvisionedNodes } from './node-provisioner-base';
-import { clusterScoped } from '../../accelerators/cluster-scoped';
 import * as karpenter from '../../imports/karpenter';
+import { clusterScoped } from '../../internal/cluster-scoped';
 import { ValidationError, show } from '../../internal/errors';
 import { standardLabels } from '../../internal/labels';
 import { claimName } from '../../internal/names';

@@ -1,4 +1,5 @@
-import { envVars, LaunchContext, LaunchSpec, ServerEngine } from '../server-engine';
+import { ServingMetrics } from '../../observability/serving-metrics';
+import { EngineLoadMetrics, envVars, LaunchContext, LaunchSpec, ServerEngine } from '../server-engine';
 
 export interface CustomSettings {
   readonly name: string;
@@ -18,17 +19,22 @@ export interface CustomSettings {
 /** Placeholders a custom server's args may use, replaced per pod. */
 export const CUSTOM_PLACEHOLDERS = ['{model}', '{servedModelName}', '{port}', '{tensorParallelSize}', '{cacheDir}'];
 
-/** Metric names of the engines the llm-d endpoint picker knows (llm-d-router v0.10.0 core-metrics-extractor). */
-const KNOWN_ENGINE_METRICS: { [engine: string]: { queued?: string; running?: string; kvCacheUsage?: string } } = {
-  'vllm': { queued: 'vllm:num_requests_waiting', running: 'vllm:num_requests_running', kvCacheUsage: 'vllm:kv_cache_usage_perc' },
-  'sglang': { queued: 'sglang:num_queue_reqs', running: 'sglang:num_running_reqs', kvCacheUsage: 'sglang:token_usage' },
-  'trtllm-serve': { queued: 'trtllm_num_requests_waiting', running: 'trtllm_num_requests_running', kvCacheUsage: 'trtllm_kv_cache_utilization' },
-  'triton-tensorrt-llm': {},
-  'triton': {},
+/**
+ * The engines the llm-d endpoint picker knows (llm-d-router v0.10.0 core-metrics-extractor): the full catalogue
+ * (ServingMetrics) where the library has one, else only the load gauges the picker reads.
+ */
+const KNOWN_ENGINES: { [engine: string]: { readonly serving?: () => ServingMetrics; readonly load: () => EngineLoadMetrics } } = {
+  'vllm': { serving: () => ServingMetrics.vllm(), load: () => ServingMetrics.vllm() },
+  'sglang': { serving: () => ServingMetrics.sglang(), load: () => ServingMetrics.sglang() },
+  'trtllm-serve': {
+    load: () => ({ requestsWaiting: 'trtllm_num_requests_waiting', requestsRunning: 'trtllm_num_requests_running', kvCacheUsage: 'trtllm_kv_cache_utilization' }),
+  },
+  'triton-tensorrt-llm': { load: () => ({}) },
+  'triton': { load: () => ({}) },
 };
 
 /** Engine types the llm-d endpoint picker v0.10.0 has built in (pod label `llm-d.ai/engine-type`). */
-export const EPP_ENGINE_TYPES = Object.keys(KNOWN_ENGINE_METRICS);
+export const EPP_ENGINE_TYPES = Object.keys(KNOWN_ENGINES);
 
 /**
  * A server image of the user's: command and args are theirs, with placeholders for what the construct decides.
@@ -43,7 +49,8 @@ export class CustomEngine implements ServerEngine {
   public readonly readinessTimeoutSeconds = 5;
   public readonly metricsPath: string;
   public readonly eppEngineType?: string;
-  public readonly metrics: { queued?: string; running?: string; kvCacheUsage?: string };
+  public readonly metrics: EngineLoadMetrics;
+  public readonly servingMetrics?: ServingMetrics;
   public readonly parallelism: { tensor: boolean; pipeline: boolean; data: boolean; multiNode: boolean };
   public readonly supportsLora = false;
   public readonly downloadsFromHub: boolean;
@@ -60,7 +67,9 @@ export class CustomEngine implements ServerEngine {
     this.readinessPath = settings.readinessPath ?? this.healthPath;
     this.metricsPath = settings.metricsPath ?? '/metrics';
     this.eppEngineType = settings.eppEngineType;
-    this.metrics = settings.eppEngineType ? { ...(KNOWN_ENGINE_METRICS[settings.eppEngineType] ?? {}) } : {};
+    const known = settings.eppEngineType !== undefined ? KNOWN_ENGINES[settings.eppEngineType] : undefined;
+    this.metrics = known ? known.load() : {};
+    this.servingMetrics = known?.serving?.();
     this.parallelism = { tensor: settings.tensorParallel ?? false, pipeline: false, data: false, multiNode: false };
     this.downloadsFromHub = settings.downloadsFromHub ?? false;
     this.extraArgs = [...(settings.args ?? [])];

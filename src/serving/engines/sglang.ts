@@ -1,4 +1,5 @@
-import { envVars, flags, LaunchContext, LaunchRole, LaunchSpec, ServerEngine } from '../server-engine';
+import { ServingMetrics } from '../../observability/serving-metrics';
+import { EngineLoadMetrics, envVars, flags, LaunchContext, LaunchRole, LaunchSpec, ServerEngine } from '../server-engine';
 
 /** The SGLang image the library pins (sgl-project/sglang release v0.5.16). */
 export const SGLANG_IMAGE = 'lmsysorg/sglang:v0.5.16';
@@ -28,11 +29,8 @@ export class SglangEngine implements ServerEngine {
   public readonly readinessTimeoutSeconds = 30;
   public readonly metricsPath = '/metrics';
   public readonly eppEngineType = 'sglang';
-  public readonly metrics = {
-    queued: 'sglang:num_queue_reqs',
-    running: 'sglang:num_running_reqs',
-    kvCacheUsage: 'sglang:token_usage',
-  };
+  public readonly servingMetrics = ServingMetrics.sglang();
+  public readonly metrics: EngineLoadMetrics = this.servingMetrics;
   public readonly parallelism = { tensor: true, pipeline: true, data: true, multiNode: true };
   public readonly supportsLora = true;
   public readonly downloadsFromHub = true;

@@ -1,4 +1,5 @@
-import { envVars, flags, LaunchContext, LaunchSpec, ServerEngine } from '../server-engine';
+import { ServingMetrics } from '../../observability/serving-metrics';
+import { EngineLoadMetrics, envVars, flags, LaunchContext, LaunchSpec, ServerEngine } from '../server-engine';
 
 /** The last text-generation-inference image line (huggingface/text-generation-inference 3.3.x). */
 export const TGI_IMAGE = 'ghcr.io/huggingface/text-generation-inference:3.3.5';
@@ -27,7 +28,8 @@ export class TgiEngine implements ServerEngine {
   public readonly readinessTimeoutSeconds = 5;
   public readonly metricsPath = '/metrics';
   public readonly eppEngineType = undefined;
-  public readonly metrics = { queued: 'tgi_queue_size', running: 'tgi_batch_current_size' };
+  public readonly servingMetrics = ServingMetrics.tgi();
+  public readonly metrics: EngineLoadMetrics = this.servingMetrics;
   public readonly parallelism = { tensor: true, pipeline: false, data: false, multiNode: false };
   /** TGI names adapters by their Hub id only; not modelled here (prefer vLLM or SGLang for LoRA). */
   public readonly supportsLora = false;

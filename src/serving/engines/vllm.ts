@@ -1,4 +1,5 @@
-import { envVars, flags, LaunchContext, LaunchRole, LaunchSpec, ServerEngine } from '../server-engine';
+import { ServingMetrics } from '../../observability/serving-metrics';
+import { EngineLoadMetrics, envVars, flags, LaunchContext, LaunchRole, LaunchSpec, ServerEngine } from '../server-engine';
 
 /** The vLLM image the library pins (vllm-project/vllm release v0.25.1). */
 export const VLLM_IMAGE = 'vllm/vllm-openai:v0.25.1';
@@ -29,11 +30,8 @@ export class VllmEngine implements ServerEngine {
   public readonly readinessTimeoutSeconds = 5;
   public readonly metricsPath = '/metrics';
   public readonly eppEngineType = 'vllm';
-  public readonly metrics = {
-    queued: 'vllm:num_requests_waiting',
-    running: 'vllm:num_requests_running',
-    kvCacheUsage: 'vllm:kv_cache_usage_perc',
-  };
+  public readonly servingMetrics = ServingMetrics.vllm();
+  public readonly metrics: EngineLoadMetrics = this.servingMetrics;
   public readonly parallelism = { tensor: true, pipeline: true, data: true, multiNode: true };
   public readonly supportsLora = true;
   public readonly downloadsFromHub = true;

@@ -19,7 +19,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func TestSynthesizesOneManifestPerChart(t *testing.T) {
+func TestSynthesizesOneManifestPerChartAndTheReport(t *testing.T) {
 	outdir := os.Getenv("CDK8S_OUTDIR")
 	if outdir == "" {
 		t.Fatal("CDK8S_OUTDIR is not set")
@@ -33,6 +33,8 @@ func TestSynthesizesOneManifestPerChart(t *testing.T) {
 	if len(want) == 0 {
 		t.Fatal("the app declares no chart")
 	}
+	// PlatformReport writes its files when app.Synth() is called from Go too.
+	want = append(want, "platform-report.json", "platform-report.md")
 	entries, err := os.ReadDir(outdir)
 	if err != nil {
 		t.Fatal(err)

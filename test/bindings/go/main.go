@@ -1,7 +1,8 @@
 // The example platform of examples/main.ts, written in Go.
 //
-// It must synthesize byte-identical YAML to the TypeScript example: translate each line of examples/main.ts, in
-// the same order, with the same construct ids and values (test/bindings/bindings.test.ts compares the outputs).
+// It must synthesize byte-identical output to the TypeScript example (the manifests and the PlatformReport files):
+// translate each line of examples/main.ts, in the same order, with the same construct ids and values
+// (test/bindings/bindings.test.ts compares the outputs file by file).
 package main
 
 import (
@@ -12,18 +13,135 @@ import (
 	"github.com/cdk8s-team/cdk8s-core-go/cdk8s/v2"
 )
 
+// The research team's trainer image, pinned by digest as every image you build yourself should be.
+const trainerImage = "ghcr.io/acme/llm-trainer@sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945"
+
 func synth(outdir string) cdk8s.App {
 	app := cdk8s.NewApp(&cdk8s.AppProps{Outdir: jsii.String(outdir), YamlOutputType: cdk8s.YamlOutputType_FILE_PER_CHART})
 
-	// What the target cluster is: Kubernetes 1.34 with DRA and the usual AI add-ons (the default, stated explicitly).
+	// What the target cluster is: Kubernetes 1.34 with DRA, the usual AI add-ons, the GPU operator and sigstore's
+	// policy-controller.
+	addons := append(*cdk8sai.ClusterAddon_Defaults(), cdk8sai.ClusterAddon_NVIDIA_GPU_OPERATOR(), cdk8sai.ClusterAddon_SIGSTORE_POLICY_CONTROLLER())
 	cdk8sai.NewClusterProfile(app, jsii.String("Cluster"), &cdk8sai.ClusterProfileProps{
 		KubernetesVersion: cdk8sai.KubernetesVersion_V1_34(),
+		Addons:            &addons,
 	})
 
-	cdk8s.NewChart(app, jsii.String("ai-platform"), &cdk8s.ChartProps{
-		Namespace:                 jsii.String("ai-platform"),
-		DisableResourceNameHashes: jsii.Bool(true),
+	// Cluster-wide objects: the GPU pool and its device classes, the operator's policy, monitoring and image policies.
+	platform := cdk8s.NewChart(app, jsii.String("platform"), &cdk8s.ChartProps{DisableResourceNameHashes: jsii.Bool(true)})
+	h100 := cdk8sai.NewGpuNodePool(platform, jsii.String("h100"), &cdk8sai.GpuNodePoolProps{
+		Gpu:         cdk8sai.GpuModel_NVIDIA_H100_80GB(),
+		GpusPerNode: jsii.Number(8),
+		MaxNodes:    jsii.Number(4),
 	})
+	cdk8sai.NewGpuDeviceClass(platform, jsii.String("any-gpu-40g"), &cdk8sai.GpuDeviceClassProps{
+		MinMemory: cdk8s.Size_Gibibytes(jsii.Number(40)),
+	})
+	cdk8sai.NewGpuOperatorPolicy(platform, jsii.String("gpu-operator"), &cdk8sai.GpuOperatorPolicyProps{
+		InstallDriver: jsii.Bool(false),
+		DcgmExporter:  jsii.Bool(true),
+	})
+	cdk8sai.NewComputeDomain(platform, jsii.String("nvlink"), nil)
+	cdk8sai.NewPlatformObservability(platform, jsii.String("observability"), &cdk8sai.PlatformObservabilityProps{
+		GpuPrices:      &[]*cdk8sai.GpuPrice{{Model: cdk8sai.GpuModel_NVIDIA_H100_80GB(), PricePerHour: jsii.Number(2.5)}},
+		RunbookBaseUrl: jsii.String("https://runbooks.example.com/gpu"),
+	})
+	signed := cdk8sai.NewImageSigningPolicy(platform, jsii.String("acme-signed"), &cdk8sai.ImageSigningPolicyProps{
+		Images: jsii.Strings("ghcr.io/acme/**"),
+		Authorities: &[]cdk8sai.SigningAuthority{cdk8sai.SigningAuthority_GithubActions(&cdk8sai.GithubActionsIdentityProps{
+			Repository: jsii.String("acme/llm-trainer"),
+			Workflow:   jsii.String(".github/workflows/release.yaml"),
+		})},
+	})
+	pinned := cdk8sai.NewImageAdmissionPolicy(platform, jsii.String("pinned-images"), &cdk8sai.ImageAdmissionPolicyProps{
+		RequireDigest:     jsii.Bool(true),
+		AllowedRegistries: jsii.Strings("ghcr.io/acme/"),
+		Action:            cdk8sai.AdmissionAction_DENY,
+	})
+
+	// Two teams share the pool's 32 GPUs through Kueue: each is guaranteed 16 and may borrow the other's idle ones.
+	tenants := cdk8s.NewChart(app, jsii.String("tenants"), &cdk8s.ChartProps{DisableResourceNameHashes: jsii.Bool(true)})
+	research := cdk8sai.NewAiTenant(tenants, jsii.String("research"), &cdk8sai.AiTenantProps{
+		Team:           jsii.String("research"),
+		Owner:          jsii.String("alice"),
+		CostCenter:     jsii.String("cc-100"),
+		Groups:         jsii.Strings("research-devs"),
+		Access:         cdk8sai.TenantAccess_SUBMIT_JOBS(),
+		GpuQuota:       &[]*cdk8sai.TenantGpuQuota{{Pool: h100, Gpus: jsii.Number(16)}},
+		ImageSigning:   &[]cdk8sai.ImageSigningPolicy{signed},
+		ImageAdmission: &[]cdk8sai.ImageAdmissionPolicy{pinned},
+		Operations: &cdk8sai.TenantOperations{
+			RunbookUrl:         jsii.String("https://runbooks.acme.dev/research"),
+			BackupPolicyUrl:    jsii.String("https://wiki.acme.dev/backups/research"),
+			ModelRetentionDays: jsii.Number(90),
+		},
+	})
+	serving := cdk8sai.NewAiTenant(tenants, jsii.String("serving"), &cdk8sai.AiTenantProps{
+		Team:       jsii.String("serving"),
+		Owner:      jsii.String("bob"),
+		CostCenter: jsii.String("cc-200"),
+		Groups:     jsii.Strings("serving-oncall"),
+		GpuQuota:   &[]*cdk8sai.TenantGpuQuota{{Pool: h100, Gpus: jsii.Number(16)}},
+		Operations: &cdk8sai.TenantOperations{
+			RunbookUrl:         jsii.String("https://runbooks.acme.dev/serving"),
+			BackupPolicyUrl:    jsii.String("https://wiki.acme.dev/backups/serving"),
+			ModelRetentionDays: jsii.Number(30),
+		},
+	})
+
+	// Research: a 4-node fine-tune that starts all together or not at all, queued in the team's Kueue queue.
+	finetune := cdk8sai.NewGangTrainingJob(research, jsii.String("llama-finetune"), &cdk8sai.GangTrainingJobProps{
+		Image:         jsii.String(trainerImage),
+		Command:       jsii.Strings("torchrun", "train.py", "--config", "configs/llama-8b-sft.yaml"),
+		Workers:       jsii.Number(4),
+		GpusPerWorker: cdk8sai.GpuRequest_Of(jsii.Number(4), &cdk8sai.GpuRequestOptions{Model: cdk8sai.GpuModel_NVIDIA_H100_80GB()}),
+		Pool:          h100,
+		Backend:       cdk8sai.TrainingBackend_JobSet(),
+		Scheduler: cdk8sai.GangScheduler_Kueue(&cdk8sai.KueueSchedulerOptions{
+			Queue:         research.QueueName(),
+			PriorityClass: research.PriorityClassName(jsii.String("batch")),
+		}),
+		Env: &map[string]*string{"WANDB_PROJECT": jsii.String("llama-sft"), "NCCL_DEBUG": jsii.String("WARN")},
+	})
+	cdk8sai.NewWorkloadMonitoring(research, jsii.String("llama-finetune-monitoring"), &cdk8sai.WorkloadMonitoringProps{
+		PodLabels:     &map[string]*string{"app.kubernetes.io/instance": finetune.Name()},
+		PodNamePrefix: finetune.Name(),
+		LocalQueue:    research.QueueName(),
+		Gpus:          jsii.Bool(true),
+		Thresholds:    &cdk8sai.MonitoringThresholds{QueueWaitSeconds: jsii.Number(1800), GpuIdlePercent: jsii.Number(80)},
+	})
+
+	// Serving: the stable Llama and a canary of the next build, 90/10 behind one inference route.
+	model := cdk8sai.ModelSource_HuggingFace(jsii.String("meta-llama/Llama-3.1-8B-Instruct"), &cdk8sai.HuggingFaceModelOptions{
+		TokenSecret: jsii.String("hf-token"),
+	})
+	stable := cdk8sai.NewInferenceService(serving, jsii.String("llama"), &cdk8sai.InferenceServiceProps{
+		Model:    model,
+		Server:   cdk8sai.ModelServer_Vllm(nil),
+		Gpus:     cdk8sai.GpuRequest_Of(jsii.Number(1), &cdk8sai.GpuRequestOptions{Model: cdk8sai.GpuModel_NVIDIA_H100_80GB()}),
+		NodePool: h100,
+		Replicas: jsii.Number(2),
+	})
+	canary := cdk8sai.NewInferenceService(serving, jsii.String("llama-canary"), &cdk8sai.InferenceServiceProps{
+		Model:           model,
+		Server:          cdk8sai.ModelServer_Vllm(nil),
+		ServedModelName: jsii.String("meta-llama/Llama-3.1-8B-Instruct"),
+		Gpus:            cdk8sai.GpuRequest_Of(jsii.Number(1), &cdk8sai.GpuRequestOptions{Model: cdk8sai.GpuModel_NVIDIA_H100_80GB()}),
+		NodePool:        h100,
+	})
+	cdk8sai.NewInferenceRoute(serving, jsii.String("chat"), &cdk8sai.InferenceRouteProps{
+		Gateway:   jsii.String("gateways/inference-gateway"),
+		Hostnames: jsii.Strings("llm.acme.dev"),
+		Backends: &[]*cdk8sai.InferenceRouteBackend{
+			{Service: stable, Weight: jsii.Number(90)},
+			{Service: canary, Weight: jsii.Number(10)},
+		},
+	})
+
+	// Evals: the EvalGate of examples/main.ts goes here once it is in the example (same id, same place).
+
+	// What the platform team reads before go-live: one report over every tenant and workload.
+	cdk8sai.NewPlatformReport(app, jsii.String("readiness"), nil)
 
 	app.Synth()
 	return app

@@ -1,22 +1,142 @@
 """The example platform of examples/main.ts, written in Python.
 
-It must synthesize byte-identical YAML to the TypeScript example: translate each line of examples/main.ts, in the
-same order, with the same construct ids and values (test/bindings/bindings.test.ts compares the outputs).
+It must synthesize byte-identical output to the TypeScript example (the manifests and the PlatformReport files):
+translate each line of examples/main.ts, in the same order, with the same construct ids and values
+(test/bindings/bindings.test.ts compares the outputs file by file). Python names are jsii-pacmak's snake_case,
+constants included: GpuModel.NVIDIA_H100_80GB is GpuModel.NVIDIA_H100_80_GB here.
 """
 import os
 
-from cdk8s import App, Chart, YamlOutputType
+from cdk8s import App, Chart, Size, YamlOutputType
 
-from cdk8s_ai import ClusterProfile, KubernetesVersion
+from cdk8s_ai import (
+    AdmissionAction, AiTenant, ClusterAddon, ClusterProfile, ComputeDomain, GangScheduler, GangTrainingJob,
+    GpuDeviceClass, GpuModel, GpuNodePool, GpuOperatorPolicy, GpuPrice, GpuRequest, ImageAdmissionPolicy,
+    ImageSigningPolicy, InferenceRoute, InferenceRouteBackend, InferenceService, KubernetesVersion, ModelServer,
+    ModelSource, MonitoringThresholds, PlatformObservability, PlatformReport, SigningAuthority, TenantAccess,
+    TenantGpuQuota, TenantOperations, TrainingBackend, WorkloadMonitoring,
+)
+
+# The research team's trainer image, pinned by digest as every image you build yourself should be.
+TRAINER_IMAGE = "ghcr.io/acme/llm-trainer@sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945"
 
 
 def synth(outdir: str) -> App:
     app = App(outdir=outdir, yaml_output_type=YamlOutputType.FILE_PER_CHART)
 
-    # What the target cluster is: Kubernetes 1.34 with DRA and the usual AI add-ons (the default, stated explicitly).
-    ClusterProfile(app, "Cluster", kubernetes_version=KubernetesVersion.V1_34)
+    # What the target cluster is: Kubernetes 1.34 with DRA, the usual AI add-ons, the GPU operator and sigstore's
+    # policy-controller.
+    ClusterProfile(
+        app, "Cluster",
+        kubernetes_version=KubernetesVersion.V1_34,
+        addons=[*ClusterAddon.defaults(), ClusterAddon.NVIDIA_GPU_OPERATOR, ClusterAddon.SIGSTORE_POLICY_CONTROLLER],
+    )
 
-    Chart(app, "ai-platform", namespace="ai-platform", disable_resource_name_hashes=True)
+    # Cluster-wide objects: the GPU pool and its device classes, the operator's policy, monitoring and image policies.
+    platform = Chart(app, "platform", disable_resource_name_hashes=True)
+    h100 = GpuNodePool(platform, "h100", gpu=GpuModel.NVIDIA_H100_80_GB, gpus_per_node=8, max_nodes=4)
+    GpuDeviceClass(platform, "any-gpu-40g", min_memory=Size.gibibytes(40))
+    GpuOperatorPolicy(platform, "gpu-operator", install_driver=False, dcgm_exporter=True)
+    ComputeDomain(platform, "nvlink")
+    PlatformObservability(
+        platform, "observability",
+        gpu_prices=[GpuPrice(model=GpuModel.NVIDIA_H100_80_GB, price_per_hour=2.5)],
+        runbook_base_url="https://runbooks.example.com/gpu",
+    )
+    signed = ImageSigningPolicy(
+        platform, "acme-signed",
+        images=["ghcr.io/acme/**"],
+        authorities=[SigningAuthority.github_actions(repository="acme/llm-trainer", workflow=".github/workflows/release.yaml")],
+    )
+    pinned = ImageAdmissionPolicy(
+        platform, "pinned-images",
+        require_digest=True,
+        allowed_registries=["ghcr.io/acme/"],
+        action=AdmissionAction.DENY,
+    )
+
+    # Two teams share the pool's 32 GPUs through Kueue: each is guaranteed 16 and may borrow the other's idle ones.
+    tenants = Chart(app, "tenants", disable_resource_name_hashes=True)
+    research = AiTenant(
+        tenants, "research",
+        team="research",
+        owner="alice",
+        cost_center="cc-100",
+        groups=["research-devs"],
+        access=TenantAccess.SUBMIT_JOBS,
+        gpu_quota=[TenantGpuQuota(pool=h100, gpus=16)],
+        image_signing=[signed],
+        image_admission=[pinned],
+        operations=TenantOperations(
+            runbook_url="https://runbooks.acme.dev/research",
+            backup_policy_url="https://wiki.acme.dev/backups/research",
+            model_retention_days=90,
+        ),
+    )
+    serving = AiTenant(
+        tenants, "serving",
+        team="serving",
+        owner="bob",
+        cost_center="cc-200",
+        groups=["serving-oncall"],
+        gpu_quota=[TenantGpuQuota(pool=h100, gpus=16)],
+        operations=TenantOperations(
+            runbook_url="https://runbooks.acme.dev/serving",
+            backup_policy_url="https://wiki.acme.dev/backups/serving",
+            model_retention_days=30,
+        ),
+    )
+
+    # Research: a 4-node fine-tune that starts all together or not at all, queued in the team's Kueue queue.
+    finetune = GangTrainingJob(
+        research, "llama-finetune",
+        image=TRAINER_IMAGE,
+        command=["torchrun", "train.py", "--config", "configs/llama-8b-sft.yaml"],
+        workers=4,
+        gpus_per_worker=GpuRequest.of(4, model=GpuModel.NVIDIA_H100_80_GB),
+        pool=h100,
+        backend=TrainingBackend.job_set(),
+        scheduler=GangScheduler.kueue(queue=research.queue_name, priority_class=research.priority_class_name("batch")),
+        env={"WANDB_PROJECT": "llama-sft", "NCCL_DEBUG": "WARN"},
+    )
+    WorkloadMonitoring(
+        research, "llama-finetune-monitoring",
+        pod_labels={"app.kubernetes.io/instance": finetune.name},
+        pod_name_prefix=finetune.name,
+        local_queue=research.queue_name,
+        gpus=True,
+        thresholds=MonitoringThresholds(queue_wait_seconds=1800, gpu_idle_percent=80),
+    )
+
+    # Serving: the stable Llama and a canary of the next build, 90/10 behind one inference route.
+    model = ModelSource.hugging_face("meta-llama/Llama-3.1-8B-Instruct", token_secret="hf-token")
+    stable = InferenceService(
+        serving, "llama",
+        model=model,
+        server=ModelServer.vllm(),
+        gpus=GpuRequest.of(1, model=GpuModel.NVIDIA_H100_80_GB),
+        node_pool=h100,
+        replicas=2,
+    )
+    canary = InferenceService(
+        serving, "llama-canary",
+        model=model,
+        server=ModelServer.vllm(),
+        served_model_name="meta-llama/Llama-3.1-8B-Instruct",
+        gpus=GpuRequest.of(1, model=GpuModel.NVIDIA_H100_80_GB),
+        node_pool=h100,
+    )
+    InferenceRoute(
+        serving, "chat",
+        gateway="gateways/inference-gateway",
+        hostnames=["llm.acme.dev"],
+        backends=[InferenceRouteBackend(service=stable, weight=90), InferenceRouteBackend(service=canary, weight=10)],
+    )
+
+    # Evals: the EvalGate of examples/main.ts goes here once it is in the example (same id, same place).
+
+    # What the platform team reads before go-live: one report over every tenant and workload.
+    PlatformReport(app, "readiness")
 
     app.synth()
     return app

@@ -8,12 +8,14 @@ from app import synth
 from cdk8s_ai import ClusterProfile, KubernetesVersion
 
 
-def test_synthesizes_one_manifest_per_chart():
+def test_synthesizes_one_manifest_per_chart_and_the_report():
     outdir = os.environ["CDK8S_OUTDIR"]
     app = synth(outdir)
     charts = [c.node.id for c in app.charts]
     assert charts, "the app declares no chart"
-    assert sorted(os.listdir(outdir)) == sorted(f"{c}.k8s.yaml" for c in charts)
+    # PlatformReport writes its files when app.synth() is called from Python too.
+    report = ["platform-report.json", "platform-report.md"]
+    assert sorted(os.listdir(outdir)) == sorted([f"{c}.k8s.yaml" for c in charts] + report)
 
 
 def test_constructs_are_found_across_the_binding():

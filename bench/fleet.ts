@@ -1,0 +1,69 @@
+import { App, Chart } from 'cdk8s';
+import { GpuModel } from '../src/accelerators/gpu-model';
+import { GpuRequest } from '../src/accelerators/gpu-request';
+import { PlatformObservability } from '../src/observability/platform-observability';
+import { ServingMetrics } from '../src/observability/serving-metrics';
+import { WorkloadMonitoring } from '../src/observability/workload-monitoring';
+import { AiTenant } from '../src/platform/ai-tenant';
+import { GpuNodePool } from '../src/platform/gpu-node-pool';
+import { InferenceService } from '../src/serving/inference-service';
+import { ModelServer } from '../src/serving/model-server';
+import { ModelSource } from '../src/serving/model-source';
+
+/** Services per tenant: a fleet of N services has N / 10 tenants. */
+export const SERVICES_PER_TENANT = 10;
+/** Services per GPU node pool (each pool: 64 nodes x 8 H100 = 512 GPUs, 50 tenants x 10 guaranteed GPUs). */
+export const SERVICES_PER_POOL = 500;
+const GPUS_PER_NODE = 8;
+const NODES_PER_POOL = 64;
+
+/** A few model repositories, reused across the fleet like a real platform's catalogue. */
+const MODELS = [
+  'meta-llama/Llama-3.1-8B-Instruct',
+  'Qwen/Qwen3-8B',
+  'mistralai/Mistral-7B-Instruct-v0.3',
+  'google/gemma-3-12b-it',
+  'ibm-granite/granite-3.3-8b-instruct',
+];
+
+/**
+ * The fleet: N InferenceServices, each with one H100 (a DRA ResourceClaimTemplate), a route from the shared
+ * gateway (InferencePool, endpoint picker, HTTPRoute), its monitors (the service's PodMonitor and the picker's
+ * ServiceMonitor, plus a WorkloadMonitoring PrometheusRule with its alerts), in AiTenants of 10 services with GPU
+ * quotas on GPU node pools; one PlatformObservability for the whole chart. Deterministic: same N, same objects.
+ */
+export function buildFleet(app: App, n: number): Chart {
+  const chart = new Chart(app, 'fleet', { disableResourceNameHashes: true });
+  new PlatformObservability(chart, 'observability');
+  const pools: GpuNodePool[] = [];
+  for (let p = 0; p * SERVICES_PER_POOL < n; p++) {
+    pools.push(new GpuNodePool(chart, `h100-${p}`, { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: GPUS_PER_NODE, maxNodes: NODES_PER_POOL }));
+  }
+  let tenant: AiTenant | undefined;
+  for (let i = 0; i < n; i++) {
+    const pool = pools[Math.floor(i / SERVICES_PER_POOL)];
+    if (i % SERVICES_PER_TENANT === 0) {
+      const t = i / SERVICES_PER_TENANT;
+      tenant = new AiTenant(chart, `team-${t}`, {
+        team: `team-${t}`,
+        owner: `oncall-${t}`,
+        costCenter: `cc-${1000 + (t % 37)}`,
+        groups: [`team-${t}-engineers`],
+        gpuQuota: [{ pool, gpus: SERVICES_PER_TENANT, borrowingLimit: SERVICES_PER_TENANT }],
+      });
+    }
+    const service = new InferenceService(tenant!, `model-${i}`, {
+      model: ModelSource.huggingFace(MODELS[i % MODELS.length], { tokenSecret: 'hf-token' }),
+      server: ModelServer.vllm(),
+      gpus: GpuRequest.of(1, { model: GpuModel.NVIDIA_H100_80GB }),
+      nodePool: pool,
+      route: { gateway: 'gateways/inference-gateway' },
+    });
+    new WorkloadMonitoring(service, 'Alerts', {
+      podLabels: service.selector,
+      podNamePrefix: service.name,
+      serving: ServingMetrics.vllm(),
+    });
+  }
+  return chart;
+}

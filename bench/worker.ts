@@ -1,0 +1,116 @@
+/**
+ * One measurement in a fresh process: `worker <variant> <n> <manifests.json>`; prints one JSON line (a Sample).
+ *
+ * - capture:  synthesizes our fleet once and writes its manifests (exactly the documents `app.synthYaml()` writes)
+ *             to <manifests.json>, for the baseline and the floor;
+ * - ours:     build the fleet with our constructs + `app.synthYaml()`;
+ * - baseline: the captured manifests as plain cdk8s `ApiObject`s in a bare chart + `app.synthYaml()`;
+ * - floor:    the captured manifests only serialized: `Yaml.stringify(...docs)` (what `synthYaml` ends with).
+ *
+ * The timed region starts after modules are loaded and the input is read, and ends when the YAML string exists.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import { ApiObject, App, Chart, Yaml } from 'cdk8s';
+
+export type Variant = 'capture' | 'ours' | 'baseline' | 'floor';
+
+export interface Sample {
+  readonly variant: Variant;
+  readonly n: number;
+  /** Wall time of the timed region, milliseconds. */
+  readonly ms: number;
+  /** Peak resident set size of the process (whole run: runtime, modules, input and synth), bytes. */
+  readonly peakRssBytes: number;
+  /** YAML documents written. */
+  readonly objects: number;
+  /** Bytes of YAML written. */
+  readonly bytes: number;
+  /** sha256 of the YAML. */
+  readonly sha256: string;
+  /**
+   * sha256 of the written documents with keys sorted (first repetition only): equal when two variants write the same
+   * objects, whatever the key order.
+   */
+  readonly contentSha256?: string;
+}
+
+function canonical(value: any): any {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, any> = {};
+  for (const key of Object.keys(value).sort()) out[key] = canonical(value[key]);
+  return out;
+}
+
+function peakRss(): number {
+  // VmHWM is the kernel's peak RSS of this process; resourceUsage().maxRSS (KiB) is the same figure elsewhere.
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) * 1024;
+  } catch { /* not Linux */ }
+  return process.resourceUsage().maxRSS * 1024;
+}
+
+function count(yaml: string): number {
+  // Yaml.stringify joins documents with '---\n'; a document never contains that line otherwise (strings are quoted).
+  return yaml.length === 0 ? 0 : yaml.split(/^---\n/m).length;
+}
+
+function main(): void {
+  const [variant, nText, manifests, check] = process.argv.slice(2) as [Variant, string, string, string | undefined];
+  const n = Number(nText);
+  if (!['capture', 'ours', 'baseline', 'floor'].includes(variant) || !Number.isInteger(n) || n < 1 || !manifests) {
+    throw new Error('usage: worker <capture|ours|baseline|floor> <n> <manifests.json> [check]');
+  }
+  let yaml: string;
+  let ms: number;
+  let written: () => any[];
+  if (variant === 'ours' || variant === 'capture') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { buildFleet } = require('./fleet') as typeof import('./fleet');
+    const start = process.hrtime.bigint();
+    const app = new App();
+    buildFleet(app, n);
+    if (variant === 'capture') {
+      // Exactly what synthYaml stringifies: the documents of every chart, in order.
+      const docs = app.charts.flatMap((c) => Object.values(c.toJson()));
+      yaml = Yaml.stringify(...docs);
+      fs.writeFileSync(manifests, JSON.stringify(docs));
+      written = () => docs;
+    } else {
+      yaml = app.synthYaml();
+      written = () => app.charts.flatMap((c) => Object.values(c.toJson()));
+    }
+    ms = Number(process.hrtime.bigint() - start) / 1e6;
+  } else {
+    const input: any[] = JSON.parse(fs.readFileSync(manifests, 'utf8'));
+    const start = process.hrtime.bigint();
+    if (variant === 'baseline') {
+      const app = new App();
+      const chart = new Chart(app, 'fleet', { disableResourceNameHashes: true });
+      for (let i = 0; i < input.length; i++) new ApiObject(chart, `o${i}`, input[i]);
+      yaml = app.synthYaml();
+      written = () => app.charts.flatMap((c) => Object.values(c.toJson()));
+    } else {
+      yaml = Yaml.stringify(...input);
+      written = () => input;
+    }
+    ms = Number(process.hrtime.bigint() - start) / 1e6;
+  }
+  const peakRssBytes = peakRss();
+  // Outside the timed region and after the RSS reading: what was written, for the identity checks.
+  const sample: Sample = {
+    variant,
+    n,
+    ms,
+    peakRssBytes,
+    objects: count(yaml),
+    bytes: Buffer.byteLength(yaml),
+    sha256: createHash('sha256').update(yaml).digest('hex'),
+    contentSha256: check ? createHash('sha256').update(JSON.stringify(written().map(canonical))).digest('hex') : undefined,
+  };
+  process.stdout.write(`${JSON.stringify(sample)}\n`);
+}
+
+main();
