@@ -5,14 +5,17 @@
 // the GPU operator's policy, monitoring, signed-image admission and a readiness report.
 import { App, Chart, Size, YamlOutputType } from 'cdk8s';
 import {
-  AdmissionAction, AiTenant, ClusterAddon, ClusterProfile, ComputeDomain, GangScheduler, GangTrainingJob,
+  AdmissionAction, AiTenant, ClusterAddon, ClusterProfile, ComputeDomain, EppVersion, GangScheduler, GangTrainingJob,
   GpuDeviceClass, GpuModel, GpuNodePool, GpuOperatorPolicy, GpuRequest, ImageAdmissionPolicy, ImageSigningPolicy,
   InferenceRoute, InferenceService, KubernetesVersion, ModelServer, ModelSource, PlatformObservability,
   PlatformReport, SigningAuthority, TenantAccess, TrainingBackend, WorkloadMonitoring,
 } from '../lib';
 
-/** The research team's trainer image, pinned by digest as every image you build yourself should be. */
+// Every image is pinned by digest: the team's own trainer, and the upstream server images the platform team mirrors
+// (and signs) into its registry. The library's default images are pinned tags; override them like this.
 const TRAINER_IMAGE = 'ghcr.io/acme/llm-trainer@sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945';
+const VLLM_IMAGE = 'ghcr.io/acme/mirror/vllm-openai@sha256:9d1b2a47c3e6f5a8b0d4c7e2f1a3b5c8d6e9f0a2b4c6d8e1f3a5b7c9d0e2f4a6';
+const EPP_IMAGE = 'ghcr.io/acme/mirror/llm-d-router-endpoint-picker@sha256:2c4e6a8b0d1f3e5a7c9b2d4f6e8a0c1b3d5f7e9a2c4b6d8f0e1a3c5b7d9f2e4a';
 
 const app = new App({ yamlOutputType: YamlOutputType.FILE_PER_CHART });
 
@@ -35,7 +38,7 @@ new PlatformObservability(platform, 'observability', {
 });
 const signed = new ImageSigningPolicy(platform, 'acme-signed', {
   images: ['ghcr.io/acme/**'],
-  authorities: [SigningAuthority.githubActions({ repository: 'acme/llm-trainer', workflow: '.github/workflows/release.yaml' })],
+  authorities: [SigningAuthority.githubActions({ repository: 'acme/platform-images', workflow: '.github/workflows/release.yaml' })],
 });
 const pinned = new ImageAdmissionPolicy(platform, 'pinned-images', {
   requireDigest: true,
@@ -62,6 +65,8 @@ const serving = new AiTenant(tenants, 'serving', {
   costCenter: 'cc-200',
   groups: ['serving-oncall'],
   gpuQuota: [{ pool: h100, gpus: 16 }],
+  imageSigning: [signed],
+  imageAdmission: [pinned],
   operations: { runbookUrl: 'https://runbooks.acme.dev/serving', backupPolicyUrl: 'https://wiki.acme.dev/backups/serving', modelRetentionDays: 30 },
 });
 
@@ -86,16 +91,19 @@ new WorkloadMonitoring(research, 'llama-finetune-monitoring', {
 
 // Serving: the stable Llama and a canary of the next build, 90/10 behind one inference route.
 const model = ModelSource.huggingFace('meta-llama/Llama-3.1-8B-Instruct', { tokenSecret: 'hf-token' });
+const endpointPicker = { version: EppVersion.V0_10_0.withImage(EPP_IMAGE) };
 const stable = new InferenceService(serving, 'llama', {
   model,
-  server: ModelServer.vllm(),
+  server: ModelServer.vllm({ image: VLLM_IMAGE }),
+  endpointPicker,
   gpus: GpuRequest.of(1, { model: GpuModel.NVIDIA_H100_80GB }),
   nodePool: h100,
   replicas: 2,
 });
 const canary = new InferenceService(serving, 'llama-canary', {
   model,
-  server: ModelServer.vllm(),
+  server: ModelServer.vllm({ image: VLLM_IMAGE }),
+  endpointPicker,
   servedModelName: 'meta-llama/Llama-3.1-8B-Instruct',
   gpus: GpuRequest.of(1, { model: GpuModel.NVIDIA_H100_80GB }),
   nodePool: h100,

@@ -111,7 +111,11 @@ export interface EvalOutcome {
   readonly threshold: string;
   /** Whether it passed. */
   readonly passed: boolean;
-  /** The measured value, when there is one. */
+  /**
+   * The measured value.
+   *
+   * @default - none (the task or metric is missing, or the value is not a number)
+   */
   readonly measured?: number;
   /** Why, e.g. `0.74 >= 0.7`. */
   readonly reason: string;

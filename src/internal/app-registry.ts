@@ -9,6 +9,7 @@ interface Registry {
   readonly gpuDemands: GpuDemand[];
   readonly localQueues: Map<string, LocalQueueFact>;
   readonly namespaces: Map<string, NamespaceFact>;
+  readonly instances: Map<string, IConstruct[]>;
 }
 
 /** GPUs a workload asks for, as the tenant quota and the report count them. */
@@ -48,7 +49,7 @@ function registryOf(scope: IConstruct): Registry {
   const root = scope.node.root;
   let registry = REGISTRIES.get(root);
   if (!registry) {
-    registry = { gpuDemands: [], localQueues: new Map(), namespaces: new Map() };
+    registry = { gpuDemands: [], localQueues: new Map(), namespaces: new Map(), instances: new Map() };
     REGISTRIES.set(root, registry);
   }
   return registry;
@@ -77,4 +78,15 @@ export function recordNamespace(fact: NamespaceFact): void {
 
 export function namespaces(scope: IConstruct): NamespaceFact[] {
   return [...registryOf(scope).namespaces.values()];
+}
+
+/** Records an app-wide construct (e.g. the platform's observability) so constructs in other charts can find it. */
+export function recordInstance(kind: string, scope: IConstruct): void {
+  const instances = registryOf(scope).instances;
+  instances.set(kind, [...(instances.get(kind) ?? []), scope]);
+}
+
+/** The constructs of one kind recorded in the app of `scope`, in creation order. */
+export function instancesOf(scope: IConstruct, kind: string): readonly IConstruct[] {
+  return registryOf(scope).instances.get(kind) ?? [];
 }

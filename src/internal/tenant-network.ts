@@ -20,9 +20,16 @@ import { edgePolicySpec } from '../platform/tenant-network-policy';
  * `isolateIngress`: outside a firewalled namespace it emits one NetworkPolicy selecting their pods that admits
  * exactly the edges declared to them (so the pods are isolated, and reachable by what the app says reaches them);
  * inside one it emits nothing, because the tenant's default-deny and its per-edge allows already do that.
+ *
+ * Some destinations are not known to the construct that needs them: the Kubernetes API server (a NetworkPolicy cannot
+ * select it by pod labels; it needs the apiserver's endpoint addresses and port, a fact of the cluster) and the place
+ * model weights are downloaded from (the Hugging Face Hub, an S3 bucket, a mirror or a proxy). Constructs declare
+ * such an egress *need* with `needEgress` (which pods, what for); the tenant of the namespace resolves it from its
+ * props into an edge (`apiServer`, `modelDownloads`), or refuses / warns at synth when it cannot. Outside a tenant a
+ * need is only recorded: nothing denies egress there.
  */
 
-/** One end of an edge: pods in a namespace, pods in namespaces with labels, or an address range. */
+/** One end of an edge: pods in a namespace, pods in namespaces with labels, or address ranges. */
 export interface TrafficPeer {
   /** The namespace of the pods (undefined: the chart's default namespace, unknown at synth; matched in any namespace). */
   readonly namespace?: string;
@@ -32,8 +39,20 @@ export interface TrafficPeer {
   readonly namespaceLabels?: Record<string, string>;
   /** Instead of pods: an IP range (CIDR), e.g. an external model hub or artifact store. */
   readonly cidr?: string;
-  /** Ranges inside `cidr` to exclude. */
+  /** Instead of pods: several IP ranges (one rule, one ipBlock per range), e.g. the API server's endpoints. */
+  readonly cidrs?: readonly string[];
+  /** Ranges to exclude; each must lie inside one of the ranges (it is added to the ipBlocks that contain it). */
   readonly except?: string[];
+}
+
+/** True when the peer is address ranges rather than pods. */
+export function isRangePeer(peer: TrafficPeer): boolean {
+  return peer.cidr !== undefined || peer.cidrs !== undefined;
+}
+
+/** The address ranges of a peer (empty for pods). */
+export function rangesOf(peer: TrafficPeer): string[] {
+  return peer.cidrs !== undefined ? [...peer.cidrs] : peer.cidr !== undefined ? [peer.cidr] : [];
 }
 
 /** A port the edge opens. A name refers to a named container port of the `to` pods. */
@@ -67,15 +86,41 @@ export interface TrafficEdge {
 /** Which end of an edge a namespace is. */
 export type EdgeSide = 'egress' | 'ingress';
 
+/** Egress whose destination only the cluster or the tenant knows. */
+export enum EgressNeedKind {
+  /** The Kubernetes API server (watches, leader election): its endpoint addresses and port. */
+  KUBE_API_SERVER = 'kubeApiServer',
+  /** Model weights downloaded over the network (Hugging Face Hub, S3/GCS, an HTTPS mirror). */
+  MODEL_DOWNLOAD = 'modelDownload',
+}
+
+/** Pods that must reach a destination the declaring construct cannot address itself. */
+export interface EgressNeed {
+  /** The construct that declares the need; the NetworkPolicy names derive from its path. */
+  readonly scope: IConstruct;
+  /** A short DNS label naming the resulting edge, e.g. `apiserver`, `model-download`. */
+  readonly name: string;
+  readonly kind: EgressNeedKind;
+  /** One line on who needs it and why, e.g. `the endpoint picker x-epp watches Pods and InferencePools`. */
+  readonly description: string;
+  /** The pods (namespace and labels). */
+  readonly from: TrafficPeer;
+  /** What is reached, for messages and the report, e.g. `huggingface.co (HTTPS)` or `s3://models`. */
+  readonly destination: string;
+}
+
 /** A namespace that enforces default-deny and materialises edges (an AiTenant). */
 export interface NamespaceFirewall {
   readonly namespace: string;
   /** Emits the NetworkPolicy for `edge` on `side` in the firewall's namespace. */
   applyEdge(edge: TrafficEdge, side: EdgeSide): void;
+  /** Resolves an egress need of pods in the firewall's namespace (typically into an edge). */
+  applyNeed(need: EgressNeed): void;
 }
 
 interface Registry {
   readonly edges: TrafficEdge[];
+  readonly needs: EgressNeed[];
   readonly firewalls: Map<string, NamespaceFirewall>;
   readonly isolations: Isolation[];
 }
@@ -92,22 +137,101 @@ function registryOf(scope: IConstruct): Registry {
   const root = scope.node.root;
   let registry = REGISTRIES.get(root);
   if (!registry) {
-    registry = { edges: [], firewalls: new Map(), isolations: [] };
+    registry = { edges: [], needs: [], firewalls: new Map(), isolations: [] };
     REGISTRIES.set(root, registry);
   }
   return registry;
 }
 
 const IANA_SVC_NAME = /^(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/;
-const CIDR = /^(\d{1,3}(\.\d{1,3}){3}\/(\d|[12]\d|3[0-2])|[0-9a-fA-F:]+:[0-9a-fA-F:]*\/(\d|\d\d|1[01]\d|12[0-8]))$/;
+
+/** An address range as bits: family width, prefix length and the address. */
+interface ParsedCidr {
+  readonly bits: number;
+  readonly prefix: number;
+  readonly address: bigint;
+}
+
+function parseIPv4(text: string): bigint | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return undefined;
+  return parts.reduce((acc, p) => (acc << 8n) | BigInt(Number(p)), 0n);
+}
+
+function parseIPv6(text: string): bigint | undefined {
+  if (!/^[0-9a-fA-F:.]+$/.test(text) || text.split('::').length > 2) return undefined;
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
+  const groups = (s: string) => (s === '' ? [] : s.split(':'));
+  const words = (list: string[]): bigint[] | undefined => {
+    const out: bigint[] = [];
+    for (const [i, g] of list.entries()) {
+      if (i === list.length - 1 && g.includes('.')) {
+        const v4 = parseIPv4(g);
+        if (v4 === undefined) return undefined;
+        out.push(v4 >> 16n, v4 & 0xffffn);
+      } else if (/^[0-9a-fA-F]{1,4}$/.test(g)) {
+        out.push(BigInt(parseInt(g, 16)));
+      } else {
+        return undefined;
+      }
+    }
+    return out;
+  };
+  const first = words(groups(head));
+  const last = tail === undefined ? [] : words(groups(tail));
+  if (!first || !last) return undefined;
+  const missing = 8 - first.length - last.length;
+  if (tail === undefined ? missing !== 0 : missing < 1) return undefined;
+  return [...first, ...Array<bigint>(missing).fill(0n), ...last].reduce((acc, w) => (acc << 16n) | w, 0n);
+}
+
+function parseCidr(text: string): ParsedCidr | undefined {
+  const m = /^([^/]+)\/(\d{1,3})$/.exec(text);
+  if (!m) return undefined;
+  const v6 = m[1].includes(':');
+  const address = v6 ? parseIPv6(m[1]) : parseIPv4(m[1]);
+  const bits = v6 ? 128 : 32;
+  const prefix = Number(m[2]);
+  if (address === undefined || prefix > bits) return undefined;
+  return { bits, prefix, address };
+}
+
+/** True when `text` is an IPv4 or IPv6 CIDR such as `10.0.0.0/8` or `2001:db8::/32`. */
+export function isCidr(text: string): boolean {
+  return parseCidr(text) !== undefined;
+}
+
+/** True when `inner` is a range strictly inside `outer` (same family, longer prefix): a valid ipBlock `except`. */
+export function cidrStrictlyContains(outer: string, inner: string): boolean {
+  const o = parseCidr(outer);
+  const i = parseCidr(inner);
+  if (!o || !i || o.bits !== i.bits || i.prefix <= o.prefix) return false;
+  const shift = BigInt(o.bits - o.prefix);
+  return (o.address >> shift) === (i.address >> shift);
+}
+
+/** True when the range is the whole address space of its family (`0.0.0.0/0`, `::/0`). */
+export function isWholeInternet(cidr: string): boolean {
+  return parseCidr(cidr)?.prefix === 0;
+}
 
 function validatePeer(scope: IConstruct, prop: string, peer: TrafficPeer): void {
-  const kinds = [peer.namespace !== undefined, peer.namespaceLabels !== undefined, peer.cidr !== undefined].filter(Boolean).length;
-  if (kinds > 1) throw invalidProp(scope, prop, peer, 'at most one of namespace, namespaceLabels or cidr');
-  if (peer.cidr !== undefined) {
-    if (!CIDR.test(peer.cidr)) throw invalidProp(scope, `${prop}.cidr`, peer.cidr, 'a CIDR such as "10.0.0.0/8"');
+  const kinds = [peer.namespace !== undefined, peer.namespaceLabels !== undefined, peer.cidr !== undefined, peer.cidrs !== undefined]
+    .filter(Boolean).length;
+  if (kinds > 1) throw invalidProp(scope, prop, peer, 'at most one of namespace, namespaceLabels, cidr or cidrs');
+  if (isRangePeer(peer)) {
+    if (peer.cidr !== undefined && !isCidr(peer.cidr)) throw invalidProp(scope, `${prop}.cidr`, peer.cidr, 'a CIDR such as "10.0.0.0/8"');
+    if (peer.cidrs !== undefined) {
+      if (peer.cidrs.length === 0) throw invalidProp(scope, `${prop}.cidrs`, peer.cidrs, 'at least one CIDR');
+      peer.cidrs.forEach((c, i) => { if (!isCidr(c)) throw invalidProp(scope, `${prop}.cidrs[${i}]`, c, 'a CIDR such as "10.0.0.0/8"'); });
+    }
     if (peer.podLabels && Object.keys(peer.podLabels).length) throw invalidProp(scope, `${prop}.podLabels`, peer.podLabels, 'no pod labels with a cidr');
-    (peer.except ?? []).forEach((e, i) => { if (!CIDR.test(e)) throw invalidProp(scope, `${prop}.except[${i}]`, e, 'a CIDR'); });
+    (peer.except ?? []).forEach((e, i) => {
+      if (!isCidr(e)) throw invalidProp(scope, `${prop}.except[${i}]`, e, 'a CIDR');
+      if (!rangesOf(peer).some((r) => cidrStrictlyContains(r, e))) {
+        throw invalidProp(scope, `${prop}.except[${i}]`, e, `a range strictly inside ${rangesOf(peer).join(', ')}`);
+      }
+    });
   } else if (peer.except !== undefined) {
     throw invalidProp(scope, `${prop}.except`, peer.except, 'except only together with cidr');
   }
@@ -121,7 +245,7 @@ function validateEdge(edge: TrafficEdge): void {
   validatePeer(scope, 'traffic.to', edge.to);
   if (edge.allPorts) {
     if (edge.ports.length) throw new ValidationError(scope, 'traffic.ports', 'an edge with allPorts names no ports');
-  } else if (edge.to.cidr === undefined && edge.from.cidr === undefined && edge.ports.length === 0) {
+  } else if (!isRangePeer(edge.to) && !isRangePeer(edge.from) && edge.ports.length === 0) {
     throw new ValidationError(scope, 'traffic.ports', 'an edge between pods must name at least one port (or set allPorts)');
   }
   edge.ports.forEach((p, i) => {
@@ -132,7 +256,7 @@ function validateEdge(edge: TrafficEdge): void {
 
 /** The namespace of a peer when it is exactly one namespace. */
 function singleNamespace(peer: TrafficPeer): string | undefined {
-  return peer.cidr === undefined && peer.namespaceLabels === undefined ? peer.namespace : undefined;
+  return !isRangePeer(peer) && peer.namespaceLabels === undefined ? peer.namespace : undefined;
 }
 
 function apply(registry: Registry, edge: TrafficEdge): void {
@@ -153,6 +277,24 @@ export function allowTraffic(edge: TrafficEdge): void {
   const registry = registryOf(edge.scope);
   registry.edges.push(edge);
   apply(registry, edge);
+}
+
+/**
+ * Declares that `need.from` pods must reach a destination only the cluster or the tenant can address (the API
+ * server, a model download location). The tenant of their namespace resolves it; elsewhere it is only recorded.
+ */
+export function needEgress(need: EgressNeed): void {
+  if (!isDnsLabel(need.name, 30)) throw invalidProp(need.scope, 'egressNeed.name', need.name, 'a DNS-1123 label of at most 30 characters');
+  validatePeer(need.scope, 'egressNeed.from', need.from);
+  const registry = registryOf(need.scope);
+  registry.needs.push(need);
+  const ns = singleNamespace(need.from);
+  if (ns !== undefined) registry.firewalls.get(ns)?.applyNeed(need);
+}
+
+/** Every egress need declared in the app, in declaration order. */
+export function egressNeeds(scope: IConstruct): readonly EgressNeed[] {
+  return registryOf(scope).needs;
 }
 
 /** Every edge declared in the app, in declaration order. */
@@ -177,9 +319,12 @@ export function registerFirewall(scope: IConstruct, firewall: NamespaceFirewall)
       iso.policy.node.scope!.node.tryRemoveChild(iso.policy.node.id);
     }
   }
-  for (const edge of registry.edges) {
+  for (const edge of [...registry.edges]) {
     if (singleNamespace(edge.from) === firewall.namespace) firewall.applyEdge(edge, 'egress');
     if (singleNamespace(edge.to) === firewall.namespace) firewall.applyEdge(edge, 'ingress');
+  }
+  for (const need of [...registry.needs]) {
+    if (singleNamespace(need.from) === firewall.namespace) firewall.applyNeed(need);
   }
 }
 
@@ -255,7 +400,7 @@ export function isolateIngress(iso: IngressIsolation): IngressIsolationHandle {
 
 /** True when an edge's `to` end is (some of) the isolated pods. */
 function targets(to: TrafficPeer, iso: IngressIsolation): boolean {
-  if (to.cidr !== undefined || to.namespaceLabels !== undefined) return false;
+  if (isRangePeer(to) || to.namespaceLabels !== undefined) return false;
   if (to.namespace !== iso.namespace) return false;
   const labels = to.podLabels ?? {};
   if (Object.keys(labels).length === 0) return true;

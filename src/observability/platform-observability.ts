@@ -7,7 +7,7 @@ import { MonitoringStack } from './monitoring-stack';
 import { dcgm, gpuMemoryRatio, gpuUtilization, num, quantile, restarts, servingErrorRatio, servingLatencyP95, unique } from './promql';
 import { ServingMetrics } from './serving-metrics';
 import { OtelCollector } from './tracing';
-import { namespaces } from '../internal/app-registry';
+import { instancesOf, namespaces, recordInstance } from '../internal/app-registry';
 import { ValidationError, invalidProp } from '../internal/errors';
 import { standardLabels } from '../internal/labels';
 import { claimName, requireDnsLabel, resourceName } from '../internal/names';
@@ -15,6 +15,8 @@ import { ClusterAddon } from '../platform/cluster-addon';
 import { ClusterProfile } from '../platform/cluster-profile';
 
 const PLATFORM_OBSERVABILITY = Symbol.for('cdk8s-ai.PlatformObservability');
+/** The registry key of the app's PlatformObservability instances. */
+const PLATFORM_OBSERVABILITY_KIND = 'PlatformObservability';
 const SERVERS = new WeakMap<IConstruct, ServingMetrics[]>();
 
 /**
@@ -103,14 +105,16 @@ export class PlatformObservability extends Construct {
 
   /**
    * The PlatformObservability that applies to `scope`: the nearest one declared among the children of `scope` or
-   * of one of its ancestors; undefined when there is none.
+   * of one of its ancestors; else the app's only one (declared in another chart, created before `scope`'s
+   * constructs); undefined when there is none or several elsewhere.
    */
   public static of(scope: IConstruct): PlatformObservability | undefined {
     for (const ancestor of [...scope.node.scopes].reverse()) {
       const found = ancestor.node.children.find((c) => PlatformObservability.isPlatformObservability(c));
       if (found) return found as PlatformObservability;
     }
-    return undefined;
+    const elsewhere = instancesOf(scope, PLATFORM_OBSERVABILITY_KIND);
+    return elsewhere.length === 1 ? elsewhere[0] as PlatformObservability : undefined;
   }
 
   /**
@@ -147,6 +151,7 @@ export class PlatformObservability extends Construct {
   constructor(scope: Construct, id: string, props: PlatformObservabilityProps = {}) {
     super(scope, id);
     Object.defineProperty(this, PLATFORM_OBSERVABILITY, { value: true });
+    recordInstance(PLATFORM_OBSERVABILITY_KIND, this);
     ClusterProfile.of(this)._requireAddon(this, 'stack', ClusterAddon.PROMETHEUS_OPERATOR, 'PlatformObservability (PrometheusRule)');
     this.stack = props.stack ?? MonitoringStack.kubePrometheusStack();
     this.dcgmLabels = props.dcgmLabels ?? DcgmLabels.EXPORTED;

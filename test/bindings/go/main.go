@@ -13,8 +13,13 @@ import (
 	"github.com/cdk8s-team/cdk8s-core-go/cdk8s/v2"
 )
 
-// The research team's trainer image, pinned by digest as every image you build yourself should be.
-const trainerImage = "ghcr.io/acme/llm-trainer@sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945"
+// Every image is pinned by digest: the team's own trainer, and the upstream server images the platform team mirrors
+// (and signs) into its registry. The library's default images are pinned tags; override them like this.
+const (
+	trainerImage = "ghcr.io/acme/llm-trainer@sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945"
+	vllmImage    = "ghcr.io/acme/mirror/vllm-openai@sha256:9d1b2a47c3e6f5a8b0d4c7e2f1a3b5c8d6e9f0a2b4c6d8e1f3a5b7c9d0e2f4a6"
+	eppImage     = "ghcr.io/acme/mirror/llm-d-router-endpoint-picker@sha256:2c4e6a8b0d1f3e5a7c9b2d4f6e8a0c1b3d5f7e9a2c4b6d8f0e1a3c5b7d9f2e4a"
+)
 
 func synth(outdir string) cdk8s.App {
 	app := cdk8s.NewApp(&cdk8s.AppProps{Outdir: jsii.String(outdir), YamlOutputType: cdk8s.YamlOutputType_FILE_PER_CHART})
@@ -49,7 +54,7 @@ func synth(outdir string) cdk8s.App {
 	signed := cdk8sai.NewImageSigningPolicy(platform, jsii.String("acme-signed"), &cdk8sai.ImageSigningPolicyProps{
 		Images: jsii.Strings("ghcr.io/acme/**"),
 		Authorities: &[]cdk8sai.SigningAuthority{cdk8sai.SigningAuthority_GithubActions(&cdk8sai.GithubActionsIdentityProps{
-			Repository: jsii.String("acme/llm-trainer"),
+			Repository: jsii.String("acme/platform-images"),
 			Workflow:   jsii.String(".github/workflows/release.yaml"),
 		})},
 	})
@@ -77,11 +82,13 @@ func synth(outdir string) cdk8s.App {
 		},
 	})
 	serving := cdk8sai.NewAiTenant(tenants, jsii.String("serving"), &cdk8sai.AiTenantProps{
-		Team:       jsii.String("serving"),
-		Owner:      jsii.String("bob"),
-		CostCenter: jsii.String("cc-200"),
-		Groups:     jsii.Strings("serving-oncall"),
-		GpuQuota:   &[]*cdk8sai.TenantGpuQuota{{Pool: h100, Gpus: jsii.Number(16)}},
+		Team:           jsii.String("serving"),
+		Owner:          jsii.String("bob"),
+		CostCenter:     jsii.String("cc-200"),
+		Groups:         jsii.Strings("serving-oncall"),
+		GpuQuota:       &[]*cdk8sai.TenantGpuQuota{{Pool: h100, Gpus: jsii.Number(16)}},
+		ImageSigning:   &[]cdk8sai.ImageSigningPolicy{signed},
+		ImageAdmission: &[]cdk8sai.ImageAdmissionPolicy{pinned},
 		Operations: &cdk8sai.TenantOperations{
 			RunbookUrl:         jsii.String("https://runbooks.acme.dev/serving"),
 			BackupPolicyUrl:    jsii.String("https://wiki.acme.dev/backups/serving"),
@@ -115,16 +122,19 @@ func synth(outdir string) cdk8s.App {
 	model := cdk8sai.ModelSource_HuggingFace(jsii.String("meta-llama/Llama-3.1-8B-Instruct"), &cdk8sai.HuggingFaceModelOptions{
 		TokenSecret: jsii.String("hf-token"),
 	})
+	endpointPicker := &cdk8sai.EndpointPickerProps{Version: cdk8sai.EppVersion_V0_10_0().WithImage(jsii.String(eppImage))}
 	stable := cdk8sai.NewInferenceService(serving, jsii.String("llama"), &cdk8sai.InferenceServiceProps{
-		Model:    model,
-		Server:   cdk8sai.ModelServer_Vllm(nil),
-		Gpus:     cdk8sai.GpuRequest_Of(jsii.Number(1), &cdk8sai.GpuRequestOptions{Model: cdk8sai.GpuModel_NVIDIA_H100_80GB()}),
-		NodePool: h100,
-		Replicas: jsii.Number(2),
+		Model:          model,
+		Server:         cdk8sai.ModelServer_Vllm(&cdk8sai.VllmOptions{Image: jsii.String(vllmImage)}),
+		EndpointPicker: endpointPicker,
+		Gpus:           cdk8sai.GpuRequest_Of(jsii.Number(1), &cdk8sai.GpuRequestOptions{Model: cdk8sai.GpuModel_NVIDIA_H100_80GB()}),
+		NodePool:       h100,
+		Replicas:       jsii.Number(2),
 	})
 	canary := cdk8sai.NewInferenceService(serving, jsii.String("llama-canary"), &cdk8sai.InferenceServiceProps{
 		Model:           model,
-		Server:          cdk8sai.ModelServer_Vllm(nil),
+		Server:          cdk8sai.ModelServer_Vllm(&cdk8sai.VllmOptions{Image: jsii.String(vllmImage)}),
+		EndpointPicker:  endpointPicker,
 		ServedModelName: jsii.String("meta-llama/Llama-3.1-8B-Instruct"),
 		Gpus:            cdk8sai.GpuRequest_Of(jsii.Number(1), &cdk8sai.GpuRequestOptions{Model: cdk8sai.GpuModel_NVIDIA_H100_80GB()}),
 		NodePool:        h100,

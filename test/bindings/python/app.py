@@ -10,15 +10,18 @@ import os
 from cdk8s import App, Chart, Size, YamlOutputType
 
 from cdk8s_ai import (
-    AdmissionAction, AiTenant, ClusterAddon, ClusterProfile, ComputeDomain, GangScheduler, GangTrainingJob,
-    GpuDeviceClass, GpuModel, GpuNodePool, GpuOperatorPolicy, GpuPrice, GpuRequest, ImageAdmissionPolicy,
+    AdmissionAction, AiTenant, ClusterAddon, ClusterProfile, ComputeDomain, EndpointPickerProps, EppVersion,
+    GangScheduler, GangTrainingJob, GpuDeviceClass, GpuModel, GpuNodePool, GpuOperatorPolicy, GpuPrice, GpuRequest, ImageAdmissionPolicy,
     ImageSigningPolicy, InferenceRoute, InferenceRouteBackend, InferenceService, KubernetesVersion, ModelServer,
     ModelSource, MonitoringThresholds, PlatformObservability, PlatformReport, SigningAuthority, TenantAccess,
     TenantGpuQuota, TenantOperations, TrainingBackend, WorkloadMonitoring,
 )
 
-# The research team's trainer image, pinned by digest as every image you build yourself should be.
+# Every image is pinned by digest: the team's own trainer, and the upstream server images the platform team mirrors
+# (and signs) into its registry. The library's default images are pinned tags; override them like this.
 TRAINER_IMAGE = "ghcr.io/acme/llm-trainer@sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945"
+VLLM_IMAGE = "ghcr.io/acme/mirror/vllm-openai@sha256:9d1b2a47c3e6f5a8b0d4c7e2f1a3b5c8d6e9f0a2b4c6d8e1f3a5b7c9d0e2f4a6"
+EPP_IMAGE = "ghcr.io/acme/mirror/llm-d-router-endpoint-picker@sha256:2c4e6a8b0d1f3e5a7c9b2d4f6e8a0c1b3d5f7e9a2c4b6d8f0e1a3c5b7d9f2e4a"
 
 
 def synth(outdir: str) -> App:
@@ -46,7 +49,7 @@ def synth(outdir: str) -> App:
     signed = ImageSigningPolicy(
         platform, "acme-signed",
         images=["ghcr.io/acme/**"],
-        authorities=[SigningAuthority.github_actions(repository="acme/llm-trainer", workflow=".github/workflows/release.yaml")],
+        authorities=[SigningAuthority.github_actions(repository="acme/platform-images", workflow=".github/workflows/release.yaml")],
     )
     pinned = ImageAdmissionPolicy(
         platform, "pinned-images",
@@ -80,6 +83,8 @@ def synth(outdir: str) -> App:
         cost_center="cc-200",
         groups=["serving-oncall"],
         gpu_quota=[TenantGpuQuota(pool=h100, gpus=16)],
+        image_signing=[signed],
+        image_admission=[pinned],
         operations=TenantOperations(
             runbook_url="https://runbooks.acme.dev/serving",
             backup_policy_url="https://wiki.acme.dev/backups/serving",
@@ -110,10 +115,12 @@ def synth(outdir: str) -> App:
 
     # Serving: the stable Llama and a canary of the next build, 90/10 behind one inference route.
     model = ModelSource.hugging_face("meta-llama/Llama-3.1-8B-Instruct", token_secret="hf-token")
+    endpoint_picker = EndpointPickerProps(version=EppVersion.V0_10_0.with_image(EPP_IMAGE))
     stable = InferenceService(
         serving, "llama",
         model=model,
-        server=ModelServer.vllm(),
+        server=ModelServer.vllm(image=VLLM_IMAGE),
+        endpoint_picker=endpoint_picker,
         gpus=GpuRequest.of(1, model=GpuModel.NVIDIA_H100_80_GB),
         node_pool=h100,
         replicas=2,
@@ -121,7 +128,8 @@ def synth(outdir: str) -> App:
     canary = InferenceService(
         serving, "llama-canary",
         model=model,
-        server=ModelServer.vllm(),
+        server=ModelServer.vllm(image=VLLM_IMAGE),
+        endpoint_picker=endpoint_picker,
         served_model_name="meta-llama/Llama-3.1-8B-Instruct",
         gpus=GpuRequest.of(1, model=GpuModel.NVIDIA_H100_80_GB),
         node_pool=h100,
