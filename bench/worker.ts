@@ -20,6 +20,8 @@ export interface Sample {
   readonly n: number;
   /** Wall time of the timed region, milliseconds. */
   readonly ms: number;
+  /** CPU time (user + system, all threads of the process: GC helpers too) of the timed region, milliseconds. */
+  readonly cpuMs: number;
   /** Peak resident set size of the process (whole run: runtime, modules, input and synth), bytes. */
   readonly peakRssBytes: number;
   /** YAML documents written. */
@@ -65,10 +67,16 @@ function main(): void {
   }
   let yaml: string;
   let ms: number;
+  let cpuMs: number;
   let written: () => any[];
+  const cpuSince = (start: NodeJS.CpuUsage) => {
+    const used = process.cpuUsage(start);
+    return (used.user + used.system) / 1000;
+  };
   if (variant === 'ours' || variant === 'capture') {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { buildFleet } = require('./fleet') as typeof import('./fleet');
+    const cpu = process.cpuUsage();
     const start = process.hrtime.bigint();
     const app = new App();
     buildFleet(app, n);
@@ -83,8 +91,10 @@ function main(): void {
       written = () => app.charts.flatMap((c) => Object.values(c.toJson()));
     }
     ms = Number(process.hrtime.bigint() - start) / 1e6;
+    cpuMs = cpuSince(cpu);
   } else {
     const input: any[] = JSON.parse(fs.readFileSync(manifests, 'utf8'));
+    const cpu = process.cpuUsage();
     const start = process.hrtime.bigint();
     if (variant === 'baseline') {
       const app = new App();
@@ -97,6 +107,7 @@ function main(): void {
       written = () => input;
     }
     ms = Number(process.hrtime.bigint() - start) / 1e6;
+    cpuMs = cpuSince(cpu);
   }
   const peakRssBytes = peakRss();
   // Outside the timed region and after the RSS reading: what was written, for the identity checks.
@@ -104,6 +115,7 @@ function main(): void {
     variant,
     n,
     ms,
+    cpuMs,
     peakRssBytes,
     objects: count(yaml),
     bytes: Buffer.byteLength(yaml),

@@ -1,20 +1,24 @@
 // The example platform: copy this file into your cdk8s app and import from 'cdk8s-ai' instead of '../lib'.
 //
 // One GPU node pool shared by two teams through Kueue; the research team runs a gang-scheduled fine-tune, the serving
-// team serves Llama with a canary behind a Gateway API inference route; the platform around them: GPU device classes,
-// the GPU operator's policy, monitoring, signed-image admission and a readiness report.
+// team serves Llama with a canary behind a Gateway API inference route that an eval gate opens only after the canary
+// passes its evals; the platform around them: GPU device classes, the GPU operator's policy, monitoring, signed-image
+// admission and a readiness report.
 import { App, Chart, Size, YamlOutputType } from 'cdk8s';
 import {
-  AdmissionAction, AiTenant, ClusterAddon, ClusterProfile, ComputeDomain, EppVersion, GangScheduler, GangTrainingJob,
-  GpuDeviceClass, GpuModel, GpuNodePool, GpuOperatorPolicy, GpuRequest, ImageAdmissionPolicy, ImageSigningPolicy,
-  InferenceRoute, InferenceService, KubernetesVersion, ModelServer, ModelSource, PlatformObservability,
-  PlatformReport, SigningAuthority, TenantAccess, TrainingBackend, WorkloadMonitoring,
+  AdmissionAction, AiTenant, ClusterAddon, ClusterProfile, ComputeDomain, EppVersion, EvalDelivery, EvalGate, EvalSuite,
+  EvalThreshold, GangScheduler, GangTrainingJob, GpuDeviceClass, GpuModel, GpuNodePool, GpuOperatorPolicy, GpuRequest,
+  ImageAdmissionPolicy, ImageSigningPolicy, InferenceRoute, InferenceService, KubernetesVersion, ModelServer,
+  ModelSource, PlatformObservability, PlatformReport, SigningAuthority, TenantAccess, TrainingBackend,
+  WorkloadMonitoring,
 } from '../lib';
 
 // Every image is pinned by digest: the team's own trainer, and the upstream server images the platform team mirrors
 // (and signs) into its registry. The library's default images are pinned tags; override them like this.
 const TRAINER_IMAGE = 'ghcr.io/acme/llm-trainer@sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945';
 const VLLM_IMAGE = 'ghcr.io/acme/mirror/vllm-openai@sha256:9d1b2a47c3e6f5a8b0d4c7e2f1a3b5c8d6e9f0a2b4c6d8e1f3a5b7c9d0e2f4a6';
+const LM_EVAL_IMAGE = 'ghcr.io/acme/lm-eval@sha256:7b3d5f9a1c2e4b6d8f0a3c5e7b9d1f2a4c6e8b0d2f4a6c8e1b3d5f7a9c0e2b4d';
+const PYTHON_IMAGE = 'ghcr.io/acme/mirror/python@sha256:5e7a9c1b3d5f7e9a2c4b6d8f0e1a3c5b7d9f2e4a6c8b0d1f3e5a7c9b2d4f6e8a';
 const EPP_IMAGE = 'ghcr.io/acme/mirror/llm-d-router-endpoint-picker@sha256:2c4e6a8b0d1f3e5a7c9b2d4f6e8a0c1b3d5f7e9a2c4b6d8f0e1a3c5b7d9f2e4a';
 
 const app = new App({ yamlOutputType: YamlOutputType.FILE_PER_CHART });
@@ -112,6 +116,22 @@ new InferenceRoute(serving, 'chat', {
   gateway: 'gateways/inference-gateway',
   hostnames: ['llm.acme.dev'],
   backends: [{ service: stable, weight: 90 }, { service: canary, weight: 10 }],
+});
+
+// The canary gets its 10% only after it passes its evals: an Argo CD Sync hook runs lm-evaluation-harness against
+// the canary's own Service (wave 1, after the canary is up) and the route follows in wave 2. A failed eval fails the
+// sync, so the route keeps sending everything to the stable version.
+new EvalGate(serving, 'llama-canary-evals', {
+  target: canary,
+  suite: EvalSuite.lmEvalHarness({ tasks: ['gsm8k', 'arc_challenge'], limit: 500, concurrency: 8, image: LM_EVAL_IMAGE }),
+  checkerImage: PYTHON_IMAGE,
+  thresholds: [
+    EvalThreshold.atLeast('gsm8k', 'exact_match,strict-match', 0.75),
+    EvalThreshold.noWorseThan('arc_challenge', 'acc_norm', 0.5),
+    EvalThreshold.maxLatency(4, { quantile: 0.95 }),
+    EvalThreshold.maxErrorRate(0.01),
+  ],
+  delivery: EvalDelivery.argoCd(),
 });
 
 // What the platform team reads before go-live: one report over every tenant and workload.

@@ -109,6 +109,13 @@ export interface EgressNeed {
   readonly destination: string;
 }
 
+/** How a tenant resolved an egress need of one of its workloads. */
+export interface ResolvedEgressNeed {
+  readonly need: EgressNeed;
+  /** `allowed` (an allow for exactly those pods), `egress` (a tenant-wide egress entry already opens it) or `blocked`. */
+  readonly resolution: 'allowed' | 'egress' | 'blocked';
+}
+
 /** A namespace that enforces default-deny and materialises edges (an AiTenant). */
 export interface NamespaceFirewall {
   readonly namespace: string;

@@ -17,7 +17,10 @@ import { claimName, requireDnsLabel, resourceName } from '../internal/names';
 import { markNamespaceScope } from '../internal/namespace';
 import { restrictedViolations } from '../internal/pod-security';
 import { requireLabels, requireNonEmptyLabelValue } from '../internal/qualified-name';
-import { EdgeSide, TrafficEdge, allowTraffic, registerFirewall, trafficEdges } from '../internal/tenant-network';
+import {
+  EdgeSide, EgressNeed, EgressNeedKind, ResolvedEgressNeed, TrafficEdge, allowTraffic, cidrStrictlyContains, isCidr, isWholeInternet, rangesOf, registerFirewall,
+  trafficEdges,
+} from '../internal/tenant-network';
 import { ImageAdmissionPolicy, AdmissionAction } from '../security/image-admission-policy';
 import { ImageSigningPolicy } from '../security/image-signing-policy';
 import { FoundPodSpec, imagesOf, podSpecsBelow } from '../security/pod-templates';
@@ -149,6 +152,56 @@ export interface TenantEgress {
    * The endpoint's address range.
    */
   readonly cidr: string;
+
+  /**
+   * The ports.
+   *
+   * @default [443]
+   */
+  readonly ports?: number[];
+}
+
+/**
+ * How pods reach the Kubernetes API server. A NetworkPolicy cannot select the API server by pod labels, and most
+ * CNIs apply policy after the `kubernetes` Service address is translated to an API server endpoint, so the rule
+ * names the endpoints themselves: `kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes`
+ * lists their addresses and port.
+ */
+export interface TenantApiServer {
+  /**
+   * The API server endpoint addresses as CIDRs, e.g. `['10.0.0.10/32', '10.0.0.11/32']` or the control-plane
+   * subnet (not the `kubernetes` Service's ClusterIP).
+   */
+  readonly cidrs: string[];
+
+  /**
+   * The endpoint port (the EndpointSlice's port, not the Service's): 443 on EKS, GKE and AKS, 6443 on kubeadm,
+   * k3s and kind clusters.
+   *
+   * @default 443
+   */
+  readonly port?: number;
+}
+
+/**
+ * Where the tenant's workloads download model weights from (the Hugging Face Hub, an S3 or GCS bucket, an HTTPS
+ * mirror, or the HTTPS proxy they go through). Only the pods that download get this egress.
+ */
+export interface TenantModelDownloads {
+  /**
+   * The address ranges, e.g. a mirror's or proxy's range, or `['0.0.0.0/0', '::/0']` with `except` for the
+   * internet (the Hugging Face Hub and cloud storage publish no stable ranges). An agentic tenant must name
+   * specific ranges.
+   */
+  readonly cidrs: string[];
+
+  /**
+   * Ranges inside `cidrs` to leave out, e.g. the private ranges `10.0.0.0/8`, `172.16.0.0/12`, `192.168.0.0/16`
+   * when `cidrs` is the internet.
+   *
+   * @default - none
+   */
+  readonly except?: string[];
 
   /**
    * The ports.
@@ -314,6 +367,24 @@ export interface AiTenantProps {
   readonly egress?: TenantEgress[];
 
   /**
+   * How the tenant's pods reach the Kubernetes API server. Workloads that talk to it (the endpoint picker of a routed
+   * InferenceService watches Pods and InferencePools) get an egress allow to these endpoints, and only they do.
+   *
+   * @default - none: synth fails when a workload in the tenant needs the API server, naming this prop
+   */
+  readonly apiServer?: TenantApiServer;
+
+  /**
+   * Where the tenant's workloads download model weights from. Pods that download (a model server fetching a Hugging
+   * Face model or LoRA adapter, an init step fetching a `storageUri`) get an egress allow to these ranges, and only
+   * they do.
+   *
+   * @default - none: downloads are allowed only where an `egress` entry opens port 443; otherwise synth warns,
+   * naming the service and this prop
+   */
+  readonly modelDownloads?: TenantModelDownloads;
+
+  /**
    * Signed-image policies: the namespace opts into sigstore policy-controller admission.
    *
    * @default - no opt-in
@@ -376,8 +447,14 @@ const QUOTA_BY_POOL = new WeakMap<IConstruct, Map<GpuNodePool, { tenant: AiTenan
  * - Kueue: a ClusterQueue (selecting only this namespace) with nominal quota per pool flavor, borrowing and
  *   lending limits and preemption, a LocalQueue and WorkloadPriorityClasses.
  *
+ * Egress the tenant's workloads need but cannot address themselves is resolved from the tenant's props: the
+ * Kubernetes API server (`apiServer`; the endpoint picker of a routed InferenceService watches Pods and
+ * InferencePools) and model downloads (`modelDownloads`; servers fetching Hugging Face models, init steps fetching a
+ * `storageUri`), each allowed for exactly the pods that need it.
+ *
  * At synth it checks that its workloads' GPU requests fit its quota, that the quotas of all tenants fit the pools,
- * that every pod passes `restricted`, and (agentic tenants) that no pod mounts a token.
+ * that every pod passes `restricted`, that a workload needing the API server has `apiServer` to reach it (and warns
+ * when a model download has no egress), and (agentic tenants) that no pod mounts a token.
  */
 export class AiTenant extends Construct {
   /**
@@ -440,6 +517,10 @@ export class AiTenant extends Construct {
   private readonly hard: Record<string, number> = {};
   private readonly policies = new Map<string, ApiObject>();
   private readonly profile: ClusterProfile;
+  private readonly apiServer?: { cidrs: string[]; port: number };
+  private readonly modelDownloads?: { cidrs: string[]; except: string[]; ports: number[] };
+  private readonly egressPorts: Set<number>;
+  private readonly needs: ResolvedEgressNeed[] = [];
 
   constructor(scope: Construct, id: string, props: AiTenantProps) {
     super(scope, id);
@@ -460,6 +541,9 @@ export class AiTenant extends Construct {
     this.imageSigning = [...(props.imageSigning ?? [])];
     this.imageAdmission = [...(props.imageAdmission ?? [])];
     this.quotas = this.resolveQuotas(props.gpuQuota ?? []);
+    this.apiServer = this.resolveApiServer(props.apiServer);
+    this.modelDownloads = this.resolveModelDownloads(props.modelDownloads);
+    this.egressPorts = new Set((props.egress ?? []).flatMap((e) => e.ports ?? [443]));
 
     markNamespaceScope(this, this.namespaceName);
     recordNamespace({ scope: this, name: this.namespaceName });
@@ -496,7 +580,11 @@ export class AiTenant extends Construct {
       recordLocalQueue({ scope: this, namespace: ns, name: this.queueName });
     }
 
-    registerFirewall(this, { namespace: ns, applyEdge: (edge, side) => this.applyEdge(edge, side) });
+    registerFirewall(this, {
+      namespace: ns,
+      applyEdge: (edge, side) => this.applyEdge(edge, side),
+      applyNeed: (need) => this.applyNeed(need),
+    });
     const dns = props.dns ?? {};
     allowTraffic({
       scope: this,
@@ -512,7 +600,8 @@ export class AiTenant extends Construct {
     (props.egress ?? []).forEach((e, i) => {
       const ports = e.ports ?? [443];
       ports.forEach((p, j) => requireInteger(this, `egress[${i}].ports[${j}]`, p, 1, 65535));
-      if (this.agentic && /\/0$/.test(e.cidr)) {
+      if (!isCidr(e.cidr)) throw invalidProp(this, `egress[${i}].cidr`, e.cidr, 'a CIDR such as "203.0.113.0/24"');
+      if (this.agentic && isWholeInternet(e.cidr)) {
         throw invalidProp(this, `egress[${i}].cidr`, e.cidr, 'a specific range: an agentic tenant may only reach declared endpoints, not the whole internet');
       }
       allowTraffic({
@@ -766,6 +855,78 @@ export class AiTenant extends Construct {
     return [...this.policies.values()];
   }
 
+  /**
+   * The egress needs of the tenant's workloads and how the tenant resolved each.
+   * @internal
+   */
+  public _egressNeeds(): ResolvedEgressNeed[] {
+    return [...this.needs];
+  }
+
+  /**
+   * Resolves a need of pods in the namespace: an egress allow for exactly those pods to the API server or the
+   * model download ranges the tenant declares; else an `egress` entry may already open it; else it is blocked
+   * (synth fails for the API server and warns for downloads).
+   */
+  private applyNeed(need: EgressNeed): void {
+    const allow = (to: { cidrs: string[]; except?: string[] }, ports: number[], what: string) => {
+      allowTraffic({
+        scope: need.scope,
+        name: need.name,
+        description: `${need.description} ${what}`,
+        from: need.from,
+        to: { cidrs: to.cidrs, except: to.except?.length ? to.except : undefined },
+        ports: ports.map((port) => ({ port })),
+      });
+      this.needs.push({ need, resolution: 'allowed' });
+    };
+    if (need.kind === EgressNeedKind.KUBE_API_SERVER) {
+      if (this.apiServer) allow(this.apiServer, [this.apiServer.port], 'through the Kubernetes API server');
+      else this.needs.push({ need, resolution: 'blocked' });
+      return;
+    }
+    if (this.modelDownloads) allow(this.modelDownloads, this.modelDownloads.ports, `from ${need.destination}`);
+    else this.needs.push({ need, resolution: this.egressPorts.has(443) ? 'egress' : 'blocked' });
+  }
+
+  private resolveApiServer(api: TenantApiServer | undefined): { cidrs: string[]; port: number } | undefined {
+    if (api === undefined) return undefined;
+    const cidrs = this.requireCidrs('apiServer', api.cidrs);
+    cidrs.forEach((c, i) => {
+      if (isWholeInternet(c)) throw invalidProp(this, `apiServer.cidrs[${i}]`, c, 'the API server endpoints (e.g. "10.0.0.10/32"), not the whole address space');
+    });
+    return { cidrs, port: requireInteger(this, 'apiServer.port', api.port ?? 443, 1, 65535) };
+  }
+
+  private resolveModelDownloads(d: TenantModelDownloads | undefined): { cidrs: string[]; except: string[]; ports: number[] } | undefined {
+    if (d === undefined) return undefined;
+    const cidrs = this.requireCidrs('modelDownloads', d.cidrs);
+    if (this.agentic) {
+      cidrs.forEach((c, i) => {
+        if (isWholeInternet(c)) {
+          throw invalidProp(this, `modelDownloads.cidrs[${i}]`, c, 'a specific range: an agentic tenant may only reach declared endpoints, not the whole internet');
+        }
+      });
+    }
+    const except = [...(d.except ?? [])];
+    except.forEach((e, i) => {
+      if (!isCidr(e) || !cidrs.some((c) => cidrStrictlyContains(c, e))) {
+        throw invalidProp(this, `modelDownloads.except[${i}]`, e, `a CIDR strictly inside one of ${cidrs.join(', ')}`);
+      }
+    });
+    const ports = d.ports ?? [443];
+    if (ports.length === 0) throw invalidProp(this, 'modelDownloads.ports', ports, 'at least one port');
+    ports.forEach((p, j) => requireInteger(this, `modelDownloads.ports[${j}]`, p, 1, 65535));
+    return { cidrs, except, ports: [...new Set(ports)] };
+  }
+
+  private requireCidrs(prop: string, cidrs: string[]): string[] {
+    if (!cidrs || cidrs.length === 0) throw invalidProp(this, `${prop}.cidrs`, cidrs, 'at least one CIDR');
+    cidrs.forEach((c, i) => { if (!isCidr(c)) throw invalidProp(this, `${prop}.cidrs[${i}]`, c, 'a CIDR such as "10.0.0.10/32"'); });
+    if (new Set(cidrs).size !== cidrs.length) throw invalidProp(this, `${prop}.cidrs`, cidrs, 'unique CIDRs');
+    return [...cidrs];
+  }
+
   private synthErrors(): string[] {
     const errors: string[] = [];
     // cdk8s prefixes validation messages with the construct path
@@ -803,11 +964,25 @@ export class AiTenant extends Construct {
     if (this.agentic) {
       for (const edge of trafficEdges(this)) {
         const from = edge.from;
-        if (from.namespace !== this.namespaceName || from.cidr !== undefined || from.namespaceLabels !== undefined) continue;
+        if (from.namespace !== this.namespaceName || rangesOf(from).length || from.namespaceLabels !== undefined) continue;
         const to = edge.to;
-        if ((to.cidr !== undefined && /\/0$/.test(to.cidr)) || (to.cidr === undefined && to.namespace === undefined && to.namespaceLabels === undefined)) {
-          fail('agentic', `${edge.scope.node.path} declares egress "${edge.name}" to ${to.cidr ?? 'pods in any namespace'}; an agentic tenant may only reach declared endpoints`);
+        const ranges = rangesOf(to);
+        const internet = ranges.find((r) => isWholeInternet(r));
+        if (internet !== undefined || (!ranges.length && to.namespace === undefined && to.namespaceLabels === undefined)) {
+          fail('agentic', `${edge.scope.node.path} declares egress "${edge.name}" to ${internet ?? 'pods in any namespace'}; an agentic tenant may only reach declared endpoints`);
         }
+      }
+    }
+    for (const { need, resolution } of this.needs) {
+      if (resolution !== 'blocked') continue;
+      if (need.kind === EgressNeedKind.KUBE_API_SERVER) {
+        fail('apiServer', `${need.description} through the Kubernetes API server (${need.scope.node.path}), but the tenant's ` +
+          'default-deny egress blocks it; give apiServer: { cidrs: [<API server endpoint CIDRs>], port: <endpoint port, 443 or 6443> } ' +
+          '(kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes lists them)');
+      } else {
+        warn(this, `${need.description} from ${need.destination} (${need.scope.node.path}), but the tenant's egress opens no HTTPS (443): ` +
+          'the download would be blocked by the default-deny; add modelDownloads: { cidrs: [...] } (only the downloading pods get it) ' +
+          'or an egress entry on port 443');
       }
     }
     for (const policy of this.imageAdmission) {

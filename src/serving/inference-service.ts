@@ -8,7 +8,7 @@ import { InferenceRoute, InferenceRouteOptions } from './inference-route';
 import { networkPolicyPeerConfig, podSelectorConfig } from './kplus-selector';
 import { LoraAdapter } from './lora-adapter';
 import { ModelCache } from './model-cache';
-import { MODEL_CACHE_PATH, mountModel } from './model-mount';
+import { downloadSource, MODEL_CACHE_PATH, mountModel } from './model-mount';
 import { ModelServer } from './model-server';
 import { ModelSource } from './model-source';
 import { LaunchContext, LaunchRole, ServerEngine } from './server-engine';
@@ -28,10 +28,11 @@ import { claimName, resourceName } from '../internal/names';
 import { namespaceOf } from '../internal/namespace';
 import { PodSpecBuilder, resolveSecurity } from '../internal/pod-spec';
 import { podMonitor } from '../internal/serving-monitors';
-import { allowTraffic, IngressIsolationHandle, isolateIngress } from '../internal/tenant-network';
+import { allowTraffic, EgressNeedKind, IngressIsolationHandle, isolateIngress, needEgress } from '../internal/tenant-network';
 import { ClusterAddon } from '../platform/cluster-addon';
 import { ClusterProfile } from '../platform/cluster-profile';
 import { GpuNodePool } from '../platform/gpu-node-pool';
+import { warn } from '../platform/platform-warnings';
 import { WorkloadSecurityProps } from '../security/workload-security';
 
 /** Label the LeaderWorkerSet controller puts on every pod: 0 on the leader. */
@@ -590,7 +591,7 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
     this.declareTraffic(multiNode, workloadSelector, labels);
     if (this.engine.warning) {
       this.node.addMetadata('cdk8s-ai:warning', this.engine.warning);
-      console.warn(`[${this.node.path}] server: ${this.engine.warning}`);
+      warn(this, `server: ${this.engine.warning}`);
     }
     this.node.addValidation({ validate: () => this.unroutedSettings() });
     if (props.route) this.route = new InferenceRoute(this, 'Route', { ...props.route, backends: [{ service: this }] });
@@ -837,7 +838,8 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
   /**
    * The edges into the server pods: Prometheus to the metrics port, and between the pods of a multi-node group
    * (torch.distributed and NCCL pick their ports at run time). The gateway and endpoint-picker edges are declared
-   * when a route attaches the pool. Outside a tenant the pods are isolated with exactly these edges.
+   * when a route attaches the pool. Outside a tenant the pods are isolated with exactly these edges. The pods'
+   * model download is declared as an egress need, which a tenant resolves from its `modelDownloads`.
    */
   private declareTraffic(multiNode: boolean, workloadSelector: { [key: string]: string }, labels: { [key: string]: string }): void {
     const pods = { namespace: this.namespace, podLabels: workloadSelector };
@@ -860,6 +862,18 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
         from: prometheusPeer(this),
         to: { namespace: this.namespace, podLabels: this.selector },
         ports: [{ port: 'http' }],
+      });
+    }
+    // Egress the service cannot address itself: where the weights come from. The tenant resolves it (modelDownloads).
+    const download = downloadSource(this.props.model, this.props.loraAdapters ?? []);
+    if (download) {
+      needEgress({
+        scope: this,
+        name: 'model-download',
+        kind: EgressNeedKind.MODEL_DOWNLOAD,
+        description: `${this.name} (${this.engine.displayName}) downloads its model weights`,
+        from: pods,
+        destination: download,
       });
     }
     this.isolation = isolateIngress({

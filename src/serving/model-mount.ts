@@ -127,6 +127,19 @@ export function mountModel(scope: IConstruct, builder: PodSpecBuilder, engine: S
   return { model, revision, env, mounts, ephemeralBytes, adapters: launchAdapters };
 }
 
+/**
+ * Where the server pods download weights from, for the tenant's egress (undefined when nothing is downloaded over
+ * the pod network: a volume, or an `oci://` model image the kubelet pulls).
+ */
+export function downloadSource(source: ModelSource, adapters: LoraAdapter[]): string | undefined {
+  const where: string[] = [];
+  if (source.kind === ModelSourceKind.HUGGING_FACE) where.push(`the Hugging Face Hub (huggingface.co, HTTPS): ${source.location}`);
+  if (source.kind === ModelSourceKind.STORAGE_URI && source.scheme !== 'oci') where.push(source.location.replace(/^([a-z0-9]+:\/\/[^/]*).*$/, '$1'));
+  const hubAdapters = adapters.filter((a) => a.kind === LoraAdapterKind.HUGGING_FACE).map((a) => a.location);
+  if (hubAdapters.length) where.push(`LoRA adapters from the Hugging Face Hub: ${hubAdapters.join(', ')}`);
+  return where.length ? where.join('; ') : undefined;
+}
+
 function addDownload(builder: PodSpecBuilder, uri: string, image: string, token: { env: k8s.EnvVar[]; mounts: k8s.VolumeMount[] },
   credentialsSecret: string | undefined): void {
   builder.addContainer({

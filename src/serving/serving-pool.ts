@@ -15,7 +15,7 @@ import { labelValue, selectorLabels, standardLabels } from '../internal/labels';
 import { claimName, dnsLabel, requireDnsLabel } from '../internal/names';
 import { PodSpecBuilder, resolveSecurity } from '../internal/pod-spec';
 import { serviceMonitor } from '../internal/serving-monitors';
-import { allowTraffic, IngressIsolationHandle, isolateIngress, TrafficPeer } from '../internal/tenant-network';
+import { allowTraffic, EgressNeedKind, IngressIsolationHandle, isolateIngress, needEgress, TrafficPeer } from '../internal/tenant-network';
 import { ClusterAddon } from '../platform/cluster-addon';
 import { ClusterProfile } from '../platform/cluster-profile';
 
@@ -289,6 +289,16 @@ export class ServingPool extends Construct {
         ports: [{ port: 'metrics' }],
       });
     }
+    // The picker watches Pods and the InferencePool (and objectives, leases) through the API server, whose address
+    // only the cluster knows: a tenant resolves the need from its apiServer prop.
+    needEgress({
+      scope: this,
+      name: 'apiserver',
+      kind: EgressNeedKind.KUBE_API_SERVER,
+      description: `the endpoint picker ${this.eppName} watches Pods and InferencePools`,
+      from: { namespace: ns, podLabels: eppSelector },
+      destination: 'the Kubernetes API server',
+    });
     this.isolation = isolateIngress({
       scope: this,
       id: 'NetworkPolicy',

@@ -17,7 +17,7 @@ describe('the example platform', () => {
     for (const kind of [
       'Namespace', 'ClusterQueue', 'LocalQueue', 'ResourceQuota', 'NetworkPolicy', 'JobSet', 'ResourceClaimTemplate',
       'Deployment', 'InferencePool', 'HTTPRoute', 'PodMonitor', 'PrometheusRule', 'DeviceClass', 'ClusterImagePolicy',
-      'ValidatingAdmissionPolicy',
+      'ValidatingAdmissionPolicy', 'Job', 'ConfigMap',
     ]) {
       expect({ kind, present: kinds.has(kind) }).toEqual({ kind, present: true });
     }
@@ -26,6 +26,8 @@ describe('the example platform', () => {
   test('every object is accepted by the apiserver, with nothing dropped', async () => {
     const results = await validateObjects(objects);
     expect(results).toHaveLength(objects.length);
+    const evalJob = objects.find((o) => o.kind === 'Job');
+    expect(evalJob?.metadata.annotations?.['argocd.argoproj.io/hook']).toBe('Sync');
     console.log(`example platform: ${results.length} objects accepted by the apiserver (${files.join(', ')})`);
   }, APISERVER_TIMEOUT);
 });

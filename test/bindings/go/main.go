@@ -18,6 +18,8 @@ import (
 const (
 	trainerImage = "ghcr.io/acme/llm-trainer@sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945"
 	vllmImage    = "ghcr.io/acme/mirror/vllm-openai@sha256:9d1b2a47c3e6f5a8b0d4c7e2f1a3b5c8d6e9f0a2b4c6d8e1f3a5b7c9d0e2f4a6"
+	lmEvalImage  = "ghcr.io/acme/lm-eval@sha256:7b3d5f9a1c2e4b6d8f0a3c5e7b9d1f2a4c6e8b0d2f4a6c8e1b3d5f7a9c0e2b4d"
+	pythonImage  = "ghcr.io/acme/mirror/python@sha256:5e7a9c1b3d5f7e9a2c4b6d8f0e1a3c5b7d9f2e4a6c8b0d1f3e5a7c9b2d4f6e8a"
 	eppImage     = "ghcr.io/acme/mirror/llm-d-router-endpoint-picker@sha256:2c4e6a8b0d1f3e5a7c9b2d4f6e8a0c1b3d5f7e9a2c4b6d8f0e1a3c5b7d9f2e4a"
 )
 
@@ -148,7 +150,26 @@ func synth(outdir string) cdk8s.App {
 		},
 	})
 
-	// Evals: the EvalGate of examples/main.ts goes here once it is in the example (same id, same place).
+	// The canary gets its 10% only after it passes its evals: an Argo CD Sync hook runs lm-evaluation-harness against
+	// the canary's own Service (wave 1, after the canary is up) and the route follows in wave 2. A failed eval fails
+	// the sync, so the route keeps sending everything to the stable version.
+	cdk8sai.NewEvalGate(serving, jsii.String("llama-canary-evals"), &cdk8sai.EvalGateProps{
+		Target: canary,
+		Suite: cdk8sai.EvalSuite_LmEvalHarness(&cdk8sai.LmEvalHarnessOptions{
+			Tasks:       jsii.Strings("gsm8k", "arc_challenge"),
+			Limit:       jsii.Number(500),
+			Concurrency: jsii.Number(8),
+			Image:       jsii.String(lmEvalImage),
+		}),
+		CheckerImage: jsii.String(pythonImage),
+		Thresholds: &[]cdk8sai.EvalThreshold{
+			cdk8sai.EvalThreshold_AtLeast(jsii.String("gsm8k"), jsii.String("exact_match,strict-match"), jsii.Number(0.75)),
+			cdk8sai.EvalThreshold_NoWorseThan(jsii.String("arc_challenge"), jsii.String("acc_norm"), jsii.Number(0.5)),
+			cdk8sai.EvalThreshold_MaxLatency(jsii.Number(4), &cdk8sai.LatencyThresholdOptions{Quantile: jsii.Number(0.95)}),
+			cdk8sai.EvalThreshold_MaxErrorRate(jsii.Number(0.01), nil),
+		},
+		Delivery: cdk8sai.EvalDelivery_ArgoCd(nil),
+	})
 
 	// What the platform team reads before go-live: one report over every tenant and workload.
 	cdk8sai.NewPlatformReport(app, jsii.String("readiness"), nil)

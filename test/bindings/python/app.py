@@ -10,8 +10,8 @@ import os
 from cdk8s import App, Chart, Size, YamlOutputType
 
 from cdk8s_ai import (
-    AdmissionAction, AiTenant, ClusterAddon, ClusterProfile, ComputeDomain, EndpointPickerProps, EppVersion,
-    GangScheduler, GangTrainingJob, GpuDeviceClass, GpuModel, GpuNodePool, GpuOperatorPolicy, GpuPrice, GpuRequest, ImageAdmissionPolicy,
+    AdmissionAction, AiTenant, ClusterAddon, ClusterProfile, ComputeDomain, EndpointPickerProps, EppVersion, EvalDelivery,
+    EvalGate, EvalSuite, EvalThreshold, GangScheduler, GangTrainingJob, GpuDeviceClass, GpuModel, GpuNodePool, GpuOperatorPolicy, GpuPrice, GpuRequest, ImageAdmissionPolicy,
     ImageSigningPolicy, InferenceRoute, InferenceRouteBackend, InferenceService, KubernetesVersion, ModelServer,
     ModelSource, MonitoringThresholds, PlatformObservability, PlatformReport, SigningAuthority, TenantAccess,
     TenantGpuQuota, TenantOperations, TrainingBackend, WorkloadMonitoring,
@@ -21,6 +21,8 @@ from cdk8s_ai import (
 # (and signs) into its registry. The library's default images are pinned tags; override them like this.
 TRAINER_IMAGE = "ghcr.io/acme/llm-trainer@sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945"
 VLLM_IMAGE = "ghcr.io/acme/mirror/vllm-openai@sha256:9d1b2a47c3e6f5a8b0d4c7e2f1a3b5c8d6e9f0a2b4c6d8e1f3a5b7c9d0e2f4a6"
+LM_EVAL_IMAGE = "ghcr.io/acme/lm-eval@sha256:7b3d5f9a1c2e4b6d8f0a3c5e7b9d1f2a4c6e8b0d2f4a6c8e1b3d5f7a9c0e2b4d"
+PYTHON_IMAGE = "ghcr.io/acme/mirror/python@sha256:5e7a9c1b3d5f7e9a2c4b6d8f0e1a3c5b7d9f2e4a6c8b0d1f3e5a7c9b2d4f6e8a"
 EPP_IMAGE = "ghcr.io/acme/mirror/llm-d-router-endpoint-picker@sha256:2c4e6a8b0d1f3e5a7c9b2d4f6e8a0c1b3d5f7e9a2c4b6d8f0e1a3c5b7d9f2e4a"
 
 
@@ -141,7 +143,22 @@ def synth(outdir: str) -> App:
         backends=[InferenceRouteBackend(service=stable, weight=90), InferenceRouteBackend(service=canary, weight=10)],
     )
 
-    # Evals: the EvalGate of examples/main.ts goes here once it is in the example (same id, same place).
+    # The canary gets its 10% only after it passes its evals: an Argo CD Sync hook runs lm-evaluation-harness against
+    # the canary's own Service (wave 1, after the canary is up) and the route follows in wave 2. A failed eval fails
+    # the sync, so the route keeps sending everything to the stable version.
+    EvalGate(
+        serving, "llama-canary-evals",
+        target=canary,
+        suite=EvalSuite.lm_eval_harness(tasks=["gsm8k", "arc_challenge"], limit=500, concurrency=8, image=LM_EVAL_IMAGE),
+        checker_image=PYTHON_IMAGE,
+        thresholds=[
+            EvalThreshold.at_least("gsm8k", "exact_match,strict-match", 0.75),
+            EvalThreshold.no_worse_than("arc_challenge", "acc_norm", 0.5),
+            EvalThreshold.max_latency(4, quantile=0.95),
+            EvalThreshold.max_error_rate(0.01),
+        ],
+        delivery=EvalDelivery.argo_cd(),
+    )
 
     # What the platform team reads before go-live: one report over every tenant and workload.
     PlatformReport(app, "readiness")
