@@ -30,7 +30,8 @@ const MODELS = [
  * The fleet: N InferenceServices, each with one H100 (a DRA ResourceClaimTemplate), a route from the shared
  * gateway (InferencePool, endpoint picker, HTTPRoute), its monitors (the service's PodMonitor and the picker's
  * ServiceMonitor, plus a WorkloadMonitoring PrometheusRule with its alerts), in AiTenants of 10 services with GPU
- * quotas on GPU node pools; one PlatformObservability for the whole chart. Deterministic: same N, same objects.
+ * quotas on GPU node pools, API-server and model-download egress; one PlatformObservability for the whole chart.
+ * Deterministic: same N, same objects. Synth must be clean: no validation error, no warning.
  */
 export function buildFleet(app: App, n: number): Chart {
   const chart = new Chart(app, 'fleet', { disableResourceNameHashes: true });
@@ -50,6 +51,9 @@ export function buildFleet(app: App, n: number): Chart {
         costCenter: `cc-${1000 + (t % 37)}`,
         groups: [`team-${t}-engineers`],
         gpuQuota: [{ pool, gpus: SERVICES_PER_TENANT, borrowingLimit: SERVICES_PER_TENANT }],
+        // The endpoint pickers watch the API server; the model servers download from the Hugging Face Hub.
+        apiServer: { cidrs: ['10.0.0.1/32'], port: 443 },
+        modelDownloads: { cidrs: ['0.0.0.0/0'], excludedCidrs: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] },
       });
     }
     const service = new InferenceService(tenant!, `model-${i}`, {

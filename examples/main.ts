@@ -71,6 +71,12 @@ const serving = new AiTenant(tenants, 'serving', {
   gpuQuota: [{ pool: h100, gpus: 16 }],
   imageSigning: [signed],
   imageAdmission: [pinned],
+  // The endpoint pickers watch Pods and InferencePools through the API server (its endpoints: `kubectl get
+  // endpointslices -n default -l kubernetes.io/service-name=kubernetes`); the model servers download Llama from the
+  // Hugging Face Hub (no published ranges: the internet on HTTPS, private ranges excluded). Each allow covers only the
+  // pods that need it.
+  apiServer: { cidrs: ['10.0.0.10/32', '10.0.0.11/32', '10.0.0.12/32'], port: 443 },
+  modelDownloads: { cidrs: ['0.0.0.0/0'], excludedCidrs: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] },
   operations: { runbookUrl: 'https://runbooks.acme.dev/serving', backupPolicyUrl: 'https://wiki.acme.dev/backups/serving', modelRetentionDays: 30 },
 });
 

@@ -68,7 +68,8 @@ export function requireDnsLabel(scope: IConstruct | string, prop: string, value:
   return value;
 }
 
-const REGISTRIES = new WeakMap<IConstruct, Map<string, string>>();
+/** Per app root: the construct that claimed each `kind/namespace/name` (paths are unique in a tree, so identity will do). */
+const REGISTRIES = new WeakMap<IConstruct, Map<string, IConstruct>>();
 
 /**
  * Records that `scope` emits an object of `kind` named `name` in `namespace`, and throws when another construct of
@@ -83,9 +84,10 @@ export function claimName(scope: IConstruct, kind: string, namespace: string | u
   }
   const key = `${kind}/${namespace ?? ''}/${name}`;
   const owner = registry.get(key);
-  if (owner !== undefined && owner !== scope.node.path) {
+  if (owner === undefined) {
+    registry.set(key, scope);
+  } else if (owner !== scope) {
     throw new ValidationError(scope, 'id', `the ${kind} name ${show(name)}${namespace ? ` in namespace ${show(namespace)}` : ''} ` +
-      `is already used by ${owner}; give one of the two constructs another id or put them in different namespaces`);
+      `is already used by ${owner.node.path}; give one of the two constructs another id or put them in different namespaces`);
   }
-  registry.set(key, scope.node.path);
 }

@@ -114,6 +114,8 @@ export interface ResolvedEgressNeed {
   readonly need: EgressNeed;
   /** `allowed` (an allow for exactly those pods), `egress` (a tenant-wide egress entry already opens it) or `blocked`. */
   readonly resolution: 'allowed' | 'egress' | 'blocked';
+  /** Where the allow goes, e.g. `10.0.0.10/32 port 6443` (for `allowed`). */
+  readonly via?: string;
 }
 
 /** A namespace that enforces default-deny and materialises edges (an AiTenant). */
@@ -162,7 +164,7 @@ interface ParsedCidr {
 function parseIPv4(text: string): bigint | undefined {
   const parts = text.split('.');
   if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return undefined;
-  return parts.reduce((acc, p) => (acc << 8n) | BigInt(Number(p)), 0n);
+  return parts.reduce((acc, p) => acc * 256n + BigInt(Number(p)), 0n);
 }
 
 function parseIPv6(text: string): bigint | undefined {
@@ -175,7 +177,7 @@ function parseIPv6(text: string): bigint | undefined {
       if (i === list.length - 1 && g.includes('.')) {
         const v4 = parseIPv4(g);
         if (v4 === undefined) return undefined;
-        out.push(v4 >> 16n, v4 & 0xffffn);
+        out.push(v4 / 65536n, v4 % 65536n);
       } else if (/^[0-9a-fA-F]{1,4}$/.test(g)) {
         out.push(BigInt(parseInt(g, 16)));
       } else {
@@ -189,7 +191,7 @@ function parseIPv6(text: string): bigint | undefined {
   if (!first || !last) return undefined;
   const missing = 8 - first.length - last.length;
   if (tail === undefined ? missing !== 0 : missing < 1) return undefined;
-  return [...first, ...Array<bigint>(missing).fill(0n), ...last].reduce((acc, w) => (acc << 16n) | w, 0n);
+  return [...first, ...Array<bigint>(missing).fill(0n), ...last].reduce((acc, w) => acc * 65536n + w, 0n);
 }
 
 function parseCidr(text: string): ParsedCidr | undefined {
@@ -213,8 +215,8 @@ export function cidrStrictlyContains(outer: string, inner: string): boolean {
   const o = parseCidr(outer);
   const i = parseCidr(inner);
   if (!o || !i || o.bits !== i.bits || i.prefix <= o.prefix) return false;
-  const shift = BigInt(o.bits - o.prefix);
-  return (o.address >> shift) === (i.address >> shift);
+  const block = 2n ** BigInt(o.bits - o.prefix);
+  return o.address / block === i.address / block;
 }
 
 /** True when the range is the whole address space of its family (`0.0.0.0/0`, `::/0`). */

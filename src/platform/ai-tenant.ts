@@ -18,8 +18,8 @@ import { markNamespaceScope } from '../internal/namespace';
 import { restrictedViolations } from '../internal/pod-security';
 import { requireLabels, requireNonEmptyLabelValue } from '../internal/qualified-name';
 import {
-  EdgeSide, EgressNeed, EgressNeedKind, ResolvedEgressNeed, TrafficEdge, allowTraffic, cidrStrictlyContains, isCidr, isWholeInternet, rangesOf, registerFirewall,
-  trafficEdges,
+  EdgeSide, EgressNeed, EgressNeedKind, ResolvedEgressNeed, TrafficEdge, allowTraffic, cidrStrictlyContains, isCidr, isWholeInternet, rangesOf,
+  registerFirewall, trafficEdges,
 } from '../internal/tenant-network';
 import { ImageAdmissionPolicy, AdmissionAction } from '../security/image-admission-policy';
 import { ImageSigningPolicy } from '../security/image-signing-policy';
@@ -189,7 +189,7 @@ export interface TenantApiServer {
  */
 export interface TenantModelDownloads {
   /**
-   * The address ranges, e.g. a mirror's or proxy's range, or `['0.0.0.0/0', '::/0']` with `except` for the
+   * The address ranges, e.g. a mirror's or proxy's range, or `['0.0.0.0/0', '::/0']` with `excludedCidrs` for the
    * internet (the Hugging Face Hub and cloud storage publish no stable ranges). An agentic tenant must name
    * specific ranges.
    */
@@ -201,7 +201,7 @@ export interface TenantModelDownloads {
    *
    * @default - none
    */
-  readonly except?: string[];
+  readonly excludedCidrs?: string[];
 
   /**
    * The ports.
@@ -360,7 +360,8 @@ export interface AiTenantProps {
   readonly dns?: TenantDns;
 
   /**
-   * External endpoints every pod of the tenant may reach.
+   * External endpoints every pod of the tenant may reach. For model weights prefer `modelDownloads`, which opens the
+   * egress for the downloading pods only.
    *
    * @default - none
    */
@@ -878,7 +879,8 @@ export class AiTenant extends Construct {
         to: { cidrs: to.cidrs, except: to.except?.length ? to.except : undefined },
         ports: ports.map((port) => ({ port })),
       });
-      this.needs.push({ need, resolution: 'allowed' });
+      const except = to.except?.length ? ` except ${to.except.join(', ')}` : '';
+      this.needs.push({ need, resolution: 'allowed', via: `${to.cidrs.join(', ')}${except} port ${ports.join(', ')}` });
     };
     if (need.kind === EgressNeedKind.KUBE_API_SERVER) {
       if (this.apiServer) allow(this.apiServer, [this.apiServer.port], 'through the Kubernetes API server');
@@ -908,10 +910,10 @@ export class AiTenant extends Construct {
         }
       });
     }
-    const except = [...(d.except ?? [])];
+    const except = [...(d.excludedCidrs ?? [])];
     except.forEach((e, i) => {
       if (!isCidr(e) || !cidrs.some((c) => cidrStrictlyContains(c, e))) {
-        throw invalidProp(this, `modelDownloads.except[${i}]`, e, `a CIDR strictly inside one of ${cidrs.join(', ')}`);
+        throw invalidProp(this, `modelDownloads.excludedCidrs[${i}]`, e, `a CIDR strictly inside one of ${cidrs.join(', ')}`);
       }
     });
     const ports = d.ports ?? [443];

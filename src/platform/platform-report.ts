@@ -9,7 +9,7 @@ import { GpuNodePool } from './gpu-node-pool';
 import { warnings } from './platform-warnings';
 import { invalidProp } from '../internal/errors';
 import { restrictedViolations } from '../internal/pod-security';
-import { trafficEdges } from '../internal/tenant-network';
+import { EgressNeedKind, rangesOf, trafficEdges, TrafficPeer } from '../internal/tenant-network';
 import { PlatformObservability } from '../observability/platform-observability';
 import { ImageSigningPolicy } from '../security/image-signing-policy';
 import { imagesOf, podSpecsBelow } from '../security/pod-templates';
@@ -217,6 +217,14 @@ export class PlatformReport extends Construct {
       gpus,
       requestedGpus,
       estimatedCostPerHour: costs.some((c) => c === null) ? null : round(costs.reduce((s: number, c) => s + (c as number), 0)),
+      egressNeeds: t._egressNeeds().map(({ need, resolution, via }) => ({
+        declaredBy: need.scope.node.path,
+        kind: need.kind,
+        pods: peerText(need.from),
+        destination: need.destination,
+        resolution,
+        via: via ?? null,
+      })),
       checklist: this.checklist(t, observability),
     };
   }
@@ -270,8 +278,23 @@ export class PlatformReport extends Construct {
     const denyOk = deny && Object.keys(deny.spec?.podSelector ?? {}).length === 0 &&
       ['Ingress', 'Egress'].every((x) => (deny.spec?.policyTypes ?? []).includes(x)) && !deny.spec?.ingress && !deny.spec?.egress;
     const allows = objects.filter((o) => o.kind === 'NetworkPolicy' && o.metadata?.name !== 'default-deny');
-    add('default-deny', 'Network policy defaults', denyOk ? [] : ['no default-deny NetworkPolicy for ingress and egress'],
-      `default-deny ingress and egress; ${allows.length} declared allows (${allows.map((a) => a.metadata.name).join(', ')})`);
+    const network = denyOk ? [] : ['no default-deny NetworkPolicy for ingress and egress'];
+    const needs = t._egressNeeds();
+    for (const { need, resolution } of needs) {
+      if (resolution !== 'blocked') continue;
+      network.push(need.kind === EgressNeedKind.KUBE_API_SERVER
+        ? `${need.scope.node.path} cannot reach the Kubernetes API server (no apiServer)`
+        : `${need.scope.node.path} cannot download its model from ${need.destination} (no modelDownloads and no egress on 443)`);
+    }
+    const needText = (kind: EgressNeedKind, what: string) => {
+      const list = needs.filter((n) => n.need.kind === kind && n.resolution !== 'blocked')
+        .map((n) => `${n.need.scope.node.path} (${n.resolution === 'allowed' ? n.via : 'through the tenant\'s egress entries'})`);
+      return list.length ? `; ${what}: ${list.join(', ')}` : '';
+    };
+    add('default-deny', 'Network policy defaults', network,
+      `default-deny ingress and egress; ${allows.length} declared allows (${allows.map((a) => a.metadata.name).join(', ')})` +
+      needText(EgressNeedKind.KUBE_API_SERVER, 'egress to the Kubernetes API server for') +
+      needText(EgressNeedKind.MODEL_DOWNLOAD, 'model-download egress for'));
 
     const cost: string[] = [];
     if (!observability) cost.push('no PlatformObservability (no cost rules or dashboard)');
@@ -312,8 +335,17 @@ export class PlatformReport extends Construct {
     const signing: string[] = [];
     if (!t.imageSigning.length) signing.push('the namespace does not opt into signed-image admission (imageSigning)');
     const policies = ImageSigningPolicy.allOf(t);
-    for (const p of pods) for (const image of imagesOf(p.spec)) if (t.imageSigning.length && !policies.some((x) => x.matches(image))) signing.push(`${image} matches no ClusterImagePolicy`);
-    add('image-signing', 'Signed images', signing, `policy-controller enforces ${t.imageSigning.map((p) => p.name).join(', ')} on every image`);
+    const unsigned = new Set<string>();
+    for (const p of pods) {
+      for (const image of imagesOf(p.spec)) {
+        const matching = policies.filter((x) => x.matches(image));
+        if (t.imageSigning.length && !matching.length) signing.push(`${image} matches no ClusterImagePolicy`);
+        // policies are ANDed: an image is admitted unsigned only when every matching policy lets it through unsigned
+        if (matching.length && matching.every((x) => !x.requiresSignature)) unsigned.add(image);
+      }
+    }
+    const unsignedText = unsigned.size ? `; admitted without a signature (digest resolved at admission): ${[...unsigned].sort().join(', ')}` : '';
+    add('image-signing', 'Signed images', signing, `policy-controller enforces ${t.imageSigning.map((p) => p.name).join(', ')} on every image${unsignedText}`);
     return checks;
   }
 }
@@ -326,17 +358,21 @@ function hookSynth(app: App, report: PlatformReport): void {
   reports.push(report);
   if ((app as any)[WRAPPED]) return;
   Object.defineProperty(app, WRAPPED, { value: reports });
-  const synth = app.synth.bind(app);
-  Object.defineProperty(app, 'synth', {
-    value: () => {
-      synth();
+  // The jsii runtime (Python, Go) invokes `synth` through the object's class prototype, not an own property, so the
+  // app gets a subclass of its own class whose synth writes the reports after the manifests.
+  const Base = Object.getPrototypeOf(app).constructor as typeof App;
+  class ReportingApp extends Base {
+    public synth(): void {
+      super.synth();
       for (const r of reports) r.writeFiles();
-    },
-  });
+    }
+  }
+  Object.setPrototypeOf(app, ReportingApp.prototype);
 }
 
-function peerText(p: { namespace?: string; podLabels?: Record<string, string>; namespaceLabels?: Record<string, string>; cidr?: string }): string {
-  if (p.cidr) return p.cidr;
+function peerText(p: TrafficPeer): string {
+  const ranges = rangesOf(p);
+  if (ranges.length) return `${ranges.join(', ')}${p.except?.length ? ` except ${p.except.join(', ')}` : ''}`;
   const pods = p.podLabels && Object.keys(p.podLabels).length ? labelText(p.podLabels, ',') : 'all pods';
   const where = p.namespaceLabels ? `namespaces ${labelText(p.namespaceLabels, ',')}` : (p.namespace ?? 'any namespace');
   return `${where}: ${pods}`;

@@ -90,6 +90,11 @@ export class ImageSigningPolicy extends Construct {
     if (props.authorities.length === 0) {
       throw new ValidationError(this, 'authorities', 'got []; expected at least one authority (the policy-controller rejects a policy without authorities)');
     }
+    if (props.authorities.length > 1 && props.authorities.some((a) => !a.requiresSignature)) {
+      throw new ValidationError(this, 'authorities', 'SigningAuthority.allowUnsigned() is one of ' +
+        `${props.authorities.length} authorities; an image passes when one authority passes, so next to a signature authority it ` +
+        'would make the signature optional: give it alone, in its own ImageSigningPolicy for the unsigned images');
+    }
     this.images = [...props.images];
     this.mode = props.mode ?? ImagePolicyMode.ENFORCE;
     this.authorities = [...props.authorities];
@@ -107,6 +112,11 @@ export class ImageSigningPolicy extends Construct {
     const all = POLICIES.get(this.node.root) ?? [];
     all.push(this);
     POLICIES.set(this.node.root, all);
+  }
+
+  /** False when the policy admits its images without a signature (`SigningAuthority.allowUnsigned()`). */
+  public get requiresSignature(): boolean {
+    return this.authorities.every((a) => a.requiresSignature);
   }
 
   /** True when the policy applies to `image`. */

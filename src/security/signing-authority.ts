@@ -68,7 +68,8 @@ export interface GithubActionsIdentityProps {
 
 /**
  * Who must have signed an image: a keyless identity (Fulcio certificate issued to an OIDC identity) or a public
- * key. Rendered into a sigstore policy-controller ClusterImagePolicy authority.
+ * key; or, for upstream images nobody signs, no one (`allowUnsigned`). Rendered into a sigstore policy-controller
+ * ClusterImagePolicy authority.
  */
 export class SigningAuthority {
   /**
@@ -122,13 +123,34 @@ export class SigningAuthority {
     return new SigningAuthority(`KMS key ${uri}`, { key: { kms: uri } });
   }
 
+  /**
+   * No signature required: policy-controller's static authority `static: { action: pass }`. Images the policy's
+   * globs match are admitted without a signature, and the controller still resolves their tags to digests at
+   * admission (its mutating webhook rewrites the pod's image to the digest it saw, so every replica runs the image
+   * that was admitted, even if the tag moves later).
+   *
+   * For upstream images nobody in your organisation signs (a model server or endpoint picker image pulled from its
+   * project's registry) in namespaces that opt into signed-image admission, where an image no ClusterImagePolicy
+   * matches is denied (`no-match-policy: deny`). It proves nothing about who built the image: prefer mirroring and
+   * signing upstream images, and keep the globs narrow (e.g. `index.docker.io/vllm/vllm-openai:*`).
+   *
+   * It must be the only authority of its ImageSigningPolicy: next to a signature authority it would make the
+   * signature optional (one passing authority admits the image).
+   */
+  public static allowUnsigned(): SigningAuthority {
+    return new SigningAuthority('no signature required (static pass; tags resolved to digests at admission)', { static: { action: 'pass' } }, false);
+  }
+
   /** One line for reports. */
   public readonly description: string;
+  /** False for `allowUnsigned()`: the authority admits images without verifying a signature. */
+  public readonly requiresSignature: boolean;
   private readonly rendered: Record<string, any>;
 
-  private constructor(description: string, rendered: Record<string, any>) {
+  private constructor(description: string, rendered: Record<string, any>, requiresSignature = true) {
     this.description = description;
     this.rendered = rendered;
+    this.requiresSignature = requiresSignature;
   }
 
   /**

@@ -7,6 +7,7 @@ import { invalidProp, requireInteger, show, ValidationError } from '../internal/
 import { standardLabels } from '../internal/labels';
 import { claimName, dnsLabel, isDnsLabel, resourceName } from '../internal/names';
 import { namespaceOf } from '../internal/namespace';
+import { isDnsSubdomain } from '../internal/qualified-name';
 import { ClusterAddon } from '../platform/cluster-addon';
 import { ClusterProfile } from '../platform/cluster-profile';
 
@@ -410,7 +411,7 @@ export class InferenceRoute extends Construct {
     if (!hostnames?.length) return undefined;
     if (hostnames.length > MAX_HOSTNAMES) throw invalidProp(this, 'hostnames', hostnames.length, `at most ${MAX_HOSTNAMES} hostnames (Gateway API)`);
     for (const h of hostnames) {
-      if (h.length > 253 || !/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(h)) {
+      if (h.length > 253 || !isDnsSubdomain(h.startsWith('*.') ? h.slice(2) : h)) {
         throw invalidProp(this, 'hostnames', h, 'a lowercase DNS name, optionally starting with "*."');
       }
     }

@@ -27,8 +27,10 @@ import { selectorLabels, standardLabels } from '../internal/labels';
 import { claimName, resourceName } from '../internal/names';
 import { namespaceOf } from '../internal/namespace';
 import { PodSpecBuilder, resolveSecurity } from '../internal/pod-spec';
+import { requireLabels } from '../internal/qualified-name';
 import { podMonitor } from '../internal/serving-monitors';
 import { allowTraffic, EgressNeedKind, IngressIsolationHandle, isolateIngress, needEgress } from '../internal/tenant-network';
+import { PlatformObservability } from '../observability/platform-observability';
 import { ClusterAddon } from '../platform/cluster-addon';
 import { ClusterProfile } from '../platform/cluster-profile';
 import { GpuNodePool } from '../platform/gpu-node-pool';
@@ -588,6 +590,8 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
       });
     }
     this.autoscaler = this.addAutoscaler(profile, meta);
+    // The platform's recording rules and dashboard follow the servers actually deployed (their metric names).
+    if (this.server.metrics) PlatformObservability._recordServer(this, this.server.metrics);
     this.declareTraffic(multiNode, workloadSelector, labels);
     if (this.engine.warning) {
       this.node.addMetadata('cdk8s-ai:warning', this.engine.warning);
@@ -971,13 +975,9 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
       return undefined;
     }
     profile._requireAddon(this, 'monitoring', ClusterAddon.PROMETHEUS_OPERATOR, 'A PodMonitor');
-    for (const [k, v] of Object.entries(m.labels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      if (!/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(k) || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(v) || v.length > 63) {
-        throw invalidProp(this, `monitoring.labels.${k}`, v, 'a label key and value');
-      }
-    }
+    const monitorLabels = requireLabels(this, 'monitoring.labels', m.labels ?? {});
     if (m.interval) this.seconds('monitoring.interval', m.interval, 1, 3600);
-    return { labels: { ...(m.labels ?? {}) }, interval: m.interval };
+    return { labels: monitorLabels, interval: m.interval };
   }
 
   private addAutoscaler(profile: ClusterProfile, meta: ObjectMeta): ApiObject | undefined {

@@ -1,6 +1,7 @@
 import { Size } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { invalidProp } from '../internal/errors';
+import { isDnsSubdomain } from '../internal/qualified-name';
 
 /** The kinds of model cache. */
 export enum ModelCacheKind {
@@ -50,7 +51,7 @@ export class ModelCache {
 
   /** @internal */
   public _validate(scope: IConstruct): void {
-    if (this.claimName !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(this.claimName)) {
+    if (this.claimName !== undefined && !isDnsSubdomain(this.claimName)) {
       throw invalidProp(scope, 'modelCache', this.claimName, 'a PersistentVolumeClaim name (DNS-1123 subdomain)');
     }
     if (this.size !== undefined && !(this.size.toKibibytes() > 0)) throw invalidProp(scope, 'modelCache.size', this.size.asString(), 'a positive size');

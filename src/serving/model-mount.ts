@@ -19,6 +19,15 @@ const TOKEN_VOLUME = 'hf-token';
 /** Where the Hugging Face token Secret is mounted (a file, never an environment variable). */
 export const HF_TOKEN_DIR = '/var/run/secrets/huggingface';
 const TOKEN_FILE = 'token';
+const CREDENTIALS_VOLUME = 'model-credentials';
+/** Where a storageUri's credentials Secret key is mounted for the download step (a file, never environment variables). */
+export const MODEL_CREDENTIALS_DIR = '/var/run/secrets/model-storage';
+const CREDENTIALS_FILE = 'credentials';
+/** The variables that point each download library at the credentials file. */
+const CREDENTIALS_FILE_ENV: { [scheme: string]: string[] } = {
+  s3: ['AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE'],
+  gs: ['GOOGLE_APPLICATION_CREDENTIALS'],
+};
 /**
  * Resources of the init containers that fetch a model: KServe's storage-initializer defaults (limits 1 CPU, 1Gi),
  * as requests and limits. A download streams to the volume, so memory does not grow with the model.
@@ -107,7 +116,9 @@ export function mountModel(scope: IConstruct, builder: PodSpecBuilder, engine: S
       if (source.scheme === 'oci') {
         addOciCopy(builder, source.location.slice('oci://'.length), opts.ociModelPath ?? '/models');
       } else {
-        addDownload(builder, source.location, opts.initializerImage ?? STORAGE_INITIALIZER_IMAGE, { env: [], mounts: [] }, opts.credentialsSecret);
+        addDownload(builder, source.location, opts.initializerImage ?? STORAGE_INITIALIZER_IMAGE,
+          credentialsFiles(builder, source.scheme!, opts.credentialsSecret, opts.credentialsSecretKey),
+          source.scheme === 'https' ? opts.credentialsSecret : undefined);
       }
       model = MODEL_PATH;
       hasModelVolume = true;
@@ -128,28 +139,56 @@ export function mountModel(scope: IConstruct, builder: PodSpecBuilder, engine: S
 }
 
 /**
+ * A storageUri's credentials as a file for the download step: the Secret's key mounted read-only, and the variables
+ * that make boto3 (`s3://`), google-auth (`gs://`) or huggingface_hub (`hf://`) read it. Nothing for `https://`,
+ * whose credentials the storage initializer reads from environment variables only (see `addDownload`).
+ */
+function credentialsFiles(builder: PodSpecBuilder, scheme: string, secret: string | undefined, key: string | undefined):
+{ env: k8s.EnvVar[]; mounts: k8s.VolumeMount[] } {
+  if (!secret || scheme === 'https') return { env: [], mounts: [] };
+  if (scheme === 'hf') return tokenFile(builder, secret, key ?? TOKEN_FILE);
+  // 0440: readable by the user and the pod's fsGroup only.
+  builder.addVolume({
+    name: CREDENTIALS_VOLUME,
+    secret: { secretName: secret, items: [{ key: key ?? CREDENTIALS_FILE, path: CREDENTIALS_FILE }], defaultMode: 0o440 },
+  });
+  const file = `${MODEL_CREDENTIALS_DIR}/${CREDENTIALS_FILE}`;
+  return {
+    env: (CREDENTIALS_FILE_ENV[scheme] ?? []).map((name) => ({ name, value: file })),
+    mounts: [{ name: CREDENTIALS_VOLUME, mountPath: MODEL_CREDENTIALS_DIR, readOnly: true }],
+  };
+}
+
+/**
  * Where the server pods download weights from, for the tenant's egress (undefined when nothing is downloaded over
  * the pod network: a volume, or an `oci://` model image the kubelet pulls).
  */
 export function downloadSource(source: ModelSource, adapters: LoraAdapter[]): string | undefined {
   const where: string[] = [];
   if (source.kind === ModelSourceKind.HUGGING_FACE) where.push(`the Hugging Face Hub (huggingface.co, HTTPS): ${source.location}`);
-  if (source.kind === ModelSourceKind.STORAGE_URI && source.scheme !== 'oci') where.push(source.location.replace(/^([a-z0-9]+:\/\/[^/]*).*$/, '$1'));
+  if (source.kind === ModelSourceKind.STORAGE_URI && source.scheme !== 'oci') {
+    where.push(source.location.replace(/^([a-z0-9]+:\/\/[^/]*).*$/, '$1')); // scheme and host (bucket)
+  }
   const hubAdapters = adapters.filter((a) => a.kind === LoraAdapterKind.HUGGING_FACE).map((a) => a.location);
   if (hubAdapters.length) where.push(`LoRA adapters from the Hugging Face Hub: ${hubAdapters.join(', ')}`);
   return where.length ? where.join('; ') : undefined;
 }
 
-function addDownload(builder: PodSpecBuilder, uri: string, image: string, token: { env: k8s.EnvVar[]; mounts: k8s.VolumeMount[] },
-  credentialsSecret: string | undefined): void {
+/**
+ * The download init container. `envSecret` (https:// URIs only) becomes environment variables: the storage
+ * initializer reads https and Azure Blob credentials from the environment only; every other scheme gets its
+ * credentials as a file (`files`).
+ */
+function addDownload(builder: PodSpecBuilder, uri: string, image: string, files: { env: k8s.EnvVar[]; mounts: k8s.VolumeMount[] },
+  envSecret: string | undefined): void {
   builder.addContainer({
     name: 'model-download',
     image,
     args: [uri, MODEL_PATH],
-    env: [{ name: 'HOME', value: '/tmp' }, ...token.env],
-    envFrom: credentialsSecret ? [{ secretRef: { name: credentialsSecret } }] : undefined,
+    env: [{ name: 'HOME', value: '/tmp' }, ...files.env],
+    envFrom: envSecret ? [{ secretRef: { name: envSecret } }] : undefined,
     resources: computeResources(FETCH_RESOURCES),
-    volumeMounts: [{ name: MODEL_VOLUME, mountPath: MODEL_PATH }, ...token.mounts],
+    volumeMounts: [{ name: MODEL_VOLUME, mountPath: MODEL_PATH }, ...files.mounts],
     securityContext: { readOnlyRootFilesystem: true },
   }, { init: true });
 }

@@ -1,7 +1,8 @@
 import { Size } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { isDnsSubdomain, requireSecretRef } from './serving-validation';
+import { requireSecretRef } from './serving-validation';
 import { invalidProp, ValidationError } from '../internal/errors';
+import { isDnsSubdomain } from '../internal/qualified-name';
 
 /**
  * Options for a model from the Hugging Face Hub.
@@ -49,12 +50,32 @@ export interface PersistentVolumeClaimModelOptions {
  */
 export interface StorageUriModelOptions {
   /**
-   * The name of a Secret whose keys become environment variables of the download step (e.g.
-   * `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_ENDPOINT_URL` for S3). Never a literal credential.
+   * The name of a Secret (in the service's namespace) with the download step's credentials. Never a literal
+   * credential. Where the download step reads credentials from a file, the Secret's `credentialsSecretKey` is
+   * mounted read-only as a file, never exposed as environment variables (which leak into crash dumps,
+   * `/proc/<pid>/environ` and child processes):
+   *
+   * - `s3://`: an AWS config file (`[default]` with `aws_access_key_id`, `aws_secret_access_key`, and optionally
+   *   `region` and `endpoint_url` for S3-compatible stores); `AWS_SHARED_CREDENTIALS_FILE` and `AWS_CONFIG_FILE`
+   *   point at it (boto3, which the storage initializer downloads with, reads both);
+   * - `gs://`: a service-account JSON key; `GOOGLE_APPLICATION_CREDENTIALS` points at it;
+   * - `hf://`: a Hugging Face token; `HF_TOKEN_PATH` points at it.
+   *
+   * For `https://` URIs (including Azure Blob Storage) the storage initializer reads credentials only from
+   * environment variables (`AZURE_CLIENT_ID`, `AZURE_CLIENT_SECRET`, `AZURE_TENANT_ID`), so there every key of the
+   * Secret becomes an environment variable of the download step (`envFrom`), and `credentialsSecretKey` does not
+   * apply. `oci://` images are pulled by the kubelet: use image pull secrets instead.
    *
    * @default - no credentials
    */
   readonly credentialsSecret?: string;
+
+  /**
+   * The key of `credentialsSecret` mounted as the credentials file (`s3://`, `gs://` and `hf://` URIs).
+   *
+   * @default - 'token' for hf:// URIs, 'credentials' otherwise
+   */
+  readonly credentialsSecretKey?: string;
 
   /**
    * The image of the download step for `s3://`, `gs://`, `https://` and `hf://` URIs.
@@ -188,7 +209,17 @@ export class ModelSource {
         if (!match || !URI_SCHEMES.includes(match[1])) {
           throw invalidProp(scope, 'model', this.location, `a URI with one of the schemes ${URI_SCHEMES.map((s) => `${s}://`).join(', ')}`);
         }
-        requireSecretRef(scope, 'model.credentialsSecret', this._uri.credentialsSecret, 'x');
+        if (this._uri.credentialsSecretKey !== undefined && this._uri.credentialsSecret === undefined) {
+          throw new ValidationError(scope, 'model.credentialsSecretKey', 'is set but credentialsSecret is not; name the Secret that holds the credentials');
+        }
+        if (this._uri.credentialsSecret !== undefined && match[1] === 'oci') {
+          throw invalidProp(scope, 'model.credentialsSecret', this._uri.credentialsSecret, 'unset for an oci:// URI (the kubelet pulls the model image: give the pod an image pull secret)');
+        }
+        if (this._uri.credentialsSecretKey !== undefined && match[1] === 'https') {
+          throw invalidProp(scope, 'model.credentialsSecretKey', this._uri.credentialsSecretKey, 'unset for an https:// URI (the storage initializer reads ' +
+            'https and Azure credentials from environment variables only, so every key of credentialsSecret becomes one)');
+        }
+        requireSecretRef(scope, 'model.credentialsSecret', this._uri.credentialsSecret, this._uri.credentialsSecretKey ?? 'credentials');
         if (this._uri.ociModelPath !== undefined && (match[1] !== 'oci' || !this._uri.ociModelPath.startsWith('/'))) {
           throw invalidProp(scope, 'model.ociModelPath', this._uri.ociModelPath, 'an absolute path, and only with an oci:// URI');
         }

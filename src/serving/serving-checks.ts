@@ -1,13 +1,12 @@
 import { IConstruct } from 'constructs';
 import { invalidProp, show, ValidationError } from '../internal/errors';
+import { isLabelValue, isQualifiedName, LABEL_VALUE_TEXT } from '../internal/qualified-name';
 
 /**
  * Synth-time cross-checks of the serving objects: rules that live in upstream webhooks or controllers, or that
  * only hold between objects, so the apiserver would accept the broken version.
  */
 
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 
 /** Labels every pod of a workload carries: its template labels plus those its controller injects. */
 export interface PodLabelSet {
@@ -24,8 +23,8 @@ export function checkPoolSelector(scope: IConstruct, selector: { [key: string]: 
   const keys = Object.keys(selector);
   if (keys.length < 1 || keys.length > 64) throw invalidProp(scope, 'inferencePool.selector', selector, 'from 1 to 64 labels');
   for (const key of keys) {
-    if (key.length > 253 || !LABEL_KEY.test(key)) throw invalidProp(scope, 'inferencePool.selector', key, 'a label key');
-    if (!LABEL_VALUE.test(selector[key])) throw invalidProp(scope, 'inferencePool.selector', selector[key], 'a label value');
+    if (!isQualifiedName(key)) throw invalidProp(scope, 'inferencePool.selector', key, 'a label key');
+    if (!isLabelValue(selector[key])) throw invalidProp(scope, 'inferencePool.selector', selector[key], LABEL_VALUE_TEXT);
     if (own.labels[key] !== selector[key]) {
       throw new ValidationError(scope, 'inferencePool.selector', `${key}=${show(selector[key])} is not on the service's pods ` +
         `(${show(own.labels)}), so the pool would select none of them`);

@@ -2,6 +2,7 @@ import { IConstruct } from 'constructs';
 import { ServingResources } from './serving-props';
 import * as k8s from '../imports/k8s';
 import { invalidProp, ValidationError } from '../internal/errors';
+import { isDnsSubdomain } from '../internal/qualified-name';
 
 /** Small validators and renderers shared by the serving constructs (internal). */
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
@@ -9,10 +10,6 @@ const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 /** Throws unless `name` is a valid environment variable name. */
 export function requireEnvName(scope: IConstruct, prop: string, name: string): void {
   if (!ENV_NAME.test(name)) throw invalidProp(scope, prop, name, 'an environment variable name ([-._a-zA-Z][-._a-zA-Z0-9]*)');
-}
-
-export function isDnsSubdomain(value: string): boolean {
-  return value.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(value);
 }
 
 /** Throws unless `name` (when given) is a Secret name and `key` a Secret key. */

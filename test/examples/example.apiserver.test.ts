@@ -26,7 +26,7 @@ describe('the example platform', () => {
   test('every object is accepted by the apiserver, with nothing dropped', async () => {
     const results = await validateObjects(objects);
     expect(results).toHaveLength(objects.length);
-    const evalJob = objects.find((o) => o.kind === 'Job');
+    const evalJob: any = objects.find((o) => o.kind === 'Job');
     expect(evalJob?.metadata.annotations?.['argocd.argoproj.io/hook']).toBe('Sync');
     console.log(`example platform: ${results.length} objects accepted by the apiserver (${files.join(', ')})`);
   }, APISERVER_TIMEOUT);

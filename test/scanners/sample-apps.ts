@@ -194,8 +194,16 @@ const serving: fc.Arbitrary<AppShape> = fc.record({
     let scope: Chart;
     if (p.placement === 'tenant') {
       // The fixtures take a Chart but only use it as the construct scope; a tenant scope puts the services in it.
+      // The endpoint pickers reach the API server, the model servers the Hugging Face Hub (the internet on HTTPS,
+      // private ranges excluded); each only from the pods that need it.
       scope = new AiTenant(chart, 'serving', {
-        team: 'serving', owner: 'bob', costCenter: 'cc-200', gpuQuota: [{ pool: pool(), gpus: 32 }], imageSigning: [signing],
+        team: 'serving',
+        owner: 'bob',
+        costCenter: 'cc-200',
+        gpuQuota: [{ pool: pool(), gpus: 32 }],
+        imageSigning: [signing],
+        apiServer: { cidrs: ['10.0.0.10/32', '10.0.0.11/32'], port: 6443 },
+        modelDownloads: { cidrs: ['0.0.0.0/0'], excludedCidrs: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] },
       }) as unknown as Chart;
     } else {
       // The user's own namespace, opted into the policy-controller (the chart's namespace, `ai-apps`).

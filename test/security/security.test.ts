@@ -2,6 +2,7 @@ import { App, Chart } from 'cdk8s';
 import { AiTenant } from '../../src/platform/ai-tenant';
 import { ClusterAddon } from '../../src/platform/cluster-addon';
 import { ClusterProfile } from '../../src/platform/cluster-profile';
+import { PlatformReport } from '../../src/platform/platform-report';
 import { warnings } from '../../src/platform/platform-warnings';
 import { AdmissionAction, ImageAdmissionPolicy } from '../../src/security/image-admission-policy';
 import { imageMatchesGlob, normaliseImage } from '../../src/security/image-glob';
@@ -76,6 +77,37 @@ describe('ImageSigningPolicy and tenants', () => {
     expect(SigningAuthority.kms('awskms:///arn:aws:kms:eu-west-1:1:key/x')._render()).toEqual({ key: { kms: 'awskms:///arn:aws:kms:eu-west-1:1:key/x' } });
   });
 
+  test('unsigned upstream images: a static pass authority, alone in its policy; the tenant report names the images admitted unsigned', () => {
+    const p = platform();
+    const signed = new ImageSigningPolicy(p.chart, 'signed', {
+      images: ['ghcr.io/acme/**'],
+      authorities: [SigningAuthority.githubActions({ repository: 'acme/models' })],
+    });
+    const upstream = new ImageSigningPolicy(p.chart, 'upstream', { images: ['index.docker.io/vllm/**'], authorities: [SigningAuthority.allowUnsigned()] });
+    expect(SigningAuthority.allowUnsigned()._render()).toEqual({ static: { action: 'pass' } });
+    expect(SigningAuthority.allowUnsigned().requiresSignature).toBe(false);
+    expect(upstream.requiresSignature).toBe(false);
+    expect(signed.requiresSignature).toBe(true);
+    expect(upstream.clusterImagePolicy.toJson().spec).toEqual({
+      images: [{ glob: 'index.docker.io/vllm/**' }],
+      authorities: [{ name: 'authority-0', static: { action: 'pass' } }],
+      mode: 'enforce',
+    });
+    const t = new AiTenant(p.chart, 'team', { team: 't', owner: 'o', costCenter: 'c', imageSigning: [signed, upstream], gpuQuota: [{ pool: p.pool, gpus: 2 }] });
+    new GpuServer(t, 'ours', { pool: p.pool, gpus: 1, image: `ghcr.io/acme/vllm${DIGEST}` });
+    new GpuServer(t, 'upstream', { pool: p.pool, gpus: 1, image: 'vllm/vllm-openai:v0.11.0' });
+    p.app.synthYaml();
+    // matched by a policy, so the policy-controller admits it (and pins its digest): no warning
+    expect(warnings(p.chart).filter((w) => w.includes('vllm-openai'))).toEqual([]);
+    const item = new PlatformReport(p.chart, 'Report').model().tenants[0].checklist.find((c: any) => c.id === 'image-signing');
+    expect(item).toEqual({
+      id: 'image-signing',
+      title: 'Signed images',
+      pass: true,
+      detail: 'policy-controller enforces signed, upstream on every image; admitted without a signature (digest resolved at admission): vllm/vllm-openai:v0.11.0',
+    });
+  });
+
   test('ImageAdmissionPolicy renders CEL for every workload kind and binds to opted-in namespaces', () => {
     const p = platform();
     const vap = new ImageAdmissionPolicy(p.chart, 'trusted', { allowedRegistries: ['ghcr.io/acme/', 'nvcr.io/'], action: AdmissionAction.WARN });
@@ -101,6 +133,17 @@ describe('security objects on the real apiserver', () => {
       authorities: [SigningAuthority.keyless({ issuer: 'https://accounts.google.com', subject: 'ci@acme.dev' }), SigningAuthority.publicKey(pem)],
     });
     await validateChart(p.chart);
+  }, APISERVER_TIMEOUT);
+
+  test('ClusterImagePolicy with a static pass authority (unsigned upstream images) is accepted by the CRD, nothing dropped', async () => {
+    const p = platform();
+    const upstream = new ImageSigningPolicy(p.chart, 'upstream', {
+      images: ['index.docker.io/vllm/vllm-openai:*', 'ghcr.io/llm-d/**'],
+      authorities: [SigningAuthority.allowUnsigned()],
+    });
+    const results = await validateChart(p.chart);
+    expect(results.length).toBe(p.chart.toJson().length);
+    expect(upstream.clusterImagePolicy.toJson().spec.authorities).toEqual([{ name: 'authority-0', static: { action: 'pass' } }]);
   }, APISERVER_TIMEOUT);
 
   test('the digest/registry admission policy admits pinned trusted images and rejects the rest', async () => {
@@ -138,6 +181,12 @@ badInputCatalogue([
   { name: 'signing policy without globs', build: (s) => { new ImageSigningPolicy(s, 'p', { images: [], authorities: [SigningAuthority.keyless({ issuer: 'https://i', subject: 's' })] }); }, error: '[bad-input/p] images: got []; expected at least one image glob' },
   { name: 'signing policy with an invalid glob', build: (s) => { new ImageSigningPolicy(s, 'p', { images: ['ghcr.io/acme/[a-z]'], authorities: [SigningAuthority.keyless({ issuer: 'https://i', subject: 's' })] }); }, error: '[bad-input/p] images[0]: got "ghcr.io/acme/[a-z]"; expected a glob of [a-zA-Z0-9-_:/*.@], e.g. "ghcr.io/acme/**"' },
   { name: 'signing policy without authorities', build: (s) => { new ImageSigningPolicy(s, 'p', { images: ['ghcr.io/**'], authorities: [] }); }, error: '[bad-input/p] authorities: got []; expected at least one authority' },
+  {
+    name: 'unsigned pass next to a signature authority (would make the signature optional)',
+    build: (s) => { new ImageSigningPolicy(s, 'p', { images: ['ghcr.io/**'], authorities: [SigningAuthority.keyless({ issuer: 'https://i', subject: 's' }), SigningAuthority.allowUnsigned()] }); },
+    error: '[bad-input/p] authorities: SigningAuthority.allowUnsigned() is one of 2 authorities; an image passes when one authority passes, so next to a ' +
+      'signature authority it would make the signature optional: give it alone, in its own ImageSigningPolicy for the unsigned images',
+  },
   { name: 'keyless identity with issuer and issuerRegExp', build: () => { SigningAuthority.keyless({ issuer: 'https://i', issuerRegExp: '.*', subject: 's' }); }, error: '[SigningAuthority.keyless] issuer: give exactly one of issuer and issuerRegExp' },
   { name: 'keyless identity without subject', build: () => { SigningAuthority.keyless({ issuer: 'https://i' }); }, error: '[SigningAuthority.keyless] subject: give exactly one of subject and subjectRegExp' },
   { name: 'GitHub identity with a malformed repository', build: () => { SigningAuthority.githubActions({ repository: 'acme' }); }, error: '[SigningAuthority.githubActions] repository: got "acme"; expected "owner/name"' },

@@ -244,6 +244,31 @@ badInputCatalogue([
   },
   { name: 'model cache claim invalid', error: 'modelCache: got "Cache"', build: (s) => svc(s, { modelCache: ModelCache.persistentVolumeClaim('Cache') }) },
   {
+    name: 'model cache claim with an empty subdomain part',
+    error: '[Default/llm] modelCache: got "hf..cache"; expected a PersistentVolumeClaim name (DNS-1123 subdomain)',
+    build: (s) => svc(s, { modelCache: ModelCache.persistentVolumeClaim('hf..cache') }),
+  },
+  {
+    name: 'storage credentials key without the Secret',
+    error: '[Default/llm] model.credentialsSecretKey: is set but credentialsSecret is not; name the Secret that holds the credentials',
+    build: (s) => svc(s, { model: ModelSource.storageUri('s3://b/m', { credentialsSecretKey: 'aws' }) }),
+  },
+  {
+    name: 'storage credentials on an OCI URI',
+    error: '[Default/llm] model.credentialsSecret: got "regcred"; expected unset for an oci:// URI (the kubelet pulls the model image: give the pod an image pull secret)',
+    build: (s) => svc(s, { model: ModelSource.storageUri('oci://r/m:1', { credentialsSecret: 'regcred' }) }),
+  },
+  {
+    name: 'storage credentials key on an https URI',
+    error: '[Default/llm] model.credentialsSecretKey: got "token"; expected unset for an https:// URI (the storage initializer reads https and Azure credentials from environment variables only',
+    build: (s) => svc(s, { model: ModelSource.storageUri('https://acme.blob.core.windows.net/m', { credentialsSecret: 'azure', credentialsSecretKey: 'token' }) }),
+  },
+  {
+    name: 'storage credentials key that is not a Secret key',
+    error: '[Default/llm] model.credentialsSecretKey: got "a b"; expected a Secret key ([-._a-zA-Z0-9]+)',
+    build: (s) => svc(s, { model: ModelSource.storageUri('s3://b/m', { credentialsSecret: 's3', credentialsSecretKey: 'a b' }) }),
+  },
+  {
     name: 'LoRA on TGI',
     error: 'loraAdapters: got ["a"]; expected none: TGI does not serve LoRA adapters here',
     build: (s) => svc(s, { server: ModelServer.tgi(), loraAdapters: [LoraAdapter.huggingFace('a', 'o/a')] }),
@@ -304,6 +329,11 @@ badInputCatalogue([
     build: (s) => svc(s, { monitoring: { enabled: false, labels: { release: 'x' } } }),
   },
   { name: 'monitor label value invalid', error: 'monitoring.labels.release: got "a b"', build: (s) => svc(s, { monitoring: { labels: { release: 'a b' } } }) },
+  {
+    name: 'monitor label key with an empty prefix part',
+    error: '[Default/llm] monitoring.labels.a..b/release: got "a..b/release"; expected a qualified label key such as "example.com/team"',
+    build: (s) => svc(s, { monitoring: { labels: { 'a..b/release': 'x' } } }),
+  },
 
   // --- pool, endpoint picker, objectives, rewrites
   { name: 'picker settings on a service in no route', error: 'endpointPicker: set, but the service is in no route', build: (s) => svc(s, { endpointPicker: { replicas: 2 } }) },
@@ -491,6 +521,7 @@ badInputCatalogue([
   { name: 'unknown Gateway namespace format (empty namespace)', error: 'gateway: got "/gw"', build: (s) => route(s, { gateway: '/gw', backends: [{ service: svc(s) }] }) },
   { name: 'listener name invalid', error: 'gatewaySection: got "HTTP"', build: (s) => route(s, { gatewaySection: 'HTTP', backends: [{ service: svc(s) }] }) },
   { name: 'hostname invalid', error: 'hostnames: got "LLM.example.com"', build: (s) => route(s, { hostnames: ['LLM.example.com'], backends: [{ service: svc(s) }] }) },
+  { name: 'wildcard hostname with an empty label', error: 'hostnames: got "*.llm..example.com"; expected a lowercase DNS name, optionally starting with "*."', build: (s) => route(s, { hostnames: ['*.llm..example.com'], backends: [{ service: svc(s) }] }) },
   { name: 'hostnames duplicated', error: 'hostnames: got ["a.io","a.io"]; expected unique hostnames', build: (s) => route(s, { hostnames: ['a.io', 'a.io'], backends: [{ service: svc(s) }] }) },
   { name: 'more than 16 hostnames', error: 'hostnames: got 17', build: (s) => route(s, { hostnames: Array.from({ length: 17 }, (_, i) => `h${i}.io`), backends: [{ service: svc(s) }] }) },
   { name: 'path prefix with a dot segment', error: 'pathPrefix: got "/v1/../admin"', build: (s) => route(s, { pathPrefix: '/v1/../admin', backends: [{ service: svc(s) }] }) },

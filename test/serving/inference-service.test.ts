@@ -6,6 +6,7 @@ import { GpuRequest } from '../../src/accelerators/gpu-request';
 import { gpuDemands } from '../../src/internal/app-registry';
 import { ClusterAddon } from '../../src/platform/cluster-addon';
 import { ClusterProfile } from '../../src/platform/cluster-profile';
+import { warnings } from '../../src/platform/platform-warnings';
 import { InferenceService } from '../../src/serving/inference-service';
 import { ModelCache } from '../../src/serving/model-cache';
 import { ModelServer } from '../../src/serving/model-server';
@@ -124,13 +125,17 @@ describe('InferenceService: servers', () => {
   });
 
   test('TGI: archived upstream, warns; metric-free picker profile, no data layer', () => {
-    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const { chart } = newChart();
     const llm = llama(chart, 'llama', ModelServer.tgi(), { gpus: GpuRequest.of(2), route: { gateway: 'gw' } });
+    llama(chart, 'llama-2', ModelServer.tgi(), { gpus: GpuRequest.of(2) });
     const objects = objectsOf(chart);
-    expect(warn).toHaveBeenCalledWith(expect.stringContaining('text-generation-inference is archived upstream'));
+    // through the platform warnings: once per service on stderr, and in the PlatformReport
+    const tgi = warnings(chart).filter((w) => w.includes('text-generation-inference is archived upstream'));
+    expect(tgi.map((w) => w.slice(0, w.indexOf(']') + 1))).toEqual(['[ai/llama]', '[ai/llama-2]']);
+    expect(stderr.mock.calls.filter(([text]) => String(text).includes('archived upstream'))).toHaveLength(2);
     expect(llm.node.metadata.some((m) => m.type === 'cdk8s-ai:warning')).toBe(true);
-    warn.mockRestore();
+    stderr.mockRestore();
     const c = server(objects).containers[0];
     expect(c.command).toEqual(['text-generation-launcher']);
     expect(c.args).toEqual(expect.arrayContaining(['--num-shard', '2', '--huggingface-hub-cache', '/var/cache/models/hub']));
@@ -198,7 +203,18 @@ describe('InferenceService: model sources and secrets', () => {
     expect(init.name).toBe('model-download');
     expect(init.image).toBe('kserve/storage-initializer:v0.20.0');
     expect(init.args).toEqual(['s3://models/llama', '/mnt/models']);
-    expect(init.envFrom).toEqual([{ secretRef: { name: 's3' } }]);
+    // credentials as a file (boto3 reads both variables), never as environment variables (checkov CKV_K8S_35)
+    expect(init.envFrom).toBeUndefined();
+    expect(init.env).toEqual(expect.arrayContaining([
+      { name: 'AWS_CONFIG_FILE', value: '/var/run/secrets/model-storage/credentials' },
+      { name: 'AWS_SHARED_CREDENTIALS_FILE', value: '/var/run/secrets/model-storage/credentials' },
+    ]));
+    expect(init.volumeMounts).toEqual(expect.arrayContaining([{ name: 'model-credentials', mountPath: '/var/run/secrets/model-storage', readOnly: true }]));
+    expect(spec.volumes).toEqual(expect.arrayContaining([
+      { name: 'model-credentials', secret: { secretName: 's3', items: [{ key: 'credentials', path: 'credentials' }], defaultMode: 0o440 } },
+    ]));
+    // the server container never sees the credentials
+    expect(JSON.stringify(spec.containers)).not.toContain('model-credentials');
     expect(init.securityContext.readOnlyRootFilesystem).toBe(true);
     // KServe's storage-initializer defaults, as requests and limits.
     expect(init.resources).toEqual({ requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } });
@@ -207,6 +223,28 @@ describe('InferenceService: model sources and secrets', () => {
     expect(c.args[0]).toBe('/mnt/models');
     expect(c.volumeMounts).toEqual(expect.arrayContaining([{ name: 'model', mountPath: '/mnt/models', readOnly: true }]));
     expect(c.resources.requests['ephemeral-storage']).toBe('50Gi');
+  });
+
+  test('storageUri credentials per scheme: GCS key file, hf:// token file, https:// environment (the initializer reads no file there)', () => {
+    const { chart } = newChart();
+    llama(chart, 'gcs', ModelServer.vllm(), { model: ModelSource.storageUri('gs://models/llama', { credentialsSecret: 'gcs', credentialsSecretKey: 'key.json' }) });
+    llama(chart, 'hf', ModelServer.vllm(), { model: ModelSource.storageUri('hf://acme/llama', { credentialsSecret: 'hf' }) });
+    llama(chart, 'azure', ModelServer.vllm(), { model: ModelSource.storageUri('https://acme.blob.core.windows.net/models/llama', { credentialsSecret: 'azure' }) });
+    const objects = objectsOf(chart);
+    const init = (name: string) => findObject(objects, 'Deployment', name).spec.template.spec;
+    const gcs = init('gcs');
+    expect(gcs.initContainers[0].env).toEqual(expect.arrayContaining([{ name: 'GOOGLE_APPLICATION_CREDENTIALS', value: '/var/run/secrets/model-storage/credentials' }]));
+    expect(gcs.initContainers[0].envFrom).toBeUndefined();
+    expect(gcs.volumes).toEqual(expect.arrayContaining([
+      { name: 'model-credentials', secret: { secretName: 'gcs', items: [{ key: 'key.json', path: 'credentials' }], defaultMode: 0o440 } },
+    ]));
+    const hf = init('hf');
+    expect(hf.initContainers[0].env).toEqual(expect.arrayContaining([{ name: 'HF_TOKEN_PATH', value: '/var/run/secrets/huggingface/token' }]));
+    expect(hf.initContainers[0].envFrom).toBeUndefined();
+    expect(hf.volumes).toEqual(expect.arrayContaining([{ name: 'hf-token', secret: { secretName: 'hf', items: [{ key: 'token', path: 'token' }], defaultMode: 0o440 } }]));
+    const azure = init('azure');
+    expect(azure.initContainers[0].envFrom).toEqual([{ secretRef: { name: 'azure' } }]);
+    expect(JSON.stringify(azure.volumes)).not.toContain('model-credentials');
   });
 
   test('OCI: the model image copies itself in; PVC: mounted read-only with a sub-path', () => {

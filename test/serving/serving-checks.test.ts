@@ -23,6 +23,9 @@ describe('pool selector', () => {
     for (let i = 0; i < 65; i++) big[`k${i}`] = 'v';
     expect(() => checkPoolSelector(scope, big, { ...own, labels: big }, [])).toThrow('from 1 to 64 labels');
     expect(() => checkPoolSelector(scope, { app: 'a b' }, own, [])).toThrow('expected a label value');
+    // the shared qualified-name check: a prefix with an empty DNS part is not a label key
+    expect(() => checkPoolSelector(scope, { 'a..b/app': 'a' }, { ...own, labels: { 'a..b/app': 'a' } }, [])).toThrow('got "a..b/app"; expected a label key');
+    expect(() => checkPoolSelector(scope, { 'a.b/app': 'a' }, { ...own, labels: { 'a.b/app': 'a' } }, [])).not.toThrow();
   });
 });
 

@@ -91,6 +91,14 @@ func synth(outdir string) cdk8s.App {
 		GpuQuota:       &[]*cdk8sai.TenantGpuQuota{{Pool: h100, Gpus: jsii.Number(16)}},
 		ImageSigning:   &[]cdk8sai.ImageSigningPolicy{signed},
 		ImageAdmission: &[]cdk8sai.ImageAdmissionPolicy{pinned},
+		ApiServer: &cdk8sai.TenantApiServer{
+			Cidrs: &[]*string{jsii.String("10.0.0.10/32"), jsii.String("10.0.0.11/32"), jsii.String("10.0.0.12/32")},
+			Port:  jsii.Number(443),
+		},
+		ModelDownloads: &cdk8sai.TenantModelDownloads{
+			Cidrs:         &[]*string{jsii.String("0.0.0.0/0")},
+			ExcludedCidrs: &[]*string{jsii.String("10.0.0.0/8"), jsii.String("172.16.0.0/12"), jsii.String("192.168.0.0/16")},
+		},
 		Operations: &cdk8sai.TenantOperations{
 			RunbookUrl:         jsii.String("https://runbooks.acme.dev/serving"),
 			BackupPolicyUrl:    jsii.String("https://wiki.acme.dev/backups/serving"),

@@ -14,7 +14,7 @@ from cdk8s_ai import (
     EvalGate, EvalSuite, EvalThreshold, GangScheduler, GangTrainingJob, GpuDeviceClass, GpuModel, GpuNodePool, GpuOperatorPolicy, GpuPrice, GpuRequest, ImageAdmissionPolicy,
     ImageSigningPolicy, InferenceRoute, InferenceRouteBackend, InferenceService, KubernetesVersion, ModelServer,
     ModelSource, MonitoringThresholds, PlatformObservability, PlatformReport, SigningAuthority, TenantAccess,
-    TenantGpuQuota, TenantOperations, TrainingBackend, WorkloadMonitoring,
+    TenantApiServer, TenantGpuQuota, TenantModelDownloads, TenantOperations, TrainingBackend, WorkloadMonitoring,
 )
 
 # Every image is pinned by digest: the team's own trainer, and the upstream server images the platform team mirrors
@@ -87,6 +87,10 @@ def synth(outdir: str) -> App:
         gpu_quota=[TenantGpuQuota(pool=h100, gpus=16)],
         image_signing=[signed],
         image_admission=[pinned],
+        api_server=TenantApiServer(cidrs=["10.0.0.10/32", "10.0.0.11/32", "10.0.0.12/32"], port=443),
+        model_downloads=TenantModelDownloads(
+            cidrs=["0.0.0.0/0"], excluded_cidrs=["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
+        ),
         operations=TenantOperations(
             runbook_url="https://runbooks.acme.dev/serving",
             backup_policy_url="https://wiki.acme.dev/backups/serving",
