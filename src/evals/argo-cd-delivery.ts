@@ -4,6 +4,9 @@ import * as k8s from '../imports/k8s';
 import { invalidProp, requireInteger, ValidationError } from '../internal/errors';
 import { dnsLabel, claimName } from '../internal/names';
 
+/** How long a finished eval Job (and its pod's logs) stays: a day. */
+const FINISHED_EVAL_TTL_SECONDS = 86_400;
+
 /**
  * The Argo CD sync phase the eval Job runs in.
  */
@@ -106,7 +109,9 @@ export class ArgoCdGate implements DeliveryBackend {
           [ARGOCD_SYNC_WAVE]: String(wave),
         },
       },
-      spec: parts.jobSpec,
+      // Argo CD deletes the previous run before the next sync (BeforeHookCreation); the TTL also removes a finished
+      // run the app never syncs again, after a day to read its logs. Hooks are not part of the app's sync status.
+      spec: { ...parts.jobSpec, ttlSecondsAfterFinished: FINISHED_EVAL_TTL_SECONDS },
     });
     orderRouteAfter(ctx.route, wave + 1);
     return { job, checkerConfigMap: parts.configMap, networkPolicy: parts.networkPolicy };
