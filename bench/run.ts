@@ -99,15 +99,29 @@ function parseArgs(argv: string[]): Options {
       if (v === undefined) throw new Error(`${a} needs a value`);
       return v;
     };
-    if (a === '--sizes') o.sizes = next().split(',').map((s) => Number(s.replace(/_/g, '')));
-    else if (a === '--reps') o.reps = Number(next());
-    else if (a === '--compare') o.compare = next();
-    else if (a === '--out') o.out = next();
-    else if (a === '--strict') o.strict = true;
-    else if (a === '--help' || a === '-h') {
-      console.log('usage: bench/run.ts [--sizes 100,1000,3000] [--reps 5] [--compare FILE] [--out FILE] [--strict]');
-      process.exit(0);
-    } else throw new Error(`unknown argument ${a}`);
+    switch (a) {
+      case '--sizes':
+        o.sizes = next().split(',').map((s) => Number(s.replace(/_/g, '')));
+        break;
+      case '--reps':
+        o.reps = Number(next());
+        break;
+      case '--compare':
+        o.compare = next();
+        break;
+      case '--out':
+        o.out = next();
+        break;
+      case '--strict':
+        o.strict = true;
+        break;
+      case '--help':
+      case '-h':
+        console.log('usage: bench/run.ts [--sizes 100,1000,3000] [--reps 5] [--compare FILE] [--out FILE] [--strict]');
+        process.exit(0);
+      default:
+        throw new Error(`unknown argument ${a}`);
+    }
   }
   if (!o.sizes.length || o.sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--sizes: positive integers');
   if (!Number.isInteger(o.reps) || o.reps < 1) throw new Error('--reps: a positive integer');
@@ -117,7 +131,7 @@ function parseArgs(argv: string[]): Options {
 
 /** Transpiles src/**.ts and bench/*.ts to CommonJS under bench/results/build (only files newer than their output). */
 function transpile(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
   const ts = require('typescript') as typeof import('typescript');
   const files: string[] = [];
   const walk = (dir: string) => {
@@ -248,7 +262,7 @@ function report(result: BenchResult): void {
     'app.synthYaml(); floor: Yaml.stringify of the manifests. Times: median wall time; ratios of median wall times, ' +
     '"cpu" ratios of median CPU times. RSS: highest peak of any repetition, whole process.)');
   console.log('\ngrowth of the median time (linear: time ratio = size ratio)');
-  const g = [['variant', ...result.growth.ours.map((x) => `t(${fmtN(x.to)})/t(${fmtN(x.from)})`), ...result.growth.ours.map((x) => `cpu`),
+  const g = [['variant', ...result.growth.ours.map((x) => `t(${fmtN(x.to)})/t(${fmtN(x.from)})`), ...result.growth.ours.map(() => 'cpu'),
     ...result.results.map((r) => `ms/svc @${fmtN(r.n)}`)]];
   for (const variant of VARIANTS) {
     g.push([variant, ...result.growth[variant].map((x) => `${x.timeRatio.toFixed(2)} (x${x.sizeRatio.toFixed(1)})`),
@@ -352,24 +366,43 @@ function main(): void {
   const t = TARGETS;
   const atBase = at(t.oursToBaselineAt);
   if (atBase) {
-    targets.push({ name: `ours/baseline at N=${fmtN(t.oursToBaselineAt)}`, value: atBase.ratios.oursToBaseline, cpuValue: atBase.cpuRatios.oursToBaseline,
-      limit: t.oursToBaselineMax, pass: atBase.ratios.oursToBaseline <= t.oursToBaselineMax });
+    targets.push({
+      name: `ours/baseline at N=${fmtN(t.oursToBaselineAt)}`,
+      value: atBase.ratios.oursToBaseline,
+      cpuValue: atBase.cpuRatios.oursToBaseline,
+      limit: t.oursToBaselineMax,
+      pass: atBase.ratios.oursToBaseline <= t.oursToBaselineMax,
+    });
   }
   for (const r of results) {
-    targets.push({ name: `ours/floor at N=${fmtN(r.n)}`, value: r.ratios.oursToFloor, cpuValue: r.cpuRatios.oursToFloor,
-      limit: t.oursToFloorMax, pass: r.ratios.oursToFloor <= t.oursToFloorMax });
+    targets.push({
+      name: `ours/floor at N=${fmtN(r.n)}`,
+      value: r.ratios.oursToFloor,
+      cpuValue: r.cpuRatios.oursToFloor,
+      limit: t.oursToFloorMax,
+      pass: r.ratios.oursToFloor <= t.oursToFloorMax,
+    });
   }
   const atRss = at(t.rssAt);
   if (atRss) {
-    targets.push({ name: `peak RSS of ours at N=${fmtN(t.rssAt)}`, value: atRss.variants.ours.maxPeakRssBytes, limit: t.rssMaxBytes,
-      pass: atRss.variants.ours.maxPeakRssBytes <= t.rssMaxBytes });
+    targets.push({
+      name: `peak RSS of ours at N=${fmtN(t.rssAt)}`,
+      value: atRss.variants.ours.maxPeakRssBytes,
+      limit: t.rssMaxBytes,
+      pass: atRss.variants.ours.maxPeakRssBytes <= t.rssMaxBytes,
+    });
   }
   const from = at(t.growthFrom);
   const to = at(t.growthTo);
   if (from && to) {
     const ratio = to.variants.ours.medianMs / from.variants.ours.medianMs;
-    targets.push({ name: `ours t(${fmtN(t.growthTo)})/t(${fmtN(t.growthFrom)})`, value: ratio,
-      cpuValue: to.variants.ours.medianCpuMs / from.variants.ours.medianCpuMs, limit: t.growthMax, pass: ratio <= t.growthMax });
+    targets.push({
+      name: `ours t(${fmtN(t.growthTo)})/t(${fmtN(t.growthFrom)})`,
+      value: ratio,
+      cpuValue: to.variants.ours.medianCpuMs / from.variants.ours.medianCpuMs,
+      limit: t.growthMax,
+      pass: ratio <= t.growthMax,
+    });
   }
   for (const r of results) {
     const same = r.identical.objects && r.identical.bytes && r.identical.content && r.identical.floorBytesEqual;

@@ -12,7 +12,8 @@ let declaredIn = new WeakMap<IConstruct, ClusterProfile | null>();
 function declaredProfile(scope: IConstruct): ClusterProfile | undefined {
   let found = declaredIn.get(scope);
   if (found === undefined) {
-    found = (scope.node.children.find((c) => ClusterProfile.isClusterProfile(c) && c.node.id !== DEFAULT_PROFILE_ID) ?? null) as ClusterProfile | null;
+    const declared = scope.node.children.find((c) => ClusterProfile.isClusterProfile(c) && c.node.id !== DEFAULT_PROFILE_ID);
+    found = (declared ?? null) as ClusterProfile | null;
     declaredIn.set(scope, found);
   }
   return found ?? undefined;
