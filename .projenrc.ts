@@ -72,6 +72,12 @@ project.addTask('test:bindings', {
   exec: 'ts-node --project projenrc/tsconfig.json --transpile-only tools/bindings/run.ts',
 });
 
+project.addTask('bench', {
+  description: 'Fleet synth benchmark: N = 100, 1000, 3000 InferenceServices vs raw cdk8s and plain YAML (bench/README.md)',
+  exec: 'ts-node --project bench/tsconfig.json bench/run.ts',
+  receiveArgs: true,
+});
+
 project.addTask('example', {
   description: 'Synthesize the example platform (examples/) into examples/dist/',
   steps: [

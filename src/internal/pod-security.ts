@@ -5,18 +5,20 @@ const RESTRICTED_VOLUME_TYPES = ['configMap', 'csi', 'downwardApi', 'emptyDir', 
 const VOLUME_SOURCE_KEYS = [
   'awsElasticBlockStore', 'azureDisk', 'azureFile', 'cephfs', 'cinder', 'fc', 'flexVolume', 'flocker', 'gcePersistentDisk',
   'gitRepo', 'glusterfs', 'hostPath', 'image', 'iscsi', 'nfs', 'photonPersistentDisk', 'portworxVolume', 'quobyte', 'rbd',
-  'scaleIo', 'storageos', 'vsphereVolume',
+  'scaleIo', 'scaleIO', 'storageos', 'vsphereVolume',
 ];
 
 /**
- * The Pod Security Standard `restricted` checks (as of Kubernetes 1.34) on a pod spec. Returns one line per
- * violation; an empty list means the pod is admitted by a namespace enforcing `restricted`.
+ * The Pod Security Standard `restricted` checks (as of Kubernetes 1.34) on a pod spec, given either as the typed
+ * import (`hostPid`) or as rendered JSON (`hostPID`), the form synth-time checks read from synthesized objects.
+ * Returns one line per violation; an empty list means the pod is admitted by a namespace enforcing `restricted`.
  */
 export function restrictedViolations(spec: k8s.PodSpec): string[] {
   const problems: string[] = [];
+  const rendered = spec as { hostPID?: boolean; hostIPC?: boolean };
   if (spec.hostNetwork) problems.push('hostNetwork must be false');
-  if (spec.hostPid) problems.push('hostPID must be false');
-  if (spec.hostIpc) problems.push('hostIPC must be false');
+  if (spec.hostPid || rendered.hostPID) problems.push('hostPID must be false');
+  if (spec.hostIpc || rendered.hostIPC) problems.push('hostIPC must be false');
   if (spec.securityContext?.sysctls?.length) problems.push('sysctls are not allowed');
   for (const volume of spec.volumes ?? []) {
     const disallowed = VOLUME_SOURCE_KEYS.filter((k) => (volume as any)[k] !== undefined);

@@ -132,6 +132,17 @@ interface Registry {
   readonly needs: EgressNeed[];
   readonly firewalls: Map<string, NamespaceFirewall>;
   readonly isolations: Isolation[];
+  /** Edges, needs and isolations by the single namespace at an end, in declaration order (tenants look up theirs). */
+  readonly byNamespace: Map<string, { edges: TrafficEdge[]; needs: EgressNeed[]; isolations: Isolation[] }>;
+}
+
+function inNamespace(registry: Registry, namespace: string) {
+  let entry = registry.byNamespace.get(namespace);
+  if (!entry) {
+    entry = { edges: [], needs: [], isolations: [] };
+    registry.byNamespace.set(namespace, entry);
+  }
+  return entry;
 }
 
 interface Isolation {
@@ -146,7 +157,7 @@ function registryOf(scope: IConstruct): Registry {
   const root = scope.node.root;
   let registry = REGISTRIES.get(root);
   if (!registry) {
-    registry = { edges: [], needs: [], firewalls: new Map(), isolations: [] };
+    registry = { edges: [], needs: [], firewalls: new Map(), isolations: [], byNamespace: new Map() };
     REGISTRIES.set(root, registry);
   }
   return registry;
@@ -285,6 +296,10 @@ export function allowTraffic(edge: TrafficEdge): void {
   validateEdge(edge);
   const registry = registryOf(edge.scope);
   registry.edges.push(edge);
+  const fromNs = singleNamespace(edge.from);
+  const toNs = singleNamespace(edge.to);
+  if (fromNs !== undefined) inNamespace(registry, fromNs).edges.push(edge);
+  if (toNs !== undefined && toNs !== fromNs) inNamespace(registry, toNs).edges.push(edge);
   apply(registry, edge);
 }
 
@@ -297,6 +312,8 @@ export function needEgress(need: EgressNeed): void {
   validatePeer(need.scope, 'egressNeed.from', need.from);
   const registry = registryOf(need.scope);
   registry.needs.push(need);
+  const needNs = singleNamespace(need.from);
+  if (needNs !== undefined) inNamespace(registry, needNs).needs.push(need);
   const ns = singleNamespace(need.from);
   if (ns !== undefined) registry.firewalls.get(ns)?.applyNeed(need);
 }
@@ -322,17 +339,18 @@ export function registerFirewall(scope: IConstruct, firewall: NamespaceFirewall)
   }
   registry.firewalls.set(firewall.namespace, firewall);
   // Workloads declared before the tenant isolated themselves; the tenant's default-deny and allows replace that.
-  for (const iso of registry.isolations) {
+  const mine = inNamespace(registry, firewall.namespace);
+  for (const iso of [...mine.isolations]) {
     if (iso.active && iso.namespace === firewall.namespace) {
       iso.active = false;
       iso.policy.node.scope!.node.tryRemoveChild(iso.policy.node.id);
     }
   }
-  for (const edge of [...registry.edges]) {
+  for (const edge of [...mine.edges]) {
     if (singleNamespace(edge.from) === firewall.namespace) firewall.applyEdge(edge, 'egress');
     if (singleNamespace(edge.to) === firewall.namespace) firewall.applyEdge(edge, 'ingress');
   }
-  for (const need of [...registry.needs]) {
+  for (const need of [...mine.needs]) {
     if (singleNamespace(need.from) === firewall.namespace) firewall.applyNeed(need);
   }
 }
@@ -404,6 +422,7 @@ export function isolateIngress(iso: IngressIsolation): IngressIsolationHandle {
   });
   const entry: Isolation = { namespace: iso.namespace, policy, active: true };
   registry.isolations.push(entry);
+  if (entry.namespace !== undefined) inNamespace(registry, entry.namespace).isolations.push(entry);
   return { get policy() { return entry.active ? policy : undefined; } };
 }
 

@@ -88,6 +88,9 @@ export interface PlatformObservabilityProps {
   readonly name?: string;
 }
 
+/** Per scope: the PlatformObservability among its children (null: none). Reset whenever one is created. */
+let declaredIn = new WeakMap<IConstruct, PlatformObservability | null>();
+
 /**
  * The platform's observability: which Prometheus picks monitors up, how DCGM labels arrive, what a GPU-hour
  * costs, where traces go; and the platform-wide objects: one PrometheusRule with the recording rules behind the
@@ -109,9 +112,13 @@ export class PlatformObservability extends Construct {
    * constructs); undefined when there is none or several elsewhere.
    */
   public static of(scope: IConstruct): PlatformObservability | undefined {
-    for (const ancestor of [...scope.node.scopes].reverse()) {
-      const found = ancestor.node.children.find((c) => PlatformObservability.isPlatformObservability(c));
-      if (found) return found as PlatformObservability;
+    for (let ancestor: IConstruct | undefined = scope; ancestor !== undefined; ancestor = ancestor.node.scope) {
+      let found = declaredIn.get(ancestor);
+      if (found === undefined) {
+        found = (ancestor.node.children.find((c) => PlatformObservability.isPlatformObservability(c)) ?? null) as PlatformObservability | null;
+        declaredIn.set(ancestor, found);
+      }
+      if (found) return found;
     }
     const elsewhere = instancesOf(scope, PLATFORM_OBSERVABILITY_KIND);
     return elsewhere.length === 1 ? elsewhere[0] as PlatformObservability : undefined;
@@ -151,6 +158,7 @@ export class PlatformObservability extends Construct {
   constructor(scope: Construct, id: string, props: PlatformObservabilityProps = {}) {
     super(scope, id);
     Object.defineProperty(this, PLATFORM_OBSERVABILITY, { value: true });
+    declaredIn = new WeakMap();
     recordInstance(PLATFORM_OBSERVABILITY_KIND, this);
     ClusterProfile.of(this)._requireAddon(this, 'stack', ClusterAddon.PROMETHEUS_OPERATOR, 'PlatformObservability (PrometheusRule)');
     this.stack = props.stack ?? MonitoringStack.kubePrometheusStack();

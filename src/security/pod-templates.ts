@@ -50,12 +50,54 @@ const KINDS_WITHOUT_PODS = new Set([
   'kueue.x-k8s.io/LocalQueue', 'kueue.x-k8s.io/ClusterQueue', 'kueue.x-k8s.io/ResourceFlavor', 'kueue.x-k8s.io/WorkloadPriorityClass',
 ]);
 
+/** A pod spec an object carries, as its construct built it. */
+export interface DeclaredPodSpec {
+  /** JSON path inside the object, e.g. `spec.template.spec`. */
+  readonly path: string;
+  /** The pod spec as rendered JSON (wire field names: `k8s.toJson_PodSpec(spec)`), without Lazy values. */
+  readonly spec: any;
+  /** The labels of the enclosing pod template. */
+  readonly labels: Record<string, string>;
+}
+
+const DECLARED = new WeakMap<ApiObject, DeclaredPodSpec[]>();
+
+/**
+ * Declares every pod spec `object` carries, as it renders them: while the object has no JSON patch, `podSpecsBelow`
+ * reads these instead of rendering the object (a tenant looks twice per synth). Only for pod specs without Lazy
+ * values; the declaration must list all pod specs of the object.
+ */
+export function declarePodSpecs(object: ApiObject, specs: DeclaredPodSpec[]): void {
+  DECLARED.set(object, specs.map((s) => ({ path: s.path, spec: withoutNulls(s.spec), labels: { ...s.labels } })));
+}
+
+/** A copy without null and undefined values, as ApiObject.toJson renders it. */
+function withoutNulls(value: any): any {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, any> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== null && v !== undefined) out[k] = withoutNulls(v);
+  return out;
+}
+
+function declaredSpecs(object: ApiObject): DeclaredPodSpec[] | undefined {
+  const declared = DECLARED.get(object);
+  // ApiObject keeps its JSON patches in a private array; when it is not there as expected, render the object.
+  const patches = (object as any).patches;
+  return declared && Array.isArray(patches) && patches.length === 0 ? declared : undefined;
+}
+
 /** Every pod spec inside the emitted objects below `scope` (Pods, workload templates, CRD templates). */
 export function podSpecsBelow(scope: IConstruct): FoundPodSpec[] {
   const result: FoundPodSpec[] = [];
   for (const object of scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject)) {
     const slash = object.apiVersion.lastIndexOf('/');
     if (KINDS_WITHOUT_PODS.has(`${slash < 0 ? '' : object.apiVersion.slice(0, slash)}/${object.kind}`)) continue;
+    const declared = declaredSpecs(object);
+    if (declared) {
+      for (const d of declared) result.push({ object, path: d.path, spec: d.spec, labels: { ...d.labels } });
+      continue;
+    }
     const json = object.toJson();
     const kind = json?.kind;
     if (kind === 'Pod' && isPodSpec(json.spec)) {

@@ -35,6 +35,7 @@ import { ClusterAddon } from '../platform/cluster-addon';
 import { ClusterProfile } from '../platform/cluster-profile';
 import { GpuNodePool } from '../platform/gpu-node-pool';
 import { warn } from '../platform/platform-warnings';
+import { declarePodSpecs } from '../security/pod-templates';
 import { WorkloadSecurityProps } from '../security/workload-security';
 
 /** Label the LeaderWorkerSet controller puts on every pod: 0 on the leader. */
@@ -562,6 +563,7 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
           template: { metadata: { labels: this.podLabels }, spec: leaderSpec },
         },
       });
+      declarePodSpecs(this.deployment, [{ path: 'spec.template.spec', spec: k8s.toJson_PodSpec(leaderSpec), labels: this.podLabels }]);
       this.workload = this.deployment;
     }
 

@@ -18,6 +18,7 @@ import { serviceMonitor } from '../internal/serving-monitors';
 import { allowTraffic, EgressNeedKind, IngressIsolationHandle, isolateIngress, needEgress, TrafficPeer } from '../internal/tenant-network';
 import { ClusterAddon } from '../platform/cluster-addon';
 import { ClusterProfile } from '../platform/cluster-profile';
+import { declarePodSpecs } from '../security/pod-templates';
 
 export const EPP_GRPC_PORT = 9002;
 export const EPP_HEALTH_PORT = 9003;
@@ -205,6 +206,7 @@ export class ServingPool extends Construct {
         template: { metadata: { labels: eppLabels }, spec: podSpec },
       },
     });
+    declarePodSpecs(deployment, [{ path: 'spec.template.spec', spec: k8s.toJson_PodSpec(podSpec), labels: eppLabels }]);
     const tls = props.provider.eppTls;
     const eppService = new k8s.KubeService(this, 'Service', {
       metadata: meta('Service', this.eppName),

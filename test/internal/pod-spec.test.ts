@@ -64,6 +64,20 @@ describe('PodSpecBuilder', () => {
       'container c: seccompProfile must be RuntimeDefault or Localhost',
     ]);
   });
+
+  test('restrictedViolations reads rendered JSON field names as well as typed ones', () => {
+    const secure = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
+    const rendered: any = { hostPID: true, hostIPC: true, volumes: [{ name: 'v', scaleIO: { gateway: 'g', system: 's', secretRef: {} } }], containers: [{ name: 'c', securityContext: secure }] };
+    expect(restrictedViolations(rendered)).toEqual([
+      'hostPID must be false',
+      'hostIPC must be false',
+      'volume v uses scaleIO; allowed: configMap, csi, downwardApi, emptyDir, ephemeral, persistentVolumeClaim, projected, secret',
+    ]);
+    expect(restrictedViolations({ hostPid: true, hostIpc: true, containers: [{ name: 'c', securityContext: secure as any }] })).toEqual([
+      'hostPID must be false',
+      'hostIPC must be false',
+    ]);
+  });
 });
 
 describe('PodSpecBuilder devices', () => {
