@@ -2,6 +2,17 @@
 import { ApiObject, ApiObjectMetadata, GroupVersionKind } from 'cdk8s';
 import { Construct } from 'constructs';
 
+/** Sets `out[key]` unless `value` is undefined (struct renderers; see tools/imports/generate.ts). */
+function putDefined(out: Record<string, any>, key: string, value: any): void {
+  if (value !== undefined) out[key] = value;
+}
+
+/** A copy of `obj` without its undefined values (map renderers; see tools/imports/generate.ts). */
+function withoutUndefined(obj: { [key: string]: any }): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const key of Object.keys(obj)) putDefined(out, key, obj[key]);
+  return out;
+}
 
 /**
  *
@@ -78,12 +89,10 @@ export interface AnalysisTemplateProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateProps(obj: AnalysisTemplateProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': obj.metadata,
-    'spec': toJson_AnalysisTemplateSpec(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'metadata', obj.metadata);
+  putDefined(result, 'spec', toJson_AnalysisTemplateSpec(obj.spec));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -123,15 +132,13 @@ export interface AnalysisTemplateSpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpec(obj: AnalysisTemplateSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'args': obj.args?.map(y => toJson_AnalysisTemplateSpecArgs(y)),
-    'dryRun': obj.dryRun?.map(y => toJson_AnalysisTemplateSpecDryRun(y)),
-    'measurementRetention': obj.measurementRetention?.map(y => toJson_AnalysisTemplateSpecMeasurementRetention(y)),
-    'metrics': obj.metrics?.map(y => toJson_AnalysisTemplateSpecMetrics(y)),
-    'templates': obj.templates?.map(y => toJson_AnalysisTemplateSpecTemplates(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'args', obj.args?.map(y => toJson_AnalysisTemplateSpecArgs(y)));
+  putDefined(result, 'dryRun', obj.dryRun?.map(y => toJson_AnalysisTemplateSpecDryRun(y)));
+  putDefined(result, 'measurementRetention', obj.measurementRetention?.map(y => toJson_AnalysisTemplateSpecMeasurementRetention(y)));
+  putDefined(result, 'metrics', obj.metrics?.map(y => toJson_AnalysisTemplateSpecMetrics(y)));
+  putDefined(result, 'templates', obj.templates?.map(y => toJson_AnalysisTemplateSpecTemplates(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -161,13 +168,11 @@ export interface AnalysisTemplateSpecArgs {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecArgs(obj: AnalysisTemplateSpecArgs | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-    'valueFrom': toJson_AnalysisTemplateSpecArgsValueFrom(obj.valueFrom),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'value', obj.value);
+  putDefined(result, 'valueFrom', toJson_AnalysisTemplateSpecArgsValueFrom(obj.valueFrom));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -187,11 +192,9 @@ export interface AnalysisTemplateSpecDryRun {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecDryRun(obj: AnalysisTemplateSpecDryRun | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metricName': obj.metricName,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'metricName', obj.metricName);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -216,12 +219,10 @@ export interface AnalysisTemplateSpecMeasurementRetention {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMeasurementRetention(obj: AnalysisTemplateSpecMeasurementRetention | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'limit': obj.limit,
-    'metricName': obj.metricName,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'limit', obj.limit);
+  putDefined(result, 'metricName', obj.metricName);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -291,21 +292,19 @@ export interface AnalysisTemplateSpecMetrics {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetrics(obj: AnalysisTemplateSpecMetrics | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'consecutiveErrorLimit': obj.consecutiveErrorLimit?.value,
-    'consecutiveSuccessLimit': obj.consecutiveSuccessLimit?.value,
-    'count': obj.count?.value,
-    'failureCondition': obj.failureCondition,
-    'failureLimit': obj.failureLimit?.value,
-    'inconclusiveLimit': obj.inconclusiveLimit?.value,
-    'initialDelay': obj.initialDelay,
-    'interval': obj.interval,
-    'name': obj.name,
-    'provider': toJson_AnalysisTemplateSpecMetricsProvider(obj.provider),
-    'successCondition': obj.successCondition,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'consecutiveErrorLimit', obj.consecutiveErrorLimit?.value);
+  putDefined(result, 'consecutiveSuccessLimit', obj.consecutiveSuccessLimit?.value);
+  putDefined(result, 'count', obj.count?.value);
+  putDefined(result, 'failureCondition', obj.failureCondition);
+  putDefined(result, 'failureLimit', obj.failureLimit?.value);
+  putDefined(result, 'inconclusiveLimit', obj.inconclusiveLimit?.value);
+  putDefined(result, 'initialDelay', obj.initialDelay);
+  putDefined(result, 'interval', obj.interval);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'provider', toJson_AnalysisTemplateSpecMetricsProvider(obj.provider));
+  putDefined(result, 'successCondition', obj.successCondition);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -330,12 +329,10 @@ export interface AnalysisTemplateSpecTemplates {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecTemplates(obj: AnalysisTemplateSpecTemplates | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'clusterScope': obj.clusterScope,
-    'templateName': obj.templateName,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'clusterScope', obj.clusterScope);
+  putDefined(result, 'templateName', obj.templateName);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -360,12 +357,10 @@ export interface AnalysisTemplateSpecArgsValueFrom {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecArgsValueFrom(obj: AnalysisTemplateSpecArgsValueFrom | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'fieldRef': toJson_AnalysisTemplateSpecArgsValueFromFieldRef(obj.fieldRef),
-    'secretKeyRef': toJson_AnalysisTemplateSpecArgsValueFromSecretKeyRef(obj.secretKeyRef),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'fieldRef', toJson_AnalysisTemplateSpecArgsValueFromFieldRef(obj.fieldRef));
+  putDefined(result, 'secretKeyRef', toJson_AnalysisTemplateSpecArgsValueFromSecretKeyRef(obj.secretKeyRef));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -510,22 +505,20 @@ export interface AnalysisTemplateSpecMetricsProvider {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProvider(obj: AnalysisTemplateSpecMetricsProvider | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'cloudWatch': toJson_AnalysisTemplateSpecMetricsProviderCloudWatch(obj.cloudWatch),
-    'datadog': toJson_AnalysisTemplateSpecMetricsProviderDatadog(obj.datadog),
-    'graphite': toJson_AnalysisTemplateSpecMetricsProviderGraphite(obj.graphite),
-    'influxdb': toJson_AnalysisTemplateSpecMetricsProviderInfluxdb(obj.influxdb),
-    'job': toJson_AnalysisTemplateSpecMetricsProviderJob(obj.job),
-    'kayenta': toJson_AnalysisTemplateSpecMetricsProviderKayenta(obj.kayenta),
-    'newRelic': toJson_AnalysisTemplateSpecMetricsProviderNewRelic(obj.newRelic),
-    'plugin': obj.plugin,
-    'prometheus': toJson_AnalysisTemplateSpecMetricsProviderPrometheus(obj.prometheus),
-    'skywalking': toJson_AnalysisTemplateSpecMetricsProviderSkywalking(obj.skywalking),
-    'wavefront': toJson_AnalysisTemplateSpecMetricsProviderWavefront(obj.wavefront),
-    'web': toJson_AnalysisTemplateSpecMetricsProviderWeb(obj.web),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'cloudWatch', toJson_AnalysisTemplateSpecMetricsProviderCloudWatch(obj.cloudWatch));
+  putDefined(result, 'datadog', toJson_AnalysisTemplateSpecMetricsProviderDatadog(obj.datadog));
+  putDefined(result, 'graphite', toJson_AnalysisTemplateSpecMetricsProviderGraphite(obj.graphite));
+  putDefined(result, 'influxdb', toJson_AnalysisTemplateSpecMetricsProviderInfluxdb(obj.influxdb));
+  putDefined(result, 'job', toJson_AnalysisTemplateSpecMetricsProviderJob(obj.job));
+  putDefined(result, 'kayenta', toJson_AnalysisTemplateSpecMetricsProviderKayenta(obj.kayenta));
+  putDefined(result, 'newRelic', toJson_AnalysisTemplateSpecMetricsProviderNewRelic(obj.newRelic));
+  putDefined(result, 'plugin', obj.plugin);
+  putDefined(result, 'prometheus', toJson_AnalysisTemplateSpecMetricsProviderPrometheus(obj.prometheus));
+  putDefined(result, 'skywalking', toJson_AnalysisTemplateSpecMetricsProviderSkywalking(obj.skywalking));
+  putDefined(result, 'wavefront', toJson_AnalysisTemplateSpecMetricsProviderWavefront(obj.wavefront));
+  putDefined(result, 'web', toJson_AnalysisTemplateSpecMetricsProviderWeb(obj.web));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -545,11 +538,9 @@ export interface AnalysisTemplateSpecArgsValueFromFieldRef {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecArgsValueFromFieldRef(obj: AnalysisTemplateSpecArgsValueFromFieldRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'fieldPath': obj.fieldPath,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'fieldPath', obj.fieldPath);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -574,12 +565,10 @@ export interface AnalysisTemplateSpecArgsValueFromSecretKeyRef {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecArgsValueFromSecretKeyRef(obj: AnalysisTemplateSpecArgsValueFromSecretKeyRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -604,12 +593,10 @@ export interface AnalysisTemplateSpecMetricsProviderCloudWatch {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderCloudWatch(obj: AnalysisTemplateSpecMetricsProviderCloudWatch | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'interval': obj.interval,
-    'metricDataQueries': obj.metricDataQueries?.map(y => toJson_AnalysisTemplateSpecMetricsProviderCloudWatchMetricDataQueries(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'interval', obj.interval);
+  putDefined(result, 'metricDataQueries', obj.metricDataQueries?.map(y => toJson_AnalysisTemplateSpecMetricsProviderCloudWatchMetricDataQueries(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -659,17 +646,15 @@ export interface AnalysisTemplateSpecMetricsProviderDatadog {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderDatadog(obj: AnalysisTemplateSpecMetricsProviderDatadog | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'aggregator': obj.aggregator,
-    'apiVersion': obj.apiVersion,
-    'formula': obj.formula,
-    'interval': obj.interval,
-    'queries': ((obj.queries) === undefined) ? undefined : (Object.entries(obj.queries).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'query': obj.query,
-    'secretRef': toJson_AnalysisTemplateSpecMetricsProviderDatadogSecretRef(obj.secretRef),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'aggregator', obj.aggregator);
+  putDefined(result, 'apiVersion', obj.apiVersion);
+  putDefined(result, 'formula', obj.formula);
+  putDefined(result, 'interval', obj.interval);
+  putDefined(result, 'queries', ((obj.queries) === undefined) ? undefined : (withoutUndefined(obj.queries)));
+  putDefined(result, 'query', obj.query);
+  putDefined(result, 'secretRef', toJson_AnalysisTemplateSpecMetricsProviderDatadogSecretRef(obj.secretRef));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -694,12 +679,10 @@ export interface AnalysisTemplateSpecMetricsProviderGraphite {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderGraphite(obj: AnalysisTemplateSpecMetricsProviderGraphite | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'address': obj.address,
-    'query': obj.query,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'address', obj.address);
+  putDefined(result, 'query', obj.query);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -724,12 +707,10 @@ export interface AnalysisTemplateSpecMetricsProviderInfluxdb {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderInfluxdb(obj: AnalysisTemplateSpecMetricsProviderInfluxdb | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'profile': obj.profile,
-    'query': obj.query,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'profile', obj.profile);
+  putDefined(result, 'query', obj.query);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -754,12 +735,10 @@ export interface AnalysisTemplateSpecMetricsProviderJob {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderJob(obj: AnalysisTemplateSpecMetricsProviderJob | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': toJson_AnalysisTemplateSpecMetricsProviderJobMetadata(obj.metadata),
-    'spec': toJson_AnalysisTemplateSpecMetricsProviderJobSpec(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'metadata', toJson_AnalysisTemplateSpecMetricsProviderJobMetadata(obj.metadata));
+  putDefined(result, 'spec', toJson_AnalysisTemplateSpecMetricsProviderJobSpec(obj.spec));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -819,19 +798,17 @@ export interface AnalysisTemplateSpecMetricsProviderKayenta {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderKayenta(obj: AnalysisTemplateSpecMetricsProviderKayenta | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'address': obj.address,
-    'application': obj.application,
-    'canaryConfigName': obj.canaryConfigName,
-    'configurationAccountName': obj.configurationAccountName,
-    'lookback': obj.lookback,
-    'metricsAccountName': obj.metricsAccountName,
-    'scopes': obj.scopes?.map(y => toJson_AnalysisTemplateSpecMetricsProviderKayentaScopes(y)),
-    'storageAccountName': obj.storageAccountName,
-    'threshold': toJson_AnalysisTemplateSpecMetricsProviderKayentaThreshold(obj.threshold),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'address', obj.address);
+  putDefined(result, 'application', obj.application);
+  putDefined(result, 'canaryConfigName', obj.canaryConfigName);
+  putDefined(result, 'configurationAccountName', obj.configurationAccountName);
+  putDefined(result, 'lookback', obj.lookback);
+  putDefined(result, 'metricsAccountName', obj.metricsAccountName);
+  putDefined(result, 'scopes', obj.scopes?.map(y => toJson_AnalysisTemplateSpecMetricsProviderKayentaScopes(y)));
+  putDefined(result, 'storageAccountName', obj.storageAccountName);
+  putDefined(result, 'threshold', toJson_AnalysisTemplateSpecMetricsProviderKayentaThreshold(obj.threshold));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -861,13 +838,11 @@ export interface AnalysisTemplateSpecMetricsProviderNewRelic {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderNewRelic(obj: AnalysisTemplateSpecMetricsProviderNewRelic | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'profile': obj.profile,
-    'query': obj.query,
-    'timeout': obj.timeout,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'profile', obj.profile);
+  putDefined(result, 'query', obj.query);
+  putDefined(result, 'timeout', obj.timeout);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -917,17 +892,15 @@ export interface AnalysisTemplateSpecMetricsProviderPrometheus {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderPrometheus(obj: AnalysisTemplateSpecMetricsProviderPrometheus | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'address': obj.address,
-    'authentication': toJson_AnalysisTemplateSpecMetricsProviderPrometheusAuthentication(obj.authentication),
-    'headers': obj.headers?.map(y => toJson_AnalysisTemplateSpecMetricsProviderPrometheusHeaders(y)),
-    'insecure': obj.insecure,
-    'query': obj.query,
-    'rangeQuery': toJson_AnalysisTemplateSpecMetricsProviderPrometheusRangeQuery(obj.rangeQuery),
-    'timeout': obj.timeout,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'address', obj.address);
+  putDefined(result, 'authentication', toJson_AnalysisTemplateSpecMetricsProviderPrometheusAuthentication(obj.authentication));
+  putDefined(result, 'headers', obj.headers?.map(y => toJson_AnalysisTemplateSpecMetricsProviderPrometheusHeaders(y)));
+  putDefined(result, 'insecure', obj.insecure);
+  putDefined(result, 'query', obj.query);
+  putDefined(result, 'rangeQuery', toJson_AnalysisTemplateSpecMetricsProviderPrometheusRangeQuery(obj.rangeQuery));
+  putDefined(result, 'timeout', obj.timeout);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -957,13 +930,11 @@ export interface AnalysisTemplateSpecMetricsProviderSkywalking {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderSkywalking(obj: AnalysisTemplateSpecMetricsProviderSkywalking | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'address': obj.address,
-    'interval': obj.interval,
-    'query': obj.query,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'address', obj.address);
+  putDefined(result, 'interval', obj.interval);
+  putDefined(result, 'query', obj.query);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -988,12 +959,10 @@ export interface AnalysisTemplateSpecMetricsProviderWavefront {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderWavefront(obj: AnalysisTemplateSpecMetricsProviderWavefront | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'address': obj.address,
-    'query': obj.query,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'address', obj.address);
+  putDefined(result, 'query', obj.query);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1053,19 +1022,17 @@ export interface AnalysisTemplateSpecMetricsProviderWeb {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderWeb(obj: AnalysisTemplateSpecMetricsProviderWeb | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'authentication': toJson_AnalysisTemplateSpecMetricsProviderWebAuthentication(obj.authentication),
-    'body': obj.body,
-    'headers': obj.headers?.map(y => toJson_AnalysisTemplateSpecMetricsProviderWebHeaders(y)),
-    'insecure': obj.insecure,
-    'jsonBody': obj.jsonBody,
-    'jsonPath': obj.jsonPath,
-    'method': obj.method,
-    'timeoutSeconds': obj.timeoutSeconds,
-    'url': obj.url,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'authentication', toJson_AnalysisTemplateSpecMetricsProviderWebAuthentication(obj.authentication));
+  putDefined(result, 'body', obj.body);
+  putDefined(result, 'headers', obj.headers?.map(y => toJson_AnalysisTemplateSpecMetricsProviderWebHeaders(y)));
+  putDefined(result, 'insecure', obj.insecure);
+  putDefined(result, 'jsonBody', obj.jsonBody);
+  putDefined(result, 'jsonPath', obj.jsonPath);
+  putDefined(result, 'method', obj.method);
+  putDefined(result, 'timeoutSeconds', obj.timeoutSeconds);
+  putDefined(result, 'url', obj.url);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1110,16 +1077,14 @@ export interface AnalysisTemplateSpecMetricsProviderCloudWatchMetricDataQueries 
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderCloudWatchMetricDataQueries(obj: AnalysisTemplateSpecMetricsProviderCloudWatchMetricDataQueries | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'expression': obj.expression,
-    'id': obj.id,
-    'label': obj.label,
-    'metricStat': toJson_AnalysisTemplateSpecMetricsProviderCloudWatchMetricDataQueriesMetricStat(obj.metricStat),
-    'period': obj.period?.value,
-    'returnData': obj.returnData,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'expression', obj.expression);
+  putDefined(result, 'id', obj.id);
+  putDefined(result, 'label', obj.label);
+  putDefined(result, 'metricStat', toJson_AnalysisTemplateSpecMetricsProviderCloudWatchMetricDataQueriesMetricStat(obj.metricStat));
+  putDefined(result, 'period', obj.period?.value);
+  putDefined(result, 'returnData', obj.returnData);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1178,12 +1143,10 @@ export interface AnalysisTemplateSpecMetricsProviderDatadogSecretRef {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderDatadogSecretRef(obj: AnalysisTemplateSpecMetricsProviderDatadogSecretRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'namespaced': obj.namespaced,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'namespaced', obj.namespaced);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1208,12 +1171,10 @@ export interface AnalysisTemplateSpecMetricsProviderJobMetadata {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderJobMetadata(obj: AnalysisTemplateSpecMetricsProviderJobMetadata | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'annotations', ((obj.annotations) === undefined) ? undefined : (withoutUndefined(obj.annotations)));
+  putDefined(result, 'labels', ((obj.labels) === undefined) ? undefined : (withoutUndefined(obj.labels)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1308,26 +1269,24 @@ export interface AnalysisTemplateSpecMetricsProviderJobSpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderJobSpec(obj: AnalysisTemplateSpecMetricsProviderJobSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'activeDeadlineSeconds': obj.activeDeadlineSeconds,
-    'backoffLimit': obj.backoffLimit,
-    'backoffLimitPerIndex': obj.backoffLimitPerIndex,
-    'completionMode': obj.completionMode,
-    'completions': obj.completions,
-    'managedBy': obj.managedBy,
-    'manualSelector': obj.manualSelector,
-    'maxFailedIndexes': obj.maxFailedIndexes,
-    'parallelism': obj.parallelism,
-    'podFailurePolicy': toJson_AnalysisTemplateSpecMetricsProviderJobSpecPodFailurePolicy(obj.podFailurePolicy),
-    'podReplacementPolicy': obj.podReplacementPolicy,
-    'selector': toJson_AnalysisTemplateSpecMetricsProviderJobSpecSelector(obj.selector),
-    'successPolicy': toJson_AnalysisTemplateSpecMetricsProviderJobSpecSuccessPolicy(obj.successPolicy),
-    'suspend': obj.suspend,
-    'template': obj.template,
-    'ttlSecondsAfterFinished': obj.ttlSecondsAfterFinished,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'activeDeadlineSeconds', obj.activeDeadlineSeconds);
+  putDefined(result, 'backoffLimit', obj.backoffLimit);
+  putDefined(result, 'backoffLimitPerIndex', obj.backoffLimitPerIndex);
+  putDefined(result, 'completionMode', obj.completionMode);
+  putDefined(result, 'completions', obj.completions);
+  putDefined(result, 'managedBy', obj.managedBy);
+  putDefined(result, 'manualSelector', obj.manualSelector);
+  putDefined(result, 'maxFailedIndexes', obj.maxFailedIndexes);
+  putDefined(result, 'parallelism', obj.parallelism);
+  putDefined(result, 'podFailurePolicy', toJson_AnalysisTemplateSpecMetricsProviderJobSpecPodFailurePolicy(obj.podFailurePolicy));
+  putDefined(result, 'podReplacementPolicy', obj.podReplacementPolicy);
+  putDefined(result, 'selector', toJson_AnalysisTemplateSpecMetricsProviderJobSpecSelector(obj.selector));
+  putDefined(result, 'successPolicy', toJson_AnalysisTemplateSpecMetricsProviderJobSpecSuccessPolicy(obj.successPolicy));
+  putDefined(result, 'suspend', obj.suspend);
+  putDefined(result, 'template', obj.template);
+  putDefined(result, 'ttlSecondsAfterFinished', obj.ttlSecondsAfterFinished);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1357,13 +1316,11 @@ export interface AnalysisTemplateSpecMetricsProviderKayentaScopes {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderKayentaScopes(obj: AnalysisTemplateSpecMetricsProviderKayentaScopes | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'controlScope': toJson_AnalysisTemplateSpecMetricsProviderKayentaScopesControlScope(obj.controlScope),
-    'experimentScope': toJson_AnalysisTemplateSpecMetricsProviderKayentaScopesExperimentScope(obj.experimentScope),
-    'name': obj.name,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'controlScope', toJson_AnalysisTemplateSpecMetricsProviderKayentaScopesControlScope(obj.controlScope));
+  putDefined(result, 'experimentScope', toJson_AnalysisTemplateSpecMetricsProviderKayentaScopesExperimentScope(obj.experimentScope));
+  putDefined(result, 'name', obj.name);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1388,12 +1345,10 @@ export interface AnalysisTemplateSpecMetricsProviderKayentaThreshold {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderKayentaThreshold(obj: AnalysisTemplateSpecMetricsProviderKayentaThreshold | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'marginal': obj.marginal,
-    'pass': obj.pass,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'marginal', obj.marginal);
+  putDefined(result, 'pass', obj.pass);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1418,12 +1373,10 @@ export interface AnalysisTemplateSpecMetricsProviderPrometheusAuthentication {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderPrometheusAuthentication(obj: AnalysisTemplateSpecMetricsProviderPrometheusAuthentication | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'oauth2': toJson_AnalysisTemplateSpecMetricsProviderPrometheusAuthenticationOauth2(obj.oauth2),
-    'sigv4': toJson_AnalysisTemplateSpecMetricsProviderPrometheusAuthenticationSigv4(obj.sigv4),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'oauth2', toJson_AnalysisTemplateSpecMetricsProviderPrometheusAuthenticationOauth2(obj.oauth2));
+  putDefined(result, 'sigv4', toJson_AnalysisTemplateSpecMetricsProviderPrometheusAuthenticationSigv4(obj.sigv4));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1448,12 +1401,10 @@ export interface AnalysisTemplateSpecMetricsProviderPrometheusHeaders {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderPrometheusHeaders(obj: AnalysisTemplateSpecMetricsProviderPrometheusHeaders | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1483,13 +1434,11 @@ export interface AnalysisTemplateSpecMetricsProviderPrometheusRangeQuery {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderPrometheusRangeQuery(obj: AnalysisTemplateSpecMetricsProviderPrometheusRangeQuery | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'end': obj.end,
-    'start': obj.start,
-    'step': obj.step,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'end', obj.end);
+  putDefined(result, 'start', obj.start);
+  putDefined(result, 'step', obj.step);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1514,12 +1463,10 @@ export interface AnalysisTemplateSpecMetricsProviderWebAuthentication {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderWebAuthentication(obj: AnalysisTemplateSpecMetricsProviderWebAuthentication | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'oauth2': toJson_AnalysisTemplateSpecMetricsProviderWebAuthenticationOauth2(obj.oauth2),
-    'sigv4': toJson_AnalysisTemplateSpecMetricsProviderWebAuthenticationSigv4(obj.sigv4),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'oauth2', toJson_AnalysisTemplateSpecMetricsProviderWebAuthenticationOauth2(obj.oauth2));
+  putDefined(result, 'sigv4', toJson_AnalysisTemplateSpecMetricsProviderWebAuthenticationSigv4(obj.sigv4));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1544,12 +1491,10 @@ export interface AnalysisTemplateSpecMetricsProviderWebHeaders {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderWebHeaders(obj: AnalysisTemplateSpecMetricsProviderWebHeaders | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1584,14 +1529,12 @@ export interface AnalysisTemplateSpecMetricsProviderCloudWatchMetricDataQueriesM
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderCloudWatchMetricDataQueriesMetricStat(obj: AnalysisTemplateSpecMetricsProviderCloudWatchMetricDataQueriesMetricStat | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metric': toJson_AnalysisTemplateSpecMetricsProviderCloudWatchMetricDataQueriesMetricStatMetric(obj.metric),
-    'period': obj.period?.value,
-    'stat': obj.stat,
-    'unit': obj.unit,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'metric', toJson_AnalysisTemplateSpecMetricsProviderCloudWatchMetricDataQueriesMetricStatMetric(obj.metric));
+  putDefined(result, 'period', obj.period?.value);
+  putDefined(result, 'stat', obj.stat);
+  putDefined(result, 'unit', obj.unit);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1625,11 +1568,9 @@ export interface AnalysisTemplateSpecMetricsProviderJobSpecPodFailurePolicy {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderJobSpecPodFailurePolicy(obj: AnalysisTemplateSpecMetricsProviderJobSpecPodFailurePolicy | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'rules': obj.rules?.map(y => toJson_AnalysisTemplateSpecMetricsProviderJobSpecPodFailurePolicyRules(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'rules', obj.rules?.map(y => toJson_AnalysisTemplateSpecMetricsProviderJobSpecPodFailurePolicyRules(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1654,12 +1595,10 @@ export interface AnalysisTemplateSpecMetricsProviderJobSpecSelector {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderJobSpecSelector(obj: AnalysisTemplateSpecMetricsProviderJobSpecSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'matchExpressions': obj.matchExpressions?.map(y => toJson_AnalysisTemplateSpecMetricsProviderJobSpecSelectorMatchExpressions(y)),
-    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'matchExpressions', obj.matchExpressions?.map(y => toJson_AnalysisTemplateSpecMetricsProviderJobSpecSelectorMatchExpressions(y)));
+  putDefined(result, 'matchLabels', ((obj.matchLabels) === undefined) ? undefined : (withoutUndefined(obj.matchLabels)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1679,11 +1618,9 @@ export interface AnalysisTemplateSpecMetricsProviderJobSpecSuccessPolicy {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderJobSpecSuccessPolicy(obj: AnalysisTemplateSpecMetricsProviderJobSpecSuccessPolicy | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'rules': obj.rules?.map(y => toJson_AnalysisTemplateSpecMetricsProviderJobSpecSuccessPolicyRules(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'rules', obj.rules?.map(y => toJson_AnalysisTemplateSpecMetricsProviderJobSpecSuccessPolicyRules(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1723,15 +1660,13 @@ export interface AnalysisTemplateSpecMetricsProviderKayentaScopesControlScope {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderKayentaScopesControlScope(obj: AnalysisTemplateSpecMetricsProviderKayentaScopesControlScope | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'end': obj.end,
-    'region': obj.region,
-    'scope': obj.scope,
-    'start': obj.start,
-    'step': obj.step,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'end', obj.end);
+  putDefined(result, 'region', obj.region);
+  putDefined(result, 'scope', obj.scope);
+  putDefined(result, 'start', obj.start);
+  putDefined(result, 'step', obj.step);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1771,15 +1706,13 @@ export interface AnalysisTemplateSpecMetricsProviderKayentaScopesExperimentScope
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderKayentaScopesExperimentScope(obj: AnalysisTemplateSpecMetricsProviderKayentaScopesExperimentScope | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'end': obj.end,
-    'region': obj.region,
-    'scope': obj.scope,
-    'start': obj.start,
-    'step': obj.step,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'end', obj.end);
+  putDefined(result, 'region', obj.region);
+  putDefined(result, 'scope', obj.scope);
+  putDefined(result, 'start', obj.start);
+  putDefined(result, 'step', obj.step);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1814,14 +1747,12 @@ export interface AnalysisTemplateSpecMetricsProviderPrometheusAuthenticationOaut
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderPrometheusAuthenticationOauth2(obj: AnalysisTemplateSpecMetricsProviderPrometheusAuthenticationOauth2 | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'clientId': obj.clientId,
-    'clientSecret': obj.clientSecret,
-    'scopes': obj.scopes?.map(y => y),
-    'tokenUrl': obj.tokenUrl,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'clientId', obj.clientId);
+  putDefined(result, 'clientSecret', obj.clientSecret);
+  putDefined(result, 'scopes', obj.scopes?.map(y => y));
+  putDefined(result, 'tokenUrl', obj.tokenUrl);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1851,13 +1782,11 @@ export interface AnalysisTemplateSpecMetricsProviderPrometheusAuthenticationSigv
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderPrometheusAuthenticationSigv4(obj: AnalysisTemplateSpecMetricsProviderPrometheusAuthenticationSigv4 | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'profile': obj.profile,
-    'region': obj.region,
-    'roleArn': obj.roleArn,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'profile', obj.profile);
+  putDefined(result, 'region', obj.region);
+  putDefined(result, 'roleArn', obj.roleArn);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1892,14 +1821,12 @@ export interface AnalysisTemplateSpecMetricsProviderWebAuthenticationOauth2 {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderWebAuthenticationOauth2(obj: AnalysisTemplateSpecMetricsProviderWebAuthenticationOauth2 | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'clientId': obj.clientId,
-    'clientSecret': obj.clientSecret,
-    'scopes': obj.scopes?.map(y => y),
-    'tokenUrl': obj.tokenUrl,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'clientId', obj.clientId);
+  putDefined(result, 'clientSecret', obj.clientSecret);
+  putDefined(result, 'scopes', obj.scopes?.map(y => y));
+  putDefined(result, 'tokenUrl', obj.tokenUrl);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1929,13 +1856,11 @@ export interface AnalysisTemplateSpecMetricsProviderWebAuthenticationSigv4 {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderWebAuthenticationSigv4(obj: AnalysisTemplateSpecMetricsProviderWebAuthenticationSigv4 | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'profile': obj.profile,
-    'region': obj.region,
-    'roleArn': obj.roleArn,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'profile', obj.profile);
+  putDefined(result, 'region', obj.region);
+  putDefined(result, 'roleArn', obj.roleArn);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1965,13 +1890,11 @@ export interface AnalysisTemplateSpecMetricsProviderCloudWatchMetricDataQueriesM
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderCloudWatchMetricDataQueriesMetricStatMetric(obj: AnalysisTemplateSpecMetricsProviderCloudWatchMetricDataQueriesMetricStatMetric | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'dimensions': obj.dimensions?.map(y => toJson_AnalysisTemplateSpecMetricsProviderCloudWatchMetricDataQueriesMetricStatMetricDimensions(y)),
-    'metricName': obj.metricName,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'dimensions', obj.dimensions?.map(y => toJson_AnalysisTemplateSpecMetricsProviderCloudWatchMetricDataQueriesMetricStatMetricDimensions(y)));
+  putDefined(result, 'metricName', obj.metricName);
+  putDefined(result, 'namespace', obj.namespace);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2015,13 +1938,11 @@ export interface AnalysisTemplateSpecMetricsProviderJobSpecPodFailurePolicyRules
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderJobSpecPodFailurePolicyRules(obj: AnalysisTemplateSpecMetricsProviderJobSpecPodFailurePolicyRules | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'action': obj.action,
-    'onExitCodes': toJson_AnalysisTemplateSpecMetricsProviderJobSpecPodFailurePolicyRulesOnExitCodes(obj.onExitCodes),
-    'onPodConditions': obj.onPodConditions?.map(y => toJson_AnalysisTemplateSpecMetricsProviderJobSpecPodFailurePolicyRulesOnPodConditions(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'action', obj.action);
+  putDefined(result, 'onExitCodes', toJson_AnalysisTemplateSpecMetricsProviderJobSpecPodFailurePolicyRulesOnExitCodes(obj.onExitCodes));
+  putDefined(result, 'onPodConditions', obj.onPodConditions?.map(y => toJson_AnalysisTemplateSpecMetricsProviderJobSpecPodFailurePolicyRulesOnPodConditions(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2051,13 +1972,11 @@ export interface AnalysisTemplateSpecMetricsProviderJobSpecSelectorMatchExpressi
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderJobSpecSelectorMatchExpressions(obj: AnalysisTemplateSpecMetricsProviderJobSpecSelectorMatchExpressions | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'operator': obj.operator,
-    'values': obj.values?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'operator', obj.operator);
+  putDefined(result, 'values', obj.values?.map(y => y));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2082,12 +2001,10 @@ export interface AnalysisTemplateSpecMetricsProviderJobSpecSuccessPolicyRules {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderJobSpecSuccessPolicyRules(obj: AnalysisTemplateSpecMetricsProviderJobSpecSuccessPolicyRules | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'succeededCount': obj.succeededCount,
-    'succeededIndexes': obj.succeededIndexes,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'succeededCount', obj.succeededCount);
+  putDefined(result, 'succeededIndexes', obj.succeededIndexes);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2112,12 +2029,10 @@ export interface AnalysisTemplateSpecMetricsProviderCloudWatchMetricDataQueriesM
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderCloudWatchMetricDataQueriesMetricStatMetricDimensions(obj: AnalysisTemplateSpecMetricsProviderCloudWatchMetricDataQueriesMetricStatMetricDimensions | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2147,13 +2062,11 @@ export interface AnalysisTemplateSpecMetricsProviderJobSpecPodFailurePolicyRules
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderJobSpecPodFailurePolicyRulesOnExitCodes(obj: AnalysisTemplateSpecMetricsProviderJobSpecPodFailurePolicyRulesOnExitCodes | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'containerName': obj.containerName,
-    'operator': obj.operator,
-    'values': obj.values?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'containerName', obj.containerName);
+  putDefined(result, 'operator', obj.operator);
+  putDefined(result, 'values', obj.values?.map(y => y));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2178,12 +2091,10 @@ export interface AnalysisTemplateSpecMetricsProviderJobSpecPodFailurePolicyRules
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AnalysisTemplateSpecMetricsProviderJobSpecPodFailurePolicyRulesOnPodConditions(obj: AnalysisTemplateSpecMetricsProviderJobSpecPodFailurePolicyRulesOnPodConditions | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'status': obj.status,
-    'type': obj.type,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'status', obj.status);
+  putDefined(result, 'type', obj.type);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 

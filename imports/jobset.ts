@@ -2,6 +2,17 @@
 import { ApiObject, ApiObjectMetadata, GroupVersionKind } from 'cdk8s';
 import { Construct } from 'constructs';
 
+/** Sets `out[key]` unless `value` is undefined (struct renderers; see tools/imports/generate.ts). */
+function putDefined(out: Record<string, any>, key: string, value: any): void {
+  if (value !== undefined) out[key] = value;
+}
+
+/** A copy of `obj` without its undefined values (map renderers; see tools/imports/generate.ts). */
+function withoutUndefined(obj: { [key: string]: any }): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const key of Object.keys(obj)) putDefined(out, key, obj[key]);
+  return out;
+}
 
 /**
  * JobSet is the Schema for the jobsets API
@@ -82,12 +93,10 @@ export interface JobSetProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSetProps(obj: JobSetProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': obj.metadata,
-    'spec': toJson_JobSetSpec(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'metadata', obj.metadata);
+  putDefined(result, 'spec', toJson_JobSetSpec(obj.spec));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -204,20 +213,18 @@ export interface JobSetSpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSetSpec(obj: JobSetSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'coordinator': toJson_JobSetSpecCoordinator(obj.coordinator),
-    'failurePolicy': toJson_JobSetSpecFailurePolicy(obj.failurePolicy),
-    'managedBy': obj.managedBy,
-    'network': toJson_JobSetSpecNetwork(obj.network),
-    'replicatedJobs': obj.replicatedJobs?.map(y => toJson_JobSetSpecReplicatedJobs(y)),
-    'startupPolicy': toJson_JobSetSpecStartupPolicy(obj.startupPolicy),
-    'successPolicy': toJson_JobSetSpecSuccessPolicy(obj.successPolicy),
-    'suspend': obj.suspend,
-    'ttlSecondsAfterFinished': obj.ttlSecondsAfterFinished,
-    'volumeClaimPolicies': obj.volumeClaimPolicies?.map(y => toJson_JobSetSpecVolumeClaimPolicies(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'coordinator', toJson_JobSetSpecCoordinator(obj.coordinator));
+  putDefined(result, 'failurePolicy', toJson_JobSetSpecFailurePolicy(obj.failurePolicy));
+  putDefined(result, 'managedBy', obj.managedBy);
+  putDefined(result, 'network', toJson_JobSetSpecNetwork(obj.network));
+  putDefined(result, 'replicatedJobs', obj.replicatedJobs?.map(y => toJson_JobSetSpecReplicatedJobs(y)));
+  putDefined(result, 'startupPolicy', toJson_JobSetSpecStartupPolicy(obj.startupPolicy));
+  putDefined(result, 'successPolicy', toJson_JobSetSpecSuccessPolicy(obj.successPolicy));
+  putDefined(result, 'suspend', obj.suspend);
+  putDefined(result, 'ttlSecondsAfterFinished', obj.ttlSecondsAfterFinished);
+  putDefined(result, 'volumeClaimPolicies', obj.volumeClaimPolicies?.map(y => toJson_JobSetSpecVolumeClaimPolicies(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -261,13 +268,11 @@ export interface JobSetSpecCoordinator {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSetSpecCoordinator(obj: JobSetSpecCoordinator | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'jobIndex': obj.jobIndex,
-    'podIndex': obj.podIndex,
-    'replicatedJob': obj.replicatedJob,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'jobIndex', obj.jobIndex);
+  putDefined(result, 'podIndex', obj.podIndex);
+  putDefined(result, 'replicatedJob', obj.replicatedJob);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -318,13 +323,11 @@ export interface JobSetSpecFailurePolicy {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSetSpecFailurePolicy(obj: JobSetSpecFailurePolicy | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'maxRestarts': obj.maxRestarts,
-    'restartStrategy': obj.restartStrategy,
-    'rules': obj.rules?.map(y => toJson_JobSetSpecFailurePolicyRules(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'maxRestarts', obj.maxRestarts);
+  putDefined(result, 'restartStrategy', obj.restartStrategy);
+  putDefined(result, 'rules', obj.rules?.map(y => toJson_JobSetSpecFailurePolicyRules(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -369,13 +372,11 @@ export interface JobSetSpecNetwork {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSetSpecNetwork(obj: JobSetSpecNetwork | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'enableDNSHostnames': obj.enableDnsHostnames,
-    'publishNotReadyAddresses': obj.publishNotReadyAddresses,
-    'subdomain': obj.subdomain,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'enableDNSHostnames', obj.enableDnsHostnames);
+  putDefined(result, 'publishNotReadyAddresses', obj.publishNotReadyAddresses);
+  putDefined(result, 'subdomain', obj.subdomain);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -436,15 +437,13 @@ export interface JobSetSpecReplicatedJobs {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSetSpecReplicatedJobs(obj: JobSetSpecReplicatedJobs | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'dependsOn': obj.dependsOn?.map(y => toJson_JobSetSpecReplicatedJobsDependsOn(y)),
-    'groupName': obj.groupName,
-    'name': obj.name,
-    'replicas': obj.replicas,
-    'template': toJson_JobSetSpecReplicatedJobsTemplate(obj.template),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'dependsOn', obj.dependsOn?.map(y => toJson_JobSetSpecReplicatedJobsDependsOn(y)));
+  putDefined(result, 'groupName', obj.groupName);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'replicas', obj.replicas);
+  putDefined(result, 'template', toJson_JobSetSpecReplicatedJobsTemplate(obj.template));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -472,11 +471,9 @@ export interface JobSetSpecStartupPolicy {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSetSpecStartupPolicy(obj: JobSetSpecStartupPolicy | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'startupPolicyOrder': obj.startupPolicyOrder,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'startupPolicyOrder', obj.startupPolicyOrder);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -511,12 +508,10 @@ export interface JobSetSpecSuccessPolicy {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSetSpecSuccessPolicy(obj: JobSetSpecSuccessPolicy | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'operator': obj.operator,
-    'targetReplicatedJobs': obj.targetReplicatedJobs?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'operator', obj.operator);
+  putDefined(result, 'targetReplicatedJobs', obj.targetReplicatedJobs?.map(y => y));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -555,12 +550,10 @@ export interface JobSetSpecVolumeClaimPolicies {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSetSpecVolumeClaimPolicies(obj: JobSetSpecVolumeClaimPolicies | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'retentionPolicy': toJson_JobSetSpecVolumeClaimPoliciesRetentionPolicy(obj.retentionPolicy),
-    'templates': obj.templates?.map(y => toJson_JobSetSpecVolumeClaimPoliciesTemplates(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'retentionPolicy', toJson_JobSetSpecVolumeClaimPoliciesRetentionPolicy(obj.retentionPolicy));
+  putDefined(result, 'templates', obj.templates?.map(y => toJson_JobSetSpecVolumeClaimPoliciesTemplates(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -647,15 +640,13 @@ export interface JobSetSpecFailurePolicyRules {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSetSpecFailurePolicyRules(obj: JobSetSpecFailurePolicyRules | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'action': obj.action,
-    'name': obj.name,
-    'onJobFailureMessagePatterns': obj.onJobFailureMessagePatterns?.map(y => y),
-    'onJobFailureReasons': obj.onJobFailureReasons?.map(y => y),
-    'targetReplicatedJobs': obj.targetReplicatedJobs?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'action', obj.action);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'onJobFailureMessagePatterns', obj.onJobFailureMessagePatterns?.map(y => y));
+  putDefined(result, 'onJobFailureReasons', obj.onJobFailureReasons?.map(y => y));
+  putDefined(result, 'targetReplicatedJobs', obj.targetReplicatedJobs?.map(y => y));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -686,12 +677,10 @@ export interface JobSetSpecReplicatedJobsDependsOn {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSetSpecReplicatedJobsDependsOn(obj: JobSetSpecReplicatedJobsDependsOn | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'status': obj.status,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'status', obj.status);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -724,12 +713,10 @@ export interface JobSetSpecReplicatedJobsTemplate {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSetSpecReplicatedJobsTemplate(obj: JobSetSpecReplicatedJobsTemplate | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': toJson_JobSetSpecReplicatedJobsTemplateMetadata(obj.metadata),
-    'spec': toJson_JobSetSpecReplicatedJobsTemplateSpec(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'metadata', toJson_JobSetSpecReplicatedJobsTemplateMetadata(obj.metadata));
+  putDefined(result, 'spec', toJson_JobSetSpecReplicatedJobsTemplateSpec(obj.spec));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -781,11 +768,9 @@ export interface JobSetSpecVolumeClaimPoliciesRetentionPolicy {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSetSpecVolumeClaimPoliciesRetentionPolicy(obj: JobSetSpecVolumeClaimPoliciesRetentionPolicy | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'whenDeleted': obj.whenDeleted,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'whenDeleted', obj.whenDeleted);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -848,15 +833,13 @@ export interface JobSetSpecVolumeClaimPoliciesTemplates {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSetSpecVolumeClaimPoliciesTemplates(obj: JobSetSpecVolumeClaimPoliciesTemplates | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'apiVersion': obj.apiVersion,
-    'kind': obj.kind,
-    'metadata': toJson_JobSetSpecVolumeClaimPoliciesTemplatesMetadata(obj.metadata),
-    'spec': toJson_JobSetSpecVolumeClaimPoliciesTemplatesSpec(obj.spec),
-    'status': toJson_JobSetSpecVolumeClaimPoliciesTemplatesStatus(obj.status),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'apiVersion', obj.apiVersion);
+  putDefined(result, 'kind', obj.kind);
+  putDefined(result, 'metadata', toJson_JobSetSpecVolumeClaimPoliciesTemplatesMetadata(obj.metadata));
+  putDefined(result, 'spec', toJson_JobSetSpecVolumeClaimPoliciesTemplatesSpec(obj.spec));
+  putDefined(result, 'status', toJson_JobSetSpecVolumeClaimPoliciesTemplatesStatus(obj.status));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -930,15 +913,13 @@ export interface JobSetSpecReplicatedJobsTemplateMetadata {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSetSpecReplicatedJobsTemplateMetadata(obj: JobSetSpecReplicatedJobsTemplateMetadata | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'finalizers': obj.finalizers?.map(y => y),
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'annotations', ((obj.annotations) === undefined) ? undefined : (withoutUndefined(obj.annotations)));
+  putDefined(result, 'finalizers', obj.finalizers?.map(y => y));
+  putDefined(result, 'labels', ((obj.labels) === undefined) ? undefined : (withoutUndefined(obj.labels)));
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'namespace', obj.namespace);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1169,26 +1150,24 @@ export interface JobSetSpecReplicatedJobsTemplateSpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSetSpecReplicatedJobsTemplateSpec(obj: JobSetSpecReplicatedJobsTemplateSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'activeDeadlineSeconds': obj.activeDeadlineSeconds,
-    'backoffLimit': obj.backoffLimit,
-    'backoffLimitPerIndex': obj.backoffLimitPerIndex,
-    'completionMode': obj.completionMode,
-    'completions': obj.completions,
-    'managedBy': obj.managedBy,
-    'manualSelector': obj.manualSelector,
-    'maxFailedIndexes': obj.maxFailedIndexes,
-    'parallelism': obj.parallelism,
-    'podFailurePolicy': toJson_JobSetSpecReplicatedJobsTemplateSpecPodFailurePolicy(obj.podFailurePolicy),
-    'podReplacementPolicy': obj.podReplacementPolicy,
-    'selector': toJson_JobSetSpecReplicatedJobsTemplateSpecSelector(obj.selector),
-    'successPolicy': toJson_JobSetSpecReplicatedJobsTemplateSpecSuccessPolicy(obj.successPolicy),
-    'suspend': obj.suspend,
-    'template': obj.template,
-    'ttlSecondsAfterFinished': obj.ttlSecondsAfterFinished,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'activeDeadlineSeconds', obj.activeDeadlineSeconds);
+  putDefined(result, 'backoffLimit', obj.backoffLimit);
+  putDefined(result, 'backoffLimitPerIndex', obj.backoffLimitPerIndex);
+  putDefined(result, 'completionMode', obj.completionMode);
+  putDefined(result, 'completions', obj.completions);
+  putDefined(result, 'managedBy', obj.managedBy);
+  putDefined(result, 'manualSelector', obj.manualSelector);
+  putDefined(result, 'maxFailedIndexes', obj.maxFailedIndexes);
+  putDefined(result, 'parallelism', obj.parallelism);
+  putDefined(result, 'podFailurePolicy', toJson_JobSetSpecReplicatedJobsTemplateSpecPodFailurePolicy(obj.podFailurePolicy));
+  putDefined(result, 'podReplacementPolicy', obj.podReplacementPolicy);
+  putDefined(result, 'selector', toJson_JobSetSpecReplicatedJobsTemplateSpecSelector(obj.selector));
+  putDefined(result, 'successPolicy', toJson_JobSetSpecReplicatedJobsTemplateSpecSuccessPolicy(obj.successPolicy));
+  putDefined(result, 'suspend', obj.suspend);
+  putDefined(result, 'template', obj.template);
+  putDefined(result, 'ttlSecondsAfterFinished', obj.ttlSecondsAfterFinished);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1243,15 +1222,13 @@ export interface JobSetSpecVolumeClaimPoliciesTemplatesMetadata {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSetSpecVolumeClaimPoliciesTemplatesMetadata(obj: JobSetSpecVolumeClaimPoliciesTemplatesMetadata | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'finalizers': obj.finalizers?.map(y => y),
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'annotations', ((obj.annotations) === undefined) ? undefined : (withoutUndefined(obj.annotations)));
+  putDefined(result, 'finalizers', obj.finalizers?.map(y => y));
+  putDefined(result, 'labels', ((obj.labels) === undefined) ? undefined : (withoutUndefined(obj.labels)));
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'namespace', obj.namespace);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1377,19 +1354,17 @@ export interface JobSetSpecVolumeClaimPoliciesTemplatesSpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSetSpecVolumeClaimPoliciesTemplatesSpec(obj: JobSetSpecVolumeClaimPoliciesTemplatesSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'accessModes': obj.accessModes?.map(y => y),
-    'dataSource': toJson_JobSetSpecVolumeClaimPoliciesTemplatesSpecDataSource(obj.dataSource),
-    'dataSourceRef': toJson_JobSetSpecVolumeClaimPoliciesTemplatesSpecDataSourceRef(obj.dataSourceRef),
-    'resources': toJson_JobSetSpecVolumeClaimPoliciesTemplatesSpecResources(obj.resources),
-    'selector': toJson_JobSetSpecVolumeClaimPoliciesTemplatesSpecSelector(obj.selector),
-    'storageClassName': obj.storageClassName,
-    'volumeAttributesClassName': obj.volumeAttributesClassName,
-    'volumeMode': obj.volumeMode,
-    'volumeName': obj.volumeName,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'accessModes', obj.accessModes?.map(y => y));
+  putDefined(result, 'dataSource', toJson_JobSetSpecVolumeClaimPoliciesTemplatesSpecDataSource(obj.dataSource));
+  putDefined(result, 'dataSourceRef', toJson_JobSetSpecVolumeClaimPoliciesTemplatesSpecDataSourceRef(obj.dataSourceRef));
+  putDefined(result, 'resources', toJson_JobSetSpecVolumeClaimPoliciesTemplatesSpecResources(obj.resources));
+  putDefined(result, 'selector', toJson_JobSetSpecVolumeClaimPoliciesTemplatesSpecSelector(obj.selector));
+  putDefined(result, 'storageClassName', obj.storageClassName);
+  putDefined(result, 'volumeAttributesClassName', obj.volumeAttributesClassName);
+  putDefined(result, 'volumeMode', obj.volumeMode);
+  putDefined(result, 'volumeName', obj.volumeName);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1519,18 +1494,16 @@ export interface JobSetSpecVolumeClaimPoliciesTemplatesStatus {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSetSpecVolumeClaimPoliciesTemplatesStatus(obj: JobSetSpecVolumeClaimPoliciesTemplatesStatus | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'accessModes': obj.accessModes?.map(y => y),
-    'allocatedResourceStatuses': ((obj.allocatedResourceStatuses) === undefined) ? undefined : (Object.entries(obj.allocatedResourceStatuses).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'allocatedResources': ((obj.allocatedResources) === undefined) ? undefined : (Object.entries(obj.allocatedResources).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-    'capacity': ((obj.capacity) === undefined) ? undefined : (Object.entries(obj.capacity).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-    'conditions': obj.conditions?.map(y => toJson_JobSetSpecVolumeClaimPoliciesTemplatesStatusConditions(y)),
-    'currentVolumeAttributesClassName': obj.currentVolumeAttributesClassName,
-    'modifyVolumeStatus': toJson_JobSetSpecVolumeClaimPoliciesTemplatesStatusModifyVolumeStatus(obj.modifyVolumeStatus),
-    'phase': obj.phase,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'accessModes', obj.accessModes?.map(y => y));
+  putDefined(result, 'allocatedResourceStatuses', ((obj.allocatedResourceStatuses) === undefined) ? undefined : (withoutUndefined(obj.allocatedResourceStatuses)));
+  putDefined(result, 'allocatedResources', ((obj.allocatedResources) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.allocatedResources).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  putDefined(result, 'capacity', ((obj.capacity) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.capacity).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  putDefined(result, 'conditions', obj.conditions?.map(y => toJson_JobSetSpecVolumeClaimPoliciesTemplatesStatusConditions(y)));
+  putDefined(result, 'currentVolumeAttributesClassName', obj.currentVolumeAttributesClassName);
+  putDefined(result, 'modifyVolumeStatus', toJson_JobSetSpecVolumeClaimPoliciesTemplatesStatusModifyVolumeStatus(obj.modifyVolumeStatus));
+  putDefined(result, 'phase', obj.phase);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1564,11 +1537,9 @@ export interface JobSetSpecReplicatedJobsTemplateSpecPodFailurePolicy {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSetSpecReplicatedJobsTemplateSpecPodFailurePolicy(obj: JobSetSpecReplicatedJobsTemplateSpecPodFailurePolicy | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'rules': obj.rules?.map(y => toJson_JobSetSpecReplicatedJobsTemplateSpecPodFailurePolicyRules(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'rules', obj.rules?.map(y => toJson_JobSetSpecReplicatedJobsTemplateSpecPodFailurePolicyRules(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1603,12 +1574,10 @@ export interface JobSetSpecReplicatedJobsTemplateSpecSelector {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSetSpecReplicatedJobsTemplateSpecSelector(obj: JobSetSpecReplicatedJobsTemplateSpecSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'matchExpressions': obj.matchExpressions?.map(y => toJson_JobSetSpecReplicatedJobsTemplateSpecSelectorMatchExpressions(y)),
-    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'matchExpressions', obj.matchExpressions?.map(y => toJson_JobSetSpecReplicatedJobsTemplateSpecSelectorMatchExpressions(y)));
+  putDefined(result, 'matchLabels', ((obj.matchLabels) === undefined) ? undefined : (withoutUndefined(obj.matchLabels)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1641,11 +1610,9 @@ export interface JobSetSpecReplicatedJobsTemplateSpecSuccessPolicy {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSetSpecReplicatedJobsTemplateSpecSuccessPolicy(obj: JobSetSpecReplicatedJobsTemplateSpecSuccessPolicy | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'rules': obj.rules?.map(y => toJson_JobSetSpecReplicatedJobsTemplateSpecSuccessPolicyRules(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'rules', obj.rules?.map(y => toJson_JobSetSpecReplicatedJobsTemplateSpecSuccessPolicyRules(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1692,13 +1659,11 @@ export interface JobSetSpecVolumeClaimPoliciesTemplatesSpecDataSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSetSpecVolumeClaimPoliciesTemplatesSpecDataSource(obj: JobSetSpecVolumeClaimPoliciesTemplatesSpecDataSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'apiGroup': obj.apiGroup,
-    'kind': obj.kind,
-    'name': obj.name,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'apiGroup', obj.apiGroup);
+  putDefined(result, 'kind', obj.kind);
+  putDefined(result, 'name', obj.name);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1769,14 +1734,12 @@ export interface JobSetSpecVolumeClaimPoliciesTemplatesSpecDataSourceRef {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSetSpecVolumeClaimPoliciesTemplatesSpecDataSourceRef(obj: JobSetSpecVolumeClaimPoliciesTemplatesSpecDataSourceRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'apiGroup': obj.apiGroup,
-    'kind': obj.kind,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'apiGroup', obj.apiGroup);
+  putDefined(result, 'kind', obj.kind);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'namespace', obj.namespace);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1815,12 +1778,10 @@ export interface JobSetSpecVolumeClaimPoliciesTemplatesSpecResources {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSetSpecVolumeClaimPoliciesTemplatesSpecResources(obj: JobSetSpecVolumeClaimPoliciesTemplatesSpecResources | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'limits', ((obj.limits) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.limits).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  putDefined(result, 'requests', ((obj.requests) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.requests).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1853,12 +1814,10 @@ export interface JobSetSpecVolumeClaimPoliciesTemplatesSpecSelector {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSetSpecVolumeClaimPoliciesTemplatesSpecSelector(obj: JobSetSpecVolumeClaimPoliciesTemplatesSpecSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'matchExpressions': obj.matchExpressions?.map(y => toJson_JobSetSpecVolumeClaimPoliciesTemplatesSpecSelectorMatchExpressions(y)),
-    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'matchExpressions', obj.matchExpressions?.map(y => toJson_JobSetSpecVolumeClaimPoliciesTemplatesSpecSelectorMatchExpressions(y)));
+  putDefined(result, 'matchLabels', ((obj.matchLabels) === undefined) ? undefined : (withoutUndefined(obj.matchLabels)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1950,16 +1909,14 @@ export interface JobSetSpecVolumeClaimPoliciesTemplatesStatusConditions {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSetSpecVolumeClaimPoliciesTemplatesStatusConditions(obj: JobSetSpecVolumeClaimPoliciesTemplatesStatusConditions | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'lastProbeTime': obj.lastProbeTime?.toISOString(),
-    'lastTransitionTime': obj.lastTransitionTime?.toISOString(),
-    'message': obj.message,
-    'reason': obj.reason,
-    'status': obj.status,
-    'type': obj.type,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'lastProbeTime', obj.lastProbeTime?.toISOString());
+  putDefined(result, 'lastTransitionTime', obj.lastTransitionTime?.toISOString());
+  putDefined(result, 'message', obj.message);
+  putDefined(result, 'reason', obj.reason);
+  putDefined(result, 'status', obj.status);
+  putDefined(result, 'type', obj.type);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2000,12 +1957,10 @@ export interface JobSetSpecVolumeClaimPoliciesTemplatesStatusModifyVolumeStatus 
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSetSpecVolumeClaimPoliciesTemplatesStatusModifyVolumeStatus(obj: JobSetSpecVolumeClaimPoliciesTemplatesStatusModifyVolumeStatus | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'status': obj.status,
-    'targetVolumeAttributesClassName': obj.targetVolumeAttributesClassName,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'status', obj.status);
+  putDefined(result, 'targetVolumeAttributesClassName', obj.targetVolumeAttributesClassName);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2058,13 +2013,11 @@ export interface JobSetSpecReplicatedJobsTemplateSpecPodFailurePolicyRules {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSetSpecReplicatedJobsTemplateSpecPodFailurePolicyRules(obj: JobSetSpecReplicatedJobsTemplateSpecPodFailurePolicyRules | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'action': obj.action,
-    'onExitCodes': toJson_JobSetSpecReplicatedJobsTemplateSpecPodFailurePolicyRulesOnExitCodes(obj.onExitCodes),
-    'onPodConditions': obj.onPodConditions?.map(y => toJson_JobSetSpecReplicatedJobsTemplateSpecPodFailurePolicyRulesOnPodConditions(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'action', obj.action);
+  putDefined(result, 'onExitCodes', toJson_JobSetSpecReplicatedJobsTemplateSpecPodFailurePolicyRulesOnExitCodes(obj.onExitCodes));
+  putDefined(result, 'onPodConditions', obj.onPodConditions?.map(y => toJson_JobSetSpecReplicatedJobsTemplateSpecPodFailurePolicyRulesOnPodConditions(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2107,13 +2060,11 @@ export interface JobSetSpecReplicatedJobsTemplateSpecSelectorMatchExpressions {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSetSpecReplicatedJobsTemplateSpecSelectorMatchExpressions(obj: JobSetSpecReplicatedJobsTemplateSpecSelectorMatchExpressions | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'operator': obj.operator,
-    'values': obj.values?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'operator', obj.operator);
+  putDefined(result, 'values', obj.values?.map(y => y));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2164,12 +2115,10 @@ export interface JobSetSpecReplicatedJobsTemplateSpecSuccessPolicyRules {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSetSpecReplicatedJobsTemplateSpecSuccessPolicyRules(obj: JobSetSpecReplicatedJobsTemplateSpecSuccessPolicyRules | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'succeededCount': obj.succeededCount,
-    'succeededIndexes': obj.succeededIndexes,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'succeededCount', obj.succeededCount);
+  putDefined(result, 'succeededIndexes', obj.succeededIndexes);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2240,13 +2189,11 @@ export interface JobSetSpecVolumeClaimPoliciesTemplatesSpecSelectorMatchExpressi
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSetSpecVolumeClaimPoliciesTemplatesSpecSelectorMatchExpressions(obj: JobSetSpecVolumeClaimPoliciesTemplatesSpecSelectorMatchExpressions | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'operator': obj.operator,
-    'values': obj.values?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'operator', obj.operator);
+  putDefined(result, 'values', obj.values?.map(y => y));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2302,13 +2249,11 @@ export interface JobSetSpecReplicatedJobsTemplateSpecPodFailurePolicyRulesOnExit
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSetSpecReplicatedJobsTemplateSpecPodFailurePolicyRulesOnExitCodes(obj: JobSetSpecReplicatedJobsTemplateSpecPodFailurePolicyRulesOnExitCodes | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'containerName': obj.containerName,
-    'operator': obj.operator,
-    'values': obj.values?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'containerName', obj.containerName);
+  putDefined(result, 'operator', obj.operator);
+  putDefined(result, 'values', obj.values?.map(y => y));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2344,12 +2289,10 @@ export interface JobSetSpecReplicatedJobsTemplateSpecPodFailurePolicyRulesOnPodC
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSetSpecReplicatedJobsTemplateSpecPodFailurePolicyRulesOnPodConditions(obj: JobSetSpecReplicatedJobsTemplateSpecPodFailurePolicyRulesOnPodConditions | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'status': obj.status,
-    'type': obj.type,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'status', obj.status);
+  putDefined(result, 'type', obj.type);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 

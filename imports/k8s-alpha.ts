@@ -2,6 +2,18 @@
 import { ApiObject, GroupVersionKind } from 'cdk8s';
 import { Construct } from 'constructs';
 
+/** Sets `out[key]` unless `value` is undefined (struct renderers; see tools/imports/generate.ts). */
+function putDefined(out: Record<string, any>, key: string, value: any): void {
+  if (value !== undefined) out[key] = value;
+}
+
+/** A copy of `obj` without its undefined values (map renderers; see tools/imports/generate.ts). */
+function withoutUndefined(obj: { [key: string]: any }): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const key of Object.keys(obj)) putDefined(out, key, obj[key]);
+  return out;
+}
+
 /**
  * PodGroup represents a runtime instance of pods grouped together. PodGroups are created by workload controllers (Job, LWS, JobSet, etc...) from Workload.podGroupTemplates. PodGroup API enablement is toggled by the GenericWorkload feature gate.
  *
@@ -245,12 +257,10 @@ export interface KubePodGroupV1Alpha2Props {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_KubePodGroupV1Alpha2Props(obj: KubePodGroupV1Alpha2Props | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': toJson_ObjectMeta(obj.metadata),
-    'spec': toJson_PodGroupSpecV1Alpha2(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'metadata', toJson_ObjectMeta(obj.metadata));
+  putDefined(result, 'spec', toJson_PodGroupSpecV1Alpha2(obj.spec));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -281,12 +291,10 @@ export interface KubePodGroupListV1Alpha2Props {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_KubePodGroupListV1Alpha2Props(obj: KubePodGroupListV1Alpha2Props | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': toJson_ListMeta(obj.metadata),
-    'items': obj.items?.map(y => toJson_KubePodGroupV1Alpha2Props(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'metadata', toJson_ListMeta(obj.metadata));
+  putDefined(result, 'items', obj.items?.map(y => toJson_KubePodGroupV1Alpha2Props(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -317,12 +325,10 @@ export interface KubeWorkloadV1Alpha2Props {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_KubeWorkloadV1Alpha2Props(obj: KubeWorkloadV1Alpha2Props | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': toJson_ObjectMeta(obj.metadata),
-    'spec': toJson_WorkloadSpecV1Alpha2(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'metadata', toJson_ObjectMeta(obj.metadata));
+  putDefined(result, 'spec', toJson_WorkloadSpecV1Alpha2(obj.spec));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -353,12 +359,10 @@ export interface KubeWorkloadListV1Alpha2Props {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_KubeWorkloadListV1Alpha2Props(obj: KubeWorkloadListV1Alpha2Props | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': toJson_ListMeta(obj.metadata),
-    'items': obj.items?.map(y => toJson_KubeWorkloadV1Alpha2Props(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'metadata', toJson_ListMeta(obj.metadata));
+  putDefined(result, 'items', obj.items?.map(y => toJson_KubeWorkloadV1Alpha2Props(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -494,25 +498,23 @@ export interface ObjectMeta {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ObjectMeta(obj: ObjectMeta | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'creationTimestamp': obj.creationTimestamp?.toISOString(),
-    'deletionGracePeriodSeconds': obj.deletionGracePeriodSeconds,
-    'deletionTimestamp': obj.deletionTimestamp?.toISOString(),
-    'finalizers': obj.finalizers?.map(y => y),
-    'generateName': obj.generateName,
-    'generation': obj.generation,
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'managedFields': obj.managedFields?.map(y => toJson_ManagedFieldsEntry(y)),
-    'name': obj.name,
-    'namespace': obj.namespace,
-    'ownerReferences': obj.ownerReferences?.map(y => toJson_OwnerReference(y)),
-    'resourceVersion': obj.resourceVersion,
-    'selfLink': obj.selfLink,
-    'uid': obj.uid,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'annotations', ((obj.annotations) === undefined) ? undefined : (withoutUndefined(obj.annotations)));
+  putDefined(result, 'creationTimestamp', obj.creationTimestamp?.toISOString());
+  putDefined(result, 'deletionGracePeriodSeconds', obj.deletionGracePeriodSeconds);
+  putDefined(result, 'deletionTimestamp', obj.deletionTimestamp?.toISOString());
+  putDefined(result, 'finalizers', obj.finalizers?.map(y => y));
+  putDefined(result, 'generateName', obj.generateName);
+  putDefined(result, 'generation', obj.generation);
+  putDefined(result, 'labels', ((obj.labels) === undefined) ? undefined : (withoutUndefined(obj.labels)));
+  putDefined(result, 'managedFields', obj.managedFields?.map(y => toJson_ManagedFieldsEntry(y)));
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'namespace', obj.namespace);
+  putDefined(result, 'ownerReferences', obj.ownerReferences?.map(y => toJson_OwnerReference(y)));
+  putDefined(result, 'resourceVersion', obj.resourceVersion);
+  putDefined(result, 'selfLink', obj.selfLink);
+  putDefined(result, 'uid', obj.uid);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -583,17 +585,15 @@ export interface PodGroupSpecV1Alpha2 {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodGroupSpecV1Alpha2(obj: PodGroupSpecV1Alpha2 | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'disruptionMode': obj.disruptionMode,
-    'podGroupTemplateRef': toJson_PodGroupTemplateReferenceV1Alpha2(obj.podGroupTemplateRef),
-    'priority': obj.priority,
-    'priorityClassName': obj.priorityClassName,
-    'resourceClaims': obj.resourceClaims?.map(y => toJson_PodGroupResourceClaimV1Alpha2(y)),
-    'schedulingConstraints': toJson_PodGroupSchedulingConstraintsV1Alpha2(obj.schedulingConstraints),
-    'schedulingPolicy': toJson_PodGroupSchedulingPolicyV1Alpha2(obj.schedulingPolicy),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'disruptionMode', obj.disruptionMode);
+  putDefined(result, 'podGroupTemplateRef', toJson_PodGroupTemplateReferenceV1Alpha2(obj.podGroupTemplateRef));
+  putDefined(result, 'priority', obj.priority);
+  putDefined(result, 'priorityClassName', obj.priorityClassName);
+  putDefined(result, 'resourceClaims', obj.resourceClaims?.map(y => toJson_PodGroupResourceClaimV1Alpha2(y)));
+  putDefined(result, 'schedulingConstraints', toJson_PodGroupSchedulingConstraintsV1Alpha2(obj.schedulingConstraints));
+  putDefined(result, 'schedulingPolicy', toJson_PodGroupSchedulingPolicyV1Alpha2(obj.schedulingPolicy));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -647,15 +647,13 @@ export interface ListMeta {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ListMeta(obj: ListMeta | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'continue': obj.continue,
-    'remainingItemCount': obj.remainingItemCount,
-    'resourceVersion': obj.resourceVersion,
-    'selfLink': obj.selfLink,
-    'shardInfo': toJson_ShardInfo(obj.shardInfo),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'continue', obj.continue);
+  putDefined(result, 'remainingItemCount', obj.remainingItemCount);
+  putDefined(result, 'resourceVersion', obj.resourceVersion);
+  putDefined(result, 'selfLink', obj.selfLink);
+  putDefined(result, 'shardInfo', toJson_ShardInfo(obj.shardInfo));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -686,12 +684,10 @@ export interface WorkloadSpecV1Alpha2 {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_WorkloadSpecV1Alpha2(obj: WorkloadSpecV1Alpha2 | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'controllerRef': toJson_TypedLocalObjectReferenceV1Alpha2(obj.controllerRef),
-    'podGroupTemplates': obj.podGroupTemplates?.map(y => toJson_PodGroupTemplateV1Alpha2(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'controllerRef', toJson_TypedLocalObjectReferenceV1Alpha2(obj.controllerRef));
+  putDefined(result, 'podGroupTemplates', obj.podGroupTemplates?.map(y => toJson_PodGroupTemplateV1Alpha2(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -757,17 +753,15 @@ export interface ManagedFieldsEntry {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ManagedFieldsEntry(obj: ManagedFieldsEntry | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'apiVersion': obj.apiVersion,
-    'fieldsType': obj.fieldsType,
-    'fieldsV1': obj.fieldsV1,
-    'manager': obj.manager,
-    'operation': obj.operation,
-    'subresource': obj.subresource,
-    'time': obj.time?.toISOString(),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'apiVersion', obj.apiVersion);
+  putDefined(result, 'fieldsType', obj.fieldsType);
+  putDefined(result, 'fieldsV1', obj.fieldsV1);
+  putDefined(result, 'manager', obj.manager);
+  putDefined(result, 'operation', obj.operation);
+  putDefined(result, 'subresource', obj.subresource);
+  putDefined(result, 'time', obj.time?.toISOString());
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -827,16 +821,14 @@ export interface OwnerReference {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_OwnerReference(obj: OwnerReference | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'apiVersion': obj.apiVersion,
-    'blockOwnerDeletion': obj.blockOwnerDeletion,
-    'controller': obj.controller,
-    'kind': obj.kind,
-    'name': obj.name,
-    'uid': obj.uid,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'apiVersion', obj.apiVersion);
+  putDefined(result, 'blockOwnerDeletion', obj.blockOwnerDeletion);
+  putDefined(result, 'controller', obj.controller);
+  putDefined(result, 'kind', obj.kind);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'uid', obj.uid);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -860,11 +852,9 @@ export interface PodGroupTemplateReferenceV1Alpha2 {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodGroupTemplateReferenceV1Alpha2(obj: PodGroupTemplateReferenceV1Alpha2 | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'workload': toJson_WorkloadPodGroupTemplateReferenceV1Alpha2(obj.workload),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'workload', toJson_WorkloadPodGroupTemplateReferenceV1Alpha2(obj.workload));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -912,13 +902,11 @@ export interface PodGroupResourceClaimV1Alpha2 {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodGroupResourceClaimV1Alpha2(obj: PodGroupResourceClaimV1Alpha2 | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'resourceClaimName': obj.resourceClaimName,
-    'resourceClaimTemplateName': obj.resourceClaimTemplateName,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'resourceClaimName', obj.resourceClaimName);
+  putDefined(result, 'resourceClaimTemplateName', obj.resourceClaimTemplateName);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -942,11 +930,9 @@ export interface PodGroupSchedulingConstraintsV1Alpha2 {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodGroupSchedulingConstraintsV1Alpha2(obj: PodGroupSchedulingConstraintsV1Alpha2 | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'topology': obj.topology?.map(y => toJson_TopologyConstraintV1Alpha2(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'topology', obj.topology?.map(y => toJson_TopologyConstraintV1Alpha2(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -977,12 +963,10 @@ export interface PodGroupSchedulingPolicyV1Alpha2 {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodGroupSchedulingPolicyV1Alpha2(obj: PodGroupSchedulingPolicyV1Alpha2 | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'basic': obj.basic,
-    'gang': toJson_GangSchedulingPolicyV1Alpha2(obj.gang),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'basic', obj.basic);
+  putDefined(result, 'gang', toJson_GangSchedulingPolicyV1Alpha2(obj.gang));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1006,11 +990,9 @@ export interface ShardInfo {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ShardInfo(obj: ShardInfo | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'selector': obj.selector,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'selector', obj.selector);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1048,13 +1030,11 @@ export interface TypedLocalObjectReferenceV1Alpha2 {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TypedLocalObjectReferenceV1Alpha2(obj: TypedLocalObjectReferenceV1Alpha2 | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'apiGroup': obj.apiGroup,
-    'kind': obj.kind,
-    'name': obj.name,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'apiGroup', obj.apiGroup);
+  putDefined(result, 'kind', obj.kind);
+  putDefined(result, 'name', obj.name);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1124,17 +1104,15 @@ export interface PodGroupTemplateV1Alpha2 {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodGroupTemplateV1Alpha2(obj: PodGroupTemplateV1Alpha2 | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'disruptionMode': obj.disruptionMode,
-    'name': obj.name,
-    'priority': obj.priority,
-    'priorityClassName': obj.priorityClassName,
-    'resourceClaims': obj.resourceClaims?.map(y => toJson_PodGroupResourceClaimV1Alpha2(y)),
-    'schedulingConstraints': toJson_PodGroupSchedulingConstraintsV1Alpha2(obj.schedulingConstraints),
-    'schedulingPolicy': toJson_PodGroupSchedulingPolicyV1Alpha2(obj.schedulingPolicy),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'disruptionMode', obj.disruptionMode);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'priority', obj.priority);
+  putDefined(result, 'priorityClassName', obj.priorityClassName);
+  putDefined(result, 'resourceClaims', obj.resourceClaims?.map(y => toJson_PodGroupResourceClaimV1Alpha2(y)));
+  putDefined(result, 'schedulingConstraints', toJson_PodGroupSchedulingConstraintsV1Alpha2(obj.schedulingConstraints));
+  putDefined(result, 'schedulingPolicy', toJson_PodGroupSchedulingPolicyV1Alpha2(obj.schedulingPolicy));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1165,12 +1143,10 @@ export interface WorkloadPodGroupTemplateReferenceV1Alpha2 {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_WorkloadPodGroupTemplateReferenceV1Alpha2(obj: WorkloadPodGroupTemplateReferenceV1Alpha2 | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'podGroupTemplateName': obj.podGroupTemplateName,
-    'workloadName': obj.workloadName,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'podGroupTemplateName', obj.podGroupTemplateName);
+  putDefined(result, 'workloadName', obj.workloadName);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1194,11 +1170,9 @@ export interface TopologyConstraintV1Alpha2 {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TopologyConstraintV1Alpha2(obj: TopologyConstraintV1Alpha2 | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1222,11 +1196,9 @@ export interface GangSchedulingPolicyV1Alpha2 {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_GangSchedulingPolicyV1Alpha2(obj: GangSchedulingPolicyV1Alpha2 | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'minCount': obj.minCount,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'minCount', obj.minCount);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 

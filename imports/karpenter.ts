@@ -2,6 +2,17 @@
 import { ApiObject, ApiObjectMetadata, GroupVersionKind } from 'cdk8s';
 import { Construct } from 'constructs';
 
+/** Sets `out[key]` unless `value` is undefined (struct renderers; see tools/imports/generate.ts). */
+function putDefined(out: Record<string, any>, key: string, value: any): void {
+  if (value !== undefined) out[key] = value;
+}
+
+/** A copy of `obj` without its undefined values (map renderers; see tools/imports/generate.ts). */
+function withoutUndefined(obj: { [key: string]: any }): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const key of Object.keys(obj)) putDefined(out, key, obj[key]);
+  return out;
+}
 
 /**
  * NodePool is the Schema for the NodePools API
@@ -85,12 +96,10 @@ export interface NodePoolProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_NodePoolProps(obj: NodePoolProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': obj.metadata,
-    'spec': toJson_NodePoolSpec(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'metadata', obj.metadata);
+  putDefined(result, 'spec', toJson_NodePoolSpec(obj.spec));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -159,15 +168,13 @@ export interface NodePoolSpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_NodePoolSpec(obj: NodePoolSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'disruption': toJson_NodePoolSpecDisruption(obj.disruption),
-    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-    'replicas': obj.replicas,
-    'template': toJson_NodePoolSpecTemplate(obj.template),
-    'weight': obj.weight,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'disruption', toJson_NodePoolSpecDisruption(obj.disruption));
+  putDefined(result, 'limits', ((obj.limits) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.limits).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  putDefined(result, 'replicas', obj.replicas);
+  putDefined(result, 'template', toJson_NodePoolSpecTemplate(obj.template));
+  putDefined(result, 'weight', obj.weight);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -214,13 +221,11 @@ export interface NodePoolSpecDisruption {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_NodePoolSpecDisruption(obj: NodePoolSpecDisruption | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'budgets': obj.budgets?.map(y => toJson_NodePoolSpecDisruptionBudgets(y)),
-    'consolidateAfter': obj.consolidateAfter,
-    'consolidationPolicy': obj.consolidationPolicy,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'budgets', obj.budgets?.map(y => toJson_NodePoolSpecDisruptionBudgets(y)));
+  putDefined(result, 'consolidateAfter', obj.consolidateAfter);
+  putDefined(result, 'consolidationPolicy', obj.consolidationPolicy);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -266,12 +271,10 @@ export interface NodePoolSpecTemplate {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_NodePoolSpecTemplate(obj: NodePoolSpecTemplate | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': toJson_NodePoolSpecTemplateMetadata(obj.metadata),
-    'spec': toJson_NodePoolSpecTemplateSpec(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'metadata', toJson_NodePoolSpecTemplateMetadata(obj.metadata));
+  putDefined(result, 'spec', toJson_NodePoolSpecTemplateSpec(obj.spec));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -333,14 +336,12 @@ export interface NodePoolSpecDisruptionBudgets {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_NodePoolSpecDisruptionBudgets(obj: NodePoolSpecDisruptionBudgets | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'duration': obj.duration,
-    'nodes': obj.nodes,
-    'reasons': obj.reasons?.map(y => y),
-    'schedule': obj.schedule,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'duration', obj.duration);
+  putDefined(result, 'nodes', obj.nodes);
+  putDefined(result, 'reasons', obj.reasons?.map(y => y));
+  putDefined(result, 'schedule', obj.schedule);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -392,12 +393,10 @@ export interface NodePoolSpecTemplateMetadata {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_NodePoolSpecTemplateMetadata(obj: NodePoolSpecTemplateMetadata | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'annotations', ((obj.annotations) === undefined) ? undefined : (withoutUndefined(obj.annotations)));
+  putDefined(result, 'labels', ((obj.labels) === undefined) ? undefined : (withoutUndefined(obj.labels)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -476,16 +475,14 @@ export interface NodePoolSpecTemplateSpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_NodePoolSpecTemplateSpec(obj: NodePoolSpecTemplateSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'expireAfter': obj.expireAfter,
-    'nodeClassRef': toJson_NodePoolSpecTemplateSpecNodeClassRef(obj.nodeClassRef),
-    'requirements': obj.requirements?.map(y => toJson_NodePoolSpecTemplateSpecRequirements(y)),
-    'startupTaints': obj.startupTaints?.map(y => toJson_NodePoolSpecTemplateSpecStartupTaints(y)),
-    'taints': obj.taints?.map(y => toJson_NodePoolSpecTemplateSpecTaints(y)),
-    'terminationGracePeriod': obj.terminationGracePeriod,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'expireAfter', obj.expireAfter);
+  putDefined(result, 'nodeClassRef', toJson_NodePoolSpecTemplateSpecNodeClassRef(obj.nodeClassRef));
+  putDefined(result, 'requirements', obj.requirements?.map(y => toJson_NodePoolSpecTemplateSpecRequirements(y)));
+  putDefined(result, 'startupTaints', obj.startupTaints?.map(y => toJson_NodePoolSpecTemplateSpecStartupTaints(y)));
+  putDefined(result, 'taints', obj.taints?.map(y => toJson_NodePoolSpecTemplateSpecTaints(y)));
+  putDefined(result, 'terminationGracePeriod', obj.terminationGracePeriod);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -537,13 +534,11 @@ export interface NodePoolSpecTemplateSpecNodeClassRef {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_NodePoolSpecTemplateSpecNodeClassRef(obj: NodePoolSpecTemplateSpecNodeClassRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'group': obj.group,
-    'kind': obj.kind,
-    'name': obj.name,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'group', obj.group);
+  putDefined(result, 'kind', obj.kind);
+  putDefined(result, 'name', obj.name);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -595,14 +590,12 @@ export interface NodePoolSpecTemplateSpecRequirements {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_NodePoolSpecTemplateSpecRequirements(obj: NodePoolSpecTemplateSpecRequirements | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'minValues': obj.minValues,
-    'operator': obj.operator,
-    'values': obj.values?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'minValues', obj.minValues);
+  putDefined(result, 'operator', obj.operator);
+  putDefined(result, 'values', obj.values?.map(y => y));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -650,14 +643,12 @@ export interface NodePoolSpecTemplateSpecStartupTaints {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_NodePoolSpecTemplateSpecStartupTaints(obj: NodePoolSpecTemplateSpecStartupTaints | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'effect': obj.effect,
-    'key': obj.key,
-    'timeAdded': obj.timeAdded?.toISOString(),
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'effect', obj.effect);
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'timeAdded', obj.timeAdded?.toISOString());
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -705,14 +696,12 @@ export interface NodePoolSpecTemplateSpecTaints {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_NodePoolSpecTemplateSpecTaints(obj: NodePoolSpecTemplateSpecTaints | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'effect': obj.effect,
-    'key': obj.key,
-    'timeAdded': obj.timeAdded?.toISOString(),
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'effect', obj.effect);
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'timeAdded', obj.timeAdded?.toISOString());
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 

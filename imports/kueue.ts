@@ -2,6 +2,17 @@
 import { ApiObject, ApiObjectMetadata, GroupVersionKind } from 'cdk8s';
 import { Construct } from 'constructs';
 
+/** Sets `out[key]` unless `value` is undefined (struct renderers; see tools/imports/generate.ts). */
+function putDefined(out: Record<string, any>, key: string, value: any): void {
+  if (value !== undefined) out[key] = value;
+}
+
+/** A copy of `obj` without its undefined values (map renderers; see tools/imports/generate.ts). */
+function withoutUndefined(obj: { [key: string]: any }): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const key of Object.keys(obj)) putDefined(out, key, obj[key]);
+  return out;
+}
 
 /**
  * ClusterQueue is the Schema for the clusterQueue API.
@@ -82,12 +93,10 @@ export interface ClusterQueueProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterQueueProps(obj: ClusterQueueProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': obj.metadata,
-    'spec': toJson_ClusterQueueSpec(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'metadata', obj.metadata);
+  putDefined(result, 'spec', toJson_ClusterQueueSpec(obj.spec));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -222,21 +231,19 @@ export interface ClusterQueueSpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterQueueSpec(obj: ClusterQueueSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'admissionChecks': obj.admissionChecks?.map(y => y),
-    'admissionChecksStrategy': toJson_ClusterQueueSpecAdmissionChecksStrategy(obj.admissionChecksStrategy),
-    'admissionScope': toJson_ClusterQueueSpecAdmissionScope(obj.admissionScope),
-    'cohort': obj.cohort,
-    'fairSharing': toJson_ClusterQueueSpecFairSharing(obj.fairSharing),
-    'flavorFungibility': toJson_ClusterQueueSpecFlavorFungibility(obj.flavorFungibility),
-    'namespaceSelector': toJson_ClusterQueueSpecNamespaceSelector(obj.namespaceSelector),
-    'preemption': toJson_ClusterQueueSpecPreemption(obj.preemption),
-    'queueingStrategy': obj.queueingStrategy,
-    'resourceGroups': obj.resourceGroups?.map(y => toJson_ClusterQueueSpecResourceGroups(y)),
-    'stopPolicy': obj.stopPolicy,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'admissionChecks', obj.admissionChecks?.map(y => y));
+  putDefined(result, 'admissionChecksStrategy', toJson_ClusterQueueSpecAdmissionChecksStrategy(obj.admissionChecksStrategy));
+  putDefined(result, 'admissionScope', toJson_ClusterQueueSpecAdmissionScope(obj.admissionScope));
+  putDefined(result, 'cohort', obj.cohort);
+  putDefined(result, 'fairSharing', toJson_ClusterQueueSpecFairSharing(obj.fairSharing));
+  putDefined(result, 'flavorFungibility', toJson_ClusterQueueSpecFlavorFungibility(obj.flavorFungibility));
+  putDefined(result, 'namespaceSelector', toJson_ClusterQueueSpecNamespaceSelector(obj.namespaceSelector));
+  putDefined(result, 'preemption', toJson_ClusterQueueSpecPreemption(obj.preemption));
+  putDefined(result, 'queueingStrategy', obj.queueingStrategy);
+  putDefined(result, 'resourceGroups', obj.resourceGroups?.map(y => toJson_ClusterQueueSpecResourceGroups(y)));
+  putDefined(result, 'stopPolicy', obj.stopPolicy);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -261,11 +268,9 @@ export interface ClusterQueueSpecAdmissionChecksStrategy {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterQueueSpecAdmissionChecksStrategy(obj: ClusterQueueSpecAdmissionChecksStrategy | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'admissionChecks': obj.admissionChecks?.map(y => toJson_ClusterQueueSpecAdmissionChecksStrategyAdmissionChecks(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'admissionChecks', obj.admissionChecks?.map(y => toJson_ClusterQueueSpecAdmissionChecksStrategyAdmissionChecks(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -292,11 +297,9 @@ export interface ClusterQueueSpecAdmissionScope {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterQueueSpecAdmissionScope(obj: ClusterQueueSpecAdmissionScope | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'admissionMode': obj.admissionMode,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'admissionMode', obj.admissionMode);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -332,11 +335,9 @@ export interface ClusterQueueSpecFairSharing {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterQueueSpecFairSharing(obj: ClusterQueueSpecFairSharing | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'weight': obj.weight?.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'weight', obj.weight?.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -397,13 +398,11 @@ export interface ClusterQueueSpecFlavorFungibility {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterQueueSpecFlavorFungibility(obj: ClusterQueueSpecFlavorFungibility | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'preference': obj.preference,
-    'whenCanBorrow': obj.whenCanBorrow,
-    'whenCanPreempt': obj.whenCanPreempt,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'preference', obj.preference);
+  putDefined(result, 'whenCanBorrow', obj.whenCanBorrow);
+  putDefined(result, 'whenCanPreempt', obj.whenCanPreempt);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -441,12 +440,10 @@ export interface ClusterQueueSpecNamespaceSelector {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterQueueSpecNamespaceSelector(obj: ClusterQueueSpecNamespaceSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'matchExpressions': obj.matchExpressions?.map(y => toJson_ClusterQueueSpecNamespaceSelectorMatchExpressions(y)),
-    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'matchExpressions', obj.matchExpressions?.map(y => toJson_ClusterQueueSpecNamespaceSelectorMatchExpressions(y)));
+  putDefined(result, 'matchLabels', ((obj.matchLabels) === undefined) ? undefined : (withoutUndefined(obj.matchLabels)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -509,13 +506,11 @@ export interface ClusterQueueSpecPreemption {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterQueueSpecPreemption(obj: ClusterQueueSpecPreemption | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'borrowWithinCohort': toJson_ClusterQueueSpecPreemptionBorrowWithinCohort(obj.borrowWithinCohort),
-    'reclaimWithinCohort': obj.reclaimWithinCohort,
-    'withinClusterQueue': obj.withinClusterQueue,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'borrowWithinCohort', toJson_ClusterQueueSpecPreemptionBorrowWithinCohort(obj.borrowWithinCohort));
+  putDefined(result, 'reclaimWithinCohort', obj.reclaimWithinCohort);
+  putDefined(result, 'withinClusterQueue', obj.withinClusterQueue);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -576,12 +571,10 @@ export interface ClusterQueueSpecResourceGroups {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterQueueSpecResourceGroups(obj: ClusterQueueSpecResourceGroups | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'coveredResources': obj.coveredResources?.map(y => y),
-    'flavors': obj.flavors?.map(y => toJson_ClusterQueueSpecResourceGroupsFlavors(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'coveredResources', obj.coveredResources?.map(y => y));
+  putDefined(result, 'flavors', obj.flavors?.map(y => toJson_ClusterQueueSpecResourceGroupsFlavors(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -634,12 +627,10 @@ export interface ClusterQueueSpecAdmissionChecksStrategyAdmissionChecks {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterQueueSpecAdmissionChecksStrategyAdmissionChecks(obj: ClusterQueueSpecAdmissionChecksStrategyAdmissionChecks | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'onFlavors': obj.onFlavors?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'onFlavors', obj.onFlavors?.map(y => y));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -770,13 +761,11 @@ export interface ClusterQueueSpecNamespaceSelectorMatchExpressions {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterQueueSpecNamespaceSelectorMatchExpressions(obj: ClusterQueueSpecNamespaceSelectorMatchExpressions | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'operator': obj.operator,
-    'values': obj.values?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'operator', obj.operator);
+  putDefined(result, 'values', obj.values?.map(y => y));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -819,12 +808,10 @@ export interface ClusterQueueSpecPreemptionBorrowWithinCohort {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterQueueSpecPreemptionBorrowWithinCohort(obj: ClusterQueueSpecPreemptionBorrowWithinCohort | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'maxPriorityThreshold': obj.maxPriorityThreshold,
-    'policy': obj.policy,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'maxPriorityThreshold', obj.maxPriorityThreshold);
+  putDefined(result, 'policy', obj.policy);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -907,12 +894,10 @@ export interface ClusterQueueSpecResourceGroupsFlavors {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterQueueSpecResourceGroupsFlavors(obj: ClusterQueueSpecResourceGroupsFlavors | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'resources': obj.resources?.map(y => toJson_ClusterQueueSpecResourceGroupsFlavorsResources(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'resources', obj.resources?.map(y => toJson_ClusterQueueSpecResourceGroupsFlavorsResources(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1000,14 +985,12 @@ export interface ClusterQueueSpecResourceGroupsFlavorsResources {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterQueueSpecResourceGroupsFlavorsResources(obj: ClusterQueueSpecResourceGroupsFlavorsResources | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'borrowingLimit': obj.borrowingLimit?.value,
-    'lendingLimit': obj.lendingLimit?.value,
-    'name': obj.name,
-    'nominalQuota': obj.nominalQuota?.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'borrowingLimit', obj.borrowingLimit?.value);
+  putDefined(result, 'lendingLimit', obj.lendingLimit?.value);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'nominalQuota', obj.nominalQuota?.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1166,12 +1149,10 @@ export interface ClusterQueueV1Beta2Props {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterQueueV1Beta2Props(obj: ClusterQueueV1Beta2Props | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': obj.metadata,
-    'spec': toJson_ClusterQueueV1Beta2Spec(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'metadata', obj.metadata);
+  putDefined(result, 'spec', toJson_ClusterQueueV1Beta2Spec(obj.spec));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1307,21 +1288,19 @@ export interface ClusterQueueV1Beta2Spec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterQueueV1Beta2Spec(obj: ClusterQueueV1Beta2Spec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'admissionChecksStrategy': toJson_ClusterQueueV1Beta2SpecAdmissionChecksStrategy(obj.admissionChecksStrategy),
-    'admissionScope': toJson_ClusterQueueV1Beta2SpecAdmissionScope(obj.admissionScope),
-    'cohortName': obj.cohortName,
-    'concurrentAdmissionPolicy': toJson_ClusterQueueV1Beta2SpecConcurrentAdmissionPolicy(obj.concurrentAdmissionPolicy),
-    'fairSharing': toJson_ClusterQueueV1Beta2SpecFairSharing(obj.fairSharing),
-    'flavorFungibility': toJson_ClusterQueueV1Beta2SpecFlavorFungibility(obj.flavorFungibility),
-    'namespaceSelector': toJson_ClusterQueueV1Beta2SpecNamespaceSelector(obj.namespaceSelector),
-    'preemption': toJson_ClusterQueueV1Beta2SpecPreemption(obj.preemption),
-    'queueingStrategy': obj.queueingStrategy,
-    'resourceGroups': obj.resourceGroups?.map(y => toJson_ClusterQueueV1Beta2SpecResourceGroups(y)),
-    'stopPolicy': obj.stopPolicy,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'admissionChecksStrategy', toJson_ClusterQueueV1Beta2SpecAdmissionChecksStrategy(obj.admissionChecksStrategy));
+  putDefined(result, 'admissionScope', toJson_ClusterQueueV1Beta2SpecAdmissionScope(obj.admissionScope));
+  putDefined(result, 'cohortName', obj.cohortName);
+  putDefined(result, 'concurrentAdmissionPolicy', toJson_ClusterQueueV1Beta2SpecConcurrentAdmissionPolicy(obj.concurrentAdmissionPolicy));
+  putDefined(result, 'fairSharing', toJson_ClusterQueueV1Beta2SpecFairSharing(obj.fairSharing));
+  putDefined(result, 'flavorFungibility', toJson_ClusterQueueV1Beta2SpecFlavorFungibility(obj.flavorFungibility));
+  putDefined(result, 'namespaceSelector', toJson_ClusterQueueV1Beta2SpecNamespaceSelector(obj.namespaceSelector));
+  putDefined(result, 'preemption', toJson_ClusterQueueV1Beta2SpecPreemption(obj.preemption));
+  putDefined(result, 'queueingStrategy', obj.queueingStrategy);
+  putDefined(result, 'resourceGroups', obj.resourceGroups?.map(y => toJson_ClusterQueueV1Beta2SpecResourceGroups(y)));
+  putDefined(result, 'stopPolicy', obj.stopPolicy);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1345,11 +1324,9 @@ export interface ClusterQueueV1Beta2SpecAdmissionChecksStrategy {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterQueueV1Beta2SpecAdmissionChecksStrategy(obj: ClusterQueueV1Beta2SpecAdmissionChecksStrategy | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'admissionChecks': obj.admissionChecks?.map(y => toJson_ClusterQueueV1Beta2SpecAdmissionChecksStrategyAdmissionChecks(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'admissionChecks', obj.admissionChecks?.map(y => toJson_ClusterQueueV1Beta2SpecAdmissionChecksStrategyAdmissionChecks(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1376,11 +1353,9 @@ export interface ClusterQueueV1Beta2SpecAdmissionScope {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterQueueV1Beta2SpecAdmissionScope(obj: ClusterQueueV1Beta2SpecAdmissionScope | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'admissionMode': obj.admissionMode,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'admissionMode', obj.admissionMode);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1413,11 +1388,9 @@ export interface ClusterQueueV1Beta2SpecConcurrentAdmissionPolicy {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterQueueV1Beta2SpecConcurrentAdmissionPolicy(obj: ClusterQueueV1Beta2SpecConcurrentAdmissionPolicy | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'migration': toJson_ClusterQueueV1Beta2SpecConcurrentAdmissionPolicyMigration(obj.migration),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'migration', toJson_ClusterQueueV1Beta2SpecConcurrentAdmissionPolicyMigration(obj.migration));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1453,11 +1426,9 @@ export interface ClusterQueueV1Beta2SpecFairSharing {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterQueueV1Beta2SpecFairSharing(obj: ClusterQueueV1Beta2SpecFairSharing | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'weight': obj.weight?.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'weight', obj.weight?.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1516,13 +1487,11 @@ export interface ClusterQueueV1Beta2SpecFlavorFungibility {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterQueueV1Beta2SpecFlavorFungibility(obj: ClusterQueueV1Beta2SpecFlavorFungibility | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'preference': obj.preference,
-    'whenCanBorrow': obj.whenCanBorrow,
-    'whenCanPreempt': obj.whenCanPreempt,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'preference', obj.preference);
+  putDefined(result, 'whenCanBorrow', obj.whenCanBorrow);
+  putDefined(result, 'whenCanPreempt', obj.whenCanPreempt);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1560,12 +1529,10 @@ export interface ClusterQueueV1Beta2SpecNamespaceSelector {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterQueueV1Beta2SpecNamespaceSelector(obj: ClusterQueueV1Beta2SpecNamespaceSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'matchExpressions': obj.matchExpressions?.map(y => toJson_ClusterQueueV1Beta2SpecNamespaceSelectorMatchExpressions(y)),
-    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'matchExpressions', obj.matchExpressions?.map(y => toJson_ClusterQueueV1Beta2SpecNamespaceSelectorMatchExpressions(y)));
+  putDefined(result, 'matchLabels', ((obj.matchLabels) === undefined) ? undefined : (withoutUndefined(obj.matchLabels)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1628,13 +1595,11 @@ export interface ClusterQueueV1Beta2SpecPreemption {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterQueueV1Beta2SpecPreemption(obj: ClusterQueueV1Beta2SpecPreemption | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'borrowWithinCohort': toJson_ClusterQueueV1Beta2SpecPreemptionBorrowWithinCohort(obj.borrowWithinCohort),
-    'reclaimWithinCohort': obj.reclaimWithinCohort,
-    'withinClusterQueue': obj.withinClusterQueue,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'borrowWithinCohort', toJson_ClusterQueueV1Beta2SpecPreemptionBorrowWithinCohort(obj.borrowWithinCohort));
+  putDefined(result, 'reclaimWithinCohort', obj.reclaimWithinCohort);
+  putDefined(result, 'withinClusterQueue', obj.withinClusterQueue);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1695,12 +1660,10 @@ export interface ClusterQueueV1Beta2SpecResourceGroups {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterQueueV1Beta2SpecResourceGroups(obj: ClusterQueueV1Beta2SpecResourceGroups | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'coveredResources': obj.coveredResources?.map(y => y),
-    'flavors': obj.flavors?.map(y => toJson_ClusterQueueV1Beta2SpecResourceGroupsFlavors(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'coveredResources', obj.coveredResources?.map(y => y));
+  putDefined(result, 'flavors', obj.flavors?.map(y => toJson_ClusterQueueV1Beta2SpecResourceGroupsFlavors(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1753,12 +1716,10 @@ export interface ClusterQueueV1Beta2SpecAdmissionChecksStrategyAdmissionChecks {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterQueueV1Beta2SpecAdmissionChecksStrategyAdmissionChecks(obj: ClusterQueueV1Beta2SpecAdmissionChecksStrategyAdmissionChecks | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'onFlavors': obj.onFlavors?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'onFlavors', obj.onFlavors?.map(y => y));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1813,12 +1774,10 @@ export interface ClusterQueueV1Beta2SpecConcurrentAdmissionPolicyMigration {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterQueueV1Beta2SpecConcurrentAdmissionPolicyMigration(obj: ClusterQueueV1Beta2SpecConcurrentAdmissionPolicyMigration | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'constraints': toJson_ClusterQueueV1Beta2SpecConcurrentAdmissionPolicyMigrationConstraints(obj.constraints),
-    'mode': obj.mode,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'constraints', toJson_ClusterQueueV1Beta2SpecConcurrentAdmissionPolicyMigrationConstraints(obj.constraints));
+  putDefined(result, 'mode', obj.mode);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1943,13 +1902,11 @@ export interface ClusterQueueV1Beta2SpecNamespaceSelectorMatchExpressions {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterQueueV1Beta2SpecNamespaceSelectorMatchExpressions(obj: ClusterQueueV1Beta2SpecNamespaceSelectorMatchExpressions | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'operator': obj.operator,
-    'values': obj.values?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'operator', obj.operator);
+  putDefined(result, 'values', obj.values?.map(y => y));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1992,12 +1949,10 @@ export interface ClusterQueueV1Beta2SpecPreemptionBorrowWithinCohort {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterQueueV1Beta2SpecPreemptionBorrowWithinCohort(obj: ClusterQueueV1Beta2SpecPreemptionBorrowWithinCohort | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'maxPriorityThreshold': obj.maxPriorityThreshold,
-    'policy': obj.policy,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'maxPriorityThreshold', obj.maxPriorityThreshold);
+  putDefined(result, 'policy', obj.policy);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2080,12 +2035,10 @@ export interface ClusterQueueV1Beta2SpecResourceGroupsFlavors {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterQueueV1Beta2SpecResourceGroupsFlavors(obj: ClusterQueueV1Beta2SpecResourceGroupsFlavors | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'resources': obj.resources?.map(y => toJson_ClusterQueueV1Beta2SpecResourceGroupsFlavorsResources(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'resources', obj.resources?.map(y => toJson_ClusterQueueV1Beta2SpecResourceGroupsFlavorsResources(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2113,11 +2066,9 @@ export interface ClusterQueueV1Beta2SpecConcurrentAdmissionPolicyMigrationConstr
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterQueueV1Beta2SpecConcurrentAdmissionPolicyMigrationConstraints(obj: ClusterQueueV1Beta2SpecConcurrentAdmissionPolicyMigrationConstraints | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'lastAcceptableFlavorName': obj.lastAcceptableFlavorName,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'lastAcceptableFlavorName', obj.lastAcceptableFlavorName);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2220,14 +2171,12 @@ export interface ClusterQueueV1Beta2SpecResourceGroupsFlavorsResources {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterQueueV1Beta2SpecResourceGroupsFlavorsResources(obj: ClusterQueueV1Beta2SpecResourceGroupsFlavorsResources | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'borrowingLimit': obj.borrowingLimit?.value,
-    'lendingLimit': obj.lendingLimit?.value,
-    'name': obj.name,
-    'nominalQuota': obj.nominalQuota?.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'borrowingLimit', obj.borrowingLimit?.value);
+  putDefined(result, 'lendingLimit', obj.lendingLimit?.value);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'nominalQuota', obj.nominalQuota?.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2386,12 +2335,10 @@ export interface LocalQueueProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_LocalQueueProps(obj: LocalQueueProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': obj.metadata,
-    'spec': toJson_LocalQueueSpec(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'metadata', obj.metadata);
+  putDefined(result, 'spec', toJson_LocalQueueSpec(obj.spec));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2438,13 +2385,11 @@ export interface LocalQueueSpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_LocalQueueSpec(obj: LocalQueueSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'clusterQueue': obj.clusterQueue,
-    'fairSharing': toJson_LocalQueueSpecFairSharing(obj.fairSharing),
-    'stopPolicy': obj.stopPolicy,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'clusterQueue', obj.clusterQueue);
+  putDefined(result, 'fairSharing', toJson_LocalQueueSpecFairSharing(obj.fairSharing));
+  putDefined(result, 'stopPolicy', obj.stopPolicy);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2480,11 +2425,9 @@ export interface LocalQueueSpecFairSharing {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_LocalQueueSpecFairSharing(obj: LocalQueueSpecFairSharing | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'weight': obj.weight?.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'weight', obj.weight?.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2615,12 +2558,10 @@ export interface LocalQueueV1Beta2Props {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_LocalQueueV1Beta2Props(obj: LocalQueueV1Beta2Props | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': obj.metadata,
-    'spec': toJson_LocalQueueV1Beta2Spec(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'metadata', obj.metadata);
+  putDefined(result, 'spec', toJson_LocalQueueV1Beta2Spec(obj.spec));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2667,13 +2608,11 @@ export interface LocalQueueV1Beta2Spec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_LocalQueueV1Beta2Spec(obj: LocalQueueV1Beta2Spec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'clusterQueue': obj.clusterQueue,
-    'fairSharing': toJson_LocalQueueV1Beta2SpecFairSharing(obj.fairSharing),
-    'stopPolicy': obj.stopPolicy,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'clusterQueue', obj.clusterQueue);
+  putDefined(result, 'fairSharing', toJson_LocalQueueV1Beta2SpecFairSharing(obj.fairSharing));
+  putDefined(result, 'stopPolicy', obj.stopPolicy);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2709,11 +2648,9 @@ export interface LocalQueueV1Beta2SpecFairSharing {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_LocalQueueV1Beta2SpecFairSharing(obj: LocalQueueV1Beta2SpecFairSharing | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'weight': obj.weight?.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'weight', obj.weight?.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2844,12 +2781,10 @@ export interface ResourceFlavorProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ResourceFlavorProps(obj: ResourceFlavorProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': obj.metadata,
-    'spec': toJson_ResourceFlavorSpec(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'metadata', obj.metadata);
+  putDefined(result, 'spec', toJson_ResourceFlavorSpec(obj.spec));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2923,14 +2858,12 @@ export interface ResourceFlavorSpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ResourceFlavorSpec(obj: ResourceFlavorSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'nodeLabels': ((obj.nodeLabels) === undefined) ? undefined : (Object.entries(obj.nodeLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'nodeTaints': obj.nodeTaints?.map(y => toJson_ResourceFlavorSpecNodeTaints(y)),
-    'tolerations': obj.tolerations?.map(y => toJson_ResourceFlavorSpecTolerations(y)),
-    'topologyName': obj.topologyName,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'nodeLabels', ((obj.nodeLabels) === undefined) ? undefined : (withoutUndefined(obj.nodeLabels)));
+  putDefined(result, 'nodeTaints', obj.nodeTaints?.map(y => toJson_ResourceFlavorSpecNodeTaints(y)));
+  putDefined(result, 'tolerations', obj.tolerations?.map(y => toJson_ResourceFlavorSpecTolerations(y)));
+  putDefined(result, 'topologyName', obj.topologyName);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2978,14 +2911,12 @@ export interface ResourceFlavorSpecNodeTaints {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ResourceFlavorSpecNodeTaints(obj: ResourceFlavorSpecNodeTaints | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'effect': obj.effect,
-    'key': obj.key,
-    'timeAdded': obj.timeAdded?.toISOString(),
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'effect', obj.effect);
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'timeAdded', obj.timeAdded?.toISOString());
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3049,15 +2980,13 @@ export interface ResourceFlavorSpecTolerations {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ResourceFlavorSpecTolerations(obj: ResourceFlavorSpecTolerations | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'effect': obj.effect,
-    'key': obj.key,
-    'operator': obj.operator,
-    'tolerationSeconds': obj.tolerationSeconds,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'effect', obj.effect);
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'operator', obj.operator);
+  putDefined(result, 'tolerationSeconds', obj.tolerationSeconds);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3141,12 +3070,10 @@ export interface ResourceFlavorV1Beta2Props {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ResourceFlavorV1Beta2Props(obj: ResourceFlavorV1Beta2Props | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': obj.metadata,
-    'spec': toJson_ResourceFlavorV1Beta2Spec(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'metadata', obj.metadata);
+  putDefined(result, 'spec', toJson_ResourceFlavorV1Beta2Spec(obj.spec));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3220,14 +3147,12 @@ export interface ResourceFlavorV1Beta2Spec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ResourceFlavorV1Beta2Spec(obj: ResourceFlavorV1Beta2Spec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'nodeLabels': ((obj.nodeLabels) === undefined) ? undefined : (Object.entries(obj.nodeLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'nodeTaints': obj.nodeTaints?.map(y => toJson_ResourceFlavorV1Beta2SpecNodeTaints(y)),
-    'tolerations': obj.tolerations?.map(y => toJson_ResourceFlavorV1Beta2SpecTolerations(y)),
-    'topologyName': obj.topologyName,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'nodeLabels', ((obj.nodeLabels) === undefined) ? undefined : (withoutUndefined(obj.nodeLabels)));
+  putDefined(result, 'nodeTaints', obj.nodeTaints?.map(y => toJson_ResourceFlavorV1Beta2SpecNodeTaints(y)));
+  putDefined(result, 'tolerations', obj.tolerations?.map(y => toJson_ResourceFlavorV1Beta2SpecTolerations(y)));
+  putDefined(result, 'topologyName', obj.topologyName);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3275,14 +3200,12 @@ export interface ResourceFlavorV1Beta2SpecNodeTaints {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ResourceFlavorV1Beta2SpecNodeTaints(obj: ResourceFlavorV1Beta2SpecNodeTaints | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'effect': obj.effect,
-    'key': obj.key,
-    'timeAdded': obj.timeAdded?.toISOString(),
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'effect', obj.effect);
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'timeAdded', obj.timeAdded?.toISOString());
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3346,15 +3269,13 @@ export interface ResourceFlavorV1Beta2SpecTolerations {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ResourceFlavorV1Beta2SpecTolerations(obj: ResourceFlavorV1Beta2SpecTolerations | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'effect': obj.effect,
-    'key': obj.key,
-    'operator': obj.operator,
-    'tolerationSeconds': obj.tolerationSeconds,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'effect', obj.effect);
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'operator', obj.operator);
+  putDefined(result, 'tolerationSeconds', obj.tolerationSeconds);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3438,12 +3359,10 @@ export interface TopologyProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TopologyProps(obj: TopologyProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': obj.metadata,
-    'spec': toJson_TopologySpec(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'metadata', obj.metadata);
+  putDefined(result, 'spec', toJson_TopologySpec(obj.spec));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3467,11 +3386,9 @@ export interface TopologySpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TopologySpec(obj: TopologySpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'levels': obj.levels?.map(y => toJson_TopologySpecLevels(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'levels', obj.levels?.map(y => toJson_TopologySpecLevels(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3500,11 +3417,9 @@ export interface TopologySpecLevels {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TopologySpecLevels(obj: TopologySpecLevels | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'nodeLabel': obj.nodeLabel,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'nodeLabel', obj.nodeLabel);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3588,12 +3503,10 @@ export interface TopologyV1Beta2Props {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TopologyV1Beta2Props(obj: TopologyV1Beta2Props | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': obj.metadata,
-    'spec': toJson_TopologyV1Beta2Spec(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'metadata', obj.metadata);
+  putDefined(result, 'spec', toJson_TopologyV1Beta2Spec(obj.spec));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3617,11 +3530,9 @@ export interface TopologyV1Beta2Spec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TopologyV1Beta2Spec(obj: TopologyV1Beta2Spec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'levels': obj.levels?.map(y => toJson_TopologyV1Beta2SpecLevels(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'levels', obj.levels?.map(y => toJson_TopologyV1Beta2SpecLevels(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3650,11 +3561,9 @@ export interface TopologyV1Beta2SpecLevels {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TopologyV1Beta2SpecLevels(obj: TopologyV1Beta2SpecLevels | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'nodeLabel': obj.nodeLabel,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'nodeLabel', obj.nodeLabel);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3748,13 +3657,11 @@ export interface WorkloadPriorityClassProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_WorkloadPriorityClassProps(obj: WorkloadPriorityClassProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': obj.metadata,
-    'description': obj.description,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'metadata', obj.metadata);
+  putDefined(result, 'description', obj.description);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3849,13 +3756,11 @@ export interface WorkloadPriorityClassV1Beta2Props {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_WorkloadPriorityClassV1Beta2Props(obj: WorkloadPriorityClassV1Beta2Props | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': obj.metadata,
-    'description': obj.description,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'metadata', obj.metadata);
+  putDefined(result, 'description', obj.description);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 

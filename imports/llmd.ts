@@ -2,6 +2,10 @@
 import { ApiObject, ApiObjectMetadata, GroupVersionKind } from 'cdk8s';
 import { Construct } from 'constructs';
 
+/** Sets `out[key]` unless `value` is undefined (struct renderers; see tools/imports/generate.ts). */
+function putDefined(out: Record<string, any>, key: string, value: any): void {
+  if (value !== undefined) out[key] = value;
+}
 
 /**
  * InferenceModelRewrite is the Schema for the InferenceModelRewrite API.
@@ -82,12 +86,10 @@ export interface InferenceModelRewriteProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_InferenceModelRewriteProps(obj: InferenceModelRewriteProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': obj.metadata,
-    'spec': toJson_InferenceModelRewriteSpec(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'metadata', obj.metadata);
+  putDefined(result, 'spec', toJson_InferenceModelRewriteSpec(obj.spec));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -116,12 +118,10 @@ export interface InferenceModelRewriteSpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_InferenceModelRewriteSpec(obj: InferenceModelRewriteSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'poolRef': toJson_InferenceModelRewriteSpecPoolRef(obj.poolRef),
-    'rules': obj.rules?.map(y => toJson_InferenceModelRewriteSpecRules(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'poolRef', toJson_InferenceModelRewriteSpecPoolRef(obj.poolRef));
+  putDefined(result, 'rules', obj.rules?.map(y => toJson_InferenceModelRewriteSpecRules(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -159,13 +159,11 @@ export interface InferenceModelRewriteSpecPoolRef {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_InferenceModelRewriteSpecPoolRef(obj: InferenceModelRewriteSpecPoolRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'group': obj.group,
-    'kind': obj.kind,
-    'name': obj.name,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'group', obj.group);
+  putDefined(result, 'kind', obj.kind);
+  putDefined(result, 'name', obj.name);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -195,12 +193,10 @@ export interface InferenceModelRewriteSpecRules {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_InferenceModelRewriteSpecRules(obj: InferenceModelRewriteSpecRules | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'matches': obj.matches?.map(y => toJson_InferenceModelRewriteSpecRulesMatches(y)),
-    'targets': obj.targets?.map(y => toJson_InferenceModelRewriteSpecRulesTargets(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'matches', obj.matches?.map(y => toJson_InferenceModelRewriteSpecRulesMatches(y)));
+  putDefined(result, 'targets', obj.targets?.map(y => toJson_InferenceModelRewriteSpecRulesTargets(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -225,11 +221,9 @@ export interface InferenceModelRewriteSpecRulesMatches {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_InferenceModelRewriteSpecRulesMatches(obj: InferenceModelRewriteSpecRulesMatches | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'model': toJson_InferenceModelRewriteSpecRulesMatchesModel(obj.model),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'model', toJson_InferenceModelRewriteSpecRulesMatchesModel(obj.model));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -270,12 +264,10 @@ export interface InferenceModelRewriteSpecRulesTargets {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_InferenceModelRewriteSpecRulesTargets(obj: InferenceModelRewriteSpecRulesTargets | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'modelRewrite': obj.modelRewrite,
-    'weight': obj.weight,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'modelRewrite', obj.modelRewrite);
+  putDefined(result, 'weight', obj.weight);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -309,12 +301,10 @@ export interface InferenceModelRewriteSpecRulesMatchesModel {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_InferenceModelRewriteSpecRulesMatchesModel(obj: InferenceModelRewriteSpecRulesMatchesModel | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'type': obj.type,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'type', obj.type);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -418,12 +408,10 @@ export interface InferenceObjectiveProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_InferenceObjectiveProps(obj: InferenceObjectiveProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': obj.metadata,
-    'spec': toJson_InferenceObjectiveSpec(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'metadata', obj.metadata);
+  putDefined(result, 'spec', toJson_InferenceObjectiveSpec(obj.spec));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -473,12 +461,10 @@ export interface InferenceObjectiveSpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_InferenceObjectiveSpec(obj: InferenceObjectiveSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'poolRef': toJson_InferenceObjectiveSpecPoolRef(obj.poolRef),
-    'priority': obj.priority,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'poolRef', toJson_InferenceObjectiveSpecPoolRef(obj.poolRef));
+  putDefined(result, 'priority', obj.priority);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -516,13 +502,11 @@ export interface InferenceObjectiveSpecPoolRef {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_InferenceObjectiveSpecPoolRef(obj: InferenceObjectiveSpecPoolRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'group': obj.group,
-    'kind': obj.kind,
-    'name': obj.name,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'group', obj.group);
+  putDefined(result, 'kind', obj.kind);
+  putDefined(result, 'name', obj.name);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 

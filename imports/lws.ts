@@ -2,6 +2,17 @@
 import { ApiObject, ApiObjectMetadata, GroupVersionKind } from 'cdk8s';
 import { Construct } from 'constructs';
 
+/** Sets `out[key]` unless `value` is undefined (struct renderers; see tools/imports/generate.ts). */
+function putDefined(out: Record<string, any>, key: string, value: any): void {
+  if (value !== undefined) out[key] = value;
+}
+
+/** A copy of `obj` without its undefined values (map renderers; see tools/imports/generate.ts). */
+function withoutUndefined(obj: { [key: string]: any }): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const key of Object.keys(obj)) putDefined(out, key, obj[key]);
+  return out;
+}
 
 /**
  * LeaderWorkerSet is the Schema for the leaderworkersets API
@@ -82,12 +93,10 @@ export interface LeaderWorkerSetProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_LeaderWorkerSetProps(obj: LeaderWorkerSetProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': obj.metadata,
-    'spec': toJson_LeaderWorkerSetSpec(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'metadata', obj.metadata);
+  putDefined(result, 'spec', toJson_LeaderWorkerSetSpec(obj.spec));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -147,15 +156,13 @@ export interface LeaderWorkerSetSpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_LeaderWorkerSetSpec(obj: LeaderWorkerSetSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'leaderWorkerTemplate': toJson_LeaderWorkerSetSpecLeaderWorkerTemplate(obj.leaderWorkerTemplate),
-    'networkConfig': toJson_LeaderWorkerSetSpecNetworkConfig(obj.networkConfig),
-    'replicas': obj.replicas,
-    'rolloutStrategy': toJson_LeaderWorkerSetSpecRolloutStrategy(obj.rolloutStrategy),
-    'startupPolicy': obj.startupPolicy,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'leaderWorkerTemplate', toJson_LeaderWorkerSetSpecLeaderWorkerTemplate(obj.leaderWorkerTemplate));
+  putDefined(result, 'networkConfig', toJson_LeaderWorkerSetSpecNetworkConfig(obj.networkConfig));
+  putDefined(result, 'replicas', obj.replicas);
+  putDefined(result, 'rolloutStrategy', toJson_LeaderWorkerSetSpecRolloutStrategy(obj.rolloutStrategy));
+  putDefined(result, 'startupPolicy', obj.startupPolicy);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -232,17 +239,15 @@ export interface LeaderWorkerSetSpecLeaderWorkerTemplate {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_LeaderWorkerSetSpecLeaderWorkerTemplate(obj: LeaderWorkerSetSpecLeaderWorkerTemplate | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'leaderTemplate': obj.leaderTemplate,
-    'persistentVolumeClaimRetentionPolicy': toJson_LeaderWorkerSetSpecLeaderWorkerTemplatePersistentVolumeClaimRetentionPolicy(obj.persistentVolumeClaimRetentionPolicy),
-    'restartPolicy': obj.restartPolicy,
-    'size': obj.size,
-    'subGroupPolicy': toJson_LeaderWorkerSetSpecLeaderWorkerTemplateSubGroupPolicy(obj.subGroupPolicy),
-    'volumeClaimTemplates': obj.volumeClaimTemplates?.map(y => toJson_LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplates(y)),
-    'workerTemplate': obj.workerTemplate,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'leaderTemplate', obj.leaderTemplate);
+  putDefined(result, 'persistentVolumeClaimRetentionPolicy', toJson_LeaderWorkerSetSpecLeaderWorkerTemplatePersistentVolumeClaimRetentionPolicy(obj.persistentVolumeClaimRetentionPolicy));
+  putDefined(result, 'restartPolicy', obj.restartPolicy);
+  putDefined(result, 'size', obj.size);
+  putDefined(result, 'subGroupPolicy', toJson_LeaderWorkerSetSpecLeaderWorkerTemplateSubGroupPolicy(obj.subGroupPolicy));
+  putDefined(result, 'volumeClaimTemplates', obj.volumeClaimTemplates?.map(y => toJson_LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplates(y)));
+  putDefined(result, 'workerTemplate', obj.workerTemplate);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -267,11 +272,9 @@ export interface LeaderWorkerSetSpecNetworkConfig {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_LeaderWorkerSetSpecNetworkConfig(obj: LeaderWorkerSetSpecNetworkConfig | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'subdomainPolicy': obj.subdomainPolicy,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'subdomainPolicy', obj.subdomainPolicy);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -303,12 +306,10 @@ export interface LeaderWorkerSetSpecRolloutStrategy {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_LeaderWorkerSetSpecRolloutStrategy(obj: LeaderWorkerSetSpecRolloutStrategy | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'rollingUpdateConfiguration': toJson_LeaderWorkerSetSpecRolloutStrategyRollingUpdateConfiguration(obj.rollingUpdateConfiguration),
-    'type': obj.type,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'rollingUpdateConfiguration', toJson_LeaderWorkerSetSpecRolloutStrategyRollingUpdateConfiguration(obj.rollingUpdateConfiguration));
+  putDefined(result, 'type', obj.type);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -359,12 +360,10 @@ export interface LeaderWorkerSetSpecLeaderWorkerTemplatePersistentVolumeClaimRet
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_LeaderWorkerSetSpecLeaderWorkerTemplatePersistentVolumeClaimRetentionPolicy(obj: LeaderWorkerSetSpecLeaderWorkerTemplatePersistentVolumeClaimRetentionPolicy | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'whenDeleted': obj.whenDeleted,
-    'whenScaled': obj.whenScaled,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'whenDeleted', obj.whenDeleted);
+  putDefined(result, 'whenScaled', obj.whenScaled);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -421,12 +420,10 @@ export interface LeaderWorkerSetSpecLeaderWorkerTemplateSubGroupPolicy {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_LeaderWorkerSetSpecLeaderWorkerTemplateSubGroupPolicy(obj: LeaderWorkerSetSpecLeaderWorkerTemplateSubGroupPolicy | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'subGroupPolicyType': obj.subGroupPolicyType,
-    'subGroupSize': obj.subGroupSize,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'subGroupPolicyType', obj.subGroupPolicyType);
+  putDefined(result, 'subGroupSize', obj.subGroupSize);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -489,15 +486,13 @@ export interface LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplates {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplates(obj: LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplates | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'apiVersion': obj.apiVersion,
-    'kind': obj.kind,
-    'metadata': toJson_LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesMetadata(obj.metadata),
-    'spec': toJson_LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesSpec(obj.spec),
-    'status': toJson_LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesStatus(obj.status),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'apiVersion', obj.apiVersion);
+  putDefined(result, 'kind', obj.kind);
+  putDefined(result, 'metadata', toJson_LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesMetadata(obj.metadata));
+  putDefined(result, 'spec', toJson_LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesSpec(obj.spec));
+  putDefined(result, 'status', toJson_LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesStatus(obj.status));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -575,13 +570,11 @@ export interface LeaderWorkerSetSpecRolloutStrategyRollingUpdateConfiguration {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_LeaderWorkerSetSpecRolloutStrategyRollingUpdateConfiguration(obj: LeaderWorkerSetSpecRolloutStrategyRollingUpdateConfiguration | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'maxSurge': obj.maxSurge?.value,
-    'maxUnavailable': obj.maxUnavailable?.value,
-    'partition': obj.partition,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'maxSurge', obj.maxSurge?.value);
+  putDefined(result, 'maxUnavailable', obj.maxUnavailable?.value);
+  putDefined(result, 'partition', obj.partition);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -648,15 +641,13 @@ export interface LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesMeta
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesMetadata(obj: LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesMetadata | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'finalizers': obj.finalizers?.map(y => y),
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'annotations', ((obj.annotations) === undefined) ? undefined : (withoutUndefined(obj.annotations)));
+  putDefined(result, 'finalizers', obj.finalizers?.map(y => y));
+  putDefined(result, 'labels', ((obj.labels) === undefined) ? undefined : (withoutUndefined(obj.labels)));
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'namespace', obj.namespace);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -782,19 +773,17 @@ export interface LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesSpec
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesSpec(obj: LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'accessModes': obj.accessModes?.map(y => y),
-    'dataSource': toJson_LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesSpecDataSource(obj.dataSource),
-    'dataSourceRef': toJson_LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesSpecDataSourceRef(obj.dataSourceRef),
-    'resources': toJson_LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesSpecResources(obj.resources),
-    'selector': toJson_LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesSpecSelector(obj.selector),
-    'storageClassName': obj.storageClassName,
-    'volumeAttributesClassName': obj.volumeAttributesClassName,
-    'volumeMode': obj.volumeMode,
-    'volumeName': obj.volumeName,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'accessModes', obj.accessModes?.map(y => y));
+  putDefined(result, 'dataSource', toJson_LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesSpecDataSource(obj.dataSource));
+  putDefined(result, 'dataSourceRef', toJson_LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesSpecDataSourceRef(obj.dataSourceRef));
+  putDefined(result, 'resources', toJson_LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesSpecResources(obj.resources));
+  putDefined(result, 'selector', toJson_LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesSpecSelector(obj.selector));
+  putDefined(result, 'storageClassName', obj.storageClassName);
+  putDefined(result, 'volumeAttributesClassName', obj.volumeAttributesClassName);
+  putDefined(result, 'volumeMode', obj.volumeMode);
+  putDefined(result, 'volumeName', obj.volumeName);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -924,18 +913,16 @@ export interface LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesStat
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesStatus(obj: LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesStatus | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'accessModes': obj.accessModes?.map(y => y),
-    'allocatedResourceStatuses': ((obj.allocatedResourceStatuses) === undefined) ? undefined : (Object.entries(obj.allocatedResourceStatuses).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'allocatedResources': ((obj.allocatedResources) === undefined) ? undefined : (Object.entries(obj.allocatedResources).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-    'capacity': ((obj.capacity) === undefined) ? undefined : (Object.entries(obj.capacity).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-    'conditions': obj.conditions?.map(y => toJson_LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesStatusConditions(y)),
-    'currentVolumeAttributesClassName': obj.currentVolumeAttributesClassName,
-    'modifyVolumeStatus': toJson_LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesStatusModifyVolumeStatus(obj.modifyVolumeStatus),
-    'phase': obj.phase,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'accessModes', obj.accessModes?.map(y => y));
+  putDefined(result, 'allocatedResourceStatuses', ((obj.allocatedResourceStatuses) === undefined) ? undefined : (withoutUndefined(obj.allocatedResourceStatuses)));
+  putDefined(result, 'allocatedResources', ((obj.allocatedResources) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.allocatedResources).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  putDefined(result, 'capacity', ((obj.capacity) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.capacity).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  putDefined(result, 'conditions', obj.conditions?.map(y => toJson_LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesStatusConditions(y)));
+  putDefined(result, 'currentVolumeAttributesClassName', obj.currentVolumeAttributesClassName);
+  putDefined(result, 'modifyVolumeStatus', toJson_LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesStatusModifyVolumeStatus(obj.modifyVolumeStatus));
+  putDefined(result, 'phase', obj.phase);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1033,13 +1020,11 @@ export interface LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesSpec
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesSpecDataSource(obj: LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesSpecDataSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'apiGroup': obj.apiGroup,
-    'kind': obj.kind,
-    'name': obj.name,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'apiGroup', obj.apiGroup);
+  putDefined(result, 'kind', obj.kind);
+  putDefined(result, 'name', obj.name);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1110,14 +1095,12 @@ export interface LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesSpec
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesSpecDataSourceRef(obj: LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesSpecDataSourceRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'apiGroup': obj.apiGroup,
-    'kind': obj.kind,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'apiGroup', obj.apiGroup);
+  putDefined(result, 'kind', obj.kind);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'namespace', obj.namespace);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1156,12 +1139,10 @@ export interface LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesSpec
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesSpecResources(obj: LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesSpecResources | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'limits', ((obj.limits) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.limits).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  putDefined(result, 'requests', ((obj.requests) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.requests).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1194,12 +1175,10 @@ export interface LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesSpec
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesSpecSelector(obj: LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesSpecSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'matchExpressions': obj.matchExpressions?.map(y => toJson_LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesSpecSelectorMatchExpressions(y)),
-    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'matchExpressions', obj.matchExpressions?.map(y => toJson_LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesSpecSelectorMatchExpressions(y)));
+  putDefined(result, 'matchLabels', ((obj.matchLabels) === undefined) ? undefined : (withoutUndefined(obj.matchLabels)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1291,16 +1270,14 @@ export interface LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesStat
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesStatusConditions(obj: LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesStatusConditions | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'lastProbeTime': obj.lastProbeTime?.toISOString(),
-    'lastTransitionTime': obj.lastTransitionTime?.toISOString(),
-    'message': obj.message,
-    'reason': obj.reason,
-    'status': obj.status,
-    'type': obj.type,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'lastProbeTime', obj.lastProbeTime?.toISOString());
+  putDefined(result, 'lastTransitionTime', obj.lastTransitionTime?.toISOString());
+  putDefined(result, 'message', obj.message);
+  putDefined(result, 'reason', obj.reason);
+  putDefined(result, 'status', obj.status);
+  putDefined(result, 'type', obj.type);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1341,12 +1318,10 @@ export interface LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesStat
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesStatusModifyVolumeStatus(obj: LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesStatusModifyVolumeStatus | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'status': obj.status,
-    'targetVolumeAttributesClassName': obj.targetVolumeAttributesClassName,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'status', obj.status);
+  putDefined(result, 'targetVolumeAttributesClassName', obj.targetVolumeAttributesClassName);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1417,13 +1392,11 @@ export interface LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesSpec
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesSpecSelectorMatchExpressions(obj: LeaderWorkerSetSpecLeaderWorkerTemplateVolumeClaimTemplatesSpecSelectorMatchExpressions | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'operator': obj.operator,
-    'values': obj.values?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'operator', obj.operator);
+  putDefined(result, 'values', obj.values?.map(y => y));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 

@@ -2,6 +2,17 @@
 import { ApiObject, ApiObjectMetadata, GroupVersionKind } from 'cdk8s';
 import { Construct } from 'constructs';
 
+/** Sets `out[key]` unless `value` is undefined (struct renderers; see tools/imports/generate.ts). */
+function putDefined(out: Record<string, any>, key: string, value: any): void {
+  if (value !== undefined) out[key] = value;
+}
+
+/** A copy of `obj` without its undefined values (map renderers; see tools/imports/generate.ts). */
+function withoutUndefined(obj: { [key: string]: any }): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const key of Object.keys(obj)) putDefined(out, key, obj[key]);
+  return out;
+}
 
 /**
  * The `PodMonitor` custom resource definition (CRD) defines how `Prometheus` and `PrometheusAgent` can scrape metrics from a group of pods.
@@ -96,12 +107,10 @@ export interface PodMonitorProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorProps(obj: PodMonitorProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': obj.metadata,
-    'spec': toJson_PodMonitorSpec(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'metadata', obj.metadata);
+  putDefined(result, 'spec', toJson_PodMonitorSpec(obj.spec));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -321,32 +330,30 @@ export interface PodMonitorSpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpec(obj: PodMonitorSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'attachMetadata': toJson_PodMonitorSpecAttachMetadata(obj.attachMetadata),
-    'bodySizeLimit': obj.bodySizeLimit,
-    'convertClassicHistogramsToNHCB': obj.convertClassicHistogramsToNhcb,
-    'fallbackScrapeProtocol': obj.fallbackScrapeProtocol,
-    'jobLabel': obj.jobLabel,
-    'keepDroppedTargets': obj.keepDroppedTargets,
-    'labelLimit': obj.labelLimit,
-    'labelNameLengthLimit': obj.labelNameLengthLimit,
-    'labelValueLengthLimit': obj.labelValueLengthLimit,
-    'namespaceSelector': toJson_PodMonitorSpecNamespaceSelector(obj.namespaceSelector),
-    'nativeHistogramBucketLimit': obj.nativeHistogramBucketLimit,
-    'nativeHistogramMinBucketFactor': obj.nativeHistogramMinBucketFactor?.value,
-    'podMetricsEndpoints': obj.podMetricsEndpoints?.map(y => toJson_PodMonitorSpecPodMetricsEndpoints(y)),
-    'podTargetLabels': obj.podTargetLabels?.map(y => y),
-    'sampleLimit': obj.sampleLimit,
-    'scrapeClass': obj.scrapeClass,
-    'scrapeClassicHistograms': obj.scrapeClassicHistograms,
-    'scrapeNativeHistograms': obj.scrapeNativeHistograms,
-    'scrapeProtocols': obj.scrapeProtocols?.map(y => y),
-    'selector': toJson_PodMonitorSpecSelector(obj.selector),
-    'selectorMechanism': obj.selectorMechanism,
-    'targetLimit': obj.targetLimit,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'attachMetadata', toJson_PodMonitorSpecAttachMetadata(obj.attachMetadata));
+  putDefined(result, 'bodySizeLimit', obj.bodySizeLimit);
+  putDefined(result, 'convertClassicHistogramsToNHCB', obj.convertClassicHistogramsToNhcb);
+  putDefined(result, 'fallbackScrapeProtocol', obj.fallbackScrapeProtocol);
+  putDefined(result, 'jobLabel', obj.jobLabel);
+  putDefined(result, 'keepDroppedTargets', obj.keepDroppedTargets);
+  putDefined(result, 'labelLimit', obj.labelLimit);
+  putDefined(result, 'labelNameLengthLimit', obj.labelNameLengthLimit);
+  putDefined(result, 'labelValueLengthLimit', obj.labelValueLengthLimit);
+  putDefined(result, 'namespaceSelector', toJson_PodMonitorSpecNamespaceSelector(obj.namespaceSelector));
+  putDefined(result, 'nativeHistogramBucketLimit', obj.nativeHistogramBucketLimit);
+  putDefined(result, 'nativeHistogramMinBucketFactor', obj.nativeHistogramMinBucketFactor?.value);
+  putDefined(result, 'podMetricsEndpoints', obj.podMetricsEndpoints?.map(y => toJson_PodMonitorSpecPodMetricsEndpoints(y)));
+  putDefined(result, 'podTargetLabels', obj.podTargetLabels?.map(y => y));
+  putDefined(result, 'sampleLimit', obj.sampleLimit);
+  putDefined(result, 'scrapeClass', obj.scrapeClass);
+  putDefined(result, 'scrapeClassicHistograms', obj.scrapeClassicHistograms);
+  putDefined(result, 'scrapeNativeHistograms', obj.scrapeNativeHistograms);
+  putDefined(result, 'scrapeProtocols', obj.scrapeProtocols?.map(y => y));
+  putDefined(result, 'selector', toJson_PodMonitorSpecSelector(obj.selector));
+  putDefined(result, 'selectorMechanism', obj.selectorMechanism);
+  putDefined(result, 'targetLimit', obj.targetLimit);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -381,11 +388,9 @@ export interface PodMonitorSpecAttachMetadata {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecAttachMetadata(obj: PodMonitorSpecAttachMetadata | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'node': obj.node,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'node', obj.node);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -438,12 +443,10 @@ export interface PodMonitorSpecNamespaceSelector {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecNamespaceSelector(obj: PodMonitorSpecNamespaceSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'any': obj.any,
-    'matchNames': obj.matchNames?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'any', obj.any);
+  putDefined(result, 'matchNames', obj.matchNames?.map(y => y));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -731,35 +734,33 @@ export interface PodMonitorSpecPodMetricsEndpoints {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpoints(obj: PodMonitorSpecPodMetricsEndpoints | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'authorization': toJson_PodMonitorSpecPodMetricsEndpointsAuthorization(obj.authorization),
-    'basicAuth': toJson_PodMonitorSpecPodMetricsEndpointsBasicAuth(obj.basicAuth),
-    'bearerTokenSecret': toJson_PodMonitorSpecPodMetricsEndpointsBearerTokenSecret(obj.bearerTokenSecret),
-    'enableHttp2': obj.enableHttp2,
-    'filterRunning': obj.filterRunning,
-    'followRedirects': obj.followRedirects,
-    'honorLabels': obj.honorLabels,
-    'honorTimestamps': obj.honorTimestamps,
-    'interval': obj.interval,
-    'metricRelabelings': obj.metricRelabelings?.map(y => toJson_PodMonitorSpecPodMetricsEndpointsMetricRelabelings(y)),
-    'noProxy': obj.noProxy,
-    'oauth2': toJson_PodMonitorSpecPodMetricsEndpointsOauth2(obj.oauth2),
-    'params': ((obj.params) === undefined) ? undefined : (Object.entries(obj.params).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.map(y => y) }), {})),
-    'path': obj.path,
-    'port': obj.port,
-    'portNumber': obj.portNumber,
-    'proxyConnectHeader': ((obj.proxyConnectHeader) === undefined) ? undefined : (Object.entries(obj.proxyConnectHeader).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.map(y => toJson_PodMonitorSpecPodMetricsEndpointsProxyConnectHeader(y)) }), {})),
-    'proxyFromEnvironment': obj.proxyFromEnvironment,
-    'proxyUrl': obj.proxyUrl,
-    'relabelings': obj.relabelings?.map(y => toJson_PodMonitorSpecPodMetricsEndpointsRelabelings(y)),
-    'scheme': obj.scheme,
-    'scrapeTimeout': obj.scrapeTimeout,
-    'targetPort': obj.targetPort?.value,
-    'tlsConfig': toJson_PodMonitorSpecPodMetricsEndpointsTlsConfig(obj.tlsConfig),
-    'trackTimestampsStaleness': obj.trackTimestampsStaleness,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'authorization', toJson_PodMonitorSpecPodMetricsEndpointsAuthorization(obj.authorization));
+  putDefined(result, 'basicAuth', toJson_PodMonitorSpecPodMetricsEndpointsBasicAuth(obj.basicAuth));
+  putDefined(result, 'bearerTokenSecret', toJson_PodMonitorSpecPodMetricsEndpointsBearerTokenSecret(obj.bearerTokenSecret));
+  putDefined(result, 'enableHttp2', obj.enableHttp2);
+  putDefined(result, 'filterRunning', obj.filterRunning);
+  putDefined(result, 'followRedirects', obj.followRedirects);
+  putDefined(result, 'honorLabels', obj.honorLabels);
+  putDefined(result, 'honorTimestamps', obj.honorTimestamps);
+  putDefined(result, 'interval', obj.interval);
+  putDefined(result, 'metricRelabelings', obj.metricRelabelings?.map(y => toJson_PodMonitorSpecPodMetricsEndpointsMetricRelabelings(y)));
+  putDefined(result, 'noProxy', obj.noProxy);
+  putDefined(result, 'oauth2', toJson_PodMonitorSpecPodMetricsEndpointsOauth2(obj.oauth2));
+  putDefined(result, 'params', ((obj.params) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.params).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.map(y => y)]))));
+  putDefined(result, 'path', obj.path);
+  putDefined(result, 'port', obj.port);
+  putDefined(result, 'portNumber', obj.portNumber);
+  putDefined(result, 'proxyConnectHeader', ((obj.proxyConnectHeader) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.proxyConnectHeader).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.map(y => toJson_PodMonitorSpecPodMetricsEndpointsProxyConnectHeader(y))]))));
+  putDefined(result, 'proxyFromEnvironment', obj.proxyFromEnvironment);
+  putDefined(result, 'proxyUrl', obj.proxyUrl);
+  putDefined(result, 'relabelings', obj.relabelings?.map(y => toJson_PodMonitorSpecPodMetricsEndpointsRelabelings(y)));
+  putDefined(result, 'scheme', obj.scheme);
+  putDefined(result, 'scrapeTimeout', obj.scrapeTimeout);
+  putDefined(result, 'targetPort', obj.targetPort?.value);
+  putDefined(result, 'tlsConfig', toJson_PodMonitorSpecPodMetricsEndpointsTlsConfig(obj.tlsConfig));
+  putDefined(result, 'trackTimestampsStaleness', obj.trackTimestampsStaleness);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -816,12 +817,10 @@ export interface PodMonitorSpecSelector {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecSelector(obj: PodMonitorSpecSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'matchExpressions': obj.matchExpressions?.map(y => toJson_PodMonitorSpecSelectorMatchExpressions(y)),
-    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'matchExpressions', obj.matchExpressions?.map(y => toJson_PodMonitorSpecSelectorMatchExpressions(y)));
+  putDefined(result, 'matchLabels', ((obj.matchLabels) === undefined) ? undefined : (withoutUndefined(obj.matchLabels)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -876,12 +875,10 @@ export interface PodMonitorSpecPodMetricsEndpointsAuthorization {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsAuthorization(obj: PodMonitorSpecPodMetricsEndpointsAuthorization | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'credentials': toJson_PodMonitorSpecPodMetricsEndpointsAuthorizationCredentials(obj.credentials),
-    'type': obj.type,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'credentials', toJson_PodMonitorSpecPodMetricsEndpointsAuthorizationCredentials(obj.credentials));
+  putDefined(result, 'type', obj.type);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -917,12 +914,10 @@ export interface PodMonitorSpecPodMetricsEndpointsBasicAuth {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsBasicAuth(obj: PodMonitorSpecPodMetricsEndpointsBasicAuth | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'password': toJson_PodMonitorSpecPodMetricsEndpointsBasicAuthPassword(obj.password),
-    'username': toJson_PodMonitorSpecPodMetricsEndpointsBasicAuthUsername(obj.username),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'password', toJson_PodMonitorSpecPodMetricsEndpointsBasicAuthPassword(obj.password));
+  putDefined(result, 'username', toJson_PodMonitorSpecPodMetricsEndpointsBasicAuthUsername(obj.username));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -971,13 +966,11 @@ export interface PodMonitorSpecPodMetricsEndpointsBearerTokenSecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsBearerTokenSecret(obj: PodMonitorSpecPodMetricsEndpointsBearerTokenSecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1063,17 +1056,15 @@ export interface PodMonitorSpecPodMetricsEndpointsMetricRelabelings {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsMetricRelabelings(obj: PodMonitorSpecPodMetricsEndpointsMetricRelabelings | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'action': obj.action,
-    'modulus': obj.modulus,
-    'regex': obj.regex,
-    'replacement': obj.replacement,
-    'separator': obj.separator,
-    'sourceLabels': obj.sourceLabels?.map(y => y),
-    'targetLabel': obj.targetLabel,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'action', obj.action);
+  putDefined(result, 'modulus', obj.modulus);
+  putDefined(result, 'regex', obj.regex);
+  putDefined(result, 'replacement', obj.replacement);
+  putDefined(result, 'separator', obj.separator);
+  putDefined(result, 'sourceLabels', obj.sourceLabels?.map(y => y));
+  putDefined(result, 'targetLabel', obj.targetLabel);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1177,20 +1168,18 @@ export interface PodMonitorSpecPodMetricsEndpointsOauth2 {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsOauth2(obj: PodMonitorSpecPodMetricsEndpointsOauth2 | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'clientId': toJson_PodMonitorSpecPodMetricsEndpointsOauth2ClientId(obj.clientId),
-    'clientSecret': toJson_PodMonitorSpecPodMetricsEndpointsOauth2ClientSecret(obj.clientSecret),
-    'endpointParams': ((obj.endpointParams) === undefined) ? undefined : (Object.entries(obj.endpointParams).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'noProxy': obj.noProxy,
-    'proxyConnectHeader': ((obj.proxyConnectHeader) === undefined) ? undefined : (Object.entries(obj.proxyConnectHeader).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.map(y => toJson_PodMonitorSpecPodMetricsEndpointsOauth2ProxyConnectHeader(y)) }), {})),
-    'proxyFromEnvironment': obj.proxyFromEnvironment,
-    'proxyUrl': obj.proxyUrl,
-    'scopes': obj.scopes?.map(y => y),
-    'tlsConfig': toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfig(obj.tlsConfig),
-    'tokenUrl': obj.tokenUrl,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'clientId', toJson_PodMonitorSpecPodMetricsEndpointsOauth2ClientId(obj.clientId));
+  putDefined(result, 'clientSecret', toJson_PodMonitorSpecPodMetricsEndpointsOauth2ClientSecret(obj.clientSecret));
+  putDefined(result, 'endpointParams', ((obj.endpointParams) === undefined) ? undefined : (withoutUndefined(obj.endpointParams)));
+  putDefined(result, 'noProxy', obj.noProxy);
+  putDefined(result, 'proxyConnectHeader', ((obj.proxyConnectHeader) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.proxyConnectHeader).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.map(y => toJson_PodMonitorSpecPodMetricsEndpointsOauth2ProxyConnectHeader(y))]))));
+  putDefined(result, 'proxyFromEnvironment', obj.proxyFromEnvironment);
+  putDefined(result, 'proxyUrl', obj.proxyUrl);
+  putDefined(result, 'scopes', obj.scopes?.map(y => y));
+  putDefined(result, 'tlsConfig', toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfig(obj.tlsConfig));
+  putDefined(result, 'tokenUrl', obj.tokenUrl);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1232,13 +1221,11 @@ export interface PodMonitorSpecPodMetricsEndpointsProxyConnectHeader {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsProxyConnectHeader(obj: PodMonitorSpecPodMetricsEndpointsProxyConnectHeader | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1324,17 +1311,15 @@ export interface PodMonitorSpecPodMetricsEndpointsRelabelings {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsRelabelings(obj: PodMonitorSpecPodMetricsEndpointsRelabelings | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'action': obj.action,
-    'modulus': obj.modulus,
-    'regex': obj.regex,
-    'replacement': obj.replacement,
-    'separator': obj.separator,
-    'sourceLabels': obj.sourceLabels?.map(y => y),
-    'targetLabel': obj.targetLabel,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'action', obj.action);
+  putDefined(result, 'modulus', obj.modulus);
+  putDefined(result, 'regex', obj.regex);
+  putDefined(result, 'replacement', obj.replacement);
+  putDefined(result, 'separator', obj.separator);
+  putDefined(result, 'sourceLabels', obj.sourceLabels?.map(y => y));
+  putDefined(result, 'targetLabel', obj.targetLabel);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1435,17 +1420,15 @@ export interface PodMonitorSpecPodMetricsEndpointsTlsConfig {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsTlsConfig(obj: PodMonitorSpecPodMetricsEndpointsTlsConfig | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'ca': toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCa(obj.ca),
-    'cert': toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCert(obj.cert),
-    'insecureSkipVerify': obj.insecureSkipVerify,
-    'keySecret': toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigKeySecret(obj.keySecret),
-    'maxVersion': obj.maxVersion,
-    'minVersion': obj.minVersion,
-    'serverName': obj.serverName,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'ca', toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCa(obj.ca));
+  putDefined(result, 'cert', toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCert(obj.cert));
+  putDefined(result, 'insecureSkipVerify', obj.insecureSkipVerify);
+  putDefined(result, 'keySecret', toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigKeySecret(obj.keySecret));
+  putDefined(result, 'maxVersion', obj.maxVersion);
+  putDefined(result, 'minVersion', obj.minVersion);
+  putDefined(result, 'serverName', obj.serverName);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1488,13 +1471,11 @@ export interface PodMonitorSpecSelectorMatchExpressions {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecSelectorMatchExpressions(obj: PodMonitorSpecSelectorMatchExpressions | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'operator': obj.operator,
-    'values': obj.values?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'operator', obj.operator);
+  putDefined(result, 'values', obj.values?.map(y => y));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1536,13 +1517,11 @@ export interface PodMonitorSpecPodMetricsEndpointsAuthorizationCredentials {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsAuthorizationCredentials(obj: PodMonitorSpecPodMetricsEndpointsAuthorizationCredentials | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1585,13 +1564,11 @@ export interface PodMonitorSpecPodMetricsEndpointsBasicAuthPassword {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsBasicAuthPassword(obj: PodMonitorSpecPodMetricsEndpointsBasicAuthPassword | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1634,13 +1611,11 @@ export interface PodMonitorSpecPodMetricsEndpointsBasicAuthUsername {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsBasicAuthUsername(obj: PodMonitorSpecPodMetricsEndpointsBasicAuthUsername | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1707,12 +1682,10 @@ export interface PodMonitorSpecPodMetricsEndpointsOauth2ClientId {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsOauth2ClientId(obj: PodMonitorSpecPodMetricsEndpointsOauth2ClientId | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'configMap': toJson_PodMonitorSpecPodMetricsEndpointsOauth2ClientIdConfigMap(obj.configMap),
-    'secret': toJson_PodMonitorSpecPodMetricsEndpointsOauth2ClientIdSecret(obj.secret),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'configMap', toJson_PodMonitorSpecPodMetricsEndpointsOauth2ClientIdConfigMap(obj.configMap));
+  putDefined(result, 'secret', toJson_PodMonitorSpecPodMetricsEndpointsOauth2ClientIdSecret(obj.secret));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1755,13 +1728,11 @@ export interface PodMonitorSpecPodMetricsEndpointsOauth2ClientSecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsOauth2ClientSecret(obj: PodMonitorSpecPodMetricsEndpointsOauth2ClientSecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1803,13 +1774,11 @@ export interface PodMonitorSpecPodMetricsEndpointsOauth2ProxyConnectHeader {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsOauth2ProxyConnectHeader(obj: PodMonitorSpecPodMetricsEndpointsOauth2ProxyConnectHeader | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1880,17 +1849,15 @@ export interface PodMonitorSpecPodMetricsEndpointsOauth2TlsConfig {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfig(obj: PodMonitorSpecPodMetricsEndpointsOauth2TlsConfig | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'ca': toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCa(obj.ca),
-    'cert': toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCert(obj.cert),
-    'insecureSkipVerify': obj.insecureSkipVerify,
-    'keySecret': toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigKeySecret(obj.keySecret),
-    'maxVersion': obj.maxVersion,
-    'minVersion': obj.minVersion,
-    'serverName': obj.serverName,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'ca', toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCa(obj.ca));
+  putDefined(result, 'cert', toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCert(obj.cert));
+  putDefined(result, 'insecureSkipVerify', obj.insecureSkipVerify);
+  putDefined(result, 'keySecret', toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigKeySecret(obj.keySecret));
+  putDefined(result, 'maxVersion', obj.maxVersion);
+  putDefined(result, 'minVersion', obj.minVersion);
+  putDefined(result, 'serverName', obj.serverName);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1956,12 +1923,10 @@ export interface PodMonitorSpecPodMetricsEndpointsTlsConfigCa {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCa(obj: PodMonitorSpecPodMetricsEndpointsTlsConfigCa | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'configMap': toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCaConfigMap(obj.configMap),
-    'secret': toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCaSecret(obj.secret),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'configMap', toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCaConfigMap(obj.configMap));
+  putDefined(result, 'secret', toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCaSecret(obj.secret));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1992,12 +1957,10 @@ export interface PodMonitorSpecPodMetricsEndpointsTlsConfigCert {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCert(obj: PodMonitorSpecPodMetricsEndpointsTlsConfigCert | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'configMap': toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCertConfigMap(obj.configMap),
-    'secret': toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCertSecret(obj.secret),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'configMap', toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCertConfigMap(obj.configMap));
+  putDefined(result, 'secret', toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCertSecret(obj.secret));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2039,13 +2002,11 @@ export interface PodMonitorSpecPodMetricsEndpointsTlsConfigKeySecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigKeySecret(obj: PodMonitorSpecPodMetricsEndpointsTlsConfigKeySecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2123,13 +2084,11 @@ export interface PodMonitorSpecPodMetricsEndpointsOauth2ClientIdConfigMap {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsOauth2ClientIdConfigMap(obj: PodMonitorSpecPodMetricsEndpointsOauth2ClientIdConfigMap | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2171,13 +2130,11 @@ export interface PodMonitorSpecPodMetricsEndpointsOauth2ClientIdSecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsOauth2ClientIdSecret(obj: PodMonitorSpecPodMetricsEndpointsOauth2ClientIdSecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2208,12 +2165,10 @@ export interface PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCa {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCa(obj: PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCa | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'configMap': toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCaConfigMap(obj.configMap),
-    'secret': toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCaSecret(obj.secret),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'configMap', toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCaConfigMap(obj.configMap));
+  putDefined(result, 'secret', toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCaSecret(obj.secret));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2244,12 +2199,10 @@ export interface PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCert {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCert(obj: PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCert | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'configMap': toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCertConfigMap(obj.configMap),
-    'secret': toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCertSecret(obj.secret),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'configMap', toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCertConfigMap(obj.configMap));
+  putDefined(result, 'secret', toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCertSecret(obj.secret));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2291,13 +2244,11 @@ export interface PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigKeySecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigKeySecret(obj: PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigKeySecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2375,13 +2326,11 @@ export interface PodMonitorSpecPodMetricsEndpointsTlsConfigCaConfigMap {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCaConfigMap(obj: PodMonitorSpecPodMetricsEndpointsTlsConfigCaConfigMap | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2423,13 +2372,11 @@ export interface PodMonitorSpecPodMetricsEndpointsTlsConfigCaSecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCaSecret(obj: PodMonitorSpecPodMetricsEndpointsTlsConfigCaSecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2471,13 +2418,11 @@ export interface PodMonitorSpecPodMetricsEndpointsTlsConfigCertConfigMap {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCertConfigMap(obj: PodMonitorSpecPodMetricsEndpointsTlsConfigCertConfigMap | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2519,13 +2464,11 @@ export interface PodMonitorSpecPodMetricsEndpointsTlsConfigCertSecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCertSecret(obj: PodMonitorSpecPodMetricsEndpointsTlsConfigCertSecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2567,13 +2510,11 @@ export interface PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCaConfigMap {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCaConfigMap(obj: PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCaConfigMap | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2615,13 +2556,11 @@ export interface PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCaSecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCaSecret(obj: PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCaSecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2663,13 +2602,11 @@ export interface PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCertConfigMap {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCertConfigMap(obj: PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCertConfigMap | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2711,13 +2648,11 @@ export interface PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCertSecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCertSecret(obj: PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCertSecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2805,12 +2740,10 @@ export interface PrometheusRuleProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PrometheusRuleProps(obj: PrometheusRuleProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': obj.metadata,
-    'spec': toJson_PrometheusRuleSpec(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'metadata', obj.metadata);
+  putDefined(result, 'spec', toJson_PrometheusRuleSpec(obj.spec));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2834,11 +2767,9 @@ export interface PrometheusRuleSpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PrometheusRuleSpec(obj: PrometheusRuleSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'groups': obj.groups?.map(y => toJson_PrometheusRuleSpecGroups(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'groups', obj.groups?.map(y => toJson_PrometheusRuleSpecGroups(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2915,17 +2846,15 @@ export interface PrometheusRuleSpecGroups {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PrometheusRuleSpecGroups(obj: PrometheusRuleSpecGroups | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'interval': obj.interval,
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'limit': obj.limit,
-    'name': obj.name,
-    'partial_response_strategy': obj.partialResponseStrategy,
-    'query_offset': obj.queryOffset,
-    'rules': obj.rules?.map(y => toJson_PrometheusRuleSpecGroupsRules(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'interval', obj.interval);
+  putDefined(result, 'labels', ((obj.labels) === undefined) ? undefined : (withoutUndefined(obj.labels)));
+  putDefined(result, 'limit', obj.limit);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'partial_response_strategy', obj.partialResponseStrategy);
+  putDefined(result, 'query_offset', obj.queryOffset);
+  putDefined(result, 'rules', obj.rules?.map(y => toJson_PrometheusRuleSpecGroupsRules(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2995,17 +2924,15 @@ export interface PrometheusRuleSpecGroupsRules {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PrometheusRuleSpecGroupsRules(obj: PrometheusRuleSpecGroupsRules | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'alert': obj.alert,
-    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'expr': obj.expr?.value,
-    'for': obj.for,
-    'keep_firing_for': obj.keepFiringFor,
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'record': obj.record,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'alert', obj.alert);
+  putDefined(result, 'annotations', ((obj.annotations) === undefined) ? undefined : (withoutUndefined(obj.annotations)));
+  putDefined(result, 'expr', obj.expr?.value);
+  putDefined(result, 'for', obj.for);
+  putDefined(result, 'keep_firing_for', obj.keepFiringFor);
+  putDefined(result, 'labels', ((obj.labels) === undefined) ? undefined : (withoutUndefined(obj.labels)));
+  putDefined(result, 'record', obj.record);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3120,12 +3047,10 @@ export interface ServiceMonitorProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorProps(obj: ServiceMonitorProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': obj.metadata,
-    'spec': toJson_ServiceMonitorSpec(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'metadata', obj.metadata);
+  putDefined(result, 'spec', toJson_ServiceMonitorSpec(obj.spec));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3367,34 +3292,32 @@ export interface ServiceMonitorSpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpec(obj: ServiceMonitorSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'attachMetadata': toJson_ServiceMonitorSpecAttachMetadata(obj.attachMetadata),
-    'bodySizeLimit': obj.bodySizeLimit,
-    'convertClassicHistogramsToNHCB': obj.convertClassicHistogramsToNhcb,
-    'endpoints': obj.endpoints?.map(y => toJson_ServiceMonitorSpecEndpoints(y)),
-    'fallbackScrapeProtocol': obj.fallbackScrapeProtocol,
-    'jobLabel': obj.jobLabel,
-    'keepDroppedTargets': obj.keepDroppedTargets,
-    'labelLimit': obj.labelLimit,
-    'labelNameLengthLimit': obj.labelNameLengthLimit,
-    'labelValueLengthLimit': obj.labelValueLengthLimit,
-    'namespaceSelector': toJson_ServiceMonitorSpecNamespaceSelector(obj.namespaceSelector),
-    'nativeHistogramBucketLimit': obj.nativeHistogramBucketLimit,
-    'nativeHistogramMinBucketFactor': obj.nativeHistogramMinBucketFactor?.value,
-    'podTargetLabels': obj.podTargetLabels?.map(y => y),
-    'sampleLimit': obj.sampleLimit,
-    'scrapeClass': obj.scrapeClass,
-    'scrapeClassicHistograms': obj.scrapeClassicHistograms,
-    'scrapeNativeHistograms': obj.scrapeNativeHistograms,
-    'scrapeProtocols': obj.scrapeProtocols?.map(y => y),
-    'selector': toJson_ServiceMonitorSpecSelector(obj.selector),
-    'selectorMechanism': obj.selectorMechanism,
-    'serviceDiscoveryRole': obj.serviceDiscoveryRole,
-    'targetLabels': obj.targetLabels?.map(y => y),
-    'targetLimit': obj.targetLimit,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'attachMetadata', toJson_ServiceMonitorSpecAttachMetadata(obj.attachMetadata));
+  putDefined(result, 'bodySizeLimit', obj.bodySizeLimit);
+  putDefined(result, 'convertClassicHistogramsToNHCB', obj.convertClassicHistogramsToNhcb);
+  putDefined(result, 'endpoints', obj.endpoints?.map(y => toJson_ServiceMonitorSpecEndpoints(y)));
+  putDefined(result, 'fallbackScrapeProtocol', obj.fallbackScrapeProtocol);
+  putDefined(result, 'jobLabel', obj.jobLabel);
+  putDefined(result, 'keepDroppedTargets', obj.keepDroppedTargets);
+  putDefined(result, 'labelLimit', obj.labelLimit);
+  putDefined(result, 'labelNameLengthLimit', obj.labelNameLengthLimit);
+  putDefined(result, 'labelValueLengthLimit', obj.labelValueLengthLimit);
+  putDefined(result, 'namespaceSelector', toJson_ServiceMonitorSpecNamespaceSelector(obj.namespaceSelector));
+  putDefined(result, 'nativeHistogramBucketLimit', obj.nativeHistogramBucketLimit);
+  putDefined(result, 'nativeHistogramMinBucketFactor', obj.nativeHistogramMinBucketFactor?.value);
+  putDefined(result, 'podTargetLabels', obj.podTargetLabels?.map(y => y));
+  putDefined(result, 'sampleLimit', obj.sampleLimit);
+  putDefined(result, 'scrapeClass', obj.scrapeClass);
+  putDefined(result, 'scrapeClassicHistograms', obj.scrapeClassicHistograms);
+  putDefined(result, 'scrapeNativeHistograms', obj.scrapeNativeHistograms);
+  putDefined(result, 'scrapeProtocols', obj.scrapeProtocols?.map(y => y));
+  putDefined(result, 'selector', toJson_ServiceMonitorSpecSelector(obj.selector));
+  putDefined(result, 'selectorMechanism', obj.selectorMechanism);
+  putDefined(result, 'serviceDiscoveryRole', obj.serviceDiscoveryRole);
+  putDefined(result, 'targetLabels', obj.targetLabels?.map(y => y));
+  putDefined(result, 'targetLimit', obj.targetLimit);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3429,11 +3352,9 @@ export interface ServiceMonitorSpecAttachMetadata {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecAttachMetadata(obj: ServiceMonitorSpecAttachMetadata | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'node': obj.node,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'node', obj.node);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3688,35 +3609,33 @@ export interface ServiceMonitorSpecEndpoints {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpoints(obj: ServiceMonitorSpecEndpoints | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'authorization': toJson_ServiceMonitorSpecEndpointsAuthorization(obj.authorization),
-    'basicAuth': toJson_ServiceMonitorSpecEndpointsBasicAuth(obj.basicAuth),
-    'bearerTokenFile': obj.bearerTokenFile,
-    'bearerTokenSecret': toJson_ServiceMonitorSpecEndpointsBearerTokenSecret(obj.bearerTokenSecret),
-    'enableHttp2': obj.enableHttp2,
-    'filterRunning': obj.filterRunning,
-    'followRedirects': obj.followRedirects,
-    'honorLabels': obj.honorLabels,
-    'honorTimestamps': obj.honorTimestamps,
-    'interval': obj.interval,
-    'metricRelabelings': obj.metricRelabelings?.map(y => toJson_ServiceMonitorSpecEndpointsMetricRelabelings(y)),
-    'noProxy': obj.noProxy,
-    'oauth2': toJson_ServiceMonitorSpecEndpointsOauth2(obj.oauth2),
-    'params': ((obj.params) === undefined) ? undefined : (Object.entries(obj.params).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.map(y => y) }), {})),
-    'path': obj.path,
-    'port': obj.port,
-    'proxyConnectHeader': ((obj.proxyConnectHeader) === undefined) ? undefined : (Object.entries(obj.proxyConnectHeader).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.map(y => toJson_ServiceMonitorSpecEndpointsProxyConnectHeader(y)) }), {})),
-    'proxyFromEnvironment': obj.proxyFromEnvironment,
-    'proxyUrl': obj.proxyUrl,
-    'relabelings': obj.relabelings?.map(y => toJson_ServiceMonitorSpecEndpointsRelabelings(y)),
-    'scheme': obj.scheme,
-    'scrapeTimeout': obj.scrapeTimeout,
-    'targetPort': obj.targetPort?.value,
-    'tlsConfig': toJson_ServiceMonitorSpecEndpointsTlsConfig(obj.tlsConfig),
-    'trackTimestampsStaleness': obj.trackTimestampsStaleness,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'authorization', toJson_ServiceMonitorSpecEndpointsAuthorization(obj.authorization));
+  putDefined(result, 'basicAuth', toJson_ServiceMonitorSpecEndpointsBasicAuth(obj.basicAuth));
+  putDefined(result, 'bearerTokenFile', obj.bearerTokenFile);
+  putDefined(result, 'bearerTokenSecret', toJson_ServiceMonitorSpecEndpointsBearerTokenSecret(obj.bearerTokenSecret));
+  putDefined(result, 'enableHttp2', obj.enableHttp2);
+  putDefined(result, 'filterRunning', obj.filterRunning);
+  putDefined(result, 'followRedirects', obj.followRedirects);
+  putDefined(result, 'honorLabels', obj.honorLabels);
+  putDefined(result, 'honorTimestamps', obj.honorTimestamps);
+  putDefined(result, 'interval', obj.interval);
+  putDefined(result, 'metricRelabelings', obj.metricRelabelings?.map(y => toJson_ServiceMonitorSpecEndpointsMetricRelabelings(y)));
+  putDefined(result, 'noProxy', obj.noProxy);
+  putDefined(result, 'oauth2', toJson_ServiceMonitorSpecEndpointsOauth2(obj.oauth2));
+  putDefined(result, 'params', ((obj.params) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.params).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.map(y => y)]))));
+  putDefined(result, 'path', obj.path);
+  putDefined(result, 'port', obj.port);
+  putDefined(result, 'proxyConnectHeader', ((obj.proxyConnectHeader) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.proxyConnectHeader).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.map(y => toJson_ServiceMonitorSpecEndpointsProxyConnectHeader(y))]))));
+  putDefined(result, 'proxyFromEnvironment', obj.proxyFromEnvironment);
+  putDefined(result, 'proxyUrl', obj.proxyUrl);
+  putDefined(result, 'relabelings', obj.relabelings?.map(y => toJson_ServiceMonitorSpecEndpointsRelabelings(y)));
+  putDefined(result, 'scheme', obj.scheme);
+  putDefined(result, 'scrapeTimeout', obj.scrapeTimeout);
+  putDefined(result, 'targetPort', obj.targetPort?.value);
+  putDefined(result, 'tlsConfig', toJson_ServiceMonitorSpecEndpointsTlsConfig(obj.tlsConfig));
+  putDefined(result, 'trackTimestampsStaleness', obj.trackTimestampsStaleness);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3769,12 +3688,10 @@ export interface ServiceMonitorSpecNamespaceSelector {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecNamespaceSelector(obj: ServiceMonitorSpecNamespaceSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'any': obj.any,
-    'matchNames': obj.matchNames?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'any', obj.any);
+  putDefined(result, 'matchNames', obj.matchNames?.map(y => y));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3849,12 +3766,10 @@ export interface ServiceMonitorSpecSelector {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecSelector(obj: ServiceMonitorSpecSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'matchExpressions': obj.matchExpressions?.map(y => toJson_ServiceMonitorSpecSelectorMatchExpressions(y)),
-    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'matchExpressions', obj.matchExpressions?.map(y => toJson_ServiceMonitorSpecSelectorMatchExpressions(y)));
+  putDefined(result, 'matchLabels', ((obj.matchLabels) === undefined) ? undefined : (withoutUndefined(obj.matchLabels)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3925,12 +3840,10 @@ export interface ServiceMonitorSpecEndpointsAuthorization {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsAuthorization(obj: ServiceMonitorSpecEndpointsAuthorization | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'credentials': toJson_ServiceMonitorSpecEndpointsAuthorizationCredentials(obj.credentials),
-    'type': obj.type,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'credentials', toJson_ServiceMonitorSpecEndpointsAuthorizationCredentials(obj.credentials));
+  putDefined(result, 'type', obj.type);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3966,12 +3879,10 @@ export interface ServiceMonitorSpecEndpointsBasicAuth {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsBasicAuth(obj: ServiceMonitorSpecEndpointsBasicAuth | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'password': toJson_ServiceMonitorSpecEndpointsBasicAuthPassword(obj.password),
-    'username': toJson_ServiceMonitorSpecEndpointsBasicAuthUsername(obj.username),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'password', toJson_ServiceMonitorSpecEndpointsBasicAuthPassword(obj.password));
+  putDefined(result, 'username', toJson_ServiceMonitorSpecEndpointsBasicAuthUsername(obj.username));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4020,13 +3931,11 @@ export interface ServiceMonitorSpecEndpointsBearerTokenSecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsBearerTokenSecret(obj: ServiceMonitorSpecEndpointsBearerTokenSecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4112,17 +4021,15 @@ export interface ServiceMonitorSpecEndpointsMetricRelabelings {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsMetricRelabelings(obj: ServiceMonitorSpecEndpointsMetricRelabelings | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'action': obj.action,
-    'modulus': obj.modulus,
-    'regex': obj.regex,
-    'replacement': obj.replacement,
-    'separator': obj.separator,
-    'sourceLabels': obj.sourceLabels?.map(y => y),
-    'targetLabel': obj.targetLabel,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'action', obj.action);
+  putDefined(result, 'modulus', obj.modulus);
+  putDefined(result, 'regex', obj.regex);
+  putDefined(result, 'replacement', obj.replacement);
+  putDefined(result, 'separator', obj.separator);
+  putDefined(result, 'sourceLabels', obj.sourceLabels?.map(y => y));
+  putDefined(result, 'targetLabel', obj.targetLabel);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4226,20 +4133,18 @@ export interface ServiceMonitorSpecEndpointsOauth2 {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsOauth2(obj: ServiceMonitorSpecEndpointsOauth2 | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'clientId': toJson_ServiceMonitorSpecEndpointsOauth2ClientId(obj.clientId),
-    'clientSecret': toJson_ServiceMonitorSpecEndpointsOauth2ClientSecret(obj.clientSecret),
-    'endpointParams': ((obj.endpointParams) === undefined) ? undefined : (Object.entries(obj.endpointParams).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'noProxy': obj.noProxy,
-    'proxyConnectHeader': ((obj.proxyConnectHeader) === undefined) ? undefined : (Object.entries(obj.proxyConnectHeader).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.map(y => toJson_ServiceMonitorSpecEndpointsOauth2ProxyConnectHeader(y)) }), {})),
-    'proxyFromEnvironment': obj.proxyFromEnvironment,
-    'proxyUrl': obj.proxyUrl,
-    'scopes': obj.scopes?.map(y => y),
-    'tlsConfig': toJson_ServiceMonitorSpecEndpointsOauth2TlsConfig(obj.tlsConfig),
-    'tokenUrl': obj.tokenUrl,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'clientId', toJson_ServiceMonitorSpecEndpointsOauth2ClientId(obj.clientId));
+  putDefined(result, 'clientSecret', toJson_ServiceMonitorSpecEndpointsOauth2ClientSecret(obj.clientSecret));
+  putDefined(result, 'endpointParams', ((obj.endpointParams) === undefined) ? undefined : (withoutUndefined(obj.endpointParams)));
+  putDefined(result, 'noProxy', obj.noProxy);
+  putDefined(result, 'proxyConnectHeader', ((obj.proxyConnectHeader) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.proxyConnectHeader).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.map(y => toJson_ServiceMonitorSpecEndpointsOauth2ProxyConnectHeader(y))]))));
+  putDefined(result, 'proxyFromEnvironment', obj.proxyFromEnvironment);
+  putDefined(result, 'proxyUrl', obj.proxyUrl);
+  putDefined(result, 'scopes', obj.scopes?.map(y => y));
+  putDefined(result, 'tlsConfig', toJson_ServiceMonitorSpecEndpointsOauth2TlsConfig(obj.tlsConfig));
+  putDefined(result, 'tokenUrl', obj.tokenUrl);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4281,13 +4186,11 @@ export interface ServiceMonitorSpecEndpointsProxyConnectHeader {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsProxyConnectHeader(obj: ServiceMonitorSpecEndpointsProxyConnectHeader | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4373,17 +4276,15 @@ export interface ServiceMonitorSpecEndpointsRelabelings {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsRelabelings(obj: ServiceMonitorSpecEndpointsRelabelings | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'action': obj.action,
-    'modulus': obj.modulus,
-    'regex': obj.regex,
-    'replacement': obj.replacement,
-    'separator': obj.separator,
-    'sourceLabels': obj.sourceLabels?.map(y => y),
-    'targetLabel': obj.targetLabel,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'action', obj.action);
+  putDefined(result, 'modulus', obj.modulus);
+  putDefined(result, 'regex', obj.regex);
+  putDefined(result, 'replacement', obj.replacement);
+  putDefined(result, 'separator', obj.separator);
+  putDefined(result, 'sourceLabels', obj.sourceLabels?.map(y => y));
+  putDefined(result, 'targetLabel', obj.targetLabel);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4505,20 +4406,18 @@ export interface ServiceMonitorSpecEndpointsTlsConfig {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsTlsConfig(obj: ServiceMonitorSpecEndpointsTlsConfig | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'ca': toJson_ServiceMonitorSpecEndpointsTlsConfigCa(obj.ca),
-    'caFile': obj.caFile,
-    'cert': toJson_ServiceMonitorSpecEndpointsTlsConfigCert(obj.cert),
-    'certFile': obj.certFile,
-    'insecureSkipVerify': obj.insecureSkipVerify,
-    'keyFile': obj.keyFile,
-    'keySecret': toJson_ServiceMonitorSpecEndpointsTlsConfigKeySecret(obj.keySecret),
-    'maxVersion': obj.maxVersion,
-    'minVersion': obj.minVersion,
-    'serverName': obj.serverName,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'ca', toJson_ServiceMonitorSpecEndpointsTlsConfigCa(obj.ca));
+  putDefined(result, 'caFile', obj.caFile);
+  putDefined(result, 'cert', toJson_ServiceMonitorSpecEndpointsTlsConfigCert(obj.cert));
+  putDefined(result, 'certFile', obj.certFile);
+  putDefined(result, 'insecureSkipVerify', obj.insecureSkipVerify);
+  putDefined(result, 'keyFile', obj.keyFile);
+  putDefined(result, 'keySecret', toJson_ServiceMonitorSpecEndpointsTlsConfigKeySecret(obj.keySecret));
+  putDefined(result, 'maxVersion', obj.maxVersion);
+  putDefined(result, 'minVersion', obj.minVersion);
+  putDefined(result, 'serverName', obj.serverName);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4561,13 +4460,11 @@ export interface ServiceMonitorSpecSelectorMatchExpressions {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecSelectorMatchExpressions(obj: ServiceMonitorSpecSelectorMatchExpressions | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'operator': obj.operator,
-    'values': obj.values?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'operator', obj.operator);
+  putDefined(result, 'values', obj.values?.map(y => y));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4609,13 +4506,11 @@ export interface ServiceMonitorSpecEndpointsAuthorizationCredentials {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsAuthorizationCredentials(obj: ServiceMonitorSpecEndpointsAuthorizationCredentials | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4658,13 +4553,11 @@ export interface ServiceMonitorSpecEndpointsBasicAuthPassword {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsBasicAuthPassword(obj: ServiceMonitorSpecEndpointsBasicAuthPassword | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4707,13 +4600,11 @@ export interface ServiceMonitorSpecEndpointsBasicAuthUsername {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsBasicAuthUsername(obj: ServiceMonitorSpecEndpointsBasicAuthUsername | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4780,12 +4671,10 @@ export interface ServiceMonitorSpecEndpointsOauth2ClientId {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsOauth2ClientId(obj: ServiceMonitorSpecEndpointsOauth2ClientId | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'configMap': toJson_ServiceMonitorSpecEndpointsOauth2ClientIdConfigMap(obj.configMap),
-    'secret': toJson_ServiceMonitorSpecEndpointsOauth2ClientIdSecret(obj.secret),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'configMap', toJson_ServiceMonitorSpecEndpointsOauth2ClientIdConfigMap(obj.configMap));
+  putDefined(result, 'secret', toJson_ServiceMonitorSpecEndpointsOauth2ClientIdSecret(obj.secret));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4828,13 +4717,11 @@ export interface ServiceMonitorSpecEndpointsOauth2ClientSecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsOauth2ClientSecret(obj: ServiceMonitorSpecEndpointsOauth2ClientSecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4876,13 +4763,11 @@ export interface ServiceMonitorSpecEndpointsOauth2ProxyConnectHeader {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsOauth2ProxyConnectHeader(obj: ServiceMonitorSpecEndpointsOauth2ProxyConnectHeader | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4953,17 +4838,15 @@ export interface ServiceMonitorSpecEndpointsOauth2TlsConfig {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsOauth2TlsConfig(obj: ServiceMonitorSpecEndpointsOauth2TlsConfig | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'ca': toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCa(obj.ca),
-    'cert': toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCert(obj.cert),
-    'insecureSkipVerify': obj.insecureSkipVerify,
-    'keySecret': toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigKeySecret(obj.keySecret),
-    'maxVersion': obj.maxVersion,
-    'minVersion': obj.minVersion,
-    'serverName': obj.serverName,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'ca', toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCa(obj.ca));
+  putDefined(result, 'cert', toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCert(obj.cert));
+  putDefined(result, 'insecureSkipVerify', obj.insecureSkipVerify);
+  putDefined(result, 'keySecret', toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigKeySecret(obj.keySecret));
+  putDefined(result, 'maxVersion', obj.maxVersion);
+  putDefined(result, 'minVersion', obj.minVersion);
+  putDefined(result, 'serverName', obj.serverName);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5029,12 +4912,10 @@ export interface ServiceMonitorSpecEndpointsTlsConfigCa {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsTlsConfigCa(obj: ServiceMonitorSpecEndpointsTlsConfigCa | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'configMap': toJson_ServiceMonitorSpecEndpointsTlsConfigCaConfigMap(obj.configMap),
-    'secret': toJson_ServiceMonitorSpecEndpointsTlsConfigCaSecret(obj.secret),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'configMap', toJson_ServiceMonitorSpecEndpointsTlsConfigCaConfigMap(obj.configMap));
+  putDefined(result, 'secret', toJson_ServiceMonitorSpecEndpointsTlsConfigCaSecret(obj.secret));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5065,12 +4946,10 @@ export interface ServiceMonitorSpecEndpointsTlsConfigCert {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsTlsConfigCert(obj: ServiceMonitorSpecEndpointsTlsConfigCert | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'configMap': toJson_ServiceMonitorSpecEndpointsTlsConfigCertConfigMap(obj.configMap),
-    'secret': toJson_ServiceMonitorSpecEndpointsTlsConfigCertSecret(obj.secret),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'configMap', toJson_ServiceMonitorSpecEndpointsTlsConfigCertConfigMap(obj.configMap));
+  putDefined(result, 'secret', toJson_ServiceMonitorSpecEndpointsTlsConfigCertSecret(obj.secret));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5112,13 +4991,11 @@ export interface ServiceMonitorSpecEndpointsTlsConfigKeySecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsTlsConfigKeySecret(obj: ServiceMonitorSpecEndpointsTlsConfigKeySecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5196,13 +5073,11 @@ export interface ServiceMonitorSpecEndpointsOauth2ClientIdConfigMap {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsOauth2ClientIdConfigMap(obj: ServiceMonitorSpecEndpointsOauth2ClientIdConfigMap | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5244,13 +5119,11 @@ export interface ServiceMonitorSpecEndpointsOauth2ClientIdSecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsOauth2ClientIdSecret(obj: ServiceMonitorSpecEndpointsOauth2ClientIdSecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5281,12 +5154,10 @@ export interface ServiceMonitorSpecEndpointsOauth2TlsConfigCa {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCa(obj: ServiceMonitorSpecEndpointsOauth2TlsConfigCa | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'configMap': toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCaConfigMap(obj.configMap),
-    'secret': toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCaSecret(obj.secret),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'configMap', toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCaConfigMap(obj.configMap));
+  putDefined(result, 'secret', toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCaSecret(obj.secret));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5317,12 +5188,10 @@ export interface ServiceMonitorSpecEndpointsOauth2TlsConfigCert {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCert(obj: ServiceMonitorSpecEndpointsOauth2TlsConfigCert | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'configMap': toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCertConfigMap(obj.configMap),
-    'secret': toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCertSecret(obj.secret),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'configMap', toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCertConfigMap(obj.configMap));
+  putDefined(result, 'secret', toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCertSecret(obj.secret));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5364,13 +5233,11 @@ export interface ServiceMonitorSpecEndpointsOauth2TlsConfigKeySecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigKeySecret(obj: ServiceMonitorSpecEndpointsOauth2TlsConfigKeySecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5448,13 +5315,11 @@ export interface ServiceMonitorSpecEndpointsTlsConfigCaConfigMap {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsTlsConfigCaConfigMap(obj: ServiceMonitorSpecEndpointsTlsConfigCaConfigMap | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5496,13 +5361,11 @@ export interface ServiceMonitorSpecEndpointsTlsConfigCaSecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsTlsConfigCaSecret(obj: ServiceMonitorSpecEndpointsTlsConfigCaSecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5544,13 +5407,11 @@ export interface ServiceMonitorSpecEndpointsTlsConfigCertConfigMap {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsTlsConfigCertConfigMap(obj: ServiceMonitorSpecEndpointsTlsConfigCertConfigMap | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5592,13 +5453,11 @@ export interface ServiceMonitorSpecEndpointsTlsConfigCertSecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsTlsConfigCertSecret(obj: ServiceMonitorSpecEndpointsTlsConfigCertSecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5640,13 +5499,11 @@ export interface ServiceMonitorSpecEndpointsOauth2TlsConfigCaConfigMap {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCaConfigMap(obj: ServiceMonitorSpecEndpointsOauth2TlsConfigCaConfigMap | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5688,13 +5545,11 @@ export interface ServiceMonitorSpecEndpointsOauth2TlsConfigCaSecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCaSecret(obj: ServiceMonitorSpecEndpointsOauth2TlsConfigCaSecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5736,13 +5591,11 @@ export interface ServiceMonitorSpecEndpointsOauth2TlsConfigCertConfigMap {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCertConfigMap(obj: ServiceMonitorSpecEndpointsOauth2TlsConfigCertConfigMap | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5784,13 +5637,11 @@ export interface ServiceMonitorSpecEndpointsOauth2TlsConfigCertSecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCertSecret(obj: ServiceMonitorSpecEndpointsOauth2TlsConfigCertSecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'optional', obj.optional);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 

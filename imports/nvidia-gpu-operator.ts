@@ -2,6 +2,17 @@
 import { ApiObject, ApiObjectMetadata, GroupVersionKind } from 'cdk8s';
 import { Construct } from 'constructs';
 
+/** Sets `out[key]` unless `value` is undefined (struct renderers; see tools/imports/generate.ts). */
+function putDefined(out: Record<string, any>, key: string, value: any): void {
+  if (value !== undefined) out[key] = value;
+}
+
+/** A copy of `obj` without its undefined values (map renderers; see tools/imports/generate.ts). */
+function withoutUndefined(obj: { [key: string]: any }): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const key of Object.keys(obj)) putDefined(out, key, obj[key]);
+  return out;
+}
 
 /**
  * ClusterPolicy is the Schema for the clusterpolicies API
@@ -82,12 +93,10 @@ export interface ClusterPolicyProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicyProps(obj: ClusterPolicyProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': obj.metadata,
-    'spec': toJson_ClusterPolicySpec(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'metadata', obj.metadata);
+  putDefined(result, 'spec', toJson_ClusterPolicySpec(obj.spec));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -288,36 +297,34 @@ export interface ClusterPolicySpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpec(obj: ClusterPolicySpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'ccManager': toJson_ClusterPolicySpecCcManager(obj.ccManager),
-    'cdi': toJson_ClusterPolicySpecCdi(obj.cdi),
-    'daemonsets': toJson_ClusterPolicySpecDaemonsets(obj.daemonsets),
-    'dcgm': toJson_ClusterPolicySpecDcgm(obj.dcgm),
-    'dcgmExporter': toJson_ClusterPolicySpecDcgmExporter(obj.dcgmExporter),
-    'devicePlugin': toJson_ClusterPolicySpecDevicePlugin(obj.devicePlugin),
-    'driver': toJson_ClusterPolicySpecDriver(obj.driver),
-    'gdrcopy': toJson_ClusterPolicySpecGdrcopy(obj.gdrcopy),
-    'gds': toJson_ClusterPolicySpecGds(obj.gds),
-    'gfd': toJson_ClusterPolicySpecGfd(obj.gfd),
-    'hostPaths': toJson_ClusterPolicySpecHostPaths(obj.hostPaths),
-    'kataManager': toJson_ClusterPolicySpecKataManager(obj.kataManager),
-    'kataSandboxDevicePlugin': toJson_ClusterPolicySpecKataSandboxDevicePlugin(obj.kataSandboxDevicePlugin),
-    'mig': toJson_ClusterPolicySpecMig(obj.mig),
-    'migManager': toJson_ClusterPolicySpecMigManager(obj.migManager),
-    'nodeStatusExporter': toJson_ClusterPolicySpecNodeStatusExporter(obj.nodeStatusExporter),
-    'operator': toJson_ClusterPolicySpecOperator(obj.operator),
-    'psa': toJson_ClusterPolicySpecPsa(obj.psa),
-    'psp': toJson_ClusterPolicySpecPsp(obj.psp),
-    'sandboxDevicePlugin': toJson_ClusterPolicySpecSandboxDevicePlugin(obj.sandboxDevicePlugin),
-    'sandboxWorkloads': toJson_ClusterPolicySpecSandboxWorkloads(obj.sandboxWorkloads),
-    'toolkit': toJson_ClusterPolicySpecToolkit(obj.toolkit),
-    'validator': toJson_ClusterPolicySpecValidator(obj.validator),
-    'vfioManager': toJson_ClusterPolicySpecVfioManager(obj.vfioManager),
-    'vgpuDeviceManager': toJson_ClusterPolicySpecVgpuDeviceManager(obj.vgpuDeviceManager),
-    'vgpuManager': toJson_ClusterPolicySpecVgpuManager(obj.vgpuManager),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'ccManager', toJson_ClusterPolicySpecCcManager(obj.ccManager));
+  putDefined(result, 'cdi', toJson_ClusterPolicySpecCdi(obj.cdi));
+  putDefined(result, 'daemonsets', toJson_ClusterPolicySpecDaemonsets(obj.daemonsets));
+  putDefined(result, 'dcgm', toJson_ClusterPolicySpecDcgm(obj.dcgm));
+  putDefined(result, 'dcgmExporter', toJson_ClusterPolicySpecDcgmExporter(obj.dcgmExporter));
+  putDefined(result, 'devicePlugin', toJson_ClusterPolicySpecDevicePlugin(obj.devicePlugin));
+  putDefined(result, 'driver', toJson_ClusterPolicySpecDriver(obj.driver));
+  putDefined(result, 'gdrcopy', toJson_ClusterPolicySpecGdrcopy(obj.gdrcopy));
+  putDefined(result, 'gds', toJson_ClusterPolicySpecGds(obj.gds));
+  putDefined(result, 'gfd', toJson_ClusterPolicySpecGfd(obj.gfd));
+  putDefined(result, 'hostPaths', toJson_ClusterPolicySpecHostPaths(obj.hostPaths));
+  putDefined(result, 'kataManager', toJson_ClusterPolicySpecKataManager(obj.kataManager));
+  putDefined(result, 'kataSandboxDevicePlugin', toJson_ClusterPolicySpecKataSandboxDevicePlugin(obj.kataSandboxDevicePlugin));
+  putDefined(result, 'mig', toJson_ClusterPolicySpecMig(obj.mig));
+  putDefined(result, 'migManager', toJson_ClusterPolicySpecMigManager(obj.migManager));
+  putDefined(result, 'nodeStatusExporter', toJson_ClusterPolicySpecNodeStatusExporter(obj.nodeStatusExporter));
+  putDefined(result, 'operator', toJson_ClusterPolicySpecOperator(obj.operator));
+  putDefined(result, 'psa', toJson_ClusterPolicySpecPsa(obj.psa));
+  putDefined(result, 'psp', toJson_ClusterPolicySpecPsp(obj.psp));
+  putDefined(result, 'sandboxDevicePlugin', toJson_ClusterPolicySpecSandboxDevicePlugin(obj.sandboxDevicePlugin));
+  putDefined(result, 'sandboxWorkloads', toJson_ClusterPolicySpecSandboxWorkloads(obj.sandboxWorkloads));
+  putDefined(result, 'toolkit', toJson_ClusterPolicySpecToolkit(obj.toolkit));
+  putDefined(result, 'validator', toJson_ClusterPolicySpecValidator(obj.validator));
+  putDefined(result, 'vfioManager', toJson_ClusterPolicySpecVfioManager(obj.vfioManager));
+  putDefined(result, 'vgpuDeviceManager', toJson_ClusterPolicySpecVgpuDeviceManager(obj.vgpuDeviceManager));
+  putDefined(result, 'vgpuManager', toJson_ClusterPolicySpecVgpuManager(obj.vgpuManager));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -411,21 +418,19 @@ export interface ClusterPolicySpecCcManager {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecCcManager(obj: ClusterPolicySpecCcManager | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'args': obj.args?.map(y => y),
-    'defaultMode': obj.defaultMode,
-    'enabled': obj.enabled,
-    'env': obj.env?.map(y => toJson_ClusterPolicySpecCcManagerEnv(y)),
-    'hostNetwork': obj.hostNetwork,
-    'image': obj.image,
-    'imagePullPolicy': obj.imagePullPolicy,
-    'imagePullSecrets': obj.imagePullSecrets?.map(y => y),
-    'repository': obj.repository,
-    'resources': toJson_ClusterPolicySpecCcManagerResources(obj.resources),
-    'version': obj.version,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'args', obj.args?.map(y => y));
+  putDefined(result, 'defaultMode', obj.defaultMode);
+  putDefined(result, 'enabled', obj.enabled);
+  putDefined(result, 'env', obj.env?.map(y => toJson_ClusterPolicySpecCcManagerEnv(y)));
+  putDefined(result, 'hostNetwork', obj.hostNetwork);
+  putDefined(result, 'image', obj.image);
+  putDefined(result, 'imagePullPolicy', obj.imagePullPolicy);
+  putDefined(result, 'imagePullSecrets', obj.imagePullSecrets?.map(y => y));
+  putDefined(result, 'repository', obj.repository);
+  putDefined(result, 'resources', toJson_ClusterPolicySpecCcManagerResources(obj.resources));
+  putDefined(result, 'version', obj.version);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -463,13 +468,11 @@ export interface ClusterPolicySpecCdi {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecCdi(obj: ClusterPolicySpecCdi | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'default': obj.default,
-    'enabled': obj.enabled,
-    'nriPluginEnabled': obj.nriPluginEnabled,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'default', obj.default);
+  putDefined(result, 'enabled', obj.enabled);
+  putDefined(result, 'nriPluginEnabled', obj.nriPluginEnabled);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -535,17 +538,15 @@ export interface ClusterPolicySpecDaemonsets {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDaemonsets(obj: ClusterPolicySpecDaemonsets | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'podSecurityContext': toJson_ClusterPolicySpecDaemonsetsPodSecurityContext(obj.podSecurityContext),
-    'priorityClassName': obj.priorityClassName,
-    'rollingUpdate': toJson_ClusterPolicySpecDaemonsetsRollingUpdate(obj.rollingUpdate),
-    'tolerations': obj.tolerations?.map(y => toJson_ClusterPolicySpecDaemonsetsTolerations(y)),
-    'updateStrategy': obj.updateStrategy,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'annotations', ((obj.annotations) === undefined) ? undefined : (withoutUndefined(obj.annotations)));
+  putDefined(result, 'labels', ((obj.labels) === undefined) ? undefined : (withoutUndefined(obj.labels)));
+  putDefined(result, 'podSecurityContext', toJson_ClusterPolicySpecDaemonsetsPodSecurityContext(obj.podSecurityContext));
+  putDefined(result, 'priorityClassName', obj.priorityClassName);
+  putDefined(result, 'rollingUpdate', toJson_ClusterPolicySpecDaemonsetsRollingUpdate(obj.rollingUpdate));
+  putDefined(result, 'tolerations', obj.tolerations?.map(y => toJson_ClusterPolicySpecDaemonsetsTolerations(y)));
+  putDefined(result, 'updateStrategy', obj.updateStrategy);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -639,21 +640,19 @@ export interface ClusterPolicySpecDcgm {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDcgm(obj: ClusterPolicySpecDcgm | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'args': obj.args?.map(y => y),
-    'enabled': obj.enabled,
-    'env': obj.env?.map(y => toJson_ClusterPolicySpecDcgmEnv(y)),
-    'hostNetwork': obj.hostNetwork,
-    'hostPort': obj.hostPort,
-    'image': obj.image,
-    'imagePullPolicy': obj.imagePullPolicy,
-    'imagePullSecrets': obj.imagePullSecrets?.map(y => y),
-    'repository': obj.repository,
-    'resources': toJson_ClusterPolicySpecDcgmResources(obj.resources),
-    'version': obj.version,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'args', obj.args?.map(y => y));
+  putDefined(result, 'enabled', obj.enabled);
+  putDefined(result, 'env', obj.env?.map(y => toJson_ClusterPolicySpecDcgmEnv(y)));
+  putDefined(result, 'hostNetwork', obj.hostNetwork);
+  putDefined(result, 'hostPort', obj.hostPort);
+  putDefined(result, 'image', obj.image);
+  putDefined(result, 'imagePullPolicy', obj.imagePullPolicy);
+  putDefined(result, 'imagePullSecrets', obj.imagePullSecrets?.map(y => y));
+  putDefined(result, 'repository', obj.repository);
+  putDefined(result, 'resources', toJson_ClusterPolicySpecDcgmResources(obj.resources));
+  putDefined(result, 'version', obj.version);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -808,29 +807,27 @@ export interface ClusterPolicySpecDcgmExporter {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDcgmExporter(obj: ClusterPolicySpecDcgmExporter | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'args': obj.args?.map(y => y),
-    'config': toJson_ClusterPolicySpecDcgmExporterConfig(obj.config),
-    'enablePodLabels': obj.enablePodLabels,
-    'enablePodUID': obj.enablePodUid,
-    'enabled': obj.enabled,
-    'env': obj.env?.map(y => toJson_ClusterPolicySpecDcgmExporterEnv(y)),
-    'hostNetwork': obj.hostNetwork,
-    'hostPID': obj.hostPid,
-    'hpcJobMapping': toJson_ClusterPolicySpecDcgmExporterHpcJobMapping(obj.hpcJobMapping),
-    'image': obj.image,
-    'imagePullPolicy': obj.imagePullPolicy,
-    'imagePullSecrets': obj.imagePullSecrets?.map(y => y),
-    'podLabelAllowlistRegex': obj.podLabelAllowlistRegex?.map(y => y),
-    'repository': obj.repository,
-    'resources': toJson_ClusterPolicySpecDcgmExporterResources(obj.resources),
-    'service': toJson_ClusterPolicySpecDcgmExporterService(obj.service),
-    'serviceMonitor': toJson_ClusterPolicySpecDcgmExporterServiceMonitor(obj.serviceMonitor),
-    'version': obj.version,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'annotations', ((obj.annotations) === undefined) ? undefined : (withoutUndefined(obj.annotations)));
+  putDefined(result, 'args', obj.args?.map(y => y));
+  putDefined(result, 'config', toJson_ClusterPolicySpecDcgmExporterConfig(obj.config));
+  putDefined(result, 'enablePodLabels', obj.enablePodLabels);
+  putDefined(result, 'enablePodUID', obj.enablePodUid);
+  putDefined(result, 'enabled', obj.enabled);
+  putDefined(result, 'env', obj.env?.map(y => toJson_ClusterPolicySpecDcgmExporterEnv(y)));
+  putDefined(result, 'hostNetwork', obj.hostNetwork);
+  putDefined(result, 'hostPID', obj.hostPid);
+  putDefined(result, 'hpcJobMapping', toJson_ClusterPolicySpecDcgmExporterHpcJobMapping(obj.hpcJobMapping));
+  putDefined(result, 'image', obj.image);
+  putDefined(result, 'imagePullPolicy', obj.imagePullPolicy);
+  putDefined(result, 'imagePullSecrets', obj.imagePullSecrets?.map(y => y));
+  putDefined(result, 'podLabelAllowlistRegex', obj.podLabelAllowlistRegex?.map(y => y));
+  putDefined(result, 'repository', obj.repository);
+  putDefined(result, 'resources', toJson_ClusterPolicySpecDcgmExporterResources(obj.resources));
+  putDefined(result, 'service', toJson_ClusterPolicySpecDcgmExporterService(obj.service));
+  putDefined(result, 'serviceMonitor', toJson_ClusterPolicySpecDcgmExporterServiceMonitor(obj.serviceMonitor));
+  putDefined(result, 'version', obj.version);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -931,22 +928,20 @@ export interface ClusterPolicySpecDevicePlugin {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDevicePlugin(obj: ClusterPolicySpecDevicePlugin | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'args': obj.args?.map(y => y),
-    'config': toJson_ClusterPolicySpecDevicePluginConfig(obj.config),
-    'enabled': obj.enabled,
-    'env': obj.env?.map(y => toJson_ClusterPolicySpecDevicePluginEnv(y)),
-    'hostNetwork': obj.hostNetwork,
-    'image': obj.image,
-    'imagePullPolicy': obj.imagePullPolicy,
-    'imagePullSecrets': obj.imagePullSecrets?.map(y => y),
-    'mps': toJson_ClusterPolicySpecDevicePluginMps(obj.mps),
-    'repository': obj.repository,
-    'resources': toJson_ClusterPolicySpecDevicePluginResources(obj.resources),
-    'version': obj.version,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'args', obj.args?.map(y => y));
+  putDefined(result, 'config', toJson_ClusterPolicySpecDevicePluginConfig(obj.config));
+  putDefined(result, 'enabled', obj.enabled);
+  putDefined(result, 'env', obj.env?.map(y => toJson_ClusterPolicySpecDevicePluginEnv(y)));
+  putDefined(result, 'hostNetwork', obj.hostNetwork);
+  putDefined(result, 'image', obj.image);
+  putDefined(result, 'imagePullPolicy', obj.imagePullPolicy);
+  putDefined(result, 'imagePullSecrets', obj.imagePullSecrets?.map(y => y));
+  putDefined(result, 'mps', toJson_ClusterPolicySpecDevicePluginMps(obj.mps));
+  putDefined(result, 'repository', obj.repository);
+  putDefined(result, 'resources', toJson_ClusterPolicySpecDevicePluginResources(obj.resources));
+  putDefined(result, 'version', obj.version);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1148,36 +1143,34 @@ export interface ClusterPolicySpecDriver {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDriver(obj: ClusterPolicySpecDriver | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'args': obj.args?.map(y => y),
-    'certConfig': toJson_ClusterPolicySpecDriverCertConfig(obj.certConfig),
-    'enabled': obj.enabled,
-    'env': obj.env?.map(y => toJson_ClusterPolicySpecDriverEnv(y)),
-    'hostNetwork': obj.hostNetwork,
-    'image': obj.image,
-    'imagePullPolicy': obj.imagePullPolicy,
-    'imagePullSecrets': obj.imagePullSecrets?.map(y => y),
-    'kernelModuleConfig': toJson_ClusterPolicySpecDriverKernelModuleConfig(obj.kernelModuleConfig),
-    'kernelModuleType': obj.kernelModuleType,
-    'licensingConfig': toJson_ClusterPolicySpecDriverLicensingConfig(obj.licensingConfig),
-    'livenessProbe': toJson_ClusterPolicySpecDriverLivenessProbe(obj.livenessProbe),
-    'manager': toJson_ClusterPolicySpecDriverManager(obj.manager),
-    'rdma': toJson_ClusterPolicySpecDriverRdma(obj.rdma),
-    'readinessProbe': toJson_ClusterPolicySpecDriverReadinessProbe(obj.readinessProbe),
-    'repoConfig': toJson_ClusterPolicySpecDriverRepoConfig(obj.repoConfig),
-    'repository': obj.repository,
-    'resources': toJson_ClusterPolicySpecDriverResources(obj.resources),
-    'secretEnv': obj.secretEnv,
-    'startupProbe': toJson_ClusterPolicySpecDriverStartupProbe(obj.startupProbe),
-    'upgradePolicy': toJson_ClusterPolicySpecDriverUpgradePolicy(obj.upgradePolicy),
-    'useNvidiaDriverCRD': obj.useNvidiaDriverCrd,
-    'useOpenKernelModules': obj.useOpenKernelModules,
-    'usePrecompiled': obj.usePrecompiled,
-    'version': obj.version,
-    'virtualTopology': toJson_ClusterPolicySpecDriverVirtualTopology(obj.virtualTopology),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'args', obj.args?.map(y => y));
+  putDefined(result, 'certConfig', toJson_ClusterPolicySpecDriverCertConfig(obj.certConfig));
+  putDefined(result, 'enabled', obj.enabled);
+  putDefined(result, 'env', obj.env?.map(y => toJson_ClusterPolicySpecDriverEnv(y)));
+  putDefined(result, 'hostNetwork', obj.hostNetwork);
+  putDefined(result, 'image', obj.image);
+  putDefined(result, 'imagePullPolicy', obj.imagePullPolicy);
+  putDefined(result, 'imagePullSecrets', obj.imagePullSecrets?.map(y => y));
+  putDefined(result, 'kernelModuleConfig', toJson_ClusterPolicySpecDriverKernelModuleConfig(obj.kernelModuleConfig));
+  putDefined(result, 'kernelModuleType', obj.kernelModuleType);
+  putDefined(result, 'licensingConfig', toJson_ClusterPolicySpecDriverLicensingConfig(obj.licensingConfig));
+  putDefined(result, 'livenessProbe', toJson_ClusterPolicySpecDriverLivenessProbe(obj.livenessProbe));
+  putDefined(result, 'manager', toJson_ClusterPolicySpecDriverManager(obj.manager));
+  putDefined(result, 'rdma', toJson_ClusterPolicySpecDriverRdma(obj.rdma));
+  putDefined(result, 'readinessProbe', toJson_ClusterPolicySpecDriverReadinessProbe(obj.readinessProbe));
+  putDefined(result, 'repoConfig', toJson_ClusterPolicySpecDriverRepoConfig(obj.repoConfig));
+  putDefined(result, 'repository', obj.repository);
+  putDefined(result, 'resources', toJson_ClusterPolicySpecDriverResources(obj.resources));
+  putDefined(result, 'secretEnv', obj.secretEnv);
+  putDefined(result, 'startupProbe', toJson_ClusterPolicySpecDriverStartupProbe(obj.startupProbe));
+  putDefined(result, 'upgradePolicy', toJson_ClusterPolicySpecDriverUpgradePolicy(obj.upgradePolicy));
+  putDefined(result, 'useNvidiaDriverCRD', obj.useNvidiaDriverCrd);
+  putDefined(result, 'useOpenKernelModules', obj.useOpenKernelModules);
+  putDefined(result, 'usePrecompiled', obj.usePrecompiled);
+  putDefined(result, 'version', obj.version);
+  putDefined(result, 'virtualTopology', toJson_ClusterPolicySpecDriverVirtualTopology(obj.virtualTopology));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1250,18 +1243,16 @@ export interface ClusterPolicySpecGdrcopy {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecGdrcopy(obj: ClusterPolicySpecGdrcopy | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'args': obj.args?.map(y => y),
-    'enabled': obj.enabled,
-    'env': obj.env?.map(y => toJson_ClusterPolicySpecGdrcopyEnv(y)),
-    'image': obj.image,
-    'imagePullPolicy': obj.imagePullPolicy,
-    'imagePullSecrets': obj.imagePullSecrets?.map(y => y),
-    'repository': obj.repository,
-    'version': obj.version,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'args', obj.args?.map(y => y));
+  putDefined(result, 'enabled', obj.enabled);
+  putDefined(result, 'env', obj.env?.map(y => toJson_ClusterPolicySpecGdrcopyEnv(y)));
+  putDefined(result, 'image', obj.image);
+  putDefined(result, 'imagePullPolicy', obj.imagePullPolicy);
+  putDefined(result, 'imagePullSecrets', obj.imagePullSecrets?.map(y => y));
+  putDefined(result, 'repository', obj.repository);
+  putDefined(result, 'version', obj.version);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1334,18 +1325,16 @@ export interface ClusterPolicySpecGds {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecGds(obj: ClusterPolicySpecGds | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'args': obj.args?.map(y => y),
-    'enabled': obj.enabled,
-    'env': obj.env?.map(y => toJson_ClusterPolicySpecGdsEnv(y)),
-    'image': obj.image,
-    'imagePullPolicy': obj.imagePullPolicy,
-    'imagePullSecrets': obj.imagePullSecrets?.map(y => y),
-    'repository': obj.repository,
-    'version': obj.version,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'args', obj.args?.map(y => y));
+  putDefined(result, 'enabled', obj.enabled);
+  putDefined(result, 'env', obj.env?.map(y => toJson_ClusterPolicySpecGdsEnv(y)));
+  putDefined(result, 'image', obj.image);
+  putDefined(result, 'imagePullPolicy', obj.imagePullPolicy);
+  putDefined(result, 'imagePullSecrets', obj.imagePullSecrets?.map(y => y));
+  putDefined(result, 'repository', obj.repository);
+  putDefined(result, 'version', obj.version);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1432,20 +1421,18 @@ export interface ClusterPolicySpecGfd {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecGfd(obj: ClusterPolicySpecGfd | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'args': obj.args?.map(y => y),
-    'enabled': obj.enabled,
-    'env': obj.env?.map(y => toJson_ClusterPolicySpecGfdEnv(y)),
-    'hostNetwork': obj.hostNetwork,
-    'image': obj.image,
-    'imagePullPolicy': obj.imagePullPolicy,
-    'imagePullSecrets': obj.imagePullSecrets?.map(y => y),
-    'repository': obj.repository,
-    'resources': toJson_ClusterPolicySpecGfdResources(obj.resources),
-    'version': obj.version,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'args', obj.args?.map(y => y));
+  putDefined(result, 'enabled', obj.enabled);
+  putDefined(result, 'env', obj.env?.map(y => toJson_ClusterPolicySpecGfdEnv(y)));
+  putDefined(result, 'hostNetwork', obj.hostNetwork);
+  putDefined(result, 'image', obj.image);
+  putDefined(result, 'imagePullPolicy', obj.imagePullPolicy);
+  putDefined(result, 'imagePullSecrets', obj.imagePullSecrets?.map(y => y));
+  putDefined(result, 'repository', obj.repository);
+  putDefined(result, 'resources', toJson_ClusterPolicySpecGfdResources(obj.resources));
+  putDefined(result, 'version', obj.version);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1489,13 +1476,11 @@ export interface ClusterPolicySpecHostPaths {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecHostPaths(obj: ClusterPolicySpecHostPaths | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'driverInstallDir': obj.driverInstallDir,
-    'kubeletRootDir': obj.kubeletRootDir,
-    'rootFS': obj.rootFs,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'driverInstallDir', obj.driverInstallDir);
+  putDefined(result, 'kubeletRootDir', obj.kubeletRootDir);
+  putDefined(result, 'rootFS', obj.rootFs);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1590,21 +1575,19 @@ export interface ClusterPolicySpecKataManager {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecKataManager(obj: ClusterPolicySpecKataManager | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'args': obj.args?.map(y => y),
-    'config': toJson_ClusterPolicySpecKataManagerConfig(obj.config),
-    'enabled': obj.enabled,
-    'env': obj.env?.map(y => toJson_ClusterPolicySpecKataManagerEnv(y)),
-    'hostNetwork': obj.hostNetwork,
-    'image': obj.image,
-    'imagePullPolicy': obj.imagePullPolicy,
-    'imagePullSecrets': obj.imagePullSecrets?.map(y => y),
-    'repository': obj.repository,
-    'resources': toJson_ClusterPolicySpecKataManagerResources(obj.resources),
-    'version': obj.version,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'args', obj.args?.map(y => y));
+  putDefined(result, 'config', toJson_ClusterPolicySpecKataManagerConfig(obj.config));
+  putDefined(result, 'enabled', obj.enabled);
+  putDefined(result, 'env', obj.env?.map(y => toJson_ClusterPolicySpecKataManagerEnv(y)));
+  putDefined(result, 'hostNetwork', obj.hostNetwork);
+  putDefined(result, 'image', obj.image);
+  putDefined(result, 'imagePullPolicy', obj.imagePullPolicy);
+  putDefined(result, 'imagePullSecrets', obj.imagePullSecrets?.map(y => y));
+  putDefined(result, 'repository', obj.repository);
+  putDefined(result, 'resources', toJson_ClusterPolicySpecKataManagerResources(obj.resources));
+  putDefined(result, 'version', obj.version);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1691,20 +1674,18 @@ export interface ClusterPolicySpecKataSandboxDevicePlugin {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecKataSandboxDevicePlugin(obj: ClusterPolicySpecKataSandboxDevicePlugin | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'args': obj.args?.map(y => y),
-    'enabled': obj.enabled,
-    'env': obj.env?.map(y => toJson_ClusterPolicySpecKataSandboxDevicePluginEnv(y)),
-    'hostNetwork': obj.hostNetwork,
-    'image': obj.image,
-    'imagePullPolicy': obj.imagePullPolicy,
-    'imagePullSecrets': obj.imagePullSecrets?.map(y => y),
-    'repository': obj.repository,
-    'resources': toJson_ClusterPolicySpecKataSandboxDevicePluginResources(obj.resources),
-    'version': obj.version,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'args', obj.args?.map(y => y));
+  putDefined(result, 'enabled', obj.enabled);
+  putDefined(result, 'env', obj.env?.map(y => toJson_ClusterPolicySpecKataSandboxDevicePluginEnv(y)));
+  putDefined(result, 'hostNetwork', obj.hostNetwork);
+  putDefined(result, 'image', obj.image);
+  putDefined(result, 'imagePullPolicy', obj.imagePullPolicy);
+  putDefined(result, 'imagePullSecrets', obj.imagePullSecrets?.map(y => y));
+  putDefined(result, 'repository', obj.repository);
+  putDefined(result, 'resources', toJson_ClusterPolicySpecKataSandboxDevicePluginResources(obj.resources));
+  putDefined(result, 'version', obj.version);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1728,11 +1709,9 @@ export interface ClusterPolicySpecMig {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecMig(obj: ClusterPolicySpecMig | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'strategy': obj.strategy,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'strategy', obj.strategy);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1833,22 +1812,20 @@ export interface ClusterPolicySpecMigManager {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecMigManager(obj: ClusterPolicySpecMigManager | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'args': obj.args?.map(y => y),
-    'config': toJson_ClusterPolicySpecMigManagerConfig(obj.config),
-    'enabled': obj.enabled,
-    'env': obj.env?.map(y => toJson_ClusterPolicySpecMigManagerEnv(y)),
-    'gpuClientsConfig': toJson_ClusterPolicySpecMigManagerGpuClientsConfig(obj.gpuClientsConfig),
-    'hostNetwork': obj.hostNetwork,
-    'image': obj.image,
-    'imagePullPolicy': obj.imagePullPolicy,
-    'imagePullSecrets': obj.imagePullSecrets?.map(y => y),
-    'repository': obj.repository,
-    'resources': toJson_ClusterPolicySpecMigManagerResources(obj.resources),
-    'version': obj.version,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'args', obj.args?.map(y => y));
+  putDefined(result, 'config', toJson_ClusterPolicySpecMigManagerConfig(obj.config));
+  putDefined(result, 'enabled', obj.enabled);
+  putDefined(result, 'env', obj.env?.map(y => toJson_ClusterPolicySpecMigManagerEnv(y)));
+  putDefined(result, 'gpuClientsConfig', toJson_ClusterPolicySpecMigManagerGpuClientsConfig(obj.gpuClientsConfig));
+  putDefined(result, 'hostNetwork', obj.hostNetwork);
+  putDefined(result, 'image', obj.image);
+  putDefined(result, 'imagePullPolicy', obj.imagePullPolicy);
+  putDefined(result, 'imagePullSecrets', obj.imagePullSecrets?.map(y => y));
+  putDefined(result, 'repository', obj.repository);
+  putDefined(result, 'resources', toJson_ClusterPolicySpecMigManagerResources(obj.resources));
+  putDefined(result, 'version', obj.version);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1935,20 +1912,18 @@ export interface ClusterPolicySpecNodeStatusExporter {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecNodeStatusExporter(obj: ClusterPolicySpecNodeStatusExporter | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'args': obj.args?.map(y => y),
-    'enabled': obj.enabled,
-    'env': obj.env?.map(y => toJson_ClusterPolicySpecNodeStatusExporterEnv(y)),
-    'hostNetwork': obj.hostNetwork,
-    'image': obj.image,
-    'imagePullPolicy': obj.imagePullPolicy,
-    'imagePullSecrets': obj.imagePullSecrets?.map(y => y),
-    'repository': obj.repository,
-    'resources': toJson_ClusterPolicySpecNodeStatusExporterResources(obj.resources),
-    'version': obj.version,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'args', obj.args?.map(y => y));
+  putDefined(result, 'enabled', obj.enabled);
+  putDefined(result, 'env', obj.env?.map(y => toJson_ClusterPolicySpecNodeStatusExporterEnv(y)));
+  putDefined(result, 'hostNetwork', obj.hostNetwork);
+  putDefined(result, 'image', obj.image);
+  putDefined(result, 'imagePullPolicy', obj.imagePullPolicy);
+  putDefined(result, 'imagePullSecrets', obj.imagePullSecrets?.map(y => y));
+  putDefined(result, 'repository', obj.repository);
+  putDefined(result, 'resources', toJson_ClusterPolicySpecNodeStatusExporterResources(obj.resources));
+  putDefined(result, 'version', obj.version);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2016,17 +1991,15 @@ export interface ClusterPolicySpecOperator {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecOperator(obj: ClusterPolicySpecOperator | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'defaultRuntime': obj.defaultRuntime,
-    'initContainer': toJson_ClusterPolicySpecOperatorInitContainer(obj.initContainer),
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'metrics': toJson_ClusterPolicySpecOperatorMetrics(obj.metrics),
-    'runtimeClass': obj.runtimeClass,
-    'use_ocp_driver_toolkit': obj.useOcpDriverToolkit,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'annotations', ((obj.annotations) === undefined) ? undefined : (withoutUndefined(obj.annotations)));
+  putDefined(result, 'defaultRuntime', obj.defaultRuntime);
+  putDefined(result, 'initContainer', toJson_ClusterPolicySpecOperatorInitContainer(obj.initContainer));
+  putDefined(result, 'labels', ((obj.labels) === undefined) ? undefined : (withoutUndefined(obj.labels)));
+  putDefined(result, 'metrics', toJson_ClusterPolicySpecOperatorMetrics(obj.metrics));
+  putDefined(result, 'runtimeClass', obj.runtimeClass);
+  putDefined(result, 'use_ocp_driver_toolkit', obj.useOcpDriverToolkit);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2050,11 +2023,9 @@ export interface ClusterPolicySpecPsa {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecPsa(obj: ClusterPolicySpecPsa | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'enabled': obj.enabled,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'enabled', obj.enabled);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2079,11 +2050,9 @@ export interface ClusterPolicySpecPsp {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecPsp(obj: ClusterPolicySpecPsp | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'enabled': obj.enabled,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'enabled', obj.enabled);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2170,20 +2139,18 @@ export interface ClusterPolicySpecSandboxDevicePlugin {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecSandboxDevicePlugin(obj: ClusterPolicySpecSandboxDevicePlugin | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'args': obj.args?.map(y => y),
-    'enabled': obj.enabled,
-    'env': obj.env?.map(y => toJson_ClusterPolicySpecSandboxDevicePluginEnv(y)),
-    'hostNetwork': obj.hostNetwork,
-    'image': obj.image,
-    'imagePullPolicy': obj.imagePullPolicy,
-    'imagePullSecrets': obj.imagePullSecrets?.map(y => y),
-    'repository': obj.repository,
-    'resources': toJson_ClusterPolicySpecSandboxDevicePluginResources(obj.resources),
-    'version': obj.version,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'args', obj.args?.map(y => y));
+  putDefined(result, 'enabled', obj.enabled);
+  putDefined(result, 'env', obj.env?.map(y => toJson_ClusterPolicySpecSandboxDevicePluginEnv(y)));
+  putDefined(result, 'hostNetwork', obj.hostNetwork);
+  putDefined(result, 'image', obj.image);
+  putDefined(result, 'imagePullPolicy', obj.imagePullPolicy);
+  putDefined(result, 'imagePullSecrets', obj.imagePullSecrets?.map(y => y));
+  putDefined(result, 'repository', obj.repository);
+  putDefined(result, 'resources', toJson_ClusterPolicySpecSandboxDevicePluginResources(obj.resources));
+  putDefined(result, 'version', obj.version);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2224,13 +2191,11 @@ export interface ClusterPolicySpecSandboxWorkloads {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecSandboxWorkloads(obj: ClusterPolicySpecSandboxWorkloads | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'defaultWorkload': obj.defaultWorkload,
-    'enabled': obj.enabled,
-    'mode': obj.mode,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'defaultWorkload', obj.defaultWorkload);
+  putDefined(result, 'enabled', obj.enabled);
+  putDefined(result, 'mode', obj.mode);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2324,21 +2289,19 @@ export interface ClusterPolicySpecToolkit {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecToolkit(obj: ClusterPolicySpecToolkit | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'args': obj.args?.map(y => y),
-    'enabled': obj.enabled,
-    'env': obj.env?.map(y => toJson_ClusterPolicySpecToolkitEnv(y)),
-    'hostNetwork': obj.hostNetwork,
-    'image': obj.image,
-    'imagePullPolicy': obj.imagePullPolicy,
-    'imagePullSecrets': obj.imagePullSecrets?.map(y => y),
-    'installDir': obj.installDir,
-    'repository': obj.repository,
-    'resources': toJson_ClusterPolicySpecToolkitResources(obj.resources),
-    'version': obj.version,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'args', obj.args?.map(y => y));
+  putDefined(result, 'enabled', obj.enabled);
+  putDefined(result, 'env', obj.env?.map(y => toJson_ClusterPolicySpecToolkitEnv(y)));
+  putDefined(result, 'hostNetwork', obj.hostNetwork);
+  putDefined(result, 'image', obj.image);
+  putDefined(result, 'imagePullPolicy', obj.imagePullPolicy);
+  putDefined(result, 'imagePullSecrets', obj.imagePullSecrets?.map(y => y));
+  putDefined(result, 'installDir', obj.installDir);
+  putDefined(result, 'repository', obj.repository);
+  putDefined(result, 'resources', toJson_ClusterPolicySpecToolkitResources(obj.resources));
+  putDefined(result, 'version', obj.version);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2467,26 +2430,24 @@ export interface ClusterPolicySpecValidator {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecValidator(obj: ClusterPolicySpecValidator | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'args': obj.args?.map(y => y),
-    'cuda': toJson_ClusterPolicySpecValidatorCuda(obj.cuda),
-    'driver': toJson_ClusterPolicySpecValidatorDriver(obj.driver),
-    'env': obj.env?.map(y => toJson_ClusterPolicySpecValidatorEnv(y)),
-    'hostNetwork': obj.hostNetwork,
-    'image': obj.image,
-    'imagePullPolicy': obj.imagePullPolicy,
-    'imagePullSecrets': obj.imagePullSecrets?.map(y => y),
-    'plugin': toJson_ClusterPolicySpecValidatorPlugin(obj.plugin),
-    'repository': obj.repository,
-    'resources': toJson_ClusterPolicySpecValidatorResources(obj.resources),
-    'toolkit': toJson_ClusterPolicySpecValidatorToolkit(obj.toolkit),
-    'version': obj.version,
-    'vfioPCI': toJson_ClusterPolicySpecValidatorVfioPci(obj.vfioPci),
-    'vgpuDevices': toJson_ClusterPolicySpecValidatorVgpuDevices(obj.vgpuDevices),
-    'vgpuManager': toJson_ClusterPolicySpecValidatorVgpuManager(obj.vgpuManager),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'args', obj.args?.map(y => y));
+  putDefined(result, 'cuda', toJson_ClusterPolicySpecValidatorCuda(obj.cuda));
+  putDefined(result, 'driver', toJson_ClusterPolicySpecValidatorDriver(obj.driver));
+  putDefined(result, 'env', obj.env?.map(y => toJson_ClusterPolicySpecValidatorEnv(y)));
+  putDefined(result, 'hostNetwork', obj.hostNetwork);
+  putDefined(result, 'image', obj.image);
+  putDefined(result, 'imagePullPolicy', obj.imagePullPolicy);
+  putDefined(result, 'imagePullSecrets', obj.imagePullSecrets?.map(y => y));
+  putDefined(result, 'plugin', toJson_ClusterPolicySpecValidatorPlugin(obj.plugin));
+  putDefined(result, 'repository', obj.repository);
+  putDefined(result, 'resources', toJson_ClusterPolicySpecValidatorResources(obj.resources));
+  putDefined(result, 'toolkit', toJson_ClusterPolicySpecValidatorToolkit(obj.toolkit));
+  putDefined(result, 'version', obj.version);
+  putDefined(result, 'vfioPCI', toJson_ClusterPolicySpecValidatorVfioPci(obj.vfioPci));
+  putDefined(result, 'vgpuDevices', toJson_ClusterPolicySpecValidatorVgpuDevices(obj.vgpuDevices));
+  putDefined(result, 'vgpuManager', toJson_ClusterPolicySpecValidatorVgpuManager(obj.vgpuManager));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2580,21 +2541,19 @@ export interface ClusterPolicySpecVfioManager {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecVfioManager(obj: ClusterPolicySpecVfioManager | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'args': obj.args?.map(y => y),
-    'driverManager': toJson_ClusterPolicySpecVfioManagerDriverManager(obj.driverManager),
-    'enabled': obj.enabled,
-    'env': obj.env?.map(y => toJson_ClusterPolicySpecVfioManagerEnv(y)),
-    'hostNetwork': obj.hostNetwork,
-    'image': obj.image,
-    'imagePullPolicy': obj.imagePullPolicy,
-    'imagePullSecrets': obj.imagePullSecrets?.map(y => y),
-    'repository': obj.repository,
-    'resources': toJson_ClusterPolicySpecVfioManagerResources(obj.resources),
-    'version': obj.version,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'args', obj.args?.map(y => y));
+  putDefined(result, 'driverManager', toJson_ClusterPolicySpecVfioManagerDriverManager(obj.driverManager));
+  putDefined(result, 'enabled', obj.enabled);
+  putDefined(result, 'env', obj.env?.map(y => toJson_ClusterPolicySpecVfioManagerEnv(y)));
+  putDefined(result, 'hostNetwork', obj.hostNetwork);
+  putDefined(result, 'image', obj.image);
+  putDefined(result, 'imagePullPolicy', obj.imagePullPolicy);
+  putDefined(result, 'imagePullSecrets', obj.imagePullSecrets?.map(y => y));
+  putDefined(result, 'repository', obj.repository);
+  putDefined(result, 'resources', toJson_ClusterPolicySpecVfioManagerResources(obj.resources));
+  putDefined(result, 'version', obj.version);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2688,21 +2647,19 @@ export interface ClusterPolicySpecVgpuDeviceManager {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecVgpuDeviceManager(obj: ClusterPolicySpecVgpuDeviceManager | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'args': obj.args?.map(y => y),
-    'config': toJson_ClusterPolicySpecVgpuDeviceManagerConfig(obj.config),
-    'enabled': obj.enabled,
-    'env': obj.env?.map(y => toJson_ClusterPolicySpecVgpuDeviceManagerEnv(y)),
-    'hostNetwork': obj.hostNetwork,
-    'image': obj.image,
-    'imagePullPolicy': obj.imagePullPolicy,
-    'imagePullSecrets': obj.imagePullSecrets?.map(y => y),
-    'repository': obj.repository,
-    'resources': toJson_ClusterPolicySpecVgpuDeviceManagerResources(obj.resources),
-    'version': obj.version,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'args', obj.args?.map(y => y));
+  putDefined(result, 'config', toJson_ClusterPolicySpecVgpuDeviceManagerConfig(obj.config));
+  putDefined(result, 'enabled', obj.enabled);
+  putDefined(result, 'env', obj.env?.map(y => toJson_ClusterPolicySpecVgpuDeviceManagerEnv(y)));
+  putDefined(result, 'hostNetwork', obj.hostNetwork);
+  putDefined(result, 'image', obj.image);
+  putDefined(result, 'imagePullPolicy', obj.imagePullPolicy);
+  putDefined(result, 'imagePullSecrets', obj.imagePullSecrets?.map(y => y));
+  putDefined(result, 'repository', obj.repository);
+  putDefined(result, 'resources', toJson_ClusterPolicySpecVgpuDeviceManagerResources(obj.resources));
+  putDefined(result, 'version', obj.version);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2803,22 +2760,20 @@ export interface ClusterPolicySpecVgpuManager {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecVgpuManager(obj: ClusterPolicySpecVgpuManager | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'args': obj.args?.map(y => y),
-    'driverManager': toJson_ClusterPolicySpecVgpuManagerDriverManager(obj.driverManager),
-    'enabled': obj.enabled,
-    'env': obj.env?.map(y => toJson_ClusterPolicySpecVgpuManagerEnv(y)),
-    'hostNetwork': obj.hostNetwork,
-    'image': obj.image,
-    'imagePullPolicy': obj.imagePullPolicy,
-    'imagePullSecrets': obj.imagePullSecrets?.map(y => y),
-    'kernelModuleConfig': toJson_ClusterPolicySpecVgpuManagerKernelModuleConfig(obj.kernelModuleConfig),
-    'repository': obj.repository,
-    'resources': toJson_ClusterPolicySpecVgpuManagerResources(obj.resources),
-    'version': obj.version,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'args', obj.args?.map(y => y));
+  putDefined(result, 'driverManager', toJson_ClusterPolicySpecVgpuManagerDriverManager(obj.driverManager));
+  putDefined(result, 'enabled', obj.enabled);
+  putDefined(result, 'env', obj.env?.map(y => toJson_ClusterPolicySpecVgpuManagerEnv(y)));
+  putDefined(result, 'hostNetwork', obj.hostNetwork);
+  putDefined(result, 'image', obj.image);
+  putDefined(result, 'imagePullPolicy', obj.imagePullPolicy);
+  putDefined(result, 'imagePullSecrets', obj.imagePullSecrets?.map(y => y));
+  putDefined(result, 'kernelModuleConfig', toJson_ClusterPolicySpecVgpuManagerKernelModuleConfig(obj.kernelModuleConfig));
+  putDefined(result, 'repository', obj.repository);
+  putDefined(result, 'resources', toJson_ClusterPolicySpecVgpuManagerResources(obj.resources));
+  putDefined(result, 'version', obj.version);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2863,12 +2818,10 @@ export interface ClusterPolicySpecCcManagerEnv {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecCcManagerEnv(obj: ClusterPolicySpecCcManagerEnv | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2903,12 +2856,10 @@ export interface ClusterPolicySpecCcManagerResources {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecCcManagerResources(obj: ClusterPolicySpecCcManagerResources | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'limits', ((obj.limits) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.limits).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  putDefined(result, 'requests', ((obj.requests) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.requests).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3093,23 +3044,21 @@ export interface ClusterPolicySpecDaemonsetsPodSecurityContext {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDaemonsetsPodSecurityContext(obj: ClusterPolicySpecDaemonsetsPodSecurityContext | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'appArmorProfile': toJson_ClusterPolicySpecDaemonsetsPodSecurityContextAppArmorProfile(obj.appArmorProfile),
-    'fsGroup': obj.fsGroup,
-    'fsGroupChangePolicy': obj.fsGroupChangePolicy,
-    'runAsGroup': obj.runAsGroup,
-    'runAsNonRoot': obj.runAsNonRoot,
-    'runAsUser': obj.runAsUser,
-    'seLinuxChangePolicy': obj.seLinuxChangePolicy,
-    'seLinuxOptions': toJson_ClusterPolicySpecDaemonsetsPodSecurityContextSeLinuxOptions(obj.seLinuxOptions),
-    'seccompProfile': toJson_ClusterPolicySpecDaemonsetsPodSecurityContextSeccompProfile(obj.seccompProfile),
-    'supplementalGroups': obj.supplementalGroups?.map(y => y),
-    'supplementalGroupsPolicy': obj.supplementalGroupsPolicy,
-    'sysctls': obj.sysctls?.map(y => toJson_ClusterPolicySpecDaemonsetsPodSecurityContextSysctls(y)),
-    'windowsOptions': toJson_ClusterPolicySpecDaemonsetsPodSecurityContextWindowsOptions(obj.windowsOptions),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'appArmorProfile', toJson_ClusterPolicySpecDaemonsetsPodSecurityContextAppArmorProfile(obj.appArmorProfile));
+  putDefined(result, 'fsGroup', obj.fsGroup);
+  putDefined(result, 'fsGroupChangePolicy', obj.fsGroupChangePolicy);
+  putDefined(result, 'runAsGroup', obj.runAsGroup);
+  putDefined(result, 'runAsNonRoot', obj.runAsNonRoot);
+  putDefined(result, 'runAsUser', obj.runAsUser);
+  putDefined(result, 'seLinuxChangePolicy', obj.seLinuxChangePolicy);
+  putDefined(result, 'seLinuxOptions', toJson_ClusterPolicySpecDaemonsetsPodSecurityContextSeLinuxOptions(obj.seLinuxOptions));
+  putDefined(result, 'seccompProfile', toJson_ClusterPolicySpecDaemonsetsPodSecurityContextSeccompProfile(obj.seccompProfile));
+  putDefined(result, 'supplementalGroups', obj.supplementalGroups?.map(y => y));
+  putDefined(result, 'supplementalGroupsPolicy', obj.supplementalGroupsPolicy);
+  putDefined(result, 'sysctls', obj.sysctls?.map(y => toJson_ClusterPolicySpecDaemonsetsPodSecurityContextSysctls(y)));
+  putDefined(result, 'windowsOptions', toJson_ClusterPolicySpecDaemonsetsPodSecurityContextWindowsOptions(obj.windowsOptions));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3131,11 +3080,9 @@ export interface ClusterPolicySpecDaemonsetsRollingUpdate {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDaemonsetsRollingUpdate(obj: ClusterPolicySpecDaemonsetsRollingUpdate | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'maxUnavailable': obj.maxUnavailable,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'maxUnavailable', obj.maxUnavailable);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3199,15 +3146,13 @@ export interface ClusterPolicySpecDaemonsetsTolerations {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDaemonsetsTolerations(obj: ClusterPolicySpecDaemonsetsTolerations | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'effect': obj.effect,
-    'key': obj.key,
-    'operator': obj.operator,
-    'tolerationSeconds': obj.tolerationSeconds,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'effect', obj.effect);
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'operator', obj.operator);
+  putDefined(result, 'tolerationSeconds', obj.tolerationSeconds);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3248,12 +3193,10 @@ export interface ClusterPolicySpecDcgmEnv {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDcgmEnv(obj: ClusterPolicySpecDcgmEnv | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3288,12 +3231,10 @@ export interface ClusterPolicySpecDcgmResources {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDcgmResources(obj: ClusterPolicySpecDcgmResources | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'limits', ((obj.limits) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.limits).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  putDefined(result, 'requests', ((obj.requests) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.requests).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3317,11 +3258,9 @@ export interface ClusterPolicySpecDcgmExporterConfig {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDcgmExporterConfig(obj: ClusterPolicySpecDcgmExporterConfig | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3352,12 +3291,10 @@ export interface ClusterPolicySpecDcgmExporterEnv {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDcgmExporterEnv(obj: ClusterPolicySpecDcgmExporterEnv | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3390,12 +3327,10 @@ export interface ClusterPolicySpecDcgmExporterHpcJobMapping {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDcgmExporterHpcJobMapping(obj: ClusterPolicySpecDcgmExporterHpcJobMapping | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'directory': obj.directory,
-    'enabled': obj.enabled,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'directory', obj.directory);
+  putDefined(result, 'enabled', obj.enabled);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3430,12 +3365,10 @@ export interface ClusterPolicySpecDcgmExporterResources {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDcgmExporterResources(obj: ClusterPolicySpecDcgmExporterResources | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'limits', ((obj.limits) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.limits).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  putDefined(result, 'requests', ((obj.requests) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.requests).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3466,12 +3399,10 @@ export interface ClusterPolicySpecDcgmExporterService {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDcgmExporterService(obj: ClusterPolicySpecDcgmExporterService | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'internalTrafficPolicy': obj.internalTrafficPolicy,
-    'type': obj.type,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'internalTrafficPolicy', obj.internalTrafficPolicy);
+  putDefined(result, 'type', obj.type);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3533,16 +3464,14 @@ export interface ClusterPolicySpecDcgmExporterServiceMonitor {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDcgmExporterServiceMonitor(obj: ClusterPolicySpecDcgmExporterServiceMonitor | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'additionalLabels': ((obj.additionalLabels) === undefined) ? undefined : (Object.entries(obj.additionalLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'enabled': obj.enabled,
-    'honorLabels': obj.honorLabels,
-    'interval': obj.interval,
-    'relabelings': obj.relabelings?.map(y => toJson_ClusterPolicySpecDcgmExporterServiceMonitorRelabelings(y)),
-    'scrapeTimeout': obj.scrapeTimeout,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'additionalLabels', ((obj.additionalLabels) === undefined) ? undefined : (withoutUndefined(obj.additionalLabels)));
+  putDefined(result, 'enabled', obj.enabled);
+  putDefined(result, 'honorLabels', obj.honorLabels);
+  putDefined(result, 'interval', obj.interval);
+  putDefined(result, 'relabelings', obj.relabelings?.map(y => toJson_ClusterPolicySpecDcgmExporterServiceMonitorRelabelings(y)));
+  putDefined(result, 'scrapeTimeout', obj.scrapeTimeout);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3573,12 +3502,10 @@ export interface ClusterPolicySpecDevicePluginConfig {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDevicePluginConfig(obj: ClusterPolicySpecDevicePluginConfig | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'default': obj.default,
-    'name': obj.name,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'default', obj.default);
+  putDefined(result, 'name', obj.name);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3609,12 +3536,10 @@ export interface ClusterPolicySpecDevicePluginEnv {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDevicePluginEnv(obj: ClusterPolicySpecDevicePluginEnv | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3638,11 +3563,9 @@ export interface ClusterPolicySpecDevicePluginMps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDevicePluginMps(obj: ClusterPolicySpecDevicePluginMps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'root': obj.root,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'root', obj.root);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3677,12 +3600,10 @@ export interface ClusterPolicySpecDevicePluginResources {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDevicePluginResources(obj: ClusterPolicySpecDevicePluginResources | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'limits', ((obj.limits) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.limits).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  putDefined(result, 'requests', ((obj.requests) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.requests).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3704,11 +3625,9 @@ export interface ClusterPolicySpecDriverCertConfig {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDriverCertConfig(obj: ClusterPolicySpecDriverCertConfig | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3739,12 +3658,10 @@ export interface ClusterPolicySpecDriverEnv {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDriverEnv(obj: ClusterPolicySpecDriverEnv | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3766,11 +3683,9 @@ export interface ClusterPolicySpecDriverKernelModuleConfig {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDriverKernelModuleConfig(obj: ClusterPolicySpecDriverKernelModuleConfig | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3824,13 +3739,11 @@ export interface ClusterPolicySpecDriverLicensingConfig {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDriverLicensingConfig(obj: ClusterPolicySpecDriverLicensingConfig | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'configMapName': obj.configMapName,
-    'nlsEnabled': obj.nlsEnabled,
-    'secretName': obj.secretName,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'configMapName', obj.configMapName);
+  putDefined(result, 'nlsEnabled', obj.nlsEnabled);
+  putDefined(result, 'secretName', obj.secretName);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3892,15 +3805,13 @@ export interface ClusterPolicySpecDriverLivenessProbe {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDriverLivenessProbe(obj: ClusterPolicySpecDriverLivenessProbe | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'failureThreshold': obj.failureThreshold,
-    'initialDelaySeconds': obj.initialDelaySeconds,
-    'periodSeconds': obj.periodSeconds,
-    'successThreshold': obj.successThreshold,
-    'timeoutSeconds': obj.timeoutSeconds,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'failureThreshold', obj.failureThreshold);
+  putDefined(result, 'initialDelaySeconds', obj.initialDelaySeconds);
+  putDefined(result, 'periodSeconds', obj.periodSeconds);
+  putDefined(result, 'successThreshold', obj.successThreshold);
+  putDefined(result, 'timeoutSeconds', obj.timeoutSeconds);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3959,16 +3870,14 @@ export interface ClusterPolicySpecDriverManager {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDriverManager(obj: ClusterPolicySpecDriverManager | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'env': obj.env?.map(y => toJson_ClusterPolicySpecDriverManagerEnv(y)),
-    'image': obj.image,
-    'imagePullPolicy': obj.imagePullPolicy,
-    'imagePullSecrets': obj.imagePullSecrets?.map(y => y),
-    'repository': obj.repository,
-    'version': obj.version,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'env', obj.env?.map(y => toJson_ClusterPolicySpecDriverManagerEnv(y)));
+  putDefined(result, 'image', obj.image);
+  putDefined(result, 'imagePullPolicy', obj.imagePullPolicy);
+  putDefined(result, 'imagePullSecrets', obj.imagePullSecrets?.map(y => y));
+  putDefined(result, 'repository', obj.repository);
+  putDefined(result, 'version', obj.version);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3999,12 +3908,10 @@ export interface ClusterPolicySpecDriverRdma {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDriverRdma(obj: ClusterPolicySpecDriverRdma | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'enabled': obj.enabled,
-    'useHostMofed': obj.useHostMofed,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'enabled', obj.enabled);
+  putDefined(result, 'useHostMofed', obj.useHostMofed);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4066,15 +3973,13 @@ export interface ClusterPolicySpecDriverReadinessProbe {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDriverReadinessProbe(obj: ClusterPolicySpecDriverReadinessProbe | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'failureThreshold': obj.failureThreshold,
-    'initialDelaySeconds': obj.initialDelaySeconds,
-    'periodSeconds': obj.periodSeconds,
-    'successThreshold': obj.successThreshold,
-    'timeoutSeconds': obj.timeoutSeconds,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'failureThreshold', obj.failureThreshold);
+  putDefined(result, 'initialDelaySeconds', obj.initialDelaySeconds);
+  putDefined(result, 'periodSeconds', obj.periodSeconds);
+  putDefined(result, 'successThreshold', obj.successThreshold);
+  putDefined(result, 'timeoutSeconds', obj.timeoutSeconds);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4096,11 +4001,9 @@ export interface ClusterPolicySpecDriverRepoConfig {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDriverRepoConfig(obj: ClusterPolicySpecDriverRepoConfig | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'configMapName': obj.configMapName,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'configMapName', obj.configMapName);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4135,12 +4038,10 @@ export interface ClusterPolicySpecDriverResources {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDriverResources(obj: ClusterPolicySpecDriverResources | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'limits', ((obj.limits) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.limits).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  putDefined(result, 'requests', ((obj.requests) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.requests).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4202,15 +4103,13 @@ export interface ClusterPolicySpecDriverStartupProbe {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDriverStartupProbe(obj: ClusterPolicySpecDriverStartupProbe | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'failureThreshold': obj.failureThreshold,
-    'initialDelaySeconds': obj.initialDelaySeconds,
-    'periodSeconds': obj.periodSeconds,
-    'successThreshold': obj.successThreshold,
-    'timeoutSeconds': obj.timeoutSeconds,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'failureThreshold', obj.failureThreshold);
+  putDefined(result, 'initialDelaySeconds', obj.initialDelaySeconds);
+  putDefined(result, 'periodSeconds', obj.periodSeconds);
+  putDefined(result, 'successThreshold', obj.successThreshold);
+  putDefined(result, 'timeoutSeconds', obj.timeoutSeconds);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4274,16 +4173,14 @@ export interface ClusterPolicySpecDriverUpgradePolicy {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDriverUpgradePolicy(obj: ClusterPolicySpecDriverUpgradePolicy | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'autoUpgrade': obj.autoUpgrade,
-    'drain': toJson_ClusterPolicySpecDriverUpgradePolicyDrain(obj.drain),
-    'maxParallelUpgrades': obj.maxParallelUpgrades,
-    'maxUnavailable': obj.maxUnavailable?.value,
-    'podDeletion': toJson_ClusterPolicySpecDriverUpgradePolicyPodDeletion(obj.podDeletion),
-    'waitForCompletion': toJson_ClusterPolicySpecDriverUpgradePolicyWaitForCompletion(obj.waitForCompletion),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'autoUpgrade', obj.autoUpgrade);
+  putDefined(result, 'drain', toJson_ClusterPolicySpecDriverUpgradePolicyDrain(obj.drain));
+  putDefined(result, 'maxParallelUpgrades', obj.maxParallelUpgrades);
+  putDefined(result, 'maxUnavailable', obj.maxUnavailable?.value);
+  putDefined(result, 'podDeletion', toJson_ClusterPolicySpecDriverUpgradePolicyPodDeletion(obj.podDeletion));
+  putDefined(result, 'waitForCompletion', toJson_ClusterPolicySpecDriverUpgradePolicyWaitForCompletion(obj.waitForCompletion));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4307,11 +4204,9 @@ export interface ClusterPolicySpecDriverVirtualTopology {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDriverVirtualTopology(obj: ClusterPolicySpecDriverVirtualTopology | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'config': obj.config,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'config', obj.config);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4342,12 +4237,10 @@ export interface ClusterPolicySpecGdrcopyEnv {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecGdrcopyEnv(obj: ClusterPolicySpecGdrcopyEnv | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4378,12 +4271,10 @@ export interface ClusterPolicySpecGdsEnv {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecGdsEnv(obj: ClusterPolicySpecGdsEnv | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4414,12 +4305,10 @@ export interface ClusterPolicySpecGfdEnv {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecGfdEnv(obj: ClusterPolicySpecGfdEnv | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4454,12 +4343,10 @@ export interface ClusterPolicySpecGfdResources {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecGfdResources(obj: ClusterPolicySpecGfdResources | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'limits', ((obj.limits) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.limits).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  putDefined(result, 'requests', ((obj.requests) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.requests).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4491,12 +4378,10 @@ export interface ClusterPolicySpecKataManagerConfig {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecKataManagerConfig(obj: ClusterPolicySpecKataManagerConfig | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'artifactsDir': obj.artifactsDir,
-    'runtimeClasses': obj.runtimeClasses?.map(y => toJson_ClusterPolicySpecKataManagerConfigRuntimeClasses(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'artifactsDir', obj.artifactsDir);
+  putDefined(result, 'runtimeClasses', obj.runtimeClasses?.map(y => toJson_ClusterPolicySpecKataManagerConfigRuntimeClasses(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4527,12 +4412,10 @@ export interface ClusterPolicySpecKataManagerEnv {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecKataManagerEnv(obj: ClusterPolicySpecKataManagerEnv | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4567,12 +4450,10 @@ export interface ClusterPolicySpecKataManagerResources {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecKataManagerResources(obj: ClusterPolicySpecKataManagerResources | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'limits', ((obj.limits) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.limits).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  putDefined(result, 'requests', ((obj.requests) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.requests).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4603,12 +4484,10 @@ export interface ClusterPolicySpecKataSandboxDevicePluginEnv {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecKataSandboxDevicePluginEnv(obj: ClusterPolicySpecKataSandboxDevicePluginEnv | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4643,12 +4522,10 @@ export interface ClusterPolicySpecKataSandboxDevicePluginResources {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecKataSandboxDevicePluginResources(obj: ClusterPolicySpecKataSandboxDevicePluginResources | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'limits', ((obj.limits) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.limits).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  putDefined(result, 'requests', ((obj.requests) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.requests).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4693,12 +4570,10 @@ export interface ClusterPolicySpecMigManagerConfig {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecMigManagerConfig(obj: ClusterPolicySpecMigManagerConfig | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'default': obj.default,
-    'name': obj.name,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'default', obj.default);
+  putDefined(result, 'name', obj.name);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4729,12 +4604,10 @@ export interface ClusterPolicySpecMigManagerEnv {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecMigManagerEnv(obj: ClusterPolicySpecMigManagerEnv | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4758,11 +4631,9 @@ export interface ClusterPolicySpecMigManagerGpuClientsConfig {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecMigManagerGpuClientsConfig(obj: ClusterPolicySpecMigManagerGpuClientsConfig | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4797,12 +4668,10 @@ export interface ClusterPolicySpecMigManagerResources {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecMigManagerResources(obj: ClusterPolicySpecMigManagerResources | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'limits', ((obj.limits) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.limits).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  putDefined(result, 'requests', ((obj.requests) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.requests).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4833,12 +4702,10 @@ export interface ClusterPolicySpecNodeStatusExporterEnv {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecNodeStatusExporterEnv(obj: ClusterPolicySpecNodeStatusExporterEnv | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4873,12 +4740,10 @@ export interface ClusterPolicySpecNodeStatusExporterResources {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecNodeStatusExporterResources(obj: ClusterPolicySpecNodeStatusExporterResources | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'limits', ((obj.limits) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.limits).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  putDefined(result, 'requests', ((obj.requests) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.requests).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4930,15 +4795,13 @@ export interface ClusterPolicySpecOperatorInitContainer {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecOperatorInitContainer(obj: ClusterPolicySpecOperatorInitContainer | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'image': obj.image,
-    'imagePullPolicy': obj.imagePullPolicy,
-    'imagePullSecrets': obj.imagePullSecrets?.map(y => y),
-    'repository': obj.repository,
-    'version': obj.version,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'image', obj.image);
+  putDefined(result, 'imagePullPolicy', obj.imagePullPolicy);
+  putDefined(result, 'imagePullSecrets', obj.imagePullSecrets?.map(y => y));
+  putDefined(result, 'repository', obj.repository);
+  putDefined(result, 'version', obj.version);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4962,11 +4825,9 @@ export interface ClusterPolicySpecOperatorMetrics {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecOperatorMetrics(obj: ClusterPolicySpecOperatorMetrics | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'serviceMonitor': toJson_ClusterPolicySpecOperatorMetricsServiceMonitor(obj.serviceMonitor),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'serviceMonitor', toJson_ClusterPolicySpecOperatorMetricsServiceMonitor(obj.serviceMonitor));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4997,12 +4858,10 @@ export interface ClusterPolicySpecSandboxDevicePluginEnv {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecSandboxDevicePluginEnv(obj: ClusterPolicySpecSandboxDevicePluginEnv | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5037,12 +4896,10 @@ export interface ClusterPolicySpecSandboxDevicePluginResources {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecSandboxDevicePluginResources(obj: ClusterPolicySpecSandboxDevicePluginResources | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'limits', ((obj.limits) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.limits).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  putDefined(result, 'requests', ((obj.requests) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.requests).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5101,12 +4958,10 @@ export interface ClusterPolicySpecToolkitEnv {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecToolkitEnv(obj: ClusterPolicySpecToolkitEnv | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5141,12 +4996,10 @@ export interface ClusterPolicySpecToolkitResources {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecToolkitResources(obj: ClusterPolicySpecToolkitResources | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'limits', ((obj.limits) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.limits).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  putDefined(result, 'requests', ((obj.requests) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.requests).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5170,11 +5023,9 @@ export interface ClusterPolicySpecValidatorCuda {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecValidatorCuda(obj: ClusterPolicySpecValidatorCuda | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'env': obj.env?.map(y => toJson_ClusterPolicySpecValidatorCudaEnv(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'env', obj.env?.map(y => toJson_ClusterPolicySpecValidatorCudaEnv(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5198,11 +5049,9 @@ export interface ClusterPolicySpecValidatorDriver {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecValidatorDriver(obj: ClusterPolicySpecValidatorDriver | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'env': obj.env?.map(y => toJson_ClusterPolicySpecValidatorDriverEnv(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'env', obj.env?.map(y => toJson_ClusterPolicySpecValidatorDriverEnv(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5233,12 +5082,10 @@ export interface ClusterPolicySpecValidatorEnv {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecValidatorEnv(obj: ClusterPolicySpecValidatorEnv | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5262,11 +5109,9 @@ export interface ClusterPolicySpecValidatorPlugin {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecValidatorPlugin(obj: ClusterPolicySpecValidatorPlugin | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'env': obj.env?.map(y => toJson_ClusterPolicySpecValidatorPluginEnv(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'env', obj.env?.map(y => toJson_ClusterPolicySpecValidatorPluginEnv(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5301,12 +5146,10 @@ export interface ClusterPolicySpecValidatorResources {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecValidatorResources(obj: ClusterPolicySpecValidatorResources | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'limits', ((obj.limits) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.limits).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  putDefined(result, 'requests', ((obj.requests) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.requests).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5330,11 +5173,9 @@ export interface ClusterPolicySpecValidatorToolkit {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecValidatorToolkit(obj: ClusterPolicySpecValidatorToolkit | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'env': obj.env?.map(y => toJson_ClusterPolicySpecValidatorToolkitEnv(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'env', obj.env?.map(y => toJson_ClusterPolicySpecValidatorToolkitEnv(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5358,11 +5199,9 @@ export interface ClusterPolicySpecValidatorVfioPci {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecValidatorVfioPci(obj: ClusterPolicySpecValidatorVfioPci | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'env': obj.env?.map(y => toJson_ClusterPolicySpecValidatorVfioPciEnv(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'env', obj.env?.map(y => toJson_ClusterPolicySpecValidatorVfioPciEnv(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5386,11 +5225,9 @@ export interface ClusterPolicySpecValidatorVgpuDevices {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecValidatorVgpuDevices(obj: ClusterPolicySpecValidatorVgpuDevices | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'env': obj.env?.map(y => toJson_ClusterPolicySpecValidatorVgpuDevicesEnv(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'env', obj.env?.map(y => toJson_ClusterPolicySpecValidatorVgpuDevicesEnv(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5414,11 +5251,9 @@ export interface ClusterPolicySpecValidatorVgpuManager {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecValidatorVgpuManager(obj: ClusterPolicySpecValidatorVgpuManager | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'env': obj.env?.map(y => toJson_ClusterPolicySpecValidatorVgpuManagerEnv(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'env', obj.env?.map(y => toJson_ClusterPolicySpecValidatorVgpuManagerEnv(y)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5477,16 +5312,14 @@ export interface ClusterPolicySpecVfioManagerDriverManager {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecVfioManagerDriverManager(obj: ClusterPolicySpecVfioManagerDriverManager | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'env': obj.env?.map(y => toJson_ClusterPolicySpecVfioManagerDriverManagerEnv(y)),
-    'image': obj.image,
-    'imagePullPolicy': obj.imagePullPolicy,
-    'imagePullSecrets': obj.imagePullSecrets?.map(y => y),
-    'repository': obj.repository,
-    'version': obj.version,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'env', obj.env?.map(y => toJson_ClusterPolicySpecVfioManagerDriverManagerEnv(y)));
+  putDefined(result, 'image', obj.image);
+  putDefined(result, 'imagePullPolicy', obj.imagePullPolicy);
+  putDefined(result, 'imagePullSecrets', obj.imagePullSecrets?.map(y => y));
+  putDefined(result, 'repository', obj.repository);
+  putDefined(result, 'version', obj.version);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5517,12 +5350,10 @@ export interface ClusterPolicySpecVfioManagerEnv {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecVfioManagerEnv(obj: ClusterPolicySpecVfioManagerEnv | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5557,12 +5388,10 @@ export interface ClusterPolicySpecVfioManagerResources {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecVfioManagerResources(obj: ClusterPolicySpecVfioManagerResources | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'limits', ((obj.limits) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.limits).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  putDefined(result, 'requests', ((obj.requests) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.requests).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5593,12 +5422,10 @@ export interface ClusterPolicySpecVgpuDeviceManagerConfig {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecVgpuDeviceManagerConfig(obj: ClusterPolicySpecVgpuDeviceManagerConfig | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'default': obj.default,
-    'name': obj.name,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'default', obj.default);
+  putDefined(result, 'name', obj.name);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5629,12 +5456,10 @@ export interface ClusterPolicySpecVgpuDeviceManagerEnv {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecVgpuDeviceManagerEnv(obj: ClusterPolicySpecVgpuDeviceManagerEnv | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5669,12 +5494,10 @@ export interface ClusterPolicySpecVgpuDeviceManagerResources {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecVgpuDeviceManagerResources(obj: ClusterPolicySpecVgpuDeviceManagerResources | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'limits', ((obj.limits) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.limits).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  putDefined(result, 'requests', ((obj.requests) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.requests).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5733,16 +5556,14 @@ export interface ClusterPolicySpecVgpuManagerDriverManager {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecVgpuManagerDriverManager(obj: ClusterPolicySpecVgpuManagerDriverManager | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'env': obj.env?.map(y => toJson_ClusterPolicySpecVgpuManagerDriverManagerEnv(y)),
-    'image': obj.image,
-    'imagePullPolicy': obj.imagePullPolicy,
-    'imagePullSecrets': obj.imagePullSecrets?.map(y => y),
-    'repository': obj.repository,
-    'version': obj.version,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'env', obj.env?.map(y => toJson_ClusterPolicySpecVgpuManagerDriverManagerEnv(y)));
+  putDefined(result, 'image', obj.image);
+  putDefined(result, 'imagePullPolicy', obj.imagePullPolicy);
+  putDefined(result, 'imagePullSecrets', obj.imagePullSecrets?.map(y => y));
+  putDefined(result, 'repository', obj.repository);
+  putDefined(result, 'version', obj.version);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5773,12 +5594,10 @@ export interface ClusterPolicySpecVgpuManagerEnv {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecVgpuManagerEnv(obj: ClusterPolicySpecVgpuManagerEnv | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5800,11 +5619,9 @@ export interface ClusterPolicySpecVgpuManagerKernelModuleConfig {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecVgpuManagerKernelModuleConfig(obj: ClusterPolicySpecVgpuManagerKernelModuleConfig | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5839,12 +5656,10 @@ export interface ClusterPolicySpecVgpuManagerResources {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecVgpuManagerResources(obj: ClusterPolicySpecVgpuManagerResources | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'limits', ((obj.limits) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.limits).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  putDefined(result, 'requests', ((obj.requests) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.requests).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5911,12 +5726,10 @@ export interface ClusterPolicySpecDaemonsetsPodSecurityContextAppArmorProfile {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDaemonsetsPodSecurityContextAppArmorProfile(obj: ClusterPolicySpecDaemonsetsPodSecurityContextAppArmorProfile | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'localhostProfile': obj.localhostProfile,
-    'type': obj.type,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'localhostProfile', obj.localhostProfile);
+  putDefined(result, 'type', obj.type);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5966,14 +5779,12 @@ export interface ClusterPolicySpecDaemonsetsPodSecurityContextSeLinuxOptions {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDaemonsetsPodSecurityContextSeLinuxOptions(obj: ClusterPolicySpecDaemonsetsPodSecurityContextSeLinuxOptions | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'level': obj.level,
-    'role': obj.role,
-    'type': obj.type,
-    'user': obj.user,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'level', obj.level);
+  putDefined(result, 'role', obj.role);
+  putDefined(result, 'type', obj.type);
+  putDefined(result, 'user', obj.user);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6013,12 +5824,10 @@ export interface ClusterPolicySpecDaemonsetsPodSecurityContextSeccompProfile {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDaemonsetsPodSecurityContextSeccompProfile(obj: ClusterPolicySpecDaemonsetsPodSecurityContextSeccompProfile | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'localhostProfile': obj.localhostProfile,
-    'type': obj.type,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'localhostProfile', obj.localhostProfile);
+  putDefined(result, 'type', obj.type);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6049,12 +5858,10 @@ export interface ClusterPolicySpecDaemonsetsPodSecurityContextSysctls {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDaemonsetsPodSecurityContextSysctls(obj: ClusterPolicySpecDaemonsetsPodSecurityContextSysctls | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6111,14 +5918,12 @@ export interface ClusterPolicySpecDaemonsetsPodSecurityContextWindowsOptions {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDaemonsetsPodSecurityContextWindowsOptions(obj: ClusterPolicySpecDaemonsetsPodSecurityContextWindowsOptions | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'gmsaCredentialSpec': obj.gmsaCredentialSpec,
-    'gmsaCredentialSpecName': obj.gmsaCredentialSpecName,
-    'hostProcess': obj.hostProcess,
-    'runAsUserName': obj.runAsUserName,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'gmsaCredentialSpec', obj.gmsaCredentialSpec);
+  putDefined(result, 'gmsaCredentialSpecName', obj.gmsaCredentialSpecName);
+  putDefined(result, 'hostProcess', obj.hostProcess);
+  putDefined(result, 'runAsUserName', obj.runAsUserName);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6260,17 +6065,15 @@ export interface ClusterPolicySpecDcgmExporterServiceMonitorRelabelings {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDcgmExporterServiceMonitorRelabelings(obj: ClusterPolicySpecDcgmExporterServiceMonitorRelabelings | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'action': obj.action,
-    'modulus': obj.modulus,
-    'regex': obj.regex,
-    'replacement': obj.replacement,
-    'separator': obj.separator,
-    'sourceLabels': obj.sourceLabels?.map(y => y),
-    'targetLabel': obj.targetLabel,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'action', obj.action);
+  putDefined(result, 'modulus', obj.modulus);
+  putDefined(result, 'regex', obj.regex);
+  putDefined(result, 'replacement', obj.replacement);
+  putDefined(result, 'separator', obj.separator);
+  putDefined(result, 'sourceLabels', obj.sourceLabels?.map(y => y));
+  putDefined(result, 'targetLabel', obj.targetLabel);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6329,12 +6132,10 @@ export interface ClusterPolicySpecDriverManagerEnv {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDriverManagerEnv(obj: ClusterPolicySpecDriverManagerEnv | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6417,15 +6218,13 @@ export interface ClusterPolicySpecDriverUpgradePolicyDrain {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDriverUpgradePolicyDrain(obj: ClusterPolicySpecDriverUpgradePolicyDrain | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'deleteEmptyDir': obj.deleteEmptyDir,
-    'enable': obj.enable,
-    'force': obj.force,
-    'podSelector': obj.podSelector,
-    'timeoutSeconds': obj.timeoutSeconds,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'deleteEmptyDir', obj.deleteEmptyDir);
+  putDefined(result, 'enable', obj.enable);
+  putDefined(result, 'force', obj.force);
+  putDefined(result, 'podSelector', obj.podSelector);
+  putDefined(result, 'timeoutSeconds', obj.timeoutSeconds);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6484,13 +6283,11 @@ export interface ClusterPolicySpecDriverUpgradePolicyPodDeletion {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDriverUpgradePolicyPodDeletion(obj: ClusterPolicySpecDriverUpgradePolicyPodDeletion | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'deleteEmptyDir': obj.deleteEmptyDir,
-    'force': obj.force,
-    'timeoutSeconds': obj.timeoutSeconds,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'deleteEmptyDir', obj.deleteEmptyDir);
+  putDefined(result, 'force', obj.force);
+  putDefined(result, 'timeoutSeconds', obj.timeoutSeconds);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6524,12 +6321,10 @@ export interface ClusterPolicySpecDriverUpgradePolicyWaitForCompletion {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecDriverUpgradePolicyWaitForCompletion(obj: ClusterPolicySpecDriverUpgradePolicyWaitForCompletion | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'podSelector': obj.podSelector,
-    'timeoutSeconds': obj.timeoutSeconds,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'podSelector', obj.podSelector);
+  putDefined(result, 'timeoutSeconds', obj.timeoutSeconds);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6597,13 +6392,11 @@ export interface ClusterPolicySpecKataManagerConfigRuntimeClasses {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecKataManagerConfigRuntimeClasses(obj: ClusterPolicySpecKataManagerConfigRuntimeClasses | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'artifacts': toJson_ClusterPolicySpecKataManagerConfigRuntimeClassesArtifacts(obj.artifacts),
-    'name': obj.name,
-    'nodeSelector': ((obj.nodeSelector) === undefined) ? undefined : (Object.entries(obj.nodeSelector).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'artifacts', toJson_ClusterPolicySpecKataManagerConfigRuntimeClassesArtifacts(obj.artifacts));
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'nodeSelector', ((obj.nodeSelector) === undefined) ? undefined : (withoutUndefined(obj.nodeSelector)));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6787,16 +6580,14 @@ export interface ClusterPolicySpecOperatorMetricsServiceMonitor {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecOperatorMetricsServiceMonitor(obj: ClusterPolicySpecOperatorMetricsServiceMonitor | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'additionalLabels': ((obj.additionalLabels) === undefined) ? undefined : (Object.entries(obj.additionalLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'enabled': obj.enabled,
-    'honorLabels': obj.honorLabels,
-    'interval': obj.interval,
-    'relabelings': obj.relabelings?.map(y => toJson_ClusterPolicySpecOperatorMetricsServiceMonitorRelabelings(y)),
-    'scrapeTimeout': obj.scrapeTimeout,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'additionalLabels', ((obj.additionalLabels) === undefined) ? undefined : (withoutUndefined(obj.additionalLabels)));
+  putDefined(result, 'enabled', obj.enabled);
+  putDefined(result, 'honorLabels', obj.honorLabels);
+  putDefined(result, 'interval', obj.interval);
+  putDefined(result, 'relabelings', obj.relabelings?.map(y => toJson_ClusterPolicySpecOperatorMetricsServiceMonitorRelabelings(y)));
+  putDefined(result, 'scrapeTimeout', obj.scrapeTimeout);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6883,12 +6674,10 @@ export interface ClusterPolicySpecValidatorCudaEnv {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecValidatorCudaEnv(obj: ClusterPolicySpecValidatorCudaEnv | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6919,12 +6708,10 @@ export interface ClusterPolicySpecValidatorDriverEnv {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecValidatorDriverEnv(obj: ClusterPolicySpecValidatorDriverEnv | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6955,12 +6742,10 @@ export interface ClusterPolicySpecValidatorPluginEnv {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecValidatorPluginEnv(obj: ClusterPolicySpecValidatorPluginEnv | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7019,12 +6804,10 @@ export interface ClusterPolicySpecValidatorToolkitEnv {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecValidatorToolkitEnv(obj: ClusterPolicySpecValidatorToolkitEnv | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7055,12 +6838,10 @@ export interface ClusterPolicySpecValidatorVfioPciEnv {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecValidatorVfioPciEnv(obj: ClusterPolicySpecValidatorVfioPciEnv | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7091,12 +6872,10 @@ export interface ClusterPolicySpecValidatorVgpuDevicesEnv {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecValidatorVgpuDevicesEnv(obj: ClusterPolicySpecValidatorVgpuDevicesEnv | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7127,12 +6906,10 @@ export interface ClusterPolicySpecValidatorVgpuManagerEnv {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecValidatorVgpuManagerEnv(obj: ClusterPolicySpecValidatorVgpuManagerEnv | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7163,12 +6940,10 @@ export interface ClusterPolicySpecVfioManagerDriverManagerEnv {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecVfioManagerDriverManagerEnv(obj: ClusterPolicySpecVfioManagerDriverManagerEnv | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7255,12 +7030,10 @@ export interface ClusterPolicySpecVgpuManagerDriverManagerEnv {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecVgpuManagerDriverManagerEnv(obj: ClusterPolicySpecVgpuManagerDriverManagerEnv | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'value', obj.value);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7355,12 +7128,10 @@ export interface ClusterPolicySpecKataManagerConfigRuntimeClassesArtifacts {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecKataManagerConfigRuntimeClassesArtifacts(obj: ClusterPolicySpecKataManagerConfigRuntimeClassesArtifacts | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'pullSecret': obj.pullSecret,
-    'url': obj.url,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'pullSecret', obj.pullSecret);
+  putDefined(result, 'url', obj.url);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7446,17 +7217,15 @@ export interface ClusterPolicySpecOperatorMetricsServiceMonitorRelabelings {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterPolicySpecOperatorMetricsServiceMonitorRelabelings(obj: ClusterPolicySpecOperatorMetricsServiceMonitorRelabelings | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'action': obj.action,
-    'modulus': obj.modulus,
-    'regex': obj.regex,
-    'replacement': obj.replacement,
-    'separator': obj.separator,
-    'sourceLabels': obj.sourceLabels?.map(y => y),
-    'targetLabel': obj.targetLabel,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'action', obj.action);
+  putDefined(result, 'modulus', obj.modulus);
+  putDefined(result, 'regex', obj.regex);
+  putDefined(result, 'replacement', obj.replacement);
+  putDefined(result, 'separator', obj.separator);
+  putDefined(result, 'sourceLabels', obj.sourceLabels?.map(y => y));
+  putDefined(result, 'targetLabel', obj.targetLabel);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 

@@ -2,6 +2,10 @@
 import { ApiObject, ApiObjectMetadata, GroupVersionKind } from 'cdk8s';
 import { Construct } from 'constructs';
 
+/** Sets `out[key]` unless `value` is undefined (struct renderers; see tools/imports/generate.ts). */
+function putDefined(out: Record<string, any>, key: string, value: any): void {
+  if (value !== undefined) out[key] = value;
+}
 
 /**
  *
@@ -80,12 +84,10 @@ export interface ClusterImagePolicyProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicyProps(obj: ClusterImagePolicyProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': obj.metadata,
-    'spec': toJson_ClusterImagePolicySpec(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'metadata', obj.metadata);
+  putDefined(result, 'spec', toJson_ClusterImagePolicySpec(obj.spec));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -137,15 +139,13 @@ export interface ClusterImagePolicySpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicySpec(obj: ClusterImagePolicySpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'authorities': obj.authorities?.map(y => toJson_ClusterImagePolicySpecAuthorities(y)),
-    'images': obj.images?.map(y => toJson_ClusterImagePolicySpecImages(y)),
-    'match': obj.match?.map(y => toJson_ClusterImagePolicySpecMatch(y)),
-    'mode': obj.mode,
-    'policy': toJson_ClusterImagePolicySpecPolicy(obj.policy),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'authorities', obj.authorities?.map(y => toJson_ClusterImagePolicySpecAuthorities(y)));
+  putDefined(result, 'images', obj.images?.map(y => toJson_ClusterImagePolicySpecImages(y)));
+  putDefined(result, 'match', obj.match?.map(y => toJson_ClusterImagePolicySpecMatch(y)));
+  putDefined(result, 'mode', obj.mode);
+  putDefined(result, 'policy', toJson_ClusterImagePolicySpecPolicy(obj.policy));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -223,19 +223,17 @@ export interface ClusterImagePolicySpecAuthorities {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicySpecAuthorities(obj: ClusterImagePolicySpecAuthorities | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'attestations': obj.attestations?.map(y => toJson_ClusterImagePolicySpecAuthoritiesAttestations(y)),
-    'ctlog': toJson_ClusterImagePolicySpecAuthoritiesCtlog(obj.ctlog),
-    'key': toJson_ClusterImagePolicySpecAuthoritiesKey(obj.key),
-    'keyless': toJson_ClusterImagePolicySpecAuthoritiesKeyless(obj.keyless),
-    'name': obj.name,
-    'rfc3161timestamp': toJson_ClusterImagePolicySpecAuthoritiesRfc3161Timestamp(obj.rfc3161Timestamp),
-    'signatureFormat': obj.signatureFormat,
-    'source': obj.source?.map(y => toJson_ClusterImagePolicySpecAuthoritiesSource(y)),
-    'static': toJson_ClusterImagePolicySpecAuthoritiesStatic(obj.static),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'attestations', obj.attestations?.map(y => toJson_ClusterImagePolicySpecAuthoritiesAttestations(y)));
+  putDefined(result, 'ctlog', toJson_ClusterImagePolicySpecAuthoritiesCtlog(obj.ctlog));
+  putDefined(result, 'key', toJson_ClusterImagePolicySpecAuthoritiesKey(obj.key));
+  putDefined(result, 'keyless', toJson_ClusterImagePolicySpecAuthoritiesKeyless(obj.keyless));
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'rfc3161timestamp', toJson_ClusterImagePolicySpecAuthoritiesRfc3161Timestamp(obj.rfc3161Timestamp));
+  putDefined(result, 'signatureFormat', obj.signatureFormat);
+  putDefined(result, 'source', obj.source?.map(y => toJson_ClusterImagePolicySpecAuthoritiesSource(y)));
+  putDefined(result, 'static', toJson_ClusterImagePolicySpecAuthoritiesStatic(obj.static));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -257,11 +255,9 @@ export interface ClusterImagePolicySpecImages {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicySpecImages(obj: ClusterImagePolicySpecImages | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'glob': obj.glob,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'glob', obj.glob);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -296,14 +292,12 @@ export interface ClusterImagePolicySpecMatch {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicySpecMatch(obj: ClusterImagePolicySpecMatch | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'group': obj.group,
-    'resource': obj.resource,
-    'selector': toJson_ClusterImagePolicySpecMatchSelector(obj.selector),
-    'version': obj.version,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'group', obj.group);
+  putDefined(result, 'resource', obj.resource);
+  putDefined(result, 'selector', toJson_ClusterImagePolicySpecMatchSelector(obj.selector));
+  putDefined(result, 'version', obj.version);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -376,18 +370,16 @@ export interface ClusterImagePolicySpecPolicy {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicySpecPolicy(obj: ClusterImagePolicySpecPolicy | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'configMapRef': toJson_ClusterImagePolicySpecPolicyConfigMapRef(obj.configMapRef),
-    'data': obj.data,
-    'fetchConfigFile': obj.fetchConfigFile,
-    'includeObjectMeta': obj.includeObjectMeta,
-    'includeSpec': obj.includeSpec,
-    'includeTypeMeta': obj.includeTypeMeta,
-    'remote': toJson_ClusterImagePolicySpecPolicyRemote(obj.remote),
-    'type': obj.type,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'configMapRef', toJson_ClusterImagePolicySpecPolicyConfigMapRef(obj.configMapRef));
+  putDefined(result, 'data', obj.data);
+  putDefined(result, 'fetchConfigFile', obj.fetchConfigFile);
+  putDefined(result, 'includeObjectMeta', obj.includeObjectMeta);
+  putDefined(result, 'includeSpec', obj.includeSpec);
+  putDefined(result, 'includeTypeMeta', obj.includeTypeMeta);
+  putDefined(result, 'remote', toJson_ClusterImagePolicySpecPolicyRemote(obj.remote));
+  putDefined(result, 'type', obj.type);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -423,13 +415,11 @@ export interface ClusterImagePolicySpecAuthoritiesAttestations {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicySpecAuthoritiesAttestations(obj: ClusterImagePolicySpecAuthoritiesAttestations | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'policy': toJson_ClusterImagePolicySpecAuthoritiesAttestationsPolicy(obj.policy),
-    'predicateType': obj.predicateType,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'policy', toJson_ClusterImagePolicySpecAuthoritiesAttestationsPolicy(obj.policy));
+  putDefined(result, 'predicateType', obj.predicateType);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -460,12 +450,10 @@ export interface ClusterImagePolicySpecAuthoritiesCtlog {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicySpecAuthoritiesCtlog(obj: ClusterImagePolicySpecAuthoritiesCtlog | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'trustRootRef': obj.trustRootRef,
-    'url': obj.url,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'trustRootRef', obj.trustRootRef);
+  putDefined(result, 'url', obj.url);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -510,14 +498,12 @@ export interface ClusterImagePolicySpecAuthoritiesKey {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicySpecAuthoritiesKey(obj: ClusterImagePolicySpecAuthoritiesKey | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'data': obj.data,
-    'hashAlgorithm': obj.hashAlgorithm,
-    'kms': obj.kms,
-    'secretRef': toJson_ClusterImagePolicySpecAuthoritiesKeySecretRef(obj.secretRef),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'data', obj.data);
+  putDefined(result, 'hashAlgorithm', obj.hashAlgorithm);
+  putDefined(result, 'kms', obj.kms);
+  putDefined(result, 'secretRef', toJson_ClusterImagePolicySpecAuthoritiesKeySecretRef(obj.secretRef));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -569,15 +555,13 @@ export interface ClusterImagePolicySpecAuthoritiesKeyless {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicySpecAuthoritiesKeyless(obj: ClusterImagePolicySpecAuthoritiesKeyless | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'ca-cert': toJson_ClusterImagePolicySpecAuthoritiesKeylessCaCert(obj.caCert),
-    'identities': obj.identities?.map(y => toJson_ClusterImagePolicySpecAuthoritiesKeylessIdentities(y)),
-    'insecureIgnoreSCT': obj.insecureIgnoreSct,
-    'trustRootRef': obj.trustRootRef,
-    'url': obj.url,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'ca-cert', toJson_ClusterImagePolicySpecAuthoritiesKeylessCaCert(obj.caCert));
+  putDefined(result, 'identities', obj.identities?.map(y => toJson_ClusterImagePolicySpecAuthoritiesKeylessIdentities(y)));
+  putDefined(result, 'insecureIgnoreSCT', obj.insecureIgnoreSct);
+  putDefined(result, 'trustRootRef', obj.trustRootRef);
+  putDefined(result, 'url', obj.url);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -601,11 +585,9 @@ export interface ClusterImagePolicySpecAuthoritiesRfc3161Timestamp {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicySpecAuthoritiesRfc3161Timestamp(obj: ClusterImagePolicySpecAuthoritiesRfc3161Timestamp | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'trustRootRef': obj.trustRootRef,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'trustRootRef', obj.trustRootRef);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -641,13 +623,11 @@ export interface ClusterImagePolicySpecAuthoritiesSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicySpecAuthoritiesSource(obj: ClusterImagePolicySpecAuthoritiesSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'oci': obj.oci,
-    'signaturePullSecrets': obj.signaturePullSecrets?.map(y => toJson_ClusterImagePolicySpecAuthoritiesSourceSignaturePullSecrets(y)),
-    'tagPrefix': obj.tagPrefix,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'oci', obj.oci);
+  putDefined(result, 'signaturePullSecrets', obj.signaturePullSecrets?.map(y => toJson_ClusterImagePolicySpecAuthoritiesSourceSignaturePullSecrets(y)));
+  putDefined(result, 'tagPrefix', obj.tagPrefix);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -678,12 +658,10 @@ export interface ClusterImagePolicySpecAuthoritiesStatic {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicySpecAuthoritiesStatic(obj: ClusterImagePolicySpecAuthoritiesStatic | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'action': obj.action,
-    'message': obj.message,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'action', obj.action);
+  putDefined(result, 'message', obj.message);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -712,12 +690,10 @@ export interface ClusterImagePolicySpecMatchSelector {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicySpecMatchSelector(obj: ClusterImagePolicySpecMatchSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'matchExpressions': obj.matchExpressions?.map(y => toJson_ClusterImagePolicySpecMatchSelectorMatchExpressions(y)),
-    'matchLabels': obj.matchLabels,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'matchExpressions', obj.matchExpressions?.map(y => toJson_ClusterImagePolicySpecMatchSelectorMatchExpressions(y)));
+  putDefined(result, 'matchLabels', obj.matchLabels);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -755,13 +731,11 @@ export interface ClusterImagePolicySpecPolicyConfigMapRef {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicySpecPolicyConfigMapRef(obj: ClusterImagePolicySpecPolicyConfigMapRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'namespace', obj.namespace);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -792,12 +766,10 @@ export interface ClusterImagePolicySpecPolicyRemote {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicySpecPolicyRemote(obj: ClusterImagePolicySpecPolicyRemote | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'sha256sum': obj.sha256Sum,
-    'url': obj.url,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'sha256sum', obj.sha256Sum);
+  putDefined(result, 'url', obj.url);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -870,18 +842,16 @@ export interface ClusterImagePolicySpecAuthoritiesAttestationsPolicy {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicySpecAuthoritiesAttestationsPolicy(obj: ClusterImagePolicySpecAuthoritiesAttestationsPolicy | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'configMapRef': toJson_ClusterImagePolicySpecAuthoritiesAttestationsPolicyConfigMapRef(obj.configMapRef),
-    'data': obj.data,
-    'fetchConfigFile': obj.fetchConfigFile,
-    'includeObjectMeta': obj.includeObjectMeta,
-    'includeSpec': obj.includeSpec,
-    'includeTypeMeta': obj.includeTypeMeta,
-    'remote': toJson_ClusterImagePolicySpecAuthoritiesAttestationsPolicyRemote(obj.remote),
-    'type': obj.type,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'configMapRef', toJson_ClusterImagePolicySpecAuthoritiesAttestationsPolicyConfigMapRef(obj.configMapRef));
+  putDefined(result, 'data', obj.data);
+  putDefined(result, 'fetchConfigFile', obj.fetchConfigFile);
+  putDefined(result, 'includeObjectMeta', obj.includeObjectMeta);
+  putDefined(result, 'includeSpec', obj.includeSpec);
+  putDefined(result, 'includeTypeMeta', obj.includeTypeMeta);
+  putDefined(result, 'remote', toJson_ClusterImagePolicySpecAuthoritiesAttestationsPolicyRemote(obj.remote));
+  putDefined(result, 'type', obj.type);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -912,12 +882,10 @@ export interface ClusterImagePolicySpecAuthoritiesKeySecretRef {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicySpecAuthoritiesKeySecretRef(obj: ClusterImagePolicySpecAuthoritiesKeySecretRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'namespace', obj.namespace);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -962,14 +930,12 @@ export interface ClusterImagePolicySpecAuthoritiesKeylessCaCert {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicySpecAuthoritiesKeylessCaCert(obj: ClusterImagePolicySpecAuthoritiesKeylessCaCert | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'data': obj.data,
-    'hashAlgorithm': obj.hashAlgorithm,
-    'kms': obj.kms,
-    'secretRef': toJson_ClusterImagePolicySpecAuthoritiesKeylessCaCertSecretRef(obj.secretRef),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'data', obj.data);
+  putDefined(result, 'hashAlgorithm', obj.hashAlgorithm);
+  putDefined(result, 'kms', obj.kms);
+  putDefined(result, 'secretRef', toJson_ClusterImagePolicySpecAuthoritiesKeylessCaCertSecretRef(obj.secretRef));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1012,14 +978,12 @@ export interface ClusterImagePolicySpecAuthoritiesKeylessIdentities {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicySpecAuthoritiesKeylessIdentities(obj: ClusterImagePolicySpecAuthoritiesKeylessIdentities | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'issuer': obj.issuer,
-    'issuerRegExp': obj.issuerRegExp,
-    'subject': obj.subject,
-    'subjectRegExp': obj.subjectRegExp,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'issuer', obj.issuer);
+  putDefined(result, 'issuerRegExp', obj.issuerRegExp);
+  putDefined(result, 'subject', obj.subject);
+  putDefined(result, 'subjectRegExp', obj.subjectRegExp);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1041,11 +1005,9 @@ export interface ClusterImagePolicySpecAuthoritiesSourceSignaturePullSecrets {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicySpecAuthoritiesSourceSignaturePullSecrets(obj: ClusterImagePolicySpecAuthoritiesSourceSignaturePullSecrets | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1081,13 +1043,11 @@ export interface ClusterImagePolicySpecMatchSelectorMatchExpressions {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicySpecMatchSelectorMatchExpressions(obj: ClusterImagePolicySpecMatchSelectorMatchExpressions | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'operator': obj.operator,
-    'values': obj.values?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'operator', obj.operator);
+  putDefined(result, 'values', obj.values?.map(y => y));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1125,13 +1085,11 @@ export interface ClusterImagePolicySpecAuthoritiesAttestationsPolicyConfigMapRef
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicySpecAuthoritiesAttestationsPolicyConfigMapRef(obj: ClusterImagePolicySpecAuthoritiesAttestationsPolicyConfigMapRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'namespace', obj.namespace);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1162,12 +1120,10 @@ export interface ClusterImagePolicySpecAuthoritiesAttestationsPolicyRemote {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicySpecAuthoritiesAttestationsPolicyRemote(obj: ClusterImagePolicySpecAuthoritiesAttestationsPolicyRemote | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'sha256sum': obj.sha256Sum,
-    'url': obj.url,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'sha256sum', obj.sha256Sum);
+  putDefined(result, 'url', obj.url);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1198,12 +1154,10 @@ export interface ClusterImagePolicySpecAuthoritiesKeylessCaCertSecretRef {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicySpecAuthoritiesKeylessCaCertSecretRef(obj: ClusterImagePolicySpecAuthoritiesKeylessCaCertSecretRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'namespace', obj.namespace);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1285,12 +1239,10 @@ export interface ClusterImagePolicyV1Beta1Props {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicyV1Beta1Props(obj: ClusterImagePolicyV1Beta1Props | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': obj.metadata,
-    'spec': toJson_ClusterImagePolicyV1Beta1Spec(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'metadata', obj.metadata);
+  putDefined(result, 'spec', toJson_ClusterImagePolicyV1Beta1Spec(obj.spec));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1342,15 +1294,13 @@ export interface ClusterImagePolicyV1Beta1Spec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicyV1Beta1Spec(obj: ClusterImagePolicyV1Beta1Spec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'authorities': obj.authorities?.map(y => toJson_ClusterImagePolicyV1Beta1SpecAuthorities(y)),
-    'images': obj.images?.map(y => toJson_ClusterImagePolicyV1Beta1SpecImages(y)),
-    'match': obj.match?.map(y => toJson_ClusterImagePolicyV1Beta1SpecMatch(y)),
-    'mode': obj.mode,
-    'policy': toJson_ClusterImagePolicyV1Beta1SpecPolicy(obj.policy),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'authorities', obj.authorities?.map(y => toJson_ClusterImagePolicyV1Beta1SpecAuthorities(y)));
+  putDefined(result, 'images', obj.images?.map(y => toJson_ClusterImagePolicyV1Beta1SpecImages(y)));
+  putDefined(result, 'match', obj.match?.map(y => toJson_ClusterImagePolicyV1Beta1SpecMatch(y)));
+  putDefined(result, 'mode', obj.mode);
+  putDefined(result, 'policy', toJson_ClusterImagePolicyV1Beta1SpecPolicy(obj.policy));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1428,19 +1378,17 @@ export interface ClusterImagePolicyV1Beta1SpecAuthorities {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicyV1Beta1SpecAuthorities(obj: ClusterImagePolicyV1Beta1SpecAuthorities | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'attestations': obj.attestations?.map(y => toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesAttestations(y)),
-    'ctlog': toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesCtlog(obj.ctlog),
-    'key': toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesKey(obj.key),
-    'keyless': toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesKeyless(obj.keyless),
-    'name': obj.name,
-    'rfc3161timestamp': toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesRfc3161Timestamp(obj.rfc3161Timestamp),
-    'signatureFormat': obj.signatureFormat,
-    'source': obj.source?.map(y => toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesSource(y)),
-    'static': toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesStatic(obj.static),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'attestations', obj.attestations?.map(y => toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesAttestations(y)));
+  putDefined(result, 'ctlog', toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesCtlog(obj.ctlog));
+  putDefined(result, 'key', toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesKey(obj.key));
+  putDefined(result, 'keyless', toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesKeyless(obj.keyless));
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'rfc3161timestamp', toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesRfc3161Timestamp(obj.rfc3161Timestamp));
+  putDefined(result, 'signatureFormat', obj.signatureFormat);
+  putDefined(result, 'source', obj.source?.map(y => toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesSource(y)));
+  putDefined(result, 'static', toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesStatic(obj.static));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1462,11 +1410,9 @@ export interface ClusterImagePolicyV1Beta1SpecImages {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicyV1Beta1SpecImages(obj: ClusterImagePolicyV1Beta1SpecImages | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'glob': obj.glob,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'glob', obj.glob);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1501,14 +1447,12 @@ export interface ClusterImagePolicyV1Beta1SpecMatch {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicyV1Beta1SpecMatch(obj: ClusterImagePolicyV1Beta1SpecMatch | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'group': obj.group,
-    'resource': obj.resource,
-    'selector': toJson_ClusterImagePolicyV1Beta1SpecMatchSelector(obj.selector),
-    'version': obj.version,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'group', obj.group);
+  putDefined(result, 'resource', obj.resource);
+  putDefined(result, 'selector', toJson_ClusterImagePolicyV1Beta1SpecMatchSelector(obj.selector));
+  putDefined(result, 'version', obj.version);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1581,18 +1525,16 @@ export interface ClusterImagePolicyV1Beta1SpecPolicy {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicyV1Beta1SpecPolicy(obj: ClusterImagePolicyV1Beta1SpecPolicy | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'configMapRef': toJson_ClusterImagePolicyV1Beta1SpecPolicyConfigMapRef(obj.configMapRef),
-    'data': obj.data,
-    'fetchConfigFile': obj.fetchConfigFile,
-    'includeObjectMeta': obj.includeObjectMeta,
-    'includeSpec': obj.includeSpec,
-    'includeTypeMeta': obj.includeTypeMeta,
-    'remote': toJson_ClusterImagePolicyV1Beta1SpecPolicyRemote(obj.remote),
-    'type': obj.type,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'configMapRef', toJson_ClusterImagePolicyV1Beta1SpecPolicyConfigMapRef(obj.configMapRef));
+  putDefined(result, 'data', obj.data);
+  putDefined(result, 'fetchConfigFile', obj.fetchConfigFile);
+  putDefined(result, 'includeObjectMeta', obj.includeObjectMeta);
+  putDefined(result, 'includeSpec', obj.includeSpec);
+  putDefined(result, 'includeTypeMeta', obj.includeTypeMeta);
+  putDefined(result, 'remote', toJson_ClusterImagePolicyV1Beta1SpecPolicyRemote(obj.remote));
+  putDefined(result, 'type', obj.type);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1628,13 +1570,11 @@ export interface ClusterImagePolicyV1Beta1SpecAuthoritiesAttestations {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesAttestations(obj: ClusterImagePolicyV1Beta1SpecAuthoritiesAttestations | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'policy': toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesAttestationsPolicy(obj.policy),
-    'predicateType': obj.predicateType,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'policy', toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesAttestationsPolicy(obj.policy));
+  putDefined(result, 'predicateType', obj.predicateType);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1665,12 +1605,10 @@ export interface ClusterImagePolicyV1Beta1SpecAuthoritiesCtlog {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesCtlog(obj: ClusterImagePolicyV1Beta1SpecAuthoritiesCtlog | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'trustRootRef': obj.trustRootRef,
-    'url': obj.url,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'trustRootRef', obj.trustRootRef);
+  putDefined(result, 'url', obj.url);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1715,14 +1653,12 @@ export interface ClusterImagePolicyV1Beta1SpecAuthoritiesKey {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesKey(obj: ClusterImagePolicyV1Beta1SpecAuthoritiesKey | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'data': obj.data,
-    'hashAlgorithm': obj.hashAlgorithm,
-    'kms': obj.kms,
-    'secretRef': toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesKeySecretRef(obj.secretRef),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'data', obj.data);
+  putDefined(result, 'hashAlgorithm', obj.hashAlgorithm);
+  putDefined(result, 'kms', obj.kms);
+  putDefined(result, 'secretRef', toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesKeySecretRef(obj.secretRef));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1774,15 +1710,13 @@ export interface ClusterImagePolicyV1Beta1SpecAuthoritiesKeyless {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesKeyless(obj: ClusterImagePolicyV1Beta1SpecAuthoritiesKeyless | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'ca-cert': toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesKeylessCaCert(obj.caCert),
-    'identities': obj.identities?.map(y => toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesKeylessIdentities(y)),
-    'insecureIgnoreSCT': obj.insecureIgnoreSct,
-    'trustRootRef': obj.trustRootRef,
-    'url': obj.url,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'ca-cert', toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesKeylessCaCert(obj.caCert));
+  putDefined(result, 'identities', obj.identities?.map(y => toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesKeylessIdentities(y)));
+  putDefined(result, 'insecureIgnoreSCT', obj.insecureIgnoreSct);
+  putDefined(result, 'trustRootRef', obj.trustRootRef);
+  putDefined(result, 'url', obj.url);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1806,11 +1740,9 @@ export interface ClusterImagePolicyV1Beta1SpecAuthoritiesRfc3161Timestamp {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesRfc3161Timestamp(obj: ClusterImagePolicyV1Beta1SpecAuthoritiesRfc3161Timestamp | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'trustRootRef': obj.trustRootRef,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'trustRootRef', obj.trustRootRef);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1846,13 +1778,11 @@ export interface ClusterImagePolicyV1Beta1SpecAuthoritiesSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesSource(obj: ClusterImagePolicyV1Beta1SpecAuthoritiesSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'oci': obj.oci,
-    'signaturePullSecrets': obj.signaturePullSecrets?.map(y => toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesSourceSignaturePullSecrets(y)),
-    'tagPrefix': obj.tagPrefix,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'oci', obj.oci);
+  putDefined(result, 'signaturePullSecrets', obj.signaturePullSecrets?.map(y => toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesSourceSignaturePullSecrets(y)));
+  putDefined(result, 'tagPrefix', obj.tagPrefix);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1883,12 +1813,10 @@ export interface ClusterImagePolicyV1Beta1SpecAuthoritiesStatic {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesStatic(obj: ClusterImagePolicyV1Beta1SpecAuthoritiesStatic | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'action': obj.action,
-    'message': obj.message,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'action', obj.action);
+  putDefined(result, 'message', obj.message);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1917,12 +1845,10 @@ export interface ClusterImagePolicyV1Beta1SpecMatchSelector {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicyV1Beta1SpecMatchSelector(obj: ClusterImagePolicyV1Beta1SpecMatchSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'matchExpressions': obj.matchExpressions?.map(y => toJson_ClusterImagePolicyV1Beta1SpecMatchSelectorMatchExpressions(y)),
-    'matchLabels': obj.matchLabels,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'matchExpressions', obj.matchExpressions?.map(y => toJson_ClusterImagePolicyV1Beta1SpecMatchSelectorMatchExpressions(y)));
+  putDefined(result, 'matchLabels', obj.matchLabels);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1960,13 +1886,11 @@ export interface ClusterImagePolicyV1Beta1SpecPolicyConfigMapRef {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicyV1Beta1SpecPolicyConfigMapRef(obj: ClusterImagePolicyV1Beta1SpecPolicyConfigMapRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'namespace', obj.namespace);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1997,12 +1921,10 @@ export interface ClusterImagePolicyV1Beta1SpecPolicyRemote {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicyV1Beta1SpecPolicyRemote(obj: ClusterImagePolicyV1Beta1SpecPolicyRemote | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'sha256sum': obj.sha256Sum,
-    'url': obj.url,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'sha256sum', obj.sha256Sum);
+  putDefined(result, 'url', obj.url);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2075,18 +1997,16 @@ export interface ClusterImagePolicyV1Beta1SpecAuthoritiesAttestationsPolicy {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesAttestationsPolicy(obj: ClusterImagePolicyV1Beta1SpecAuthoritiesAttestationsPolicy | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'configMapRef': toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesAttestationsPolicyConfigMapRef(obj.configMapRef),
-    'data': obj.data,
-    'fetchConfigFile': obj.fetchConfigFile,
-    'includeObjectMeta': obj.includeObjectMeta,
-    'includeSpec': obj.includeSpec,
-    'includeTypeMeta': obj.includeTypeMeta,
-    'remote': toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesAttestationsPolicyRemote(obj.remote),
-    'type': obj.type,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'configMapRef', toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesAttestationsPolicyConfigMapRef(obj.configMapRef));
+  putDefined(result, 'data', obj.data);
+  putDefined(result, 'fetchConfigFile', obj.fetchConfigFile);
+  putDefined(result, 'includeObjectMeta', obj.includeObjectMeta);
+  putDefined(result, 'includeSpec', obj.includeSpec);
+  putDefined(result, 'includeTypeMeta', obj.includeTypeMeta);
+  putDefined(result, 'remote', toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesAttestationsPolicyRemote(obj.remote));
+  putDefined(result, 'type', obj.type);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2117,12 +2037,10 @@ export interface ClusterImagePolicyV1Beta1SpecAuthoritiesKeySecretRef {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesKeySecretRef(obj: ClusterImagePolicyV1Beta1SpecAuthoritiesKeySecretRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'namespace', obj.namespace);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2167,14 +2085,12 @@ export interface ClusterImagePolicyV1Beta1SpecAuthoritiesKeylessCaCert {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesKeylessCaCert(obj: ClusterImagePolicyV1Beta1SpecAuthoritiesKeylessCaCert | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'data': obj.data,
-    'hashAlgorithm': obj.hashAlgorithm,
-    'kms': obj.kms,
-    'secretRef': toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesKeylessCaCertSecretRef(obj.secretRef),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'data', obj.data);
+  putDefined(result, 'hashAlgorithm', obj.hashAlgorithm);
+  putDefined(result, 'kms', obj.kms);
+  putDefined(result, 'secretRef', toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesKeylessCaCertSecretRef(obj.secretRef));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2217,14 +2133,12 @@ export interface ClusterImagePolicyV1Beta1SpecAuthoritiesKeylessIdentities {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesKeylessIdentities(obj: ClusterImagePolicyV1Beta1SpecAuthoritiesKeylessIdentities | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'issuer': obj.issuer,
-    'issuerRegExp': obj.issuerRegExp,
-    'subject': obj.subject,
-    'subjectRegExp': obj.subjectRegExp,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'issuer', obj.issuer);
+  putDefined(result, 'issuerRegExp', obj.issuerRegExp);
+  putDefined(result, 'subject', obj.subject);
+  putDefined(result, 'subjectRegExp', obj.subjectRegExp);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2246,11 +2160,9 @@ export interface ClusterImagePolicyV1Beta1SpecAuthoritiesSourceSignaturePullSecr
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesSourceSignaturePullSecrets(obj: ClusterImagePolicyV1Beta1SpecAuthoritiesSourceSignaturePullSecrets | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2286,13 +2198,11 @@ export interface ClusterImagePolicyV1Beta1SpecMatchSelectorMatchExpressions {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicyV1Beta1SpecMatchSelectorMatchExpressions(obj: ClusterImagePolicyV1Beta1SpecMatchSelectorMatchExpressions | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'operator': obj.operator,
-    'values': obj.values?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'operator', obj.operator);
+  putDefined(result, 'values', obj.values?.map(y => y));
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2330,13 +2240,11 @@ export interface ClusterImagePolicyV1Beta1SpecAuthoritiesAttestationsPolicyConfi
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesAttestationsPolicyConfigMapRef(obj: ClusterImagePolicyV1Beta1SpecAuthoritiesAttestationsPolicyConfigMapRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'key', obj.key);
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'namespace', obj.namespace);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2367,12 +2275,10 @@ export interface ClusterImagePolicyV1Beta1SpecAuthoritiesAttestationsPolicyRemot
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesAttestationsPolicyRemote(obj: ClusterImagePolicyV1Beta1SpecAuthoritiesAttestationsPolicyRemote | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'sha256sum': obj.sha256Sum,
-    'url': obj.url,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'sha256sum', obj.sha256Sum);
+  putDefined(result, 'url', obj.url);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2403,12 +2309,10 @@ export interface ClusterImagePolicyV1Beta1SpecAuthoritiesKeylessCaCertSecretRef 
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImagePolicyV1Beta1SpecAuthoritiesKeylessCaCertSecretRef(obj: ClusterImagePolicyV1Beta1SpecAuthoritiesKeylessCaCertSecretRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  putDefined(result, 'name', obj.name);
+  putDefined(result, 'namespace', obj.namespace);
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 

@@ -7,6 +7,8 @@ import { IConstruct } from 'constructs';
  */
 interface Registry {
   readonly gpuDemands: GpuDemand[];
+  /** The same demands by namespace, in recording order. */
+  readonly gpuDemandsByNamespace: Map<string | undefined, GpuDemand[]>;
   readonly localQueues: Map<string, LocalQueueFact>;
   readonly namespaces: Map<string, NamespaceFact>;
   readonly instances: Map<string, IConstruct[]>;
@@ -49,18 +51,27 @@ function registryOf(scope: IConstruct): Registry {
   const root = scope.node.root;
   let registry = REGISTRIES.get(root);
   if (!registry) {
-    registry = { gpuDemands: [], localQueues: new Map(), namespaces: new Map(), instances: new Map() };
+    registry = { gpuDemands: [], gpuDemandsByNamespace: new Map(), localQueues: new Map(), namespaces: new Map(), instances: new Map() };
     REGISTRIES.set(root, registry);
   }
   return registry;
 }
 
 export function recordGpuDemand(demand: GpuDemand): void {
-  registryOf(demand.scope).gpuDemands.push(demand);
+  const registry = registryOf(demand.scope);
+  registry.gpuDemands.push(demand);
+  const inNamespace = registry.gpuDemandsByNamespace.get(demand.namespace);
+  if (inNamespace) inNamespace.push(demand);
+  else registry.gpuDemandsByNamespace.set(demand.namespace, [demand]);
 }
 
 export function gpuDemands(scope: IConstruct): readonly GpuDemand[] {
   return registryOf(scope).gpuDemands;
+}
+
+/** The GPU demands of the workloads in one namespace, in recording order. */
+export function gpuDemandsIn(scope: IConstruct, namespace: string | undefined): readonly GpuDemand[] {
+  return registryOf(scope).gpuDemandsByNamespace.get(namespace) ?? [];
 }
 
 export function recordLocalQueue(fact: LocalQueueFact): void {
@@ -80,10 +91,17 @@ export function namespaces(scope: IConstruct): NamespaceFact[] {
   return [...registryOf(scope).namespaces.values()];
 }
 
+/** The namespace of that name a construct of the app creates, if any. */
+export function namespaceFact(scope: IConstruct, name: string): NamespaceFact | undefined {
+  return registryOf(scope).namespaces.get(name);
+}
+
 /** Records an app-wide construct (e.g. the platform's observability) so constructs in other charts can find it. */
 export function recordInstance(kind: string, scope: IConstruct): void {
   const instances = registryOf(scope).instances;
-  instances.set(kind, [...(instances.get(kind) ?? []), scope]);
+  const ofKind = instances.get(kind);
+  if (ofKind) ofKind.push(scope);
+  else instances.set(kind, [scope]);
 }
 
 /** The constructs of one kind recorded in the app of `scope`, in creation order. */

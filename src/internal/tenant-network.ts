@@ -205,7 +205,18 @@ function parseIPv6(text: string): bigint | undefined {
   return [...first, ...Array<bigint>(missing).fill(0n), ...last].reduce((acc, w) => acc * 65536n + w, 0n);
 }
 
+/** Parsed ranges by text: a fleet's edges repeat the same few ranges (bounded, as a process may parse any number). */
+const PARSED_CIDRS = new Map<string, ParsedCidr | undefined>();
+
 function parseCidr(text: string): ParsedCidr | undefined {
+  if (PARSED_CIDRS.has(text)) return PARSED_CIDRS.get(text);
+  const parsed = parseCidrText(text);
+  if (PARSED_CIDRS.size >= 1024) PARSED_CIDRS.clear();
+  PARSED_CIDRS.set(text, parsed);
+  return parsed;
+}
+
+function parseCidrText(text: string): ParsedCidr | undefined {
   const m = /^([^/]+)\/(\d{1,3})$/.exec(text);
   if (!m) return undefined;
   const v6 = m[1].includes(':');
@@ -397,7 +408,9 @@ export function isolateIngress(iso: IngressIsolation): IngressIsolationHandle {
   const rules = (): k8s.NetworkPolicyIngressRule[] | undefined => {
     const out: k8s.NetworkPolicyIngressRule[] = [];
     const seen = new Set<string>();
-    for (const edge of registry.edges) {
+    // Edges to the isolated pods have their `to` end in the namespace: the namespace's index holds them, in order.
+    const candidates = iso.namespace === undefined ? registry.edges : inNamespace(registry, iso.namespace).edges;
+    for (const edge of candidates) {
       if (!targets(edge.to, iso)) continue;
       for (const rule of edgePolicySpec(edge, 'ingress', iso.namespace as string).ingress ?? []) {
         const key = JSON.stringify(rule);

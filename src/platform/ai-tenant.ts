@@ -9,7 +9,7 @@ import { edgePolicySpec } from './tenant-network-policy';
 import { PoolQuotaKeys, demandKey, poolQuotaKeys } from './tenant-quota';
 import * as k8s from '../imports/k8s';
 import * as kueue from '../imports/kueue';
-import { gpuDemands, namespaces, recordLocalQueue, recordNamespace } from '../internal/app-registry';
+import { gpuDemandsIn, namespaceFact, namespaces, recordLocalQueue, recordNamespace } from '../internal/app-registry';
 import { clusterScoped } from '../internal/cluster-scoped';
 import { ValidationError, invalidProp, requireInteger, show } from '../internal/errors';
 import { standardLabels } from '../internal/labels';
@@ -645,8 +645,7 @@ export class AiTenant extends Construct {
   /** GPUs the workloads in the tenant's namespace hold at most, per quota key. */
   public gpuDemand(): { [key: string]: number } {
     const demand: Record<string, number> = {};
-    for (const d of gpuDemands(this)) {
-      if (d.namespace !== this.namespaceName) continue;
+    for (const d of gpuDemandsIn(this, this.namespaceName)) {
       const key = demandKey(d);
       if (key) demand[key] = (demand[key] ?? 0) + d.devicesPerPod * d.pods;
     }
@@ -654,7 +653,7 @@ export class AiTenant extends Construct {
   }
 
   private checkNamespaceFree() {
-    const existing = namespaces(this).find((n) => n.name === this.namespaceName);
+    const existing = namespaceFact(this, this.namespaceName);
     if (existing) {
       throw new ValidationError(this, 'namespace', `got ${show(this.namespaceName)}; the tenant ${existing.scope.node.path} already owns ` +
         'that namespace (tenants must not overlap); give one of them another namespace');
@@ -936,7 +935,7 @@ export class AiTenant extends Construct {
     const demand = this.gpuDemand();
     for (const [key, want] of Object.entries(demand).sort(([a], [b]) => a.localeCompare(b))) {
       const have = this.hard[key];
-      const who = gpuDemands(this).filter((d) => d.namespace === this.namespaceName && demandKey(d) === key)
+      const who = gpuDemandsIn(this, this.namespaceName).filter((d) => demandKey(d) === key)
         .map((d) => `${d.scope.node.path} (${d.devicesPerPod * d.pods})`).join(', ');
       if (have === undefined) {
         fail('gpuQuota', `the workloads ${who} ask for ${want} GPUs counted as ${key}, but the tenant has no quota for it; ` +

@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import * as k8s from '../imports/k8s';
 
 /** A pod spec found in an emitted object, with where it was found. */
 export interface FoundPodSpec {
@@ -7,7 +8,10 @@ export interface FoundPodSpec {
   readonly object: ApiObject;
   /** JSON path inside the object, e.g. `spec.template.spec`. */
   readonly path: string;
-  /** The pod spec as JSON. */
+  /**
+   * The pod spec: rendered JSON, or the typed `k8s.PodSpec` its construct declared (`declarePodSpecs`; the same field
+   * names but `hostPid`/`hostIpc`, and Quantity / IntOrString objects instead of their values).
+   */
   readonly spec: any;
   /** The labels of the enclosing pod template (or pod), when any. */
   readonly labels: Record<string, string>;
@@ -54,37 +58,29 @@ const KINDS_WITHOUT_PODS = new Set([
 export interface DeclaredPodSpec {
   /** JSON path inside the object, e.g. `spec.template.spec`. */
   readonly path: string;
-  /** The pod spec as rendered JSON (wire field names: `k8s.toJson_PodSpec(spec)`), without Lazy values. */
-  readonly spec: any;
+  /** The typed pod spec the object renders there, without Lazy values. */
+  readonly spec: k8s.PodSpec;
   /** The labels of the enclosing pod template. */
   readonly labels: Record<string, string>;
 }
 
-const DECLARED = new WeakMap<ApiObject, DeclaredPodSpec[]>();
+const DECLARED = new WeakMap<ApiObject, () => DeclaredPodSpec[]>();
 
 /**
- * Declares every pod spec `object` carries, as it renders them: while the object has no JSON patch, `podSpecsBelow`
- * reads these instead of rendering the object (a tenant looks twice per synth). Only for pod specs without Lazy
- * values; the declaration must list all pod specs of the object.
+ * Declares every pod spec `object` carries: `render` returns the typed specs the object renders (the live objects,
+ * so later changes show), and is called on every look. While the object has no JSON patch, `podSpecsBelow` reads
+ * these instead of rendering the whole object (a tenant looks twice per synth). The declaration must list all pod
+ * specs of the object.
  */
-export function declarePodSpecs(object: ApiObject, specs: DeclaredPodSpec[]): void {
-  DECLARED.set(object, specs.map((s) => ({ path: s.path, spec: withoutNulls(s.spec), labels: { ...s.labels } })));
-}
-
-/** A copy without null and undefined values, as ApiObject.toJson renders it. */
-function withoutNulls(value: any): any {
-  if (Array.isArray(value)) return value.map(withoutNulls);
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, any> = {};
-  for (const [k, v] of Object.entries(value)) if (v !== null && v !== undefined) out[k] = withoutNulls(v);
-  return out;
+export function declarePodSpecs(object: ApiObject, render: () => DeclaredPodSpec[]): void {
+  DECLARED.set(object, render);
 }
 
 function declaredSpecs(object: ApiObject): DeclaredPodSpec[] | undefined {
-  const declared = DECLARED.get(object);
+  const render = DECLARED.get(object);
   // ApiObject keeps its JSON patches in a private array; when it is not there as expected, render the object.
   const patches = (object as any).patches;
-  return declared && Array.isArray(patches) && patches.length === 0 ? declared : undefined;
+  return render && Array.isArray(patches) && patches.length === 0 ? render() : undefined;
 }
 
 /** Every pod spec inside the emitted objects below `scope` (Pods, workload templates, CRD templates). */

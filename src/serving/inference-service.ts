@@ -563,7 +563,7 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
           template: { metadata: { labels: this.podLabels }, spec: leaderSpec },
         },
       });
-      declarePodSpecs(this.deployment, [{ path: 'spec.template.spec', spec: k8s.toJson_PodSpec(leaderSpec), labels: this.podLabels }]);
+      declarePodSpecs(this.deployment, () => [{ path: 'spec.template.spec', spec: leaderSpec, labels: this.podLabels }]);
       this.workload = this.deployment;
     }
 

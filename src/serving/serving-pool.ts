@@ -206,7 +206,7 @@ export class ServingPool extends Construct {
         template: { metadata: { labels: eppLabels }, spec: podSpec },
       },
     });
-    declarePodSpecs(deployment, [{ path: 'spec.template.spec', spec: k8s.toJson_PodSpec(podSpec), labels: eppLabels }]);
+    declarePodSpecs(deployment, () => [{ path: 'spec.template.spec', spec: podSpec, labels: eppLabels }]);
     const tls = props.provider.eppTls;
     const eppService = new k8s.KubeService(this, 'Service', {
       metadata: meta('Service', this.eppName),

@@ -65,11 +65,58 @@ function isPodTemplateSchema(node: any): boolean {
   return node.type === 'object' && node.properties?.metadata !== undefined && spec?.properties?.containers !== undefined;
 }
 
+/**
+ * cdk8s-cli drops undefined keys of every rendered struct and map with a reduce that copies the object per key
+ * (quadratic in its keys, and run for every struct of every object at synth). The modules get linear helpers
+ * instead, which write the same objects (same keys, same order): a struct renderer sets only its defined fields, a
+ * map is copied without its undefined values.
+ */
+const QUADRATIC_FILTER = 'Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})';
+const STRUCT_RENDER = /^  const result = \{\n((?:    '[^']+': .*,\n)*)  \};\n  \/\/ filter undefined values\n  return (.*);$/gm;
+const STRUCT_FIELD = /^    '([^']+)': (.*),$/;
+const MAP_FILTER = /Object\.entries\(([^()]*)\)\.reduce\(\(r, i\) => \(i\[1\] === undefined\) \? r : \(\{ \.\.\.r, \[i\[0\]\]: (.*?) \}\), \{\}\)/g;
+const HELPERS = {
+  putDefined: `
+/** Sets \`out[key]\` unless \`value\` is undefined (struct renderers; see tools/imports/generate.ts). */
+function putDefined(out: Record<string, any>, key: string, value: any): void {
+  if (value !== undefined) out[key] = value;
+}`,
+  withoutUndefined: `
+/** A copy of \`obj\` without its undefined values (map renderers; see tools/imports/generate.ts). */
+function withoutUndefined(obj: { [key: string]: any }): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const key of Object.keys(obj)) putDefined(out, key, obj[key]);
+  return out;
+}`,
+};
+
+function linearUndefinedFilter(code: string): string {
+  const structs = code.replace(STRUCT_RENDER, (block: string, fields: string, ret: string) => {
+    if (ret !== QUADRATIC_FILTER) return block;
+    const puts = fields.split('\n').filter((l) => l.length > 0).map((l) => {
+      const [, key, value] = STRUCT_FIELD.exec(l)!;
+      return `  putDefined(result, '${key}', ${value});\n`;
+    });
+    return `  const result: Record<string, any> = {};\n${puts.join('')}  return result;`;
+  });
+  const replaced = structs.replace(MAP_FILTER, (_, entries: string, value: string) => value === 'i[1]'
+    ? `withoutUndefined(${entries})`
+    : `Object.fromEntries(Object.entries(${entries}).filter((i) => i[1] !== undefined).map((i) => [i[0], ${value}]))`);
+  if (replaced === code) return code;
+  const helpers = replaced.includes('withoutUndefined(') ? [HELPERS.putDefined, HELPERS.withoutUndefined] : [HELPERS.putDefined];
+  // after the import lines at the top
+  const lines = replaced.split('\n');
+  let last = 0;
+  while (last < lines.length && (lines[last].startsWith('//') || lines[last].startsWith('import '))) last++;
+  return [...lines.slice(0, last), ...helpers, '', lines.slice(last).join('\n').trimStart()].join('\n');
+}
+
 async function importInto(outdir: string, name: string, generated: string, run: (scratch: string) => Promise<void>) {
   const scratch = fs.mkdtempSync(path.join(outdir, '.tmp-'));
   try {
     await run(scratch);
-    fs.renameSync(path.join(scratch, `${generated}.ts`), path.join(outdir, `${name}.ts`));
+    const code = fs.readFileSync(path.join(scratch, `${generated}.ts`), 'utf8');
+    fs.writeFileSync(path.join(outdir, `${name}.ts`), linearUndefinedFilter(code));
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
