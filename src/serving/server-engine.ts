@@ -12,6 +12,14 @@ export enum LaunchRole {
 }
 
 /** A LoRA adapter as the engine loads it. */
+/** The settings every built-in engine takes (ModelServerOptions, as the engine receives them). */
+export interface EngineSettings {
+  readonly image?: string;
+  readonly port?: number;
+  readonly extraArgs?: string[];
+  readonly env?: { [name: string]: string };
+}
+
 export interface LaunchAdapter {
   readonly name: string;
   /** A Hugging Face repository id or a path inside the pod. */

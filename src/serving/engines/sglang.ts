@@ -1,16 +1,12 @@
 import { ServingMetrics } from '../../observability/serving-metrics';
-import { EngineLoadMetrics, envVars, flags, LaunchContext, LaunchRole, LaunchSpec, ServerEngine } from '../server-engine';
+import { EngineLoadMetrics, EngineSettings, envVars, flags, LaunchContext, LaunchRole, LaunchSpec, ServerEngine } from '../server-engine';
 
 /** The SGLang image the library pins (sgl-project/sglang release v0.5.16). */
 export const SGLANG_IMAGE = 'lmsysorg/sglang:v0.5.16';
 /** Port the leader of a multi-node group listens on for the other ranks (`--dist-init-addr`). */
 export const SGLANG_DIST_INIT_PORT = 20000;
 
-export interface SglangSettings {
-  readonly image?: string;
-  readonly port?: number;
-  readonly extraArgs?: string[];
-  readonly env?: { [name: string]: string };
+export interface SglangSettings extends EngineSettings {
   readonly memFractionStatic?: number;
   readonly contextLength?: number;
 }

@@ -1,14 +1,10 @@
 import { ServingMetrics } from '../../observability/serving-metrics';
-import { EngineLoadMetrics, envVars, flags, LaunchContext, LaunchSpec, ServerEngine } from '../server-engine';
+import { EngineLoadMetrics, EngineSettings, envVars, flags, LaunchContext, LaunchSpec, ServerEngine } from '../server-engine';
 
 /** The last text-generation-inference image line (huggingface/text-generation-inference 3.3.x). */
 export const TGI_IMAGE = 'ghcr.io/huggingface/text-generation-inference:3.3.5';
 
-export interface TgiSettings {
-  readonly image?: string;
-  readonly port?: number;
-  readonly extraArgs?: string[];
-  readonly env?: { [name: string]: string };
+export interface TgiSettings extends EngineSettings {
   readonly maxInputTokens?: number;
   readonly maxTotalTokens?: number;
 }

@@ -1,16 +1,12 @@
 import { ServingMetrics } from '../../observability/serving-metrics';
-import { EngineLoadMetrics, envVars, flags, LaunchContext, LaunchRole, LaunchSpec, ServerEngine } from '../server-engine';
+import { EngineLoadMetrics, EngineSettings, envVars, flags, LaunchContext, LaunchRole, LaunchSpec, ServerEngine } from '../server-engine';
 
 /** The vLLM image the library pins (vllm-project/vllm release v0.25.1). */
 export const VLLM_IMAGE = 'vllm/vllm-openai:v0.25.1';
 /** Port torch.distributed listens on in the leader of a multi-node group. */
 export const VLLM_MASTER_PORT = 29500;
 
-export interface VllmSettings {
-  readonly image?: string;
-  readonly port?: number;
-  readonly extraArgs?: string[];
-  readonly env?: { [name: string]: string };
+export interface VllmSettings extends EngineSettings {
   readonly maxModelLen?: number;
   readonly gpuMemoryUtilization?: number;
   readonly enablePrefixCaching?: boolean;
