@@ -83,7 +83,7 @@ const serving = new AiTenant(tenants, 'serving', {
 // Research: a 4-node fine-tune that starts all together or not at all, queued in the team's Kueue queue.
 const finetune = new GangTrainingJob(research, 'llama-finetune', {
   image: TRAINER_IMAGE,
-  command: ['torchrun', 'train.py', '--config', 'configs/llama-8b-sft.yaml'],
+  command: ['train.py', '--config', 'configs/llama-8b-sft.yaml'],
   workers: 4,
   gpusPerWorker: GpuRequest.of(4, { model: GpuModel.NVIDIA_H100_80GB }),
   pool: h100,

@@ -4,7 +4,9 @@ import { isDnsSubdomain, isEnvName, isQualifiedName, wholeSeconds } from './chec
 import { BackendTraits, GangPlan, LaunchPlan, SchedulerBinding, TORCHRUN_DEFAULT_PORT } from './gang-plan';
 import { GangScheduler } from './gang-scheduler';
 import { GangTopology } from './gang-topology';
-import { COMPLETION_INDEX_FIELD, leaderHost, workerHostname } from './jobset-spec';
+import { maxJobSetNameLength, requireJobSetName } from './jobset-names';
+import { COMPLETION_INDEX_FIELD, leaderHost } from './jobset-spec';
+import { requireTopologyReachable } from './topology-checks';
 import { TrainingBackend } from './training-backend';
 import { TrainingLauncher } from './training-launcher';
 import { TrainingMount, TrainingVolume } from './training-volume';
@@ -13,7 +15,7 @@ import { GpuRequest, GpuRequestShape } from '../accelerators/gpu-request';
 import * as k8s from '../imports/k8s';
 import { ValidationError, invalidProp, requireInteger, show } from '../internal/errors';
 import { selectorLabels, standardLabels } from '../internal/labels';
-import { DNS_LABEL_MAX, isDnsLabel, requireDnsLabel, resourceName } from '../internal/names';
+import { requireDnsLabel, resourceName } from '../internal/names';
 import { namespaceOf } from '../internal/namespace';
 import { PodSpecBuilder, computeResources, resolveSecurity } from '../internal/pod-spec';
 import { IngressIsolationHandle, allowTraffic, isolateIngress } from '../internal/tenant-network';
@@ -60,7 +62,9 @@ export interface GangTrainingJobProps {
 
   /**
    * The training program. With the torchrun launcher: the script (or `-m module`) and its arguments, run as
-   * `torchrun <command> <args>`. With the raw launcher: the container command.
+   * `torchrun <command> <args>`, e.g. `['train.py', '--config', 'llama.yaml']`; the launcher owns the launcher, so
+   * `['torchrun', 'train.py']` or `['python', '-m', 'torch.distributed.run', ...]` is refused. With the raw launcher:
+   * the container command.
    *
    * @default - raw launcher: the image's entrypoint; torchrun launcher: required
    */
@@ -236,10 +240,12 @@ export interface GangTrainingJobProps {
   readonly security?: WorkloadSecurityProps;
 
   /**
-   * The name of the JobSet (or TrainJob) and of the job's other objects. The workers' hostnames
-   * (`<name>-<replicatedJob>-0-<index>`) must be DNS labels, which bounds its length.
+   * The name of the JobSet (or TrainJob) and of the job's other objects. JobSet derives the workers' Job and pod
+   * names and the coordinator label `<name>-<replicatedJob>-0-0.<name>` from it, and its webhook refuses a JobSet
+   * when one is longer than 63 characters: with the JobSet backend the name can have at most 25 characters, with
+   * Kubeflow Trainer 26.
    *
-   * @default - derived from the construct path, short enough for the largest worker index
+   * @default - derived from the construct path, shortened (with a hash) to fit those limits
    */
   readonly name?: string;
 }
@@ -356,23 +362,19 @@ export class GangTrainingJob extends Construct {
     return this.isolation.policy;
   }
 
-  /** The name: given (checked) or derived short enough that the largest worker's hostname is a DNS label. */
+  /**
+   * The name: given (checked) or derived (shortened deterministically) so that every name JobSet derives from it
+   * passes the JobSet webhook (jobset-names.ts).
+   */
   private workloadName(props: GangTrainingJobProps, traits: BackendTraits): string {
-    const suffix = `-${traits.replicatedJobName}-0-${this.workers - 1}`;
     const name = props.name !== undefined
       ? requireDnsLabel(this, 'name', props.name)
-      : resourceName(this, [], DNS_LABEL_MAX - suffix.length);
+      : resourceName(this, [], maxJobSetNameLength(traits.replicatedJobName, this.workers));
     if (!/^[a-z]/.test(name)) {
       throw new ValidationError(this, 'name', `got ${show(name)}; the ${traits.kind} name also names its headless Service, ` +
         'which must start with a letter (RFC 1035); set name or give the construct an id that starts with a letter');
     }
-    const largest = workerHostname(name, traits.replicatedJobName, this.workers - 1);
-    if (!isDnsLabel(largest)) {
-      throw new ValidationError(this, 'name', `got ${show(name)}; the hostname of the last worker, ${show(largest)}, is ` +
-        `${largest.length} characters, but a pod hostname (<${traits.kind}>-<replicatedJob>-<jobIndex>-<podIndex>) must be a ` +
-        `DNS label of at most ${DNS_LABEL_MAX}; with ${this.workers} workers the name can have at most ` +
-        `${DNS_LABEL_MAX - suffix.length} characters`);
-    }
+    requireJobSetName(this, 'name', name, traits, this.workers);
     return name;
   }
 
@@ -396,6 +398,7 @@ export class GangTrainingJob extends Construct {
     if (props.topology !== undefined && !isQualifiedName(props.topology.nodeLabel)) {
       throw invalidProp(this, 'topology.nodeLabel', props.topology.nodeLabel, 'a node label key such as "topology.kubernetes.io/rack"');
     }
+    requireTopologyReachable(this, props.topology, props.gpusPerWorker, props.pool);
     if (props.successPolicy !== undefined && !Object.values(GangSuccessPolicy).includes(props.successPolicy)) {
       throw invalidProp(this, 'successPolicy', props.successPolicy, `one of ${Object.values(GangSuccessPolicy).map(show).join(', ')}`);
     }

@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { LaunchContext, LaunchPlan, TORCHRUN_DEFAULT_PORT } from './gang-plan';
+import { TORCHRUN_ENV, requireTorchrunProgram } from './torchrun-command';
 import * as k8s from '../imports/k8s';
 import { ValidationError, invalidProp, requireInteger } from '../internal/errors';
 
@@ -96,8 +97,11 @@ export abstract class TrainingLauncher {
   /**
    * PyTorch `torchrun` with static rendezvous: the number of nodes is the gang size, the node rank is the worker's
    * index, the master address is the leader's stable DNS name, one process per GPU. The job's `command` is the
-   * training script and its arguments (`['train.py', '--epochs', '3']` or `['-m', 'package.module']`); the
-   * container runs `torchrun <command> <args>`. The settings reach torchrun as its `PET_*` environment variables.
+   * training script and its arguments (`['train.py', '--epochs', '3']` or `['-m', 'package.module']`), never the
+   * launcher itself: the container runs `torchrun <command> <args>`, and a command that starts with `torchrun`,
+   * `python -m torch.distributed.run`, a Python interpreter or a rendezvous option is refused. The settings reach
+   * torchrun as its `PET_*` environment variables (`--nnodes`, `--nproc-per-node`, `--node-rank`, `--master-addr`,
+   * `--master-port`; static rendezvous at the leader).
    */
   public static torchrun(options: TorchrunOptions = {}): TrainingLauncher {
     return new TorchrunLauncher(options);
@@ -134,6 +138,7 @@ class TorchrunLauncher extends TrainingLauncher {
       throw new ValidationError(scope, 'command', 'the torchrun launcher needs the training program: a script and its ' +
         'arguments such as ["train.py"] or a module such as ["-m", "package.train"]; the container runs torchrun <command> <args>');
     }
+    requireTorchrunProgram(scope, command);
     const procsPerNode = this.options.procsPerNode !== undefined
       ? requireInteger(scope, 'launcher.procsPerNode', this.options.procsPerNode, 1, 1024)
       : Math.max(1, context.devicesPerPod);
@@ -144,11 +149,11 @@ class TorchrunLauncher extends TrainingLauncher {
         'uses that rendezvous port; leave the port unset or use TrainingBackend.jobSet()');
     }
     const env: k8s.EnvVar[] = rendezvous.injectedByController ? [] : [
-      { name: 'PET_NNODES', value: String(context.workers) },
-      { name: 'PET_NPROC_PER_NODE', value: String(procsPerNode) },
-      { name: 'PET_NODE_RANK', valueFrom: { fieldRef: { fieldPath: rendezvous.workerIndexFieldPath } } },
-      { name: 'PET_MASTER_ADDR', value: rendezvous.leaderHost },
-      { name: 'PET_MASTER_PORT', value: String(port) },
+      { name: TORCHRUN_ENV['--nnodes'], value: String(context.workers) },
+      { name: TORCHRUN_ENV['--nproc-per-node'], value: String(procsPerNode) },
+      { name: TORCHRUN_ENV['--node-rank'], valueFrom: { fieldRef: { fieldPath: rendezvous.workerIndexFieldPath } } },
+      { name: TORCHRUN_ENV['--master-addr'], value: rendezvous.leaderHost },
+      { name: TORCHRUN_ENV['--master-port'], value: String(port) },
     ];
     return {
       command: ['torchrun'],

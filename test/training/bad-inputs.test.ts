@@ -59,16 +59,28 @@ const ROWS: BadInputRow[] = [
     error: '[bad-input/70b-finetune] name: got "70b-finetune"; the JobSet name also names its headless Service, which must start with a letter',
   },
   {
-    name: 'name too long for the last worker hostname',
+    // JobSet v0.12.0's webhook refuses it: the coordinator label value <js>-worker-0-0.<js> is over 63 characters.
+    name: 'name too long for the JobSet coordinator label',
     build: job({ name: 'llama-3-70b-instruct-finetune-on-the-research-cluster', workers: 128, gpusPerWorker: GpuRequest.of(1) }),
-    error: `${PATH} name: got "llama-3-70b-instruct-finetune-on-the-research-cluster"; the hostname of the last worker, ` +
-      '"llama-3-70b-instruct-finetune-on-the-research-cluster-worker-0-127", is 66 characters, but a pod hostname ' +
-      '(<JobSet>-<replicatedJob>-<jobIndex>-<podIndex>) must be a DNS label of at most 63; with 128 workers the name can have at most 50 characters',
+    error: `${PATH} name: got "llama-3-70b-instruct-finetune-on-the-research-cluster" (53 characters); the coordinator label value ` +
+      'of the JobSet, "llama-3-70b-instruct-finetune-on-the-research-cluster-worker-0-0.llama-3-70b-instruct-finetune-on-the-research-cluster" ' +
+      '(<JobSet>-<replicatedJob>-0-0.<JobSet>), is 118 characters, but must be a label value of at most 63, or the JobSet webhook ' +
+      'refuses the JobSet (JobSet v0.12.0 pkg/webhooks/jobset_webhook.go); with 128 workers the name can have at most 25 characters',
   },
   {
-    name: 'name too long for the TrainJob hostname',
-    build: job({ backend: TrainingBackend.kubeflowTrainer(), name: 'a'.repeat(55), workers: 10, gpusPerWorker: GpuRequest.of(1) }),
-    error: 'is 64 characters, but a pod hostname (<TrainJob>-<replicatedJob>-<jobIndex>-<podIndex>) must be a DNS label of at most 63; with 10 workers the name can have at most 54 characters',
+    // 26 characters: every pod hostname is a DNS label (the old check passed it), the coordinator label is 64 characters.
+    name: 'a 26-character name: one over the coordinator label limit',
+    build: job({ name: 'llama-finetune-research-01', workers: 4 }),
+    error: `${PATH} name: got "llama-finetune-research-01" (26 characters); the coordinator label value of the JobSet, ` +
+      '"llama-finetune-research-01-worker-0-0.llama-finetune-research-01" (<JobSet>-<replicatedJob>-0-0.<JobSet>), is 64 characters',
+  },
+  {
+    name: 'name too long for the TrainJob\'s JobSet',
+    build: job({ backend: TrainingBackend.kubeflowTrainer(), name: 'a'.repeat(27), workers: 10, gpusPerWorker: GpuRequest.of(1) }),
+    error: `${PATH} name: got "${'a'.repeat(27)}" (27 characters); the coordinator label value of the JobSet its controller names after ` +
+      `the TrainJob, "${'a'.repeat(27)}-node-0-0.${'a'.repeat(27)}" (<JobSet>-<replicatedJob>-0-0.<JobSet>), is 64 characters, but must be a ` +
+      'label value of at most 63, or the JobSet webhook refuses the JobSet (JobSet v0.12.0 pkg/webhooks/jobset_webhook.go); with 10 ' +
+      'workers the name can have at most 26 characters',
   },
   {
     name: 'two jobs with the same name in one namespace',
@@ -238,7 +250,50 @@ const ROWS: BadInputRow[] = [
       'leave ttlAfterFinished unset or use TrainingBackend.jobSet()',
   },
 
-  // launcher
+  // launcher: the launcher owns torchrun; the command is the program (issue 16 item 1)
+  {
+    name: 'torchrun doubled: the command starts with torchrun',
+    build: job({ command: ['torchrun', 'train.py', '--config', 'llama.yaml'] }),
+    error: `${PATH} command: got ["torchrun","train.py","--config","llama.yaml"]; the torchrun launcher runs torchrun itself (the ` +
+      'container would run ["torchrun","torchrun","train.py","--config","llama.yaml"]), so the command is only the training program: ' +
+      'the script (or "-m", "module") and its arguments, e.g. ["train.py","--config","llama.yaml"]; or use TrainingLauncher.raw() to run your own torchrun command',
+  },
+  {
+    name: 'torchrun doubled: a torchrun path with its own rendezvous options',
+    build: job({ command: ['/usr/local/bin/torchrun', '--nnodes', '4', '--nproc_per_node=8', 'train.py'] }),
+    error: `${PATH} command: got ["/usr/local/bin/torchrun","--nnodes","4","--nproc_per_node=8","train.py"]; the torchrun launcher runs ` +
+      'torchrun itself (the container would run ["torchrun","/usr/local/bin/torchrun","--nnodes","4","--nproc_per_node=8","train.py"]), so the ' +
+      'command is only the training program: the script (or "-m", "module") and its arguments, e.g. ["train.py"]',
+  },
+  {
+    name: 'torchrun doubled: python -m torch.distributed.run',
+    build: job({ command: ['python3', '-m', 'torch.distributed.run', 'train.py'] }),
+    error: `${PATH} command: got ["python3","-m","torch.distributed.run","train.py"]; the torchrun launcher runs torchrun itself`,
+  },
+  {
+    name: 'torchrun doubled: -m torch.distributed.launch',
+    build: job({ command: ['-m', 'torch.distributed.launch', '-m', 'pkg.train'] }),
+    error: `${PATH} command: got ["-m","torch.distributed.launch","-m","pkg.train"]; the torchrun launcher runs torchrun itself ` +
+      '(the container would run ["torchrun","-m","torch.distributed.launch","-m","pkg.train"]), so the command is only the training ' +
+      'program: the script (or "-m", "module") and its arguments, e.g. ["-m","pkg.train"]',
+  },
+  {
+    name: 'a Python interpreter as the torchrun program',
+    build: job({ command: ['python', 'train.py'] }),
+    error: `${PATH} command: got ["python","train.py"]; torchrun starts the training script with Python itself (["torchrun","python","train.py"] ` +
+      'would run "python" as the script), so the command is only the script (or "-m", "module") and its arguments, e.g. ["train.py"]',
+  },
+  {
+    name: 'a rendezvous option before the program',
+    build: job({ command: ['--master-port=1234', 'train.py'] }),
+    error: `${PATH} command: got ["--master-port=1234","train.py"]; "--master-port" is a torchrun option the launcher sets from the gang ` +
+      '(PET_* variables; an option on the command line would override them)',
+  },
+  {
+    name: '--standalone before the program',
+    build: job({ command: ['--max-restarts', '0', '--standalone', 'train.py'] }),
+    error: `${PATH} command: got ["--max-restarts","0","--standalone","train.py"]; "--standalone" is a torchrun option the launcher sets`,
+  },
   { name: 'torchrun without a program', build: job({ command: undefined }), error: `${PATH} command: the torchrun launcher needs the training program` },
   { name: 'torchrun with an empty program', build: job({ command: [] }), error: `${PATH} command: the torchrun launcher needs the training program` },
   { name: 'zero processes per node', build: job({ launcher: TrainingLauncher.torchrun({ procsPerNode: 0 }) }), error: `${PATH} launcher.procsPerNode: got 0; expected an integer from 1 to 1024` },
@@ -287,6 +342,30 @@ const ROWS: BadInputRow[] = [
     name: 'claim name not a DNS subdomain',
     build: job({ checkpoints: TrainingVolume.fromClaim('Checkpoints_PVC') }),
     error: `${PATH} checkpoints.volume: got "Checkpoints_PVC"; expected a persistentVolumeClaim name (DNS-1123 subdomain)`,
+  },
+  {
+    name: 'NVLink domain on a pool whose model has no NVLink clique',
+    build: (scope) => {
+      new ClusterProfile(scope, 'Cluster', profileFor('default'));
+      const pool = new GpuNodePool(scope, 'pool', { gpu: H100, gpusPerNode: 8, maxNodes: 4, name: 'h100' });
+      new GangTrainingJob(scope, 'job', jobProps({ pool, topology: GangTopology.sameNvlinkDomain() }));
+    },
+    error: `${PATH} topology: a NVLink domain topology keeps the workers on nodes of one NVLink clique (label nvidia.com/gpu.clique), ` +
+      'but pool "h100" has nvidia-h100-80gb GPUs, whose nodes carry no clique label (GPU Feature Discovery v0.20.0 sets it only for GPUs ' +
+      'on a multi-node NVLink fabric): the workers would never schedule; use GangTopology.sameZone() or sameRack(...), or GPUs of a ' +
+      'multi-node NVLink model such as GpuModel.NVIDIA_GB200',
+  },
+  {
+    name: 'exclusive NVLink domain for L40S workers without a pool',
+    build: job({ gpusPerWorker: GpuRequest.of(2, { model: GpuModel.NVIDIA_L40S }), topology: GangTopology.sameNvlinkDomain({ exclusive: true }) }),
+    error: `${PATH} topology: a NVLink domain topology keeps the workers on nodes of one NVLink clique (label nvidia.com/gpu.clique), ` +
+      'but gpusPerWorker asks for nvidia-l40s GPUs, whose nodes carry no clique label',
+  },
+  {
+    name: 'NVLink domain for a CPU-only job',
+    build: job({ gpusPerWorker: undefined, topology: GangTopology.sameNvlinkDomain() }),
+    error: `${PATH} topology: a NVLink domain topology needs nodes labelled nvidia.com/gpu.clique, which only multi-node NVLink GPU ` +
+      'nodes carry; a CPU-only job (no gpusPerWorker) would never schedule',
   },
   {
     name: 'topology on an invalid node label',

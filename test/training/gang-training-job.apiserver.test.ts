@@ -219,7 +219,12 @@ describe('placement, policies and volumes on the apiserver', () => {
   });
 
   test('exclusive topology uses JobSet exclusive placement instead of pod affinity', async () => {
-    const { objects } = build('latest', { topology: GangTopology.sameNvlinkDomain({ exclusive: true }), scheduler: GangScheduler.podGroup() });
+    // An NVLink domain spans nodes only for multi-node NVLink GPUs (GB200 NVL72); H100 workers would be refused.
+    const { objects } = build('latest', {
+      topology: GangTopology.sameNvlinkDomain({ exclusive: true }),
+      gpusPerWorker: GpuRequest.of(4, { model: GpuModel.NVIDIA_GB200 }),
+      scheduler: GangScheduler.podGroup(),
+    });
     const jobSet = find(objects, 'JobSet');
     expect(jobSetSpecOf(jobSet).replicatedJobs[0].template.metadata.annotations).toEqual({ 'alpha.jobset.sigs.k8s.io/exclusive-topology': 'nvidia.com/gpu.clique' });
     expect(podTemplateOf(jobSet).spec.affinity?.podAffinity).toBeUndefined();

@@ -89,7 +89,8 @@ function jobArbitrary(env: Env) {
     leaderSuccess: fc.option(fc.boolean(), { nil: undefined }),
     priorityClassName: fc.option(label, { nil: undefined }),
     serviceAccountName: fc.option(label, { nil: undefined }),
-    name: fc.option(fc.stringMatching(/^[a-z]([-a-z0-9]{0,28}[a-z0-9])?$/), { nil: undefined }),
+    // At most 25 characters: JobSet v0.12.0's webhook caps the coordinator label <name>-worker-0-0.<name> at 63.
+    name: fc.option(fc.stringMatching(/^[a-z]([-a-z0-9]{0,23}[a-z0-9])?$/), { nil: undefined }),
     scheduleTimeout: fc.option(fc.integer({ min: 1, max: 3600 }), { nil: undefined }),
   });
 }
@@ -121,7 +122,8 @@ function gangTopology(v: Value): GangTopology | undefined {
   const t = v.topology;
   if (!t) return undefined;
   const options = { exclusive: t.exclusive };
-  if (t.kind === 'zone') return GangTopology.sameZone(options);
+  // An NVLink domain exists only for GPU workers (of a multi-node NVLink model, see buildValue); CPU jobs are refused.
+  if (t.kind === 'zone' || (t.kind === 'nvlink' && !v.gpus)) return GangTopology.sameZone(options);
   if (t.kind === 'nvlink') return GangTopology.sameNvlinkDomain(options);
   if (t.kind === 'rack') return GangTopology.sameRack('topology.kubernetes.io/rack', options);
   return GangTopology.sameDomain('example.com/network-block', options);
@@ -133,7 +135,8 @@ function buildValue(env: Env, v: Value): KubeObject[] {
   let pool: GpuNodePool | undefined;
   let request: GpuRequest | undefined;
   if (v.gpus) {
-    const model = v.gpus.model ?? (v.gpus.pool ? GpuModel.NVIDIA_H100_80GB : undefined);
+    // sameNvlinkDomain() is refused for models without multi-node NVLink: those jobs get GB200 (NVL72) GPUs.
+    const model = v.topology?.kind === 'nvlink' ? GpuModel.NVIDIA_GB200 : v.gpus.model ?? (v.gpus.pool ? GpuModel.NVIDIA_H100_80GB : undefined);
     request = GpuRequest.of(v.gpus.count, { model, asExtendedResource: v.gpus.extended });
     if (v.gpus.pool) {
       const perNode = Math.floor(8 / v.gpus.count);
@@ -184,6 +187,10 @@ function checkInvariants(v: Value, job: GangTrainingJob, objects: KubeObject[]):
   const rjob = js.replicatedJobs[0];
   const last = `${job.name}-${rjob.name}-0-${v.workers - 1}`;
   if (last.length > 63) fail(`hostname ${last} is longer than 63`);
+  // JobSet v0.12.0 pkg/webhooks/jobset_webhook.go: the pod name plus a 5-character suffix and the coordinator label fit.
+  if (`${last}-abcde`.length > 63) fail(`pod name ${last}-abcde is longer than 63`);
+  const coordinator = `${job.name}-${rjob.name}-0-0.${job.name}`;
+  if (coordinator.length > 63) fail(`coordinator label ${coordinator} is longer than 63`);
   if (rjob.replicas !== 1 || rjob.template.spec.parallelism !== v.workers || rjob.template.spec.completions !== v.workers) fail('one Job runs every worker');
   if (js.failurePolicy.restartStrategy !== 'BlockingRecreate') fail('the whole gang restarts together');
   if (((workload as any).spec.suspend === true) !== (v.scheduler === 'kueue')) fail('only Kueue jobs are submitted suspended');

@@ -109,7 +109,7 @@ func synth(outdir string) cdk8s.App {
 	// Research: a 4-node fine-tune that starts all together or not at all, queued in the team's Kueue queue.
 	finetune := cdk8sai.NewGangTrainingJob(research, jsii.String("llama-finetune"), &cdk8sai.GangTrainingJobProps{
 		Image:         jsii.String(trainerImage),
-		Command:       jsii.Strings("torchrun", "train.py", "--config", "configs/llama-8b-sft.yaml"),
+		Command:       jsii.Strings("train.py", "--config", "configs/llama-8b-sft.yaml"),
 		Workers:       jsii.Number(4),
 		GpusPerWorker: cdk8sai.GpuRequest_Of(jsii.Number(4), &cdk8sai.GpuRequestOptions{Model: cdk8sai.GpuModel_NVIDIA_H100_80GB()}),
 		Pool:          h100,

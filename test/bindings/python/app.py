@@ -102,7 +102,7 @@ def synth(outdir: str) -> App:
     finetune = GangTrainingJob(
         research, "llama-finetune",
         image=TRAINER_IMAGE,
-        command=["torchrun", "train.py", "--config", "configs/llama-8b-sft.yaml"],
+        command=["train.py", "--config", "configs/llama-8b-sft.yaml"],
         workers=4,
         gpus_per_worker=GpuRequest.of(4, model=GpuModel.NVIDIA_H100_80_GB),
         pool=h100,
