@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { EppPluginMaturity, EppVersion } from './epp-version';
 import { invalidProp, requireInteger, ValidationError } from '../internal/errors';
 
 /** What a scorer needs from the model server. */
@@ -77,14 +78,18 @@ export class EppScorer {
     return new EppScorer('running-requests-size-scorer', weight, ScorerInput.RUNNING);
   }
 
-  /** Keeps a session on the endpoint that served it before (`session-affinity-scorer`; no server metric). */
+  /**
+   * Keeps a session on the endpoint that served it before (`session-affinity-scorer`; no server metric). Alpha in
+   * llm-d-router v0.10.0: the picker then runs with `--allow-experimental-plugins`.
+   */
   public static sessionAffinity(weight: number = 1): EppScorer {
     return new EppScorer('session-affinity-scorer', weight, ScorerInput.NONE);
   }
 
   /**
    * A scorer plugin by type, with raw parameters (unknown parameters make the picker fail at start, so check them
-   * against your picker version).
+   * against your picker version). The type must be one the picker version registers; an Alpha type turns on
+   * `--allow-experimental-plugins`.
    */
   public static custom(pluginType: string, weight: number, parameters?: { [key: string]: any }, input?: ScorerInput): EppScorer {
     return new EppScorer(pluginType, weight, input ?? ScorerInput.NONE, parameters);
@@ -232,10 +237,15 @@ export class EndpointPickerConfig {
    * Checks the profile against what the server exports.
    * @internal
    */
-  public _validate(scope: IConstruct, prop: string, server: { name: string; inputs: ScorerInput[] }): void {
+  public _validate(scope: IConstruct, prop: string, server: { name: string; inputs: ScorerInput[] }, version?: EppVersion): void {
     if (this.scorers.length === 0) throw new ValidationError(scope, `${prop}.scorers`, 'is empty; the profile needs at least one scorer');
     this.scorers.forEach((s, i) => s._validate(scope, `${prop}.scorers[${i}]`));
     this.filters.forEach((f, i) => requirePluginType(scope, `${prop}.filters[${i}].type`, f.pluginType));
+    if (version) {
+      this.scorers.forEach((s, i) => version._requirePlugin(scope, `${prop}.scorers[${i}].type`, s.pluginType));
+      this.filters.forEach((f, i) => version._requirePlugin(scope, `${prop}.filters[${i}].type`, f.pluginType));
+      if (this.picker) version._requirePlugin(scope, `${prop}.picker`, this.picker);
+    }
     const types = [...this.scorers.map((s) => s.pluginType), ...this.filters.map((f) => f.pluginType)];
     const duplicate = types.find((t, i) => types.indexOf(t) !== i);
     if (duplicate) throw invalidProp(scope, prop, duplicate, 'each plugin at most once in a profile');
@@ -246,6 +256,16 @@ export class EndpointPickerConfig {
           'or a server the picker has an engine for');
       }
     }
+  }
+
+  /**
+   * The plugin types of the profile that `version` registers as Alpha (they need `--allow-experimental-plugins`).
+   * @internal
+   */
+  public _alphaPlugins(version: EppVersion): string[] {
+    const types = [...this.filters.map((f) => f.pluginType), ...this.scorers.map((s) => s.pluginType)];
+    if (this.picker) types.push(this.picker);
+    return types.filter((t) => version.pluginMaturity(t) === EppPluginMaturity.ALPHA);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import { EndpointPickerConfig } from './endpoint-picker-config';
 import { EppVersion } from './epp-version';
 import { ServingResources } from './serving-props';
@@ -46,25 +46,89 @@ export interface EndpointPickerProps {
   readonly failureMode?: EppFailureMode;
 
   /**
-   * The picker container's resources.
+   * The picker container's resources. Unset fields follow the upstream chart (llm-d-router v0.10.0
+   * config/charts/routerlib/values.yaml `epp.resources`): requests 8 CPU and 8Gi, a 16Gi memory limit and no CPU limit
+   * (burst capacity). A `memory` you give is both request and limit; `cpuLimit` adds a CPU limit.
    *
-   * @default - 1 CPU and 2Gi memory
+   * @default - requests cpu 8, memory 8Gi; limits memory 16Gi
    */
   readonly resources?: ServingResources;
 
   /**
-   * Extra picker flags, without the leading `--` (e.g. `{ 'v': '2', 'refresh-metrics-interval': '100ms' }`). Flags
-   * the release does not have, and flags the construct sets (pool, ports, config, TLS, leader election, metrics
-   * auth), are refused.
+   * Extra picker flags, without the leading `--` (e.g. `{ 'v': '2', 'tls-min-version': 'VersionTLS13',
+   * 'grpc-max-recv-msg-size': '10MiB' }`). Any flag of the release (its own table, read from its source) is allowed
+   * except those the construct sets (pool, ports, config, TLS on/off, leader election, metrics auth, experimental
+   * plugins); flags the release does not have, or refuses at start, are refused at synth.
    *
    * @default - none
    */
   readonly extraFlags?: { [flag: string]: string };
+
+  /**
+   * Protect the picker's metrics endpoint with Kubernetes authentication and authorization
+   * (`--metrics-endpoint-auth`, upstream default on). On, the picker gets the ClusterRole the llm-d chart grants
+   * (tokenreviews and subjectaccessreviews create, GET /metrics; config/charts/routerlib/templates/_rbac.yaml) and its
+   * ServiceMonitor scrapes with the picker's service-account token from a token Secret
+   * (config/charts/routerlib/templates/_sa-token-secret.yaml). Off, any pod that reaches the port reads the metrics;
+   * the library's NetworkPolicy lets only Prometheus reach it.
+   *
+   * @default false
+   */
+  readonly metricsAuth?: boolean;
+
+  /**
+   * Let the picker load Alpha plugins (`--allow-experimental-plugins`, llm-d-router v0.10.0). Without it a v0.10.0
+   * picker refuses to start on an Alpha plugin such as `session-affinity-scorer`; false refuses such a config at
+   * synth instead.
+   *
+   * @default - true when the scheduling profile uses a plugin the release registers as Alpha
+   */
+  readonly allowExperimentalPlugins?: boolean;
+
+  /**
+   * The picker's flow control (the `flowControl` feature gate of its config, off by default upstream). On, requests
+   * queue in priority bands and the highest InferenceObjective priority is dispatched first. Off, priority only
+   * decides shedding: a request with a negative priority is rejected while the pool is saturated, every other is
+   * admitted in arrival order (llm-d-router v0.10.0 pkg/epp/requestcontrol/admission.go LegacyAdmissionController).
+   *
+   * @default - enabled when the service has objectives, with the picker's defaults
+   */
+  readonly flowControl?: EppFlowControlOptions;
+}
+
+/**
+ * Settings of the picker's flow control (EndpointPickerConfig `flowControl`, llm-d-router v0.10.0
+ * apix/config/v1alpha1/endpointpickerconfig_types.go). Unset fields keep the picker's defaults.
+ */
+export interface EppFlowControlOptions {
+  /**
+   * Turn flow control on or off.
+   *
+   * @default - on when the service has objectives
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * The most requests queued or in flight across all priorities (`maxRequests`).
+   *
+   * @default - no global limit (each priority band: 5000)
+   */
+  readonly maxRequests?: number;
+
+  /**
+   * How long a request may wait in the queue before it is shed with a retryable error (`defaultRequestTTL`); zero
+   * lets requests wait until the client gives up.
+   *
+   * @default Duration.seconds(60)
+   */
+  readonly requestTtl?: Duration;
 }
 
 /**
  * A priority class of requests (llm-d.ai/v1alpha2 InferenceObjective). Requests carrying the header
- * `x-llm-d-inference-objective: <name>` get its priority when the pool queues: higher is served first.
+ * `x-llm-d-inference-objective: <name>` get its priority. With the picker's flow control (on by default when a
+ * service has objectives) higher priorities are dispatched first; without it only a negative priority matters: such
+ * requests are shed while the pool is saturated.
  */
 export interface InferenceObjectiveProps {
   /**
@@ -128,4 +192,10 @@ export interface EndpointPickerObjects {
   readonly role: ApiObject;
   /** Binds the Role to the ServiceAccount. */
   readonly roleBinding: ApiObject;
+  /**
+   * The ClusterRole for metrics authentication.
+   *
+   * @default - undefined: metrics auth is off
+   */
+  readonly metricsAuthClusterRole?: ApiObject;
 }

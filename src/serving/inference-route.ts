@@ -16,6 +16,8 @@ const MAX_RULES = 16;
 const MAX_BACKENDS_PER_RULE = 16;
 const MAX_HOSTNAMES = 16;
 const MAX_WEIGHT_TOTAL = 100;
+/** llm-d-router v0.10.0 config/charts/llm-d-router-gateway/values.yaml `httpRoute.requestTimeout: "300s"`. */
+const DEFAULT_REQUEST_TIMEOUT_SECONDS = 300;
 
 /**
  * How a route reaches the user's Gateway.
@@ -57,9 +59,11 @@ export interface InferenceRouteOptions {
   readonly pathPrefix?: string;
 
   /**
-   * The request timeout (HTTPRoute `timeouts.request`; on GKE a GCPBackendPolicy). Generations can be long.
+   * The request timeout (HTTPRoute `timeouts.request`; on GKE a GCPBackendPolicy). Generations can be long, and
+   * Envoy-based gateways cut a request at their own default without one. `Duration.seconds(0)` turns the timeout off.
    *
-   * @default - the gateway's default
+   * @default Duration.seconds(300), as the llm-d chart (llm-d-router v0.10.0
+   * config/charts/llm-d-router-gateway/values.yaml `httpRoute.requestTimeout`; templates/gke.yaml `timeoutSec: 300`)
    */
   readonly requestTimeout?: Duration;
 
@@ -426,8 +430,8 @@ export class InferenceRoute extends Construct {
     return p;
   }
 
-  private timeout(timeout: Duration | undefined): Duration | undefined {
-    if (!timeout) return undefined;
+  private timeout(requested: Duration | undefined): Duration {
+    const timeout = requested ?? Duration.seconds(DEFAULT_REQUEST_TIMEOUT_SECONDS);
     const ms = timeout.toMilliseconds();
     if (!Number.isInteger(ms / 1000) || ms < 0 || ms / 1000 > 99999) {
       throw invalidProp(this, 'requestTimeout', timeout.toHumanString(), 'a whole number of seconds from 0 to 99999');

@@ -2,11 +2,11 @@ import { ApiObject, Duration, Yaml } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { EndpointPickerObjects, EndpointPickerProps, EppFailureMode, InferenceObjectiveProps, ModelRewriteProps } from './endpoint-picker';
 import { EndpointPickerConfig, ScorerInput } from './endpoint-picker-config';
+import { metricsAuthObjects, pickerArgs, pickerConfig, pickerNeeds, pickerResources, pickerSettings, POOL_GROUP } from './epp-render';
 import { EppVersion } from './epp-version';
 import { GatewayProvider } from './gateway-provider';
-import { checkLeastPrivilege, checkPoolSelector, checkTargetPorts, Need, podLabelSetsFor, PodLabelSet, recordPodLabels, rulesFor } from './serving-checks';
+import { checkLeastPrivilege, checkPoolSelector, checkTargetPorts, podLabelSetsFor, PodLabelSet, recordPodLabels, rulesFor } from './serving-checks';
 import { describeGateway, gatewayPeer, prometheusPeer } from './serving-network';
-import { renderResources, validateResources } from './serving-validation';
 import * as inference from '../imports/inference';
 import * as k8s from '../imports/k8s';
 import * as llmd from '../imports/llmd';
@@ -25,7 +25,6 @@ export const EPP_HEALTH_PORT = 9003;
 export const EPP_METRICS_PORT = 9090;
 const CONFIG_DIR = '/config';
 const CONFIG_FILE = 'epp-config.yaml';
-const POOL_GROUP = 'inference.networking.k8s.io';
 
 /** EndpointPickerConfig texts by content: the services of a fleet share a few configs, and YAML output is slow. */
 const CONFIG_TEXTS = new Map<string, string>();
@@ -41,12 +40,6 @@ function configText(doc: { [key: string]: any }): string {
   }
   return text;
 }
-
-/** Flags the pool sets itself; `extraFlags` may not. */
-const OWNED_FLAGS = [
-  'pool-name', 'pool-namespace', 'pool-group', 'endpoint-selector', 'endpoint-target-ports', 'grpc-port', 'grpc-health-port',
-  'metrics-port', 'config-file', 'config-text', 'secure-serving', 'cert-path', 'metrics-endpoint-auth', 'ha-enable-leader-election',
-];
 
 /** What the pool needs to know about the service behind it. */
 export interface PoolTarget {
@@ -113,8 +106,11 @@ export class ServingPool extends Construct {
     }
     const config = props.picker.config ?? (t.inputs.includes(ScorerInput.QUEUE) && t.inputs.includes(ScorerInput.KV_CACHE)
       ? EndpointPickerConfig.defaults() : EndpointPickerConfig.metricFree());
-    config._validate(service, 'endpointPicker.config', { name: t.serverName, inputs: t.inputs });
-    validateResources(service, 'endpointPicker.resources', props.picker.resources);
+    config._validate(service, 'endpointPicker.config', { name: t.serverName, inputs: t.inputs }, version);
+    const configInput = {
+      config, version, eppEngineType: t.eppEngineType, metricsPath: t.metricsPath, hasObjectives: props.objectives.length > 0, picker: props.picker,
+    };
+    const settings = pickerSettings(service, configInput);
     const problem = props.provider._problem();
     if (problem) throw new ValidationError(service, 'route.provider', problem);
 
@@ -135,19 +131,7 @@ export class ServingPool extends Construct {
     };
 
     // RBAC: exactly what the picker reads; leases only when it elects a leader.
-    const needs: Need[] = [
-      { apiGroup: '', resource: 'pods', verbs: ['get', 'list', 'watch'] },
-      { apiGroup: POOL_GROUP, resource: 'inferencepools', verbs: ['get', 'list', 'watch'] },
-      ...(hasLlmdCrds ? [
-        // The picker watches these whenever their CRDs are installed, and crash-loops without the permission.
-        { apiGroup: 'llm-d.ai', resource: 'inferenceobjectives', verbs: ['get', 'list', 'watch'] },
-        { apiGroup: 'llm-d.ai', resource: 'inferencemodelrewrites', verbs: ['get', 'list', 'watch'] },
-      ] : []),
-      ...(replicas > 1 ? [
-        { apiGroup: 'coordination.k8s.io', resource: 'leases', verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] },
-        { apiGroup: '', resource: 'events', verbs: ['create', 'patch'] },
-      ] : []),
-    ];
+    const needs = pickerNeeds({ llmdCrds: hasLlmdCrds, replicas });
     const rules = rulesFor(needs);
     checkLeastPrivilege(service, rules, needs);
 
@@ -161,14 +145,20 @@ export class ServingPool extends Construct {
       subjects: [{ kind: 'ServiceAccount', name: this.eppName, namespace: ns }],
     });
 
-    const configYaml = configText({
-      apiVersion: version.configApiVersion,
-      kind: 'EndpointPickerConfig',
-      ...this.renderConfig(config, t),
-    });
+    const configYaml = configText(pickerConfig(configInput, settings));
     const configMap = new k8s.KubeConfigMap(this, 'ConfigMap', { metadata: meta('ConfigMap', this.eppName), data: { [CONFIG_FILE]: configYaml } });
 
-    const args = this.pickerArgs(service, version, replicas, props);
+    const args = pickerArgs(service, {
+      version,
+      replicas,
+      picker: props.picker,
+      poolName: t.name,
+      poolNamespace: t.namespace,
+      eppTls: props.provider.eppTls,
+      settings,
+      configPath: `${CONFIG_DIR}/${CONFIG_FILE}`,
+      ports: { grpc: EPP_GRPC_PORT, health: EPP_HEALTH_PORT, metrics: EPP_METRICS_PORT },
+    });
     const builder = new PodSpecBuilder(service, resolveSecurity(service, {}));
     builder.serviceAccountName = this.eppName;
     builder.automountServiceAccountToken = true; // the picker watches pods and the pool
@@ -191,7 +181,7 @@ export class ServingPool extends Construct {
       ],
       livenessProbe: { grpc: { port: EPP_HEALTH_PORT, service: version.livenessService }, initialDelaySeconds: 5, periodSeconds: 10 },
       readinessProbe: { grpc: { port: EPP_HEALTH_PORT, service: version.readinessService }, periodSeconds: 2 },
-      resources: renderResources(props.picker.resources, { cpu: '1', memory: '2Gi' }),
+      resources: pickerResources(service, props.picker.resources),
       volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }],
     });
     const podSpec = builder.build();
@@ -267,6 +257,12 @@ export class ServingPool extends Construct {
         path: '/metrics',
         interval: props.monitoring.interval,
       });
+    }
+    if (settings.metricsAuth) {
+      const metricsAuthClusterRole = metricsAuthObjects(this, service, {
+        eppName: this.eppName, namespace: ns, labels: eppLabels, monitor: this.pickerMonitor,
+      });
+      this.picker = { ...this.picker, metricsAuthClusterRole };
     }
     this.addProviderExtras(service, poolLabels);
 
@@ -360,47 +356,6 @@ export class ServingPool extends Construct {
       to: { namespace: t.namespace, podLabels: t.selector },
       ports: [{ port: t.port }],
     });
-  }
-
-  private pickerArgs(service: IConstruct, version: EppVersion, replicas: number, props: ServingPoolProps): string[] {
-    const extra = props.picker.extraFlags ?? {};
-    for (const flag of Object.keys(extra).sort()) {
-      const prop = `endpointPicker.extraFlags.${flag}`;
-      if (flag.startsWith('-')) throw invalidProp(service, prop, flag, 'the flag name without the leading "--"');
-      version._requireFlag(service, prop, flag);
-      if (OWNED_FLAGS.includes(flag)) {
-        throw new ValidationError(service, prop, `--${flag} is set by the InferenceService (pool, ports, config, TLS, leader election, ` +
-          'metrics auth) and cannot be overridden');
-      }
-      if (/\s/.test(extra[flag]) || extra[flag].length === 0) throw invalidProp(service, prop, extra[flag], 'a non-empty value without spaces');
-    }
-    const t = props.target;
-    const defaults: { [flag: string]: string } = { 'tracing': 'false', 'zap-encoder': 'json' };
-    const merged = { ...defaults, ...extra };
-    return [
-      '--pool-name', t.name,
-      ...(t.namespace ? ['--pool-namespace', t.namespace] : []), // otherwise the NAMESPACE env var
-      '--pool-group', POOL_GROUP,
-      '--config-file', `${CONFIG_DIR}/${CONFIG_FILE}`,
-      '--grpc-port', String(EPP_GRPC_PORT),
-      '--grpc-health-port', String(EPP_HEALTH_PORT),
-      '--metrics-port', String(EPP_METRICS_PORT),
-      `--secure-serving=${props.provider.eppTls}`,
-      // Metrics auth would need cluster-wide tokenreviews/subjectaccessreviews; the metrics port is left to NetworkPolicy.
-      '--metrics-endpoint-auth=false',
-      ...(replicas > 1 ? ['--ha-enable-leader-election'] : []),
-      ...Object.keys(merged).sort().map((flag) => `--${flag}=${merged[flag]}`),
-    ];
-  }
-
-  private renderConfig(config: EndpointPickerConfig, t: PoolTarget): { [key: string]: any } {
-    const { plugins, profile } = config._render();
-    const readsMetrics = t.eppEngineType !== undefined;
-    const dataLayer = readsMetrics ? [
-      { type: 'metrics-data-source', parameters: { scheme: 'http', path: t.metricsPath } },
-      t.eppEngineType === 'vllm' ? { type: 'core-metrics-extractor' } : { type: 'core-metrics-extractor', parameters: { defaultEngine: t.eppEngineType } },
-    ] : [];
-    return { plugins: [...plugins, ...dataLayer], schedulingProfiles: [{ name: 'default', plugins: profile }] };
   }
 
   private addObjectives(service: IConstruct, objectives: InferenceObjectiveProps[], labels: { [key: string]: string }): void {

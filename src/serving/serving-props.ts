@@ -11,7 +11,7 @@ export interface ServingResources {
   /**
    * CPU request, e.g. `'4'` or `'500m'`.
    *
-   * @default - model server: 4 cores per GPU, at least 2; endpoint picker: 1
+   * @default - model server: 4 cores per GPU, at least 2; endpoint picker: 8 (the llm-d chart's request, no CPU limit)
    */
   readonly cpu?: string;
 
@@ -25,7 +25,7 @@ export interface ServingResources {
   /**
    * Memory request and limit, e.g. `'32Gi'`. A memory-backed `/dev/shm` counts against it.
    *
-   * @default - model server: 16Gi per GPU (8Gi without GPUs) plus the shared memory; endpoint picker: 2Gi
+   * @default - model server: 16Gi per GPU (8Gi without GPUs) plus the shared memory; endpoint picker: 8Gi requested, 16Gi limit
    */
   readonly memory?: string;
 

@@ -9,6 +9,9 @@
  * - no service-account token (checkov `CKV_K8S_38`): wrong for pods that call the API server with RBAC the app grants
  *   (the endpoint picker watches pods and InferencePools); every pod whose service account no RoleBinding or
  *   ClusterRoleBinding of the app names must still set `automountServiceAccountToken: false`.
+ * - CPU limit (checkov `CKV_K8S_11`): wrong for the endpoint picker, which the llm-d chart runs without a CPU limit so
+ *   it can burst (llm-d-router v0.10.0 config/charts/routerlib/values.yaml `epp.resources`); every other container,
+ *   and the picker pod's other containers, must set one.
  * - image pinned by digest (checkov `CKV_K8S_43`): wrong for pods in a namespace the app opts into sigstore
  *   policy-controller (a Namespace of the app labelled `policy.sigstore.dev/include: "true"`, as an AiTenant with
  *   `imageSigning` is): its mutating webhook resolves every tag to the digest it verified at admission, so the pod
@@ -31,6 +34,19 @@ export function podSpecOf(o: Json): Json | undefined {
 }
 
 const PLAIN_RESOURCES = /^(cpu|memory|ephemeral-storage|hugepages-.+)$/;
+
+/** The pod labels of the endpoint picker (src/serving/serving-pool.ts) and its container's name. */
+const PICKER_NAME_LABEL = ['app.kubernetes.io/name', 'llm-d-router-epp'];
+const PICKER_CONTAINER = 'epp';
+
+/** The pod template labels of a pod-bearing object. */
+function podLabelsOf(o: Json): Json {
+  switch (o.kind) {
+    case 'Pod': return o.metadata?.labels ?? {};
+    case 'CronJob': return o.spec?.jobTemplate?.spec?.template?.metadata?.labels ?? {};
+    default: return o.spec?.template?.metadata?.labels ?? {};
+  }
+}
 
 /** True when the container gets devices: a DRA claim or an extended resource such as `nvidia.com/gpu`. */
 export function getsDevices(container: Json): boolean {
@@ -61,6 +77,17 @@ export function narrowedChecks(targets: readonly ScanTarget[]): Finding[] {
           scanner: 'cdk8s-ai',
           check: 'no-read-only-root-fs/CKV_K8S_22 (containers without GPUs)',
           message: `container "${c.name}" gets no GPU but does not have a read-only root filesystem`,
+          object: t.describe,
+        });
+      }
+    }
+    const picker = podLabelsOf(t.object)[PICKER_NAME_LABEL[0]] === PICKER_NAME_LABEL[1];
+    for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
+      if (c.resources?.limits?.cpu === undefined && !(picker && c.name === PICKER_CONTAINER)) {
+        findings.push({
+          scanner: 'cdk8s-ai',
+          check: 'CKV_K8S_11 (containers other than the endpoint picker)',
+          message: `container "${c.name}" has no CPU limit; only the endpoint picker runs without one`,
           object: t.describe,
         });
       }

@@ -359,6 +359,43 @@ badInputCatalogue([
   },
   { name: 'picker replicas zero', error: 'endpointPicker.replicas: got 0', build: (s) => svc(s, { route: { gateway: 'gw' }, endpointPicker: { replicas: 0 } }) },
   {
+    name: 'a v0.10.0 flag on the v0.9.0 picker',
+    error: 'endpointPicker.extraFlags.drain-timeout: got "--drain-timeout"; expected a flag the endpoint picker v0.9.0 accepts: --grpc-port',
+    build: (s) => svc(s, { route: { gateway: 'gw' }, endpointPicker: { version: EppVersion.V0_9_0, extraFlags: { 'drain-timeout': '10s' } } }),
+  },
+  {
+    name: 'a deprecated metric flag the picker refuses at start',
+    error: 'endpointPicker.extraFlags.lora-info-metric: got "--lora-info-metric"; expected a flag the endpoint picker v0.10.0 starts with (--lora-info-metric is deprecated',
+    build: (s) => svc(s, { route: { gateway: 'gw' }, endpointPicker: { extraFlags: { 'lora-info-metric': 'x' } } }),
+  },
+  {
+    name: 'the experimental-plugins flag through extraFlags',
+    error: 'endpointPicker.extraFlags.allow-experimental-plugins: --allow-experimental-plugins is set by the InferenceService',
+    build: (s) => svc(s, { route: { gateway: 'gw' }, endpointPicker: { extraFlags: { 'allow-experimental-plugins': 'true' } } }),
+  },
+  {
+    name: 'an Alpha plugin with experimental plugins refused',
+    error: 'endpointPicker.allowExperimentalPlugins: is false, but the scheduling profile uses session-affinity-scorer, Alpha in the endpoint picker v0.10.0',
+    build: (s) => svc(s, { route: { gateway: 'gw' }, endpointPicker: { allowExperimentalPlugins: false, config: EndpointPickerConfig.of({ scorers: [EppScorer.sessionAffinity()] }) } }),
+  },
+  {
+    name: 'experimental plugins on a picker without the flag',
+    error: 'endpointPicker.allowExperimentalPlugins: got true; expected false or unset with EppVersion v0.9.0',
+    build: (s) => svc(s, { route: { gateway: 'gw' }, endpointPicker: { version: EppVersion.V0_9_0, allowExperimentalPlugins: true } }),
+  },
+  {
+    name: 'a plugin type the picker does not register',
+    error: 'endpointPicker.config.scorers[0].type: got "token-magic-scorer"; expected a plugin type the endpoint picker v0.10.0 registers',
+    build: (s) => svc(s, { route: { gateway: 'gw' }, endpointPicker: { config: EndpointPickerConfig.of({ scorers: [EppScorer.custom('token-magic-scorer', 1)] }) } }),
+  },
+  { name: 'flow-control settings with flow control off', error: 'endpointPicker.flowControl.maxRequests: is set, but flow control is off', build: (s) => svc(s, { route: { gateway: 'gw' }, endpointPicker: { flowControl: { maxRequests: 100 } } }) },
+  { name: 'flow-control queue limit fractional', error: 'endpointPicker.flowControl.maxRequests: got 1.5; expected an integer >= 1', build: (s) => svc(s, { route: { gateway: 'gw' }, endpointPicker: { flowControl: { enabled: true, maxRequests: 1.5 } } }) },
+  {
+    name: 'flow-control request TTL in fractions of a second',
+    error: 'endpointPicker.flowControl.requestTtl: got "1 second 500 millis"; expected a whole number of seconds, 0 or more',
+    build: (s) => svc(s, { route: { gateway: 'gw' }, endpointPicker: { flowControl: { enabled: true, requestTtl: Duration.millis(1500) } } }),
+  },
+  {
     name: 'queue scorer for TGI, which the picker cannot read',
     error: 'queue-scorer reads the server\'s Queue metric, which TGI does not export to the endpoint picker',
     build: (s) => svc(s, { server: ModelServer.tgi(), route: { gateway: 'gw' }, endpointPicker: { config: EndpointPickerConfig.defaults() } }),

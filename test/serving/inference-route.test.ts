@@ -1,9 +1,11 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import { parse as parseYaml } from 'yaml';
 import { findObject, llama, loraCanary, newChart, objectsOf } from './fixtures';
+import { ClusterAddon } from '../../src/platform/cluster-addon';
+import { ClusterProfile } from '../../src/platform/cluster-profile';
 import { EppFailureMode } from '../../src/serving/endpoint-picker';
 import { EndpointPickerConfig, EppFilter, EppPicker, EppScorer } from '../../src/serving/endpoint-picker-config';
-import { EppVersion } from '../../src/serving/epp-version';
+import { EppPluginMaturity, EppVersion } from '../../src/serving/epp-version';
 import { GatewayProvider } from '../../src/serving/gateway-provider';
 import { InferenceRoute } from '../../src/serving/inference-route';
 import { ModelServer } from '../../src/serving/model-server';
@@ -159,8 +161,8 @@ describe('endpoint picker', () => {
     const epp = findObject(objects, 'Deployment', 'llama-epp').spec;
     expect(epp.replicas).toBe(3);
     expect(epp.template.spec.containers[0].args).toEqual(expect.arrayContaining(['--ha-enable-leader-election', '--v=2', '--refresh-metrics-interval=100ms']));
-    // Limits equal the requests the user gave (Guaranteed QoS); replicas spread across nodes.
-    expect(epp.template.spec.containers[0].resources).toEqual({ requests: { cpu: '4', memory: '8Gi' }, limits: { cpu: '4', memory: '8Gi' } });
+    // The memory limit is the memory the user gave; no CPU limit (the llm-d chart's); replicas spread across nodes.
+    expect(epp.template.spec.containers[0].resources).toEqual({ requests: { cpu: '4', memory: '8Gi' }, limits: { memory: '8Gi' } });
     expect(epp.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution).toEqual([{
       weight: 100,
       podAffinityTerm: { labelSelector: { matchLabels: epp.selector.matchLabels }, topologyKey: 'kubernetes.io/hostname' },
@@ -218,5 +220,136 @@ describe('endpoint picker', () => {
     expect(findObject(objectsOf(chart), 'InferenceObjective').spec).toEqual({
       priority: 100, poolRef: { group: 'inference.networking.k8s.io', kind: 'InferencePool', name: 'llama' },
     });
+  });
+});
+
+describe('issue 16: the picker as llm-d-router reads it', () => {
+  const eppArgs = (objects: any[]) => findObject(objects, 'Deployment', 'llama-epp').spec.template.spec.containers[0].args as string[];
+  const eppConfig = (objects: any[]) => parseYaml(findObject(objects, 'ConfigMap', 'llama-epp').data['epp-config.yaml']);
+
+  test('2: an Alpha plugin (session-affinity-scorer, v0.10.0) turns on --allow-experimental-plugins; Beta ones do not', () => {
+    expect(EppVersion.V0_10_0.pluginMaturity('session-affinity-scorer')).toBe(EppPluginMaturity.ALPHA);
+    expect(EppVersion.V0_10_0.pluginMaturity('queue-scorer')).toBe(EppPluginMaturity.BETA);
+    expect(EppVersion.V0_9_0.pluginMaturity('session-affinity-scorer')).toBe(EppPluginMaturity.UNGATED);
+    expect(EppVersion.V0_10_0.pluginMaturity('no-such-scorer')).toBeUndefined();
+    const { chart } = newChart();
+    llama(chart, 'llama', ModelServer.vllm(), {
+      route: { gateway: 'gw' },
+      endpointPicker: { config: EndpointPickerConfig.of({ scorers: [EppScorer.prefixCache(3), EppScorer.sessionAffinity(1)] }) },
+    });
+    expect(eppArgs(objectsOf(chart))).toContain('--allow-experimental-plugins');
+    const plain = newChart();
+    llama(plain.chart, 'llama', ModelServer.vllm(), { route: { gateway: 'gw' } });
+    expect(eppArgs(objectsOf(plain.chart))).not.toContain('--allow-experimental-plugins');
+    // v0.9.0 has no maturity gate and no such flag: the same profile loads as is.
+    const old = newChart();
+    llama(old.chart, 'llama', ModelServer.vllm(), {
+      route: { gateway: 'gw' },
+      endpointPicker: { version: EppVersion.V0_9_0, config: EndpointPickerConfig.of({ scorers: [EppScorer.sessionAffinity(1)] }) },
+    });
+    expect(eppArgs(objectsOf(old.chart)).some((a) => a.includes('experimental'))).toBe(false);
+  });
+
+  test('4: each release has its own flags (v0.9.0 has no drain-timeout or allow-experimental-plugins)', () => {
+    for (const f of ['drain-timeout', 'allow-experimental-plugins', 'tls-min-version', 'metrics-cert-dir', 'emit-endpoint-scores']) {
+      expect([f, EppVersion.V0_9_0.hasFlag(f), EppVersion.V0_10_0.hasFlag(f)]).toEqual([f, false, true]);
+    }
+    expect(EppVersion.V0_9_0.hasFlag('model-server-metrics-path')).toBe(true);
+    // Parsed but refused at start by both (deprecated metric flags).
+    expect(EppVersion.V0_10_0.hasFlag('lora-info-metric')).toBe(false);
+    expect(EppVersion.V0_9_0.hasFlag('total-queued-requests-metric')).toBe(false);
+  });
+
+  test('7: objectives switch on the flowControl feature gate, with its settings; none without objectives', () => {
+    const { chart } = newChart();
+    llama(chart, 'llama', ModelServer.vllm(), {
+      route: { gateway: 'gw' },
+      objectives: [{ name: 'interactive', priority: 10 }, { name: 'batch', priority: -1 }],
+      endpointPicker: { flowControl: { maxRequests: 2000, requestTtl: Duration.seconds(30) } },
+    });
+    const config = eppConfig(objectsOf(chart));
+    expect(config.featureGates).toEqual(['flowControl']);
+    expect(config.flowControl).toEqual({ maxRequests: '2000', defaultRequestTTL: '30s' });
+    const plain = newChart();
+    llama(plain.chart, 'llama', ModelServer.vllm(), { route: { gateway: 'gw' } });
+    expect(eppConfig(objectsOf(plain.chart)).featureGates).toBeUndefined();
+    const off = newChart();
+    llama(off.chart, 'llama', ModelServer.vllm(), { route: { gateway: 'gw' }, objectives: [{ name: 'a', priority: 1 }], endpointPicker: { flowControl: { enabled: false } } });
+    expect(eppConfig(objectsOf(off.chart)).featureGates).toBeUndefined();
+  });
+
+  test('10: picker resources follow the llm-d chart: 8 CPU / 8Gi requested, 16Gi memory limit, no CPU limit', () => {
+    const { chart } = newChart();
+    llama(chart, 'llama', ModelServer.vllm(), { route: { gateway: 'gw' } });
+    expect(findObject(objectsOf(chart), 'Deployment', 'llama-epp').spec.template.spec.containers[0].resources)
+      .toEqual({ requests: { cpu: '8', memory: '8Gi' }, limits: { memory: '16Gi' } });
+    const capped = newChart();
+    llama(capped.chart, 'llama', ModelServer.vllm(), { route: { gateway: 'gw' }, endpointPicker: { resources: { cpu: '2', cpuLimit: '4' } } });
+    expect(findObject(objectsOf(capped.chart), 'Deployment', 'llama-epp').spec.template.spec.containers[0].resources)
+      .toEqual({ requests: { cpu: '2', memory: '8Gi' }, limits: { cpu: '4', memory: '16Gi' } });
+  });
+
+  test('11: every rule gets the llm-d chart\'s 300s request timeout unless the route sets one; GKE gets it as a policy', () => {
+    const { chart } = newChart();
+    llama(chart, 'llama', ModelServer.vllm(), { route: { gateway: 'gw' } });
+    llama(chart, 'long', ModelServer.vllm(), { route: { gateway: 'gw', requestTimeout: Duration.minutes(20) } });
+    const objects = objectsOf(chart);
+    expect(findObject(objects, 'HTTPRoute', 'llama-route').spec.rules[0].timeouts).toEqual({ request: '300s' });
+    expect(findObject(objects, 'HTTPRoute', 'long-route').spec.rules[0].timeouts).toEqual({ request: '1200s' });
+    const gke = newChart();
+    llama(gke.chart, 'llama', ModelServer.vllm(), { route: { gateway: 'gw', provider: GatewayProvider.gke() } });
+    expect(findObject(objectsOf(gke.chart), 'GCPBackendPolicy').spec.default).toEqual({ timeoutSec: 300 });
+  });
+
+  test('13: a metric-free engine (TGI) opts out of the injected vLLM metrics source and uses the concurrency detector', () => {
+    const { chart } = newChart();
+    llama(chart, 'llama', ModelServer.tgi(), { route: { gateway: 'gw' } });
+    const config = eppConfig(objectsOf(chart));
+    expect(config.dataLayer).toEqual({ injectDefaults: false });
+    expect(config.plugins.map((p: any) => p.type)).toEqual(['prefix-cache-scorer', 'active-request-scorer', 'concurrency-detector']);
+    expect(config.flowControl).toEqual({ saturationDetector: { pluginRef: 'concurrency-detector' } });
+    const vllm = newChart();
+    llama(vllm.chart, 'llama', ModelServer.vllm(), { route: { gateway: 'gw' } });
+    const v = eppConfig(objectsOf(vllm.chart));
+    expect(v.dataLayer).toBeUndefined();
+    expect(v.flowControl).toBeUndefined();
+  });
+
+  test('15: the Role grants objectives and rewrites in the legacy group with the Inference Extension add-on, llm-d.ai with llm-d-router', () => {
+    const app = Testing.app();
+    new ClusterProfile(app, 'Cluster', { addons: [ClusterAddon.GATEWAY_API, ClusterAddon.INFERENCE_EXTENSION] });
+    const chart = new Chart(app, 'ai', { namespace: 'serving', disableResourceNameHashes: true });
+    llama(chart, 'llama', ModelServer.vllm(), { route: { gateway: 'gw' } });
+    const rules = findObject(Testing.synth(chart), 'Role').rules;
+    expect(rules).toContainEqual({ apiGroups: ['inference.networking.x-k8s.io'], resources: ['inferenceobjectives', 'inferencemodelrewrites'], verbs: ['get', 'list', 'watch'] });
+    expect(rules.some((r: any) => r.apiGroups.includes('llm-d.ai'))).toBe(false);
+  });
+
+  test('16: extraFlags take the real v0.10.0 flags (TLS, gRPC message sizes, log level); metrics auth is a prop', () => {
+    const { chart } = newChart();
+    llama(chart, 'llama', ModelServer.vllm(), {
+      route: { gateway: 'gw' },
+      endpointPicker: {
+        metricsAuth: true,
+        extraFlags: { 'tls-min-version': 'VersionTLS13', 'grpc-max-recv-msg-size': '10MiB', 'zap-log-level': 'debug', 'drain-timeout': '20s' },
+      },
+    });
+    const objects = objectsOf(chart);
+    const args = eppArgs(objects);
+    expect(args).toEqual(expect.arrayContaining(['--metrics-endpoint-auth=true', '--tls-min-version=VersionTLS13', '--grpc-max-recv-msg-size=10MiB',
+      '--zap-log-level=debug', '--drain-timeout=20s']));
+    expect(findObject(objects, 'ClusterRole').rules).toEqual([
+      { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+      { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
+      { nonResourceURLs: ['/metrics'], verbs: ['get'] },
+    ]);
+    expect(findObject(objects, 'ClusterRoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: 'llama-epp', namespace: 'serving' }]);
+    const secret = findObject(objects, 'Secret', 'llama-epp-metrics-token');
+    expect(secret).toMatchObject({ type: 'kubernetes.io/service-account-token', metadata: { annotations: { 'kubernetes.io/service-account.name': 'llama-epp' } } });
+    expect(findObject(objects, 'ServiceMonitor', 'llama-epp').spec.endpoints[0].authorization).toEqual({ credentials: { name: 'llama-epp-metrics-token', key: 'token' } });
+    const plain = newChart();
+    llama(plain.chart, 'llama', ModelServer.vllm(), { route: { gateway: 'gw' } });
+    expect(eppArgs(objectsOf(plain.chart))).toContain('--metrics-endpoint-auth=false');
+    expect(objectsOf(plain.chart).some((o) => o.kind === 'ClusterRole')).toBe(false);
   });
 });

@@ -56,6 +56,7 @@ describe('InferenceService: the quick-start shape', () => {
     expect(route.rules).toEqual([{
       matches: [{ path: { type: 'PathPrefix', value: '/' } }],
       backendRefs: [{ group: 'inference.networking.k8s.io', kind: 'InferencePool', name: 'llama' }],
+      timeouts: { request: '300s' }, // the llm-d chart's default (llm-d-router-gateway/values.yaml)
     }]);
   });
 
@@ -63,6 +64,7 @@ describe('InferenceService: the quick-start shape', () => {
     expect(findObject(objects, 'Role').rules).toEqual([
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['inference.networking.k8s.io'], resources: ['inferencepools'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['inference.networking.x-k8s.io'], resources: ['inferenceobjectives', 'inferencemodelrewrites'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['llm-d.ai'], resources: ['inferenceobjectives', 'inferencemodelrewrites'], verbs: ['get', 'list', 'watch'] },
     ]);
     const epp = findObject(objects, 'Deployment', 'llama-epp').spec;
