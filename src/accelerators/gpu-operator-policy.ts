@@ -1,15 +1,31 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import * as k8s from '../imports/k8s';
 import * as operator from '../imports/nvidia-gpu-operator';
 import { clusterScoped } from '../internal/cluster-scoped';
 import { ValidationError, show } from '../internal/errors';
 import { standardLabels } from '../internal/labels';
-import { claimName } from '../internal/names';
+import { claimName, requireDnsLabel } from '../internal/names';
 import { ClusterAddon } from '../platform/cluster-addon';
 import { ClusterProfile } from '../platform/cluster-profile';
 
 /** The name of the GPU Operator's (single) ClusterPolicy, as its Helm chart names it. */
 const CLUSTER_POLICY_NAME = 'cluster-policy';
+/**
+ * The namespace the GPU Operator is installed in by its documented install (`helm install ... -n gpu-operator
+ * --create-namespace nvidia/gpu-operator`, NVIDIA/gpu-operator v26.7.0 README.md); its operands run there.
+ */
+const DEFAULT_OPERATOR_NAMESPACE = 'gpu-operator';
+/** The DCGM exporter's ServiceAccount (NVIDIA/gpu-operator v26.7.0 assets/state-dcgm-exporter/0100_service_account.yaml). */
+const DCGM_EXPORTER_SERVICE_ACCOUNT = 'nvidia-dcgm-exporter';
+/**
+ * The dcgm-exporter switch that attributes DRA-allocated GPUs to pods (flag `--kubernetes-enable-dra`, env
+ * `KUBERNETES_ENABLE_DRA`: NVIDIA/dcgm-exporter 4.5.3-4.8.2 pkg/cmd/app.go; the GPU Operator v26.7.0 sets the same
+ * variable on its GPUCluster DRA stack, internal/state/testdata/golden/gpucluster-dcgm-exporter-embedded.yaml).
+ */
+const DCGM_EXPORTER_DRA_ENV = 'KUBERNETES_ENABLE_DRA';
+/** The ClusterRole granting the exporter ResourceSlice reads (named after the operator's `nvidia-dcgm-exporter-read-pods`). */
+const DRA_CLUSTER_ROLE = 'nvidia-dcgm-exporter-read-resourceslices';
 
 /**
  * How the GPU Operator exposes MIG devices to the device plugin and GPU Feature Discovery.
@@ -79,6 +95,25 @@ export interface GpuOperatorOptions {
    * @default false
    */
   readonly serviceMonitor?: boolean;
+
+  /**
+   * Attribute the metrics of DRA-allocated GPUs to their pods (namespace, pod, container labels), so per-namespace
+   * GPU rules, the idle alert and cost panels have data on a DRA cluster. Sets `KUBERNETES_ENABLE_DRA` and
+   * `enablePodUID` (which makes the operator mount the exporter's token and grant it pod reads) on the exporter,
+   * and renders a ClusterRole and ClusterRoleBinding granting its ServiceAccount reads of ResourceSlices, which
+   * the GPU Operator v26.7 does not grant on the ClusterPolicy path.
+   *
+   * @default - true when the ClusterProfile allocates GPUs through DRA and the exporter runs
+   */
+  readonly dcgmExporterDraAttribution?: boolean;
+
+  /**
+   * The namespace the GPU Operator runs in (where the DCGM exporter's ServiceAccount is), for the ResourceSlice
+   * ClusterRoleBinding of `dcgmExporterDraAttribution`.
+   *
+   * @default 'gpu-operator'
+   */
+  readonly operatorNamespace?: string;
 }
 
 /**
@@ -105,11 +140,17 @@ const DRIVER_VERSION = /^[0-9]+(\.[0-9]+){1,3}(-[A-Za-z0-9.]+)?$/;
 /**
  * The NVIDIA GPU Operator's `ClusterPolicy` (nvidia.com/v1, cluster-scoped; the operator honours one per cluster):
  * driver, container toolkit, GPU Feature Discovery, DCGM exporter (with its embedded host engine) and MIG manager. On a DRA cluster the device
- * plugin is disabled (the NVIDIA DRA driver's GPU support cannot share a node with it); otherwise it is enabled.
+ * plugin is disabled (the NVIDIA DRA driver's GPU support cannot share a node with it) and the DCGM exporter is set up
+ * to attribute DRA-allocated GPUs to pods (`dcgmExporterDraAttribution`, with a ResourceSlice ClusterRole); otherwise
+ * the device plugin is enabled.
  */
 export class GpuOperatorPolicy extends Construct {
   /** The generated ClusterPolicy. */
   public readonly apiObject: ApiObject;
+  /** The ClusterRole granting the DCGM exporter ResourceSlice reads, when DRA attribution is on. */
+  public readonly dcgmExporterClusterRole?: ApiObject;
+  /** Its ClusterRoleBinding to the exporter's ServiceAccount, when DRA attribution is on. */
+  public readonly dcgmExporterClusterRoleBinding?: ApiObject;
 
   constructor(scope: Construct, id: string, props: GpuOperatorPolicyProps = {}) {
     super(scope, id);
@@ -133,6 +174,8 @@ export class GpuOperatorPolicy extends Construct {
     const tolerations = (props.tolerations ?? [{ key: 'nvidia.com/gpu' }])
       .map((t) => ({ key: t.key, operator: 'Exists', effect: t.effect }));
     const dcgmExporter = props.dcgmExporter ?? true;
+    const dra = this.draAttribution(props, dcgmExporter, profile.usesDra);
+    const operatorNamespace = requireDnsLabel(this, 'gpuOperator.operatorNamespace', props.operatorNamespace ?? DEFAULT_OPERATOR_NAMESPACE);
     this.apiObject = clusterScoped(new operator.ClusterPolicy(this, 'Resource', {
       metadata: {
         name: CLUSTER_POLICY_NAME,
@@ -145,12 +188,63 @@ export class GpuOperatorPolicy extends Construct {
         toolkit: { enabled: true },
         devicePlugin: { enabled: !profile.usesDra },
         dcgm: { enabled: false },
-        dcgmExporter: { enabled: dcgmExporter, serviceMonitor: props.serviceMonitor ? { enabled: true } : undefined },
+        dcgmExporter: {
+          enabled: dcgmExporter,
+          serviceMonitor: props.serviceMonitor ? { enabled: true } : undefined,
+          // Under DRA the kubelet reports (pool, device) names, which the exporter maps to GPUs through the node's
+          // ResourceSlices; without KUBERNETES_ENABLE_DRA its series carry no pod, so per-namespace rules are empty.
+          // At v26.7.0 the operator mounts the exporter's token only for pod metadata (controllers/object_controls.go:
+          // "Override the base asset's automountServiceAccountToken=false when the configuration reads from the
+          // Kubernetes API"), hence enablePodUID, the least label cardinality of the two pod-metadata switches.
+          ...(dra ? { env: [{ name: DCGM_EXPORTER_DRA_ENV, value: 'true' }], enablePodUid: true } : {}),
+        },
         gfd: { enabled: true },
         nodeStatusExporter: { enabled: false },
         mig: { strategy: migStrategy as unknown as operator.ClusterPolicySpecMigStrategy },
         migManager: { enabled: migStrategy !== MigStrategy.NONE },
       },
     }));
+    if (dra) {
+      const rbac = this.draRbac(operatorNamespace);
+      this.dcgmExporterClusterRole = rbac.role;
+      this.dcgmExporterClusterRoleBinding = rbac.binding;
+    }
+  }
+
+  private draAttribution(props: GpuOperatorPolicyProps, dcgmExporter: boolean, usesDra: boolean): boolean {
+    const asked = props.dcgmExporterDraAttribution;
+    if (asked && !dcgmExporter) {
+      throw new ValidationError(this, 'gpuOperator.dcgmExporterDraAttribution', 'is true but dcgmExporter is false; attribution configures the ' +
+        'DCGM exporter, so remove one of the two');
+    }
+    if (asked && !usesDra) {
+      throw new ValidationError(this, 'gpuOperator.dcgmExporterDraAttribution', 'is true but the ClusterProfile allocates GPUs through the ' +
+        'device plugin, whose allocations the exporter attributes without it; remove it or use DRA in the ClusterProfile');
+    }
+    return asked ?? (dcgmExporter && usesDra);
+  }
+
+  /**
+   * Read access to ResourceSlices for the exporter's ServiceAccount: the GPU Operator v26.7.0 ClusterPolicy path
+   * grants only pods (assets/state-dcgm-exporter/0210_clusterrole.yaml: "TODO: Add resourceSlices permissions when
+   * GPU Operator exposes DRA exporter support"). The rule is the one its GPUCluster stack renders (NVIDIA/gpu-operator
+   * PR #2697) and dcgm-exporter's chart grants (deployment/templates/clusterrole.yaml): get, list, watch; the
+   * exporter's DRA path is one ResourceSlice informer (resource.k8s.io/v1 from dcgm-exporter 4.6.0-4.8.3, the
+   * version v26.7.0 pins, NVIDIA/dcgm-exporter#590).
+   */
+  private draRbac(namespace: string): { role: ApiObject; binding: ApiObject } {
+    const labels = standardLabels({ name: 'gpu-operator', instance: CLUSTER_POLICY_NAME, component: 'dcgm-exporter' });
+    claimName(this, 'ClusterRole', undefined, DRA_CLUSTER_ROLE);
+    const role = clusterScoped(new k8s.KubeClusterRole(this, 'DcgmExporterClusterRole', {
+      metadata: { name: DRA_CLUSTER_ROLE, labels },
+      rules: [{ apiGroups: ['resource.k8s.io'], resources: ['resourceslices'], verbs: ['get', 'list', 'watch'] }],
+    }));
+    claimName(this, 'ClusterRoleBinding', undefined, DRA_CLUSTER_ROLE);
+    const binding = clusterScoped(new k8s.KubeClusterRoleBinding(this, 'DcgmExporterClusterRoleBinding', {
+      metadata: { name: DRA_CLUSTER_ROLE, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: DRA_CLUSTER_ROLE },
+      subjects: [{ kind: 'ServiceAccount', name: DCGM_EXPORTER_SERVICE_ACCOUNT, namespace }],
+    }));
+    return { role, binding };
   }
 }

@@ -3,6 +3,7 @@ import type * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { EndpointPickerObjects, EndpointPickerProps, InferenceObjectiveProps, ModelRewriteProps } from './endpoint-picker';
 import { ScorerInput } from './endpoint-picker-config';
+import { CustomEngine } from './engines/custom';
 import { GatewayProvider } from './gateway-provider';
 import { InferenceRoute, InferenceRouteOptions } from './inference-route';
 import { networkPolicyPeerConfig, podSelectorConfig } from './kplus-selector';
@@ -11,7 +12,7 @@ import { ModelCache } from './model-cache';
 import { downloadSource, MODEL_CACHE_PATH, mountModel } from './model-mount';
 import { ModelServer } from './model-server';
 import { ModelSource } from './model-source';
-import { LaunchContext, LaunchRole, ServerEngine } from './server-engine';
+import { LaunchContext, LaunchRole, LaunchSpec, ServerEngine, unsizedCacheRequestBytes } from './server-engine';
 import { AutoscalerKind, ServerMetric, ServingAutoscaling } from './serving-autoscaling';
 import { checkLeaderWorkerSet, recordPodLabels } from './serving-checks';
 import { prometheusPeer } from './serving-network';
@@ -20,14 +21,18 @@ import { SecretKeyReference, ServingMonitoringOptions, ServingResources } from '
 import { bytesQuantity, quantityValue, renderResources, requireEnvName, requireSecretRef, validateResources } from './serving-validation';
 import { attachGpus, GpuAttachment } from '../accelerators/attach';
 import { GpuRequest, GpuRequestShape } from '../accelerators/gpu-request';
+import { validateGpuCount } from '../accelerators/request-validation';
 import * as k8s from '../imports/k8s';
 import * as lws from '../imports/lws';
+import { ContainerInputs } from '../internal/container-secrets';
 import { invalidProp, requireInteger, show, ValidationError } from '../internal/errors';
 import { selectorLabels, standardLabels } from '../internal/labels';
 import { claimName, resourceName } from '../internal/names';
 import { namespaceOf } from '../internal/namespace';
 import { PodSpecBuilder, resolveSecurity } from '../internal/pod-spec';
 import { requireLabels } from '../internal/qualified-name';
+import { checkProps, opt, req } from '../internal/runtime-checks';
+import { requireSecretKeyReference } from '../internal/secret-reference';
 import { podMonitor } from '../internal/serving-monitors';
 import { allowTraffic, EgressNeedKind, IngressIsolationHandle, isolateIngress, needEgress } from '../internal/tenant-network';
 import { PlatformObservability } from '../observability/platform-observability';
@@ -214,7 +219,8 @@ export interface InferenceServiceProps {
    * give is never replaced.
    *
    * @default - CPU: 4 cores per GPU (at least 2), limit = request; memory: 16Gi per GPU (8Gi without GPUs) plus
-   * `sharedMemory`, limit = request; ephemeral storage: the sized model cache and download volumes
+   * `sharedMemory`, limit = request; ephemeral storage: the sized model cache and download volumes, and 100Gi for an
+   * unsized emptyDir cache the server downloads a Hugging Face model into (llm-d's vLLM request)
    */
   readonly resources?: ServingResources;
 
@@ -407,6 +413,19 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
 
   constructor(scope: Construct, id: string, props: InferenceServiceProps) {
     super(scope, id);
+    checkProps(this, 'InferenceServiceProps', props, {
+      model: req(ModelSource, 'a ModelSource such as ModelSource.huggingFace(\'meta-llama/Llama-3.1-8B-Instruct\')'),
+      server: opt(ModelServer, 'a ModelServer such as ModelServer.vllm()'),
+      gpus: opt(GpuRequest, 'a GpuRequest such as GpuRequest.of(1)'),
+      nodePool: opt(GpuNodePool),
+      autoscaling: opt(ServingAutoscaling),
+      modelCache: opt(ModelCache),
+      replicas: opt('number'),
+      env: opt('string-map'),
+      secretEnv: opt('object'),
+      servedModelName: opt('string'),
+      drainTimeout: opt('duration'),
+    });
     Object.defineProperty(this, INFERENCE_SERVICE, { value: true });
     this.props = props;
     this.server = props.server ?? ModelServer.vllm();
@@ -432,6 +451,7 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
     let parallelism: ResolvedParallelism;
     const request = props.gpus;
     if (request && request.shape !== GpuRequestShape.ALL_ON_NODE) {
+      validateGpuCount(this, 'gpus', request);
       parallelism = this.resolveParallelism(request.count, request);
       const pods = Math.max(1, maxReplicas) * parallelism.nodes;
       attachment = attachGpus(this, builder, request, { pods, containers: [SERVER_CONTAINER], pool: props.nodePool });
@@ -466,7 +486,8 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
     const shm = this.sharedMemory(parallelism);
     builder.addSharedMemory(shm.asString());
     const drain = this.seconds('drainTimeout', props.drainTimeout ?? Duration.seconds(30), 0, 3600);
-    builder.terminationGracePeriodSeconds = drain + 100;
+    const gracePeriodSeconds = drain + 100;
+    builder.terminationGracePeriodSeconds = gracePeriodSeconds;
     const launch = (role: LaunchRole): LaunchContext => ({
       model: mount.model,
       servedModelName: this.servedModelName,
@@ -481,6 +502,8 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
       adapters: mount.adapters,
       maxLoraRank: props.maxLoraRank,
       maxLoras: props.maxLoras,
+      gracePeriodSeconds,
+      preStopSeconds: drain,
     });
     const leaderLaunch = this.engine.launch(launch(multiNode ? LaunchRole.LEADER : LaunchRole.SINGLE));
     // HOME on the /tmp scratch volume: the default user 65532 has no home directory, and servers write caches
@@ -488,6 +511,8 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
     const env = [...mount.env, { name: 'HOME', value: '/tmp' }, ...leaderLaunch.env, ...this.userEnv()];
     this.checkEnvUnique(env);
     if (!multiNode && maxReplicas > 1) builder.spreadAcrossNodes(workloadSelector);
+    const cache = props.modelCache ?? ModelCache.emptyDir();
+    const ephemeralBytes = mount.ephemeralBytes + unsizedCacheRequestBytes(this.engine, props.model, cache);
     builder.addContainer({
       name: SERVER_CONTAINER,
       image: this.engine.image,
@@ -495,11 +520,11 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
       args: leaderLaunch.args,
       ports: [{ name: 'http', containerPort: this.port, protocol: 'TCP' }],
       env,
-      resources: this.serverResources(mount.ephemeralBytes, shm, parallelism.devicesPerPod),
+      resources: this.serverResources(ephemeralBytes, shm, parallelism.devicesPerPod),
       volumeMounts: mount.mounts,
       ...this.probes(),
       lifecycle: drain > 0 ? { preStop: { sleep: { seconds: drain } } } : undefined,
-    });
+    }, { inputs: this.containerInputs() });
     const leaderSpec = builder.build();
     this.checkSharedMemoryFits(shm);
 
@@ -511,7 +536,7 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
     };
     const fixedReplicas = props.autoscaling ? undefined : replicas;
     if (multiNode) {
-      const workerSpec = workerPodSpec(leaderSpec, this.engine.launch(launch(LaunchRole.WORKER)).args);
+      const workerSpec = workerPodSpec(leaderSpec, this.engine.launch(launch(LaunchRole.WORKER)));
       const mn = props.multiNode ?? {};
       const leaderExcluded = mn.subGroupPolicy === SubGroupPolicy.LEADER_EXCLUDED;
       checkLeaderWorkerSet(this, parallelism.nodes, mn.subGroupSize, leaderExcluded);
@@ -760,6 +785,7 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
     }
     for (const [name, ref] of Object.entries(props.secretEnv ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       requireEnvName(this, `secretEnv.${name}`, name);
+      requireSecretKeyReference(this, `secretEnv.${name}`, ref);
       requireSecretRef(this, `secretEnv.${name}.secretName`, ref.secretName, ref.key);
     }
     for (const name of Object.keys(props.env ?? {}).sort()) requireEnvName(this, `env.${name}`, name);
@@ -814,6 +840,8 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
           `per pod, or set multiNode to serve each replica from ${nodes} pods (LeaderWorkerSet)`);
       }
       if (!caps.multiNode) throw new ValidationError(this, 'multiNode', `${name} cannot serve one replica from several pods; use vLLM or SGLang`);
+      const problem = this.engine.multiNodeProblem?.({ tensor, pipeline, data, nodes });
+      if (problem) throw new ValidationError(this, 'parallelism', `${explain} over ${nodes} pods of ${devicesPerPod} GPU(s): ${problem}`);
     }
     return { tensor, pipeline, data, nodes, devicesPerPod };
   }
@@ -907,12 +935,8 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
         failureThreshold: Math.ceil(startup / STARTUP_PERIOD_SECONDS),
       },
       livenessProbe: { httpGet: http(e.healthPath), periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
-      readinessProbe: {
-        httpGet: http(e.readinessPath),
-        periodSeconds: Math.max(5, e.readinessTimeoutSeconds + 5),
-        timeoutSeconds: e.readinessTimeoutSeconds,
-        failureThreshold: 3,
-      },
+      // Readiness timing is the engine's (vLLM's follows KServe's 1 s x 2, see engines/vllm.ts).
+      readinessProbe: { httpGet: http(e.readinessPath), ...e.readinessProbe },
     };
   }
 
@@ -939,6 +963,19 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
         name, valueFrom: { secretKeyRef: { name: secrets[name].secretName, key: secrets[name].key } },
       })),
     ];
+  }
+
+  /** The props the server container's env and args come from, and how this construct takes a credential. */
+  private containerInputs(): ContainerInputs {
+    const custom = this.engine instanceof CustomEngine;
+    const userEnv = this.props.env ?? {};
+    return {
+      envProp: (name) => (name in userEnv || !(name in this.engine.extraEnv) ? `env.${name}` : `server.env.${name}`),
+      argProp: (arg) => (this.engine.extraArgs.includes(arg) ? (custom ? 'server.args' : 'server.extraArgs') : 'model'),
+      commandProp: 'server.command',
+      alternative: 'keep it in a Secret and reference it: secretEnv: { NAME: { secretName: \'<secret>\', key: \'<key>\' } } ' +
+        '(or mount the Secret as a file)',
+    };
   }
 
   private checkEnvUnique(env: k8s.EnvVar[]): void {
@@ -1046,11 +1083,17 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
 const INFERENCE_SERVICE = Symbol.for('cdk8s-ai.InferenceService');
 
 /** The worker pod of a multi-node group: the leader's spec with the worker command line and no API probes. */
-function workerPodSpec(leader: k8s.PodSpec, workerArgs: string[]): k8s.PodSpec {
+function workerPodSpec(leader: k8s.PodSpec, worker: LaunchSpec): k8s.PodSpec {
   return {
     ...leader,
     containers: leader.containers.map((c) => (c.name !== SERVER_CONTAINER ? c : {
-      ...c, args: workerArgs, ports: undefined, startupProbe: undefined, livenessProbe: undefined, readinessProbe: undefined,
+      ...c,
+      command: worker.command.length ? worker.command : undefined,
+      args: worker.args,
+      ports: undefined,
+      startupProbe: undefined,
+      livenessProbe: undefined,
+      readinessProbe: undefined,
     })),
   };
 }

@@ -1,3 +1,6 @@
+import { Size } from 'cdk8s';
+import { ModelCache, ModelCacheKind } from './model-cache';
+import { ModelSource, ModelSourceKind } from './model-source';
 import * as k8s from '../imports/k8s';
 import type { ServingMetrics } from '../observability/serving-metrics';
 
@@ -44,6 +47,26 @@ export interface LaunchContext {
   readonly adapters: LaunchAdapter[];
   readonly maxLoraRank?: number;
   readonly maxLoras?: number;
+  /** The pod's terminationGracePeriodSeconds. */
+  readonly gracePeriodSeconds: number;
+  /** Seconds the preStop hook sleeps before the server gets SIGTERM (0 without a hook). */
+  readonly preStopSeconds: number;
+}
+
+/** The timing of an HTTP probe. */
+export interface ProbeTiming {
+  readonly periodSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly failureThreshold: number;
+}
+
+/** The parallelism of one replica, as the construct resolved it. */
+export interface ReplicaParallelism {
+  readonly tensor: number;
+  readonly pipeline: number;
+  readonly data: number;
+  /** Pods per replica. */
+  readonly nodes: number;
 }
 
 /** The container command line and engine-specific environment. */
@@ -82,8 +105,8 @@ export interface ServerEngine {
   readonly healthPath: string;
   /** Readiness probe path. */
   readonly readinessPath: string;
-  /** Seconds a readiness probe may take (a generation probe needs more than a status probe). */
-  readonly readinessTimeoutSeconds: number;
+  /** The readiness probe's timing (a generation probe needs a longer timeout than a status probe). */
+  readonly readinessProbe: ProbeTiming;
   /** Prometheus metrics path, served on `port` (the endpoint picker scrapes it there). */
   readonly metricsPath: string;
   /** The llm-d endpoint picker's engine type (pod label `llm-d.ai/engine-type`); undefined when it has none. */
@@ -103,6 +126,30 @@ export interface ServerEngine {
   readonly extraArgs: string[];
   readonly extraEnv: { [name: string]: string };
   launch(ctx: LaunchContext): LaunchSpec;
+  /**
+   * Why the engine cannot split a multi-node replica this way (a message for the `parallelism` prop), or undefined.
+   */
+  multiNodeProblem?(p: ReplicaParallelism): string | undefined;
+}
+
+/** The readiness timing of engines without an upstream one: a period of the timeout plus 5 s (at least 5), 3 failures. */
+export function defaultReadiness(timeoutSeconds: number): ProbeTiming {
+  return { periodSeconds: Math.max(5, timeoutSeconds + 5), timeoutSeconds, failureThreshold: 3 };
+}
+
+/**
+ * The ephemeral-storage request for a model cache that is an emptyDir without a size while the server downloads a
+ * Hugging Face model into it: 100Gi, the request llm-d's reference vLLM Deployment makes for its emptyDir model
+ * volume (llm-d/llm-d-router v0.10.0 config/manifests/vllm/gpu-deployment.yaml, `ephemeral-storage: "100Gi"`), so
+ * the scheduler places the pod on a node with room for the weights. A sized cache requests its size instead.
+ */
+export const UNSIZED_CACHE_REQUEST = Size.gibibytes(100);
+
+/** Bytes to request for an unsized emptyDir cache the weights are downloaded into (0 when the cache is not that). */
+export function unsizedCacheRequestBytes(engine: ServerEngine, source: ModelSource, cache: ModelCache): number {
+  const weightsInCache = source.kind === ModelSourceKind.HUGGING_FACE && engine.downloadsFromHub;
+  if (cache.kind !== ModelCacheKind.EMPTY_DIR || cache.size !== undefined || !weightsInCache) return 0;
+  return UNSIZED_CACHE_REQUEST.toKibibytes() * 1024;
 }
 
 /** `--flag value` pairs, dropping pairs whose value is undefined. */

@@ -82,7 +82,7 @@ describe('cluster-scoped objects in a chart with a namespace', () => {
     expect(wrong).toEqual([]);
     // the fixture really emits every cluster-scoped kind of these domains (else the check above proves little)
     expect([...clusterScopedKinds].sort()).toEqual([
-      'ClusterImagePolicy', 'ClusterPolicy', 'ClusterQueue', 'DeviceClass', 'Namespace', 'NodePool', 'ResourceFlavor',
+      'ClusterImagePolicy', 'ClusterPolicy', 'ClusterQueue', 'ClusterRole', 'ClusterRoleBinding', 'DeviceClass', 'Namespace', 'NodePool', 'ResourceFlavor',
       'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'WorkloadPriorityClass',
     ]);
   }, APISERVER_TIMEOUT);

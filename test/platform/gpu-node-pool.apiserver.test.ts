@@ -77,7 +77,8 @@ describe.each(ENVS)('GpuNodePool on the %s environment', (env) => {
     });
     new GpuWorkload(chart, 'llm', { gpus: GpuRequest.mig('3g.40gb', { count: 2 }), pool, replicas: 3 });
     const results = await validateChart(chart, { environment: env });
-    expect(results.map((r) => r.object.kind).sort()).toEqual(['ClusterPolicy', 'Deployment', 'NodePool', 'ResourceClaimTemplate']);
+    // DRA cluster: the DCGM exporter's ResourceSlice ClusterRole and binding come with the ClusterPolicy
+    expect(results.map((r) => r.object.kind).sort()).toEqual(['ClusterPolicy', 'ClusterRole', 'ClusterRoleBinding', 'Deployment', 'NodePool', 'ResourceClaimTemplate']);
     const nodePool = results.find((r) => r.object.kind === 'NodePool')!.response as any;
     expect(nodePool.metadata.namespace).toBeUndefined();
     expect(nodePool.spec.template.metadata.labels['ai.cdk8s.io/gpu-node-pool']).toBe('a100');

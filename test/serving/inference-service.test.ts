@@ -83,7 +83,8 @@ describe('InferenceService: the quick-start shape', () => {
     const spec = server(objects);
     const c = spec.containers[0];
     expect(c.command).toEqual(['vllm', 'serve']);
-    expect(c.args).toEqual(['meta-llama/Llama-3.1-8B-Instruct', '--served-model-name', 'meta-llama/Llama-3.1-8B-Instruct', '--port', '8000']);
+    expect(c.args).toEqual(['meta-llama/Llama-3.1-8B-Instruct', '--served-model-name', 'meta-llama/Llama-3.1-8B-Instruct', '--port', '8000',
+      '--shutdown-timeout', '95']);
     expect(c.startupProbe).toEqual({ httpGet: { path: '/health', port: 'http' }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 180 });
     expect(c.lifecycle).toEqual({ preStop: { sleep: { seconds: 30 } } });
     expect(spec.terminationGracePeriodSeconds).toBe(130);
@@ -382,7 +383,7 @@ describe('InferenceService: scanner-clean defaults', () => {
 
   test('CPU and memory requests with equal limits: 4 cores and 16Gi per GPU plus the shared memory', () => {
     expect(c.resources).toEqual({
-      requests: { cpu: '4', memory: '17Gi' },
+      requests: { 'cpu': '4', 'memory': '17Gi', 'ephemeral-storage': '100Gi' },
       limits: { cpu: '4', memory: '17Gi' },
       claims: [{ name: 'gpus' }],
     });
@@ -394,7 +395,9 @@ describe('InferenceService: scanner-clean defaults', () => {
     llama(c2, 'cpu-only', ModelServer.vllm(), { gpus: undefined });
     const objs = objectsOf(c2);
     expect(server(objs, 'own').containers[0].resources).toMatchObject({ requests: { cpu: '6', memory: '40Gi' }, limits: { cpu: '12', memory: '40Gi' } });
-    expect(server(objs, 'cpu-only').containers[0].resources).toEqual({ requests: { cpu: '2', memory: '9Gi' }, limits: { cpu: '2', memory: '9Gi' } });
+    expect(server(objs, 'cpu-only').containers[0].resources).toEqual({
+      requests: { 'cpu': '2', 'memory': '9Gi', 'ephemeral-storage': '100Gi' }, limits: { cpu: '2', memory: '9Gi' },
+    });
   });
 
   test('a tag is pulled Always, a digest IfNotPresent, unless the user says otherwise', () => {

@@ -1,5 +1,5 @@
 import { ServingMetrics } from '../../observability/serving-metrics';
-import { EngineLoadMetrics, envVars, LaunchContext, LaunchSpec, ServerEngine } from '../server-engine';
+import { defaultReadiness, EngineLoadMetrics, envVars, LaunchContext, LaunchSpec, ServerEngine } from '../server-engine';
 
 export interface CustomSettings {
   readonly name: string;
@@ -46,7 +46,7 @@ export class CustomEngine implements ServerEngine {
   public readonly port: number;
   public readonly healthPath: string;
   public readonly readinessPath: string;
-  public readonly readinessTimeoutSeconds = 5;
+  public readonly readinessProbe = defaultReadiness(5);
   public readonly metricsPath: string;
   public readonly eppEngineType?: string;
   public readonly metrics: EngineLoadMetrics;

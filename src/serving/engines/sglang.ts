@@ -1,5 +1,5 @@
 import { ServingMetrics } from '../../observability/serving-metrics';
-import { EngineLoadMetrics, EngineSettings, envVars, flags, LaunchContext, LaunchRole, LaunchSpec, ServerEngine } from '../server-engine';
+import { defaultReadiness, EngineLoadMetrics, EngineSettings, envVars, flags, LaunchContext, LaunchRole, LaunchSpec, ServerEngine } from '../server-engine';
 
 /** The SGLang image the library pins (sgl-project/sglang release v0.5.16). */
 export const SGLANG_IMAGE = 'lmsysorg/sglang:v0.5.16';
@@ -22,7 +22,7 @@ export class SglangEngine implements ServerEngine {
   public readonly port: number;
   public readonly healthPath = '/health';
   public readonly readinessPath = '/health_generate';
-  public readonly readinessTimeoutSeconds = 30;
+  public readonly readinessProbe = defaultReadiness(30);
   public readonly metricsPath = '/metrics';
   public readonly eppEngineType = 'sglang';
   public readonly servingMetrics = ServingMetrics.sglang();

@@ -1,5 +1,5 @@
 import { ServingMetrics } from '../../observability/serving-metrics';
-import { EngineLoadMetrics, EngineSettings, envVars, flags, LaunchContext, LaunchSpec, ServerEngine } from '../server-engine';
+import { defaultReadiness, EngineLoadMetrics, EngineSettings, envVars, flags, LaunchContext, LaunchSpec, ServerEngine } from '../server-engine';
 
 /** The last text-generation-inference image line (huggingface/text-generation-inference 3.3.x). */
 export const TGI_IMAGE = 'ghcr.io/huggingface/text-generation-inference:3.3.5';
@@ -21,7 +21,7 @@ export class TgiEngine implements ServerEngine {
   public readonly port: number;
   public readonly healthPath = '/health';
   public readonly readinessPath = '/health';
-  public readonly readinessTimeoutSeconds = 5;
+  public readonly readinessProbe = defaultReadiness(5);
   public readonly metricsPath = '/metrics';
   public readonly eppEngineType = undefined;
   public readonly servingMetrics = ServingMetrics.tgi();

@@ -1,10 +1,29 @@
 import { ServingMetrics } from '../../observability/serving-metrics';
-import { EngineLoadMetrics, EngineSettings, envVars, flags, LaunchContext, LaunchRole, LaunchSpec, ServerEngine } from '../server-engine';
+import {
+  EngineLoadMetrics, EngineSettings, envVars, flags, LaunchContext, LaunchRole, LaunchSpec, ProbeTiming, ReplicaParallelism, ServerEngine,
+} from '../server-engine';
 
-/** The vLLM image the library pins (vllm-project/vllm release v0.25.1). */
+/**
+ * The vLLM image the library pins (vllm-project/vllm release v0.25.1). Every flag below was checked against that
+ * release's `vllm/engine/arg_utils.py` (PyPI sdist vllm-0.25.1.tar.gz).
+ */
 export const VLLM_IMAGE = 'vllm/vllm-openai:v0.25.1';
 /** Port torch.distributed listens on in the leader of a multi-node group. */
 export const VLLM_MASTER_PORT = 29500;
+/**
+ * Port of the data-parallel handshake (ZMQ) on the leader of a multi-node data-parallel group: KServe's default
+ * (kserve/kserve v0.20.0 config/llmisvcconfig/config-llm-worker-data-parallel.yaml, `--data-parallel-rpc-port` 5555).
+ */
+export const VLLM_DATA_PARALLEL_RPC_PORT = 5555;
+/** The environment variable the leader of a multi-node data-parallel group gets its own pod IP from. */
+export const VLLM_POD_IP_ENV = 'POD_IP';
+
+/**
+ * Readiness as KServe probes vLLM's `/health`: every second, 1 s timeout, 2 failures (kserve/kserve v0.20.0
+ * config/llmisvcconfig/config-llm-template.yaml; llm-d/llm-d-router v0.10.0 config/manifests/vllm/gpu-deployment.yaml
+ * probes the same every second with 1 failure). A pod that stops answering leaves the pool within about 2 s.
+ */
+const VLLM_READINESS: ProbeTiming = { periodSeconds: 1, timeoutSeconds: 1, failureThreshold: 2 };
 
 export interface VllmSettings extends EngineSettings {
   readonly maxModelLen?: number;
@@ -13,8 +32,24 @@ export interface VllmSettings extends EngineSettings {
 }
 
 /**
- * vLLM's OpenAI-compatible server (`vllm serve`). Multi-node groups use vLLM's multiprocessing executor
- * (`--nnodes/--node-rank/--master-addr`, workers `--headless`, vllm-project/vllm#23691), so no Ray cluster is needed.
+ * `--shutdown-timeout`: how long vLLM drains in-flight requests after SIGTERM before it aborts them (0, its default,
+ * aborts at once). KServe's formula (kserve/kserve v0.20.0 pkg/controller/v1alpha2/llmisvc/config_merge.go
+ * `shutdownTimeout`): grace period - preStop sleep - min(5, grace period), at least 0, so the drain ends before the
+ * kubelet's SIGKILL. The flag landed in vLLM 0.18.0 (vllm-project/vllm#36666) and is in v0.25.1 (arg_utils.py
+ * `--shutdown-timeout`, type int, "0 = abort, >0 = wait").
+ */
+export function vllmShutdownTimeout(gracePeriodSeconds: number, preStopSeconds: number): number {
+  return Math.max(0, gracePeriodSeconds - preStopSeconds - Math.min(5, gracePeriodSeconds));
+}
+
+/**
+ * vLLM's OpenAI-compatible server (`vllm serve`). Multi-node groups need no Ray cluster:
+ * - tensor/pipeline parallelism across pods uses the multiprocessing executor (`--nnodes/--node-rank/--master-addr`,
+ *   workers `--headless`; vLLM v0.25.1 docs/serving/parallelism_scaling.md, vllm-project/vllm#23691);
+ * - data parallelism across pods places whole data-parallel ranks on each pod (`--data-parallel-size-local`), the
+ *   leader runs the API server and ranks 0.., the workers run `--headless` from `--data-parallel-start-rank`
+ *   (vLLM v0.25.1 docs/serving/data_parallel_deployment.md "Internal Load Balancing"; KServe v0.20.0
+ *   config/llmisvcconfig/config-llm-worker-data-parallel.yaml).
  */
 export class VllmEngine implements ServerEngine {
   public readonly kind = 'vllm';
@@ -23,7 +58,7 @@ export class VllmEngine implements ServerEngine {
   public readonly port: number;
   public readonly healthPath = '/health';
   public readonly readinessPath = '/health';
-  public readonly readinessTimeoutSeconds = 5;
+  public readonly readinessProbe = VLLM_READINESS;
   public readonly metricsPath = '/metrics';
   public readonly eppEngineType = 'vllm';
   public readonly servingMetrics = ServingMetrics.vllm();
@@ -31,10 +66,14 @@ export class VllmEngine implements ServerEngine {
   public readonly parallelism = { tensor: true, pipeline: true, data: true, multiNode: true };
   public readonly supportsLora = true;
   public readonly downloadsFromHub = true;
+  /** With their short forms at v0.25.1 (arg_utils.py `add_argument` names). */
   public readonly ownedFlags = [
     '--port', '--served-model-name', '--revision', '--tensor-parallel-size', '-tp', '--pipeline-parallel-size', '-pp',
-    '--data-parallel-size', '-dp', '--nnodes', '--node-rank', '--master-addr', '--master-port', '--headless',
+    '--data-parallel-size', '-dp', '--data-parallel-size-local', '-dpl', '--data-parallel-address', '-dpa',
+    '--data-parallel-rpc-port', '-dpp', '--data-parallel-start-rank', '-dpr', '--data-parallel-rank', '-dpn',
+    '--nnodes', '-n', '--node-rank', '-r', '--master-addr', '--master-port', '--headless',
     '--distributed-executor-backend', '--enable-lora', '--lora-modules', '--max-loras', '--max-lora-rank', '--model',
+    '--shutdown-timeout',
   ];
   public readonly extraArgs: string[];
   public readonly extraEnv: { [name: string]: string };
@@ -46,9 +85,18 @@ export class VllmEngine implements ServerEngine {
     this.extraEnv = { ...(settings.env ?? {}) };
   }
 
+  public multiNodeProblem(p: ReplicaParallelism): string | undefined {
+    if (p.data > 1 && p.data % p.nodes !== 0) {
+      return `a data-parallel rank (tensor x pipeline = ${p.tensor * p.pipeline} GPUs) would span pods; vLLM runs data ` +
+        'parallelism across nodes with whole ranks on each node (--data-parallel-size-local, vLLM v0.25.1 ' +
+        'docs/serving/data_parallel_deployment.md): make tensor x pipeline a divisor of the GPUs of a pod, or use data 1';
+    }
+    return undefined;
+  }
+
   public launch(ctx: LaunchContext): LaunchSpec {
     const s = this.settings;
-    const multiNode = ctx.role !== LaunchRole.SINGLE;
+    const dataAcrossPods = ctx.role !== LaunchRole.SINGLE && ctx.data > 1;
     const args = [
       ctx.model,
       ...flags([
@@ -63,23 +111,60 @@ export class VllmEngine implements ServerEngine {
       ]),
       ...(s.enablePrefixCaching === false ? ['--no-enable-prefix-caching'] : []),
       ...this.loraArgs(ctx),
-      ...(multiNode ? [
-        ...flags([
-          ['--distributed-executor-backend', 'mp'],
-          ['--nnodes', ctx.nodes],
-          ['--node-rank', ctx.role === LaunchRole.LEADER ? '0' : '$(LWS_WORKER_INDEX)'],
-          ['--master-addr', '$(LWS_LEADER_ADDRESS)'],
-          ['--master-port', VLLM_MASTER_PORT],
-        ]),
-        ...(ctx.role === LaunchRole.WORKER ? ['--headless'] : []),
-      ] : []),
+      ...(ctx.role === LaunchRole.SINGLE ? [] : dataAcrossPods ? this.dataParallelArgs(ctx) : this.multiNodeArgs(ctx)),
+      ...flags([['--shutdown-timeout', vllmShutdownTimeout(ctx.gracePeriodSeconds, ctx.preStopSeconds)]]),
       ...this.extraArgs,
     ];
-    return {
-      command: ['vllm', 'serve'],
-      args,
-      env: envVars({ VLLM_NO_USAGE_STATS: '1', ...this.extraEnv }),
-    };
+    const env = envVars({ VLLM_NO_USAGE_STATS: '1', ...this.extraEnv });
+    if (dataAcrossPods) env.push({ name: VLLM_POD_IP_ENV, valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } });
+    const local = ctx.data / ctx.nodes;
+    if (dataAcrossPods && ctx.role === LaunchRole.WORKER && local > 1) {
+      // The first rank of worker i is i x local; the kubelet's $(VAR) expansion cannot multiply, so a shell does
+      // (KServe computes START_RANK the same way). `$$` is the kubelet's escape for a literal `$`.
+      return {
+        command: ['/bin/sh', '-c', `exec vllm serve "$@" --data-parallel-start-rank "$$((LWS_WORKER_INDEX * ${local}))"`, 'vllm-serve'],
+        args,
+        env,
+      };
+    }
+    return { command: ['vllm', 'serve'], args, env };
+  }
+
+  /** Tensor/pipeline parallelism across the pods of a group (one data-parallel rank or none). */
+  private multiNodeArgs(ctx: LaunchContext): string[] {
+    return [
+      ...flags([
+        ['--distributed-executor-backend', 'mp'],
+        ['--nnodes', ctx.nodes],
+        ['--node-rank', ctx.role === LaunchRole.LEADER ? '0' : '$(LWS_WORKER_INDEX)'],
+        ['--master-addr', '$(LWS_LEADER_ADDRESS)'],
+        ['--master-port', VLLM_MASTER_PORT],
+      ]),
+      ...(ctx.role === LaunchRole.WORKER ? ['--headless'] : []),
+    ];
+  }
+
+  /**
+   * Data parallelism across the pods of a group: each pod runs `local` whole ranks. The leader binds the handshake
+   * socket on `--data-parallel-address`, and ZMQ binds to an IP, not a DNS name (KServe's template resolves
+   * LWS_LEADER_ADDRESS with getent for that reason), so the leader passes its own pod IP; the workers connect to
+   * the leader through LWS_LEADER_ADDRESS, which LeaderWorkerSet injects into every container (LWS v0.10.0
+   * pkg/utils/pod/pod_utils.go, with LWS_WORKER_INDEX, 0 on the leader).
+   */
+  private dataParallelArgs(ctx: LaunchContext): string[] {
+    const local = ctx.data / ctx.nodes;
+    const leader = ctx.role === LaunchRole.LEADER;
+    return [
+      ...flags([
+        ['--data-parallel-size-local', local],
+        ['--data-parallel-address', leader ? `$(${VLLM_POD_IP_ENV})` : '$(LWS_LEADER_ADDRESS)'],
+        ['--data-parallel-rpc-port', VLLM_DATA_PARALLEL_RPC_PORT],
+        // The leader holds ranks 0..local-1 (vLLM treats start rank 0 as internal load balancing, arg_utils.py).
+        // A worker with one rank per pod starts at its index; with several, the shell in launch() computes it.
+        ['--data-parallel-start-rank', leader ? 0 : local === 1 ? '$(LWS_WORKER_INDEX)' : undefined],
+      ]),
+      ...(leader ? [] : ['--headless']),
+    ];
   }
 
   private loraArgs(ctx: LaunchContext): string[] {
