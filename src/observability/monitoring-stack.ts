@@ -56,9 +56,16 @@ export interface MonitoringStackProps {
  */
 export class MonitoringStack {
   /**
-   * kube-prometheus-stack: monitors labelled `release: <release>`, dashboards `grafana_dashboard: "1"`.
+   * kube-prometheus-stack: monitors and rules labelled `release: <release>`, dashboards `grafana_dashboard: "1"`.
    *
-   * @param release the Helm release name (default `kube-prometheus-stack`)
+   * The chart's Prometheus selects ServiceMonitors, PodMonitors and PrometheusRules by `matchLabels: { release:
+   * <Helm release name> }` in every namespace: `serviceMonitorSelectorNilUsesHelmValues`,
+   * `podMonitorSelectorNilUsesHelmValues` and `ruleSelectorNilUsesHelmValues` default to true, the namespace
+   * selectors to `{}` (prometheus-community/helm-charts kube-prometheus-stack-88.5.3, commit ea930baeebeb,
+   * charts/kube-prometheus-stack/values.yaml L4441-4511 and templates/prometheus/prometheus.yaml L193-224, L277-286).
+   *
+   * @param release the Helm release name (default `kube-prometheus-stack`, the chart's name: the chart README installs
+   * it as `helm install [RELEASE_NAME] ...kube-prometheus-stack`, so check `helm list -A` for yours)
    * @param namespace where it runs (default `monitoring`)
    */
   public static kubePrometheusStack(release?: string, namespace?: string): MonitoringStack {

@@ -4,7 +4,7 @@ import { dashboardJson, defaultPanels } from './dashboard';
 import { DcgmLabels } from './dcgm-labels';
 import { GpuPrice } from './gpu-price';
 import { MonitoringStack } from './monitoring-stack';
-import { dcgm, gpuMemoryRatio, gpuUtilization, num, quantile, restarts, servingErrorRatio, servingLatencyP95, unique } from './promql';
+import { dcgm, gpuMemoryRatio, gpuUtilization, localQueueQuantile, num, restarts, servingErrorRatio, servingLatencyP95, unique } from './promql';
 import { ServingMetrics } from './serving-metrics';
 import { OtelCollector } from './tracing';
 import { instancesOf, namespaces, recordInstance } from '../internal/app-registry';
@@ -26,7 +26,8 @@ export interface PlatformObservabilityProps {
   /**
    * The Prometheus/Grafana installation that must pick up monitors, rules and dashboards.
    *
-   * @default MonitoringStack.kubePrometheusStack()
+   * @default - the stack of the ClusterProfile's prometheus-operator add-on (`MonitoringStack.kubePrometheusStack()`
+   * unless the profile lists `ClusterAddon.prometheusOperatorWith(...)`)
    */
   readonly stack?: MonitoringStack;
 
@@ -87,6 +88,9 @@ export interface PlatformObservabilityProps {
    */
   readonly name?: string;
 }
+
+// The ClusterProfile labels every monitor and rule for the stack that applies to it: a PlatformObservability's first.
+ClusterProfile._platformStackOf = (scope) => PlatformObservability.of(scope)?.stack;
 
 /** Per scope: the PlatformObservability among its children (null: none). Reset whenever one is created. */
 let declaredIn = new WeakMap<IConstruct, PlatformObservability | null>();
@@ -160,8 +164,9 @@ export class PlatformObservability extends Construct {
     Object.defineProperty(this, PLATFORM_OBSERVABILITY, { value: true });
     declaredIn = new WeakMap();
     recordInstance(PLATFORM_OBSERVABILITY_KIND, this);
-    ClusterProfile.of(this)._requireAddon(this, 'stack', ClusterAddon.PROMETHEUS_OPERATOR, 'PlatformObservability (PrometheusRule)');
-    this.stack = props.stack ?? MonitoringStack.kubePrometheusStack();
+    const profile = ClusterProfile.of(this);
+    profile._requireAddon(this, 'stack', ClusterAddon.PROMETHEUS_OPERATOR, 'PlatformObservability (PrometheusRule)');
+    this.stack = props.stack ?? profile.monitoringStack ?? MonitoringStack.kubePrometheusStack();
     this.dcgmLabels = props.dcgmLabels ?? DcgmLabels.EXPORTED;
     this.gpuPrices = [...(props.gpuPrices ?? [])];
     this.currency = props.currency ?? 'USD';
@@ -229,7 +234,7 @@ export class PlatformObservability extends Construct {
       record('namespace:gpu_utilization:avg', gpuUtilization(d, 'namespace')),
       record('namespace:gpu_memory_used:ratio', gpuMemoryRatio(d, 'namespace')),
       record('namespace:pod_restarts:increase1h', restarts('namespace', '1h')),
-      record('namespace:kueue_admission_wait_seconds:p90', quantile(0.9, 'kueue_local_queue_admission_wait_time_seconds', 'namespace', '10m')),
+      record('namespace:kueue_admission_wait_seconds:p90', localQueueQuantile(0.9, 'kueue_local_queue_admission_wait_time_seconds', 'namespace', '10m')),
       record('namespace:model_request_latency_seconds:p95', servingLatencyP95(servers, 'namespace', '5m')),
       record('namespace:model_request_errors:ratio', servingErrorRatio(servers, 'namespace', '5m')),
       record('namespace_model:gpu_allocated:count', `count by (namespace, modelName) (${dcgm('DCGM_FI_DEV_GPU_UTIL', d)})`),
@@ -240,7 +245,10 @@ export class PlatformObservability extends Construct {
         'sum by (namespace) (namespace_model:gpu_allocated:count * on (modelName) group_left() gpu:price_per_hour)'));
     }
     const alerts = [
-      this.alert('GpuXidError', 'changes(DCGM_FI_DEV_XID_ERRORS[10m]) > 0', '0m', 'critical',
+      // The XID gauge holds the code of the GPU's last XID error (dcgm-exporter 4.5.3-4.8.2
+      // internal/pkg/collector/gpu_collector.go): a change to a non-zero code within 10 minutes is a new error, and the
+      // alert's value is its code.
+      this.alert('GpuXidError', 'DCGM_FI_DEV_XID_ERRORS != 0 and changes(DCGM_FI_DEV_XID_ERRORS[10m]) > 0', '0m', 'critical',
         'A GPU reported an XID error', 'GPU {{ $labels.gpu }} on {{ $labels.Hostname }} reported XID {{ $value }}; drain the node if it repeats.'),
       this.alert('NamespaceGpusIdle', `namespace:gpu_utilization:avg < 5 and on (namespace) count by (namespace) (${dcgm('DCGM_FI_DEV_GPU_UTIL', d)}) > 0`, '1h', 'warning',
         'A namespace holds idle GPUs', 'Namespace {{ $labels.namespace }} holds GPUs below 5% utilization for an hour.'),

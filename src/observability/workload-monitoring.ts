@@ -1,13 +1,13 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DcgmLabels } from './dcgm-labels';
-import { MonitoringStack } from './monitoring-stack';
 import { PlatformObservability } from './platform-observability';
-import { eq, gpuMemoryRatio, gpuUtilization, num, quantile, re, regexLiteral, restarts, servingErrorRatio } from './promql';
+import { eq, gpuMemoryRatio, gpuUtilization, localQueueQuantile, num, quantile, re, regexLiteral, restarts, servingErrorRatio } from './promql';
 import { ServingMetrics } from './serving-metrics';
+import { monitoringStackOf } from './stack-of';
 import { invalidProp } from '../internal/errors';
 import { standardLabels } from '../internal/labels';
-import { claimName, resourceName } from '../internal/names';
+import { claimName, isDnsLabel, resourceName } from '../internal/names';
 import { namespaceOf } from '../internal/namespace';
 import { isDnsSubdomain, requireLabels } from '../internal/qualified-name';
 import { allowTraffic } from '../internal/tenant-network';
@@ -72,7 +72,8 @@ export interface WorkloadMonitoringProps {
 
   /**
    * The prefix of the workload's pod names (the Deployment, LeaderWorkerSet or JobSet name), to scope GPU and
-   * restart queries to its pods.
+   * restart queries to its pods. It also names the PodMonitor, the PrometheusRule and the alerts (when it is a
+   * DNS-1123 label; else they are named after the construct's parent).
    */
   readonly podNamePrefix: string;
 
@@ -130,7 +131,8 @@ export interface WorkloadMonitoringProps {
  * Monitoring for one serving or training workload: a PodMonitor on its metrics port (labelled so the platform's
  * Prometheus selects it, with the NetworkPolicy edge from Prometheus) and a PrometheusRule with its alerts: GPU
  * idle and memory pressure (DCGM), restarts (kube-state-metrics), queue time (Kueue), latency and error rate
- * (model server). Settings come from the PlatformObservability up the tree, else kube-prometheus-stack defaults.
+ * (model server). Settings come from the PlatformObservability up the tree, else from the ClusterProfile's
+ * prometheus-operator add-on (kube-prometheus-stack defaults unless it says otherwise).
  */
 export class WorkloadMonitoring extends Construct {
   /** The PodMonitor, when the workload has a metrics port. */
@@ -144,14 +146,16 @@ export class WorkloadMonitoring extends Construct {
     super(scope, id);
     ClusterProfile.of(this)._requireAddon(this, 'monitoring', ClusterAddon.PROMETHEUS_OPERATOR, 'WorkloadMonitoring (PodMonitor, PrometheusRule)');
     const platform = PlatformObservability.of(this);
-    const stack = platform?.stack ?? MonitoringStack.kubePrometheusStack();
+    const stack = monitoringStackOf(this);
     const dcgmLabels = platform?.dcgmLabels ?? DcgmLabels.EXPORTED;
     const namespace = namespaceOf(this);
-    const name = resourceName(scope);
     const t = resolveThresholds(this, props.thresholds ?? {});
     if (Object.keys(props.podLabels).length === 0) throw invalidProp(this, 'podLabels', props.podLabels, 'at least one label selecting the workload\'s pods');
     const podLabels = requireLabels(this, 'podLabels', props.podLabels);
     if (!isDnsSubdomain(props.podNamePrefix)) throw invalidProp(this, 'podNamePrefix', props.podNamePrefix, 'a pod name prefix (DNS-1123)');
+    // Named after the workload it watches (its pod name prefix is the Deployment, LeaderWorkerSet or JobSet name), so
+    // the alerts and their `workload` label say which workload it is, and two workloads of one tenant do not collide.
+    const name = isDnsLabel(props.podNamePrefix) ? props.podNamePrefix : resourceName(scope);
     const labels = { ...standardLabels({ name: 'workload-monitoring', instance: name, component: 'monitoring' }), ...stack.selectorLabels };
     if (props.serving) PlatformObservability._recordServer(this, props.serving);
 
@@ -209,8 +213,8 @@ export class WorkloadMonitoring extends Construct {
       }
     }
     if (props.localQueue !== undefined) {
-      const q = [eq('name', props.localQueue), ...(ns ? [ns] : [])];
-      rules.push(alert('QueueWaitLong', `${quantile(0.9, 'kueue_local_queue_admission_wait_time_seconds', 'namespace, name', '30m', ...q)} > ${num(t.queueWaitSeconds)}`, '15m', 'warning',
+      const wait = localQueueQuantile(0.9, 'kueue_local_queue_admission_wait_time_seconds', 'namespace, name', '30m', namespace, eq('name', props.localQueue));
+      rules.push(alert('QueueWaitLong', `${wait} > ${num(t.queueWaitSeconds)}`, '15m', 'warning',
         `${name} waits long for admission`, `p90 Kueue admission wait in LocalQueue ${props.localQueue} is {{ $value }}s.`));
     }
     this.alertNames = rules.map((r) => r.alert);

@@ -1,3 +1,8 @@
+import { MonitoringStack } from '../observability/monitoring-stack';
+
+const PROMETHEUS_OPERATOR_ID = 'prometheus-operator';
+const PROMETHEUS_OPERATOR_DESCRIPTION = 'prometheus-operator (monitoring.coreos.com)';
+
 /**
  * An add-on (CRDs and their controller) installed on the target cluster. Constructs refuse at synth to emit
  * objects of an add-on the cluster profile does not list.
@@ -23,8 +28,13 @@ export class ClusterAddon {
   public static readonly NVIDIA_DRA_DRIVER = new ClusterAddon('nvidia-dra-driver', 'NVIDIA DRA driver (gpu.nvidia.com)');
   /** NVIDIA GPU Operator (nvidia.com/v1 ClusterPolicy). */
   public static readonly NVIDIA_GPU_OPERATOR = new ClusterAddon('nvidia-gpu-operator', 'NVIDIA GPU Operator (ClusterPolicy)');
-  /** prometheus-operator (monitoring.coreos.com/v1). */
-  public static readonly PROMETHEUS_OPERATOR = new ClusterAddon('prometheus-operator', 'prometheus-operator (monitoring.coreos.com)');
+  /**
+   * prometheus-operator (monitoring.coreos.com/v1), installed by kube-prometheus-stack as the Helm release
+   * `kube-prometheus-stack`: every ServiceMonitor, PodMonitor and PrometheusRule gets `release: kube-prometheus-stack`
+   * (see `MonitoringStack.kubePrometheusStack`). Use `prometheusOperatorWith` for another installation.
+   */
+  public static readonly PROMETHEUS_OPERATOR = new ClusterAddon(PROMETHEUS_OPERATOR_ID, PROMETHEUS_OPERATOR_DESCRIPTION,
+    MonitoringStack.kubePrometheusStack());
   /** Argo Rollouts (argoproj.io AnalysisTemplate). */
   public static readonly ARGO_ROLLOUTS = new ClusterAddon('argo-rollouts', 'Argo Rollouts (argoproj.io)');
   /** Flux kustomize-controller (kustomize.toolkit.fluxcd.io/v1 Kustomization). */
@@ -53,6 +63,18 @@ export class ClusterAddon {
   }
 
   /**
+   * prometheus-operator whose Prometheus is `stack`: every ServiceMonitor, PodMonitor and PrometheusRule in the
+   * profile's scope carries `stack.selectorLabels`, so that this Prometheus selects it. Listed next to
+   * `ClusterAddon.defaults()`, it replaces the default `PROMETHEUS_OPERATOR`.
+   *
+   * @param stack the Prometheus installation, e.g. `MonitoringStack.kubePrometheusStack('monitoring')` for a
+   * kube-prometheus-stack Helm release named `monitoring`
+   */
+  public static prometheusOperatorWith(stack: MonitoringStack): ClusterAddon {
+    return new ClusterAddon(PROMETHEUS_OPERATOR_ID, PROMETHEUS_OPERATOR_DESCRIPTION, stack);
+  }
+
+  /**
    * An add-on this library does not know by name (only useful for constructs of your own that check it).
    */
   public static custom(id: string, description?: string): ClusterAddon {
@@ -63,9 +85,12 @@ export class ClusterAddon {
   public readonly id: string;
   /** Human-readable name for error messages and the platform report. */
   public readonly description: string;
+  /** For prometheus-operator: the Prometheus installation whose selectors every monitor and rule must match. */
+  public readonly monitoringStack?: MonitoringStack;
 
-  private constructor(id: string, description: string) {
+  private constructor(id: string, description: string, monitoringStack?: MonitoringStack) {
     this.id = id;
     this.description = description;
+    this.monitoringStack = monitoringStack;
   }
 }

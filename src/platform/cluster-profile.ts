@@ -1,11 +1,15 @@
+import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { ClusterAddon } from './cluster-addon';
 import { KubernetesVersion } from './kubernetes-version';
 import { ValidationError, invalidProp, show } from '../internal/errors';
 import { FEATURE_GATES, knownGates } from '../internal/feature-gates';
+import type { MonitoringStack } from '../observability/monitoring-stack';
 
 const CLUSTER_PROFILE = Symbol.for('cdk8s-ai.ClusterProfile');
 const DEFAULT_PROFILE_ID = 'DefaultClusterProfile';
+/** The prometheus-operator kinds a Prometheus selects by label (its serviceMonitor/podMonitor/ruleSelector). */
+const MONITOR_KINDS = new Set(['ServiceMonitor', 'PodMonitor', 'PrometheusRule']);
 /** Per scope: the profile declared among its children (null: none). Reset whenever a profile is declared. */
 let declaredIn = new WeakMap<IConstruct, ClusterProfile | null>();
 
@@ -57,7 +61,8 @@ export interface ClusterProfileProps {
   readonly gpuAllocation?: GpuAllocation;
 
   /**
-   * The add-ons installed on the cluster.
+   * The add-ons installed on the cluster. `ClusterAddon.prometheusOperatorWith(stack)` says which Prometheus picks up
+   * monitors and rules; listed with `ClusterAddon.defaults()`, it replaces their `PROMETHEUS_OPERATOR`.
    *
    * @default ClusterAddon.defaults()
    */
@@ -71,6 +76,13 @@ export interface ClusterProfileProps {
  * Without one, the target is Kubernetes 1.34 with DRA and the default add-ons.
  */
 export class ClusterProfile extends Construct {
+  /**
+   * The monitoring stack that applies to `scope` besides the profile's own (a PlatformObservability's stack wins);
+   * set by the observability layer, which sits above this one.
+   * @internal
+   */
+  public static _platformStackOf?: (scope: IConstruct) => MonitoringStack | undefined;
+
   /**
    * True when `x` is a ClusterProfile (works across copies of the library).
    */
@@ -105,9 +117,13 @@ export class ClusterProfile extends Construct {
     declaredIn = new WeakMap();
     this.kubernetesVersion = props.kubernetesVersion ?? KubernetesVersion.V1_34;
     this.gpuAllocation = props.gpuAllocation ?? GpuAllocation.DYNAMIC_RESOURCE_ALLOCATION;
-    this.addons = [...(props.addons ?? ClusterAddon.defaults())];
+    this.addons = this.resolveAddons(props.addons ?? ClusterAddon.defaults());
     this.gateOverrides = { ...(props.featureGates ?? {}) };
     this.validateGates();
+    // Every monitor and rule in the profile's scope gets the selector labels of its Prometheus, whichever construct
+    // (or user) made it: labels are added at synth, when the construct tree is complete, and never override a
+    // label the object already has.
+    this.node.addValidation({ validate: () => { this.labelMonitors(); return []; } });
     if (id !== DEFAULT_PROFILE_ID && scope.node.tryFindChild(DEFAULT_PROFILE_ID)) {
       throw new ValidationError(this, 'scope', 'a construct already used the default cluster profile before this ' +
         'ClusterProfile was declared; declare the ClusterProfile before the constructs it applies to');
@@ -123,6 +139,14 @@ export class ClusterProfile extends Construct {
   /** True when the add-on is installed. */
   public hasAddon(addon: ClusterAddon): boolean {
     return this.addons.some((a) => a.id === addon.id);
+  }
+
+  /**
+   * The Prometheus installation of the prometheus-operator add-on (its selector labels, namespace, dashboard
+   * sidecar); undefined when the cluster has no prometheus-operator.
+   */
+  public get monitoringStack(): MonitoringStack | undefined {
+    return this.addons.find((a) => a.id === ClusterAddon.PROMETHEUS_OPERATOR.id)?.monitoringStack;
   }
 
   /** True when pods get GPUs through DRA. */
@@ -154,6 +178,35 @@ export class ClusterProfile extends Construct {
     if (this.hasAddon(addon)) return;
     throw new ValidationError(scope, prop, `${needs} needs ${addon.description}, which the ClusterProfile ` +
       `${show(this.node.path)} does not list in its addons`);
+  }
+
+  /** The add-ons, with an explicit prometheus-operator stack replacing the default one; two stacks are refused. */
+  private resolveAddons(addons: ClusterAddon[]): ClusterAddon[] {
+    const id = ClusterAddon.PROMETHEUS_OPERATOR.id;
+    const explicit = addons.filter((a) => a.id === id && a !== ClusterAddon.PROMETHEUS_OPERATOR);
+    if (explicit.length > 1) {
+      throw invalidProp(this, 'addons', explicit.map((a) => a.monitoringStack?.description ?? id).join(', '),
+        'at most one ClusterAddon.prometheusOperatorWith(...): one Prometheus selects the generated monitors and rules');
+    }
+    return explicit.length ? addons.filter((a) => a !== ClusterAddon.PROMETHEUS_OPERATOR) : [...addons];
+  }
+
+  /**
+   * Adds the selector labels of the monitoring stack to every monitor and rule this profile applies to: the stack
+   * of the PlatformObservability that applies to the object when there is one (its `stack` prop), else the
+   * profile's prometheus-operator add-on's.
+   */
+  private labelMonitors(): void {
+    const scope = this.node.scope;
+    if (!scope || !this.monitoringStack) return;
+    for (const c of scope.node.findAll()) {
+      if (!ApiObject.isApiObject(c) || c.apiGroup !== 'monitoring.coreos.com' || !MONITOR_KINDS.has(c.kind)) continue;
+      if (ClusterProfile.of(c) !== this) continue;
+      const stack = ClusterProfile._platformStackOf?.(c) ?? this.monitoringStack;
+      for (const [key, value] of Object.entries(stack.selectorLabels)) {
+        if (c.metadata.getLabel(key) === undefined) c.metadata.addLabel(key, value);
+      }
+    }
   }
 
   private validateGates() {
