@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { GPU_REQUEST_NAME, claimSpecOf, deviceClassOf, vendorOf } from './claim-spec';
 import { ComputeDomain } from './compute-domain';
 import { GpuRequest, GpuRequestShape } from './gpu-request';
-import { MAX_DEVICES_PER_CLAIM, poolGpusHeld, validateGpuRequest, validatePoolFit } from './request-validation';
+import { MAX_DEVICES_PER_CLAIM, poolGpusHeld, validateGpuCount, validateGpuRequest, validatePoolFit } from './request-validation';
 import * as k8s from '../imports/k8s';
 import { recordGpuDemand } from '../internal/app-registry';
 import { requireInteger } from '../internal/errors';
@@ -43,6 +43,11 @@ export interface AttachGpusOptions {
    * @default 'gpus'
    */
   readonly prop?: string;
+  /**
+   * Whether Kueue admits the pods (and so charges their devices to a ClusterQueue before they run).
+   * @default false
+   */
+  readonly queuedByKueue?: boolean;
   /**
    * The pod-level claim name; distinct per call when a pod gets two requests.
    * @default 'gpus'
@@ -96,6 +101,7 @@ export interface GpuAttachment {
 export function attachGpus(scope: Construct, builder: PodSpecBuilder, request: GpuRequest, options: AttachGpusOptions): GpuAttachment {
   const prop = options.prop ?? 'gpus';
   const profile = ClusterProfile.of(scope);
+  validateGpuCount(scope, prop, request);
   const pods = requireInteger(scope, 'replicas', options.pods, 1);
   const pool = options.pool;
   const podClaim = requireDnsLabel(scope, `${prop}.claimName`, options.claimName ?? GPU_REQUEST_NAME);
@@ -163,6 +169,8 @@ export function attachGpus(scope: Construct, builder: PodSpecBuilder, request: G
     deviceClassName: attachment.deviceClassName,
     extendedResource: attachment.extendedResource,
     model: request.model?.id ?? pool?.gpu.id,
+    pool: pool?.name,
+    queuedByKueue: options.queuedByKueue ?? false,
   });
   return attachment;
 }

@@ -5,6 +5,7 @@ import { ValidationError } from '../internal/errors';
 import { standardLabels } from '../internal/labels';
 import { claimName, requireDnsLabel, resourceName } from '../internal/names';
 import { namespaceOf } from '../internal/namespace';
+import { checkProps, opt } from '../internal/runtime-checks';
 import { ClusterAddon } from '../platform/cluster-addon';
 import { ClusterProfile } from '../platform/cluster-profile';
 
@@ -45,6 +46,7 @@ export class ComputeDomain extends Construct {
 
   constructor(scope: Construct, id: string, props: ComputeDomainProps = {}) {
     super(scope, id);
+    props = checkProps(this, 'ComputeDomainProps', props, { name: opt('string') });
     const profile = ClusterProfile.of(this);
     if (!profile.usesDra) {
       throw new ValidationError(this, 'scope', 'a ComputeDomain needs Dynamic Resource Allocation and the NVIDIA DRA driver, ' +

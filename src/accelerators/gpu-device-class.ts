@@ -9,6 +9,7 @@ import { ValidationError, invalidProp } from '../internal/errors';
 import { standardLabels } from '../internal/labels';
 import { claimName, resourceName } from '../internal/names';
 import { isExtendedResourceName, requireDnsSubdomain } from '../internal/qualified-name';
+import { checkProps, opt } from '../internal/runtime-checks';
 import { ClusterProfile } from '../platform/cluster-profile';
 
 /**
@@ -71,6 +72,7 @@ export class GpuDeviceClass extends Construct {
 
   constructor(scope: Construct, id: string, props: GpuDeviceClassProps = {}) {
     super(scope, id);
+    props = checkProps(this, 'GpuDeviceClassProps', props, { model: opt(GpuModel), vendor: opt(GpuVendor), name: opt('string') });
     this.model = props.model;
     this.vendor = props.model?.vendor ?? props.vendor ?? GpuVendor.NVIDIA;
     this.name = props.name ?? resourceName(this);

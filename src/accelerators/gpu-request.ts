@@ -3,6 +3,10 @@ import { DeviceAttribute } from './device-attribute';
 import { GpuDeviceClass } from './gpu-device-class';
 import { GpuModel } from './gpu-model';
 import { GpuSharing } from './gpu-sharing';
+import { checkProps, opt, req, requireKind } from '../internal/runtime-checks';
+
+/** How a GpuModel is shown in a refusal. */
+const MODEL = 'a GpuModel such as GpuModel.NVIDIA_H100_80GB';
 
 /**
  * Options common to requests for whole GPUs.
@@ -247,6 +251,8 @@ export class GpuRequest {
    * `count` whole GPUs per pod, optionally of one model.
    */
   public static of(count: number, options: GpuRequestOptions = {}): GpuRequest {
+    requireKind('GpuRequest.of', 'count', count, req('number', 'a number of GPUs such as 1 or 8'));
+    checkProps('GpuRequest.of', 'GpuRequestOptions', options, { model: opt(GpuModel, MODEL) });
     return new GpuRequest({ ...options, shape: GpuRequestShape.WHOLE, count });
   }
 
@@ -254,6 +260,8 @@ export class GpuRequest {
    * MIG devices of one profile (e.g. `1g.10gb`), from the NVIDIA driver's `mig.nvidia.com` class (DRA only).
    */
   public static mig(profile: string, options: MigRequestOptions = {}): GpuRequest {
+    requireKind('GpuRequest.mig', 'profile', profile, req('string', 'a MIG profile such as "1g.10gb"'));
+    options = checkProps('GpuRequest.mig', 'MigRequestOptions', options, { model: opt(GpuModel, MODEL), count: opt('number') });
     return new GpuRequest({
       shape: GpuRequestShape.MIG,
       count: options.count ?? 1,
@@ -269,6 +277,8 @@ export class GpuRequest {
    * the node that has the GPUs), with the driver's time-slicing or MPS configuration (DRA only).
    */
   public static shared(sharing: GpuSharing, options: SharedGpuOptions = {}): GpuRequest {
+    requireKind('GpuRequest.shared', 'sharing', sharing, req(GpuSharing, 'a GpuSharing such as GpuSharing.timeSlicing()'));
+    options = checkProps('GpuRequest.shared', 'SharedGpuOptions', options, { model: opt(GpuModel, MODEL), count: opt('number') });
     return new GpuRequest({
       shape: GpuRequestShape.SHARED, count: options.count ?? 1, model: options.model, migProfile: options.migProfile, sharing,
     });
@@ -279,6 +289,9 @@ export class GpuRequest {
    * alternatives, each a `GpuRequest.of` or `GpuRequest.mig`).
    */
   public static firstAvailable(alternatives: GpuRequest[], options: FirstAvailableOptions = {}): GpuRequest {
+    requireKind('GpuRequest.firstAvailable', 'alternatives', alternatives, req('array', 'a list of GpuRequest.of(...) or GpuRequest.mig(...)'));
+    alternatives.forEach((a, i) => requireKind('GpuRequest.firstAvailable', `alternatives[${i}]`, a, req(GpuRequest, 'a GpuRequest.of(...) or GpuRequest.mig(...)')));
+    options = checkProps('GpuRequest.firstAvailable', 'FirstAvailableOptions', options, { sameAttributes: opt('array') });
     const count = alternatives.reduce((max, a) => Math.max(max, a.count), 0);
     return new GpuRequest({
       shape: GpuRequestShape.FIRST_AVAILABLE, count, alternatives: [...alternatives], sameAttributes: options.sameAttributes,
@@ -289,6 +302,7 @@ export class GpuRequest {
    * All GPUs of the node the pod lands on (DRA `allocationMode: All`).
    */
   public static allOnNode(options: AllGpusOptions = {}): GpuRequest {
+    options = checkProps('GpuRequest.allOnNode', 'AllGpusOptions', options, { model: opt(GpuModel, MODEL) });
     return new GpuRequest({ shape: GpuRequestShape.ALL_ON_NODE, count: 0, model: options.model });
   }
 
@@ -298,6 +312,8 @@ export class GpuRequest {
    * the driver must publish the device as allowing multiple allocations).
    */
   public static memoryShare(memory: Size, options: GpuMemoryShareOptions = {}): GpuRequest {
+    requireKind('GpuRequest.memoryShare', 'memory', memory, req('size'));
+    options = checkProps('GpuRequest.memoryShare', 'GpuMemoryShareOptions', options, { model: opt(GpuModel, MODEL) });
     return new GpuRequest({ shape: GpuRequestShape.MEMORY_SHARE, count: 1, model: options.model, memoryShare: memory });
   }
 

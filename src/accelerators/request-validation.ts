@@ -33,6 +33,16 @@ export function validateGpuRequest(scope: IConstruct, prop: string, request: Gpu
   }
 }
 
+/**
+ * Checks the request's device count first, before anything derived from it (replicas x count, parallelism), so a
+ * bad count is reported as the prop the user set (`gpus.count`), not as a derived one.
+ */
+export function validateGpuCount(scope: IConstruct, prop: string, request: GpuRequest): void {
+  if (request.shape !== GpuRequestShape.FIRST_AVAILABLE && request.shape !== GpuRequestShape.ALL_ON_NODE) {
+    requireInteger(scope, `${prop}.count`, request.count, 1, MAX_DEVICES_PER_CLAIM);
+  }
+}
+
 function validateShape(scope: IConstruct, prop: string, request: GpuRequest): void {
   switch (request.shape) {
     case GpuRequestShape.FIRST_AVAILABLE:

@@ -8,6 +8,7 @@ import { DeliveryObjects, GateContext } from './gate-context';
 import { invalidProp, show, ValidationError } from '../internal/errors';
 import { resourceName } from '../internal/names';
 import { namespaceOf } from '../internal/namespace';
+import { checkProps, opt, req, requireKind } from '../internal/runtime-checks';
 import { MonitoringStack } from '../observability/monitoring-stack';
 import { PlatformObservability } from '../observability/platform-observability';
 import { eq, selector } from '../observability/promql';
@@ -169,6 +170,13 @@ export class EvalGate extends Construct {
 
   constructor(scope: Construct, id: string, props: EvalGateProps) {
     super(scope, id);
+    checkProps(this, 'EvalGateProps', props, {
+      target: req('construct', 'an InferenceService'),
+      delivery: req(EvalDelivery, 'an EvalDelivery such as EvalDelivery.argoCd()'),
+      thresholds: req('array', 'a list of EvalThreshold such as [EvalThreshold.atLeast(\'gsm8k\', \'exact_match\', 0.7)]'),
+      suite: opt(EvalSuite, 'an EvalSuite such as EvalSuite.lmEvalHarness({ tasks: [\'gsm8k\'] })'),
+    });
+    (props.thresholds ?? []).forEach((t, i) => requireKind(this, `thresholds[${i}]`, t, req(EvalThreshold, 'an EvalThreshold such as EvalThreshold.atLeast(...)')));
     if (!props.target || !InferenceService.isInferenceService(props.target)) {
       throw invalidProp(this, 'target', String(props.target), 'an InferenceService');
     }

@@ -130,7 +130,7 @@ export function buildEvalJob(scope: Construct, input: EvalJobInput): EvalJobPart
     imagePullPolicy: 'IfNotPresent',
     resources: renderResources(input.resources ?? { cpu: '1', memory: '4Gi' }),
     volumeMounts: [...(suite.container.volumeMounts ?? []), { name: 'results', mountPath: '/results' }],
-  }, { init: true });
+  }, { init: true, inputs: suite.inputs });
   builder.addContainer({
     name: 'check',
     image: checkerImage,

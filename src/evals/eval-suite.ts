@@ -1,7 +1,10 @@
 import { IConstruct } from 'constructs';
 import * as k8s from '../imports/k8s';
+import { ContainerInputs } from '../internal/container-secrets';
 import { invalidProp, requireInteger, ValidationError } from '../internal/errors';
 import { requireDnsLabel } from '../internal/names';
+import { checkProps, opt, req } from '../internal/runtime-checks';
+import { requireSecretKeyReference } from '../internal/secret-reference';
 import { SecretKeyReference } from '../serving/serving-props';
 
 /** The lm-evaluation-harness release installed when no image is given. */
@@ -134,6 +137,14 @@ export interface CustomEvalSuiteOptions {
   readonly env?: { [name: string]: string };
 
   /**
+   * Environment variables from Secret keys (API keys of judge models, W&B): by reference, so the values never
+   * appear in the YAML.
+   *
+   * @default - none
+   */
+  readonly secretEnv?: { [name: string]: SecretKeyReference };
+
+  /**
    * Where the harness writes its results: a file, or a directory under which the newest `results_*.json` is read.
    * Must be under `/results`. The file must be `{"results": {"<task>": {"<metric>,<filter>": <number>}}}`,
    * optionally with `higher_is_better: {"<task>": {"<metric>": <bool>}}`.
@@ -167,6 +178,8 @@ export interface SuiteContainer {
   readonly internetEgress: boolean;
   /** A short description for reports. */
   readonly description: string;
+  /** The props the container's env, command and args came from (for refusals). */
+  readonly inputs: ContainerInputs;
 }
 
 /**
@@ -182,6 +195,11 @@ export abstract class EvalSuite {
    * EleutherAI lm-evaluation-harness (`lm_eval --model local-completions`) against the candidate's Service.
    */
   public static lmEvalHarness(options: LmEvalHarnessOptions): EvalSuite {
+    checkProps('EvalSuite.lmEvalHarness', 'LmEvalHarnessOptions', options, {
+      tasks: req('string[]', 'task names such as ["gsm8k"]'),
+      extraArgs: opt('string[]'),
+      image: opt('string'),
+    });
     return new LmEvalHarnessSuite(options);
   }
 
@@ -189,6 +207,14 @@ export abstract class EvalSuite {
    * Any harness that writes a results JSON in lm-evaluation-harness' shape.
    */
   public static custom(options: CustomEvalSuiteOptions): EvalSuite {
+    checkProps('EvalSuite.custom', 'CustomEvalSuiteOptions', options, {
+      image: req('string'),
+      command: req('string[]'),
+      args: opt('string[]'),
+      env: opt('string-map'),
+      secretEnv: opt('object'),
+      resultsPath: opt('string'),
+    });
     return new CustomSuite(options);
   }
 
@@ -300,6 +326,7 @@ class LmEvalHarnessSuite extends EvalSuite {
       resultsPath: RESULTS_DIR,
       internetEgress: !(o.image && o.datasetCache),
       description: this.description,
+      inputs: { envProp: (n) => `${prop}.env.${n}`, argProp: () => `${prop}.extraArgs`, commandProp: `${prop}.image`, alternative: HF_ALTERNATIVE },
     };
   }
 }
@@ -327,12 +354,23 @@ class CustomSuite extends EvalSuite {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw invalidProp(scope, `suite.env.${name}`, name, 'an environment variable name');
       if (owned.includes(name)) throw invalidProp(scope, `suite.env.${name}`, name, `a name other than ${owned.join(', ')} (the gate sets them)`);
     }
+    for (const [name, ref] of Object.entries(o.secretEnv ?? {})) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw invalidProp(scope, `suite.secretEnv.${name}`, name, 'an environment variable name');
+      requireSecretKeyReference(scope, `suite.secretEnv.${name}`, ref);
+      if (owned.includes(name) || o.env?.[name] !== undefined) {
+        throw invalidProp(scope, `suite.secretEnv.${name}`, name, `a name not in ${[...owned, 'suite.env'].join(', ')}`);
+      }
+    }
+    const secrets = o.secretEnv ?? {};
     const env: k8s.EnvVar[] = [
       { name: 'EVAL_BASE_URL', value: `${target.baseUrl}/v1` },
       { name: 'EVAL_MODEL', value: target.modelName },
       { name: 'EVAL_RESULTS_DIR', value: RESULTS_DIR },
       { name: 'HOME', value: '/tmp' },
       ...Object.keys(o.env ?? {}).sort().map((name) => ({ name, value: o.env![name] })),
+      ...Object.keys(secrets).sort().map((name) => ({
+        name, valueFrom: { secretKeyRef: { name: secrets[name].secretName, key: secrets[name].key } },
+      })),
     ];
     return {
       container: { name: 'eval', image: o.image, command: [...o.command], args: o.args ? [...o.args] : undefined, env },
@@ -340,15 +378,25 @@ class CustomSuite extends EvalSuite {
       resultsPath,
       internetEgress: o.internetEgress ?? false,
       description: this.description,
+      inputs: {
+        envProp: (n) => `suite.env.${n}`,
+        argProp: () => 'suite.args',
+        commandProp: 'suite.command',
+        alternative: 'keep it in a Secret and reference it: secretEnv: { NAME: { secretName: \'<secret>\', key: \'<key>\' } }',
+      },
     };
   }
 }
+
+/** lm-evaluation-harness only needs a Hugging Face token; it comes from a Secret. */
+const HF_ALTERNATIVE = 'keep it in a Secret: a Hugging Face token goes in hfTokenSecret: { secretName: \'<secret>\', key: \'<key>\' }';
 
 function checkImage(scope: IConstruct, prop: string, image: string): void {
   if (!image || image.length > 512 || !IMAGE.test(image)) throw invalidProp(scope, prop, image, 'a container image reference, e.g. "ghcr.io/acme/evals:1.0"');
 }
 
 function checkSecretRef(scope: IConstruct, prop: string, ref: SecretKeyReference): void {
+  requireSecretKeyReference(scope, prop, ref);
   requireDnsLabel(scope, `${prop}.secretName`, ref.secretName, 253);
   if (!ref.key || !/^[-._a-zA-Z0-9]+$/.test(ref.key)) throw invalidProp(scope, `${prop}.key`, ref.key, 'a Secret key');
 }

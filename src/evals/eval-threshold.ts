@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { invalidProp } from '../internal/errors';
+import { checkProps, req } from '../internal/runtime-checks';
 
 /** Metrics lm-evaluation-harness reports as a fraction from 0 to 1. */
 const FRACTION_METRICS = ['acc', 'acc_norm', 'exact_match', 'mc1', 'mc2', 'f1', 'em', 'pass@1', 'pass_at_1', 'inst_level_strict_acc',
@@ -110,6 +111,7 @@ export class EvalThreshold {
    * @param value the lowest passing value
    */
   public static atLeast(task: string, metric: string, value: number): EvalThreshold {
+    checkArgs('EvalThreshold.atLeast', { task, metric, value });
     return new EvalThreshold({ source: 'results', comparison: 'atLeast', task, metricText: metric, value });
   }
 
@@ -122,6 +124,7 @@ export class EvalThreshold {
    * @param value the highest passing value
    */
   public static atMost(task: string, metric: string, value: number): EvalThreshold {
+    checkArgs('EvalThreshold.atMost', { task, metric, value });
     return new EvalThreshold({ source: 'results', comparison: 'atMost', task, metricText: metric, value });
   }
 
@@ -134,6 +137,7 @@ export class EvalThreshold {
    * @param value the worst passing value
    */
   public static noWorseThan(task: string, metric: string, value: number): EvalThreshold {
+    checkArgs('EvalThreshold.noWorseThan', { task, metric, value });
     return new EvalThreshold({ source: 'results', comparison: 'noWorseThan', task, metricText: metric, value });
   }
 
@@ -265,4 +269,13 @@ function windowOf(scope: IConstruct, prop: string, window: Duration | undefined)
     throw invalidProp(scope, prop, window?.toHumanString(), 'whole minutes from 1 to 60');
   }
   return seconds;
+}
+
+/** The arguments of a results threshold, checked at runtime (plain JavaScript passes anything). */
+function checkArgs(factory: string, args: { task: unknown; metric: unknown; value: unknown }): void {
+  checkProps(factory, 'threshold', args, {
+    task: req('string', 'a task name such as "gsm8k"'),
+    metric: req('string', 'a metric such as "exact_match,strict-match"'),
+    value: req('number'),
+  });
 }

@@ -30,6 +30,10 @@ export interface GpuDemand {
   readonly extendedResource?: string;
   /** The GPU model id (GpuModel.id), when the request names one. */
   readonly model?: string;
+  /** The name of the GpuNodePool the pods are placed on, if any. */
+  readonly pool?: string;
+  /** Whether Kueue admits the pods: their devices count against a ClusterQueue only then. */
+  readonly queuedByKueue?: boolean;
 }
 
 /** A Kueue LocalQueue defined in the app. */

@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { ContainerInputs, checkContainerSecrets } from './container-secrets';
 import { ValidationError, requireInteger } from './errors';
 import { restrictedViolations } from './pod-security';
 import * as k8s from '../imports/k8s';
@@ -129,9 +130,12 @@ export class PodSpecBuilder {
 
   /**
    * Adds a container; its security context gets the restricted settings (a user's own fields win where safe), and
-   * an unset pull policy becomes `defaultPullPolicy(image)`.
+   * an unset pull policy becomes `defaultPullPolicy(image)`. A credential literal in its env, command or args is
+   * refused (`inputs` names the props they came from, for the message).
    */
-  public addContainer(container: k8s.Container, options: { init?: boolean } = {}): void {
+  public addContainer(container: k8s.Container, options: { init?: boolean; inputs?: ContainerInputs } = {}): void {
+    // Every construct's env and args pass here: no credential literal reaches the YAML, whichever construct it is.
+    checkContainerSecrets(this.scope, container, options.inputs);
     const secured: k8s.Container = {
       ...container,
       imagePullPolicy: container.imagePullPolicy ?? defaultPullPolicy(container.image),

@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { ClusterAddon } from './cluster-addon';
 import { ClusterProfile } from './cluster-profile';
@@ -17,6 +17,7 @@ import { claimName, requireDnsLabel, resourceName } from '../internal/names';
 import { markNamespaceScope } from '../internal/namespace';
 import { restrictedViolations } from '../internal/pod-security';
 import { requireLabels, requireNonEmptyLabelValue } from '../internal/qualified-name';
+import { checkProps, req } from '../internal/runtime-checks';
 import {
   EdgeSide, EgressNeed, EgressNeedKind, ResolvedEgressNeed, TrafficEdge, allowTraffic, cidrStrictlyContains, isCidr, isWholeInternet, rangesOf,
   registerFirewall, trafficEdges,
@@ -59,7 +60,8 @@ export interface TenantGpuQuota {
   /**
    * Guaranteed GPUs other tenants may borrow while this tenant leaves them idle.
    *
-   * @default - all of `gpus`
+   * @default - the guaranteed GPUs the tenant's workloads outside Kueue (model servers) do not hold on the pool; all
+   * of `gpus` when it runs none there
    */
   readonly lendingLimit?: number;
 }
@@ -525,6 +527,7 @@ export class AiTenant extends Construct {
 
   constructor(scope: Construct, id: string, props: AiTenantProps) {
     super(scope, id);
+    checkProps(this, 'AiTenantProps', props, { team: req('string'), owner: req('string'), costCenter: req('string') });
     Object.defineProperty(this, AI_TENANT, { value: true });
     this.profile = ClusterProfile.of(this);
     const enclosing = this.node.scopes.slice(0, -1).reverse().find((s) => AiTenant.isAiTenant(s));
@@ -712,6 +715,18 @@ export class AiTenant extends Construct {
     });
   }
 
+  /**
+   * Kueue cannot see pods it does not admit (model servers are Deployments and LeaderWorkerSets outside Kueue), so it
+   * would lend the guaranteed GPUs they hold to other tenants, whose admitted gangs then wait for GPUs that never free
+   * up. By default the tenant lends only the guaranteed GPUs its unqueued workloads on the pool leave free.
+   */
+  private defaultLendingLimit(q: ResolvedQuota): string | undefined {
+    const held = gpuDemandsIn(this, this.namespaceName)
+      .filter((d) => !d.queuedByKueue && d.pool === q.pool.name)
+      .reduce((sum, d) => sum + d.devicesPerPod * d.pods, 0);
+    return held === 0 ? undefined : String(Math.max(0, q.gpus - held));
+  }
+
   private maxGpus(): number {
     return this.quotas.reduce((sum, q) => sum + q.gpus + q.borrowingLimit, 0);
   }
@@ -791,7 +806,9 @@ export class AiTenant extends Construct {
               name: r,
               nominalQuota: String(q.gpus),
               borrowingLimit: String(q.borrowingLimit),
-              lendingLimit: q.lendingLimit === undefined ? undefined : String(q.lendingLimit),
+              lendingLimit: q.lendingLimit === undefined
+                ? Lazy.any({ produce: () => this.defaultLendingLimit(q) })
+                : String(q.lendingLimit),
             }
             : { name: r, nominalQuota: '0', borrowingLimit: '0' }),
         })),

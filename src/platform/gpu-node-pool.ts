@@ -9,6 +9,7 @@ import { ValidationError, invalidProp, requireInteger, show } from '../internal/
 import { DNS_LABEL_MAX, claimName, requireDnsLabel, resourceName } from '../internal/names';
 import type { PodSpecBuilder } from '../internal/pod-spec';
 import { LABEL_VALUE_TEXT, isLabelValue, requireLabels, requireQualifiedName } from '../internal/qualified-name';
+import { checkProps, opt, req } from '../internal/runtime-checks';
 
 /** The label every node of a pool carries, with the pool's name as value. */
 const GPU_NODE_POOL_LABEL = 'ai.cdk8s.io/gpu-node-pool';
@@ -223,6 +224,17 @@ export class GpuNodePool extends Construct {
 
   constructor(scope: Construct, id: string, props: GpuNodePoolProps) {
     super(scope, id);
+    checkProps(this, 'GpuNodePoolProps', props, {
+      gpu: req(GpuModel, 'a GpuModel such as GpuModel.NVIDIA_H100_80GB (or GpuModel.custom(...))'),
+      gpusPerNode: req('number'),
+      minNodes: opt('number'),
+      maxNodes: opt('number'),
+      provisioner: opt('object', 'a provisioner from NodeProvisioner.karpenter(...)'),
+      taints: opt('array'),
+      zones: opt('string[]'),
+      labels: opt('string-map'),
+      name: opt('string'),
+    });
     Object.defineProperty(this, GPU_NODE_POOL, { value: true });
     this.name = props.name !== undefined ? requireDnsLabel(this, 'name', props.name) : resourceName(this, [], DNS_LABEL_MAX);
     this.gpu = props.gpu;

@@ -8,7 +8,9 @@ import { ClusterProfile } from './cluster-profile';
 import { GpuNodePool } from './gpu-node-pool';
 import { warnings } from './platform-warnings';
 import { invalidProp } from '../internal/errors';
+import { requireWritableDir } from '../internal/output-paths';
 import { restrictedViolations } from '../internal/pod-security';
+import { checkProps, opt } from '../internal/runtime-checks';
 import { EgressNeedKind, rangesOf, trafficEdges, TrafficPeer } from '../internal/tenant-network';
 import { PlatformObservability } from '../observability/platform-observability';
 import { ImageSigningPolicy } from '../security/image-signing-policy';
@@ -63,6 +65,7 @@ export class PlatformReport extends Construct {
 
   constructor(scope: Construct, id: string, props: PlatformReportProps = {}) {
     super(scope, id);
+    props = checkProps(this, 'PlatformReportProps', props, { fileName: opt('string'), outdir: opt('string') });
     this.fileName = props.fileName ?? 'platform-report';
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(this.fileName)) throw invalidProp(this, 'fileName', this.fileName, 'a file name of letters, digits, ".", "_" and "-"');
     this.outdir = props.outdir;
@@ -163,10 +166,19 @@ export class PlatformReport extends Construct {
    * Writes the report files into `outdir` (default: the app's outdir).
    */
   public writeFiles(outdir?: string): void {
-    const dir = outdir ?? this.outdir ?? (this.node.root instanceof App ? this.node.root.outdir : 'dist');
+    const dir = this._outputDir(outdir);
+    requireWritableDir(this, outdir !== undefined ? 'writeFiles.outdir' : 'outdir', dir);
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, `${this.fileName}.json`), this.renderJson());
     fs.writeFileSync(path.join(dir, `${this.fileName}.md`), this.renderMarkdown());
+  }
+
+  /**
+   * The folder the report files go to.
+   * @internal
+   */
+  public _outputDir(outdir?: string): string {
+    return outdir ?? this.outdir ?? (this.node.root instanceof App ? this.node.root.outdir : 'dist');
   }
 
   private findObservability(): PlatformObservability | undefined {
@@ -363,11 +375,30 @@ function hookSynth(app: App, report: PlatformReport): void {
   const Base = Object.getPrototypeOf(app).constructor as typeof App;
   class ReportingApp extends Base {
     public synth(): void {
+      // Every output folder is checked before anything is written; a report that still cannot be written takes back
+      // the manifests this synth created, so a failure leaves nothing new on disk.
+      requireWritableDir(reports[0].node.root, 'outdir', this.outdir);
+      for (const r of reports) requireWritableDir(r, 'outdir', r._outputDir());
+      const before = new Set(listFiles(this.outdir));
       super.synth();
-      for (const r of reports) r.writeFiles();
+      try {
+        for (const r of reports) r.writeFiles();
+      } catch (err) {
+        for (const f of listFiles(this.outdir)) if (!before.has(f)) fs.rmSync(f, { force: true });
+        throw err;
+      }
     }
   }
   Object.setPrototypeOf(app, ReportingApp.prototype);
+}
+
+/** Files under `dir` (full paths), none when it does not exist. */
+function listFiles(dir: string): string[] {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = path.join(dir, e.name);
+    return e.isDirectory() ? listFiles(full) : [full];
+  });
 }
 
 function peerText(p: TrafficPeer): string {

@@ -4,6 +4,7 @@ import { clusterScoped } from '../internal/cluster-scoped';
 import { ValidationError, invalidProp } from '../internal/errors';
 import { standardLabels } from '../internal/labels';
 import { claimName, requireDnsLabel, resourceName } from '../internal/names';
+import { checkProps, opt } from '../internal/runtime-checks';
 
 /**
  * What the apiserver does with an object that breaks an admission policy.
@@ -107,6 +108,7 @@ export class ImageAdmissionPolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: ImageAdmissionPolicyProps = {}) {
     super(scope, id);
+    props = checkProps(this, 'ImageAdmissionPolicyProps', props, { name: opt('string') });
     this.name = props.name !== undefined ? requireDnsLabel(this, 'name', props.name) : resourceName(this);
     this.requireDigest = props.requireDigest ?? true;
     this.allowedRegistries = [...(props.allowedRegistries ?? [])];

@@ -6,6 +6,7 @@ import { clusterScoped } from '../internal/cluster-scoped';
 import { ValidationError, invalidProp } from '../internal/errors';
 import { standardLabels } from '../internal/labels';
 import { claimName, requireDnsLabel, resourceName } from '../internal/names';
+import { checkProps, req } from '../internal/runtime-checks';
 import { ClusterAddon } from '../platform/cluster-addon';
 import { ClusterProfile } from '../platform/cluster-profile';
 
@@ -81,6 +82,9 @@ export class ImageSigningPolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: ImageSigningPolicyProps) {
     super(scope, id);
+    checkProps(this, 'ImageSigningPolicyProps', props, {
+      images: req('string[]', 'image globs such as ["ghcr.io/acme/**"]'), authorities: req('array', 'a list of SigningAuthority'),
+    });
     ClusterProfile.of(this)._requireAddon(this, 'images', ClusterAddon.SIGSTORE_POLICY_CONTROLLER, 'an ImageSigningPolicy (ClusterImagePolicy)');
     this.name = props.name !== undefined ? requireDnsLabel(this, 'name', props.name) : resourceName(this);
     if (props.images.length === 0) throw invalidProp(this, 'images', props.images, 'at least one image glob');

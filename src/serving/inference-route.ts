@@ -8,6 +8,7 @@ import { standardLabels } from '../internal/labels';
 import { claimName, dnsLabel, isDnsLabel, resourceName } from '../internal/names';
 import { namespaceOf } from '../internal/namespace';
 import { isDnsSubdomain } from '../internal/qualified-name';
+import { checkProps, opt, req } from '../internal/runtime-checks';
 import { ClusterAddon } from '../platform/cluster-addon';
 import { ClusterProfile } from '../platform/cluster-profile';
 
@@ -197,6 +198,14 @@ export class InferenceRoute extends Construct {
 
   constructor(scope: Construct, id: string, props: InferenceRouteProps) {
     super(scope, id);
+    checkProps(this, 'InferenceRouteProps', props, {
+      gateway: req('string', 'the name of a Gateway, e.g. "inference-gateway"'),
+      provider: opt(GatewayProvider),
+      backends: opt('array'),
+      models: opt('array'),
+      hostnames: opt('string[]'),
+      requestTimeout: opt('duration'),
+    });
     this.provider = props.provider ?? GatewayProvider.generic();
     this.name = resourceName(this);
     this.namespace = namespaceOf(this);

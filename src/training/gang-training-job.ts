@@ -18,6 +18,7 @@ import { selectorLabels, standardLabels } from '../internal/labels';
 import { requireDnsLabel, resourceName } from '../internal/names';
 import { namespaceOf } from '../internal/namespace';
 import { PodSpecBuilder, computeResources, resolveSecurity } from '../internal/pod-spec';
+import { checkProps, opt, req } from '../internal/runtime-checks';
 import { IngressIsolationHandle, allowTraffic, isolateIngress } from '../internal/tenant-network';
 import { ClusterProfile } from '../platform/cluster-profile';
 import type { GpuNodePool } from '../platform/gpu-node-pool';
@@ -287,6 +288,23 @@ export class GangTrainingJob extends Construct {
 
   constructor(scope: Construct, id: string, props: GangTrainingJobProps) {
     super(scope, id);
+    checkProps(this, 'GangTrainingJobProps', props, {
+      image: req('string', 'an image reference such as "ghcr.io/acme/train:1.0"'),
+      workers: req('number'),
+      scheduler: req(GangScheduler, 'a GangScheduler such as GangScheduler.kueue({ queue: \'research\' })'),
+      gpusPerWorker: opt(GpuRequest, 'a GpuRequest such as GpuRequest.of(8)'),
+      backend: opt(TrainingBackend),
+      launcher: opt(TrainingLauncher),
+      dataset: opt(TrainingVolume),
+      checkpoints: opt(TrainingVolume),
+      command: opt('string[]'),
+      args: opt('string[]'),
+      env: opt('string-map'),
+      volumes: opt('array'),
+      maxRuntime: opt('duration'),
+      ttlAfterFinished: opt('duration'),
+      sharedMemorySize: opt('size'),
+    });
     const profile = ClusterProfile.of(this);
     const backend = props.backend ?? TrainingBackend.jobSet();
     const launcher = props.launcher ?? TrainingLauncher.torchrun();
@@ -414,7 +432,13 @@ export class GangTrainingJob extends Construct {
     const request = props.gpusPerWorker;
     if (!request) return undefined;
     if (props.pool) this.requireGangFitsPool(request, props.pool);
-    return attachGpus(this, builder, request, { pods: this.workers, containers: [traits.containerName], pool: props.pool, prop: 'gpusPerWorker' });
+    return attachGpus(this, builder, request, {
+      pods: this.workers,
+      containers: [traits.containerName],
+      pool: props.pool,
+      prop: 'gpusPerWorker',
+      queuedByKueue: props.scheduler.name === 'kueue',
+    });
   }
 
   /** All workers run at once, each on one node: the pool must hold the whole gang, node by node. */
@@ -452,6 +476,13 @@ export class GangTrainingJob extends Construct {
       ports: launch.ports.length ? launch.ports : undefined,
       resources: this.resources(props, gpus),
       volumeMounts: volumeMounts.length ? volumeMounts : undefined,
+    }, {
+      inputs: {
+        argProp: (arg) => ((props.command ?? []).includes(arg) ? 'command' : 'args'),
+        commandProp: 'command',
+        alternative: 'keep it in a Secret and mount it as a file: volumes: [{ mountPath: \'/var/run/secrets/NAME\', ' +
+          'volume: TrainingVolume.fromSecret(\'<secret>\') }], and let the program read it from there',
+      },
     });
     builder.restartPolicy = 'Never';
     builder.priorityClassName = props.priorityClassName;

@@ -6,6 +6,7 @@ import { clusterScoped } from '../../internal/cluster-scoped';
 import { ValidationError, show } from '../../internal/errors';
 import { standardLabels } from '../../internal/labels';
 import { claimName } from '../../internal/names';
+import { checkProps, req } from '../../internal/runtime-checks';
 import { ClusterAddon } from '../cluster-addon';
 import { ClusterProfile } from '../cluster-profile';
 import type { GpuNodePool } from '../gpu-node-pool';
@@ -231,7 +232,10 @@ export class KarpenterProvisioner implements INodeProvisioner {
   }
 
   private validate(pool: GpuNodePool) {
-    const p = this.props;
+    const p = checkProps(pool, 'KarpenterProvisionerProps', this.props, {
+      nodeClass: req('object', 'a node class reference { group, kind, name }, e.g. { group: \'karpenter.k8s.aws\', kind: \'EC2NodeClass\', name: \'gpu\' }'),
+      instanceTypes: req('string[]', 'a list of instance types with the pool\'s GPUs, e.g. ["p5.48xlarge"]'),
+    }, 'provisioner.');
     for (const [field, value] of Object.entries({ group: p.nodeClass.group, kind: p.nodeClass.kind, name: p.nodeClass.name })) {
       if (!value) throw new ValidationError(pool, `provisioner.nodeClass.${field}`, `got ${show(value)}; expected a non-empty string`);
     }
