@@ -67,6 +67,11 @@ project.addTask('scanners:build', {
   exec: 'bash tools/scanners/build.sh',
 });
 
+project.addTask('simcluster:build', {
+  description: 'Build the simulated cluster (kube-scheduler, kube-controller-manager, kwok, Kueue, JobSet, LWS, the endpoint picker, promtool) into the cache (no-op when cached)',
+  exec: 'bash tools/simcluster/build.sh > /dev/null',
+});
+
 project.addTask('test:bindings', {
   description: 'Build the Python and Go bindings and check the example synthesizes byte-identical YAML in all three',
   exec: 'ts-node --project projenrc/tsconfig.json --transpile-only tools/bindings/run.ts',
@@ -92,6 +97,7 @@ const testTask = project.tasks.tryFind('test')!;
 testTask.reset();
 testTask.spawn(project.tasks.tryFind('testenv:build')!);
 testTask.spawn(project.tasks.tryFind('scanners:build')!);
+testTask.spawn(project.tasks.tryFind('simcluster:build')!);
 testTask.exec('jest --ci --passWithNoTests=false --json --outputFile=test-reports/jest-results.json', { receiveArgs: true });
 testTask.spawn(project.eslint!.eslintTask);
 

@@ -35,7 +35,6 @@ const platform = new Chart(app, 'platform', { disableResourceNameHashes: true })
 const h100 = new GpuNodePool(platform, 'h100', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8, maxNodes: 4 });
 new GpuDeviceClass(platform, 'any-gpu-40g', { minMemory: Size.gibibytes(40) });
 new GpuOperatorPolicy(platform, 'gpu-operator', { installDriver: false, dcgmExporter: true });
-new ComputeDomain(platform, 'nvlink');
 new PlatformObservability(platform, 'observability', {
   gpuPrices: [{ model: GpuModel.NVIDIA_H100_80GB, pricePerHour: 2.5 }],
   runbookBaseUrl: 'https://runbooks.example.com/gpu',
@@ -63,6 +62,9 @@ const research = new AiTenant(tenants, 'research', {
   imageAdmission: [pinned],
   operations: { runbookUrl: 'https://runbooks.acme.dev/research', backupPolicyUrl: 'https://wiki.acme.dev/backups/research', modelRetentionDays: 90 },
 });
+// A ComputeDomain is namespaced: its channel claim template appears in its namespace, where the team's multi-node
+// NVLink jobs claim it.
+new ComputeDomain(research, 'nvlink');
 const serving = new AiTenant(tenants, 'serving', {
   team: 'serving',
   owner: 'bob',

@@ -1060,9 +1060,10 @@ function sharedResourceFlavor(tenant: AiTenant, name: string, pool: GpuNodePool 
   const spec = pool
     ? {
       nodeLabels: { ...pool.nodeLabels },
-      tolerations: pool.taints.map((t) => (t.value === undefined
-        ? { key: t.key, operator: 'Exists', effect: t.effect }
-        : { key: t.key, operator: 'Equal', value: t.value, effect: t.effect })),
+      // Exactly the tolerations GpuNodePool places pods with: Kueue adds a flavor's tolerations to an admitted job's pod
+      // template only when it lacks an equal one (pkg/podset/podset.go Merge, v0.19.2), so our own jobs stay as applied
+      // and a GitOps re-sync owns the whole (atomic) tolerations list without a conflict with Kueue.
+      tolerations: pool.taints.map((t) => ({ key: t.key, operator: 'Exists', effect: t.effect })),
     }
     : {};
   all.set(name, clusterScoped(new kueue.ResourceFlavorV1Beta2(tenant, `Flavor-${name}`, {

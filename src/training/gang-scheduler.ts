@@ -67,8 +67,8 @@ export interface PodGroupSchedulerOptions {
  */
 export abstract class GangScheduler {
   /**
-   * Kueue: the job is submitted suspended with the queue label (and the WorkloadPriorityClass); Kueue admits all
-   * workers at once when the queue's quota has room, then unsuspends it. The queue itself (LocalQueue,
+   * Kueue: the job is submitted with the queue label (and the WorkloadPriorityClass); Kueue's webhook suspends it on
+   * creation, admits all workers at once when the queue's quota has room, then unsuspends it. The queue itself (LocalQueue,
    * ClusterQueue, ResourceFlavor) belongs to the tenant; it is only referenced here.
    *
    * Kueue counts only DRA device requests with an exact count: a GPU request with a prioritized list, all devices
@@ -125,7 +125,11 @@ class KueueScheduler extends GangScheduler {
     }
     requireCountableDevices(scope, plan);
     scope.node.addValidation({ validate: () => { requireQueueInApp(scope, queue, plan.namespace); return []; } });
-    return { ...NO_BINDING, jobLabels, suspend: true };
+    // No `suspend: true` in the YAML: Kueue's create-time webhook suspends every job with a queue label
+    // (pkg/controller/jobs/{jobset,trainjob}/*_webhook.go Default -> jobframework.ApplyDefaultForSuspend, v0.19.2), and
+    // Kueue then owns the field. A manifest that set it would conflict with Kueue on every GitOps re-sync after
+    // admission (server-side apply, no force), and a forced re-sync would suspend the running gang again.
+    return { ...NO_BINDING, jobLabels, suspend: false };
   }
 }
 

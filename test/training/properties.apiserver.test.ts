@@ -193,7 +193,7 @@ function checkInvariants(v: Value, job: GangTrainingJob, objects: KubeObject[]):
   if (coordinator.length > 63) fail(`coordinator label ${coordinator} is longer than 63`);
   if (rjob.replicas !== 1 || rjob.template.spec.parallelism !== v.workers || rjob.template.spec.completions !== v.workers) fail('one Job runs every worker');
   if (js.failurePolicy.restartStrategy !== 'BlockingRecreate') fail('the whole gang restarts together');
-  if (((workload as any).spec.suspend === true) !== (v.scheduler === 'kueue')) fail('only Kueue jobs are submitted suspended');
+  if ((workload as any).spec.suspend !== undefined) fail('no job sets suspend (Kueue\'s webhook suspends queued jobs on creation)');
   const group = objects.find((o) => o.kind === 'PodGroup');
   if (v.scheduler === 'podGroup' && (group as any)?.spec.minMember !== v.workers) fail('PodGroup minMember is the gang size');
   if (v.scheduler === 'workloadApi' && (group as any)?.spec.schedulingPolicy.gang.minCount !== v.workers) fail('PodGroup minCount is the gang size');

@@ -48,7 +48,6 @@ func synth(outdir string) cdk8s.App {
 		InstallDriver: jsii.Bool(false),
 		DcgmExporter:  jsii.Bool(true),
 	})
-	cdk8sai.NewComputeDomain(platform, jsii.String("nvlink"), nil)
 	cdk8sai.NewPlatformObservability(platform, jsii.String("observability"), &cdk8sai.PlatformObservabilityProps{
 		GpuPrices:      &[]*cdk8sai.GpuPrice{{Model: cdk8sai.GpuModel_NVIDIA_H100_80GB(), PricePerHour: jsii.Number(2.5)}},
 		RunbookBaseUrl: jsii.String("https://runbooks.example.com/gpu"),
@@ -83,6 +82,7 @@ func synth(outdir string) cdk8s.App {
 			ModelRetentionDays: jsii.Number(90),
 		},
 	})
+	cdk8sai.NewComputeDomain(research, jsii.String("nvlink"), nil)
 	serving := cdk8sai.NewAiTenant(tenants, jsii.String("serving"), &cdk8sai.AiTenantProps{
 		Team:           jsii.String("serving"),
 		Owner:          jsii.String("bob"),

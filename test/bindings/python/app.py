@@ -42,7 +42,6 @@ def synth(outdir: str) -> App:
     h100 = GpuNodePool(platform, "h100", gpu=GpuModel.NVIDIA_H100_80_GB, gpus_per_node=8, max_nodes=4)
     GpuDeviceClass(platform, "any-gpu-40g", min_memory=Size.gibibytes(40))
     GpuOperatorPolicy(platform, "gpu-operator", install_driver=False, dcgm_exporter=True)
-    ComputeDomain(platform, "nvlink")
     PlatformObservability(
         platform, "observability",
         gpu_prices=[GpuPrice(model=GpuModel.NVIDIA_H100_80_GB, price_per_hour=2.5)],
@@ -78,6 +77,7 @@ def synth(outdir: str) -> App:
             model_retention_days=90,
         ),
     )
+    ComputeDomain(research, "nvlink")
     serving = AiTenant(
         tenants, "serving",
         team="serving",

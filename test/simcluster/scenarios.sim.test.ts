@@ -1,0 +1,168 @@
+/**
+ * Generated scenarios on the simulated cluster: fast-check generates apps (model servers with every GPU request
+ * shape, multi-node servers on LeaderWorkerSet, routes with endpoint pickers, gangs under Kueue in tenants), each in
+ * its own namespace on its own pool; everything that synthesizes must run (pods Running on their pool, claims
+ * allocated, gangs admitted), and everything that does not must have been refused with the library's error.
+ */
+import { App, Chart, Size } from 'cdk8s';
+import * as fc from 'fast-check';
+import { synthesize, SynthesizedApp } from './apps';
+import { SimCluster } from './cluster';
+import { claimsAllocated, expectRunningOnPools, GITOPS_MANAGER } from './expectations';
+import { NodeOptions } from './nodes';
+import {
+  AiTenant, ClusterAddon, ClusterProfile, GangScheduler, GangTrainingJob, GpuModel, GpuNodePool, GpuRequest,
+  GpuSharing, InferenceService, KubernetesVersion, ModelServer, ModelSource, TrainingBackend,
+} from '../../src';
+import { ValidationError } from '../../src/internal/errors';
+
+const SIM_TIMEOUT = 900_000;
+const APPS = Number(process.env.CDK8S_AI_SIM_APPS ?? 50);
+const BATCH = 10;
+const IMAGE = 'ghcr.io/acme/train@sha256:' + 'c'.repeat(64);
+const VLLM = 'ghcr.io/acme/vllm@sha256:' + 'd'.repeat(64);
+
+const MODELS: Record<string, GpuModel> = {
+  h100: GpuModel.NVIDIA_H100_80GB, a100: GpuModel.NVIDIA_A100_80GB, a100s: GpuModel.NVIDIA_A100_40GB, l4: GpuModel.NVIDIA_L4,
+};
+
+type RequestShape = 'count' | 'memory' | 'firstAvailable' | 'shared' | 'mig';
+
+interface ServerSpec { readonly replicas: number; readonly gpus: number; readonly shape: RequestShape; readonly route: boolean; readonly nodes: number }
+interface GangSpec { readonly workers: number; readonly gpus: number }
+
+interface Scenario {
+  readonly model: string;
+  readonly gpusPerNode: number;
+  readonly nodes: number;
+  readonly tenant: boolean;
+  readonly servers: readonly ServerSpec[];
+  readonly gang?: GangSpec;
+}
+
+const serverArb = fc.record({
+  replicas: fc.integer({ min: 1, max: 2 }),
+  gpus: fc.integer({ min: 1, max: 4 }),
+  shape: fc.constantFrom<RequestShape>('count', 'count', 'memory', 'firstAvailable', 'shared', 'mig'),
+  route: fc.boolean(),
+  nodes: fc.constantFrom(1, 1, 1, 2),
+});
+
+const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
+  model: fc.constantFrom(...Object.keys(MODELS)),
+  gpusPerNode: fc.constantFrom(4, 8),
+  nodes: fc.integer({ min: 1, max: 3 }),
+  tenant: fc.boolean(),
+  servers: fc.array(serverArb, { minLength: 0, maxLength: 2 }),
+  gang: fc.option(fc.record({ workers: fc.integer({ min: 1, max: 3 }), gpus: fc.integer({ min: 1, max: 8 }) }), { nil: undefined }),
+}).filter((s) => s.servers.length > 0 || s.gang !== undefined);
+
+function gpuRequest(model: GpuModel, s: ServerSpec): GpuRequest {
+  switch (s.shape) {
+    case 'memory': return GpuRequest.of(s.gpus, { minMemory: Size.gibibytes(Math.min(model.memoryGib, 20)) });
+    case 'firstAvailable': return GpuRequest.firstAvailable([GpuRequest.of(s.gpus, { model: GpuModel.NVIDIA_B200 }), GpuRequest.of(s.gpus, { model })]);
+    case 'shared': return GpuRequest.shared(GpuSharing.timeSlicing());
+    case 'mig': return GpuRequest.mig(model.migProfiles[0], { model });
+    default: return GpuRequest.of(s.gpus, { model });
+  }
+}
+
+interface Built {
+  readonly index: number;
+  readonly scenario: Scenario;
+  readonly out?: SynthesizedApp;
+  readonly refused?: Error;
+  readonly nodeOptions: NodeOptions;
+}
+
+/** One app: pool `p<i>` and everything in namespace `a<i>` (a tenant's, or a plain chart's). */
+function build(index: number, s: Scenario): Built {
+  const model = MODELS[s.model];
+  // A pool publishes either whole GPUs or MIG instances (what mig-parted configured on its nodes).
+  const mig = s.servers.some((x) => x.shape === 'mig') && model.migProfiles.length > 0;
+  const nodeOptions: NodeOptions = mig ? { migProfile: model.migProfiles[0] } : {};
+  const app = new App();
+  new ClusterProfile(app, 'Cluster', { kubernetesVersion: KubernetesVersion.V1_34, addons: ClusterAddon.defaults() });
+  const ns = `a${index}`;
+  const chart = new Chart(app, ns, { disableResourceNameHashes: true, namespace: s.tenant ? undefined : ns });
+  try {
+    const pool = new GpuNodePool(chart, 'pool', { name: `p${index}`, gpu: model, gpusPerNode: s.gpusPerNode, maxNodes: s.nodes });
+    const tenant = s.tenant || s.gang ? new AiTenant(chart, 'tenant', {
+      namespace: ns, team: ns, owner: 'sim', costCenter: 'cc-sim', queueName: ns,
+      gpuQuota: mig ? [] : [{ pool, gpus: pool.gpuCapacity, borrowingLimit: 0 }],
+      fairShare: { cohort: ns },
+      apiServer: { cidrs: ['10.0.0.1/32'] },
+    }) : undefined;
+    const scope = tenant ?? chart;
+    s.servers.forEach((x, i) => {
+      new InferenceService(scope, `llm${i}`, {
+        model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct'),
+        server: ModelServer.vllm({ image: VLLM }),
+        gpus: gpuRequest(model, x),
+        nodePool: pool,
+        replicas: x.replicas,
+        ...(x.nodes > 1 ? { parallelism: { pipeline: x.nodes } } : {}),
+        ...(x.route ? { route: { gateway: 'gateways/inference-gateway' } } : {}),
+      });
+    });
+    if (s.gang) {
+      new GangTrainingJob(scope, 'train', {
+        image: IMAGE, command: ['train.py'], workers: s.gang.workers,
+        gpusPerWorker: mig ? GpuRequest.mig(model.migProfiles[0], { model }) : GpuRequest.of(s.gang.gpus, { model }),
+        pool, backend: TrainingBackend.jobSet(), scheduler: GangScheduler.kueue({ queue: ns }),
+      });
+    }
+    return { index, scenario: s, out: synthesize(app), nodeOptions };
+  } catch (err) {
+    return { index, scenario: s, refused: err as Error, nodeOptions };
+  }
+}
+
+describe('generated apps run on the simulated cluster, or synth refuses them clearly', () => {
+  let cluster: SimCluster;
+  let built: Built[];
+  const seed = Number(process.env.CDK8S_AI_SIM_SEED ?? Math.floor(Math.random() * 0x7fffffff));
+
+  beforeAll(async () => {
+    const scenarios = fc.sample(scenarioArb, { numRuns: APPS, seed });
+    built = scenarios.map((s, i) => build(i, s));
+    const accepted = built.filter((b) => b.out);
+    const mappings = new Map<string, string[]>();
+    for (const b of accepted) for (const m of b.out!.deviceClassMappings) mappings.set(m.name, m.deviceClassNames);
+    cluster = await SimCluster.start({
+      pools: accepted.flatMap((b) => b.out!.pools),
+      nodeOptions: Object.fromEntries(accepted.map((b) => [`p${b.index}`, b.nodeOptions])),
+      kueueConfig: { resources: { deviceClassMappings: [...mappings].map(([name, deviceClassNames]) => ({ name, deviceClassNames })) } },
+    });
+  }, SIM_TIMEOUT);
+
+  afterAll(async () => {
+    await cluster?.stop();
+  }, 60_000);
+
+  test(`${APPS} generated apps: refused with the library's error, or running`, async () => {
+    const refused = built.filter((b) => b.refused);
+    for (const b of refused) {
+      // A refusal is the library's own error, naming the construct path; anything else (a TypeError) is a defect.
+      expect({ index: b.index, scenario: b.scenario, error: b.refused!.constructor.name, message: b.refused!.message })
+        .toEqual({ index: b.index, scenario: b.scenario, error: ValidationError.name, message: expect.stringMatching(/^\[a\d+\//) });
+    }
+    const accepted = built.filter((b) => b.out);
+    for (let i = 0; i < accepted.length; i += BATCH) {
+      const batch = accepted.slice(i, i + BATCH);
+      await Promise.all(batch.map((b) => cluster.api.applyAll(b.out!.objects, GITOPS_MANAGER)));
+      for (const b of batch) {
+        try {
+          await expectRunningOnPools(cluster, b.out!.objects, 180_000);
+          if (b.out!.objects.some((o) => o.kind === 'ResourceClaimTemplate' || o.kind === 'ResourceClaim')) {
+            await claimsAllocated(cluster, b.out!.objects, 60_000);
+          }
+        } catch (err) {
+          throw new Error(`app ${b.index} (seed ${seed}) ${JSON.stringify(b.scenario)}: ${(err as Error).message}`);
+        }
+      }
+    }
+    console.log(`generated scenarios (seed ${seed}): ${accepted.length} apps running, ${refused.length} refused at synth`);
+    expect(accepted.length).toBeGreaterThan(APPS / 2);
+  }, SIM_TIMEOUT);
+});

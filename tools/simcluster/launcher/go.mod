@@ -1,0 +1,3 @@
+module example.invalid/simcluster/launcher
+
+go 1.26.0
