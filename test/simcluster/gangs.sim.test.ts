@@ -43,6 +43,7 @@ function platformApp(poolName: string, gpu: GpuModel, nodes: number, tenants: re
       gpuQuota: [{ pool, gpus: t.gpus, borrowingLimit: t.borrowingLimit, lendingLimit: t.lendingLimit }],
       fairShare: { cohort: t.cohort },
       apiServer: { cidrs: ['10.0.0.1/32'] },
+      modelDownloads: { cidrs: ['0.0.0.0/0'] },
     });
     for (const g of t.gangs ?? []) {
       new GangTrainingJob(tenant, g.name, {
@@ -66,6 +67,23 @@ function platformApp(poolName: string, gpu: GpuModel, nodes: number, tenants: re
 
 function jobSetsOf(out: SynthesizedApp, tenant: string): KubeObject[] {
   return out.objects.filter((o) => o.kind === 'JobSet' && o.metadata.namespace === tenant);
+}
+
+/**
+ * The objects of one gang (its JobSet, claim template and network policy), without the tenant's: a job submitted on
+ * its own, as a team's pipeline submits it against whatever quota the platform repository gives the tenant. (Synth
+ * refuses a gang over its own tenant's quota or its pool's capacity, so a gang that Kueue must hold back comes from
+ * another app than the quota that holds it back.)
+ */
+function gangObjects(out: SynthesizedApp, jobSet: KubeObject): KubeObject[] {
+  return out.objects.filter((o) => o.metadata.namespace === jobSet.metadata.namespace
+    && (o.metadata.labels as any)?.['app.kubernetes.io/instance'] === jobSet.metadata.name);
+}
+
+/** The tenants' and pool's objects only (quota, queues, namespace, flavors), no gang. */
+function platformObjects(out: SynthesizedApp): KubeObject[] {
+  const gangs = new Set(out.objects.filter((o) => o.kind === 'JobSet').map((o) => `${o.metadata.namespace}/${o.metadata.name}`));
+  return out.objects.filter((o) => !gangs.has(`${o.metadata.namespace}/${(o.metadata.labels as any)?.['app.kubernetes.io/instance']}`));
 }
 
 async function workloadOf(cluster: SimCluster, jobSet: KubeObject): Promise<any | undefined> {
@@ -150,21 +168,22 @@ describe('gangs and tenant quotas with the real Kueue and JobSet', () => {
 
   test('a gang over its quota runs no worker; within quota all run; a second gang waits for the first to finish', async () => {
     // 4 workers x 8 GPUs = 32 against a quota of 24 (room for 3 of the 4 workers).
-    const tight = solo(24, [{ name: 'big', workers: 4, gpus: 8 }]);
-    await cluster.api.applyAll(tight.objects, GITOPS_MANAGER);
-    const [big] = jobSetsOf(tight, 'solo');
+    await cluster.api.applyAll(solo(24, []).objects, GITOPS_MANAGER);
+    const bigApp = solo(32, [{ name: 'big', workers: 4, gpus: 8 }]);
+    const [big] = jobSetsOf(bigApp, 'solo');
+    await cluster.api.applyAll(gangObjects(bigApp, big), GITOPS_MANAGER);
     const why = await expectNotAdmitted(cluster, big);
     expect(why).toMatch(/insufficient quota/i);
 
     // The platform team raises the quota to 32 (a GitOps change): the whole gang is admitted and all 4 run.
-    const roomy = solo(32, [{ name: 'big', workers: 4, gpus: 8 }, { name: 'second', workers: 2, gpus: 8 }]);
-    await cluster.api.applyAll(roomy.objects.filter((o) => !(o.kind === 'JobSet' && o.metadata.name !== big.metadata.name)), GITOPS_MANAGER);
+    await cluster.api.applyAll(platformObjects(bigApp), GITOPS_MANAGER);
     await expectAdmitted(cluster, big);
     await expectRunningOnPools(cluster, [big], 120_000);
 
     // A second gang that does not fit next to the first waits, and runs when the first finishes.
-    const second = jobSetsOf(roomy, 'solo').find((j) => j.metadata.name !== big.metadata.name)!;
-    await cluster.api.applyAll([second], GITOPS_MANAGER);
+    const secondApp = solo(32, [{ name: 'second', workers: 2, gpus: 8 }]);
+    const [second] = jobSetsOf(secondApp, 'solo');
+    await cluster.api.applyAll(gangObjects(secondApp, second), GITOPS_MANAGER);
     await expectNotAdmitted(cluster, second);
     await finishJobSet(cluster, big);
     await expectAdmitted(cluster, second);
@@ -174,16 +193,17 @@ describe('gangs and tenant quotas with the real Kueue and JobSet', () => {
 
   test('a tenant borrows an idle tenant\'s GPUs within its borrowing limit, never beyond', async () => {
     // train: 16 guaranteed + 8 borrowable. A 32-GPU gang is over quota plus borrowing: not admitted.
-    const over = shared({ borrowingLimit: 8, gangs: [{ name: 'huge', workers: 4, gpus: 8 }] }, {});
-    await cluster.api.applyAll(over.objects, GITOPS_MANAGER);
-    const [huge] = jobSetsOf(over, 'train');
+    await cluster.api.applyAll(shared({ borrowingLimit: 8 }, {}).objects, GITOPS_MANAGER);
+    const hugeApp = shared({ borrowingLimit: 16, gangs: [{ name: 'huge', workers: 4, gpus: 8 }] }, {});
+    const [huge] = jobSetsOf(hugeApp, 'train');
+    await cluster.api.applyAll(gangObjects(hugeApp, huge), GITOPS_MANAGER);
     await expectNotAdmitted(cluster, huge);
     await cluster.api.delete('jobset.x-k8s.io/v1alpha2', 'JobSet', String(huge.metadata.name), 'train');
 
     // A 24-GPU gang borrows 8 of serve's idle GPUs and runs.
     const borrow = shared({ borrowingLimit: 8, gangs: [{ name: 'borrower', workers: 3, gpus: 8 }] }, {});
-    await cluster.api.applyAll(borrow.objects.filter((o) => o.kind !== 'JobSet' || o.metadata.name !== huge.metadata.name), GITOPS_MANAGER);
     const [borrower] = jobSetsOf(borrow, 'train');
+    await cluster.api.applyAll(borrow.objects, GITOPS_MANAGER);
     await expectAdmitted(cluster, borrower);
     await expectRunningOnPools(cluster, [borrower], 120_000);
     await finishJobSet(cluster, borrower);
@@ -191,13 +211,16 @@ describe('gangs and tenant quotas with the real Kueue and JobSet', () => {
   }, SIM_TIMEOUT);
 
   test('GPUs a serving tenant is using are not lent to a training tenant', async () => {
-    // serve runs 16 single-GPU model servers (all its guaranteed GPUs); train asks for 24 (16 + 8 borrowed).
-    const busy = shared({ borrowingLimit: 8, gangs: [{ name: 'greedy', workers: 3, gpus: 8 }] }, { servingReplicas: 16 });
-    const serving = busy.objects.filter((o) => o.metadata.namespace !== 'train' || o.kind !== 'JobSet');
-    await cluster.api.applyAll(serving, GITOPS_MANAGER);
-    await expectRunningOnPools(cluster, serving, 180_000);
-    const [greedy] = jobSetsOf(busy, 'train');
-    await cluster.api.applyAll([greedy], GITOPS_MANAGER);
+    // serve runs 16 single-GPU model servers (all its guaranteed GPUs); train then asks for 24 (16 + 8 borrowed).
+    const servingApp = shared({ borrowingLimit: 8 }, { servingReplicas: 16 });
+    await cluster.api.applyAll(servingApp.objects, GITOPS_MANAGER);
+    await expectRunningOnPools(cluster, servingApp.objects, 180_000);
+    const serveQueue = servingApp.objects.find((o) => o.kind === 'ClusterQueue' && o.metadata.name === 'serve');
+    const gpuFlavor = (serveQueue!.spec as any).resourceGroups[1].flavors[0].resources[0];
+    expect(gpuFlavor.lendingLimit).toBe('0');
+    const greedyApp = shared({ borrowingLimit: 8, gangs: [{ name: 'greedy', workers: 3, gpus: 8 }] }, {});
+    const [greedy] = jobSetsOf(greedyApp, 'train');
+    await cluster.api.applyAll(gangObjects(greedyApp, greedy), GITOPS_MANAGER);
     await expectNotAdmitted(cluster, greedy);
   }, SIM_TIMEOUT);
 });
