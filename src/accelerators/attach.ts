@@ -160,7 +160,10 @@ export function attachGpus(scope: Construct, builder: PodSpecBuilder, request: G
   }
 
   const sharedPods = request.shape === GpuRequestShape.SHARED ? 1 : pods;
-  pool?._recordDemand(scope, poolGpusHeld(request, pool, pods, devicesPerPod));
+  const wholeGpus = request.migProfile === undefined && request.shape !== GpuRequestShape.SHARED
+    && request.shape !== GpuRequestShape.MEMORY_SHARE;
+  pool?._recordDemand(scope, poolGpusHeld(request, pool, pods, devicesPerPod),
+    wholeGpus && pool ? Math.min(devicesPerPod, pool.gpusPerNode) : undefined, wholeGpus ? pods : undefined);
   recordGpuDemand({
     scope: scope as IConstruct,
     namespace,

@@ -171,6 +171,10 @@ interface PoolDemand {
   readonly scope: IConstruct;
   /** GPUs it holds at most (devices per pod x pods). */
   readonly devices: number;
+  /** Whole GPUs each pod holds on its node, when its pods hold whole GPUs (not MIG slices or a shared GPU). */
+  readonly gpusPerPod?: number;
+  /** Its pods, when `gpusPerPod` is set. */
+  readonly pods?: number;
 }
 
 /**
@@ -294,17 +298,42 @@ export class GpuNodePool extends Construct {
    * Records that a workload holds `devices` of the pool's GPUs at most; the pool checks the sum at synth.
    * @internal
    */
-  public _recordDemand(scope: IConstruct, devices: number): void {
-    this.demands.push({ scope, devices });
+  public _recordDemand(scope: IConstruct, devices: number, gpusPerPod?: number, pods?: number): void {
+    this.demands.push({ scope, devices, gpusPerPod, pods });
   }
 
   private capacityErrors(): string[] {
     const total = this.demands.reduce((sum, d) => sum + d.devices, 0);
-    if (total <= this.gpuCapacity) return [];
-    const who = this.demands.map((d) => `${d.scope.node.path} (${d.devices})`).join(', ');
     // cdk8s prefixes validation messages with the construct path: `[path] maxNodes: ...`, as a ValidationError reads
-    return [`maxNodes: the workloads placed on the pool need ${total} GPUs (${who}) but the pool holds at most ` +
-      `${this.gpuCapacity} (${this.maxNodes} nodes x ${this.gpusPerNode}); raise maxNodes or move a workload`];
+    if (total > this.gpuCapacity) {
+      const who = this.demands.map((d) => `${d.scope.node.path} (${d.devices})`).join(', ');
+      return [`maxNodes: the workloads placed on the pool need ${total} GPUs (${who}) but the pool holds at most ` +
+        `${this.gpuCapacity} (${this.maxNodes} nodes x ${this.gpusPerNode}); raise maxNodes or move a workload`];
+    }
+    return this.packingErrors();
+  }
+
+  /**
+   * A pod's GPUs all come from its own node, so the sum is not enough: three 3-GPU pods do not fit two 4-GPU nodes.
+   * Packs the whole-GPU pods first-fit decreasing (exact when pods are the same size, as the scheduler can do no
+   * better) and leaves the MIG and shared GPUs to the room that is left.
+   */
+  private packingErrors(): string[] {
+    const pods = this.demands.flatMap((d) => (d.gpusPerPod ? Array.from({ length: d.pods ?? 0 }, () => d.gpusPerPod!) : []))
+      .sort((a, b) => b - a);
+    const free = Array.from({ length: this.maxNodes }, () => this.gpusPerNode);
+    let unplaced = 0;
+    for (const size of pods) {
+      const node = free.findIndex((f) => f >= size);
+      if (node < 0) unplaced++;
+      else free[node] -= size;
+    }
+    const fractional = this.demands.filter((d) => !d.gpusPerPod).reduce((sum, d) => sum + d.devices, 0);
+    if (unplaced === 0 && fractional <= free.reduce((a, b) => a + b, 0)) return [];
+    const who = this.demands.map((d) => (d.gpusPerPod ? `${d.scope.node.path} (${d.pods} pods x ${d.gpusPerPod})` : `${d.scope.node.path} (${d.devices})`)).join(', ');
+    return [`maxNodes: the pods placed on the pool do not fit its nodes: each pod's GPUs come from one node of ` +
+      `${this.gpusPerNode}, and ${who} leave ${unplaced || 'some'} pod(s) without a node among ${this.maxNodes}; ` +
+      'raise maxNodes, request GPUs per pod that divide the GPUs per node, or move a workload'];
   }
 
   private validate(props: GpuNodePoolProps) {
