@@ -315,25 +315,29 @@ export class GpuNodePool extends Construct {
 
   /**
    * A pod's GPUs all come from its own node, so the sum is not enough: three 3-GPU pods do not fit two 4-GPU nodes.
-   * Packs the whole-GPU pods first-fit decreasing (exact when pods are the same size, as the scheduler can do no
-   * better) and leaves the MIG and shared GPUs to the room that is left.
+   * The default scheduler spreads (LeastAllocated scoring and the serving pods' preferred anti-affinity put each pod
+   * on the emptiest node that fits), and pods arrive in any order, so the pool places the whole-GPU pods the way that
+   * strands the most GPUs: smallest first, each on the node with the most free GPUs. Pods of one size fit exactly
+   * when they fit any way; mixed sizes (2- and 3-GPU pods on 4-GPU nodes) are refused when spreading would strand
+   * the larger ones, as it did on the simulated cluster. MIG and shared GPUs take the room that is left.
    */
   private packingErrors(): string[] {
     const pods = this.demands.flatMap((d) => (d.gpusPerPod ? Array.from({ length: d.pods ?? 0 }, () => d.gpusPerPod!) : []))
-      .sort((a, b) => b - a);
+      .sort((a, b) => a - b);
     const free = Array.from({ length: this.maxNodes }, () => this.gpusPerNode);
     let unplaced = 0;
     for (const size of pods) {
-      const node = free.findIndex((f) => f >= size);
-      if (node < 0) unplaced++;
+      const node = free.indexOf(Math.max(...free));
+      if (free[node] < size) unplaced++;
       else free[node] -= size;
     }
     const fractional = this.demands.filter((d) => !d.gpusPerPod).reduce((sum, d) => sum + d.devices, 0);
     if (unplaced === 0 && fractional <= free.reduce((a, b) => a + b, 0)) return [];
     const who = this.demands.map((d) => (d.gpusPerPod ? `${d.scope.node.path} (${d.pods} pods x ${d.gpusPerPod})` : `${d.scope.node.path} (${d.devices})`)).join(', ');
     return [`maxNodes: the pods placed on the pool do not fit its nodes: each pod's GPUs come from one node of ` +
-      `${this.gpusPerNode}, and ${who} leave ${unplaced || 'some'} pod(s) without a node among ${this.maxNodes}; ` +
-      'raise maxNodes, request GPUs per pod that divide the GPUs per node, or move a workload'];
+      `${this.gpusPerNode}, and ${who} spread over ${this.maxNodes} nodes leave ${unplaced || 'some'} pod(s) without a ` +
+      'node; raise maxNodes, request the same GPUs per pod in every workload of the pool (a divisor of the GPUs per ' +
+      'node), or move a workload to a pool of its own'];
   }
 
   private validate(props: GpuNodePoolProps) {

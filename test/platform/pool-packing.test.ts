@@ -28,14 +28,17 @@ describe('GpuNodePool packs pods onto nodes', () => {
     ['4 pods x 3 GPUs (2 LWS replicas of 2 pods) on three 4-GPU nodes', 3, 4, [{ replicas: 2, gpus: 3, pipeline: 2 }]],
     ['5 pods x 3 GPUs on four 4-GPU nodes', 4, 4, [{ replicas: 5, gpus: 3 }]],
     ['2 pods x 5 GPUs and 1 x 5 on two 8-GPU nodes', 2, 8, [{ replicas: 2, gpus: 5 }, { replicas: 1, gpus: 5 }]],
+    // spread by the scheduler, the 2-GPU pods take a node each and the second 3-GPU pod finds none
+    ['2 pods x 2 GPUs and 2 x 3 on three 4-GPU nodes', 3, 4, [{ replicas: 2, gpus: 2 }, { replicas: 2, gpus: 3 }]],
   ])('refuses %s although the GPU sum fits', (_name, nodes, perNode, servers) => {
-    expect(() => synth(nodes, perNode, servers)).toThrow(/\[c\/pool\] maxNodes: the pods placed on the pool do not fit its nodes: each pod's GPUs come from one node of \d+, .* leave \d+ pod\(s\) without a node among \d+; raise maxNodes/);
+    expect(() => synth(nodes, perNode, servers)).toThrow(/\[c\/pool\] maxNodes: the pods placed on the pool do not fit its nodes: each pod's GPUs come from one node of \d+, .* spread over \d+ nodes leave \d+ pod\(s\) without a node; raise maxNodes/);
   });
 
   test.each([
     ['4 pods x 3 GPUs on four 4-GPU nodes', 4, 4, [{ replicas: 2, gpus: 3, pipeline: 2 }]],
     ['4 pods x 2 GPUs on two 4-GPU nodes', 2, 4, [{ replicas: 4, gpus: 2 }]],
-    ['2 pods x 5 GPUs and 2 x 3 on two 8-GPU nodes', 2, 8, [{ replicas: 2, gpus: 5 }, { replicas: 2, gpus: 3 }]],
+    ['1 pod x 5 GPUs and 2 x 3 on two 8-GPU nodes', 2, 8, [{ replicas: 1, gpus: 5 }, { replicas: 2, gpus: 3 }]],
+    ['3 pods x 1 GPU and 4 x 4 on four 8-GPU nodes (the example)', 4, 8, [{ replicas: 3, gpus: 1 }, { replicas: 4, gpus: 4 }]],
   ])('accepts %s', (_name, nodes, perNode, servers) => {
     expect(() => synth(nodes, perNode, servers)).not.toThrow();
   });

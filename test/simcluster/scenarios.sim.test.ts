@@ -60,9 +60,11 @@ const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
 }).map((s) => {
   const gpus = (n: number) => Math.min(n, s.gpusPerNode);
   if (s.gang) return { ...s, servers: [], gang: { workers: Math.min(s.gang.workers, s.nodes), gpus: gpus(s.gang.gpus) } };
-  // MIG slices are published on one node per replica and a tenant has no MIG quota yet (synth refuses both).
-  const servers = s.servers.map((x) => ({ ...x, gpus: gpus(x.gpus), nodes: x.shape === 'mig' ? 1 : Math.min(x.nodes, s.nodes),
-    shape: x.shape === 'mig' && s.tenant ? 'count' as RequestShape : x.shape }));
+  // A pool's nodes are MIG-partitioned or not (mig-parted configures whole nodes): when one server asks for MIG, all
+  // do. MIG needs a MIG-capable model, a single rank per replica, and (for now) no tenant: a tenant has no MIG quota.
+  const mig = s.servers.some((x) => x.shape === 'mig') && MODELS[s.model].migProfiles.length > 0 && !s.tenant;
+  const servers = s.servers.map((x) => ({ ...x, gpus: gpus(x.gpus), nodes: mig ? 1 : Math.min(x.nodes, s.nodes),
+    shape: mig ? 'mig' as RequestShape : x.shape === 'mig' ? 'count' as RequestShape : x.shape }));
   return { ...s, servers };
 });
 
@@ -163,12 +165,21 @@ describe('generated apps run on the simulated cluster, or synth refuses them cle
     const accepted = built.filter((b) => b.out);
     for (let i = 0; i < accepted.length; i += BATCH) {
       const batch = accepted.slice(i, i + BATCH);
-      await Promise.all(batch.map((b) => cluster.api.applyAll(b.out!.objects, GITOPS_MANAGER)));
+      // A chart outside a tenant writes into a namespace the platform already has (Argo CD's CreateNamespace=true).
+      await Promise.all(batch.map(async (b) => {
+        if (!b.out!.objects.some((o) => o.kind === 'Namespace')) await cluster.api.createNamespace(`a${b.index}`);
+        await cluster.api.applyAll(b.out!.objects, GITOPS_MANAGER);
+      }));
       for (const b of batch) {
         try {
           await expectRunningOnPools(cluster, b.out!.objects, 180_000);
           if (b.out!.objects.some((o) => o.kind === 'ResourceClaimTemplate' || o.kind === 'ResourceClaim')) {
-            await claimsAllocated(cluster, b.out!.objects, 60_000);
+            const devices = await claimsAllocated(cluster, b.out!.objects, 60_000);
+            // Every device comes from the app's own pool, of its model, whole GPUs or the MIG profile asked for.
+            const model = MODELS[b.scenario.model];
+            const want = b.nodeOptions.migProfile ? `mig ${b.nodeOptions.migProfile} ${model.productNames[0]}` : `gpu - ${model.productNames[0]}`;
+            expect(new Set(devices.map((d) => `${d.attributes.type} ${d.attributes.profile ?? '-'} ${d.attributes.productName}`))).toEqual(new Set([want]));
+            expect(devices.filter((d) => !d.node.startsWith(`p${b.index}-`))).toEqual([]);
           }
         } catch (err) {
           throw new Error(`app ${b.index} (seed ${seed}) ${JSON.stringify(b.scenario)}: ${(err as Error).message}`);
