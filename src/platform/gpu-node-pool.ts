@@ -334,7 +334,7 @@ export class GpuNodePool extends Construct {
     const fractional = this.demands.filter((d) => !d.gpusPerPod).reduce((sum, d) => sum + d.devices, 0);
     if (unplaced === 0 && fractional <= free.reduce((a, b) => a + b, 0)) return [];
     const who = this.demands.map((d) => (d.gpusPerPod ? `${d.scope.node.path} (${d.pods} pods x ${d.gpusPerPod})` : `${d.scope.node.path} (${d.devices})`)).join(', ');
-    return [`maxNodes: the pods placed on the pool do not fit its nodes: each pod's GPUs come from one node of ` +
+    return ['maxNodes: the pods placed on the pool do not fit its nodes: each pod\'s GPUs come from one node of ' +
       `${this.gpusPerNode}, and ${who} spread over ${this.maxNodes} nodes leave ${unplaced || 'some'} pod(s) without a ` +
       'node; raise maxNodes, request the same GPUs per pod in every workload of the pool (a divisor of the GPUs per ' +
       'node), or move a workload to a pool of its own'];

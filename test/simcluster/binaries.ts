@@ -30,7 +30,7 @@ let cached: SimBinaries | undefined;
 /** Builds what is missing (inherits stderr for progress) and returns the paths. */
 export function simBinaries(): SimBinaries {
   if (cached) return cached;
-  const res = spawnSync('bash', [SIMCLUSTER_BUILD_SCRIPT], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
+  const res = spawnSync('bash', [SIMCLUSTER_BUILD_SCRIPT], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1024 * 1024 });
   if (res.status !== 0) {
     throw new Error(`${SIMCLUSTER_BUILD_SCRIPT} failed (${res.error?.message ?? `exit ${res.status}`})`);
   }

@@ -13,9 +13,9 @@ import { KubeApi } from './kube-api';
 import { cpuNodes, driverDeviceClasses, NodeOptions, PoolContract, poolNodes } from './nodes';
 import { makeWebhookPki } from './pki';
 import { jobsetWebhookSource, kueueWebhookSource, lwsWebhookSource, webhookConfigurations } from './webhooks';
+import { startTestEnv, RunningTestEnv } from '../harness/control-plane';
 import { applyCrd, loadCrds, waitForCrds } from '../harness/crds';
 import { Discovery } from '../harness/discovery';
-import { startTestEnv, RunningTestEnv } from '../harness/control-plane';
 import { ENVIRONMENTS } from '../harness/environments';
 import { freePorts, logTail, ServerProcess, stopServer, Watchdog } from '../harness/processes';
 
@@ -95,7 +95,8 @@ export class SimCluster {
 
   private register(name: string, proc: ServerProcess, ready: () => Promise<boolean>): void {
     this.controllers.push({ name, process: proc, ready });
-    this.watchdog.update({ parent: process.pid, pids: this.controllers.flatMap((c) => (c.process.child.pid ? [c.process.child.pid] : [])), dir: this.dir });
+    const pids = this.controllers.flatMap((c) => (c.process.child.pid ? [c.process.child.pid] : []));
+    this.watchdog.update({ parent: process.pid, pids, dir: this.dir });
   }
 
   private async boot(options: SimClusterOptions): Promise<void> {

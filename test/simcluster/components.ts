@@ -115,7 +115,7 @@ export function startKueue(ctx: ComponentContext, serving: WebhookServing, extra
 }
 
 /** A controller-runtime manager configured by a file in its own config API (JobSet, LeaderWorkerSet). */
-function startManager(ctx: ComponentContext, name: string, binary: string, apiVersion: string, serving: WebhookServing, extraArgs: string[] = []): ServerProcess {
+function startManager(ctx: ComponentContext, name: string, binary: string, apiVersion: string, serving: WebhookServing): ServerProcess {
   const config = {
     apiVersion,
     kind: 'Configuration',
@@ -127,7 +127,7 @@ function startManager(ctx: ComponentContext, name: string, binary: string, apiVe
   };
   const file = path.join(ctx.dir, `${name}-config.yaml`);
   fs.writeFileSync(file, stringify(config));
-  return startComponent(ctx, name, binary, [`--kubeconfig=${ctx.kubeconfig}`, `--config=${file}`, ...extraArgs]);
+  return startComponent(ctx, name, binary, [`--kubeconfig=${ctx.kubeconfig}`, `--config=${file}`]);
 }
 
 /** JobSet with its release's configuration (config/components/manager/controller_manager_config.yaml v0.12.0). */

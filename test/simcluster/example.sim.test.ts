@@ -14,6 +14,7 @@ import { SimCluster } from './cluster';
 import { FakeModelServers, startEpp, grpcHealth, scrape, gauge, stopEpp } from './epp';
 import { GITOPS_MANAGER, podsOf, expectRunningOnPools, claimsAllocated, reapplyWithoutConflict, expectedPods } from './expectations';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the example imports '../lib' (the compiled package); here it is src/
 jest.mock('../../lib', () => require('../../src'), { virtual: true });
 
 const SIM_TIMEOUT = 600_000;
@@ -29,6 +30,7 @@ function synthExampleInProcess(): { app: App; out: SynthesizedApp } {
   });
   try {
     process.env.CDK8S_OUTDIR = outdir;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- run the example's module body (it calls app.synth())
     require('../../examples/main');
     if (!app) throw new Error('examples/main.ts did not call app.synth()');
     return { app, out: readOutput(app, outdir) };
@@ -59,6 +61,8 @@ describe('the example platform on the simulated cluster', () => {
   test('every workload runs on the pool it should use', async () => {
     await expectRunningOnPools(cluster, out.objects, 180_000);
     const pods = await podsOf(cluster, out.objects);
+    // 4 training workers, 3 model servers (2 stable, 1 canary), 2 endpoint pickers, 1 eval Job
+    expect(pods).toHaveLength(10);
     console.log(`example platform: ${pods.length} pods Running (${JSON.stringify(cluster.timings)})`);
   }, SIM_TIMEOUT);
 

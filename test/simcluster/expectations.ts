@@ -139,7 +139,8 @@ export async function claimsAllocated(cluster: SimCluster, objects: readonly Kub
         request: r.request,
         node: r.pool,
         device: r.device,
-        attributes: Object.fromEntries(Object.entries(d.attributes ?? {}).map(([k, v]: [string, any]) => [k, String(v.string ?? v.int ?? v.bool ?? v.version)])),
+        attributes: Object.fromEntries(Object.entries(d.attributes ?? {})
+          .map(([k, v]: [string, any]) => [k, String(v.string ?? v.int ?? v.bool ?? v.version)])),
         memory: Object.values(d.capacity ?? {}).map((v: any) => v.value)[0],
       });
     }
@@ -152,11 +153,13 @@ export async function claimsAllocated(cluster: SimCluster, objects: readonly Kub
  * without a conflict, and none may change (no field we send differs from what the controllers made of it).
  */
 export async function reapplyWithoutConflict(cluster: SimCluster, objects: readonly KubeObject[]): Promise<void> {
-  const before = await Promise.all(objects.map((o) => cluster.api.get(o.apiVersion, o.kind, String(o.metadata.name), o.metadata.namespace as string | undefined)));
+  const live = () => Promise.all(objects.map((o) =>
+    cluster.api.get(o.apiVersion, o.kind, String(o.metadata.name), o.metadata.namespace as string | undefined)));
+  const before = await live();
   const results: ApplyResult[] = await Promise.all(objects.map((o) => cluster.api.apply(o, GITOPS_MANAGER)));
   const conflicts = results.filter((r) => r.status < 200 || r.status >= 300)
     .map((r) => `${r.object.kind} ${r.object.metadata.namespace ?? ''}/${r.object.metadata.name}: HTTP ${r.status} ${r.message}`);
-  const after = await Promise.all(objects.map((o) => cluster.api.get(o.apiVersion, o.kind, String(o.metadata.name), o.metadata.namespace as string | undefined)));
+  const after = await live();
   const drift = objects.flatMap((o, i) => (before[i]?.metadata?.generation !== after[i]?.metadata?.generation
     ? [`${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}: generation ${before[i]?.metadata?.generation} -> ${after[i]?.metadata?.generation}`]
     : []));

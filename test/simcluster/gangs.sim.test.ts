@@ -39,7 +39,9 @@ function platformApp(poolName: string, gpu: GpuModel, nodes: number, tenants: re
   const pool = new GpuNodePool(chart, poolName, { name: poolName, gpu, gpusPerNode: 8, maxNodes: nodes });
   for (const t of tenants) {
     const tenant = new AiTenant(chart, t.name, {
-      team: t.name, owner: 'sim', costCenter: 'cc-sim',
+      team: t.name,
+      owner: 'sim',
+      costCenter: 'cc-sim',
       gpuQuota: [{ pool, gpus: t.gpus, borrowingLimit: t.borrowingLimit, lendingLimit: t.lendingLimit }],
       fairShare: { cohort: t.cohort },
       apiServer: { cidrs: ['10.0.0.1/32'] },
@@ -47,9 +49,13 @@ function platformApp(poolName: string, gpu: GpuModel, nodes: number, tenants: re
     });
     for (const g of t.gangs ?? []) {
       new GangTrainingJob(tenant, g.name, {
-        image: IMAGE, command: ['train.py'], workers: g.workers,
-        gpusPerWorker: GpuRequest.of(g.gpus, { model: gpu }), pool,
-        backend: TrainingBackend.jobSet(), scheduler: GangScheduler.kueue({ queue: tenant.queueName }),
+        image: IMAGE,
+        command: ['train.py'],
+        workers: g.workers,
+        gpusPerWorker: GpuRequest.of(g.gpus, { model: gpu }),
+        pool,
+        backend: TrainingBackend.jobSet(),
+        scheduler: GangScheduler.kueue({ queue: tenant.queueName }),
       });
     }
     if (t.servingReplicas) {
@@ -132,7 +138,12 @@ async function finishJobSet(cluster: SimCluster, jobSet: KubeObject): Promise<vo
       phase: 'Succeeded',
       conditions: [{ type: 'Ready', status: 'False', reason: 'PodCompleted', lastTransitionTime: now }],
       containerStatuses: p.spec.containers.map((c: any) => ({
-        name: c.name, image: c.image, imageID: '', ready: false, restartCount: 0, started: false,
+        name: c.name,
+        image: c.image,
+        imageID: '',
+        ready: false,
+        restartCount: 0,
+        started: false,
         state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: now, finishedAt: now } },
       })),
     });

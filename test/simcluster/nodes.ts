@@ -6,6 +6,7 @@
  * `productName`, `architecture`, capacity `memory`; MIG devices with `profile` and `parentUUID`), so the real
  * scheduler allocates real claims against the CEL selectors we synthesize.
  */
+import { createHash } from 'node:crypto';
 import { GpuNodePool } from '../../src';
 import { KubeObject } from '../harness/objects';
 
@@ -88,8 +89,12 @@ function node(name: string, labels: Record<string, string>, taints: PoolContract
       name,
       annotations: { [KWOK_ANNOTATION]: 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
       labels: {
-        'kubernetes.io/arch': 'amd64', 'kubernetes.io/os': 'linux', 'kubernetes.io/hostname': name, 'type': 'kwok',
-        [SIM_NODE_LABEL]: 'true', ...labels,
+        'kubernetes.io/arch': 'amd64',
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/hostname': name,
+        'type': 'kwok',
+        [SIM_NODE_LABEL]: 'true',
+        ...labels,
       },
     },
     spec: { taints: taints.map((t) => ({ key: t.key, ...(t.value !== undefined ? { value: t.value } : {}), effect: t.effect })) },
@@ -104,9 +109,8 @@ export function cpuNodes(count: number): KubeObject[] {
 }
 
 function uuid(nodeName: string, gpu: number, suffix = ''): string {
-  let h = 0;
-  for (const c of `${nodeName}/${gpu}/${suffix}`) h = (h * 31 + c.charCodeAt(0)) >>> 0;
-  return `GPU-${h.toString(16).padStart(8, '0')}-0000-4000-8000-${String(gpu).padStart(12, '0')}`;
+  const h = createHash('sha256').update(`${nodeName}/${gpu}/${suffix}`).digest('hex');
+  return `GPU-${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
 function migMemoryGib(profile: string): number {
@@ -131,8 +135,13 @@ function devices(contract: PoolContract, nodeName: string, options: NodeOptions)
       for (let j = 0; j < count; j++) {
         out.push({
           name: `gpu-${i}-mig-${options.migProfile.replace(/[.+]/g, '')}-${j}`,
-          attributes: { ...common(i), [g.typeAttribute]: str('mig'), profile: str(options.migProfile), parentUUID: str(uuid(nodeName, i)),
-            uuid: str(uuid(nodeName, i, `mig-${j}`)) },
+          attributes: {
+            ...common(i),
+            [g.typeAttribute]: str('mig'),
+            profile: str(options.migProfile),
+            parentUUID: str(uuid(nodeName, i)),
+            uuid: str(uuid(nodeName, i, `mig-${j}`)),
+          },
           capacity: { [g.memoryCapacity]: { value: `${migMemoryGib(options.migProfile)}Gi` } },
         });
       }

@@ -28,7 +28,13 @@ const MODELS: Record<string, GpuModel> = {
 
 type RequestShape = 'count' | 'memory' | 'firstAvailable' | 'shared' | 'mig';
 
-interface ServerSpec { readonly replicas: number; readonly gpus: number; readonly shape: RequestShape; readonly route: boolean; readonly nodes: number }
+interface ServerSpec {
+  readonly replicas: number;
+  readonly gpus: number;
+  readonly shape: RequestShape;
+  readonly route: boolean;
+  readonly nodes: number;
+}
 interface GangSpec { readonly workers: number; readonly gpus: number }
 
 interface Scenario {
@@ -63,8 +69,12 @@ const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
   // A pool's nodes are MIG-partitioned or not (mig-parted configures whole nodes): when one server asks for MIG, all
   // do. MIG needs a MIG-capable model, a single rank per replica, and (for now) no tenant: a tenant has no MIG quota.
   const mig = s.servers.some((x) => x.shape === 'mig') && MODELS[s.model].migProfiles.length > 0 && !s.tenant;
-  const servers = s.servers.map((x) => ({ ...x, gpus: gpus(x.gpus), nodes: mig ? 1 : Math.min(x.nodes, s.nodes),
-    shape: mig ? 'mig' as RequestShape : x.shape === 'mig' ? 'count' as RequestShape : x.shape }));
+  const servers = s.servers.map((x) => ({
+    ...x,
+    gpus: gpus(x.gpus),
+    nodes: mig ? 1 : Math.min(x.nodes, s.nodes),
+    shape: mig ? 'mig' as RequestShape : x.shape === 'mig' ? 'count' as RequestShape : x.shape,
+  }));
   return { ...s, servers };
 });
 
@@ -99,7 +109,11 @@ function build(index: number, s: Scenario): Built {
   try {
     const pool = new GpuNodePool(chart, 'pool', { name: `p${index}`, gpu: model, gpusPerNode: s.gpusPerNode, maxNodes: s.nodes });
     const tenant = s.tenant || s.gang ? new AiTenant(chart, 'tenant', {
-      namespace: ns, team: ns, owner: 'sim', costCenter: 'cc-sim', queueName: ns,
+      namespace: ns,
+      team: ns,
+      owner: 'sim',
+      costCenter: 'cc-sim',
+      queueName: ns,
       gpuQuota: mig ? [] : [{ pool, gpus: pool.gpuCapacity, borrowingLimit: 0 }],
       fairShare: { cohort: ns },
       apiServer: { cidrs: ['10.0.0.1/32'] },
@@ -118,9 +132,13 @@ function build(index: number, s: Scenario): Built {
     });
     if (s.gang) {
       new GangTrainingJob(scope, 'train', {
-        image: IMAGE, command: ['train.py'], workers: s.gang.workers,
+        image: IMAGE,
+        command: ['train.py'],
+        workers: s.gang.workers,
         gpusPerWorker: mig ? GpuRequest.mig(model.migProfiles[0], { model }) : GpuRequest.of(s.gang.gpus, { model }),
-        pool, backend: TrainingBackend.jobSet(), scheduler: GangScheduler.kueue({ queue: ns }),
+        pool,
+        backend: TrainingBackend.jobSet(),
+        scheduler: GangScheduler.kueue({ queue: ns }),
       });
     }
     return { index, scenario: s, out: synthesize(app), nodeOptions };
