@@ -16,10 +16,13 @@ import { jobsetWebhookSource, kueueWebhookSource, lwsWebhookSource, webhookConfi
 import { startTestEnv, RunningTestEnv } from '../harness/control-plane';
 import { applyCrd, loadCrds, waitForCrds } from '../harness/crds';
 import { Discovery } from '../harness/discovery';
-import { ENVIRONMENTS } from '../harness/environments';
+import { DEFAULT_ENVIRONMENTS, ENVIRONMENTS, formatKeyValues } from '../harness/environments';
+import { KubeObject } from '../harness/objects';
 import { freePorts, logTail, ServerProcess, stopServer, Watchdog } from '../harness/processes';
 
 export interface SimClusterOptions {
+  /** The harness environment the apiserver runs as (default: `default`, Kubernetes 1.34). */
+  readonly environment?: 'default' | 'latest';
   /** The pools to make nodes for. */
   readonly pools: readonly PoolContract[];
   /** Per pool name: MIG layout, device plugin, DRA. */
@@ -47,8 +50,11 @@ export class SimCluster {
     const log = options.log ?? (() => undefined);
     const bin = simBinaries();
     const t0 = Date.now();
-    const env = await startTestEnv({ environments: ['default'], log });
-    const cluster = new SimCluster(env, bin, log);
+    const environment = options.environment ?? 'default';
+    // Both harness environments, as jest's global setup starts them: their etcd snapshot (CRDs installed) is the one
+    // the global setup made, so no CRD is installed under load here; the other apiserver idles.
+    const env = await startTestEnv({ environments: DEFAULT_ENVIRONMENTS, log });
+    const cluster = new SimCluster(env, bin, log, environment);
     try {
       await cluster.boot(options);
       cluster.timings.startMs = Date.now() - t0;
@@ -68,8 +74,9 @@ export class SimCluster {
   private readonly watchdog: Watchdog;
   private stopped = false;
 
-  private constructor(private readonly env: RunningTestEnv, public readonly bin: SimBinaries, private readonly log: (m: string) => void) {
-    const conn = env.state.environments.default!;
+  private constructor(private readonly env: RunningTestEnv, public readonly bin: SimBinaries, private readonly log: (m: string) => void,
+    private readonly environment: 'default' | 'latest') {
+    const conn = env.state.environments[environment]!;
     this.dir = path.join(env.state.tempDir, 'sim');
     fs.mkdirSync(this.dir, { recursive: true });
     this.api = new KubeApi(conn.port, conn.token, conn.caFile);
@@ -77,7 +84,7 @@ export class SimCluster {
   }
 
   get connection() {
-    return this.env.state.environments.default!;
+    return this.env.state.environments[this.environment]!;
   }
 
   /** Writes a kubeconfig for `token` (default: the admin token). */
@@ -111,12 +118,15 @@ export class SimCluster {
     for (const crd of extraCrds) await applyCrd(this.api.client, crd);
     await waitForCrds(this.api.client, discovery, extraCrds);
 
-    const def = ENVIRONMENTS.default;
+    // The scheduler and controller-manager run with the apiserver's emulated version and feature gates, so they
+    // agree on which APIs exist.
+    const def = ENVIRONMENTS[this.environment];
     const ctx: ComponentContext = {
       bin: this.bin,
       dir: this.dir,
       kubeconfig: this.kubeconfig('admin'),
       emulatedVersion: def.emulatedVersion,
+      featureGates: Object.keys(def.featureGates).length ? formatKeyValues(def.featureGates) : undefined,
     };
     const pki = makeWebhookPki(this.dir);
     const [kcmPort, schedPort, kwokPort, ...ports] = await freePorts(9);
@@ -149,14 +159,20 @@ export class SimCluster {
       ...cpuNodes(options.cpuNodes ?? 2),
       ...contracts.flatMap((c) => poolNodes(c, options.nodeOptions?.[c.name])),
     ];
-    await this.api.applyAll(nodes, 'simcluster');
+    await this.addNodes(nodes);
     await this.api.createNamespace('monitoring');
-    await this.waitFor('every simulated node Ready', async () => {
-      const list = await this.api.list('v1', 'Node');
-      const notReady = list.filter((n) => !(n.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True'));
-      return notReady.length === 0 ? true : `${notReady.length} of ${list.length} not Ready: ${notReady.slice(0, 3).map((n) => n.metadata.name).join(', ')}`;
-    }, 60_000);
     this.timings.nodesReadyMs = Date.now() - t;
+  }
+
+  /** Creates nodes (and their ResourceSlices) and waits until kwok reports them Ready. */
+  async addNodes(objects: readonly KubeObject[]): Promise<void> {
+    await this.api.applyAll(objects, 'simcluster');
+    const names = new Set(objects.filter((o) => o.kind === 'Node').map((o) => String(o.metadata.name)));
+    await this.waitFor('the new nodes Ready', async () => {
+      const list = (await this.api.list('v1', 'Node')).filter((n) => names.has(n.metadata.name));
+      const notReady = list.filter((n) => !(n.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True'));
+      return list.length === names.size && notReady.length === 0 ? true : `${notReady.length + names.size - list.length} of ${names.size} not Ready`;
+    }, 60_000);
   }
 
   private async waitControllersReady(timeoutMs: number): Promise<void> {

@@ -79,6 +79,8 @@ export interface NodeOptions {
   readonly devicePlugin?: boolean;
   /** Publish a ResourceSlice (default: true). */
   readonly dra?: boolean;
+  /** How many of the pool's nodes exist (default: maxNodes, the pool's contract). */
+  readonly nodes?: number;
 }
 
 function node(name: string, labels: Record<string, string>, taints: PoolContract['taints'], capacity: Record<string, string>): KubeObject {
@@ -159,7 +161,7 @@ function devices(contract: PoolContract, nodeName: string, options: NodeOptions)
 /** The kwok nodes of a pool (`<pool>-<i>`) and, unless `dra: false`, one ResourceSlice per node. */
 export function poolNodes(contract: PoolContract, options: NodeOptions = {}): KubeObject[] {
   const objects: KubeObject[] = [];
-  for (let i = 0; i < contract.nodes; i++) {
+  for (let i = 0; i < (options.nodes ?? contract.nodes); i++) {
     const name = `${contract.name}-${i}`;
     const labels: Record<string, string> = { ...contract.labels };
     if (contract.gpu.productLabel && contract.gpu.productLabelValue) labels[contract.gpu.productLabel] = contract.gpu.productLabelValue;
