@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import * as operator from '../imports/nvidia-gpu-operator';
@@ -90,7 +90,10 @@ export interface GpuOperatorOptions {
   readonly dcgmExporter?: boolean;
 
   /**
-   * Create a ServiceMonitor for the DCGM exporter (needs prometheus-operator in the ClusterProfile).
+   * Create a ServiceMonitor for the DCGM exporter (needs prometheus-operator in the ClusterProfile). The operator
+   * creates it with the selector labels of the monitoring stack (`spec.dcgmExporter.serviceMonitor.additionalLabels`:
+   * the PlatformObservability's stack when one applies, else the ClusterProfile's prometheus-operator add-on's, e.g.
+   * `release: kube-prometheus-stack`), so that Prometheus selects it.
    *
    * @default false
    */
@@ -190,7 +193,14 @@ export class GpuOperatorPolicy extends Construct {
         dcgm: { enabled: false },
         dcgmExporter: {
           enabled: dcgmExporter,
-          serviceMonitor: props.serviceMonitor ? { enabled: true } : undefined,
+          // The operator's ServiceMonitor carries only `app: nvidia-dcgm-exporter` (gpu-operator v26.7.0
+          // assets/state-dcgm-exporter/0500_service_monitor.yaml) plus these additionalLabels (controllers/
+          // object_controls.go applyServiceMonitorCustomEdits), and kube-prometheus-stack's Prometheus selects
+          // monitors by `release`, so without the stack's selector labels the exporter is never scraped. Read at
+          // synth: a PlatformObservability declared after this construct still counts.
+          serviceMonitor: props.serviceMonitor
+            ? { enabled: true, additionalLabels: Lazy.any({ produce: () => this.monitoringStackLabels(profile) }) }
+            : undefined,
           // Under DRA the kubelet reports (pool, device) names, which the exporter maps to GPUs through the node's
           // ResourceSlices; without KUBERNETES_ENABLE_DRA its series carry no pod, so per-namespace rules are empty.
           // At v26.7.0 the operator mounts the exporter's token only for pod metadata (controllers/object_controls.go:
@@ -209,6 +219,16 @@ export class GpuOperatorPolicy extends Construct {
       this.dcgmExporterClusterRole = rbac.role;
       this.dcgmExporterClusterRoleBinding = rbac.binding;
     }
+  }
+
+  /**
+   * The selector labels of the Prometheus that scrapes this cluster's monitors: the PlatformObservability's stack
+   * (through the hook the observability layer sets, since this layer sits below it), else the profile's add-on's.
+   */
+  private monitoringStackLabels(profile: ClusterProfile): { [key: string]: string } | undefined {
+    const stack = ClusterProfile._platformStackOf?.(this) ?? profile.monitoringStack;
+    const labels = stack?.selectorLabels ?? {};
+    return Object.keys(labels).length ? { ...labels } : undefined;
   }
 
   private draAttribution(props: GpuOperatorPolicyProps, dcgmExporter: boolean, usesDra: boolean): boolean {

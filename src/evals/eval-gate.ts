@@ -9,10 +9,9 @@ import { invalidProp, show, ValidationError } from '../internal/errors';
 import { resourceName } from '../internal/names';
 import { namespaceOf } from '../internal/namespace';
 import { checkProps, opt, req, requireKind } from '../internal/runtime-checks';
-import { MonitoringStack } from '../observability/monitoring-stack';
-import { PlatformObservability } from '../observability/platform-observability';
 import { eq, selector } from '../observability/promql';
 import { ServingMetrics } from '../observability/serving-metrics';
+import { monitoringStackOf } from '../observability/stack-of';
 import type { TenantDns } from '../platform/ai-tenant';
 import { InferenceRoute } from '../serving/inference-route';
 import { InferenceService } from '../serving/inference-service';
@@ -201,7 +200,8 @@ export class EvalGate extends Construct {
     }
 
     // Prometheus: the candidate's series carry namespace and app_kubernetes_io_instance (its PodMonitor).
-    const stack = PlatformObservability.of(this)?.stack ?? MonitoringStack.kubePrometheusStack();
+    // The Prometheus that scrapes the candidate: the platform's stack, else the ClusterProfile's add-on's, else defaults.
+    const stack = monitoringStackOf(this);
     let prometheusAddress: string | undefined;
     let prometheus: EvalJobInput['prometheus'];
     let promForJob: PromThreshold[] = [];

@@ -1,4 +1,5 @@
 import { Size } from 'cdk8s';
+import type { EngineFlagTable } from './engines/flag-table';
 import { ModelCache, ModelCacheKind } from './model-cache';
 import { ModelSource, ModelSourceKind } from './model-source';
 import * as k8s from '../imports/k8s';
@@ -123,6 +124,11 @@ export interface ServerEngine {
   readonly warning?: string;
   /** Flags the construct owns; `extraArgs` may not set them. */
   readonly ownedFlags: string[];
+  /**
+   * The pinned release's flag table (read from its source), when the library has one: `extraArgs` may only use its
+   * flags, and every flag the engine emits is in it (test/serving/engine-flags.test.ts).
+   */
+  readonly flagTable?: EngineFlagTable;
   readonly extraArgs: string[];
   readonly extraEnv: { [name: string]: string };
   launch(ctx: LaunchContext): LaunchSpec;

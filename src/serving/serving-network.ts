@@ -6,12 +6,15 @@
 import { IConstruct } from 'constructs';
 import { GatewayProvider } from './gateway-provider';
 import { TrafficPeer } from '../internal/tenant-network';
-import { MonitoringStack } from '../observability/monitoring-stack';
-import { PlatformObservability } from '../observability/platform-observability';
+import { monitoringStackOf } from '../observability/stack-of';
 
-/** The Prometheus pods that scrape the app's monitors (the platform's stack, else kube-prometheus-stack's defaults). */
+/**
+ * The Prometheus pods that scrape the app's monitors: those of the PlatformObservability's stack, else of the
+ * ClusterProfile's prometheus-operator add-on (a stack in its own namespace, e.g. `prometheusOperatorWith(...)`),
+ * else kube-prometheus-stack's defaults.
+ */
 export function prometheusPeer(scope: IConstruct): TrafficPeer {
-  const stack = PlatformObservability.of(scope)?.stack ?? MonitoringStack.kubePrometheusStack();
+  const stack = monitoringStackOf(scope);
   return { namespace: stack.namespace, podLabels: { ...stack.prometheusPodLabels } };
 }
 

@@ -64,10 +64,12 @@ export interface ServingMonitoringOptions {
   readonly enabled?: boolean;
 
   /**
-   * Labels of the monitor objects, e.g. the label your Prometheus selects monitors by
-   * (`{ release: 'kube-prometheus-stack' }`).
+   * Extra labels of the monitor objects. The label your Prometheus selects monitors by is added without this: every
+   * monitor gets the selector labels of the monitoring stack (the PlatformObservability's `stack`, else the
+   * ClusterProfile's prometheus-operator add-on's, e.g. `release: kube-prometheus-stack`), unless it already has
+   * that label key.
    *
-   * @default - the standard app.kubernetes.io labels only
+   * @default - the standard app.kubernetes.io labels and the monitoring stack's selector labels
    */
   readonly labels?: { [key: string]: string };
 

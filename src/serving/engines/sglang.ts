@@ -1,7 +1,11 @@
 import { ServingMetrics } from '../../observability/serving-metrics';
 import { defaultReadiness, EngineLoadMetrics, EngineSettings, envVars, flags, LaunchContext, LaunchRole, LaunchSpec, ServerEngine } from '../server-engine';
+import { SGLANG_V0_5_16_FLAGS } from './sglang-flags';
 
-/** The SGLang image the library pins (sgl-project/sglang release v0.5.16). */
+/**
+ * The SGLang image the library pins (sgl-project/sglang release v0.5.16). Every flag below is in that release's flag
+ * table (SGLANG_V0_5_16_FLAGS, read from `python/sglang/srt/server_args.py` at v0.5.16).
+ */
 export const SGLANG_IMAGE = 'lmsysorg/sglang:v0.5.16';
 /** Port the leader of a multi-node group listens on for the other ranks (`--dist-init-addr`). */
 export const SGLANG_DIST_INIT_PORT = 20000;
@@ -35,6 +39,7 @@ export class SglangEngine implements ServerEngine {
     '--pipeline-parallel-size', '--pp-size', '--data-parallel-size', '--dp-size', '--dp', '--enable-metrics', '--lora-paths',
     '--max-loras-per-batch', '--dist-init-addr', '--nnodes', '--node-rank',
   ];
+  public readonly flagTable = SGLANG_V0_5_16_FLAGS;
   public readonly extraArgs: string[];
   public readonly extraEnv: { [name: string]: string };
 

@@ -2,10 +2,12 @@ import { ServingMetrics } from '../../observability/serving-metrics';
 import {
   EngineLoadMetrics, EngineSettings, envVars, flags, LaunchContext, LaunchRole, LaunchSpec, ProbeTiming, ReplicaParallelism, ServerEngine,
 } from '../server-engine';
+import { VLLM_V0_25_1_FLAGS } from './vllm-flags';
 
 /**
- * The vLLM image the library pins (vllm-project/vllm release v0.25.1). Every flag below was checked against that
- * release's `vllm/engine/arg_utils.py` (PyPI sdist vllm-0.25.1.tar.gz).
+ * The vLLM image the library pins (vllm-project/vllm release v0.25.1). Every flag below is in that release's flag
+ * table (VLLM_V0_25_1_FLAGS, read from `vllm/engine/arg_utils.py` and `vllm/entrypoints/openai/cli_args.py` of the
+ * PyPI sdist vllm-0.25.1.tar.gz).
  */
 export const VLLM_IMAGE = 'vllm/vllm-openai:v0.25.1';
 /** Port torch.distributed listens on in the leader of a multi-node group. */
@@ -75,6 +77,7 @@ export class VllmEngine implements ServerEngine {
     '--distributed-executor-backend', '--enable-lora', '--lora-modules', '--max-loras', '--max-lora-rank', '--model',
     '--shutdown-timeout',
   ];
+  public readonly flagTable = VLLM_V0_25_1_FLAGS;
   public readonly extraArgs: string[];
   public readonly extraEnv: { [name: string]: string };
 
