@@ -3,6 +3,7 @@ import { GpuVendor } from './gpu-vendor';
 import { invalidProp, requireInteger } from '../internal/errors';
 import { isDnsLabel } from '../internal/names';
 import { isLabelValue } from '../internal/qualified-name';
+import { checkProps, opt, req } from '../internal/runtime-checks';
 
 const WHERE = 'GpuModel.custom';
 const MIG_PROFILE = /^[1-9]\d*g\.\d+gb([+-][a-z]+)*$/;
@@ -73,6 +74,14 @@ export interface GpuModelProps {
    * @default - none: MIG requests for this model are refused
    */
   readonly migProfiles?: { [profile: string]: number };
+
+  /**
+   * The most GPUs of this model one node can hold (its baseboard), when every form factor of the model has one,
+   * e.g. 8 for an HGX B200 board. A GpuNodePool declaring more GPUs per node is refused.
+   *
+   * @default - unknown: not checked (models sold as PCIe cards fit servers of many sizes)
+   */
+  readonly maxGpusPerNode?: number;
 }
 
 /**
@@ -186,6 +195,8 @@ export class GpuModel {
     memoryGib: 180,
     architecture: 'Blackwell',
     migProfiles: { '1g.23gb': 7, '1g.45gb': 4, '2g.45gb': 3, '3g.90gb': 2, '4g.90gb': 1, '7g.180gb': 1 },
+    // Per node: HGX B200 / DGX B200: 8 GPUs per baseboard [NVIDIA DGX B200 data sheet].
+    maxGpusPerNode: 8,
   });
 
   /**
@@ -200,6 +211,8 @@ export class GpuModel {
     memoryGib: 186,
     architecture: 'Blackwell',
     migProfiles: { '1g.23gb': 7, '1g.47gb': 4, '2g.47gb': 3, '3g.93gb': 2, '4g.93gb': 1, '7g.186gb': 1 },
+    // Per node: one NVL72 compute tray is a node with 2 GB200 superchips, 4 GPUs [NVIDIA GB200 NVL72 data sheet: 18 compute trays, 72 GPUs].
+    maxGpusPerNode: 4,
   });
 
   /** NVIDIA L4 24GB, Ada Lovelace, no MIG. Name: `NVIDIA L4` [3p]. Memory: 24 GB [NVIDIA L4 data sheet]. */
@@ -258,6 +271,8 @@ export class GpuModel {
     nodeLabelValues: ['AMD_Instinct_MI300X_OAM'],
     memoryGib: 192,
     architecture: 'CDNA3',
+    // Per node: 8 OAM modules per Universal Baseboard [AMD Instinct MI300X Platform data sheet].
+    maxGpusPerNode: 8,
   });
 
   /** Every model in the catalogue, in declaration order. */
@@ -278,6 +293,18 @@ export class GpuModel {
   }
 
   private static validate(props: GpuModelProps): void {
+    checkProps(WHERE, 'GpuModelProps', props, {
+      id: req('string', 'a DNS-1123 label such as "nvidia-rtx-6000-ada"'),
+      vendor: opt(GpuVendor, 'a GpuVendor such as GpuVendor.NVIDIA'),
+      productNames: req('string[]', 'a list of product names such as ["NVIDIA RTX 6000 Ada Generation"]'),
+      productNamePattern: opt('string'),
+      excludePattern: opt('string'),
+      nodeLabelValues: opt('string[]'),
+      memoryGib: req('number', 'a positive number of GB'),
+      architecture: opt('string'),
+      maxGpusPerNode: opt('number'),
+      migProfiles: opt('object', 'an object of MIG profile to instances, such as { "1g.10gb": 7 }'),
+    });
     if (!isDnsLabel(props.id)) throw invalidProp(WHERE, 'id', props.id, 'a DNS-1123 label such as "nvidia-rtx-6000-ada"');
     if (props.productNames.length === 0 || props.productNames.some((n) => n.trim() === '')) {
       throw invalidProp(WHERE, 'productNames', props.productNames, 'at least one non-empty product name, as the DRA driver publishes it');
@@ -285,6 +312,7 @@ export class GpuModel {
     if (!(Number.isFinite(props.memoryGib) && props.memoryGib > 0)) {
       throw invalidProp(WHERE, 'memoryGib', props.memoryGib, 'a positive number of GB');
     }
+    if (props.maxGpusPerNode !== undefined) requireInteger(WHERE, 'maxGpusPerNode', props.maxGpusPerNode, 1, 64);
     if (props.productNamePattern !== undefined) requireRe2(WHERE, 'productNamePattern', props.productNamePattern);
     if (props.excludePattern !== undefined) requireRe2(WHERE, 'excludePattern', props.excludePattern);
     for (const value of props.nodeLabelValues ?? []) {
@@ -316,6 +344,8 @@ export class GpuModel {
   public readonly architecture?: string;
   /** Supported MIG profiles, in catalogue order. */
   public readonly migProfiles: string[];
+  /** The most GPUs of this model one node holds, when known. */
+  public readonly maxGpusPerNode?: number;
   private readonly migInstances: Record<string, number>;
 
   private constructor(props: GpuModelProps) {
@@ -328,6 +358,7 @@ export class GpuModel {
     this.memoryGib = props.memoryGib;
     this.architecture = props.architecture;
     this.migInstances = { ...(props.migProfiles ?? {}) };
+    this.maxGpusPerNode = props.maxGpusPerNode;
     // sorted, not in map order: jsii hands a Go map over in random order
     this.migProfiles = Object.keys(this.migInstances).sort(compareMigProfiles);
   }

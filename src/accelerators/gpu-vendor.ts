@@ -1,6 +1,7 @@
 import { invalidProp } from '../internal/errors';
 import { isDnsLabel } from '../internal/names';
 import { isDnsSubdomain, isPrefixedName } from '../internal/qualified-name';
+import { checkProps, opt, req } from '../internal/runtime-checks';
 
 const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
 
@@ -121,6 +122,18 @@ export class GpuVendor {
    */
   public static custom(props: GpuVendorProps): GpuVendor {
     const where = 'GpuVendor.custom';
+    checkProps(where, 'GpuVendorProps', props, {
+      name: req('string', 'a DNS-1123 label such as "intel"'),
+      draDriver: req('string', 'a DNS-1123 subdomain such as "gpu.example.com"'),
+      deviceClassName: opt('string'),
+      extendedResourceName: opt('string'),
+      productLabel: opt('string'),
+      productNameAttribute: opt('string'),
+      memoryCapacity: opt('string'),
+      typeAttribute: opt('string'),
+      wholeDeviceType: opt('string'),
+      taintKey: opt('string'),
+    });
     if (!isDnsLabel(props.name)) throw invalidProp(where, 'name', props.name, 'a DNS-1123 label such as "intel"');
     for (const [prop, value] of [['draDriver', props.draDriver], ['deviceClassName', props.deviceClassName]] as const) {
       if (value !== undefined && !isDnsSubdomain(value)) throw invalidProp(where, prop, value, 'a DNS-1123 subdomain such as "gpu.example.com"');

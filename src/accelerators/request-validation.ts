@@ -2,6 +2,7 @@ import { IConstruct } from 'constructs';
 import { wholeMebibytes, vendorOf } from './claim-spec';
 import { GpuModel } from './gpu-model';
 import { GpuRequest, GpuRequestShape } from './gpu-request';
+import { celSyntaxError } from '../internal/cel-syntax';
 import { ValidationError, invalidProp, requireInteger, show } from '../internal/errors';
 import { ClusterAddon } from '../platform/cluster-addon';
 import { ClusterProfile } from '../platform/cluster-profile';
@@ -92,6 +93,8 @@ function validateDevice(scope: IConstruct, prop: string, request: GpuRequest): v
     if (s.trim() === '' || s.length > MAX_CEL_LENGTH) {
       throw invalidProp(scope, `${prop}.extraSelectors[${i}]`, s, `a non-empty CEL expression of at most ${MAX_CEL_LENGTH} characters`);
     }
+    const syntax = celSyntaxError(s);
+    if (syntax) throw invalidProp(scope, `${prop}.extraSelectors[${i}]`, s, `a valid CEL expression (${syntax}), such as "device.attributes['gpu.nvidia.com'].index < 4"`);
   });
   if (request.sharing) {
     const pct = request.sharing.activeThreadPercentage;

@@ -5,6 +5,7 @@ import { EvalJobInput, PromThreshold } from './eval-job';
 import { EvalSuite } from './eval-suite';
 import { EvalThreshold, LatencyKind, ThresholdSpec } from './eval-threshold';
 import { DeliveryObjects, GateContext } from './gate-context';
+import { registerGate } from './gate-registry';
 import { invalidProp, show, ValidationError } from '../internal/errors';
 import { resourceName } from '../internal/names';
 import { namespaceOf } from '../internal/namespace';
@@ -184,6 +185,8 @@ export class EvalGate extends Construct {
     this.namespace = namespaceOf(target);
     this.route = this.resolveRoute(target, props.route);
     const modelName = this.resolveRule(target, props.modelName);
+    registerGate(this, this.route, target, modelName,
+      this.route.backends.filter((b) => b.modelName === modelName).every((b) => b.service === target));
 
     if (!props.thresholds?.length) throw new ValidationError(this, 'thresholds', 'is empty; give at least one EvalThreshold');
     const specs: ThresholdSpec[] = props.thresholds.map((t, i) => t._spec(this, `thresholds[${i}]`));

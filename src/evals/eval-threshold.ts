@@ -1,11 +1,30 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { invalidProp } from '../internal/errors';
-import { checkProps, req } from '../internal/runtime-checks';
+import { checkProps, opt, req, requireKind } from '../internal/runtime-checks';
 
 /** Metrics lm-evaluation-harness reports as a fraction from 0 to 1. */
 const FRACTION_METRICS = ['acc', 'acc_norm', 'exact_match', 'mc1', 'mc2', 'f1', 'em', 'pass@1', 'pass_at_1', 'inst_level_strict_acc',
   'inst_level_loose_acc', 'prompt_level_strict_acc', 'prompt_level_loose_acc', 'contains'];
+/**
+ * Metrics lm-evaluation-harness writes that can never go below a floor (perplexities are at least 1; scores, error
+ * and bit rates at least 0): a threshold below the floor never passes (atMost) or always does (atLeast).
+ */
+const METRIC_FLOORS: Record<string, number> = {
+  perplexity: 1,
+  word_perplexity: 1,
+  byte_perplexity: 1,
+  bits_per_byte: 0,
+  bleu: 0,
+  chrf: 0,
+  ter: 0,
+  rouge1: 0,
+  rouge2: 0,
+  rougeL: 0,
+  rougeLsum: 0,
+  brier_score: 0,
+  acc_mutual_info: 0,
+};
 const TASK = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$/;
 const METRIC_NAME = /^[A-Za-z0-9@][A-Za-z0-9_@.-]{0,99}$/;
 
@@ -148,6 +167,10 @@ export class EvalThreshold {
    * @param seconds the highest passing latency in seconds
    */
   public static maxLatency(seconds: number, options: LatencyThresholdOptions = {}): EvalThreshold {
+    requireKind('EvalThreshold.maxLatency', 'seconds', seconds, req('number', 'the highest passing latency in seconds, such as 2'));
+    options = checkProps('EvalThreshold.maxLatency', 'LatencyThresholdOptions', options, {
+      quantile: opt('number'), latency: opt('string', 'a LatencyKind such as LatencyKind.END_TO_END'), window: opt('duration'),
+    }, 'options.');
     return new EvalThreshold({
       source: 'prometheus',
       signal: 'latency',
@@ -165,6 +188,8 @@ export class EvalThreshold {
    * @param ratio the highest passing ratio of failed requests
    */
   public static maxErrorRate(ratio: number, options: ErrorRateThresholdOptions = {}): EvalThreshold {
+    requireKind('EvalThreshold.maxErrorRate', 'ratio', ratio, req('number', 'a ratio of failed requests from 0 to 1, such as 0.01'));
+    options = checkProps('EvalThreshold.maxErrorRate', 'ErrorRateThresholdOptions', options, { window: opt('duration') }, 'options.');
     return new EvalThreshold({ source: 'prometheus', signal: 'errorRate', comparison: 'atMost', value: ratio, window: options.window });
   }
 
@@ -198,6 +223,12 @@ export class EvalThreshold {
       const { metric, key } = parseMetric(scope, `${prop}.metric`, r.metricText ?? '');
       if (FRACTION_METRICS.includes(metric) && (r.value < 0 || r.value > 1)) {
         throw invalidProp(scope, `${prop}.value`, r.value, `a value from 0 to 1: ${metric} is a fraction`);
+      }
+      const floor = METRIC_FLOORS[metric];
+      if (floor !== undefined && r.value < floor) {
+        const outcome = r.comparison === 'atLeast' ? 'always passes' : 'can never pass';
+        throw invalidProp(scope, `${prop}.value`, r.value, `a value of at least ${floor}: ${metric} is never below ${floor}, so ` +
+          `this threshold ${outcome}`);
       }
       return { id: this.description, source: 'results', comparison: r.comparison, value: r.value, task, key, metric };
     }

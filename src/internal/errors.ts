@@ -1,10 +1,13 @@
 import { IConstruct } from 'constructs';
+import { pathForCallers, propForCallers, textForCallers } from './caller-names';
 
 const VALIDATION_ERROR = Symbol.for('cdk8s-ai.ValidationError');
 
 /**
  * The one error type for invalid props. The message always names the construct path, the prop, the bad value and
- * what would be valid, so a user can fix the input without reading our code.
+ * what would be valid, so a user can fix the input without reading our code. Multi-word props and factories are
+ * named in both spellings, TypeScript's and Python's (`apiServer (api_server)`, `EvalDelivery.argoCd() (argo_cd())`),
+ * so a Python or Go caller recognises them; `prop` keeps the TypeScript spelling.
  */
 export class ValidationError extends Error {
   public static isValidationError(x: unknown): x is ValidationError {
@@ -16,7 +19,7 @@ export class ValidationError extends Error {
 
   constructor(scope: IConstruct | string, prop: string, problem: string) {
     const path = typeof scope === 'string' ? scope : pathOf(scope);
-    super(`[${path}] ${prop}: ${problem}`);
+    super(`[${pathForCallers(path)}] ${propForCallers(prop)}: ${textForCallers(problem)}`);
     Object.defineProperty(this, VALIDATION_ERROR, { value: true });
     this.name = 'ValidationError';
     this.path = path;
@@ -61,4 +64,12 @@ export function requireOneOf<T>(scope: IConstruct | string, prop: string, value:
     throw invalidProp(scope, prop, value, `one of ${allowed.map(show).join(', ')}`);
   }
   return value;
+}
+
+/**
+ * A message for a cdk8s validation (`node.addValidation`), which cdk8s prefixes with `[path] `: the same
+ * `prop: problem` text, with both spellings of multi-word props and factories, as a ValidationError's.
+ */
+export function validationMessage(prop: string, problem: string): string {
+  return `${propForCallers(prop)}: ${textForCallers(problem)}`;
 }

@@ -133,3 +133,8 @@ export function checkProps<T>(scope: IConstruct | string, typeName: string, prop
   }
   return props;
 }
+
+/** Throws unless `scope` is a construct (the first argument of `X.of(scope)` and `X.allOf(scope)`). */
+export function requireScope<T>(factory: string, scope: T): T {
+  return requireKind(factory, 'scope', scope, req('construct', 'a construct such as a Chart or the App'));
+}

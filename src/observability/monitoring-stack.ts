@@ -1,5 +1,6 @@
 import { requireDnsLabel } from '../internal/names';
 import { requireLabelValue, requireLabels, requireQualifiedName } from '../internal/qualified-name';
+import { checkProps, opt, requireKind } from '../internal/runtime-checks';
 
 /**
  * Props for a monitoring stack of your own (`MonitoringStack.custom`).
@@ -86,6 +87,14 @@ export class MonitoringStack {
    * Any other installation.
    */
   public static custom(props: MonitoringStackProps, description?: string): MonitoringStack {
+    props = checkProps('MonitoringStack.custom', 'MonitoringStackProps', props, {
+      selectorLabels: opt('string-map'),
+      namespace: opt('string'),
+      prometheusPodLabels: opt('string-map'),
+      dashboardLabel: opt('string'),
+      dashboardLabelValue: opt('string'),
+    });
+    requireKind('MonitoringStack.custom', 'description', description, opt('string'));
     return new MonitoringStack(props, description ?? 'custom');
   }
 

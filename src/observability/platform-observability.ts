@@ -11,6 +11,7 @@ import { instancesOf, namespaces, recordInstance } from '../internal/app-registr
 import { ValidationError, invalidProp } from '../internal/errors';
 import { standardLabels } from '../internal/labels';
 import { claimName, requireDnsLabel, resourceName } from '../internal/names';
+import { checkProps, opt, requireScope } from '../internal/runtime-checks';
 import { ClusterAddon } from '../platform/cluster-addon';
 import { ClusterProfile } from '../platform/cluster-profile';
 
@@ -116,6 +117,7 @@ export class PlatformObservability extends Construct {
    * constructs); undefined when there is none or several elsewhere.
    */
   public static of(scope: IConstruct): PlatformObservability | undefined {
+    requireScope('PlatformObservability.of', scope);
     for (let ancestor: IConstruct | undefined = scope; ancestor !== undefined; ancestor = ancestor.node.scope) {
       let found = declaredIn.get(ancestor);
       if (found === undefined) {
@@ -161,6 +163,17 @@ export class PlatformObservability extends Construct {
 
   constructor(scope: Construct, id: string, props: PlatformObservabilityProps = {}) {
     super(scope, id);
+    props = checkProps(this, 'PlatformObservabilityProps', props, {
+      stack: opt(MonitoringStack, 'a MonitoringStack such as MonitoringStack.kubePrometheusStack()'),
+      dcgmLabels: opt(DcgmLabels, 'DcgmLabels.EXPORTED or DcgmLabels.HONORED'),
+      gpuPrices: opt('array'),
+      currency: opt('string'),
+      runbookBaseUrl: opt('string'),
+      dashboardFolder: opt('string'),
+      tracing: opt('object'),
+      scrapeInterval: opt('string'),
+      name: opt('string'),
+    });
     Object.defineProperty(this, PLATFORM_OBSERVABILITY, { value: true });
     declaredIn = new WeakMap();
     recordInstance(PLATFORM_OBSERVABILITY_KIND, this);

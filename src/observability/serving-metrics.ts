@@ -1,4 +1,5 @@
 import { ValidationError, show } from '../internal/errors';
+import { checkProps, opt, req } from '../internal/runtime-checks';
 
 /**
  * Props for the metrics of a model server of your own (`ServingMetrics.custom`).
@@ -141,6 +142,17 @@ export class ServingMetrics {
    * A server this library does not know.
    */
   public static custom(props: ServingMetricsProps): ServingMetrics {
+    checkProps('ServingMetrics.custom', 'ServingMetricsProps', props, {
+      server: req('string', 'a server name such as "my-server"'),
+      requestLatencyHistogram: req('string', 'a histogram base name'),
+      requestsTotal: req('string', 'a counter name'),
+      errorMatcher: req('string', 'a PromQL label matcher such as \'status=~"5.."\''),
+      timeToFirstTokenHistogram: opt('string'),
+      interTokenLatencyHistogram: opt('string'),
+      kvCacheUsage: opt('string'),
+      requestsWaiting: opt('string'),
+      requestsRunning: opt('string'),
+    });
     return new ServingMetrics(props, undefined);
   }
 

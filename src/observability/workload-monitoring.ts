@@ -10,6 +10,7 @@ import { standardLabels } from '../internal/labels';
 import { claimName, isDnsLabel, resourceName } from '../internal/names';
 import { namespaceOf } from '../internal/namespace';
 import { isDnsSubdomain, requireLabels } from '../internal/qualified-name';
+import { checkProps, opt, req } from '../internal/runtime-checks';
 import { allowTraffic } from '../internal/tenant-network';
 import { ClusterAddon } from '../platform/cluster-addon';
 import { ClusterProfile } from '../platform/cluster-profile';
@@ -144,6 +145,17 @@ export class WorkloadMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkloadMonitoringProps) {
     super(scope, id);
+    checkProps(this, 'WorkloadMonitoringProps', props, {
+      podLabels: req('string-map', 'labels selecting the workload\'s pods, such as { app: "trainer" }'),
+      podNamePrefix: req('string', 'a pod name prefix (DNS-1123)'),
+      metricsPort: opt('string'),
+      metricsPath: opt('string'),
+      serving: opt(ServingMetrics, 'a ServingMetrics such as ServingMetrics.vllm()'),
+      localQueue: opt('string'),
+      gpus: opt('boolean'),
+      podTargetLabels: opt('string[]'),
+      thresholds: opt('object'),
+    });
     ClusterProfile.of(this)._requireAddon(this, 'monitoring', ClusterAddon.PROMETHEUS_OPERATOR, 'WorkloadMonitoring (PodMonitor, PrometheusRule)');
     const platform = PlatformObservability.of(this);
     const stack = monitoringStackOf(this);

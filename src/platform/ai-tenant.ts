@@ -5,19 +5,21 @@ import { ClusterProfile } from './cluster-profile';
 import { GpuNodePool } from './gpu-node-pool';
 import { warn } from './platform-warnings';
 import { TenantAccess } from './tenant-access';
+import { requireTenantNamespace } from './tenant-namespace';
 import { edgePolicySpec } from './tenant-network-policy';
 import { PoolQuotaKeys, demandKey, poolQuotaKeys } from './tenant-quota';
 import * as k8s from '../imports/k8s';
 import * as kueue from '../imports/kueue';
 import { gpuDemandsIn, namespaceFact, namespaces, recordLocalQueue, recordNamespace } from '../internal/app-registry';
 import { clusterScoped } from '../internal/cluster-scoped';
-import { ValidationError, invalidProp, requireInteger, show } from '../internal/errors';
+import { ValidationError, invalidProp, requireInteger, show, validationMessage } from '../internal/errors';
 import { standardLabels } from '../internal/labels';
 import { claimName, requireDnsLabel, resourceName } from '../internal/names';
 import { markNamespaceScope } from '../internal/namespace';
 import { restrictedViolations } from '../internal/pod-security';
 import { requireLabels, requireNonEmptyLabelValue } from '../internal/qualified-name';
-import { checkProps, req } from '../internal/runtime-checks';
+import { checkProps, req, requireScope } from '../internal/runtime-checks';
+import { requireSameApp } from '../internal/same-app';
 import {
   EdgeSide, EgressNeed, EgressNeedKind, ResolvedEgressNeed, TrafficEdge, allowTraffic, cidrStrictlyContains, isCidr, isWholeInternet, rangesOf,
   registerFirewall, trafficEdges,
@@ -471,6 +473,7 @@ export class AiTenant extends Construct {
    * Every AiTenant of the app of `scope`, in creation order.
    */
   public static allOf(scope: IConstruct): AiTenant[] {
+    requireScope('AiTenant.allOf', scope);
     return namespaces(scope).map((n) => n.scope).filter((s): s is AiTenant => AiTenant.isAiTenant(s));
   }
 
@@ -534,7 +537,8 @@ export class AiTenant extends Construct {
     if (enclosing) {
       throw new ValidationError(this, 'scope', `a tenant cannot be created inside another tenant (${enclosing.node.path}); create it in a chart`);
     }
-    this.namespaceName = props.namespace !== undefined ? requireDnsLabel(this, 'namespace', props.namespace) : resourceName(this);
+    this.namespaceName = requireTenantNamespace(this, props.namespace !== undefined ? requireDnsLabel(this, 'namespace', props.namespace) :
+      resourceName(this), props.namespace !== undefined);
     this.checkNamespaceFree();
     this.team = requireNonEmptyLabelValue(this, 'team', props.team);
     this.owner = requireNonEmptyLabelValue(this, 'owner', props.owner);
@@ -701,6 +705,7 @@ export class AiTenant extends Construct {
       const prop = `gpuQuota[${i}]`;
       if (!GpuNodePool.isGpuNodePool(e.pool)) throw invalidProp(this, `${prop}.pool`, String(e.pool), 'a GpuNodePool');
       if (seen.has(e.pool)) throw invalidProp(this, `${prop}.pool`, e.pool.name, 'each pool at most once');
+      requireSameApp(this, `${prop}.pool`, e.pool, 'the GpuNodePool');
       seen.add(e.pool);
       const capacity = e.pool.gpuCapacity;
       const gpus = requireInteger(this, `${prop}.gpus`, e.gpus, 0, capacity);
@@ -948,7 +953,7 @@ export class AiTenant extends Construct {
   private synthErrors(): string[] {
     const errors: string[] = [];
     // cdk8s prefixes validation messages with the construct path
-    const fail = (prop: string, problem: string) => errors.push(`${prop}: ${problem}`);
+    const fail = (prop: string, problem: string) => errors.push(validationMessage(prop, problem));
     const demand = this.gpuDemand();
     for (const [key, want] of Object.entries(demand).sort(([a], [b]) => a.localeCompare(b))) {
       const have = this.hard[key];

@@ -2,8 +2,10 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { ClusterAddon } from './cluster-addon';
 import { KubernetesVersion } from './kubernetes-version';
+import { requireDraGate, requireOnlyProfileIn, warnFloatingImages } from './profile-checks';
 import { ValidationError, invalidProp, show } from '../internal/errors';
 import { FEATURE_GATES, knownGates } from '../internal/feature-gates';
+import { checkProps, opt, req, requireKind, requireScope } from '../internal/runtime-checks';
 import type { MonitoringStack } from '../observability/monitoring-stack';
 
 const CLUSTER_PROFILE = Symbol.for('cdk8s-ai.ClusterProfile');
@@ -95,6 +97,7 @@ export class ClusterProfile extends Construct {
    * one of its ancestors; the default profile when there is none.
    */
   public static of(scope: IConstruct): ClusterProfile {
+    requireScope('ClusterProfile.of', scope);
     for (let ancestor: IConstruct | undefined = scope; ancestor !== undefined; ancestor = ancestor.node.scope) {
       const found = declaredProfile(ancestor);
       if (found) return found;
@@ -113,6 +116,13 @@ export class ClusterProfile extends Construct {
 
   constructor(scope: Construct, id: string, props: ClusterProfileProps = {}) {
     super(scope, id);
+    props = checkProps(this, 'ClusterProfileProps', props, {
+      kubernetesVersion: opt(KubernetesVersion, 'a KubernetesVersion such as KubernetesVersion.V1_34 or KubernetesVersion.of("1.36")'),
+      featureGates: opt('object', 'an object of gate name to true or false, such as { DynamicResourceAllocation: true }'),
+      gpuAllocation: opt('string', 'a GpuAllocation such as GpuAllocation.DYNAMIC_RESOURCE_ALLOCATION'),
+      addons: opt('array', 'a list of ClusterAddon such as ClusterAddon.defaults()'),
+    });
+    (props.addons ?? []).forEach((a, i) => requireKind(this, `addons[${i}]`, a, req(ClusterAddon, 'a ClusterAddon such as ClusterAddon.KUEUE')));
     Object.defineProperty(this, CLUSTER_PROFILE, { value: true });
     declaredIn = new WeakMap();
     this.kubernetesVersion = props.kubernetesVersion ?? KubernetesVersion.V1_34;
@@ -120,10 +130,12 @@ export class ClusterProfile extends Construct {
     this.addons = this.resolveAddons(props.addons ?? ClusterAddon.defaults());
     this.gateOverrides = { ...(props.featureGates ?? {}) };
     this.validateGates();
+    requireDraGate(this, this.usesDra, this.isFeatureEnabled('DynamicResourceAllocation'));
+    requireOnlyProfileIn(this, (c) => ClusterProfile.isClusterProfile(c), DEFAULT_PROFILE_ID);
     // Every monitor and rule in the profile's scope gets the selector labels of its Prometheus, whichever construct
     // (or user) made it: labels are added at synth, when the construct tree is complete, and never override a
     // label the object already has.
-    this.node.addValidation({ validate: () => { this.labelMonitors(); return []; } });
+    this.node.addValidation({ validate: () => { this.labelMonitors(); warnFloatingImages(scope); return []; } });
     if (id !== DEFAULT_PROFILE_ID && scope.node.tryFindChild(DEFAULT_PROFILE_ID)) {
       throw new ValidationError(this, 'scope', 'a construct already used the default cluster profile before this ' +
         'ClusterProfile was declared; declare the ClusterProfile before the constructs it applies to');

@@ -5,7 +5,7 @@ import type { INodeProvisioner } from './provisioners/node-provisioner-base';
 import { GpuDeviceClass } from '../accelerators/gpu-device-class';
 import { GpuModel } from '../accelerators/gpu-model';
 import { GpuOperatorOptions, GpuOperatorPolicy } from '../accelerators/gpu-operator-policy';
-import { ValidationError, invalidProp, requireInteger, show } from '../internal/errors';
+import { ValidationError, invalidProp, requireInteger, show, validationMessage } from '../internal/errors';
 import { DNS_LABEL_MAX, claimName, requireDnsLabel, resourceName } from '../internal/names';
 import type { PodSpecBuilder } from '../internal/pod-spec';
 import { LABEL_VALUE_TEXT, isLabelValue, requireLabels, requireQualifiedName } from '../internal/qualified-name';
@@ -243,6 +243,11 @@ export class GpuNodePool extends Construct {
     this.name = props.name !== undefined ? requireDnsLabel(this, 'name', props.name) : resourceName(this, [], DNS_LABEL_MAX);
     this.gpu = props.gpu;
     this.gpusPerNode = requireInteger(this, 'gpusPerNode', props.gpusPerNode, 1, MAX_GPUS_PER_NODE);
+    const perModel = props.gpu.maxGpusPerNode;
+    if (perModel !== undefined && this.gpusPerNode > perModel) {
+      throw invalidProp(this, 'gpusPerNode', this.gpusPerNode, `at most ${perModel}: a node holds at most ${perModel} ${props.gpu.id} GPUs ` +
+        '(GpuModel maxGpusPerNode), so the pool would promise capacity no node has');
+    }
     this.minNodes = requireInteger(this, 'minNodes', props.minNodes ?? 0, 0);
     this.maxNodes = requireInteger(this, 'maxNodes', props.maxNodes ?? Math.max(1, this.minNodes), 1);
     if (this.minNodes > this.maxNodes) throw invalidProp(this, 'minNodes', this.minNodes, `at most maxNodes (${this.maxNodes})`);
@@ -307,8 +312,8 @@ export class GpuNodePool extends Construct {
     // cdk8s prefixes validation messages with the construct path: `[path] maxNodes: ...`, as a ValidationError reads
     if (total > this.gpuCapacity) {
       const who = this.demands.map((d) => `${d.scope.node.path} (${d.devices})`).join(', ');
-      return [`maxNodes: the workloads placed on the pool need ${total} GPUs (${who}) but the pool holds at most ` +
-        `${this.gpuCapacity} (${this.maxNodes} nodes x ${this.gpusPerNode}); raise maxNodes or move a workload`];
+      return [validationMessage('maxNodes', `the workloads placed on the pool need ${total} GPUs (${who}) but the pool holds at most ` +
+        `${this.gpuCapacity} (${this.maxNodes} nodes x ${this.gpusPerNode}); raise maxNodes or move a workload`)];
     }
     return this.packingErrors();
   }
@@ -334,10 +339,10 @@ export class GpuNodePool extends Construct {
     const fractional = this.demands.filter((d) => !d.gpusPerPod).reduce((sum, d) => sum + d.devices, 0);
     if (unplaced === 0 && fractional <= free.reduce((a, b) => a + b, 0)) return [];
     const who = this.demands.map((d) => (d.gpusPerPod ? `${d.scope.node.path} (${d.pods} pods x ${d.gpusPerPod})` : `${d.scope.node.path} (${d.devices})`)).join(', ');
-    return ['maxNodes: the pods placed on the pool do not fit its nodes: each pod\'s GPUs come from one node of ' +
+    return [validationMessage('maxNodes', 'the pods placed on the pool do not fit its nodes: each pod\'s GPUs come from one node of ' +
       `${this.gpusPerNode}, and ${who} spread over ${this.maxNodes} nodes leave ${unplaced || 'some'} pod(s) without a ` +
       'node; raise maxNodes, request the same GPUs per pod in every workload of the pool (a divisor of the GPUs per ' +
-      'node), or move a workload to a pool of its own'];
+      'node), or move a workload to a pool of its own')];
   }
 
   private validate(props: GpuNodePoolProps) {

@@ -1,4 +1,5 @@
 import { ValidationError, show } from '../internal/errors';
+import { req, requireKind } from '../internal/runtime-checks';
 
 const SUPPORTED_MINORS = [34, 35, 36, 37];
 
@@ -19,6 +20,7 @@ export class KubernetesVersion {
    * A version from its text, e.g. `1.36` or `v1.36.2`.
    */
   public static of(version: string): KubernetesVersion {
+    requireKind('KubernetesVersion.of', 'version', version, req('string', `a version such as "1.36" (one of ${SUPPORTED_MINORS.map((m) => `1.${m}`).join(', ')})`));
     const match = /^v?1\.(\d+)(\.\d+)?$/.exec(version.trim());
     const minor = match ? Number(match[1]) : NaN;
     if (!SUPPORTED_MINORS.includes(minor)) {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiObject, App } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { aiConformanceChecklist, requirementsOf } from './ai-conformance';
 import { AiTenant } from './ai-tenant';
 import { ClusterProfile } from './cluster-profile';
@@ -41,8 +41,13 @@ interface Check {
   readonly id: string;
   /** The checklist item, e.g. `Network policy defaults`. */
   readonly title: string;
-  /** True when the tenant meets it. */
-  readonly pass: boolean;
+  /** True when the tenant meets it; null when the report cannot check it (a declaration, or nothing to check). */
+  readonly pass: boolean | null;
+  /**
+   * `PASS`, `FAIL`, `DECLARED` (the user declared it, e.g. a backup policy URL, which no YAML can prove) or `N/A`
+   * (nothing to check, e.g. no alerts to link a runbook).
+   */
+  readonly result: 'PASS' | 'FAIL' | 'DECLARED' | 'N/A';
   /** What was found: the problems when it fails, the evidence when it passes. */
   readonly detail: string;
 }
@@ -107,6 +112,7 @@ export class PlatformReport extends Construct {
       currency: observability?.currency ?? null,
       tenants: tenants.map((t) => this.tenantModel(t, observability)),
       kueueDeviceClassMappings: profile.usesDra ? this.deviceClassMappings(tenants) : [],
+      kueueGangJobs: kueueGangJobs(this),
       trafficEdges: trafficEdges(this).map((e) => ({
         declaredBy: e.scope.node.path,
         name: e.name,
@@ -144,12 +150,18 @@ export class PlatformReport extends Construct {
       if (!t.gpus.length) lines.push('| - | - | 0 | 0 | 0 | - | - |');
       lines.push('', `Requested GPUs: ${t.requestedGpus}; estimated cost: ${t.estimatedCostPerHour === null ? 'unknown (no GPU prices)' : `${t.estimatedCostPerHour} ${m.currency}/h`}.`, '');
       lines.push('| readiness item | result | detail |', '| --- | --- | --- |');
-      for (const c of t.checklist) lines.push(`| ${c.title} | ${c.pass ? 'PASS' : 'FAIL'} | ${c.detail.replace(/\|/g, '\\|')} |`);
+      for (const c of t.checklist) lines.push(`| ${c.title} | ${c.result} | ${c.detail.replace(/\|/g, '\\|')} |`);
     }
     if (m.kueueDeviceClassMappings.length) {
       lines.push('', '## Kueue configuration the cluster needs', '', 'Kueue charges DRA devices only through `resources.deviceClassMappings` in its Configuration:', '', '```yaml', 'resources:', '  deviceClassMappings:');
       for (const d of m.kueueDeviceClassMappings) lines.push(`  - name: ${d.name}`, '    deviceClassNames:', ...d.deviceClassNames.map((n: string) => `    - ${n}`));
       lines.push('```');
+    }
+    if (m.kueueGangJobs.length) {
+      lines.push('', '## Gang start: what Kueue needs', '', 'Kueue admits a gang against quota all-or-nothing, but it does not place ' +
+        'pods: for the pods of a gang to start all together or not at all (and to be requeued when some cannot be placed), the ' +
+        'Kueue Configuration needs `waitForPodsReady`. This report cannot see the Kueue Configuration: NOT CHECKED, required for ' +
+        `${m.kueueGangJobs.join(', ')}.`, '', '```yaml', 'waitForPodsReady:', '  enable: true', '  blockAdmission: true', '```');
     }
     if (m.trafficEdges.length) {
       lines.push('', '## Allowed traffic', '', '| declared by | from | to | ports | why |', '| --- | --- | --- | --- | --- |');
@@ -259,8 +271,10 @@ export class PlatformReport extends Construct {
     const objects = t.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson());
     const pods = podSpecsBelow(t);
     const checks: Check[] = [];
-    const add = (id: string, title: string, problems: string[], ok: string) =>
-      checks.push({ id, title, pass: problems.length === 0, detail: problems.length ? problems.join('; ') : ok });
+    const add = (id: string, title: string, problems: string[], ok: string, unchecked?: 'DECLARED' | 'N/A') => {
+      const result = problems.length ? 'FAIL' : unchecked ?? 'PASS';
+      checks.push({ id, title, result, pass: result === 'PASS' ? true : result === 'FAIL' ? false : null, detail: problems.length ? problems.join('; ') : ok });
+    };
 
     const demand = t.gpuDemand();
     const quota = t.gpuQuota;
@@ -335,14 +349,26 @@ export class PlatformReport extends Construct {
     add('probes-pdbs-limits', 'Probes, PDBs and resource requests', workload, 'serving containers have readiness probes, replicated servers have PDBs, every container has CPU/memory requests (explicit or LimitRange defaults)');
 
     add('model-artifact-retention', 'Model artifact retention', t.operations.modelRetentionDays === undefined ? ['operations.modelRetentionDays not given'] : [],
-      `model artifacts and eval results kept ${t.operations.modelRetentionDays} days`);
-    add('backups', 'Backups', t.operations.backupPolicyUrl === undefined ? ['operations.backupPolicyUrl not given'] : [], `backup policy: ${t.operations.backupPolicyUrl}`);
+      `declared: model artifacts and eval results kept ${t.operations.modelRetentionDays} days (not checked: the YAML cannot show retention)`, 'DECLARED');
+    add('backups', 'Backups', t.operations.backupPolicyUrl === undefined ? ['operations.backupPolicyUrl not given'] : [], `declared: backup policy ${t.operations.backupPolicyUrl} (not checked: the YAML cannot show backups)`, 'DECLARED');
     const runbooks: string[] = [];
     if (t.operations.runbookUrl === undefined) runbooks.push('operations.runbookUrl not given');
+    let alerts = 0;
     for (const o of objects.filter((x) => x.kind === 'PrometheusRule')) {
-      for (const g of o.spec?.groups ?? []) for (const r of g.rules ?? []) if (r.alert && !r.annotations?.runbook_url) runbooks.push(`alert ${r.alert} has no runbook_url`);
+      for (const g of o.spec?.groups ?? []) {
+        for (const r of g.rules ?? []) {
+          if (!r.alert) continue;
+          alerts++;
+          if (!r.annotations?.runbook_url) runbooks.push(`alert ${r.alert} has no runbook_url`);
+        }
+      }
     }
-    add('runbooks', 'Incident runbooks', runbooks, `runbook ${t.operations.runbookUrl}; every alert links a runbook`);
+    if (alerts === 0) {
+      add('runbooks', 'Incident runbooks', runbooks, `declared: runbook ${t.operations.runbookUrl}; the tenant has no alerts, so no alert links it ` +
+        '(add monitoring to its workloads for alerts that do)', 'DECLARED');
+    } else {
+      add('runbooks', 'Incident runbooks', runbooks, `runbook ${t.operations.runbookUrl}; all ${alerts} alert(s) link a runbook`);
+    }
 
     const signing: string[] = [];
     if (!t.imageSigning.length) signing.push('the namespace does not opt into signed-image admission (imageSigning)');
@@ -421,4 +447,12 @@ function labelText(labels: Record<string, string | number>, separator: string): 
 
 function round(x: number): number {
   return Math.round(x * 100) / 100;
+}
+
+/** Gang jobs Kueue schedules (JobSets and TrainJobs with a queue label), by construct path. */
+function kueueGangJobs(scope: IConstruct): string[] {
+  return scope.node.root.node.findAll()
+    .filter((c): c is ApiObject => c instanceof ApiObject && ['JobSet', 'TrainJob'].includes(c.kind) &&
+      c.metadata.getLabel('kueue.x-k8s.io/queue-name') !== undefined)
+    .map((o) => o.node.scope!.node.path);
 }

@@ -4,7 +4,7 @@ import { clusterScoped } from '../internal/cluster-scoped';
 import { ValidationError, invalidProp } from '../internal/errors';
 import { standardLabels } from '../internal/labels';
 import { claimName, requireDnsLabel, resourceName } from '../internal/names';
-import { checkProps, opt } from '../internal/runtime-checks';
+import { checkProps, opt, requireScope } from '../internal/runtime-checks';
 
 /**
  * What the apiserver does with an object that breaks an admission policy.
@@ -88,6 +88,7 @@ export class ImageAdmissionPolicy extends Construct {
    * Every ImageAdmissionPolicy of the app of `scope`.
    */
   public static allOf(scope: IConstruct): ImageAdmissionPolicy[] {
+    requireScope('ImageAdmissionPolicy.allOf', scope);
     return [...(POLICIES.get(scope.node.root) ?? [])];
   }
 

@@ -6,7 +6,7 @@ import { clusterScoped } from '../internal/cluster-scoped';
 import { ValidationError, invalidProp } from '../internal/errors';
 import { standardLabels } from '../internal/labels';
 import { claimName, requireDnsLabel, resourceName } from '../internal/names';
-import { checkProps, req } from '../internal/runtime-checks';
+import { checkProps, req, requireScope } from '../internal/runtime-checks';
 import { ClusterAddon } from '../platform/cluster-addon';
 import { ClusterProfile } from '../platform/cluster-profile';
 
@@ -66,6 +66,7 @@ export class ImageSigningPolicy extends Construct {
    * Every ImageSigningPolicy of the app of `scope`.
    */
   public static allOf(scope: IConstruct): ImageSigningPolicy[] {
+    requireScope('ImageSigningPolicy.allOf', scope);
     return [...(POLICIES.get(scope.node.root) ?? [])];
   }
 

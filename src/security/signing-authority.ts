@@ -1,4 +1,5 @@
 import { ValidationError } from '../internal/errors';
+import { checkProps, opt, req } from '../internal/runtime-checks';
 
 /**
  * Props for a keyless (Fulcio certificate) signing identity.
@@ -76,6 +77,9 @@ export class SigningAuthority {
    * Images signed keylessly by an OIDC identity.
    */
   public static keyless(props: KeylessIdentityProps): SigningAuthority {
+    props = checkProps('SigningAuthority.keyless', 'KeylessIdentityProps', props, {
+      issuer: opt('string'), issuerRegExp: opt('string'), subject: opt('string'), subjectRegExp: opt('string'), fulcioUrl: opt('string'),
+    });
     const one = (a?: string, b?: string) => (a === undefined) !== (b === undefined);
     if (!one(props.issuer, props.issuerRegExp)) {
       throw new ValidationError('SigningAuthority.keyless', 'issuer', 'give exactly one of issuer and issuerRegExp');
@@ -92,6 +96,9 @@ export class SigningAuthority {
    * Images signed keylessly by a GitHub Actions workflow (`cosign sign` with the workflow's OIDC token).
    */
   public static githubActions(props: GithubActionsIdentityProps): SigningAuthority {
+    checkProps('SigningAuthority.githubActions', 'GithubActionsIdentityProps', props, {
+      repository: req('string', '"owner/name"'), workflow: opt('string'), refRegExp: opt('string'),
+    });
     if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(props.repository)) {
       throw new ValidationError('SigningAuthority.githubActions', 'repository', `got ${JSON.stringify(props.repository)}; expected "owner/name"`);
     }

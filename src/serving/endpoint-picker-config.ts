@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import { EppPluginMaturity, EppVersion } from './epp-version';
 import { invalidProp, requireInteger, ValidationError } from '../internal/errors';
+import { checkProps, opt, req, requireKind } from '../internal/runtime-checks';
 
 /** What a scorer needs from the model server. */
 export enum ScorerInput {
@@ -51,6 +52,10 @@ export class EppScorer {
 
   /** Prefers endpoints likely to hold the prompt's prefix in cache (`prefix-cache-scorer`; no server metric). */
   public static prefixCache(weight: number = 3, options: PrefixCacheScorerOptions = {}): EppScorer {
+    requireKind('EppScorer.prefixCache', 'weight', weight, req('number', 'a scorer weight such as 3'));
+    options = checkProps('EppScorer.prefixCache', 'PrefixCacheScorerOptions', options, {
+      matchLengthWeight: opt('number'), matchLengthScaleTokens: opt('number'),
+    }, 'options.');
     const parameters: { [key: string]: any } = {};
     if (options.matchLengthWeight !== undefined) parameters.matchLengthWeight = options.matchLengthWeight;
     if (options.matchLengthScaleTokens !== undefined) parameters.matchLengthScaleTokens = options.matchLengthScaleTokens;
@@ -217,6 +222,13 @@ export class EndpointPickerConfig {
    * A profile of your own.
    */
   public static of(props: EndpointPickerConfigProps): EndpointPickerConfig {
+    checkProps('EndpointPickerConfig.of', 'EndpointPickerConfigProps', props, {
+      scorers: req('array', 'a list of EppScorer such as [EppScorer.queue(), EppScorer.prefixCache()]'),
+      filters: opt('array'),
+      picker: opt('string', 'an EppPicker such as EppPicker.MAX_SCORE'),
+    });
+    props.scorers.forEach((x, i) => requireKind('EndpointPickerConfig.of', `scorers[${i}]`, x, req(EppScorer, 'an EppScorer such as EppScorer.queue()')));
+    (props.filters ?? []).forEach((x, i) => requireKind('EndpointPickerConfig.of', `filters[${i}]`, x, req(EppFilter, 'an EppFilter such as EppFilter.decode()')));
     return new EndpointPickerConfig(props);
   }
 

@@ -1,3 +1,9 @@
+import { checkProps, opt } from '../internal/runtime-checks';
+
+function checkOptions(factory: string, options: GatewayProviderOptions | undefined): GatewayProviderOptions {
+  return checkProps(factory, 'GatewayProviderOptions', options, { eppTls: opt('boolean') }, 'options.');
+}
+
 /**
  * Options of a gateway whose endpoint-picker transport is configurable.
  */
@@ -49,6 +55,7 @@ export class GatewayProvider {
    * Any implementation that passes the Inference Extension conformance tests: no extra objects, no restrictions.
    */
   public static generic(options: GatewayProviderOptions = {}): GatewayProvider {
+    options = checkOptions('GatewayProvider.generic', options);
     return new GatewayProvider({
       name: 'generic',
       eppTls: options.eppTls ?? true,
@@ -65,6 +72,7 @@ export class GatewayProvider {
    * TLS to it without verifying the self-signed certificate, as llm-d's Istio chart does.
    */
   public static istio(options: GatewayProviderOptions = {}): GatewayProvider {
+    options = checkOptions('GatewayProvider.istio', options);
     return new GatewayProvider({
       name: 'istio',
       eppTls: options.eppTls ?? true,
@@ -80,6 +88,7 @@ export class GatewayProvider {
    * agentgateway: the picker serves plaintext (`--secure-serving=false`), as llm-d's chart configures it.
    */
   public static agentgateway(options: GatewayProviderOptions = {}): GatewayProvider {
+    options = checkOptions('GatewayProvider.agentgateway', options);
     return new GatewayProvider({
       name: 'agentgateway',
       eppTls: options.eppTls ?? false,
@@ -96,6 +105,7 @@ export class GatewayProvider {
    * one rule over weighted InferencePools (kgateway-dev/kgateway#11667).
    */
   public static kgateway(options: GatewayProviderOptions = {}): GatewayProvider {
+    options = checkOptions('GatewayProvider.kgateway', options);
     return new GatewayProvider({
       name: 'kgateway',
       eppTls: options.eppTls ?? true,
@@ -112,6 +122,7 @@ export class GatewayProvider {
    * Envoy AI Gateway: at most one InferencePool per route rule (enforced since v0.7.0, envoyproxy/ai-gateway#2231).
    */
   public static envoyAiGateway(options: GatewayProviderOptions = {}): GatewayProvider {
+    options = checkOptions('GatewayProvider.envoyAiGateway', options);
     return new GatewayProvider({
       name: 'envoy-ai-gateway',
       eppTls: options.eppTls ?? true,
@@ -129,6 +140,7 @@ export class GatewayProvider {
    * timeout becomes a GCPBackendPolicy, since GKE does not take HTTPRoute timeouts.
    */
   public static gke(options: GatewayProviderOptions = {}): GatewayProvider {
+    options = checkOptions('GatewayProvider.gke', options);
     return new GatewayProvider({
       name: 'gke',
       eppTls: options.eppTls ?? true,

@@ -3,12 +3,13 @@ import { Construct } from 'constructs';
 import { GatewayProvider } from './gateway-provider';
 import type { InferenceService } from './inference-service';
 import * as gateway from '../imports/gateway';
-import { invalidProp, requireInteger, show, ValidationError } from '../internal/errors';
+import { invalidProp, requireInteger, show, validationMessage, ValidationError } from '../internal/errors';
 import { standardLabels } from '../internal/labels';
 import { claimName, dnsLabel, isDnsLabel, resourceName } from '../internal/names';
 import { namespaceOf } from '../internal/namespace';
 import { isDnsSubdomain } from '../internal/qualified-name';
 import { checkProps, opt, req } from '../internal/runtime-checks';
+import { removedFromTree, requireSameApp } from '../internal/same-app';
 import { ClusterAddon } from '../platform/cluster-addon';
 import { ClusterProfile } from '../platform/cluster-profile';
 
@@ -233,6 +234,7 @@ export class InferenceRoute extends Construct {
     const refs = new Map<InferenceService, { namespace?: string }>();
     for (const r of this.rules) {
       for (const b of r.backends) {
+        requireSameApp(this, 'backends', b.service, 'the InferenceService');
         if (!refs.has(b.service)) refs.set(b.service, this.attach(b.service, timeout, parentRef.namespace ?? this.namespace));
       }
     }
@@ -249,7 +251,15 @@ export class InferenceRoute extends Construct {
     });
     // Resolved at synth; dropped while no backend is held.
     this.httpRoute.metadata.addAnnotation(InferenceRoute.HELD_ANNOTATION, Lazy.any({ produce: () => this.heldText() }));
-    this.node.addValidation({ validate: () => this.validateWeights() });
+    this.node.addValidation({ validate: () => [...this.removedBackends(), ...this.validateWeights()] });
+  }
+
+  /** Backends removed from the construct tree after the route referenced them (their objects are not synthesized). */
+  private removedBackends(): string[] {
+    const removed = [...new Set(this.rules.flatMap((r) => r.backends.map((b) => b.service)))].filter((s) => removedFromTree(s));
+    return removed.map((s) => validationMessage('backends', `got the InferenceService ${s.node.path}, which was removed from the ` +
+      'construct tree after the route referenced it, so the route would point at an InferencePool that is not synthesized; ' +
+      'expected services still in the App (remove it from the route too)'));
   }
 
   /** The backends as the route emits them now. */
@@ -356,7 +366,7 @@ export class InferenceRoute extends Construct {
   }
 
   private validateWeights(): string[] {
-    return this.rules.map((r) => this.weightProblem(r)).filter((p): p is string => p !== undefined).map((p) => `weights: ${p}`);
+    return this.rules.map((r) => this.weightProblem(r)).filter((p): p is string => p !== undefined).map((p) => validationMessage('weights', p));
   }
 
   private attach(service: InferenceService, timeout: Duration | undefined, gatewayNamespace: string | undefined): { namespace?: string } {

@@ -25,7 +25,7 @@ import { validateGpuCount } from '../accelerators/request-validation';
 import * as k8s from '../imports/k8s';
 import * as lws from '../imports/lws';
 import { ContainerInputs } from '../internal/container-secrets';
-import { invalidProp, requireInteger, show, ValidationError } from '../internal/errors';
+import { invalidProp, requireInteger, show, validationMessage, ValidationError } from '../internal/errors';
 import { selectorLabels, standardLabels } from '../internal/labels';
 import { claimName, resourceName } from '../internal/names';
 import { namespaceOf } from '../internal/namespace';
@@ -1076,7 +1076,7 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
   private unroutedSettings(): string[] {
     if (this.pool) return [];
     const set = (['endpointPicker', 'objectives', 'modelRewrites'] as const).filter((p) => this.props[p] !== undefined);
-    return set.length ? [`${set.join(', ')}: set, but the service is in no route, so there is no InferencePool for them; add route or an InferenceRoute`] : [];
+    return set.length ? [validationMessage(set.join(', '), 'set, but the service is in no route, so there is no InferencePool for them; add route or an InferenceRoute')] : [];
   }
 }
 

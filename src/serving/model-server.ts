@@ -1,11 +1,13 @@
 import { IConstruct } from 'constructs';
 import { CUSTOM_PLACEHOLDERS, CustomEngine, EPP_ENGINE_TYPES } from './engines/custom';
+import { EngineFlagTable, flagsIn, imageRunsTable, unknownFlags } from './engines/flag-table';
 import { SglangEngine } from './engines/sglang';
 import { TgiEngine } from './engines/tgi';
 import { VllmEngine } from './engines/vllm';
+import { checkCustomServerOptions, checkServerOptions } from './model-server-checks';
 import { flagNames, ServerEngine } from './server-engine';
 import { requireEnvName } from './serving-validation';
-import { invalidProp, requireInteger, requireOneOf, ValidationError } from '../internal/errors';
+import { invalidProp, requireInteger, requireOneOf, show, ValidationError } from '../internal/errors';
 import { isDnsLabel } from '../internal/names';
 import { ServingMetrics } from '../observability/serving-metrics';
 
@@ -30,7 +32,9 @@ export interface ModelServerOptions {
 
   /**
    * Extra command-line arguments, appended after the generated ones. Flags the construct owns (model, port,
-   * parallelism, LoRA, multi-node wiring) are refused: set them through the InferenceService props instead.
+   * parallelism, LoRA, multi-node wiring) are refused: set them through the InferenceService props instead. For vLLM
+   * and SGLang every flag must be one the pinned release registers, written in full (its flag table is read from
+   * the release's source); the check is skipped when `image` names another version in its tag.
    *
    * @default - none
    */
@@ -215,6 +219,7 @@ export class ModelServer {
    * vLLM's OpenAI-compatible server. Supports tensor, pipeline and data parallelism, multi-node groups and LoRA.
    */
   public static vllm(options: VllmOptions = {}): ModelServer {
+    options = checkServerOptions('vllm', options);
     return new ModelServer(new VllmEngine(options), options, (scope) => {
       optionalFraction(scope, 'server.gpuMemoryUtilization', options.gpuMemoryUtilization);
       optionalCount(scope, 'server.maxModelLen', options.maxModelLen);
@@ -225,6 +230,7 @@ export class ModelServer {
    * SGLang. Supports tensor, pipeline and data parallelism, multi-node groups and LoRA.
    */
   public static sglang(options: SglangOptions = {}): ModelServer {
+    options = checkServerOptions('sglang', options);
     return new ModelServer(new SglangEngine(options), options, (scope) => {
       optionalFraction(scope, 'server.memFractionStatic', options.memFractionStatic);
       optionalCount(scope, 'server.contextLength', options.contextLength);
@@ -237,6 +243,7 @@ export class ModelServer {
    * only its metric-free scorers apply.
    */
   public static tgi(options: TgiOptions = {}): ModelServer {
+    options = checkServerOptions('tgi', options);
     return new ModelServer(new TgiEngine(options), options, (scope) => {
       optionalCount(scope, 'server.maxInputTokens', options.maxInputTokens);
       optionalCount(scope, 'server.maxTotalTokens', options.maxTotalTokens);
@@ -247,6 +254,7 @@ export class ModelServer {
    * A server image of your own.
    */
   public static custom(options: CustomModelServerOptions): ModelServer {
+    checkCustomServerOptions(options);
     return new ModelServer(new CustomEngine(options), { image: options.image, port: options.port, env: options.env }, (scope) => {
       if (!isDnsLabel(options.name)) {
         throw invalidProp(scope, 'server.name', options.name, 'a DNS-1123 label (lowercase letters, digits, \'-\')');
@@ -323,15 +331,28 @@ export class ModelServer {
     }
     if (o.port !== undefined) requireInteger(scope, 'server.port', o.port, 1, 65535);
     for (const name of Object.keys(o.env ?? {}).sort()) requireEnvName(scope, `server.env.${name}`, name);
-    const owned = flagNames(o.extraArgs ?? []).filter((f) => this._engine.ownedFlags.includes(f));
+    const extra = o.extraArgs ?? [];
+    // The flags as the server reads them (vLLM reads `--tensor_parallel_size` as `--tensor-parallel-size`).
+    const table = this._engine.flagTable && imageRunsTable(this._engine.flagTable, this._engine.image) ? this._engine.flagTable : undefined;
+    const names = table ? flagsIn(table, extra).map((f) => f.name) : flagNames(extra);
+    const owned = [...new Set(names.filter((f) => this._engine.ownedFlags.includes(f)))];
     if (owned.length) {
       throw new ValidationError(scope, 'server.extraArgs', `sets ${owned.join(', ')}, which the InferenceService generates ` +
         '(model, port, parallelism, LoRA, multi-node wiring); set those through its props instead');
     }
+    if (table) checkKnownFlags(scope, table, this._engine.image, extra);
     this.validateOwn(scope);
   }
 }
 
+/** Refuses a flag the pinned release does not register (the server would exit at start: argparse's "unrecognized arguments"). */
+function checkKnownFlags(scope: IConstruct, table: EngineFlagTable, image: string, args: string[]): void {
+  const unknown = unknownFlags(table, args);
+  if (!unknown.length) return;
+  const listed = unknown.map((u) => `${show(u.flag)}${u.nearest ? ` (did you mean ${u.nearest}?)` : ''}`).join(', ');
+  throw new ValidationError(scope, 'server.extraArgs', `got ${listed}; expected flags ${table.engine} ${table.version} registers ` +
+    `(the release of ${image}; its flags are in ${table.sources.join(', ')} of that release), written in full`);
+}
 
 function optionalFraction(scope: IConstruct, prop: string, value: number | undefined): void {
   if (value !== undefined && !(value > 0 && value <= 1)) throw invalidProp(scope, prop, value, 'a fraction above 0 and at most 1');

@@ -1,6 +1,9 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { invalidProp, requireInteger, ValidationError } from '../internal/errors';
+import { checkProps, opt, req } from '../internal/runtime-checks';
+
+const METRIC = 'a ServerMetric such as ServerMetric.KV_CACHE_USAGE';
 
 /**
  * A model-server metric to scale on. Each server maps it to its own Prometheus name (vLLM
@@ -116,6 +119,7 @@ export class ServingAutoscaling {
    * A HorizontalPodAutoscaler on CPU utilisation (rarely the bottleneck of a GPU server: prefer a server metric).
    */
   public static cpu(options: CpuAutoscalingOptions): ServingAutoscaling {
+    checkProps('ServingAutoscaling.cpu', 'CpuAutoscalingOptions', options, { minReplicas: req('number', 'an integer >= 0'), maxReplicas: req('number', 'an integer >= 1'), targetUtilizationPercent: opt('number') });
     return new ServingAutoscaling(AutoscalerKind.CPU, options, options.targetUtilizationPercent ?? 70);
   }
 
@@ -123,6 +127,9 @@ export class ServingAutoscaling {
    * A HorizontalPodAutoscaler on a per-pod server metric; needs a custom metrics adapter that serves it.
    */
   public static serverMetric(options: ServerMetricAutoscalingOptions): ServingAutoscaling {
+    checkProps('ServingAutoscaling.serverMetric', 'ServerMetricAutoscalingOptions', options, {
+      minReplicas: req('number', 'an integer >= 0'), maxReplicas: req('number', 'an integer >= 1'), metric: req('string', METRIC), target: req('number'), metricName: opt('string'),
+    });
     return new ServingAutoscaling(AutoscalerKind.SERVER_METRIC, options, options.target, options.metric, options.metricName);
   }
 
@@ -130,6 +137,14 @@ export class ServingAutoscaling {
    * A KEDA ScaledObject with a Prometheus trigger over the server's metric (scraped by the generated PodMonitor).
    */
   public static keda(options: KedaAutoscalingOptions): ServingAutoscaling {
+    checkProps('ServingAutoscaling.keda', 'KedaAutoscalingOptions', options, {
+      minReplicas: req('number', 'an integer >= 0'),
+      maxReplicas: req('number', 'an integer >= 1'),
+      metric: req('string', METRIC),
+      target: req('number'),
+      prometheusAddress: req('string', 'a URL such as "http://prometheus-operated.monitoring.svc:9090"'),
+      pollingInterval: opt('duration'),
+    });
     return new ServingAutoscaling(AutoscalerKind.KEDA, options, options.target, options.metric, undefined,
       options.prometheusAddress, options.pollingInterval);
   }

@@ -10,7 +10,7 @@ import { describeGateway, gatewayPeer, prometheusPeer } from './serving-network'
 import * as inference from '../imports/inference';
 import * as k8s from '../imports/k8s';
 import * as llmd from '../imports/llmd';
-import { invalidProp, requireInteger, show, ValidationError } from '../internal/errors';
+import { invalidProp, requireInteger, show, validationMessage, ValidationError } from '../internal/errors';
 import { labelValue, selectorLabels, standardLabels } from '../internal/labels';
 import { claimName, dnsLabel, requireDnsLabel } from '../internal/names';
 import { PodSpecBuilder, resolveSecurity } from '../internal/pod-spec';
@@ -237,7 +237,7 @@ export class ServingPool extends Construct {
           checkPoolSelector(service, t.selector, t.pods, podLabelSetsFor(service, t.pods.namespace, t.selector));
           return [];
         } catch (e) {
-          if (ValidationError.isValidationError(e)) return [`${e.prop}: ${e.message.slice(e.message.indexOf(': ') + 2)}`];
+          if (ValidationError.isValidationError(e)) return [validationMessage(e.prop, e.message.slice(e.message.indexOf(': ') + 2))];
           throw e;
         }
       },

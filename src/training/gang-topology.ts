@@ -1,3 +1,9 @@
+import { checkProps, opt, req, requireKind } from '../internal/runtime-checks';
+
+function checkOptions(factory: string, options: GangTopologyOptions | undefined): GangTopologyOptions {
+  return checkProps(factory, 'GangTopologyOptions', options, { exclusive: opt('boolean') }, 'options.');
+}
+
 /** The well-known zone label of nodes. */
 const ZONE_LABEL = 'topology.kubernetes.io/zone';
 /** GPU Feature Discovery's NVLink partition label (`<ClusterUUID>.<CliqueID>`). */
@@ -32,6 +38,7 @@ export class GangTopology {
    * Every worker in one zone (`topology.kubernetes.io/zone`).
    */
   public static sameZone(options: GangTopologyOptions = {}): GangTopology {
+    options = checkOptions('GangTopology.sameZone', options);
     return new GangTopology(ZONE_LABEL, 'zone', options);
   }
 
@@ -40,6 +47,7 @@ export class GangTopology {
    * GB200 NVL72 rack).
    */
   public static sameNvlinkDomain(options: GangTopologyOptions = {}): GangTopology {
+    options = checkOptions('GangTopology.sameNvlinkDomain', options);
     return new GangTopology(NVLINK_CLIQUE_LABEL, 'NVLink domain', options);
   }
 
@@ -48,6 +56,8 @@ export class GangTopology {
    * `topology.kubernetes.io/rack` or a cloud provider's.
    */
   public static sameRack(nodeLabel: string, options: GangTopologyOptions = {}): GangTopology {
+    requireKind('GangTopology.sameRack', 'nodeLabel', nodeLabel, req('string', 'a node label key such as "topology.kubernetes.io/rack"'));
+    options = checkOptions('GangTopology.sameRack', options);
     return new GangTopology(nodeLabel, 'rack', options);
   }
 
@@ -55,6 +65,8 @@ export class GangTopology {
    * Every worker in one domain of any node label, e.g. `example.com/network-block`.
    */
   public static sameDomain(nodeLabel: string, options: GangTopologyOptions = {}): GangTopology {
+    requireKind('GangTopology.sameDomain', 'nodeLabel', nodeLabel, req('string', 'a node label key such as "example.com/network-block"'));
+    options = checkOptions('GangTopology.sameDomain', options);
     return new GangTopology(nodeLabel, `domain of ${nodeLabel}`, options);
   }
 

@@ -1,6 +1,7 @@
 import { Size } from 'cdk8s';
 import type * as kplus from 'cdk8s-plus-28';
 import * as k8s from '../imports/k8s';
+import { opt, req, requireKind } from '../internal/runtime-checks';
 
 /**
  * A volume the workers mount: a dataset, a checkpoint store, configuration. Pod Security `restricted` allows all of
@@ -20,6 +21,7 @@ export class TrainingVolume {
    * mounted read-only).
    */
   public static fromClaim(claimName: string): TrainingVolume {
+    requireKind('TrainingVolume.fromClaim', 'claimName', claimName, req('string', 'the name of a PersistentVolumeClaim'));
     return new TrainingVolume('persistentVolumeClaim', claimName, (readOnly) => ({ persistentVolumeClaim: { claimName, readOnly: readOnly || undefined } }));
   }
 
@@ -27,6 +29,8 @@ export class TrainingVolume {
    * A cdk8s-plus PersistentVolumeClaim (or one imported with `PersistentVolumeClaim.fromClaimName`).
    */
   public static fromPersistentVolumeClaim(claim: kplus.IPersistentVolumeClaim): TrainingVolume {
+    requireKind('TrainingVolume.fromPersistentVolumeClaim', 'claim', claim, req('object', 'a cdk8s-plus PersistentVolumeClaim'));
+    requireKind('TrainingVolume.fromPersistentVolumeClaim', 'claim.name', claim.name, req('string', 'the name of a PersistentVolumeClaim'));
     return TrainingVolume.fromClaim(claim.name);
   }
 
@@ -34,6 +38,7 @@ export class TrainingVolume {
    * A ConfigMap in the job's namespace, mounted as files (always read-only).
    */
   public static fromConfigMap(name: string): TrainingVolume {
+    requireKind('TrainingVolume.fromConfigMap', 'name', name, req('string', 'the name of a ConfigMap'));
     return new TrainingVolume('configMap', name, () => ({ configMap: { name } }));
   }
 
@@ -41,6 +46,7 @@ export class TrainingVolume {
    * A Secret in the job's namespace, mounted as files (always read-only).
    */
   public static fromSecret(secretName: string): TrainingVolume {
+    requireKind('TrainingVolume.fromSecret', 'secretName', secretName, req('string', 'the name of a Secret'));
     return new TrainingVolume('secret', secretName, () => ({ secret: { secretName } }));
   }
 
@@ -48,6 +54,7 @@ export class TrainingVolume {
    * An empty directory per worker, deleted with the pod (node-local scratch space).
    */
   public static scratch(sizeLimit?: Size): TrainingVolume {
+    requireKind('TrainingVolume.scratch', 'sizeLimit', sizeLimit, opt('size'));
     const limit = sizeLimit ? k8s.Quantity.fromString(sizeLimit.asString()) : undefined;
     return new TrainingVolume('emptyDir', undefined, () => ({ emptyDir: { sizeLimit: limit } }));
   }

@@ -57,11 +57,11 @@ describe('GpuOperatorPolicy: DCGM exporter pod attribution under DRA', () => {
 
   test.each([
     [{ dcgmExporterDraAttribution: true, dcgmExporter: false }, undefined,
-      '[c/p] gpuOperator.dcgmExporterDraAttribution: is true but dcgmExporter is false; attribution configures the DCGM exporter'],
+      '[c/p] gpuOperator.dcgmExporterDraAttribution (gpu_operator.dcgm_exporter_dra_attribution): is true but dcgmExporter is false; attribution configures the DCGM exporter'],
     [{ dcgmExporterDraAttribution: true }, GpuAllocation.DEVICE_PLUGIN,
-      '[c/p] gpuOperator.dcgmExporterDraAttribution: is true but the ClusterProfile allocates GPUs through the device plugin'],
+      '[c/p] gpuOperator.dcgmExporterDraAttribution (gpu_operator.dcgm_exporter_dra_attribution): is true but the ClusterProfile allocates GPUs through the device plugin'],
     [{ operatorNamespace: 'GPU_Operator' }, undefined,
-      '[c/p] gpuOperator.operatorNamespace: got "GPU_Operator"; expected a DNS-1123 label'],
+      '[c/p] gpuOperator.operatorNamespace (gpu_operator.operator_namespace): got "GPU_Operator"; expected a DNS-1123 label'],
   ])('refuses %j', (props, allocation, error) => {
     expect(() => objectsFor(props as GpuOperatorPolicyProps, allocation)).toThrow(error);
   });

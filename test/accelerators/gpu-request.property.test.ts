@@ -40,7 +40,8 @@ const maxMemGi = (m?: GpuModel) => Math.floor((m?.memoryGib ?? LARGEST_GB) * GIB
 
 function whole(env: Env, dra: boolean) {
   return optionalModel(MODELS).chain((model) => fc.record({
-    count: fc.integer({ min: 1, max: 8 }),
+    // At most what one node of the model holds (GB200: 4 per NVL72 compute tray).
+    count: fc.integer({ min: 1, max: Math.min(8, model?.maxGpusPerNode ?? 8) }),
     minMemGi: dra ? fc.option(fc.integer({ min: 1, max: maxMemGi(model) }), { nil: undefined }) : fc.constant(undefined),
     pcieRoot: dra ? fc.boolean() : fc.constant(false),
     adminAccess: dra ? fc.boolean() : fc.constant(false),
@@ -106,7 +107,8 @@ function shared() {
 
 function firstAvailable() {
   const vendorModels = fc.constantFrom('nvidia', 'amd').map((v) => MODELS.filter((m) => m.vendor.name === v));
-  const alternative = (models: GpuModel[]) => fc.record({ model: fc.constantFrom(...models), count: fc.integer({ min: 1, max: 8 }) });
+  const alternative = (models: GpuModel[]) => fc.constantFrom(...models)
+    .chain((model) => fc.integer({ min: 1, max: Math.min(8, model.maxGpusPerNode ?? 8) }).map((count) => ({ model, count })));
   return vendorModels.chain((models) => fc.array(alternative(models), { minLength: 1, maxLength: 8 })
     .chain((alts) => fc.boolean().map((pcie) => ({
       model: alts[0].model,
@@ -172,9 +174,10 @@ function build(spec: Spec): App {
   const chart = new Chart(app, 'gpus', { namespace });
   let pool: GpuNodePool | undefined;
   if (spec.pool) {
-    const gpusPerNode = Math.max(spec.poolGpusPerPod, 8);
+    const gpu = spec.poolModel ?? poolModelFor(spec.request);
+    const gpusPerNode = Math.min(Math.max(spec.poolGpusPerPod, 8), gpu.maxGpusPerNode ?? 64);
     pool = new GpuNodePool(chart, 'pool', {
-      gpu: spec.poolModel ?? poolModelFor(spec.request),
+      gpu,
       gpusPerNode,
       maxNodes: spec.replicas * Math.max(1, Math.ceil(spec.poolGpusPerPod / gpusPerNode)),
       deviceClass: spec.pool.deviceClass,

@@ -105,27 +105,27 @@ badInputCatalogue([
       new EvalGate(s, 'gate', { target: candidate, route: solo, suite: SUITE, thresholds: [GSM8K], delivery: EvalDelivery.argoCd() });
     },
   },
-  { name: 'model rule the target is not in', error: 'modelName: got "qwen"; expected a model rule of bad-input/chat', build: (s) => gate(s, { modelName: 'qwen' }) },
+  { name: 'model rule the target is not in', error: 'modelName (model_name): got "qwen"; expected a model rule of bad-input/chat', build: (s) => gate(s, { modelName: 'qwen' }) },
 
   // --- suite
-  { name: 'in-cluster delivery without a suite', error: 'suite: is missing; EvalDelivery.argoCd() runs the eval in the cluster', build: (s) => gate(s, { suite: undefined }) },
+  { name: 'in-cluster delivery without a suite', error: 'suite: is missing; EvalDelivery.argoCd() (argo_cd()) runs the eval in the cluster', build: (s) => gate(s, { suite: undefined }) },
   { name: 'no tasks', error: 'suite.tasks: is empty', build: suite(EvalSuite.lmEvalHarness({ tasks: [] })) },
   { name: 'bad task name', error: 'suite.tasks[1]: got "arc challenge"', build: suite(EvalSuite.lmEvalHarness({ tasks: ['gsm8k', 'arc challenge'] })) },
   { name: 'duplicate tasks', error: 'suite.tasks: got ["gsm8k","gsm8k"]; expected task names without duplicates', build: suite(EvalSuite.lmEvalHarness({ tasks: ['gsm8k', 'gsm8k'] })) },
   { name: 'limit 0', error: 'suite.limit: got 0', build: suite(EvalSuite.lmEvalHarness({ tasks: ['gsm8k'], limit: 0 })) },
   { name: 'limit 1.5', error: 'suite.limit: got 1.5', build: suite(EvalSuite.lmEvalHarness({ tasks: ['gsm8k'], limit: 1.5 })) },
-  { name: 'negative few-shot', error: 'suite.numFewshot: got -1; expected an integer from 0 to 100', build: suite(EvalSuite.lmEvalHarness({ tasks: ['gsm8k'], numFewshot: -1 })) },
+  { name: 'negative few-shot', error: 'suite.numFewshot (suite.num_fewshot): got -1; expected an integer from 0 to 100', build: suite(EvalSuite.lmEvalHarness({ tasks: ['gsm8k'], numFewshot: -1 })) },
   { name: 'concurrency 0', error: 'suite.concurrency: got 0; expected an integer from 1 to 512', build: suite(EvalSuite.lmEvalHarness({ tasks: ['gsm8k'], concurrency: 0 })) },
   { name: 'version with an image', error: 'suite.version: is set together with image', build: suite(EvalSuite.lmEvalHarness({ tasks: ['gsm8k'], image: 'ghcr.io/acme/lm-eval:1', version: '0.4.11' })) },
-  { name: 'extraArgs sets an owned flag', error: 'suite.extraArgs: got ["--limit=5"]', build: suite(EvalSuite.lmEvalHarness({ tasks: ['gsm8k'], extraArgs: ['--limit=5'] })) },
+  { name: 'extraArgs sets an owned flag', error: 'suite.extraArgs (suite.extra_args): got ["--limit=5"]', build: suite(EvalSuite.lmEvalHarness({ tasks: ['gsm8k'], extraArgs: ['--limit=5'] })) },
   { name: 'served model name with a comma', error: 'target: got "llama,v2"; expected a served model name without "," or "="', build: (s) => gate(s, {}, { servedModelName: 'llama,v2' }) },
   { name: 'custom suite without command', error: 'suite.command: is empty', build: suite(EvalSuite.custom({ image: 'ghcr.io/acme/evals:1', command: [] })) },
-  { name: 'custom results outside /results', error: 'suite.resultsPath: got "/tmp/out.json"; expected /results or a path under it', build: suite(EvalSuite.custom({ image: 'ghcr.io/acme/evals:1', command: ['run'], resultsPath: '/tmp/out.json' })) },
-  { name: 'custom results with ..', error: 'suite.resultsPath: got "/results/../etc"', build: suite(EvalSuite.custom({ image: 'ghcr.io/acme/evals:1', command: ['run'], resultsPath: '/results/../etc' })) },
+  { name: 'custom results outside /results', error: 'suite.resultsPath (suite.results_path): got "/tmp/out.json"; expected /results or a path under it', build: suite(EvalSuite.custom({ image: 'ghcr.io/acme/evals:1', command: ['run'], resultsPath: '/tmp/out.json' })) },
+  { name: 'custom results with ..', error: 'suite.resultsPath (suite.results_path): got "/results/../etc"', build: suite(EvalSuite.custom({ image: 'ghcr.io/acme/evals:1', command: ['run'], resultsPath: '/results/../etc' })) },
   { name: 'custom env sets EVAL_MODEL', error: 'suite.env.EVAL_MODEL: got "EVAL_MODEL"', build: suite(EvalSuite.custom({ image: 'ghcr.io/acme/evals:1', command: ['run'], env: { EVAL_MODEL: 'x' } })) },
   { name: 'bad image', error: 'suite.image: got "Not An Image"', build: suite(EvalSuite.custom({ image: 'Not An Image', command: ['run'] })) },
   { name: 'timeout of 5 minutes', error: 'timeout: got "5 minutes"; expected whole minutes from 10 minutes to 48 hours', build: (s) => gate(s, { timeout: Duration.minutes(5) }) },
-  { name: 'checker image with a space', error: 'checkerImage: got "python 3"', build: (s) => gate(s, { checkerImage: 'python 3' }) },
+  { name: 'checker image with a space', error: 'checkerImage (checker_image): got "python 3"', build: (s) => gate(s, { checkerImage: 'python 3' }) },
 
   // --- Prometheus thresholds
   {
@@ -135,7 +135,7 @@ badInputCatalogue([
   },
   {
     name: 'latency of a custom server without metric names',
-    error: 'servingMetrics: is missing; latency and error-rate thresholds need the metric names of "trtllm"',
+    error: 'servingMetrics (serving_metrics): is missing; latency and error-rate thresholds need the metric names of "trtllm"',
     build: (s) => gate(s, { thresholds: [GSM8K, EvalThreshold.maxErrorRate(0.01)] }, {
       server: ModelServer.custom({ name: 'trtllm', image: 'nvcr.io/nvidia/tensorrt-llm/release:1.0.0', command: ['trtllm-serve'], args: ['{model}'] }),
     }),
@@ -145,18 +145,18 @@ badInputCatalogue([
     error: 'expected a latency tgi exports (it has no time-to-first-token histogram)',
     build: (s) => gate(s, { thresholds: [EvalThreshold.maxLatency(1, { latency: LatencyKind.TIME_TO_FIRST_TOKEN })] }, { server: ModelServer.tgi() }),
   },
-  { name: 'bad Prometheus address', error: 'prometheusAddress: got "prometheus:9090"; expected an http(s) URL', build: (s) => gate(s, { thresholds: [EvalThreshold.maxErrorRate(0.1)], prometheusAddress: 'prometheus:9090' }) },
-  { name: 'Prometheus address without Prometheus thresholds', error: 'prometheusAddress: is set but no threshold reads Prometheus', build: (s) => gate(s, { prometheusAddress: 'http://prom:9090' }) },
+  { name: 'bad Prometheus address', error: 'prometheusAddress (prometheus_address): got "prometheus:9090"; expected an http(s) URL', build: (s) => gate(s, { thresholds: [EvalThreshold.maxErrorRate(0.1)], prometheusAddress: 'prometheus:9090' }) },
+  { name: 'Prometheus address without Prometheus thresholds', error: 'prometheusAddress (prometheus_address): is set but no threshold reads Prometheus', build: (s) => gate(s, { prometheusAddress: 'http://prom:9090' }) },
 
   // --- Argo CD
-  { name: 'Sync hook in wave 0', error: 'delivery.syncWave: got 0; with the Sync phase the eval must run in a wave after the candidate', build: (s) => gate(s, { delivery: EvalDelivery.argoCd({ syncWave: 0 }) }) },
-  { name: 'fractional sync wave', error: 'delivery.syncWave: got 1.5', build: (s) => gate(s, { delivery: EvalDelivery.argoCd({ phase: ArgoCdHookPhase.PRE_SYNC, syncWave: 1.5 }) }) },
+  { name: 'Sync hook in wave 0', error: 'delivery.syncWave (delivery.sync_wave): got 0; with the Sync phase the eval must run in a wave after the candidate', build: (s) => gate(s, { delivery: EvalDelivery.argoCd({ syncWave: 0 }) }) },
+  { name: 'fractional sync wave', error: 'delivery.syncWave (delivery.sync_wave): got 1.5', build: (s) => gate(s, { delivery: EvalDelivery.argoCd({ phase: ArgoCdHookPhase.PRE_SYNC, syncWave: 1.5 }) }) },
 
   // --- Argo Rollouts
   { name: 'canary steps not increasing', error: 'delivery.steps: got [50,10,100]; expected increasing weights', build: (s) => gate(s, { delivery: EvalDelivery.argoRollouts({ steps: [50, 10, 100] }) }) },
   { name: 'canary step above 100', error: 'delivery.steps[1]: got 150; expected an integer from 1 to 100', build: (s) => gate(s, { delivery: EvalDelivery.argoRollouts({ steps: [10, 150] }) }) },
-  { name: 'current step out of range', error: 'delivery.currentStep: got 3; expected an integer from 0 to 2', build: (s) => gate(s, { delivery: EvalDelivery.argoRollouts({ currentStep: 3 }) }) },
-  { name: 'failure limit not below measurements', error: 'delivery.failureLimit: got 3; expected an integer from 0 to 2', build: (s) => gate(s, { delivery: EvalDelivery.argoRollouts({ measurements: 3, failureLimit: 3 }) }) },
+  { name: 'current step out of range', error: 'delivery.currentStep (delivery.current_step): got 3; expected an integer from 0 to 2', build: (s) => gate(s, { delivery: EvalDelivery.argoRollouts({ currentStep: 3 }) }) },
+  { name: 'failure limit not below measurements', error: 'delivery.failureLimit (delivery.failure_limit): got 3; expected an integer from 0 to 2', build: (s) => gate(s, { delivery: EvalDelivery.argoRollouts({ measurements: 3, failureLimit: 3 }) }) },
   {
     name: 'canary without a stable backend',
     error: 'delivery: a canary needs the candidate and exactly one stable backend in the route\'s default rule; bad-input/candidate/Route has 1 backend(s) there',
@@ -167,9 +167,9 @@ badInputCatalogue([
 
   // --- Flux
   { name: 'route in the candidate\'s chart', error: 'with Flux the route is applied after the eval and the candidate before it, so put the InferenceRoute in a chart of its own', build: (s) => gate(s, { delivery: flux() }) },
-  { name: 'absolute eval path', error: 'delivery.evalPath: got "/deploy/evals"; expected a relative path', build: (s) => gate(s, { delivery: flux({ evalPath: '/deploy/evals' }) }) },
-  { name: 'eval path with ..', error: 'delivery.evalPath: got "deploy/../evals"', build: (s) => gate(s, { delivery: flux({ evalPath: 'deploy/../evals' }) }) },
-  { name: 'same eval and traffic path', error: 'delivery.trafficPath: got "./deploy/evals"; expected a path other than evalPath', build: (s) => gate(s, { delivery: flux({ trafficPath: './deploy/evals' }) }) },
+  { name: 'absolute eval path', error: 'delivery.evalPath (delivery.eval_path): got "/deploy/evals"; expected a relative path', build: (s) => gate(s, { delivery: flux({ evalPath: '/deploy/evals' }) }) },
+  { name: 'eval path with ..', error: 'delivery.evalPath (delivery.eval_path): got "deploy/../evals"', build: (s) => gate(s, { delivery: flux({ evalPath: 'deploy/../evals' }) }) },
+  { name: 'same eval and traffic path', error: 'delivery.trafficPath (delivery.traffic_path): got "./deploy/evals"; expected a path other than evalPath', build: (s) => gate(s, { delivery: flux({ trafficPath: './deploy/evals' }) }) },
   { name: 'bad source name', error: 'delivery.source.name: got "Platform"', build: (s) => gate(s, { delivery: flux({ source: { kind: FluxSourceKind.GIT_REPOSITORY, name: 'Platform' } }) }) },
   {
     name: 'Flux source kind unknown',
@@ -184,12 +184,12 @@ badInputCatalogue([
   { name: 'pipeline: failing results', error: 'thresholds: eval gate failed for bad-input/candidate', build: pipeline('failing.json') },
   { name: 'pipeline: failing results name the measured value', error: 'arc_challenge acc_norm,none >= 0.5: measured 0.4684300341296928 (0.4684300341296928 < 0.5)', build: (s) => gate(s, { suite: undefined, thresholds: [EvalThreshold.atLeast('arc_challenge', 'acc_norm', 0.5)], delivery: EvalDelivery.pipeline({ resultsFile: resultsFile('failing.json') }) }) },
   { name: 'pipeline: missing task', error: 'gsm8k exact_match,strict-match >= 0.7: task "gsm8k" is not in the results (tasks: arc_challenge)', build: pipeline('missing-task.json') },
-  { name: 'pipeline: malformed file', error: /delivery\.resultsFile: cannot read eval results: .*malformed\.json is not valid JSON/, build: pipeline('malformed.json') },
+  { name: 'pipeline: malformed file', error: /delivery\.resultsFile \(delivery\.results_file\): cannot read eval results: .*malformed\.json is not valid JSON/, build: pipeline('malformed.json') },
   { name: 'pipeline: no results object', error: 'no-results-key.json has no "results" object', build: pipeline('no-results-key.json') },
   { name: 'pipeline: missing file', error: 'nope.json does not exist', build: pipeline('nope.json') },
-  { name: 'pipeline: malformed JSON string', error: 'delivery.resultsJson: cannot read eval results: resultsJson is not valid JSON', build: (s) => gate(s, { delivery: EvalDelivery.pipeline({ resultsJson: '{"results": ' }) }) },
+  { name: 'pipeline: malformed JSON string', error: 'delivery.resultsJson (delivery.results_json): cannot read eval results: resultsJson is not valid JSON', build: (s) => gate(s, { delivery: EvalDelivery.pipeline({ resultsJson: '{"results": ' }) }) },
   { name: 'pipeline: both file and JSON', error: 'delivery: both resultsFile and resultsJson are set', build: (s) => gate(s, { delivery: EvalDelivery.pipeline({ resultsFile: 'a', resultsJson: '{}' }) }) },
-  { name: 'pipeline: Prometheus thresholds', error: 'a synth-time gate cannot do; use them with EvalDelivery.argoCd(), argoRollouts() or flux()', build: (s) => gate(s, { thresholds: [GSM8K, EvalThreshold.maxLatency(3)], delivery: EvalDelivery.pipeline() }) },
+  { name: 'pipeline: Prometheus thresholds', error: 'a synth-time gate cannot do; use them with EvalDelivery.argoCd() (argo_cd()), argoRollouts() or flux()', build: (s) => gate(s, { thresholds: [GSM8K, EvalThreshold.maxLatency(3)], delivery: EvalDelivery.pipeline() }) },
   {
     name: 'pipeline: no results and no other backend to take the traffic',
     error: 'no eval results yet, so bad-input/candidate must get no traffic, but it is the only backend of bad-input/candidate/Route taking traffic',
@@ -198,7 +198,7 @@ badInputCatalogue([
 ], { scope: fullProfile, title: 'eval gate bad inputs' });
 
 badInputCatalogue([
-  { name: 'Argo Rollouts not in the cluster profile', error: 'EvalDelivery.argoRollouts() (AnalysisTemplate, AnalysisRun) needs Argo Rollouts (argoproj.io)', build: (s) => gate(s, { delivery: EvalDelivery.argoRollouts() }) },
+  { name: 'Argo Rollouts not in the cluster profile', error: 'EvalDelivery.argoRollouts() (argo_rollouts()) (AnalysisTemplate, AnalysisRun) needs Argo Rollouts (argoproj.io)', build: (s) => gate(s, { delivery: EvalDelivery.argoRollouts() }) },
   {
     name: 'Flux not in the cluster profile',
     error: 'EvalDelivery.flux() (Kustomization) needs Flux kustomize-controller',

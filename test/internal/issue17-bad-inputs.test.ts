@@ -29,7 +29,7 @@ const HF_TOKEN = 'hf_abcdefghijklmnopqrstuvwxyz0123456789';
 const AKIA = 'AKIAIOSFODNN7EXAMPLE';
 const AWS_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const WANDB = '0123456789abcdef0123456789abcdef01234567';
-const SECRET_ENV = "secretEnv: { NAME: { secretName: '<secret>', key: '<key>' } }";
+const SECRET_ENV = "secretEnv (secret_env): { NAME: { secretName (secret_name): '<secret>', key: '<key>' } }";
 const js = (x: unknown): any => x;
 
 function svc(extra: Partial<InferenceServiceProps> = {}) {
@@ -71,14 +71,14 @@ const SECRETS: BadInputRow[] = [
   {
     name: '--api-key value in vLLM extraArgs',
     build: svc({ server: ModelServer.vllm({ extraArgs: ['--api-key', 'abc123def456ghi789'] }) }),
-    error: '[bad-input/llm] server.extraArgs: got "--api-key" with "abc1…" (redacted, 18 characters): "--api-key" names a credential and its value is a literal; expected no credential in the command line',
+    error: '[bad-input/llm] server.extraArgs (server.extra_args): got "--api-key" with "abc1…" (redacted, 18 characters): "--api-key" names a credential and its value is a literal; expected no credential in the command line',
   },
   {
     name: '--api-key message shows $(NAME)',
     build: svc({ server: ModelServer.vllm({ extraArgs: ['--api-key', 'abc123def456ghi789'] }) }),
-    error: "secretEnv: { API_KEY: { secretName: '<secret>', key: '<key>' } } (or mount the Secret as a file), and write \"$(API_KEY)\" in the argument",
+    error: "secretEnv (secret_env): { API_KEY: { secretName (secret_name): '<secret>', key: '<key>' } } (or mount the Secret as a file), and write \"$(API_KEY)\" in the argument",
   },
-  { name: '--api-key=value in SGLang extraArgs', build: svc({ server: ModelServer.sglang({ extraArgs: [`--api-key=${OPENAI}`] }) }), error: 'server.extraArgs: got "--api-key" with "sk-p…"' },
+  { name: '--api-key=value in SGLang extraArgs', build: svc({ server: ModelServer.sglang({ extraArgs: [`--api-key=${OPENAI}`] }) }), error: 'server.extraArgs (server.extra_args): got "--api-key" with "sk-p…"' },
   {
     name: 'password in custom server args',
     build: svc({ server: ModelServer.custom({ name: 'srv', image: 'ghcr.io/acme/srv:1.0', port: 8000, args: ['{model}', '--password', 'hello-there'] }) }),
@@ -92,14 +92,14 @@ const SECRETS: BadInputRow[] = [
   {
     name: 'secretEnv given a string',
     build: svc({ secretEnv: js({ OPENAI_API_KEY: OPENAI }) }),
-    error: `[bad-input/llm] secretEnv.OPENAI_API_KEY: got the string ${redacted(OPENAI)}; expected a reference to a key of a Secret, not a value`,
+    error: `[bad-input/llm] secretEnv.OPENAI_API_KEY (secret_env.OPENAI_API_KEY): got the string ${redacted(OPENAI)}; expected a reference to a key of a Secret, not a value`,
   },
-  { name: 'secretEnv without a key', build: svc({ secretEnv: js({ API_KEY: { secretName: 'openai' } }) }), error: 'secretEnv.API_KEY.key: got undefined; expected a non-empty string' },
-  { name: 'secretEnv given a number', build: svc({ secretEnv: js({ API_KEY: 42 }) }), error: 'secretEnv.API_KEY: got 42; expected a reference to a key of a Secret' },
+  { name: 'secretEnv without a key', build: svc({ secretEnv: js({ API_KEY: { secretName: 'openai' } }) }), error: 'secretEnv.API_KEY.key (secret_env.API_KEY.key): got undefined; expected a non-empty string' },
+  { name: 'secretEnv given a number', build: svc({ secretEnv: js({ API_KEY: 42 }) }), error: 'secretEnv.API_KEY (secret_env.API_KEY): got 42; expected a reference to a key of a Secret' },
   {
     name: 'W&B key in training env',
     build: job({ env: { WANDB_API_KEY: WANDB } }),
-    error: "[bad-input/job] env.WANDB_API_KEY: got \"0123…\" (redacted, 40 characters): \"WANDB_API_KEY\" names a credential and its value is a literal; expected no credential in the YAML (it is committed, diffed and readable by anyone who can read the object): keep it in a Secret and mount it as a file: volumes: [{ mountPath: '/var/run/secrets/WANDB_API_KEY', volume: TrainingVolume.fromSecret('<secret>') }]",
+    error: "[bad-input/job] env.WANDB_API_KEY: got \"0123…\" (redacted, 40 characters): \"WANDB_API_KEY\" names a credential and its value is a literal; expected no credential in the YAML (it is committed, diffed and readable by anyone who can read the object): keep it in a Secret and mount it as a file: volumes: [{ mountPath (mount_path): '/var/run/secrets/WANDB_API_KEY', volume: TrainingVolume.fromSecret('<secret>') (from_secret(...)) }]",
   },
   { name: 'AWS key in training env', build: job({ env: { AWS_ACCESS_KEY_ID: AKIA } }), error: '[bad-input/job] env.AWS_ACCESS_KEY_ID: got "AKIA…"' },
   { name: 'token in training args', build: job({ args: ['--hub-token', HF_TOKEN] }), error: '[bad-input/job] args: got "--hub-token" with "hf_a…"' },
@@ -114,13 +114,13 @@ const SECRETS: BadInputRow[] = [
   {
     name: 'token in lm-eval extraArgs',
     build: gate(() => EvalSuite.lmEvalHarness({ tasks: ['gsm8k'], extraArgs: ['--hf_hub_token', HF_TOKEN] })),
-    error: '[bad-input/gate] suite.extraArgs: got "--hf_hub_token" with "hf_a…" (redacted, 39 characters): the value is a Hugging Face token (hf_...); expected no credential in the command line (it would be written to the YAML): keep it in a Secret: a Hugging Face token goes in hfTokenSecret',
+    error: '[bad-input/gate] suite.extraArgs (suite.extra_args): got "--hf_hub_token" with "hf_a…" (redacted, 39 characters): the value is a Hugging Face token (hf_...); expected no credential in the command line (it would be written to the YAML): keep it in a Secret: a Hugging Face token goes in hfTokenSecret',
   },
-  { name: 'eval suite secretEnv given a string', build: gate(() => custom({ secretEnv: js({ JUDGE_API_KEY: OPENAI }) })), error: `[bad-input/gate] suite.secretEnv.JUDGE_API_KEY: got the string ${redacted(OPENAI)}` },
+  { name: 'eval suite secretEnv given a string', build: gate(() => custom({ secretEnv: js({ JUDGE_API_KEY: OPENAI }) })), error: `[bad-input/gate] suite.secretEnv.JUDGE_API_KEY (suite.secret_env.JUDGE_API_KEY): got the string ${redacted(OPENAI)}` },
   {
     name: 'hfTokenSecret given a string',
     build: gate(() => EvalSuite.lmEvalHarness({ tasks: ['gsm8k'], hfTokenSecret: js(HF_TOKEN) })),
-    error: '[bad-input/gate] suite.hfTokenSecret: got the string "hf_a…" (redacted, 39 characters); expected a reference to a key of a Secret',
+    error: '[bad-input/gate] suite.hfTokenSecret (suite.hf_token_secret): got the string "hf_a…" (redacted, 39 characters); expected a reference to a key of a Secret',
   },
 ];
 
@@ -131,17 +131,17 @@ const UNTYPED: BadInputRow[] = [
     error: '[bad-input/p] gpu: got "H100" (a string); expected a GpuModel such as GpuModel.NVIDIA_H100_80GB',
   },
   { name: 'GpuNodePool props left out', build: (s) => new GpuNodePool(s, 'p', js(undefined)), error: '[bad-input/p] props: got undefined; expected a GpuNodePoolProps object with gpu, gpusPerNode' },
-  { name: 'GpuNodePool gpusPerNode missing', build: (s) => new GpuNodePool(s, 'p', js({ gpu: GpuModel.NVIDIA_H100_80GB })), error: '[bad-input/p] gpusPerNode: got undefined; expected a number (it is required)' },
-  { name: 'GpuNodePool gpusPerNode as a string', build: (s) => new GpuNodePool(s, 'p', js({ gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: '8' })), error: '[bad-input/p] gpusPerNode: got "8" (a string); expected a number' },
+  { name: 'GpuNodePool gpusPerNode missing', build: (s) => new GpuNodePool(s, 'p', js({ gpu: GpuModel.NVIDIA_H100_80GB })), error: '[bad-input/p] gpusPerNode (gpus_per_node): got undefined; expected a number (it is required)' },
+  { name: 'GpuNodePool gpusPerNode as a string', build: (s) => new GpuNodePool(s, 'p', js({ gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: '8' })), error: '[bad-input/p] gpusPerNode (gpus_per_node): got "8" (a string); expected a number' },
   {
     name: 'Karpenter without instanceTypes',
     build: (s) => new GpuNodePool(pools(s), 'p', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8, provisioner: NodeProvisioner.karpenter(js({ nodeClass: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'gpu' } })) }),
-    error: '[bad-input/p] provisioner.instanceTypes: got undefined; expected a list of instance types with the pool\'s GPUs, e.g. ["p5.48xlarge"] (it is required)',
+    error: '[bad-input/p] provisioner.instanceTypes (provisioner.instance_types): got undefined; expected a list of instance types with the pool\'s GPUs, e.g. ["p5.48xlarge"] (it is required)',
   },
   {
     name: 'Karpenter without nodeClass',
     build: (s) => new GpuNodePool(pools(s), 'p', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8, provisioner: NodeProvisioner.karpenter(js({ instanceTypes: ['p5.48xlarge'] })) }),
-    error: '[bad-input/p] provisioner.nodeClass: got undefined; expected a node class reference { group, kind, name }',
+    error: '[bad-input/p] provisioner.nodeClass (provisioner.node_class): got undefined; expected a node class reference { group, kind, name }',
   },
   { name: 'InferenceService props left out', build: (s) => new InferenceService(s, 'llm', js(undefined)), error: '[bad-input/llm] props: got undefined; expected a InferenceServiceProps object with model' },
   {
@@ -162,29 +162,29 @@ const UNTYPED: BadInputRow[] = [
   {
     name: 'GangTrainingJob gpusPerWorker as a number',
     build: (s) => new GangTrainingJob(s, 'job', js({ image: 'ghcr.io/a/t:1', workers: 2, scheduler: GangScheduler.kueue({ queue: 'q' }), gpusPerWorker: 8 })),
-    error: '[bad-input/job] gpusPerWorker: got 8 (a number); expected a GpuRequest such as GpuRequest.of(8)',
+    error: '[bad-input/job] gpusPerWorker (gpus_per_worker): got 8 (a number); expected a GpuRequest such as GpuRequest.of(8)',
   },
   { name: 'EvalGate props left out', build: (s) => new EvalGate(s, 'gate', js(undefined)), error: '[bad-input/gate] props: got undefined; expected a EvalGateProps object with target, delivery, thresholds' },
   {
     name: 'EvalGate threshold as a string',
     build: (s) => new EvalGate(s, 'gate', js({ target: new InferenceService(s, 'llm', { model: HF }), delivery: EvalDelivery.argoCd(), thresholds: ['gsm8k>0.7'] })),
-    error: '[bad-input/gate] thresholds[0]: got "gsm8k>0.7" (a string); expected an EvalThreshold such as EvalThreshold.atLeast(...)',
+    error: '[bad-input/gate] thresholds[0]: got "gsm8k>0.7" (a string); expected an EvalThreshold such as EvalThreshold.atLeast(...) (at_least(...))',
   },
   { name: 'GpuRequest.of with a model string', build: () => GpuRequest.of(1, js({ model: 'H100' })), error: '[GpuRequest.of] model: got "H100" (a string); expected a GpuModel such as GpuModel.NVIDIA_H100_80GB' },
   { name: 'GpuRequest.of without a count', build: () => js(GpuRequest.of)(), error: '[GpuRequest.of] count: got undefined; expected a number of GPUs such as 1 or 8 (it is required)' },
-  { name: 'GpuRequest.firstAvailable without a list', build: () => js(GpuRequest.firstAvailable)(), error: '[GpuRequest.firstAvailable] alternatives: got undefined; expected a list of GpuRequest.of(...) or GpuRequest.mig(...)' },
-  { name: 'GpuRequest.memoryShare with a string', build: () => GpuRequest.memoryShare(js('10Gi')), error: '[GpuRequest.memoryShare] memory: got "10Gi" (a string); expected a Size (e.g. Size.gibibytes(10))' },
-  { name: 'EvalSuite.lmEvalHarness options left out', build: () => js(EvalSuite.lmEvalHarness)(), error: '[EvalSuite.lmEvalHarness] props: got undefined; expected a LmEvalHarnessOptions object with tasks' },
+  { name: 'GpuRequest.firstAvailable without a list', build: () => js(GpuRequest.firstAvailable)(), error: '[GpuRequest.firstAvailable (first_available)] alternatives: got undefined; expected a list of GpuRequest.of(...) or GpuRequest.mig(...)' },
+  { name: 'GpuRequest.memoryShare with a string', build: () => GpuRequest.memoryShare(js('10Gi')), error: '[GpuRequest.memoryShare (memory_share)] memory: got "10Gi" (a string); expected a Size (e.g. Size.gibibytes(10))' },
+  { name: 'EvalSuite.lmEvalHarness options left out', build: () => js(EvalSuite.lmEvalHarness)(), error: '[EvalSuite.lmEvalHarness (lm_eval_harness)] props: got undefined; expected a LmEvalHarnessOptions object with tasks' },
   { name: 'EvalSuite.custom without a command', build: () => EvalSuite.custom(js({ image: 'x' })), error: '[EvalSuite.custom] command: got undefined; expected an array of strings (it is required)' },
-  { name: 'EvalThreshold.atLeast with a numeric metric', build: () => EvalThreshold.atLeast('gsm8k', js(1), 0.7), error: '[EvalThreshold.atLeast] metric: got 1 (a number); expected a metric such as "exact_match,strict-match"' },
-  { name: 'EvalThreshold.atMost without a value', build: () => js(EvalThreshold.atMost)('gsm8k', 'exact_match'), error: '[EvalThreshold.atMost] value: got undefined; expected a number (it is required)' },
+  { name: 'EvalThreshold.atLeast with a numeric metric', build: () => EvalThreshold.atLeast('gsm8k', js(1), 0.7), error: '[EvalThreshold.atLeast (at_least)] metric: got 1 (a number); expected a metric such as "exact_match,strict-match"' },
+  { name: 'EvalThreshold.atMost without a value', build: () => js(EvalThreshold.atMost)('gsm8k', 'exact_match'), error: '[EvalThreshold.atMost (at_most)] value: got undefined; expected a number (it is required)' },
 ];
 
 const COUNTS: BadInputRow[] = [
   { name: 'service gpu count -1 named gpus.count', build: svc({ gpus: GpuRequest.of(-1) }), error: '[bad-input/llm] gpus.count: got -1; expected an integer from 1 to 32' },
   { name: 'service gpu count 1.5 named gpus.count', build: svc({ gpus: GpuRequest.of(1.5) }), error: '[bad-input/llm] gpus.count: got 1.5; expected an integer from 1 to 32' },
   { name: 'service gpu count 100000 named gpus.count', build: svc({ gpus: GpuRequest.of(100000) }), error: '[bad-input/llm] gpus.count: got 100000; expected an integer from 1 to 32' },
-  { name: 'training gpu count -1 named gpusPerWorker.count', build: job({ gpusPerWorker: GpuRequest.of(-1) }), error: '[bad-input/job] gpusPerWorker.count: got -1; expected an integer from 1 to 32' },
+  { name: 'training gpu count -1 named gpusPerWorker.count', build: job({ gpusPerWorker: GpuRequest.of(-1) }), error: '[bad-input/job] gpusPerWorker.count (gpus_per_worker.count): got -1; expected an integer from 1 to 32' },
 ];
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-ai-i17-'));

@@ -45,7 +45,7 @@ describe('PodSpecBuilder', () => {
 
   test('fails on a root user id', () => {
     const scope = new Construct(Testing.chart(), 'w');
-    expect(() => resolveSecurity(scope, { runAsUser: 0 })).toThrow('[test/w] security.runAsUser: got 0; expected an integer from 1 to 2147483647');
+    expect(() => resolveSecurity(scope, { runAsUser: 0 })).toThrow('[test/w] security.runAsUser (security.run_as_user): got 0; expected an integer from 1 to 2147483647');
   });
 
   test('fails on two different volumes with one name and on a pod without containers', () => {

@@ -255,7 +255,7 @@ badInputCatalogue([
       const t = new AiTenant(scope, 'small', { team: 't', owner: 'o', costCenter: 'c', gpuQuota: [{ pool, gpus: 2, borrowingLimit: 0 }] });
       new GpuServer(t, 'big', { pool, gpus: 2, replicas: 2 });
     },
-    error: '[bad-input/small] gpuQuota: quota overcommit: the workloads bad-input/small/big (4) hold up to 4 GPUs (gpu.nvidia.com.deviceclass.resource.k8s.io/devices) but the tenant\'s quota is 2 (gpus + borrowingLimit); raise the quota or shrink the workloads',
+    error: '[bad-input/small] gpuQuota (gpu_quota): quota overcommit: the workloads bad-input/small/big (4) hold up to 4 GPUs (gpu.nvidia.com.deviceclass.resource.k8s.io/devices) but the tenant\'s quota is 2 (gpus + borrowingLimit); raise the quota or shrink the workloads',
   },
   {
     name: 'quota overcommit: guaranteed GPUs of all tenants exceed the pool',
@@ -264,7 +264,7 @@ badInputCatalogue([
       new AiTenant(scope, 'a', { team: 't', owner: 'o', costCenter: 'c', gpuQuota: [{ pool, gpus: 6 }] });
       new AiTenant(scope, 'b', { team: 't', owner: 'o', costCenter: 'c', gpuQuota: [{ pool, gpus: 4 }] });
     },
-    error: '[bad-input/a] gpuQuota: quota overcommit: the tenants\' guaranteed GPUs on pool pool add up to 10 (a: 6, b: 4) but the pool holds 8; lower a tenant\'s gpus or grow the pool',
+    error: '[bad-input/a] gpuQuota (gpu_quota): quota overcommit: the tenants\' guaranteed GPUs on pool pool add up to 10 (a: 6, b: 4) but the pool holds 8; lower a tenant\'s gpus or grow the pool',
   },
   {
     name: 'GPU workload in a tenant without GPU quota',
@@ -281,7 +281,7 @@ badInputCatalogue([
       const pool = new GpuNodePool(scope, 'pool', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8 });
       new AiTenant(scope, 't', { team: 't', owner: 'o', costCenter: 'c', gpuQuota: [{ pool, gpus: 9 }] });
     },
-    error: '[bad-input/t] gpuQuota[0].gpus: got 9; expected an integer from 0 to 8',
+    error: '[bad-input/t] gpuQuota[0].gpus (gpu_quota[0].gpus): got 9; expected an integer from 0 to 8',
   },
   {
     name: 'borrowing beyond the pool',
@@ -289,7 +289,7 @@ badInputCatalogue([
       const pool = new GpuNodePool(scope, 'pool', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8 });
       new AiTenant(scope, 't', { team: 't', owner: 'o', costCenter: 'c', gpuQuota: [{ pool, gpus: 4, borrowingLimit: 5 }] });
     },
-    error: '[bad-input/t] gpuQuota[0].borrowingLimit: got 5; expected an integer from 0 to 4',
+    error: '[bad-input/t] gpuQuota[0].borrowingLimit (gpu_quota[0].borrowing_limit): got 5; expected an integer from 0 to 4',
   },
   {
     name: 'lending more than the guaranteed GPUs',
@@ -297,7 +297,7 @@ badInputCatalogue([
       const pool = new GpuNodePool(scope, 'pool', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8 });
       new AiTenant(scope, 't', { team: 't', owner: 'o', costCenter: 'c', gpuQuota: [{ pool, gpus: 4, lendingLimit: 5 }] });
     },
-    error: '[bad-input/t] gpuQuota[0].lendingLimit: got 5; expected an integer from 0 to 4',
+    error: '[bad-input/t] gpuQuota[0].lendingLimit (gpu_quota[0].lending_limit): got 5; expected an integer from 0 to 4',
   },
   {
     name: 'the same pool twice in one tenant',
@@ -305,7 +305,7 @@ badInputCatalogue([
       const pool = new GpuNodePool(scope, 'pool', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8 });
       new AiTenant(scope, 't', { team: 't', owner: 'o', costCenter: 'c', gpuQuota: [{ pool, gpus: 1 }, { pool, gpus: 1 }] });
     },
-    error: '[bad-input/t] gpuQuota[1].pool: got "pool"; expected each pool at most once',
+    error: '[bad-input/t] gpuQuota[1].pool (gpu_quota[1].pool): got "pool"; expected each pool at most once',
   },
   {
     name: 'overlapping tenants: two tenants own one namespace',

@@ -47,7 +47,7 @@ describe('ClusterProfile', () => {
         }).isFeatureEnabled(gate)).toBe(true);
       }
       expect(() => new ClusterProfile(new Chart(app, `${gate}-35`), 'P', { kubernetesVersion: KubernetesVersion.V1_35, featureGates: { [gate]: true } }))
-        .toThrow(`featureGates.${gate}: got true; expected a gate that exists in Kubernetes 1.35 (${gate} exists in 1.36, 1.37)`);
+        .toThrow(`featureGates.${gate} (feature_gates.${gate}): got true; expected a gate that exists in Kubernetes 1.35 (${gate} exists in 1.36, 1.37)`);
     }
   });
 
@@ -60,13 +60,13 @@ describe('ClusterProfile', () => {
 
   test('fails on an unknown gate, naming the known ones', () => {
     expect(() => new ClusterProfile(Testing.chart(), 'P', { featureGates: { DRAPriotizedList: true } })).toThrow(
-      /\[test\/P\] featureGates.DRAPriotizedList: got true; expected a gate this library knows: .*DRAPrioritizedList/,
+      /\[test\/P\] featureGates.DRAPriotizedList \(feature_gates.DRAPriotizedList\): got true; expected a gate this library knows: .*DRAPrioritizedList/,
     );
   });
 
   test('fails on a gate that does not exist in the target version', () => {
     expect(() => new ClusterProfile(Testing.chart(), 'P', { featureGates: { GenericWorkload: true } })).toThrow(
-      /featureGates.GenericWorkload: got true; expected a gate that exists in Kubernetes 1.34/,
+      /featureGates.GenericWorkload \(feature_gates.GenericWorkload\): got true; expected a gate that exists in Kubernetes 1.34/,
     );
   });
 

@@ -74,7 +74,7 @@ describe('GpuNodePool', () => {
     const { chart } = appFor('default');
     const provisioner: INodeProvisioner = { kind: 'bad', bind: () => ({ podNodeLabels: { 'example.com/group': 'not ok' } }) };
     expect(() => new GpuNodePool(chart, 'p', { gpu: GpuModel.NVIDIA_L40S, gpusPerNode: 4, provisioner }))
-      .toThrow('[gpus/p] provisioner.podNodeLabels.example.com/group: got "not ok"; expected a label value');
+      .toThrow('[gpus/p] provisioner.podNodeLabels.example.com/group (provisioner.pod_node_labels.example.com/group): got "not ok"; expected a label value');
   });
 
   test('overfilling the pool names the pool path once (no doubled "[path] [path]" prefix)', () => {
@@ -88,7 +88,7 @@ describe('GpuNodePool', () => {
     } catch (e) {
       message = (e as Error).message;
     }
-    expect(message).toBe('Validation failed with the following errors:\n  [gpus/p] maxNodes: the workloads placed on the pool need 12 GPUs ' +
+    expect(message).toBe('Validation failed with the following errors:\n  [gpus/p] maxNodes (max_nodes): the workloads placed on the pool need 12 GPUs ' +
       '(gpus/a (8), gpus/b (4)) but the pool holds at most 8 (1 nodes x 8); raise maxNodes or move a workload');
     expect(message.split('[gpus/p]')).toHaveLength(2);
   });

@@ -99,8 +99,9 @@ describe('PlatformReport', () => {
       'default-deny': true,
       'cost-visible': true,
       'probes-pdbs-limits': true,
-      'model-artifact-retention': true,
-      'backups': true,
+      // Declarations the YAML cannot prove are reported as DECLARED (pass: null), never PASS (issue 17).
+      'model-artifact-retention': null,
+      'backups': null,
       'runbooks': true,
       'image-signing': false,
     });
@@ -119,17 +120,37 @@ describe('PlatformReport', () => {
     expect(item.detail).toBe('Deployment t-srv container server has no readinessProbe; Deployment t-srv (2 replicas) has no PodDisruptionBudget');
     expect(report.renderMarkdown()).toContain('| Probes, PDBs and resource requests | FAIL |');
   });
+
+  test('declarations it cannot check and an empty set of alerts are DECLARED, never PASS (issue 17)', () => {
+    const p = platform({ outdir: tmp() });
+    new AiTenant(p.chart, 't', {
+      team: 't',
+      owner: 'o',
+      costCenter: 'c',
+      gpuQuota: [{ pool: p.pool, gpus: 4 }],
+      operations: { runbookUrl: 'https://runbooks.example.com/t', backupPolicyUrl: 'https://wiki.example.com/backups', modelRetentionDays: 30 },
+    });
+    const report = new PlatformReport(p.chart, 'Report');
+    const byId = Object.fromEntries(report.model().tenants[0].checklist.map((c: any) => [c.id, c]));
+    expect(byId.runbooks).toMatchObject({ pass: null, result: 'DECLARED' });
+    expect(byId.runbooks.detail).toContain('the tenant has no alerts, so no alert links it');
+    expect(byId.backups).toMatchObject({ pass: null, result: 'DECLARED' });
+    expect(byId['model-artifact-retention']).toMatchObject({ pass: null, result: 'DECLARED' });
+    const md = report.renderMarkdown();
+    expect(md).toContain('| Backups | DECLARED | declared: backup policy https://wiki.example.com/backups (not checked: the YAML cannot show backups) |');
+    expect(md).not.toMatch(/\| (Backups|Model artifact retention|Incident runbooks) \| PASS \|/);
+  });
 });
 
 badInputCatalogue([
   {
     name: 'two reports with the same file name',
     build: (scope) => { new PlatformReport(scope, 'a'); new PlatformReport(scope, 'b'); },
-    error: '[bad-input/b] fileName: got "platform-report"; expected a name no other PlatformReport of the app uses (bad-input/a uses it)',
+    error: '[bad-input/b] fileName (file_name): got "platform-report"; expected a name no other PlatformReport of the app uses (bad-input/a uses it)',
   },
   {
     name: 'report file name with a path',
     build: (scope) => { new PlatformReport(scope, 'a', { fileName: '../report' }); },
-    error: '[bad-input/a] fileName: got "../report"; expected a file name of letters, digits, ".", "_" and "-"',
+    error: '[bad-input/a] fileName (file_name): got "../report"; expected a file name of letters, digits, ".", "_" and "-"',
   },
 ], { title: 'PlatformReport bad inputs' });

@@ -31,7 +31,7 @@ describe('GpuNodePool packs pods onto nodes', () => {
     // spread by the scheduler, the 2-GPU pods take a node each and the second 3-GPU pod finds none
     ['2 pods x 2 GPUs and 2 x 3 on three 4-GPU nodes', 3, 4, [{ replicas: 2, gpus: 2 }, { replicas: 2, gpus: 3 }]],
   ])('refuses %s although the GPU sum fits', (_name, nodes, perNode, servers) => {
-    expect(() => synth(nodes, perNode, servers)).toThrow(/\[c\/pool\] maxNodes: the pods placed on the pool do not fit its nodes: each pod's GPUs come from one node of \d+, .* spread over \d+ nodes leave \d+ pod\(s\) without a node; raise maxNodes/);
+    expect(() => synth(nodes, perNode, servers)).toThrow(/\[c\/pool\] maxNodes \(max_nodes\): the pods placed on the pool do not fit its nodes: each pod's GPUs come from one node of \d+, .* spread over \d+ nodes leave \d+ pod\(s\) without a node; raise maxNodes/);
   });
 
   test.each([

@@ -215,7 +215,7 @@ describe('tenant egress on the real apiserver', () => {
     };
     await expect(validateObjects([policy])).rejects.toThrow(/except.*must be a strict subset of `cidr`|must be a strict subset/);
     expect(() => servingTenant({ ...CONFIGURED, modelDownloads: { cidrs: ['203.0.113.0/24'], excludedCidrs: ['10.0.0.0/8'] } })).toThrow(
-      '[platform/serving] modelDownloads.excludedCidrs[0]: got "10.0.0.0/8"; expected a CIDR strictly inside one of 203.0.113.0/24');
+      '[platform/serving] modelDownloads.excludedCidrs[0] (model_downloads.excluded_cidrs[0]): got "10.0.0.0/8"; expected a CIDR strictly inside one of 203.0.113.0/24');
   }, APISERVER_TIMEOUT);
 });
 
@@ -227,49 +227,49 @@ badInputCatalogue([
   {
     name: 'routed service in a tenant that does not say where the API server is',
     build: (scope) => { routed(new AiTenant(scope, 'serving', { ...TENANT, gpuQuota: [] })); },
-    error: '[bad-input/serving] apiServer: the endpoint picker serving-llama-epp watches Pods and InferencePools through the Kubernetes API ' +
-      'server (bad-input/serving/llama/Pool), but the tenant\'s default-deny egress blocks it; give apiServer: { cidrs: [<API server ' +
+    error: '[bad-input/serving] apiServer (api_server): the endpoint picker serving-llama-epp watches Pods and InferencePools through the Kubernetes API ' +
+      'server (bad-input/serving/llama/Pool), but the tenant\'s default-deny egress blocks it; give apiServer (api_server): { cidrs: [<API server ' +
       'endpoint CIDRs>], port: <endpoint port, 443 or 6443> } (kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes lists them)',
   },
   {
     name: 'API server without addresses',
     build: (scope) => { new AiTenant(scope, 't', { ...TENANT, apiServer: { cidrs: [] } }); },
-    error: '[bad-input/t] apiServer.cidrs: got []; expected at least one CIDR',
+    error: '[bad-input/t] apiServer.cidrs (api_server.cidrs): got []; expected at least one CIDR',
   },
   {
     name: 'API server address that is not a CIDR',
     build: (scope) => { new AiTenant(scope, 't', { ...TENANT, apiServer: { cidrs: ['10.0.0.300/32'] } }); },
-    error: '[bad-input/t] apiServer.cidrs[0]: got "10.0.0.300/32"; expected a CIDR such as "10.0.0.10/32"',
+    error: '[bad-input/t] apiServer.cidrs[0] (api_server.cidrs[0]): got "10.0.0.300/32"; expected a CIDR such as "10.0.0.10/32"',
   },
   {
     name: 'API server as the whole address space',
     build: (scope) => { new AiTenant(scope, 't', { ...TENANT, apiServer: { cidrs: ['0.0.0.0/0'] } }); },
-    error: '[bad-input/t] apiServer.cidrs[0]: got "0.0.0.0/0"; expected the API server endpoints (e.g. "10.0.0.10/32"), not the whole address space',
+    error: '[bad-input/t] apiServer.cidrs[0] (api_server.cidrs[0]): got "0.0.0.0/0"; expected the API server endpoints (e.g. "10.0.0.10/32"), not the whole address space',
   },
   {
     name: 'API server port out of range',
     build: (scope) => { new AiTenant(scope, 't', { ...TENANT, apiServer: { cidrs: ['10.0.0.10/32'], port: 70000 } }); },
-    error: '[bad-input/t] apiServer.port: got 70000; expected an integer from 1 to 65535',
+    error: '[bad-input/t] apiServer.port (api_server.port): got 70000; expected an integer from 1 to 65535',
   },
   {
     name: 'model downloads with an exclusion outside the ranges',
     build: (scope) => { new AiTenant(scope, 't', { ...TENANT, modelDownloads: { cidrs: ['203.0.113.0/24'], excludedCidrs: ['198.51.100.0/24'] } }); },
-    error: '[bad-input/t] modelDownloads.excludedCidrs[0]: got "198.51.100.0/24"; expected a CIDR strictly inside one of 203.0.113.0/24',
+    error: '[bad-input/t] modelDownloads.excludedCidrs[0] (model_downloads.excluded_cidrs[0]): got "198.51.100.0/24"; expected a CIDR strictly inside one of 203.0.113.0/24',
   },
   {
     name: 'model downloads with the same range twice',
     build: (scope) => { new AiTenant(scope, 't', { ...TENANT, modelDownloads: { cidrs: ['203.0.113.0/24', '203.0.113.0/24'] } }); },
-    error: '[bad-input/t] modelDownloads.cidrs: got ["203.0.113.0/24","203.0.113.0/24"]; expected unique CIDRs',
+    error: '[bad-input/t] modelDownloads.cidrs (model_downloads.cidrs): got ["203.0.113.0/24","203.0.113.0/24"]; expected unique CIDRs',
   },
   {
     name: 'model downloads without ports',
     build: (scope) => { new AiTenant(scope, 't', { ...TENANT, modelDownloads: { cidrs: ['203.0.113.0/24'], ports: [] } }); },
-    error: '[bad-input/t] modelDownloads.ports: got []; expected at least one port',
+    error: '[bad-input/t] modelDownloads.ports (model_downloads.ports): got []; expected at least one port',
   },
   {
     name: 'agentic tenant downloading from the whole internet',
     build: (scope) => { new AiTenant(scope, 'agents', { ...TENANT, agentic: true, modelDownloads: { cidrs: ['::/0'] } }); },
-    error: '[bad-input/agents] modelDownloads.cidrs[0]: got "::/0"; expected a specific range: an agentic tenant may only reach declared endpoints, not the whole internet',
+    error: '[bad-input/agents] modelDownloads.cidrs[0] (model_downloads.cidrs[0]): got "::/0"; expected a specific range: an agentic tenant may only reach declared endpoints, not the whole internet',
   },
   {
     name: 'tenant egress entry that is not a CIDR',

@@ -104,6 +104,7 @@ describe('ImageSigningPolicy and tenants', () => {
       id: 'image-signing',
       title: 'Signed images',
       pass: true,
+      result: 'PASS',
       detail: 'policy-controller enforces signed, upstream on every image; admitted without a signature (digest resolved at admission): vllm/vllm-openai:v0.11.0',
     });
   });
@@ -184,16 +185,16 @@ badInputCatalogue([
   {
     name: 'unsigned pass next to a signature authority (would make the signature optional)',
     build: (s) => { new ImageSigningPolicy(s, 'p', { images: ['ghcr.io/**'], authorities: [SigningAuthority.keyless({ issuer: 'https://i', subject: 's' }), SigningAuthority.allowUnsigned()] }); },
-    error: '[bad-input/p] authorities: SigningAuthority.allowUnsigned() is one of 2 authorities; an image passes when one authority passes, so next to a ' +
+    error: '[bad-input/p] authorities: SigningAuthority.allowUnsigned() (allow_unsigned()) is one of 2 authorities; an image passes when one authority passes, so next to a ' +
       'signature authority it would make the signature optional: give it alone, in its own ImageSigningPolicy for the unsigned images',
   },
   { name: 'keyless identity with issuer and issuerRegExp', build: () => { SigningAuthority.keyless({ issuer: 'https://i', issuerRegExp: '.*', subject: 's' }); }, error: '[SigningAuthority.keyless] issuer: give exactly one of issuer and issuerRegExp' },
   { name: 'keyless identity without subject', build: () => { SigningAuthority.keyless({ issuer: 'https://i' }); }, error: '[SigningAuthority.keyless] subject: give exactly one of subject and subjectRegExp' },
-  { name: 'GitHub identity with a malformed repository', build: () => { SigningAuthority.githubActions({ repository: 'acme' }); }, error: '[SigningAuthority.githubActions] repository: got "acme"; expected "owner/name"' },
-  { name: 'public key that is not PEM', build: () => { SigningAuthority.publicKey('ssh-ed25519 AAAA'); }, error: '[SigningAuthority.publicKey] pem: expected a PEM public key' },
+  { name: 'GitHub identity with a malformed repository', build: () => { SigningAuthority.githubActions({ repository: 'acme' }); }, error: '[SigningAuthority.githubActions (github_actions)] repository: got "acme"; expected "owner/name"' },
+  { name: 'public key that is not PEM', build: () => { SigningAuthority.publicKey('ssh-ed25519 AAAA'); }, error: '[SigningAuthority.publicKey (public_key)] pem: expected a PEM public key' },
   { name: 'KMS URI with an unknown scheme', build: () => { SigningAuthority.kms('vault://x'); }, error: '[SigningAuthority.kms] uri: got "vault://x"; expected awskms://, gcpkms://, azurekms:// or hashivault:// URI' },
-  { name: 'admission policy that checks nothing', build: (s) => { new ImageAdmissionPolicy(s, 'p', { requireDigest: false }); }, error: '[bad-input/p] requireDigest: the policy checks nothing: set requireDigest or give allowedRegistries' },
-  { name: 'admission policy with a bad registry', build: (s) => { new ImageAdmissionPolicy(s, 'p', { allowedRegistries: ["ghcr.io/a' || true"] }); }, error: '[bad-input/p] allowedRegistries[0]: got "ghcr.io/a\' || true"; expected a registry host with an optional repository prefix' },
+  { name: 'admission policy that checks nothing', build: (s) => { new ImageAdmissionPolicy(s, 'p', { requireDigest: false }); }, error: '[bad-input/p] requireDigest (require_digest): the policy checks nothing: set requireDigest or give allowedRegistries' },
+  { name: 'admission policy with a bad registry', build: (s) => { new ImageAdmissionPolicy(s, 'p', { allowedRegistries: ["ghcr.io/a' || true"] }); }, error: '[bad-input/p] allowedRegistries[0] (allowed_registries[0]): got "ghcr.io/a\' || true"; expected a registry host with an optional repository prefix' },
 ], { title: 'security bad inputs', scope: withSigstore });
 
 badInputCatalogue([

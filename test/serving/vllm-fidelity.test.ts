@@ -148,7 +148,7 @@ describe('vLLM data parallelism across the pods of a LeaderWorkerSet group (issu
   test('extraArgs may not set the data-parallel wiring', () => {
     const { chart } = newChart();
     expect(() => llama(chart, 'llm', ModelServer.vllm({ extraArgs: ['--data-parallel-address', '10.0.0.1'] }), {}))
-      .toThrow('[ai/llm] server.extraArgs: sets --data-parallel-address, which the InferenceService generates');
+      .toThrow('[ai/llm] server.extraArgs (server.extra_args): sets --data-parallel-address, which the InferenceService generates');
   });
 
   test('every flag the engine emits exists in the pinned vLLM v0.25.1', () => {

@@ -41,12 +41,12 @@ const ROWS: BadInputRow[] = [
   { name: 'zero workers', build: job({ workers: 0 }), error: `${PATH} workers: got 0; expected an integer from 1 to 100000` },
   { name: 'fractional workers', build: job({ workers: 2.5 }), error: `${PATH} workers: got 2.5; expected an integer from 1 to 100000` },
   { name: 'more workers than an Indexed Job runs', build: job({ workers: 100_001 }), error: `${PATH} workers: got 100001; expected an integer from 1 to 100000` },
-  { name: 'negative maxRestarts', build: job({ maxRestarts: -1 }), error: `${PATH} maxRestarts: got -1; expected an integer from 0 to 2147483647` },
-  { name: 'fractional backoffLimit', build: job({ backoffLimit: 1.5 }), error: `${PATH} backoffLimit: got 1.5; expected an integer from 0 to 2147483647` },
-  { name: 'zero maxRuntime', build: job({ maxRuntime: Duration.seconds(0) }), error: `${PATH} maxRuntime: got 0 seconds; expected a whole number of seconds from 1 to 2147483647` },
-  { name: 'sub-second ttl', build: job({ ttlAfterFinished: Duration.millis(1500) }), error: `${PATH} ttlAfterFinished: got 1 second 500 millis; expected a whole number of seconds` },
-  { name: 'zero CPU', build: job({ cpuPerWorker: 0 }), error: `${PATH} cpuPerWorker: got 0; expected a positive number of cores in steps of 0.001, e.g. 0.5 or 16` },
-  { name: 'CPU finer than a millicore', build: job({ cpuPerWorker: 0.0001 }), error: `${PATH} cpuPerWorker: got 0.0001; expected a positive number of cores in steps of 0.001` },
+  { name: 'negative maxRestarts', build: job({ maxRestarts: -1 }), error: `${PATH} maxRestarts (max_restarts): got -1; expected an integer from 0 to 2147483647` },
+  { name: 'fractional backoffLimit', build: job({ backoffLimit: 1.5 }), error: `${PATH} backoffLimit (backoff_limit): got 1.5; expected an integer from 0 to 2147483647` },
+  { name: 'zero maxRuntime', build: job({ maxRuntime: Duration.seconds(0) }), error: `${PATH} maxRuntime (max_runtime): got 0 seconds; expected a whole number of seconds from 1 to 2147483647` },
+  { name: 'sub-second ttl', build: job({ ttlAfterFinished: Duration.millis(1500) }), error: `${PATH} ttlAfterFinished (ttl_after_finished): got 1 second 500 millis; expected a whole number of seconds` },
+  { name: 'zero CPU', build: job({ cpuPerWorker: 0 }), error: `${PATH} cpuPerWorker (cpu_per_worker): got 0; expected a positive number of cores in steps of 0.001, e.g. 0.5 or 16` },
+  { name: 'CPU finer than a millicore', build: job({ cpuPerWorker: 0.0001 }), error: `${PATH} cpuPerWorker (cpu_per_worker): got 0.0001; expected a positive number of cores in steps of 0.001` },
 
   // image, names, references
   { name: 'empty image', build: job({ image: '' }), error: `${PATH} image: got ""; expected an image reference such as "ghcr.io/acme/train:1.0"` },
@@ -91,9 +91,9 @@ const ROWS: BadInputRow[] = [
     },
     error: '[bad-input/b] id: the JobSet name "finetune" in namespace "training" is already used by bad-input/a; give one of the two constructs another id or put them in different namespaces',
   },
-  { name: 'bad priorityClassName', build: job({ priorityClassName: 'High Priority' }), error: `${PATH} priorityClassName: got "High Priority"; expected a PriorityClass name (DNS-1123 subdomain)` },
-  { name: 'bad serviceAccountName', build: job({ serviceAccountName: 'Trainer!' }), error: `${PATH} serviceAccountName: got "Trainer!"; expected a ServiceAccount name (DNS-1123 subdomain)` },
-  { name: 'unknown success policy', build: job({ successPolicy: 'Majority' as GangSuccessPolicy }), error: `${PATH} successPolicy: got "Majority"; expected one of "AllWorkers", "Leader"` },
+  { name: 'bad priorityClassName', build: job({ priorityClassName: 'High Priority' }), error: `${PATH} priorityClassName (priority_class_name): got "High Priority"; expected a PriorityClass name (DNS-1123 subdomain)` },
+  { name: 'bad serviceAccountName', build: job({ serviceAccountName: 'Trainer!' }), error: `${PATH} serviceAccountName (service_account_name): got "Trainer!"; expected a ServiceAccount name (DNS-1123 subdomain)` },
+  { name: 'unknown success policy', build: job({ successPolicy: 'Majority' as GangSuccessPolicy }), error: `${PATH} successPolicy (success_policy): got "Majority"; expected one of "AllWorkers", "Leader"` },
 
   // GPUs and pools
   {
@@ -122,12 +122,12 @@ const ROWS: BadInputRow[] = [
       const pool = new GpuNodePool(scope, 'pool', { gpu: H100, gpusPerNode: 4, maxNodes: 8 });
       new GangTrainingJob(scope, 'job', jobProps({ pool, gpusPerWorker: GpuRequest.of(8, { model: H100 }) }));
     },
-    error: `${PATH} gpusPerWorker.count: got 8; expected at most 4, the GPUs per node of the pool bad-input/pool`,
+    error: `${PATH} gpusPerWorker.count (gpus_per_worker.count): got 8; expected at most 4, the GPUs per node of the pool bad-input/pool`,
   },
   {
     name: 'a GPU request the profile cannot run (consumable capacity on 1.34)',
     build: job({ gpusPerWorker: GpuRequest.memoryShare(Size.gibibytes(20)), scheduler: GangScheduler.podGroup() }),
-    error: `${PATH} gpusPerWorker.memoryShare: GpuRequest.memoryShare (consumable capacity) needs the feature gate DRAConsumableCapacity`,
+    error: `${PATH} gpusPerWorker.memoryShare (gpus_per_worker.memory_share): GpuRequest.memoryShare (consumable capacity) needs the feature gate DRAConsumableCapacity`,
   },
 
   // Kueue
@@ -136,30 +136,30 @@ const ROWS: BadInputRow[] = [
     build: job({
       gpusPerWorker: GpuRequest.firstAvailable([GpuRequest.of(8, { model: H100 }), GpuRequest.of(8, { model: GpuModel.NVIDIA_A100_80GB })]),
     }),
-    error: `${PATH} gpusPerWorker: GangScheduler.kueue() cannot admit a GPU request with a prioritized list (firstAvailable): Kueue counts ` +
+    error: `${PATH} gpusPerWorker (gpus_per_worker): GangScheduler.kueue() cannot admit a GPU request with a prioritized list (firstAvailable): Kueue counts ` +
       'only DRA requests for an exact number of devices and leaves any other workload inadmissible; request whole GPUs with an exact count, e.g. GpuRequest.of(8, { model })',
   },
   {
     name: 'Kueue with all devices of a node',
     build: job({ gpusPerWorker: GpuRequest.allOnNode({ model: H100 }) }),
-    error: `${PATH} gpusPerWorker: GangScheduler.kueue() cannot admit a GPU request with all devices of a node (allocationMode: All)`,
+    error: `${PATH} gpusPerWorker (gpus_per_worker): GangScheduler.kueue() cannot admit a GPU request with all devices of a node (allocationMode: All)`,
   },
   {
     name: 'Kueue with admin access',
     build: job({ gpusPerWorker: GpuRequest.of(8, { adminAccess: true }) }),
-    error: `${PATH} gpusPerWorker: GangScheduler.kueue() cannot admit a GPU request with admin access (adminAccess)`,
+    error: `${PATH} gpusPerWorker (gpus_per_worker): GangScheduler.kueue() cannot admit a GPU request with admin access (adminAccess)`,
   },
   {
     name: 'Kueue with a shared claim',
     build: job({ gpusPerWorker: GpuRequest.shared(GpuSharing.timeSlicing()), workers: 2 }),
-    error: `${PATH} gpusPerWorker: GangScheduler.kueue() cannot admit a GPU request with one ResourceClaim shared by all pods (Kueue counts only ResourceClaimTemplates)`,
+    error: `${PATH} gpusPerWorker (gpus_per_worker): GangScheduler.kueue() cannot admit a GPU request with one ResourceClaim shared by all pods (Kueue counts only ResourceClaimTemplates)`,
   },
   {
     name: 'Kueue with a capacity share, on 1.37 where the extended resource is the way out',
     build: job({ gpusPerWorker: GpuRequest.memoryShare(Size.gibibytes(20)) }, V1_37_ON),
-    error: `${PATH} gpusPerWorker: GangScheduler.kueue() cannot admit a GPU request with a share of device capacity (consumable capacity): ` +
+    error: `${PATH} gpusPerWorker (gpus_per_worker): GangScheduler.kueue() cannot admit a GPU request with a share of device capacity (consumable capacity): ` +
       'Kueue counts only DRA requests for an exact number of devices and leaves any other workload inadmissible; request whole GPUs with an ' +
-      'exact count, e.g. GpuRequest.of(8, { model }), or as the extended resource (GpuRequest.of(8, { model, asExtendedResource: true }), which Kueue counts)',
+      'exact count, e.g. GpuRequest.of(8, { model }), or as the extended resource (GpuRequest.of(8, { model, asExtendedResource (as_extended_resource): true }), which Kueue counts)',
   },
   {
     name: 'Kueue queue that the app does not define',
@@ -175,7 +175,7 @@ const ROWS: BadInputRow[] = [
   {
     name: 'Kueue priority class not a DNS label',
     build: job({ scheduler: GangScheduler.kueue({ queue: 'research', priorityClass: 'HIGH' }) }),
-    error: `${PATH} scheduler.priorityClass: got "HIGH"; expected a DNS-1123 label`,
+    error: `${PATH} scheduler.priorityClass (scheduler.priority_class): got "HIGH"; expected a DNS-1123 label`,
   },
   {
     name: 'Kueue on a cluster without Kueue',
@@ -187,36 +187,36 @@ const ROWS: BadInputRow[] = [
   {
     name: 'PodGroup without scheduler-plugins',
     build: job({ scheduler: GangScheduler.podGroup() }, { addons: ClusterAddon.defaults() }),
-    error: /\[bad-input\/job\] scheduler: GangScheduler.podGroup\(\) needs scheduler-plugins coscheduling/,
+    error: /\[bad-input\/job\] scheduler: GangScheduler.podGroup\(\) \(pod_group\(\)\) needs scheduler-plugins coscheduling/,
   },
   {
     name: 'PodGroup scheduler name not a DNS label',
     build: job({ scheduler: GangScheduler.podGroup({ schedulerName: 'Scheduler Plugins' }) }),
-    error: `${PATH} scheduler.schedulerName: got "Scheduler Plugins"; expected a DNS-1123 label`,
+    error: `${PATH} scheduler.schedulerName (scheduler.scheduler_name): got "Scheduler Plugins"; expected a DNS-1123 label`,
   },
   {
     name: 'PodGroup schedule timeout of zero',
     build: job({ scheduler: GangScheduler.podGroup({ scheduleTimeout: Duration.seconds(0) }) }),
-    error: `${PATH} scheduler.scheduleTimeout: got 0 seconds; expected a whole number of seconds from 1 to 2147483647`,
+    error: `${PATH} scheduler.scheduleTimeout (scheduler.schedule_timeout): got 0 seconds; expected a whole number of seconds from 1 to 2147483647`,
   },
 
   // native Workload API
   {
     name: 'Workload API on Kubernetes 1.34',
     build: job({ scheduler: GangScheduler.workloadApi() }),
-    error: `${PATH} scheduler: GangScheduler.workloadApi() needs the Workload API (scheduling.k8s.io), which Kubernetes 1.34 does not have ` +
-      '(alpha from 1.35); target 1.35 or later in the ClusterProfile, or use GangScheduler.kueue() or GangScheduler.podGroup()',
+    error: `${PATH} scheduler: GangScheduler.workloadApi() (workload_api()) needs the Workload API (scheduling.k8s.io), which Kubernetes 1.34 does not have ` +
+      '(alpha from 1.35); target 1.35 or later in the ClusterProfile, or use GangScheduler.kueue() or GangScheduler.podGroup() (pod_group())',
   },
   {
     name: 'Workload API on 1.37 without its gate',
     build: job({ scheduler: GangScheduler.workloadApi() }, V1_37_OFF),
-    error: `${PATH} scheduler: GangScheduler.workloadApi() (scheduling.k8s.io/v1beta1, which the apiserver serves only with ` +
+    error: `${PATH} scheduler: GangScheduler.workloadApi() (workload_api()) (scheduling.k8s.io/v1beta1, which the apiserver serves only with ` +
       '--runtime-config=scheduling.k8s.io/v1beta1=true) needs the feature gate GenericWorkload',
   },
   {
     name: 'Workload API on 1.36 without GangScheduling',
     build: job({ scheduler: GangScheduler.workloadApi() }, { ...V1_36, featureGates: { GenericWorkload: true } }),
-    error: `${PATH} scheduler: GangScheduler.workloadApi() (scheduling.k8s.io/v1alpha2, which the apiserver serves only with ` +
+    error: `${PATH} scheduler: GangScheduler.workloadApi() (workload_api()) (scheduling.k8s.io/v1alpha2, which the apiserver serves only with ` +
       '--runtime-config=scheduling.k8s.io/v1alpha2=true) needs the feature gate GangScheduling',
   },
   {
@@ -224,7 +224,7 @@ const ROWS: BadInputRow[] = [
     build: job({ scheduler: GangScheduler.workloadApi() }, V1_35_ON),
     error: `${PATH} scheduler: on Kubernetes 1.35 the Workload API links pods to their group through spec.workloadRef, which the JobSet v0.12 ` +
       'CRD does not keep in its pod template (the apiserver would prune it and the gang would never form); target Kubernetes 1.36 or later, ' +
-      'or use GangScheduler.kueue() or GangScheduler.podGroup()',
+      'or use GangScheduler.kueue() or GangScheduler.podGroup() (pod_group())',
   },
   {
     name: 'Workload API on 1.35 with a TrainJob',
@@ -236,18 +236,18 @@ const ROWS: BadInputRow[] = [
   {
     name: 'TrainJob on a cluster without Kubeflow Trainer',
     build: job({ backend: TrainingBackend.kubeflowTrainer() }, { addons: ClusterAddon.defaults() }),
-    error: /\[bad-input\/job\] backend: TrainingBackend.kubeflowTrainer\(\) needs Kubeflow Trainer \(trainer.kubeflow.org\), which the ClusterProfile/,
+    error: /\[bad-input\/job\] backend: TrainingBackend.kubeflowTrainer\(\) \(kubeflow_trainer\(\)\) needs Kubeflow Trainer \(trainer.kubeflow.org\), which the ClusterProfile/,
   },
   {
     name: 'JobSet on a cluster without JobSet',
     build: job({}, { addons: [ClusterAddon.KUEUE] }),
-    error: /\[bad-input\/job\] backend: TrainingBackend.jobSet\(\) needs JobSet \(jobset.x-k8s.io\)/,
+    error: /\[bad-input\/job\] backend: TrainingBackend.jobSet\(\) \(job_set\(\)\) needs JobSet \(jobset.x-k8s.io\)/,
   },
   {
     name: 'TTL on a TrainJob',
     build: job({ backend: TrainingBackend.kubeflowTrainer(), ttlAfterFinished: Duration.hours(1) }),
-    error: `${PATH} ttlAfterFinished: the Kubeflow Trainer v2.3 TrainingRuntime has no TTL for finished jobs (a TrainJob is kept until deleted); ` +
-      'leave ttlAfterFinished unset or use TrainingBackend.jobSet()',
+    error: `${PATH} ttlAfterFinished (ttl_after_finished): the Kubeflow Trainer v2.3 TrainingRuntime has no TTL for finished jobs (a TrainJob is kept until deleted); ` +
+      'leave ttlAfterFinished unset or use TrainingBackend.jobSet() (job_set())',
   },
 
   // launcher: the launcher owns torchrun; the command is the program (issue 16 item 1)
@@ -296,17 +296,17 @@ const ROWS: BadInputRow[] = [
   },
   { name: 'torchrun without a program', build: job({ command: undefined }), error: `${PATH} command: the torchrun launcher needs the training program` },
   { name: 'torchrun with an empty program', build: job({ command: [] }), error: `${PATH} command: the torchrun launcher needs the training program` },
-  { name: 'zero processes per node', build: job({ launcher: TrainingLauncher.torchrun({ procsPerNode: 0 }) }), error: `${PATH} launcher.procsPerNode: got 0; expected an integer from 1 to 1024` },
+  { name: 'zero processes per node', build: job({ launcher: TrainingLauncher.torchrun({ procsPerNode: 0 }) }), error: `${PATH} launcher.procsPerNode (launcher.procs_per_node): got 0; expected an integer from 1 to 1024` },
   { name: 'rendezvous port out of range', build: job({ launcher: TrainingLauncher.torchrun({ port: 70000 }) }), error: `${PATH} launcher.port: got 70000; expected an integer from 1 to 65535` },
   {
     name: 'a rendezvous port the Trainer does not use',
     build: job({ backend: TrainingBackend.kubeflowTrainer(), launcher: TrainingLauncher.torchrun({ port: 3389 }) }),
-    error: `${PATH} launcher.port: got 3389; expected 29500: the backend's controller always uses that rendezvous port; leave the port unset or use TrainingBackend.jobSet()`,
+    error: `${PATH} launcher.port: got 3389; expected 29500: the backend's controller always uses that rendezvous port; leave the port unset or use TrainingBackend.jobSet() (job_set())`,
   },
   { name: 'unknown NCCL debug level', build: job({ launcher: TrainingLauncher.torchrun({ nccl: { debug: 'LOUD' } }) }), error: `${PATH} launcher.nccl.debug: got "LOUD"; expected one of VERSION, WARN, INFO, TRACE` },
-  { name: 'empty NCCL interface list', build: job({ launcher: TrainingLauncher.torchrun({ nccl: { socketInterfaces: '' } }) }), error: `${PATH} launcher.nccl.socketInterfaces: got ""; expected an interface list` },
-  { name: 'empty NCCL adapter list', build: job({ launcher: TrainingLauncher.torchrun({ nccl: { ibHcas: '' } }) }), error: `${PATH} launcher.nccl.ibHcas: got ""; expected an adapter list` },
-  { name: 'empty GPUDirect level', build: job({ launcher: TrainingLauncher.torchrun({ nccl: { gpuDirectLevel: '' } }) }), error: `${PATH} launcher.nccl.gpuDirectLevel: got ""; expected a level` },
+  { name: 'empty NCCL interface list', build: job({ launcher: TrainingLauncher.torchrun({ nccl: { socketInterfaces: '' } }) }), error: `${PATH} launcher.nccl.socketInterfaces (launcher.nccl.socket_interfaces): got ""; expected an interface list` },
+  { name: 'empty NCCL adapter list', build: job({ launcher: TrainingLauncher.torchrun({ nccl: { ibHcas: '' } }) }), error: `${PATH} launcher.nccl.ibHcas (launcher.nccl.ib_hcas): got ""; expected an adapter list` },
+  { name: 'empty GPUDirect level', build: job({ launcher: TrainingLauncher.torchrun({ nccl: { gpuDirectLevel: '' } }) }), error: `${PATH} launcher.nccl.gpuDirectLevel (launcher.nccl.gpu_direct_level): got ""; expected a level` },
 
   // env
   {
@@ -321,22 +321,22 @@ const ROWS: BadInputRow[] = [
   {
     name: 'relative mount path',
     build: job({ volumes: [{ mountPath: 'models', volume: TrainingVolume.fromClaim('models') }] }),
-    error: `${PATH} volumes[0].mountPath: got "models"; expected an absolute path without ":" or ".." such as "/models"`,
+    error: `${PATH} volumes[0].mountPath (volumes[0].mount_path): got "models"; expected an absolute path without ":" or ".." such as "/models"`,
   },
   {
     name: 'two volumes on one path',
     build: job({ dataset: TrainingVolume.fromClaim('data'), volumes: [{ mountPath: '/data/', volume: TrainingVolume.scratch() }] }),
-    error: `${PATH} volumes[0].mountPath: got "/data/"; expected a path no other volume uses (dataset is mounted there)`,
+    error: `${PATH} volumes[0].mountPath (volumes[0].mount_path): got "/data/"; expected a path no other volume uses (dataset is mounted there)`,
   },
   {
     name: 'a volume over /dev/shm',
     build: job({ volumes: [{ mountPath: '/dev/shm', volume: TrainingVolume.scratch() }] }),
-    error: `${PATH} volumes[0].mountPath: got "/dev/shm"; expected a path other than /dev/shm (every worker gets a memory-backed /dev/shm; size it with sharedMemorySize)`,
+    error: `${PATH} volumes[0].mountPath (volumes[0].mount_path): got "/dev/shm"; expected a path other than /dev/shm (every worker gets a memory-backed /dev/shm; size it with sharedMemorySize)`,
   },
   {
     name: 'subPath escaping the volume',
     build: job({ volumes: [{ mountPath: '/models', volume: TrainingVolume.fromClaim('models'), subPath: '../etc' }] }),
-    error: `${PATH} volumes[0].subPath: got "../etc"; expected a relative path inside the volume, without ".."`,
+    error: `${PATH} volumes[0].subPath (volumes[0].sub_path): got "../etc"; expected a relative path inside the volume, without ".."`,
   },
   {
     name: 'claim name not a DNS subdomain',
@@ -352,7 +352,7 @@ const ROWS: BadInputRow[] = [
     },
     error: `${PATH} topology: a NVLink domain topology keeps the workers on nodes of one NVLink clique (label nvidia.com/gpu.clique), ` +
       'but pool "h100" has nvidia-h100-80gb GPUs, whose nodes carry no clique label (GPU Feature Discovery v0.20.0 sets it only for GPUs ' +
-      'on a multi-node NVLink fabric): the workers would never schedule; use GangTopology.sameZone() or sameRack(...), or GPUs of a ' +
+      'on a multi-node NVLink fabric): the workers would never schedule; use GangTopology.sameZone() (same_zone()) or sameRack(...), or GPUs of a ' +
       'multi-node NVLink model such as GpuModel.NVIDIA_GB200',
   },
   {
@@ -370,7 +370,7 @@ const ROWS: BadInputRow[] = [
   {
     name: 'topology on an invalid node label',
     build: job({ topology: GangTopology.sameRack('rack label') }),
-    error: `${PATH} topology.nodeLabel: got "rack label"; expected a node label key such as "topology.kubernetes.io/rack"`,
+    error: `${PATH} topology.nodeLabel (topology.node_label): got "rack label"; expected a node label key such as "topology.kubernetes.io/rack"`,
   },
 ];
 

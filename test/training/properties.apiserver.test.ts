@@ -130,17 +130,20 @@ function gangTopology(v: Value): GangTopology | undefined {
 }
 
 /** Builds the app for one value, checks the gang invariants, returns every object plus the worker Job. */
-function buildValue(env: Env, v: Value): KubeObject[] {
+function buildValue(env: Env, value: Value): KubeObject[] {
+  // GB200 (the model of NVLink-domain jobs) has 4 GPUs per node (one NVL72 compute tray): a worker asks at most that.
+  const v: Value = value.gpus && value.topology?.kind === 'nvlink' ? { ...value, gpus: { ...value.gpus, count: Math.min(value.gpus.count, 4) } } : value;
   const fixture = appFor(env, {}, v.namespace);
   let pool: GpuNodePool | undefined;
   let request: GpuRequest | undefined;
   if (v.gpus) {
     // sameNvlinkDomain() is refused for models without multi-node NVLink: those jobs get GB200 (NVL72) GPUs.
     const model = v.topology?.kind === 'nvlink' ? GpuModel.NVIDIA_GB200 : v.gpus.model ?? (v.gpus.pool ? GpuModel.NVIDIA_H100_80GB : undefined);
+    const nodeGpus = model?.maxGpusPerNode ?? 8;
     request = GpuRequest.of(v.gpus.count, { model, asExtendedResource: v.gpus.extended });
     if (v.gpus.pool) {
-      const perNode = Math.floor(8 / v.gpus.count);
-      pool = new GpuNodePool(fixture.chart, 'pool', { gpu: model!, gpusPerNode: 8, maxNodes: Math.ceil(v.workers / perNode) });
+      const perNode = Math.floor(nodeGpus / v.gpus.count);
+      pool = new GpuNodePool(fixture.chart, 'pool', { gpu: model!, gpusPerNode: nodeGpus, maxNodes: Math.ceil(v.workers / perNode) });
     }
   }
   const props: GangTrainingJobProps = {

@@ -75,7 +75,7 @@ func TestBadInputPanicsWithTheSynthTimeError(t *testing.T) {
 		if r == nil {
 			t.Fatal("an unknown feature gate was accepted")
 		}
-		want := regexp.MustCompile(`\[NoSuchGate\] featureGates\.NotAGate: got true`)
+		want := regexp.MustCompile(`\[NoSuchGate\] featureGates\.NotAGate \(feature_gates\.NotAGate\): got true`)
 		if !want.MatchString(fmt.Sprint(r)) {
 			t.Fatalf("panic %q does not match %s", r, want)
 		}

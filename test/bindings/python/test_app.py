@@ -30,5 +30,6 @@ def test_constructs_are_found_across_the_binding():
 
 def test_bad_input_raises_the_synth_time_error():
     # A ValidationError thrown by the library reaches Python as a RuntimeError with the same message.
-    with pytest.raises(RuntimeError, match=r"\[NoSuchGate\] featureGates\.NotAGate: got true"):
+    # The message names the prop in both spellings, so a Python user recognises feature_gates (issue 17, class 6).
+    with pytest.raises(RuntimeError, match=r"\[NoSuchGate\] featureGates\.NotAGate \(feature_gates\.NotAGate\): got true"):
         ClusterProfile(App(), "NoSuchGate", feature_gates={"NotAGate": True})
