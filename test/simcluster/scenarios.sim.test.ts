@@ -173,11 +173,13 @@ describe('generated apps run on the simulated cluster, or synth refuses them cle
     const refused = built.filter((b) => b.refused);
     for (const b of refused) {
       // A refusal is the library's own error (thrown by a construct, or collected by cdk8s's validation at synth), and
-      // every message names the construct path and the prop; anything else (a TypeError) is a defect.
+      // every message names the construct path and the prop (with its Python spelling when that differs); anything else
+      // (a TypeError) is a defect.
       const e = b.refused!;
       const ours = e instanceof ValidationError || (e.constructor === Error && e.message.startsWith('Validation failed with the following errors:'));
       const lines = e instanceof ValidationError ? [e.message] : e.message.split('\n').slice(1).map((l) => l.trim()).filter(Boolean);
-      expect({ index: b.index, scenario: b.scenario, ours, unnamed: lines.filter((l) => !/^\[a\d+(\/[^\]]*)?\] [A-Za-z][\w.[\]]*: /.test(l)) })
+      const named = /^\[a\d+(\/[^\]]*)?\] [A-Za-z][\w.[\]]*( \([\w.[\]]+\))?: /;
+      expect({ index: b.index, scenario: b.scenario, ours, unnamed: lines.filter((l) => !named.test(l)) })
         .toEqual({ index: b.index, scenario: b.scenario, ours: true, unnamed: [] });
     }
     const accepted = built.filter((b) => b.out);
