@@ -23,9 +23,13 @@ function gangApp(): SynthesizedApp {
   const chart = new Chart(app, 'gang', { namespace: 'gang', disableResourceNameHashes: true });
   const pool = new GpuNodePool(chart, 'h100', { name: 'h100', gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8, maxNodes: 4 });
   new GangTrainingJob(chart, 'pretrain', {
-    image: 'ghcr.io/acme/train@sha256:' + 'c'.repeat(64), command: ['train.py'], workers: 4,
-    gpusPerWorker: GpuRequest.of(8, { model: GpuModel.NVIDIA_H100_80GB }), pool,
-    backend: TrainingBackend.jobSet(), scheduler: GangScheduler.workloadApi(),
+    image: 'ghcr.io/acme/train@sha256:' + 'c'.repeat(64),
+    command: ['train.py'],
+    workers: 4,
+    gpusPerWorker: GpuRequest.of(8, { model: GpuModel.NVIDIA_H100_80GB }),
+    pool,
+    backend: TrainingBackend.jobSet(),
+    scheduler: GangScheduler.workloadApi(),
   });
   return synthesize(app);
 }
