@@ -10,6 +10,7 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as http2 from 'node:http2';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { SimCluster } from './cluster';
 import { startComponent } from './components';
@@ -31,6 +32,42 @@ function argValue(args: readonly string[], flag: string): string | undefined {
   const i = args.findIndex((a) => a === `--${flag}` || a.startsWith(`--${flag}=`));
   if (i < 0) return undefined;
   return args[i].includes('=') ? args[i].slice(args[i].indexOf('=') + 1) : args[i + 1];
+}
+
+const PORTS_LOCK = path.join(os.tmpdir(), 'cdk8s-ai-epp-ports.lock');
+
+/**
+ * Runs `task` while holding a machine-wide lock: the pickers listen on the fixed ports of their args (9002, 9003,
+ * 9090) and the stand-in model servers on the pods' port, so two jest workers must not run pickers at once. A lock
+ * left by a dead process is taken over.
+ */
+export async function withPickerPorts<T>(task: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    try {
+      fs.writeFileSync(PORTS_LOCK, String(process.pid), { flag: 'wx' });
+      break;
+    } catch {
+      const owner = Number(fs.readFileSync(PORTS_LOCK, { encoding: 'utf8', flag: 'a+' }) || 0);
+      if (owner && !alive(owner)) fs.rmSync(PORTS_LOCK, { force: true });
+      if (Date.now() > deadline) throw new Error(`waited 10 minutes for ${PORTS_LOCK} (held by pid ${owner})`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  try {
+    return await task();
+  } finally {
+    fs.rmSync(PORTS_LOCK, { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Starts the picker of `deployment` (found with its ConfigMap and ServiceAccount in `objects`). */
@@ -130,7 +167,11 @@ export class FakeModelServers {
         '# TYPE vllm:num_requests_running gauge', 'vllm:num_requests_running{model_name="sim"} 0',
         '# TYPE vllm:kv_cache_usage_perc gauge', 'vllm:kv_cache_usage_perc{model_name="sim"} 0.1',
         '# TYPE vllm:lora_requests_info gauge', 'vllm:lora_requests_info{max_lora="0",running_lora_adapters="",waiting_lora_adapters=""} 1',
-        '# TYPE vllm:cache_config_info gauge', 'vllm:cache_config_info{block_size="16",num_gpu_blocks="1000"} 1', '',
+        '# TYPE vllm:cache_config_info gauge', 'vllm:cache_config_info{block_size="16",num_gpu_blocks="1000"} 1',
+        '# TYPE sglang:num_queue_reqs gauge', 'sglang:num_queue_reqs{model_name="sim"} 0',
+        '# TYPE sglang:num_running_reqs gauge', 'sglang:num_running_reqs{model_name="sim"} 0',
+        '# TYPE sglang:token_usage gauge', 'sglang:token_usage{model_name="sim"} 0.1',
+        '# TYPE sglang:cache_config_info gauge', 'sglang:cache_config_info{page_size="16",num_pages="1000"} 1', '',
       ].join('\n'));
     });
     await new Promise<void>((resolve, reject) => {
@@ -177,4 +218,50 @@ export async function stopEpp(run: EppRun): Promise<string> {
   const tail = fs.readFileSync(run.process.logFile, 'utf8').split('\n').filter((l) => !l.includes('"logger":"health"')).slice(-60).join('\n');
   await stopServer(run.process, 5_000);
   return tail;
+}
+
+export interface PickerExpectation {
+  /** The InferencePool the picker serves. */
+  readonly pool: KubeObject;
+  /** The IPs of the pool's pods. */
+  readonly podIps: readonly string[];
+  /** The engine exports no metrics the picker reads: it must scrape nothing. */
+  readonly metricFree?: boolean;
+}
+
+/**
+ * Starts the picker of `deployment`, waits until its readiness probe's gRPC health check is SERVING and (unless the
+ * engine is metric-free) until it reports the pool's pods ready from their scraped metrics; then checks it scraped
+ * exactly the pool's pods on the port the InferencePool names. Stops the picker whatever happened.
+ */
+export async function expectPickerServes(
+  cluster: SimCluster, deployment: KubeObject, objects: readonly KubeObject[], want: PickerExpectation,
+): Promise<void> {
+  await withPickerPorts(() => pickerServes(cluster, deployment, objects, want));
+}
+
+async function pickerServes(cluster: SimCluster, deployment: KubeObject, objects: readonly KubeObject[], want: PickerExpectation): Promise<void> {
+  const name = String(deployment.metadata.name);
+  const fake = await FakeModelServers.listen((want.pool.spec as any).targetPorts[0].number);
+  const run = await startEpp(cluster, deployment, objects);
+  try {
+    await cluster.waitFor(`${name} ready`, async () => {
+      if (run.process.hasExited()) throw new Error(`${name} exited: ${await run.process.exited}`);
+      const s = await grpcHealth(run.healthPort, run.readinessService);
+      return s === 'SERVING' || `health ${run.readinessService}: ${s}`;
+    }, 90_000);
+    if (!want.metricFree) {
+      await cluster.waitFor(`${name} lists the pool's ${want.podIps.length} pods`, async () => {
+        const ready = gauge(await scrape(run.metricsPort!), 'inference_pool_ready_pods', { name: String(want.pool.metadata.name) });
+        return ready === want.podIps.length || `inference_pool_ready_pods=${ready}`;
+      }, 60_000);
+    }
+    // Scraped: every pod of its pool and nothing else; nothing for a metric-free engine (dataLayer.injectDefaults: false).
+    expect([...fake.scraped.keys()].sort()).toEqual(want.metricFree ? [] : [...want.podIps].sort());
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${await stopEpp(run)}`);
+  } finally {
+    await fake.close();
+  }
+  await stopEpp(run);
 }

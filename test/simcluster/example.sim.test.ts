@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { App } from 'cdk8s';
 import { readOutput, SynthesizedApp } from './apps';
 import { SimCluster } from './cluster';
-import { FakeModelServers, startEpp, grpcHealth, scrape, gauge, stopEpp } from './epp';
+import { expectPickerServes } from './epp';
 import { GITOPS_MANAGER, podsOf, expectRunningOnPools, claimsAllocated, reapplyWithoutConflict, expectedPods } from './expectations';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the example imports '../lib' (the compiled package); here it is src/
@@ -105,27 +105,7 @@ describe('the example platform on the simulated cluster', () => {
       const want = expectedPods(servers).reduce((s, e) => s + e.count, 0);
       const podIps = (await podsOf(cluster, servers)).map((p) => p.status.podIP).sort();
       expect(podIps).toHaveLength(want);
-      const fake = await FakeModelServers.listen((pool!.spec as any).targetPorts[0].number);
-      const run = await startEpp(cluster, picker, out.objects);
-      try {
-        await cluster.waitFor(`${picker.metadata.name} ready`, async () => {
-          if (run.process.hasExited()) throw new Error(`${picker.metadata.name} exited: ${await run.process.exited}`);
-          const s = await grpcHealth(run.healthPort, run.readinessService);
-          return s === 'SERVING' || `health ${run.readinessService}: ${s}`;
-        }, 90_000);
-        await cluster.waitFor(`${picker.metadata.name} lists the pool's ${want} pods`, async () => {
-          const text = await scrape(run.metricsPort!);
-          const ready = gauge(text, 'inference_pool_ready_pods', { name: String(pool!.metadata.name) });
-          return ready === want || `inference_pool_ready_pods=${ready}`;
-        }, 60_000);
-        // The picker scraped every pod of its pool, and nothing else, on the port the InferencePool names.
-        expect([...fake.scraped.keys()].sort()).toEqual(podIps);
-      } catch (err) {
-        throw new Error(`${(err as Error).message}\n${await stopEpp(run)}`);
-      } finally {
-        await fake.close();
-      }
-      await stopEpp(run);
+      await expectPickerServes(cluster, picker, out.objects, { pool: pool!, podIps });
     }
   }, SIM_TIMEOUT);
 

@@ -8,7 +8,7 @@
 import { App, Chart } from 'cdk8s';
 import { synthesize, SynthesizedApp } from './apps';
 import { SimCluster } from './cluster';
-import { FakeModelServers, grpcHealth, startEpp, stopEpp } from './epp';
+import { expectPickerServes, startEpp, stopEpp, withPickerPorts } from './epp';
 import { expectRunningOnPools, GITOPS_MANAGER, podsOf } from './expectations';
 import {
   ClusterAddon, ClusterProfile, EndpointPickerConfig, EppPicker, EppScorer, GpuModel, GpuNodePool, GpuRequest,
@@ -86,27 +86,7 @@ describe('the endpoint picker accepts every configuration we render', () => {
     const { deployment, pool, servers } = picker(out, name);
     const podIps = (await podsOf(cluster, servers)).map((p) => p.status.podIP).sort();
     expect(podIps).toHaveLength(2);
-    const metricFree = name === 'tgi';
-    const fake = await FakeModelServers.listen((pool.spec as any).targetPorts[0].number);
-    const run = await startEpp(cluster, deployment, out.objects);
-    try {
-      await cluster.waitFor(`${name} picker ready`, async () => {
-        if (run.process.hasExited()) throw new Error(`the picker exited: ${await run.process.exited}`);
-        const s = await grpcHealth(run.healthPort, run.readinessService);
-        return s === 'SERVING' || `health: ${s}`;
-      }, 90_000);
-      if (!metricFree) {
-        await cluster.waitFor(`${name} picker scrapes its pool's pods`, async () =>
-          podIps.every((ip) => fake.scraped.has(ip)) || `scraped ${[...fake.scraped.keys()].join(', ') || 'nothing'}`, 60_000);
-      }
-      // A metric-free engine is not scraped (dataLayer.injectDefaults: false); the others only on their own pods.
-      expect([...fake.scraped.keys()].sort()).toEqual(metricFree ? [] : podIps);
-    } catch (err) {
-      throw new Error(`${(err as Error).message}\n${await stopEpp(run)}`);
-    } finally {
-      await fake.close();
-    }
-    await stopEpp(run);
+    await expectPickerServes(cluster, deployment, out.objects, { pool, podIps, metricFree: name === 'tgi' });
   }, SIM_TIMEOUT);
 
   test('without --allow-experimental-plugins the Alpha session-affinity scorer stops the picker', async () => {
@@ -116,13 +96,15 @@ describe('the endpoint picker accepts every configuration we render', () => {
     const stripped = JSON.parse(JSON.stringify(deployment));
     const c = stripped.spec.template.spec.containers[0];
     c.args = args.filter((a) => a !== '--allow-experimental-plugins');
-    const run = await startEpp(cluster, stripped, out.objects);
-    let timer: NodeJS.Timeout | undefined;
-    const code = await Promise.race([run.process.exited, new Promise<string>((r) => {
-      timer = setTimeout(() => r('still running'), 60_000);
-    })]);
-    clearTimeout(timer);
-    const log = await stopEpp(run);
+    const { code, log } = await withPickerPorts(async () => {
+      const run = await startEpp(cluster, stripped, out.objects);
+      let timer: NodeJS.Timeout | undefined;
+      const exited = await Promise.race([run.process.exited, new Promise<string>((r) => {
+        timer = setTimeout(() => r('still running'), 60_000);
+      })]);
+      clearTimeout(timer);
+      return { code: exited, log: await stopEpp(run) };
+    });
     expect(code).toMatch(/exit code [1-9]/);
     expect(log).toMatch(/experimental|alpha/i);
   }, SIM_TIMEOUT);
