@@ -21,7 +21,7 @@ const project = new cdk.JsiiProject({
   keywords: ['cdk8s', 'kubernetes', 'gpu', 'dra', 'inference', 'kueue', 'jobset', 'gateway-api', 'constructs'],
 
   peerDeps: ['cdk8s@^2.70.106', 'constructs@^10.4.2', `${CDK8S_PLUS}@^2.5.6`],
-  devDeps: ['cdk8s-cli@^2.207.60', 'fast-check@^4.10.2', 'yaml@^2.9.1'],
+  devDeps: ['cdk8s-cli@^2.207.60', 'dependency-cruiser@~17.4.3', 'fast-check@^4.10.2', 'yaml@^2.9.1'],
 
   publishToPypi: { distName: 'cdk8s-ai', module: 'cdk8s_ai' },
   publishToGo: { moduleName: 'github.com/cdk8s-ai/cdk8s-ai-go', packageName: 'cdk8sai' },

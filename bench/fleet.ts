@@ -1,11 +1,11 @@
 import { App, Chart } from 'cdk8s';
 import { GpuModel } from '../src/accelerators/gpu-model';
 import { GpuRequest } from '../src/accelerators/gpu-request';
-import { PlatformObservability } from '../src/observability/platform-observability';
-import { ServingMetrics } from '../src/observability/serving-metrics';
-import { WorkloadMonitoring } from '../src/observability/workload-monitoring';
+import { PlatformObservability } from '../src/platform/observability/platform-observability';
+import { ServingMetrics } from '../src/serving/serving-metrics';
+import { WorkloadMonitoring } from '../src/platform/observability/workload-monitoring';
 import { AiTenant } from '../src/platform/ai-tenant';
-import { GpuNodePool } from '../src/platform/gpu-node-pool';
+import { GpuNodePool } from '../src/accelerators/gpu-node-pool';
 import { InferenceService } from '../src/serving/inference-service';
 import { ModelServer } from '../src/serving/model-server';
 import { ModelSource } from '../src/serving/model-source';

@@ -2,18 +2,18 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { GPU_REQUEST_NAME, claimSpecOf, deviceClassOf, vendorOf } from './claim-spec';
 import { ComputeDomain } from './compute-domain';
+import type { GpuNodePool } from './gpu-node-pool';
 import { GpuRequest, GpuRequestShape } from './gpu-request';
 import { MAX_DEVICES_PER_CLAIM, poolGpusHeld, validateGpuCount, validateGpuRequest, validatePoolFit } from './request-validation';
+import { ClusterAddon } from '../cluster/cluster-addon';
+import { ClusterProfile } from '../cluster/cluster-profile';
 import * as k8s from '../imports/k8s';
 import { recordGpuDemand } from '../internal/app-registry';
 import { requireInteger } from '../internal/errors';
 import { standardLabels } from '../internal/labels';
 import { claimName, requireDnsLabel, resourceName } from '../internal/names';
 import { namespaceOf } from '../internal/namespace';
-import { PodSpecBuilder } from '../internal/pod-spec';
-import { ClusterAddon } from '../platform/cluster-addon';
-import { ClusterProfile } from '../platform/cluster-profile';
-import type { GpuNodePool } from '../platform/gpu-node-pool';
+import { PodSpecBuilder } from '../security/pod-spec';
 
 /** How ResourceQuota counts an `All` request whose node is unknown (KEP 4381): the per-claim maximum. */
 const ALL_DEVICES_WORST_CASE = MAX_DEVICES_PER_CLAIM;

@@ -1,7 +1,6 @@
 import { Size, SizeRoundingBehavior } from 'cdk8s';
 import type { GpuModel } from './gpu-model';
 import type { GpuVendor } from './gpu-vendor';
-import { invalidProp } from '../internal/errors';
 
 // CEL device selectors that tolerate naming drift between driver versions: every attribute is guarded with has()
 // (a missing attribute would otherwise abort allocation with an error), product names are matched lower-cased by
@@ -66,17 +65,4 @@ export function wholeGpuSelector(vendor: GpuVendor): string {
     parts.push(`has(${attr}) && ${attr} == ${celString(vendor.wholeDeviceType)}`);
   }
   return parts.join(' && ');
-}
-
-/** Throws unless `pattern` is a regular expression RE2 (CEL `matches`) accepts: no look-around, no back-references. */
-export function requireRe2(where: string, prop: string, pattern: string): void {
-  let ok = pattern.length > 0 && !/\(\?[=!<]|\\[1-9]/.test(pattern);
-  if (ok) {
-    try {
-      new RegExp(pattern);
-    } catch {
-      ok = false;
-    }
-  }
-  if (!ok) throw invalidProp(where, prop, pattern, 'a non-empty RE2 regular expression (no look-ahead, look-behind or back-references)');
 }

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { minMemorySelector, modelSelector, wholeGpuSelector } from './cel';
 import { GpuModel } from './gpu-model';
 import { GpuVendor } from './gpu-vendor';
+import { ClusterProfile } from '../cluster/cluster-profile';
 import * as k8s from '../imports/k8s';
 import { clusterScoped } from '../internal/cluster-scoped';
 import { ValidationError, invalidProp } from '../internal/errors';
@@ -10,7 +11,6 @@ import { standardLabels } from '../internal/labels';
 import { claimName, resourceName } from '../internal/names';
 import { isExtendedResourceName, requireDnsSubdomain } from '../internal/qualified-name';
 import { checkProps, opt } from '../internal/runtime-checks';
-import { ClusterProfile } from '../platform/cluster-profile';
 
 /**
  * Props for a GpuDeviceClass.

@@ -1,8 +1,8 @@
-import { requireRe2 } from './cel';
 import { GpuVendor } from './gpu-vendor';
 import { invalidProp, requireInteger } from '../internal/errors';
 import { isDnsLabel } from '../internal/names';
 import { isLabelValue } from '../internal/qualified-name';
+import { requireRe2 } from '../internal/re2';
 import { checkProps, opt, req } from '../internal/runtime-checks';
 
 const WHERE = 'GpuModel.custom';

@@ -1,13 +1,13 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ClusterAddon } from '../cluster/cluster-addon';
+import { ClusterProfile } from '../cluster/cluster-profile';
 import * as k8s from '../imports/k8s';
 import * as operator from '../imports/nvidia-gpu-operator';
 import { clusterScoped } from '../internal/cluster-scoped';
 import { ValidationError, show } from '../internal/errors';
 import { standardLabels } from '../internal/labels';
 import { claimName, requireDnsLabel } from '../internal/names';
-import { ClusterAddon } from '../platform/cluster-addon';
-import { ClusterProfile } from '../platform/cluster-profile';
 
 /** The name of the GPU Operator's (single) ClusterPolicy, as its Helm chart names it. */
 const CLUSTER_POLICY_NAME = 'cluster-policy';

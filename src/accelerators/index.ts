@@ -1,10 +1,17 @@
 // Public API of src/accelerators/: one export line per public file (attach.ts, cel.ts, claim-spec.ts and
 // request-validation.ts are internal).
 export * from './compute-domain';
+export * from './dcgm-labels';
 export * from './device-attribute';
 export * from './gpu-device-class';
 export * from './gpu-model';
+export * from './gpu-node-pool';
 export * from './gpu-operator-policy';
 export * from './gpu-request';
 export * from './gpu-sharing';
 export * from './gpu-vendor';
+export * from './node-pool-contract';
+export * from './provisioners/existing-nodes-provisioner';
+export * from './provisioners/karpenter-provisioner';
+export * from './provisioners/node-provisioner';
+export * from './provisioners/node-provisioner-base';

@@ -1,12 +1,12 @@
 import { IConstruct } from 'constructs';
 import { wholeMebibytes, vendorOf } from './claim-spec';
 import { GpuModel } from './gpu-model';
+import type { GpuNodePool } from './gpu-node-pool';
 import { GpuRequest, GpuRequestShape } from './gpu-request';
+import { ClusterAddon } from '../cluster/cluster-addon';
+import { ClusterProfile } from '../cluster/cluster-profile';
 import { celSyntaxError } from '../internal/cel-syntax';
 import { ValidationError, invalidProp, requireInteger, show } from '../internal/errors';
-import { ClusterAddon } from '../platform/cluster-addon';
-import { ClusterProfile } from '../platform/cluster-profile';
-import type { GpuNodePool } from '../platform/gpu-node-pool';
 
 /** Devices one claim can hold (AllocationResultsMaxSize, KEP 4381). */
 export const MAX_DEVICES_PER_CLAIM = 32;

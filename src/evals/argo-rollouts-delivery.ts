@@ -1,11 +1,11 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { buildEvalJob, PromThreshold } from './eval-job';
 import { ARGOCD_HOOK, ARGOCD_HOOK_DELETE_POLICY, ARGOCD_SYNC_WAVE, DeliveryBackend, DeliveryObjects, GateContext, orderRouteAfter, ruleBackends } from './gate-context';
+import { ClusterAddon } from '../cluster/cluster-addon';
+import { ClusterProfile } from '../cluster/cluster-profile';
 import * as k8s from '../imports/k8s';
 import { invalidProp, requireInteger, ValidationError, show } from '../internal/errors';
 import { claimName, dnsLabel } from '../internal/names';
-import { ClusterAddon } from '../platform/cluster-addon';
-import { ClusterProfile } from '../platform/cluster-profile';
 
 const ANALYSIS_API = 'argoproj.io/v1alpha1';
 const SUITE_METRIC = 'eval-suite';

@@ -1,10 +1,10 @@
 import { IConstruct } from 'constructs';
 import * as k8s from '../imports/k8s';
-import { ContainerInputs } from '../internal/container-secrets';
 import { invalidProp, requireInteger, ValidationError } from '../internal/errors';
 import { requireDnsLabel } from '../internal/names';
 import { checkProps, opt, req } from '../internal/runtime-checks';
-import { requireSecretKeyReference } from '../internal/secret-reference';
+import { ContainerInputs } from '../security/container-secrets';
+import { requireSecretKeyReference } from '../security/secret-reference';
 import { SecretKeyReference } from '../serving/serving-props';
 
 /** The lm-evaluation-harness release installed when no image is given. */

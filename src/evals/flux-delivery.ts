@@ -1,11 +1,11 @@
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import { buildEvalJob } from './eval-job';
 import { DeliveryBackend, DeliveryObjects, GateContext } from './gate-context';
+import { ClusterAddon } from '../cluster/cluster-addon';
+import { ClusterProfile } from '../cluster/cluster-profile';
 import * as k8s from '../imports/k8s';
 import { invalidProp, ValidationError } from '../internal/errors';
 import { claimName, dnsLabel, requireDnsLabel, shortHash } from '../internal/names';
-import { ClusterAddon } from '../platform/cluster-addon';
-import { ClusterProfile } from '../platform/cluster-profile';
 
 const KUSTOMIZE_API = 'kustomize.toolkit.fluxcd.io/v1';
 
@@ -195,7 +195,7 @@ function checkPath(scope: ValidationScope, prop: string, p: string): string {
   const ok = typeof p === 'string' && p.length > 0 && p.length <= 1024 && !p.startsWith('/') && !/(^|\/)\.\.(\/|$)|\s|\\/.test(p);
   if (!ok) throw invalidProp(scope, prop, p, 'a relative path in the source without "..", e.g. "./deploy/evals"');
   const trimmed = p.replace(/\/+$/, '');
-  return trimmed.startsWith('./') || trimmed === '.' ? trimmed : `./${trimmed}`;
+  return trimmed.startsWith('.') || trimmed === '.' ? trimmed : `./${trimmed}`;
 }
 
 type ValidationScope = Parameters<typeof invalidProp>[0];

@@ -1,32 +1,32 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { ClusterAddon } from './cluster-addon';
-import { ClusterProfile } from './cluster-profile';
-import { GpuNodePool } from './gpu-node-pool';
-import { warn } from './platform-warnings';
 import { TenantAccess } from './tenant-access';
 import { requireTenantNamespace } from './tenant-namespace';
-import { edgePolicySpec } from './tenant-network-policy';
 import { PoolQuotaKeys, demandKey, poolQuotaKeys } from './tenant-quota';
+import { GpuNodePool } from '../accelerators/gpu-node-pool';
+import { ClusterAddon } from '../cluster/cluster-addon';
+import { ClusterProfile } from '../cluster/cluster-profile';
+import { warn } from '../cluster/platform-warnings';
 import * as k8s from '../imports/k8s';
 import * as kueue from '../imports/kueue';
 import { gpuDemandsIn, namespaceFact, namespaces, recordLocalQueue, recordNamespace } from '../internal/app-registry';
+import { cidrStrictlyContains, isCidr, isWholeInternet } from '../internal/cidr';
 import { clusterScoped } from '../internal/cluster-scoped';
 import { ValidationError, invalidProp, requireInteger, show, validationMessage } from '../internal/errors';
 import { standardLabels } from '../internal/labels';
 import { claimName, requireDnsLabel, resourceName } from '../internal/names';
 import { markNamespaceScope } from '../internal/namespace';
-import { restrictedViolations } from '../internal/pod-security';
+import { FoundPodSpec, imagesOf, podSpecsBelow } from '../internal/pod-templates';
 import { requireLabels, requireNonEmptyLabelValue } from '../internal/qualified-name';
 import { checkProps, req, requireScope } from '../internal/runtime-checks';
 import { requireSameApp } from '../internal/same-app';
-import {
-  EdgeSide, EgressNeed, EgressNeedKind, ResolvedEgressNeed, TrafficEdge, allowTraffic, cidrStrictlyContains, isCidr, isWholeInternet, rangesOf,
-  registerFirewall, trafficEdges,
-} from '../internal/tenant-network';
 import { ImageAdmissionPolicy, AdmissionAction } from '../security/image-admission-policy';
 import { ImageSigningPolicy } from '../security/image-signing-policy';
-import { FoundPodSpec, imagesOf, podSpecsBelow } from '../security/pod-templates';
+import { restrictedViolations } from '../security/pod-security';
+import { TenantDns } from '../security/tenant-dns';
+import { EgressNeed, EgressNeedKind, ResolvedEgressNeed, allowTraffic, registerFirewall, trafficEdges } from '../security/tenant-network';
+import { edgePolicySpec } from '../security/tenant-network-policy';
+import { EdgeSide, TrafficEdge, rangesOf } from '../security/traffic-edge';
 
 const AI_TENANT = Symbol.for('cdk8s-ai.AiTenant');
 /** Namespace labels with the tenant's ownership (plain keys, usable by Kubecost/OpenCost aggregation). */
@@ -213,25 +213,6 @@ export interface TenantModelDownloads {
    * @default [443]
    */
   readonly ports?: number[];
-}
-
-/**
- * Where the cluster DNS runs.
- */
-export interface TenantDns {
-  /**
-   * The DNS namespace.
-   *
-   * @default 'kube-system'
-   */
-  readonly namespace?: string;
-
-  /**
-   * The DNS pods' labels.
-   *
-   * @default { 'k8s-app': 'kube-dns' }
-   */
-  readonly podLabels?: { [key: string]: string };
 }
 
 /**

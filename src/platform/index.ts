@@ -1,5 +1,5 @@
-export * from './cluster-addon';
-export * from './cluster-profile';
-export * from './kubernetes-version';
-export * from './pool-index';
-export * from './tenant-index';
+// Public API of src/platform/: tenants, observability across workloads, the report.
+export * from './ai-tenant';
+export * from './observability';
+export * from './platform-report';
+export * from './tenant-access';

@@ -4,17 +4,18 @@ import { ApiObject, App } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { aiConformanceChecklist, requirementsOf } from './ai-conformance';
 import { AiTenant } from './ai-tenant';
-import { ClusterProfile } from './cluster-profile';
-import { GpuNodePool } from './gpu-node-pool';
-import { warnings } from './platform-warnings';
+import { GpuNodePool } from '../accelerators/gpu-node-pool';
+import { ClusterProfile } from '../cluster/cluster-profile';
+import { warnings } from '../cluster/platform-warnings';
 import { invalidProp } from '../internal/errors';
 import { requireWritableDir } from '../internal/output-paths';
-import { restrictedViolations } from '../internal/pod-security';
+import { imagesOf, podSpecsBelow } from '../internal/pod-templates';
 import { checkProps, opt } from '../internal/runtime-checks';
-import { EgressNeedKind, rangesOf, trafficEdges, TrafficPeer } from '../internal/tenant-network';
-import { PlatformObservability } from '../observability/platform-observability';
+import { restrictedViolations } from '../security/pod-security';
+import { EgressNeedKind, trafficEdges } from '../security/tenant-network';
+import { rangesOf, TrafficPeer } from '../security/traffic-edge';
+import { PlatformObservability } from './observability/platform-observability';
 import { ImageSigningPolicy } from '../security/image-signing-policy';
-import { imagesOf, podSpecsBelow } from '../security/pod-templates';
 
 /**
  * Props for a PlatformReport.

@@ -1,5 +1,5 @@
-import type { ClusterProfile } from './cluster-profile';
-import type { GpuNodePool } from './gpu-node-pool';
+import type { GpuNodePool } from '../accelerators/gpu-node-pool';
+import type { ClusterProfile } from '../cluster/cluster-profile';
 import { GpuDemand } from '../internal/app-registry';
 import { ValidationError } from '../internal/errors';
 

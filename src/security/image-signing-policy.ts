@@ -2,13 +2,13 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { imageMatchesGlob, isValidImageGlob } from './image-glob';
 import { SigningAuthority } from './signing-authority';
+import { ClusterAddon } from '../cluster/cluster-addon';
+import { ClusterProfile } from '../cluster/cluster-profile';
 import { clusterScoped } from '../internal/cluster-scoped';
 import { ValidationError, invalidProp } from '../internal/errors';
 import { standardLabels } from '../internal/labels';
 import { claimName, requireDnsLabel, resourceName } from '../internal/names';
 import { checkProps, req, requireScope } from '../internal/runtime-checks';
-import { ClusterAddon } from '../platform/cluster-addon';
-import { ClusterProfile } from '../platform/cluster-profile';
 
 /**
  * What the policy-controller does with an image that fails the policy.

@@ -10,4 +10,5 @@ export * from './model-cache';
 export * from './model-server';
 export * from './model-source';
 export * from './serving-autoscaling';
+export * from './serving-metrics';
 export * from './serving-props';

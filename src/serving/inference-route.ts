@@ -2,6 +2,8 @@ import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GatewayProvider } from './gateway-provider';
 import type { InferenceService } from './inference-service';
+import { ClusterAddon } from '../cluster/cluster-addon';
+import { ClusterProfile } from '../cluster/cluster-profile';
 import * as gateway from '../imports/gateway';
 import { invalidProp, requireInteger, show, validationMessage, ValidationError } from '../internal/errors';
 import { standardLabels } from '../internal/labels';
@@ -10,8 +12,6 @@ import { namespaceOf } from '../internal/namespace';
 import { isDnsSubdomain } from '../internal/qualified-name';
 import { checkProps, opt, req } from '../internal/runtime-checks';
 import { removedFromTree, requireSameApp } from '../internal/same-app';
-import { ClusterAddon } from '../platform/cluster-addon';
-import { ClusterProfile } from '../platform/cluster-profile';
 
 /** Gateway API limits (gateway-api v1.6.1 apis/v1). */
 const MAX_RULES = 16;

@@ -15,32 +15,32 @@ import { ModelSource } from './model-source';
 import { LaunchContext, LaunchRole, LaunchSpec, ServerEngine, unsizedCacheRequestBytes } from './server-engine';
 import { AutoscalerKind, ServerMetric, ServingAutoscaling } from './serving-autoscaling';
 import { checkLeaderWorkerSet, recordPodLabels } from './serving-checks';
+import { recordServingMetrics } from './serving-metrics-registry';
+import { podMonitor } from './serving-monitors';
 import { prometheusPeer } from './serving-network';
 import { ServingPool } from './serving-pool';
 import { SecretKeyReference, ServingMonitoringOptions, ServingResources } from './serving-props';
 import { bytesQuantity, quantityValue, renderResources, requireEnvName, requireSecretRef, validateResources } from './serving-validation';
 import { attachGpus, GpuAttachment } from '../accelerators/attach';
+import { GpuNodePool } from '../accelerators/gpu-node-pool';
 import { GpuRequest, GpuRequestShape } from '../accelerators/gpu-request';
 import { validateGpuCount } from '../accelerators/request-validation';
+import { ClusterAddon } from '../cluster/cluster-addon';
+import { ClusterProfile } from '../cluster/cluster-profile';
+import { warn } from '../cluster/platform-warnings';
 import * as k8s from '../imports/k8s';
 import * as lws from '../imports/lws';
-import { ContainerInputs } from '../internal/container-secrets';
 import { invalidProp, requireInteger, show, validationMessage, ValidationError } from '../internal/errors';
 import { selectorLabels, standardLabels } from '../internal/labels';
 import { claimName, resourceName } from '../internal/names';
 import { namespaceOf } from '../internal/namespace';
-import { PodSpecBuilder, resolveSecurity } from '../internal/pod-spec';
+import { declarePodSpecs } from '../internal/pod-templates';
 import { requireLabels } from '../internal/qualified-name';
 import { checkProps, opt, req } from '../internal/runtime-checks';
-import { requireSecretKeyReference } from '../internal/secret-reference';
-import { podMonitor } from '../internal/serving-monitors';
-import { allowTraffic, EgressNeedKind, IngressIsolationHandle, isolateIngress, needEgress } from '../internal/tenant-network';
-import { PlatformObservability } from '../observability/platform-observability';
-import { ClusterAddon } from '../platform/cluster-addon';
-import { ClusterProfile } from '../platform/cluster-profile';
-import { GpuNodePool } from '../platform/gpu-node-pool';
-import { warn } from '../platform/platform-warnings';
-import { declarePodSpecs } from '../security/pod-templates';
+import { ContainerInputs } from '../security/container-secrets';
+import { PodSpecBuilder, resolveSecurity } from '../security/pod-spec';
+import { requireSecretKeyReference } from '../security/secret-reference';
+import { allowTraffic, EgressNeedKind, IngressIsolationHandle, isolateIngress, needEgress } from '../security/tenant-network';
 import { WorkloadSecurityProps } from '../security/workload-security';
 
 /** Label the LeaderWorkerSet controller puts on every pod: 0 on the leader. */
@@ -618,7 +618,7 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
     }
     this.autoscaler = this.addAutoscaler(profile, meta);
     // The platform's recording rules and dashboard follow the servers actually deployed (their metric names).
-    if (this.server.metrics) PlatformObservability._recordServer(this, this.server.metrics);
+    if (this.server.metrics) recordServingMetrics(this, this.server.metrics);
     this.declareTraffic(multiNode, workloadSelector, labels);
     if (this.engine.warning) {
       this.node.addMetadata('cdk8s-ai:warning', this.engine.warning);

@@ -5,7 +5,7 @@ import { ModelSource, ModelSourceKind } from './model-source';
 import { LaunchAdapter, ServerEngine } from './server-engine';
 import * as k8s from '../imports/k8s';
 import { invalidProp, ValidationError } from '../internal/errors';
-import { computeResources, PodSpecBuilder } from '../internal/pod-spec';
+import { computeResources, PodSpecBuilder } from '../security/pod-spec';
 
 /** The KServe storage initializer the library pins for `storageUri` sources (kserve/kserve v0.20.0). */
 export const STORAGE_INITIALIZER_IMAGE = 'kserve/storage-initializer:v0.20.0';

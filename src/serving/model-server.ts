@@ -6,10 +6,10 @@ import { TgiEngine } from './engines/tgi';
 import { VllmEngine } from './engines/vllm';
 import { checkCustomServerOptions, checkServerOptions } from './model-server-checks';
 import { flagNames, ServerEngine } from './server-engine';
+import { ServingMetrics } from './serving-metrics';
 import { requireEnvName } from './serving-validation';
 import { invalidProp, requireInteger, requireOneOf, show, ValidationError } from '../internal/errors';
 import { isDnsLabel } from '../internal/names';
-import { ServingMetrics } from '../observability/serving-metrics';
 
 /**
  * Options every model server takes.

@@ -2,8 +2,8 @@ import { Size } from 'cdk8s';
 import type { EngineFlagTable } from './engines/flag-table';
 import { ModelCache, ModelCacheKind } from './model-cache';
 import { ModelSource, ModelSourceKind } from './model-source';
+import type { ServingMetrics } from './serving-metrics';
 import * as k8s from '../imports/k8s';
-import type { ServingMetrics } from '../observability/serving-metrics';
 
 /** The part of a multi-node group a pod plays. */
 export enum LaunchRole {

@@ -5,8 +5,8 @@
  */
 import { IConstruct } from 'constructs';
 import { GatewayProvider } from './gateway-provider';
-import { TrafficPeer } from '../internal/tenant-network';
-import { monitoringStackOf } from '../observability/stack-of';
+import { monitoringStackOf } from '../cluster/stack-of';
+import { TrafficPeer } from '../security/traffic-edge';
 
 /**
  * The Prometheus pods that scrape the app's monitors: those of the PlatformObservability's stack, else of the

@@ -6,19 +6,20 @@ import { metricsAuthObjects, pickerArgs, pickerConfig, pickerNeeds, pickerResour
 import { EppVersion } from './epp-version';
 import { GatewayProvider } from './gateway-provider';
 import { checkLeastPrivilege, checkPoolSelector, checkTargetPorts, podLabelSetsFor, PodLabelSet, recordPodLabels, rulesFor } from './serving-checks';
+import { serviceMonitor } from './serving-monitors';
 import { describeGateway, gatewayPeer, prometheusPeer } from './serving-network';
+import { ClusterAddon } from '../cluster/cluster-addon';
+import { ClusterProfile } from '../cluster/cluster-profile';
 import * as inference from '../imports/inference';
 import * as k8s from '../imports/k8s';
 import * as llmd from '../imports/llmd';
 import { invalidProp, requireInteger, show, validationMessage, ValidationError } from '../internal/errors';
 import { labelValue, selectorLabels, standardLabels } from '../internal/labels';
 import { claimName, dnsLabel, requireDnsLabel } from '../internal/names';
-import { PodSpecBuilder, resolveSecurity } from '../internal/pod-spec';
-import { serviceMonitor } from '../internal/serving-monitors';
-import { allowTraffic, EgressNeedKind, IngressIsolationHandle, isolateIngress, needEgress, TrafficPeer } from '../internal/tenant-network';
-import { ClusterAddon } from '../platform/cluster-addon';
-import { ClusterProfile } from '../platform/cluster-profile';
-import { declarePodSpecs } from '../security/pod-templates';
+import { declarePodSpecs } from '../internal/pod-templates';
+import { PodSpecBuilder, resolveSecurity } from '../security/pod-spec';
+import { allowTraffic, EgressNeedKind, IngressIsolationHandle, isolateIngress, needEgress } from '../security/tenant-network';
+import { TrafficPeer } from '../security/traffic-edge';
 
 export const EPP_GRPC_PORT = 9002;
 export const EPP_HEALTH_PORT = 9003;

@@ -4,9 +4,9 @@
 import { ApiObject } from 'cdk8s';
 import type { GpuAttachment } from '../accelerators/attach';
 import type { GpuRequest } from '../accelerators/gpu-request';
+import type { ClusterAddon } from '../cluster/cluster-addon';
+import type { ClusterProfile } from '../cluster/cluster-profile';
 import * as k8s from '../imports/k8s';
-import type { ClusterAddon } from '../platform/cluster-addon';
-import type { ClusterProfile } from '../platform/cluster-profile';
 
 /** torchrun's default master port, also the one Kubeflow Trainer injects. */
 export const TORCHRUN_DEFAULT_PORT = 29500;

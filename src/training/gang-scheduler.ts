@@ -4,11 +4,11 @@ import { wholeSeconds } from './checks';
 import { GangPlan, SchedulerBinding } from './gang-plan';
 import { WORKLOAD_API_RELEASES } from './workload-api';
 import { GpuRequestShape } from '../accelerators/gpu-request';
+import { ClusterAddon } from '../cluster/cluster-addon';
 import { PodGroup } from '../imports/podgroup';
 import { localQueues } from '../internal/app-registry';
 import { ValidationError, show } from '../internal/errors';
 import { claimName, requireDnsLabel } from '../internal/names';
-import { ClusterAddon } from '../platform/cluster-addon';
 
 /** Kueue's job label naming the LocalQueue. */
 const KUEUE_QUEUE_LABEL = 'kueue.x-k8s.io/queue-name';

@@ -11,17 +11,17 @@ import { TrainingBackend } from './training-backend';
 import { TrainingLauncher } from './training-launcher';
 import { TrainingMount, TrainingVolume } from './training-volume';
 import { GpuAttachment, attachGpus } from '../accelerators/attach';
+import type { GpuNodePool } from '../accelerators/gpu-node-pool';
 import { GpuRequest, GpuRequestShape } from '../accelerators/gpu-request';
+import { ClusterProfile } from '../cluster/cluster-profile';
 import * as k8s from '../imports/k8s';
 import { ValidationError, invalidProp, requireInteger, show } from '../internal/errors';
 import { selectorLabels, standardLabels } from '../internal/labels';
 import { requireDnsLabel, resourceName } from '../internal/names';
 import { namespaceOf } from '../internal/namespace';
-import { PodSpecBuilder, computeResources, resolveSecurity } from '../internal/pod-spec';
 import { checkProps, opt, req } from '../internal/runtime-checks';
-import { IngressIsolationHandle, allowTraffic, isolateIngress } from '../internal/tenant-network';
-import { ClusterProfile } from '../platform/cluster-profile';
-import type { GpuNodePool } from '../platform/gpu-node-pool';
+import { PodSpecBuilder, computeResources, resolveSecurity } from '../security/pod-spec';
+import { IngressIsolationHandle, allowTraffic, isolateIngress } from '../security/tenant-network';
 import { WorkloadSecurityProps } from '../security/workload-security';
 
 /** The largest gang: an Indexed Job allows at most 10^5 parallel pods. */

@@ -4,9 +4,9 @@
 import { IConstruct } from 'constructs';
 import { GangTopology } from './gang-topology';
 import { GpuModel } from '../accelerators/gpu-model';
+import type { GpuNodePool } from '../accelerators/gpu-node-pool';
 import type { GpuRequest } from '../accelerators/gpu-request';
 import { ValidationError, show } from '../internal/errors';
-import type { GpuNodePool } from '../platform/gpu-node-pool';
 
 /** GPU Feature Discovery's NVLink partition label. */
 const NVLINK_CLIQUE_LABEL = 'nvidia.com/gpu.clique';

@@ -2,9 +2,9 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { BackendObjects, BackendTraits, GangPlan, GangRendering } from './gang-plan';
 import { gangJobSetSpec } from './jobset-spec';
+import { ClusterAddon } from '../cluster/cluster-addon';
 import { JobSet, toJson_JobSetSpec } from '../imports/jobset';
 import { claimName } from '../internal/names';
-import { ClusterAddon } from '../platform/cluster-addon';
 
 const TRAINER_GROUP = 'trainer.kubeflow.org';
 const TRAINER_API_VERSION = `${TRAINER_GROUP}/v1alpha1`;

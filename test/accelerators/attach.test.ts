@@ -3,11 +3,11 @@ import { Chart, Size, Testing } from 'cdk8s';
 import { appFor } from './fixtures';
 import { GpuWorkload } from './gpu-workload';
 import { GpuModel } from '../../src/accelerators/gpu-model';
+import { GpuNodePool } from '../../src/accelerators/gpu-node-pool';
 import { GpuRequest } from '../../src/accelerators/gpu-request';
 import { GpuSharing } from '../../src/accelerators/gpu-sharing';
+import { GpuAllocation } from '../../src/cluster/cluster-profile';
 import { gpuDemands } from '../../src/internal/app-registry';
-import { GpuAllocation } from '../../src/platform/cluster-profile';
-import { GpuNodePool } from '../../src/platform/gpu-node-pool';
 
 function synthYaml(build: (chart: Chart) => void): string {
   const { chart } = appFor('default');

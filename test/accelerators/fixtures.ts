@@ -6,9 +6,9 @@ import { DeviceAttribute } from '../../src/accelerators/device-attribute';
 import { GpuModel } from '../../src/accelerators/gpu-model';
 import { GpuRequest } from '../../src/accelerators/gpu-request';
 import { GpuSharing, TimeSliceInterval } from '../../src/accelerators/gpu-sharing';
-import { ClusterAddon } from '../../src/platform/cluster-addon';
-import { ClusterProfile, GpuAllocation } from '../../src/platform/cluster-profile';
-import { KubernetesVersion } from '../../src/platform/kubernetes-version';
+import { ClusterAddon } from '../../src/cluster/cluster-addon';
+import { ClusterProfile, GpuAllocation } from '../../src/cluster/cluster-profile';
+import { KubernetesVersion } from '../../src/cluster/kubernetes-version';
 
 export type Env = 'default' | 'latest';
 export const ENVS: Env[] = ['default', 'latest'];

@@ -2,7 +2,7 @@
 // apiserver: accepted as sent (nothing dropped or defaulted away).
 import { ENVS, appFor } from './fixtures';
 import { GpuModel } from '../../src/accelerators/gpu-model';
-import { GpuNodePool } from '../../src/platform/gpu-node-pool';
+import { GpuNodePool } from '../../src/accelerators/gpu-node-pool';
 import { validateChart } from '../harness';
 
 describe.each(ENVS)('GpuOperatorPolicy DRA attribution on the %s environment', (env) => {

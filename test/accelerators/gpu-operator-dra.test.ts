@@ -2,9 +2,9 @@
 import { Chart, Testing } from 'cdk8s';
 import { ALL_ADDONS } from './fixtures';
 import { GpuModel } from '../../src/accelerators/gpu-model';
+import { GpuNodePool } from '../../src/accelerators/gpu-node-pool';
 import { GpuOperatorPolicy, GpuOperatorPolicyProps } from '../../src/accelerators/gpu-operator-policy';
-import { ClusterProfile, GpuAllocation } from '../../src/platform/cluster-profile';
-import { GpuNodePool } from '../../src/platform/gpu-node-pool';
+import { ClusterProfile, GpuAllocation } from '../../src/cluster/cluster-profile';
 
 function objectsFor(props: GpuOperatorPolicyProps, gpuAllocation?: GpuAllocation): any[] {
   const app = Testing.app();

@@ -5,10 +5,10 @@
 import { Chart, Testing } from 'cdk8s';
 import { ALL_ADDONS } from './fixtures';
 import { GpuOperatorPolicy } from '../../src/accelerators/gpu-operator-policy';
-import { MonitoringStack } from '../../src/observability/monitoring-stack';
-import { PlatformObservability } from '../../src/observability/platform-observability';
-import { ClusterAddon } from '../../src/platform/cluster-addon';
-import { ClusterProfile } from '../../src/platform/cluster-profile';
+import { ClusterAddon } from '../../src/cluster/cluster-addon';
+import { ClusterProfile } from '../../src/cluster/cluster-profile';
+import { MonitoringStack } from '../../src/cluster/monitoring-stack';
+import { PlatformObservability } from '../../src/platform/observability/platform-observability';
 
 function monitorOf(addons: ClusterAddon[], build: (chart: Chart) => void = () => undefined): any {
   const app = Testing.app();

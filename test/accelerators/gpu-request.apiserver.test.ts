@@ -5,7 +5,7 @@ import { ENVS, SHAPES, adminAccessNamespace, appFor } from './fixtures';
 import { GpuWorkload } from './gpu-workload';
 import { GpuModel } from '../../src/accelerators/gpu-model';
 import { GpuRequest } from '../../src/accelerators/gpu-request';
-import { GpuAllocation } from '../../src/platform/cluster-profile';
+import { GpuAllocation } from '../../src/cluster/cluster-profile';
 import { validateChart } from '../harness';
 
 describe.each(ENVS)('GpuRequest shapes on the %s environment', (env) => {

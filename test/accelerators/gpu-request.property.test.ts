@@ -6,12 +6,12 @@ import { ALL_ADDONS, Env, TEST_OUTDIR, adminAccessNamespace } from './fixtures';
 import { GpuWorkload } from './gpu-workload';
 import { DeviceAttribute } from '../../src/accelerators/device-attribute';
 import { GpuModel } from '../../src/accelerators/gpu-model';
+import { GpuNodePool } from '../../src/accelerators/gpu-node-pool';
 import { GpuRequest } from '../../src/accelerators/gpu-request';
 import { GpuSharing, TimeSliceInterval } from '../../src/accelerators/gpu-sharing';
-import { ClusterProfile, GpuAllocation } from '../../src/platform/cluster-profile';
-import { GpuNodePool } from '../../src/platform/gpu-node-pool';
-import { KubernetesVersion } from '../../src/platform/kubernetes-version';
-import { NodeProvisioner } from '../../src/platform/provisioners/node-provisioner';
+import { NodeProvisioner } from '../../src/accelerators/provisioners/node-provisioner';
+import { ClusterProfile, GpuAllocation } from '../../src/cluster/cluster-profile';
+import { KubernetesVersion } from '../../src/cluster/kubernetes-version';
 import { checkProperty } from '../harness';
 
 const NUM_RUNS = 200;

@@ -2,13 +2,13 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GpuAttachment, attachGpus } from '../../src/accelerators/attach';
+import { GpuNodePool } from '../../src/accelerators/gpu-node-pool';
 import { GpuRequest } from '../../src/accelerators/gpu-request';
 import * as k8s from '../../src/imports/k8s';
 import { selectorLabels, standardLabels } from '../../src/internal/labels';
 import { resourceName } from '../../src/internal/names';
 import { namespaceOf } from '../../src/internal/namespace';
-import { PodSpecBuilder, resolveSecurity } from '../../src/internal/pod-spec';
-import { GpuNodePool } from '../../src/platform/gpu-node-pool';
+import { PodSpecBuilder, resolveSecurity } from '../../src/security/pod-spec';
 
 export interface GpuWorkloadProps {
   readonly gpus: GpuRequest;

@@ -10,9 +10,9 @@ import { GpuWorkload } from './gpu-workload';
 import { DeviceAttribute } from '../../src/accelerators/device-attribute';
 import { GpuRequest } from '../../src/accelerators/gpu-request';
 import { GpuSharing } from '../../src/accelerators/gpu-sharing';
+import { ClusterProfile, GpuAllocation } from '../../src/cluster/cluster-profile';
+import { KubernetesVersion } from '../../src/cluster/kubernetes-version';
 import { ValidationError } from '../../src/internal/errors';
-import { ClusterProfile, GpuAllocation } from '../../src/platform/cluster-profile';
-import { KubernetesVersion } from '../../src/platform/kubernetes-version';
 
 interface Case {
   readonly name: string;

@@ -1,11 +1,11 @@
 import { Duration } from 'cdk8s';
-import { EvalDelivery, EvalGate, EvalSuite, EvalThreshold, FluxSourceKind, LatencyKind } from '../../src/evals';
-import { ArgoCdHookPhase } from '../../src/evals/argo-cd-delivery';
-import { ServingMetrics } from '../../src/observability/serving-metrics';
-import { ModelServer } from '../../src/serving/model-server';
-import { validateObjects } from '../harness';
 import { appObjects, canary, find, weightsOf } from './fixtures';
 import { fluxKustomizationCrd } from './flux-crd';
+import { EvalDelivery, EvalGate, EvalSuite, EvalThreshold, FluxSourceKind, LatencyKind } from '../../src/evals';
+import { ArgoCdHookPhase } from '../../src/evals/argo-cd-delivery';
+import { ModelServer } from '../../src/serving/model-server';
+import { ServingMetrics } from '../../src/serving/serving-metrics';
+import { validateObjects } from '../harness';
 
 /**
  * Every integration's objects, sent to the real kube-apiserver (Argo Rollouts CRDs from ../shared/crds, the Flux

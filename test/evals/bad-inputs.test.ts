@@ -1,16 +1,16 @@
 import { App, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ALL_ADDONS, MODEL, resultsFile } from './fixtures';
 import { GpuRequest } from '../../src/accelerators/gpu-request';
+import { ClusterAddon } from '../../src/cluster/cluster-addon';
+import { ClusterProfile } from '../../src/cluster/cluster-profile';
 import { EvalDelivery, EvalGate, EvalGateProps, EvalSuite, EvalThreshold, FluxSourceKind, LatencyKind } from '../../src/evals';
 import { ArgoCdHookPhase } from '../../src/evals/argo-cd-delivery';
-import { ClusterAddon } from '../../src/platform/cluster-addon';
-import { ClusterProfile } from '../../src/platform/cluster-profile';
 import { InferenceRoute } from '../../src/serving/inference-route';
 import { InferenceService, InferenceServiceProps } from '../../src/serving/inference-service';
 import { ModelServer } from '../../src/serving/model-server';
 import { ModelSource } from '../../src/serving/model-source';
 import { badInputCatalogue } from '../harness';
-import { ALL_ADDONS, MODEL, resultsFile } from './fixtures';
 
 /**
  * Every refusal of EvalGate, EvalSuite, EvalThreshold and the delivery integrations, with the error it must

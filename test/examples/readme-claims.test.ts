@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { GpuRequest } from '../../src/accelerators/gpu-request';
-import { ClusterProfile } from '../../src/platform/cluster-profile';
+import { ClusterProfile } from '../../src/cluster/cluster-profile';
 import { PlatformReport } from '../../src/platform/platform-report';
 import { InferenceService } from '../../src/serving/inference-service';
 import { ModelSource } from '../../src/serving/model-source';

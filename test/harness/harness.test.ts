@@ -12,8 +12,8 @@ import {
   droppedFields, environmentForProfile, fetchOpenApiV2, fieldManagerFor, loadCrds, readState, requestedEnvironments, sessionFor,
   SHARED_CRDS_DIR, runBadInput, validateChart, validateObjects,
 } from './index';
-import { ClusterProfile } from '../../src/platform/cluster-profile';
-import { KubernetesVersion } from '../../src/platform/kubernetes-version';
+import { ClusterProfile } from '../../src/cluster/cluster-profile';
+import { KubernetesVersion } from '../../src/cluster/kubernetes-version';
 
 const verbose = !!process.env.CDK8S_AI_TESTENV_VERBOSE;
 function note(message: string): void {

@@ -1,6 +1,6 @@
 // The feature-gate table against the real kube-apiserver: each running environment reports the effective state of
 // every gate it knows (kubernetes_feature_enabled), so the table's defaults are checked, not just restated.
-import { FEATURE_GATES, knownGates } from '../../src/internal/feature-gates';
+import { FEATURE_GATES, knownGates } from '../../src/cluster/feature-gates';
 import { BINARY_MINOR, ENVIRONMENTS, ENVIRONMENT_NAMES, EnvironmentConnection, readState } from '../harness';
 
 function running(): EnvironmentConnection[] {

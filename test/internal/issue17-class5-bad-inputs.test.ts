@@ -3,12 +3,12 @@
 import { App, Chart, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GpuModel } from '../../src/accelerators/gpu-model';
+import { GpuNodePool } from '../../src/accelerators/gpu-node-pool';
 import { GpuRequest } from '../../src/accelerators/gpu-request';
+import { ClusterProfile, GpuAllocation } from '../../src/cluster/cluster-profile';
+import { KubernetesVersion } from '../../src/cluster/kubernetes-version';
 import { EvalDelivery, EvalGate, EvalSuite, EvalThreshold } from '../../src/evals';
 import { AiTenant } from '../../src/platform/ai-tenant';
-import { ClusterProfile, GpuAllocation } from '../../src/platform/cluster-profile';
-import { GpuNodePool } from '../../src/platform/gpu-node-pool';
-import { KubernetesVersion } from '../../src/platform/kubernetes-version';
 import { InferenceRoute } from '../../src/serving/inference-route';
 import { InferenceService } from '../../src/serving/inference-service';
 import { ModelServer } from '../../src/serving/model-server';

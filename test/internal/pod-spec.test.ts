@@ -1,8 +1,8 @@
 import { Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../../src/imports/k8s';
-import { restrictedViolations } from '../../src/internal/pod-security';
-import { PodSpecBuilder, computeResources, defaultPullPolicy, resolveSecurity } from '../../src/internal/pod-spec';
+import { restrictedViolations } from '../../src/security/pod-security';
+import { PodSpecBuilder, computeResources, defaultPullPolicy, resolveSecurity } from '../../src/security/pod-spec';
 
 function builder(props = {}) {
   const scope = new Construct(Testing.chart(), 'w');

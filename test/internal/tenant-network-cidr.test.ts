@@ -1,5 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
-import { allowTraffic, cidrStrictlyContains, isCidr, isWholeInternet } from '../../src/internal/tenant-network';
+import { cidrStrictlyContains, isCidr, isWholeInternet } from '../../src/internal/cidr';
+import { allowTraffic } from '../../src/security/tenant-network';
 
 describe('CIDR checks of the traffic hook', () => {
   test.each([

@@ -1,6 +1,6 @@
 import { App, Chart } from 'cdk8s';
-import { PlatformObservability } from '../../src/observability/platform-observability';
-import { WorkloadMonitoring } from '../../src/observability/workload-monitoring';
+import { PlatformObservability } from '../../src/platform/observability/platform-observability';
+import { WorkloadMonitoring } from '../../src/platform/observability/workload-monitoring';
 
 /** An app whose platform chart holds the observability and whose workloads live in other charts. */
 function appWithCharts(observabilityCount: number) {

@@ -6,11 +6,11 @@
  */
 import { ApiObject, App, Chart } from 'cdk8s';
 import * as fc from 'fast-check';
-import { MonitoringStack } from '../../src/observability/monitoring-stack';
-import { PlatformObservability } from '../../src/observability/platform-observability';
-import { WorkloadMonitoring } from '../../src/observability/workload-monitoring';
-import { ClusterAddon } from '../../src/platform/cluster-addon';
-import { ClusterProfile } from '../../src/platform/cluster-profile';
+import { ClusterAddon } from '../../src/cluster/cluster-addon';
+import { ClusterProfile } from '../../src/cluster/cluster-profile';
+import { MonitoringStack } from '../../src/cluster/monitoring-stack';
+import { PlatformObservability } from '../../src/platform/observability/platform-observability';
+import { WorkloadMonitoring } from '../../src/platform/observability/workload-monitoring';
 import { synthExample } from '../scanners/example-app';
 import { sampleApps } from '../scanners/sample-apps';
 import { KubeObject, parseYamlObjects } from '../scanners/scanners';

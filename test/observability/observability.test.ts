@@ -1,16 +1,16 @@
 import { App, Chart } from 'cdk8s';
 import * as fc from 'fast-check';
+import { DcgmLabels } from '../../src/accelerators/dcgm-labels';
 import { GpuModel } from '../../src/accelerators/gpu-model';
-import { trafficEdges } from '../../src/internal/tenant-network';
-import { DcgmLabels } from '../../src/observability/dcgm-labels';
-import { MonitoringStack } from '../../src/observability/monitoring-stack';
-import { PlatformObservability } from '../../src/observability/platform-observability';
-import { ServingMetrics } from '../../src/observability/serving-metrics';
-import { OtlpProtocol } from '../../src/observability/tracing';
-import { otelEnv } from '../../src/observability/tracing-env';
-import { WorkloadMonitoring } from '../../src/observability/workload-monitoring';
+import { ClusterProfile } from '../../src/cluster/cluster-profile';
+import { MonitoringStack } from '../../src/cluster/monitoring-stack';
 import { AiTenant } from '../../src/platform/ai-tenant';
-import { ClusterProfile } from '../../src/platform/cluster-profile';
+import { PlatformObservability } from '../../src/platform/observability/platform-observability';
+import { OtlpProtocol } from '../../src/platform/observability/tracing';
+import { otelEnv } from '../../src/platform/observability/tracing-env';
+import { WorkloadMonitoring } from '../../src/platform/observability/workload-monitoring';
+import { trafficEdges } from '../../src/security/tenant-network';
+import { ServingMetrics } from '../../src/serving/serving-metrics';
 import { badInputCatalogue, checkProperty, validateChart } from '../harness';
 import { GpuServer, platform } from '../security/fixtures';
 

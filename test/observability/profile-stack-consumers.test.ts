@@ -2,11 +2,11 @@
 // its own, is the Prometheus that the serving scrape NetworkPolicy admits and the eval gate queries (issue 16):
 // monitoringStackOf() everywhere, not PlatformObservability-or-defaults.
 import { Chart, Testing } from 'cdk8s';
+import { ClusterAddon } from '../../src/cluster/cluster-addon';
+import { ClusterProfile } from '../../src/cluster/cluster-profile';
+import { MonitoringStack } from '../../src/cluster/monitoring-stack';
 import { EvalDelivery, EvalGate, EvalSuite, EvalThreshold } from '../../src/evals';
-import { MonitoringStack } from '../../src/observability/monitoring-stack';
-import { PlatformObservability } from '../../src/observability/platform-observability';
-import { ClusterAddon } from '../../src/platform/cluster-addon';
-import { ClusterProfile } from '../../src/platform/cluster-profile';
+import { PlatformObservability } from '../../src/platform/observability/platform-observability';
 import { ModelServer } from '../../src/serving/model-server';
 import { appObjects, canary, find } from '../evals/fixtures';
 import { llama } from '../serving/fixtures';

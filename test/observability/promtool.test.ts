@@ -13,12 +13,12 @@ import * as path from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { ALERT_KINDS_WITH_CASES, AlertCase, alertCases, alertKind, seriesName } from './alert-cases';
 import { PromRule, PromtoolWorkspace, RuleFile, checkRules, promtoolPath, testRules } from './promtool';
+import { DcgmLabels } from '../../src/accelerators/dcgm-labels';
 import { GpuModel } from '../../src/accelerators/gpu-model';
-import { DcgmLabels } from '../../src/observability/dcgm-labels';
-import { PlatformObservability } from '../../src/observability/platform-observability';
-import { ServingMetrics } from '../../src/observability/serving-metrics';
-import { WorkloadMonitoring } from '../../src/observability/workload-monitoring';
-import { ClusterProfile } from '../../src/platform/cluster-profile';
+import { ClusterProfile } from '../../src/cluster/cluster-profile';
+import { PlatformObservability } from '../../src/platform/observability/platform-observability';
+import { WorkloadMonitoring } from '../../src/platform/observability/workload-monitoring';
+import { ServingMetrics } from '../../src/serving/serving-metrics';
 import { synthExample } from '../scanners/example-app';
 import { KubeObject, PROJECT_ROOT, parseYamlObjects } from '../scanners/scanners';
 

@@ -1,15 +1,15 @@
 import { Chart, JsonPatch } from 'cdk8s';
 import * as fc from 'fast-check';
 import { GpuModel } from '../../src/accelerators/gpu-model';
+import { GpuNodePool } from '../../src/accelerators/gpu-node-pool';
+import { ClusterProfile } from '../../src/cluster/cluster-profile';
+import { KubernetesVersion } from '../../src/cluster/kubernetes-version';
 import { localQueues } from '../../src/internal/app-registry';
 import { namespaceOf } from '../../src/internal/namespace';
-import { allowTraffic } from '../../src/internal/tenant-network';
 import { AiTenant, ReclaimPolicy } from '../../src/platform/ai-tenant';
-import { ClusterProfile } from '../../src/platform/cluster-profile';
-import { GpuNodePool } from '../../src/platform/gpu-node-pool';
-import { KubernetesVersion } from '../../src/platform/kubernetes-version';
 import { TenantAccess } from '../../src/platform/tenant-access';
 import { ImageAdmissionPolicy } from '../../src/security/image-admission-policy';
+import { allowTraffic } from '../../src/security/tenant-network';
 import { MERGE_PATCH_CONTENT, applyObjects, badInputCatalogue, checkProperty, sessionFor, validateChart, validateObjects } from '../harness';
 import { GpuServer, platform } from '../security/fixtures';
 

@@ -3,13 +3,13 @@
 import { App, Chart } from 'cdk8s';
 import { GpuDeviceClass } from '../../src/accelerators/gpu-device-class';
 import { GpuModel } from '../../src/accelerators/gpu-model';
+import { GpuNodePool } from '../../src/accelerators/gpu-node-pool';
 import { MigStrategy } from '../../src/accelerators/gpu-operator-policy';
-import { PlatformObservability } from '../../src/observability/platform-observability';
+import { NodeProvisioner } from '../../src/accelerators/provisioners/node-provisioner';
+import { ClusterAddon } from '../../src/cluster/cluster-addon';
+import { ClusterProfile } from '../../src/cluster/cluster-profile';
 import { AiTenant } from '../../src/platform/ai-tenant';
-import { ClusterAddon } from '../../src/platform/cluster-addon';
-import { ClusterProfile } from '../../src/platform/cluster-profile';
-import { GpuNodePool } from '../../src/platform/gpu-node-pool';
-import { NodeProvisioner } from '../../src/platform/provisioners/node-provisioner';
+import { PlatformObservability } from '../../src/platform/observability/platform-observability';
 import { ImageAdmissionPolicy } from '../../src/security/image-admission-policy';
 import { ImageSigningPolicy } from '../../src/security/image-signing-policy';
 import { SigningAuthority } from '../../src/security/signing-authority';

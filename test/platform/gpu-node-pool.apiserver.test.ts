@@ -1,11 +1,12 @@
 // GpuNodePool with each provisioner, and workloads placed on it, on the real apiserver (1.34 and 1.37 profiles).
 import { GpuModel } from '../../src/accelerators/gpu-model';
+import { GpuNodePool } from '../../src/accelerators/gpu-node-pool';
 import { MigStrategy } from '../../src/accelerators/gpu-operator-policy';
 import { GpuRequest } from '../../src/accelerators/gpu-request';
-import { GpuAllocation } from '../../src/platform/cluster-profile';
-import { CapacityType, GpuNodePool, TaintEffect } from '../../src/platform/gpu-node-pool';
-import { KarpenterConsolidation } from '../../src/platform/provisioners/karpenter-provisioner';
-import { NodeProvisioner } from '../../src/platform/provisioners/node-provisioner';
+import { CapacityType, TaintEffect } from '../../src/accelerators/node-pool-contract';
+import { KarpenterConsolidation } from '../../src/accelerators/provisioners/karpenter-provisioner';
+import { NodeProvisioner } from '../../src/accelerators/provisioners/node-provisioner';
+import { GpuAllocation } from '../../src/cluster/cluster-profile';
 import { ENVS, appFor } from '../accelerators/fixtures';
 import { GpuWorkload } from '../accelerators/gpu-workload';
 import { validateChart } from '../harness';

@@ -1,9 +1,9 @@
 // GpuNodePool without the apiserver: capacity, the node contract, and a provisioner added as one class.
 import { ApiObject, Testing } from 'cdk8s';
 import { GpuModel } from '../../src/accelerators/gpu-model';
+import { GpuNodePool } from '../../src/accelerators/gpu-node-pool';
 import { GpuRequest } from '../../src/accelerators/gpu-request';
-import { GpuNodePool } from '../../src/platform/gpu-node-pool';
-import { INodeProvisioner, ProvisionedNodes } from '../../src/platform/provisioners/node-provisioner-base';
+import { INodeProvisioner, ProvisionedNodes } from '../../src/accelerators/provisioners/node-provisioner-base';
 import { appFor } from '../accelerators/fixtures';
 import { GpuWorkload } from '../accelerators/gpu-workload';
 

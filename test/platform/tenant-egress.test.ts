@@ -1,9 +1,9 @@
 import { Chart } from 'cdk8s';
 import { GpuRequest } from '../../src/accelerators/gpu-request';
-import { egressNeeds, EgressNeedKind } from '../../src/internal/tenant-network';
+import { warnings } from '../../src/cluster/platform-warnings';
 import { AiTenant, AiTenantProps } from '../../src/platform/ai-tenant';
 import { PlatformReport } from '../../src/platform/platform-report';
-import { warnings } from '../../src/platform/platform-warnings';
+import { egressNeeds, EgressNeedKind } from '../../src/security/tenant-network';
 import { InferenceService } from '../../src/serving/inference-service';
 import { ModelServer } from '../../src/serving/model-server';
 import { ModelSource } from '../../src/serving/model-source';

@@ -10,7 +10,7 @@ import { KubeObject, PROJECT_ROOT, parseYamlObjects } from './scanners';
 
 const EXAMPLES = path.join(PROJECT_ROOT, 'examples');
 
-export function synthExample(): { objects: KubeObject[]; files: string[] } {
+export function synthExample(): { objects: KubeObject[]; files: string[]; texts: Record<string, string> } {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-ai-example-'));
   try {
     execFileSync(process.execPath, [
@@ -23,9 +23,10 @@ export function synthExample(): { objects: KubeObject[]; files: string[] } {
       stdio: ['ignore', 'pipe', 'pipe'],
       encoding: 'utf8',
     });
-    const files = fs.readdirSync(outdir).filter((f) => /\.ya?ml$/.test(f)).sort();
-    const objects = files.flatMap((f) => parseYamlObjects(fs.readFileSync(path.join(outdir, f), 'utf8'), `examples/dist/${f}`));
-    return { objects, files };
+    const texts = Object.fromEntries(fs.readdirSync(outdir).sort().map((f) => [f, fs.readFileSync(path.join(outdir, f), 'utf8')]));
+    const files = Object.keys(texts).filter((f) => /\.ya?ml$/.test(f));
+    const objects = files.flatMap((f) => parseYamlObjects(texts[f], `examples/dist/${f}`));
+    return { objects, files, texts };
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }

@@ -2,19 +2,19 @@ import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { attachGpus } from '../../src/accelerators/attach';
 import { GpuModel } from '../../src/accelerators/gpu-model';
+import { GpuNodePool } from '../../src/accelerators/gpu-node-pool';
 import { GpuRequest } from '../../src/accelerators/gpu-request';
+import { ClusterAddon } from '../../src/cluster/cluster-addon';
+import { ClusterProfile, GpuAllocation } from '../../src/cluster/cluster-profile';
+import { KubernetesVersion } from '../../src/cluster/kubernetes-version';
 import * as k8s from '../../src/imports/k8s';
 import { selectorLabels, standardLabels } from '../../src/internal/labels';
 import { claimName, resourceName } from '../../src/internal/names';
 import { namespaceOf } from '../../src/internal/namespace';
-import { PodSpecBuilder, resolveSecurity } from '../../src/internal/pod-spec';
-import { allowTraffic } from '../../src/internal/tenant-network';
-import { ServingMetrics } from '../../src/observability/serving-metrics';
-import { WorkloadMonitoring } from '../../src/observability/workload-monitoring';
-import { ClusterAddon } from '../../src/platform/cluster-addon';
-import { ClusterProfile, GpuAllocation } from '../../src/platform/cluster-profile';
-import { GpuNodePool } from '../../src/platform/gpu-node-pool';
-import { KubernetesVersion } from '../../src/platform/kubernetes-version';
+import { WorkloadMonitoring } from '../../src/platform/observability/workload-monitoring';
+import { PodSpecBuilder, resolveSecurity } from '../../src/security/pod-spec';
+import { allowTraffic } from '../../src/security/tenant-network';
+import { ServingMetrics } from '../../src/serving/serving-metrics';
 
 /**
  * A minimal GPU model server for tenant tests: a Deployment built with PodSpecBuilder + attachGpus (so it records

@@ -1,15 +1,15 @@
 import { App, Chart } from 'cdk8s';
+import { GpuServer, platform } from './fixtures';
+import { ClusterAddon } from '../../src/cluster/cluster-addon';
+import { ClusterProfile } from '../../src/cluster/cluster-profile';
+import { warnings } from '../../src/cluster/platform-warnings';
 import { AiTenant } from '../../src/platform/ai-tenant';
-import { ClusterAddon } from '../../src/platform/cluster-addon';
-import { ClusterProfile } from '../../src/platform/cluster-profile';
 import { PlatformReport } from '../../src/platform/platform-report';
-import { warnings } from '../../src/platform/platform-warnings';
 import { AdmissionAction, ImageAdmissionPolicy } from '../../src/security/image-admission-policy';
 import { imageMatchesGlob, normaliseImage } from '../../src/security/image-glob';
 import { ImagePolicyMode, ImageSigningPolicy } from '../../src/security/image-signing-policy';
 import { SigningAuthority } from '../../src/security/signing-authority';
 import { applyObjects, badInputCatalogue, validateChart, validateObjects } from '../harness';
-import { GpuServer, platform } from './fixtures';
 
 const APISERVER_TIMEOUT = 300_000;
 const DIGEST = `@sha256:${'b'.repeat(64)}`;

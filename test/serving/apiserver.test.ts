@@ -1,16 +1,16 @@
 import { Chart, Duration, JsonPatch } from 'cdk8s';
+import { findObject, llama, loraCanary, newChart, objectsOf, ROUTINGS, SERVERS, validatable } from './fixtures';
 import { GpuModel } from '../../src/accelerators/gpu-model';
+import { GpuNodePool } from '../../src/accelerators/gpu-node-pool';
 import { GpuRequest } from '../../src/accelerators/gpu-request';
-import { ClusterAddon } from '../../src/platform/cluster-addon';
-import { ClusterProfile } from '../../src/platform/cluster-profile';
-import { GpuNodePool } from '../../src/platform/gpu-node-pool';
-import { KubernetesVersion } from '../../src/platform/kubernetes-version';
+import { ClusterAddon } from '../../src/cluster/cluster-addon';
+import { ClusterProfile } from '../../src/cluster/cluster-profile';
+import { KubernetesVersion } from '../../src/cluster/kubernetes-version';
 import { InferenceRoute } from '../../src/serving/inference-route';
 import { ModelServer } from '../../src/serving/model-server';
 import { ModelSource } from '../../src/serving/model-source';
 import { ServerMetric, ServingAutoscaling } from '../../src/serving/serving-autoscaling';
 import { validateObjects } from '../harness';
-import { findObject, llama, loraCanary, newChart, objectsOf, ROUTINGS, SERVERS, validatable } from './fixtures';
 
 /**
  * Every server x routing combination, and the multi-node, autoscaling and LoRA shapes, sent to the real

@@ -1,10 +1,10 @@
 import { Chart, Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GpuModel } from '../../src/accelerators/gpu-model';
+import { GpuNodePool } from '../../src/accelerators/gpu-node-pool';
 import { GpuRequest } from '../../src/accelerators/gpu-request';
-import { ClusterAddon } from '../../src/platform/cluster-addon';
-import { ClusterProfile } from '../../src/platform/cluster-profile';
-import { GpuNodePool } from '../../src/platform/gpu-node-pool';
+import { ClusterAddon } from '../../src/cluster/cluster-addon';
+import { ClusterProfile } from '../../src/cluster/cluster-profile';
 import { EndpointPickerConfig, EppScorer } from '../../src/serving/endpoint-picker-config';
 import { EppVersion } from '../../src/serving/epp-version';
 import { GatewayProvider } from '../../src/serving/gateway-provider';

@@ -1,8 +1,8 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import { parse as parseYaml } from 'yaml';
 import { findObject, llama, loraCanary, newChart, objectsOf } from './fixtures';
-import { ClusterAddon } from '../../src/platform/cluster-addon';
-import { ClusterProfile } from '../../src/platform/cluster-profile';
+import { ClusterAddon } from '../../src/cluster/cluster-addon';
+import { ClusterProfile } from '../../src/cluster/cluster-profile';
 import { EppFailureMode } from '../../src/serving/endpoint-picker';
 import { EndpointPickerConfig, EppFilter, EppPicker, EppScorer } from '../../src/serving/endpoint-picker-config';
 import { EppPluginMaturity, EppVersion } from '../../src/serving/epp-version';

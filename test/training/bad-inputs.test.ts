@@ -1,14 +1,15 @@
 // Every refusal of the training constructs, with the error it must produce (no YAML is written for any of them).
 import { Chart, Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
+import { NAMESPACE, TRAINING_ADDONS, jobProps, profileFor } from './fixtures';
 import { GpuModel } from '../../src/accelerators/gpu-model';
+import { GpuNodePool } from '../../src/accelerators/gpu-node-pool';
 import { GpuRequest } from '../../src/accelerators/gpu-request';
 import { GpuSharing } from '../../src/accelerators/gpu-sharing';
+import { ClusterAddon } from '../../src/cluster/cluster-addon';
+import { ClusterProfile, ClusterProfileProps } from '../../src/cluster/cluster-profile';
+import { KubernetesVersion } from '../../src/cluster/kubernetes-version';
 import { recordLocalQueue } from '../../src/internal/app-registry';
-import { ClusterAddon } from '../../src/platform/cluster-addon';
-import { ClusterProfile, ClusterProfileProps } from '../../src/platform/cluster-profile';
-import { GpuNodePool } from '../../src/platform/gpu-node-pool';
-import { KubernetesVersion } from '../../src/platform/kubernetes-version';
 import { GangScheduler } from '../../src/training/gang-scheduler';
 import { GangTopology } from '../../src/training/gang-topology';
 import { GangSuccessPolicy, GangTrainingJob, GangTrainingJobProps } from '../../src/training/gang-training-job';
@@ -16,7 +17,6 @@ import { TrainingBackend } from '../../src/training/training-backend';
 import { TrainingLauncher } from '../../src/training/training-launcher';
 import { TrainingVolume } from '../../src/training/training-volume';
 import { BadInputRow, badInputCatalogue } from '../harness';
-import { NAMESPACE, TRAINING_ADDONS, jobProps, profileFor } from './fixtures';
 
 const PATH = '[bad-input/job]';
 const H100 = GpuModel.NVIDIA_H100_80GB;

@@ -3,9 +3,9 @@
 import { App, Chart } from 'cdk8s';
 import { GpuModel } from '../../src/accelerators/gpu-model';
 import { GpuRequest } from '../../src/accelerators/gpu-request';
-import { ClusterAddon } from '../../src/platform/cluster-addon';
-import { ClusterProfile, ClusterProfileProps } from '../../src/platform/cluster-profile';
-import { KubernetesVersion } from '../../src/platform/kubernetes-version';
+import { ClusterAddon } from '../../src/cluster/cluster-addon';
+import { ClusterProfile, ClusterProfileProps } from '../../src/cluster/cluster-profile';
+import { KubernetesVersion } from '../../src/cluster/kubernetes-version';
 import { GangScheduler } from '../../src/training/gang-scheduler';
 import { GangTrainingJob, GangTrainingJobProps } from '../../src/training/gang-training-job';
 import { TrainingBackend } from '../../src/training/training-backend';

@@ -2,11 +2,15 @@
 // checked as real Jobs (core Pod validation + Pod Security `restricted`), plus the launch conventions.
 import { Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import {
+  BACKENDS, Env, IMAGE, SCHEDULERS, appFor, build, containerEnv, find, jobProps, jobSetSpecOf, podTemplateOf,
+  synth, workerJob, workloadObjects,
+} from './fixtures';
 import { GpuModel } from '../../src/accelerators/gpu-model';
+import { GpuNodePool } from '../../src/accelerators/gpu-node-pool';
 import { GpuRequest } from '../../src/accelerators/gpu-request';
 import { recordLocalQueue } from '../../src/internal/app-registry';
 import { AiTenant } from '../../src/platform/ai-tenant';
-import { GpuNodePool } from '../../src/platform/gpu-node-pool';
 import { GangScheduler } from '../../src/training/gang-scheduler';
 import { GangTopology } from '../../src/training/gang-topology';
 import { GangSuccessPolicy, GangTrainingJob } from '../../src/training/gang-training-job';
@@ -14,10 +18,6 @@ import { TrainingBackend } from '../../src/training/training-backend';
 import { TrainingLauncher } from '../../src/training/training-launcher';
 import { TrainingVolume } from '../../src/training/training-volume';
 import { KubeObject, validateObjects } from '../harness';
-import {
-  BACKENDS, Env, IMAGE, SCHEDULERS, appFor, build, containerEnv, find, jobProps, jobSetSpecOf, podTemplateOf,
-  synth, workerJob, workloadObjects,
-} from './fixtures';
 
 let accepted = 0;
 afterAll(() => process.stderr.write(`[training apiserver] ${accepted} objects accepted by the apiserver\n`));

@@ -2,9 +2,10 @@
 // every object plus the worker Job its controller creates (200 generated prop sets per environment).
 import { Duration, Size } from 'cdk8s';
 import * as fc from 'fast-check';
+import { Env, IMAGE, appFor, containerEnv, jobSetSpecOf, synth, workerJob, workloadObjects } from './fixtures';
 import { GpuModel } from '../../src/accelerators/gpu-model';
+import { GpuNodePool } from '../../src/accelerators/gpu-node-pool';
 import { GpuRequest } from '../../src/accelerators/gpu-request';
-import { GpuNodePool } from '../../src/platform/gpu-node-pool';
 import { GangScheduler } from '../../src/training/gang-scheduler';
 import { GangTopology } from '../../src/training/gang-topology';
 import { GangSuccessPolicy, GangTrainingJob, GangTrainingJobProps } from '../../src/training/gang-training-job';
@@ -12,7 +13,6 @@ import { TrainingBackend } from '../../src/training/training-backend';
 import { TrainingLauncher } from '../../src/training/training-launcher';
 import { TrainingMount, TrainingVolume } from '../../src/training/training-volume';
 import { KubeObject, checkProperty } from '../harness';
-import { Env, IMAGE, appFor, containerEnv, jobSetSpecOf, synth, workerJob, workloadObjects } from './fixtures';
 
 const MODELS = [GpuModel.NVIDIA_H100_80GB, GpuModel.NVIDIA_A100_80GB, GpuModel.NVIDIA_L4];
 const label = fc.stringMatching(/^[a-z]([-a-z0-9]{0,18}[a-z0-9])?$/);

@@ -2,9 +2,9 @@
 // gang-training-job.apiserver.test.ts; no test apiserver serves 1.35 (v1alpha1) or 1.36 (v1alpha2), so their objects
 // are checked against those releases' OpenAPI definitions, and the JobSet and worker pods on the 1.37 apiserver.
 import { App, Chart } from 'cdk8s';
-import { ClusterAddon } from '../../src/platform/cluster-addon';
-import { ClusterProfile } from '../../src/platform/cluster-profile';
-import { KubernetesVersion } from '../../src/platform/kubernetes-version';
+import { ClusterAddon } from '../../src/cluster/cluster-addon';
+import { ClusterProfile } from '../../src/cluster/cluster-profile';
+import { KubernetesVersion } from '../../src/cluster/kubernetes-version';
 import { GangPlan } from '../../src/training/gang-plan';
 import { GangScheduler } from '../../src/training/gang-scheduler';
 import { TrainingBackend } from '../../src/training/training-backend';

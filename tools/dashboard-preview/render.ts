@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import { App, Chart } from 'cdk8s';
 import { GpuModel } from '../../src/accelerators/gpu-model';
-import { PlatformObservability } from '../../src/observability/platform-observability';
+import { PlatformObservability } from '../../src/platform/observability/platform-observability';
 import { AiTenant } from '../../src/platform/ai-tenant';
 
 const CELL = 52;

@@ -1,5 +1,5 @@
-import { ServingMetrics } from '../../observability/serving-metrics';
 import { defaultReadiness, EngineLoadMetrics, envVars, LaunchContext, LaunchSpec, ServerEngine } from '../server-engine';
+import { ServingMetrics } from '../serving-metrics';
 
 export interface CustomSettings {
   readonly name: string;

@@ -1,5 +1,5 @@
-import { ServingMetrics } from '../../observability/serving-metrics';
 import { defaultReadiness, EngineLoadMetrics, EngineSettings, envVars, flags, LaunchContext, LaunchRole, LaunchSpec, ServerEngine } from '../server-engine';
+import { ServingMetrics } from '../serving-metrics';
 import { SGLANG_V0_5_16_FLAGS } from './sglang-flags';
 
 /**

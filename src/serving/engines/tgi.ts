@@ -1,5 +1,5 @@
-import { ServingMetrics } from '../../observability/serving-metrics';
 import { defaultReadiness, EngineLoadMetrics, EngineSettings, envVars, flags, LaunchContext, LaunchSpec, ServerEngine } from '../server-engine';
+import { ServingMetrics } from '../serving-metrics';
 
 /** The last text-generation-inference image line (huggingface/text-generation-inference 3.3.x). */
 export const TGI_IMAGE = 'ghcr.io/huggingface/text-generation-inference:3.3.5';

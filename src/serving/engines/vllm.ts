@@ -1,7 +1,7 @@
-import { ServingMetrics } from '../../observability/serving-metrics';
 import {
   EngineLoadMetrics, EngineSettings, envVars, flags, LaunchContext, LaunchRole, LaunchSpec, ProbeTiming, ReplicaParallelism, ServerEngine,
 } from '../server-engine';
+import { ServingMetrics } from '../serving-metrics';
 import { VLLM_V0_25_1_FLAGS } from './vllm-flags';
 
 /**

@@ -1,9 +1,9 @@
 import { IConstruct } from 'constructs';
 import { ContainerInputs, checkContainerSecrets } from './container-secrets';
-import { ValidationError, requireInteger } from './errors';
 import { restrictedViolations } from './pod-security';
+import { WorkloadSecurityProps } from './workload-security';
 import * as k8s from '../imports/k8s';
-import { WorkloadSecurityProps } from '../security/workload-security';
+import { ValidationError, requireInteger } from '../internal/errors';
 
 /**
  * The user, group and fsGroup id pods run as by default: 65532, the `nonroot` user of distroless and Chainguard

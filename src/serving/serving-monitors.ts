@@ -1,7 +1,7 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { claimName } from './names';
 import * as monitoring from '../imports/monitoring';
+import { claimName } from '../internal/names';
 
 /**
  * prometheus-operator monitors for the pods and Services our constructs emit. Kept in one small module so the

@@ -1,5 +1,5 @@
 import { ApiObject } from 'cdk8s';
-import type { GpuNodePool } from '../gpu-node-pool';
+import type { IGpuNodePool } from '../node-pool-contract';
 
 /**
  * What a provisioner did for a pool.
@@ -34,5 +34,5 @@ export interface INodeProvisioner {
    * Emits what provisions the pool's nodes (under `pool`) and says what pods need to land there. Called once,
    * from the pool's constructor.
    */
-  bind(pool: GpuNodePool): ProvisionedNodes;
+  bind(pool: IGpuNodePool): ProvisionedNodes;
 }

@@ -1,15 +1,16 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { GpuDeviceClass } from './gpu-device-class';
+import { GpuModel } from './gpu-model';
+import { GpuOperatorOptions, GpuOperatorPolicy } from './gpu-operator-policy';
+import { CapacityType, IGpuNodePool, NodeTaint, TaintEffect } from './node-pool-contract';
 import { ExistingNodesProvisioner } from './provisioners/existing-nodes-provisioner';
 import type { INodeProvisioner } from './provisioners/node-provisioner-base';
-import { GpuDeviceClass } from '../accelerators/gpu-device-class';
-import { GpuModel } from '../accelerators/gpu-model';
-import { GpuOperatorOptions, GpuOperatorPolicy } from '../accelerators/gpu-operator-policy';
 import { ValidationError, invalidProp, requireInteger, show, validationMessage } from '../internal/errors';
 import { DNS_LABEL_MAX, claimName, requireDnsLabel, resourceName } from '../internal/names';
-import type { PodSpecBuilder } from '../internal/pod-spec';
 import { LABEL_VALUE_TEXT, isLabelValue, requireLabels, requireQualifiedName } from '../internal/qualified-name';
 import { checkProps, opt, req } from '../internal/runtime-checks';
+import type { PodSpecBuilder } from '../security/pod-spec';
 
 /** The label every node of a pool carries, with the pool's name as value. */
 const GPU_NODE_POOL_LABEL = 'ai.cdk8s.io/gpu-node-pool';
@@ -19,54 +20,6 @@ const ZONE_LABEL = 'topology.kubernetes.io/zone';
 /** Pool DeviceClasses are named `<pool>.gpu-pool.ai.cdk8s.io` (cluster-scoped: a domain keeps them apart). */
 const DEVICE_CLASS_DOMAIN = 'gpu-pool.ai.cdk8s.io';
 const MAX_GPUS_PER_NODE = 64;
-
-/**
- * The effect of a node taint.
- */
-export enum TaintEffect {
-  /** Pods that do not tolerate the taint are not scheduled on the node. */
-  NO_SCHEDULE = 'NoSchedule',
-  /** The scheduler avoids the node for pods that do not tolerate the taint. */
-  PREFER_NO_SCHEDULE = 'PreferNoSchedule',
-  /** Pods that do not tolerate the taint are not scheduled and evicted. */
-  NO_EXECUTE = 'NoExecute',
-}
-
-/**
- * A taint on the pool's nodes; workloads placed on the pool tolerate it automatically.
- */
-export interface NodeTaint {
-  /**
-   * The taint key, e.g. `nvidia.com/gpu`.
-   */
-  readonly key: string;
-
-  /**
-   * The taint value.
-   *
-   * @default - no value
-   */
-  readonly value?: string;
-
-  /**
-   * The effect.
-   *
-   * @default TaintEffect.NO_SCHEDULE
-   */
-  readonly effect?: TaintEffect;
-}
-
-/**
- * How the pool's nodes are bought.
- */
-export enum CapacityType {
-  /** On-demand instances. */
-  ON_DEMAND = 'on-demand',
-  /** Spot instances (may be reclaimed). */
-  SPOT = 'spot',
-  /** Reserved capacity (capacity reservations). */
-  RESERVED = 'reserved',
-}
 
 /**
  * Props for a GpuNodePool.
@@ -182,7 +135,7 @@ interface PoolDemand {
  * workloads placed on the pool tolerate them, labelled so those workloads require them. Workloads that take a
  * GpuRequest accept `pool` and are checked at synth against the pool (model, GPUs per node, capacity).
  */
-export class GpuNodePool extends Construct {
+export class GpuNodePool extends Construct implements IGpuNodePool {
   /** The label every node of a pool carries, with the pool's name as value (`ai.cdk8s.io/gpu-node-pool`). */
   public static readonly POOL_LABEL = GPU_NODE_POOL_LABEL;
   /** GPU Feature Discovery's NVLink clique label (`nvidia.com/gpu.clique`). */

@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { warn } from './platform-warnings';
 import { ValidationError } from '../internal/errors';
-import { imagesOf, podSpecsBelow } from '../security/pod-templates';
+import { imagesOf, podSpecsBelow } from '../internal/pod-templates';
 
 /** Why an image reference floats (untagged or `:latest`), or undefined when it is pinned by tag or digest. */
 export function floatingImageReason(image: string): string | undefined {

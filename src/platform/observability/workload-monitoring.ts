@@ -1,19 +1,23 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { DcgmLabels } from './dcgm-labels';
+import { localQueueQuantile } from './kueue-queries';
 import { PlatformObservability } from './platform-observability';
-import { eq, gpuMemoryRatio, gpuUtilization, localQueueQuantile, num, quantile, re, regexLiteral, restarts, servingErrorRatio } from './promql';
-import { ServingMetrics } from './serving-metrics';
-import { monitoringStackOf } from './stack-of';
-import { invalidProp } from '../internal/errors';
-import { standardLabels } from '../internal/labels';
-import { claimName, isDnsLabel, resourceName } from '../internal/names';
-import { namespaceOf } from '../internal/namespace';
-import { isDnsSubdomain, requireLabels } from '../internal/qualified-name';
-import { checkProps, opt, req } from '../internal/runtime-checks';
-import { allowTraffic } from '../internal/tenant-network';
-import { ClusterAddon } from '../platform/cluster-addon';
-import { ClusterProfile } from '../platform/cluster-profile';
+import { DcgmLabels } from '../../accelerators/dcgm-labels';
+import { gpuMemoryRatio, gpuUtilization } from '../../accelerators/dcgm-queries';
+import { ClusterAddon } from '../../cluster/cluster-addon';
+import { ClusterProfile } from '../../cluster/cluster-profile';
+import { monitoringStackOf } from '../../cluster/stack-of';
+import { invalidProp } from '../../internal/errors';
+import { standardLabels } from '../../internal/labels';
+import { claimName, isDnsLabel, resourceName } from '../../internal/names';
+import { namespaceOf } from '../../internal/namespace';
+import { eq, num, quantile, re, regexLiteral, restarts } from '../../internal/promql';
+import { isDnsSubdomain, requireLabels } from '../../internal/qualified-name';
+import { checkProps, opt, req } from '../../internal/runtime-checks';
+import { allowTraffic } from '../../security/tenant-network';
+import { ServingMetrics } from '../../serving/serving-metrics';
+import { recordServingMetrics } from '../../serving/serving-metrics-registry';
+import { servingErrorRatio } from '../../serving/serving-queries';
 
 /**
  * Alert thresholds of a workload.
@@ -169,7 +173,7 @@ export class WorkloadMonitoring extends Construct {
     // the alerts and their `workload` label say which workload it is, and two workloads of one tenant do not collide.
     const name = isDnsLabel(props.podNamePrefix) ? props.podNamePrefix : resourceName(scope);
     const labels = { ...standardLabels({ name: 'workload-monitoring', instance: name, component: 'monitoring' }), ...stack.selectorLabels };
-    if (props.serving) PlatformObservability._recordServer(this, props.serving);
+    if (props.serving) recordServingMetrics(this, props.serving);
 
     if (props.metricsPort !== undefined) {
       if (!/^(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(props.metricsPort)) throw invalidProp(this, 'metricsPort', props.metricsPort, 'a container port name (IANA_SVC_NAME)');

@@ -1,24 +1,28 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { dashboardJson, defaultPanels } from './dashboard';
-import { DcgmLabels } from './dcgm-labels';
 import { GpuPrice } from './gpu-price';
-import { MonitoringStack } from './monitoring-stack';
-import { dcgm, gpuMemoryRatio, gpuUtilization, localQueueQuantile, num, restarts, servingErrorRatio, servingLatencyP95, unique } from './promql';
-import { ServingMetrics } from './serving-metrics';
+import { localQueueQuantile } from './kueue-queries';
 import { OtelCollector } from './tracing';
-import { instancesOf, namespaces, recordInstance } from '../internal/app-registry';
-import { ValidationError, invalidProp } from '../internal/errors';
-import { standardLabels } from '../internal/labels';
-import { claimName, requireDnsLabel, resourceName } from '../internal/names';
-import { checkProps, opt, requireScope } from '../internal/runtime-checks';
-import { ClusterAddon } from '../platform/cluster-addon';
-import { ClusterProfile } from '../platform/cluster-profile';
+import { DcgmLabels } from '../../accelerators/dcgm-labels';
+import { dcgm, gpuMemoryRatio, gpuUtilization } from '../../accelerators/dcgm-queries';
+import { ClusterAddon } from '../../cluster/cluster-addon';
+import { ClusterProfile } from '../../cluster/cluster-profile';
+import { MonitoringStack } from '../../cluster/monitoring-stack';
+import { registerMonitoringStackChooser } from '../../cluster/stack-of';
+import { instancesOf, namespaces, recordInstance } from '../../internal/app-registry';
+import { ValidationError, invalidProp } from '../../internal/errors';
+import { standardLabels } from '../../internal/labels';
+import { claimName, requireDnsLabel, resourceName } from '../../internal/names';
+import { num, restarts, unique } from '../../internal/promql';
+import { checkProps, opt, requireScope } from '../../internal/runtime-checks';
+import { ServingMetrics } from '../../serving/serving-metrics';
+import { servingMetricsIn } from '../../serving/serving-metrics-registry';
+import { servingErrorRatio, servingLatencyP95 } from '../../serving/serving-queries';
 
 const PLATFORM_OBSERVABILITY = Symbol.for('cdk8s-ai.PlatformObservability');
 /** The registry key of the app's PlatformObservability instances. */
 const PLATFORM_OBSERVABILITY_KIND = 'PlatformObservability';
-const SERVERS = new WeakMap<IConstruct, ServingMetrics[]>();
 
 /**
  * Props for PlatformObservability.
@@ -130,16 +134,6 @@ export class PlatformObservability extends Construct {
     return elsewhere.length === 1 ? elsewhere[0] as PlatformObservability : undefined;
   }
 
-  /**
-   * Records that a model server of this kind runs in the app, so the platform rules cover its metric names.
-   * @internal
-   */
-  public static _recordServer(scope: IConstruct, metrics: ServingMetrics): void {
-    const all = SERVERS.get(scope.node.root) ?? [];
-    all.push(metrics);
-    SERVERS.set(scope.node.root, all);
-  }
-
   /** The monitoring stack. */
   public readonly stack: MonitoringStack;
   /** The DCGM label mode. */
@@ -163,6 +157,7 @@ export class PlatformObservability extends Construct {
 
   constructor(scope: Construct, id: string, props: PlatformObservabilityProps = {}) {
     super(scope, id);
+    registerMonitoringStackChooser(this, (s) => PlatformObservability.of(s)?.stack);
     props = checkProps(this, 'PlatformObservabilityProps', props, {
       stack: opt(MonitoringStack, 'a MonitoringStack such as MonitoringStack.kubePrometheusStack()'),
       dcgmLabels: opt(DcgmLabels, 'DcgmLabels.EXPORTED or DcgmLabels.HONORED'),
@@ -231,7 +226,7 @@ export class PlatformObservability extends Construct {
   }
 
   private servers(): ServingMetrics[] {
-    const recorded = SERVERS.get(this.node.root) ?? [];
+    const recorded = servingMetricsIn(this);
     const all = recorded.length ? recorded : [ServingMetrics.vllm()];
     const byKey = new Map(all.map((s) => [`${s.server}/${s.requestLatencyHistogram}/${s.requestsTotal}/${s.errorMatcher}`, s]));
     return [...byKey.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, s]) => s);

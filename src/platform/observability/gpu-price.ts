@@ -1,4 +1,4 @@
-import { GpuModel } from '../accelerators/gpu-model';
+import { GpuModel } from '../../accelerators/gpu-model';
 
 /**
  * What one GPU of a model costs per hour, for cost rules, dashboards and the platform report.

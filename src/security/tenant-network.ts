@@ -1,9 +1,11 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { ValidationError, invalidProp, show } from './errors';
-import { claimName, isDnsLabel } from './names';
+import { edgePolicySpec } from './tenant-network-policy';
+import { EdgeSide, isRangePeer, rangesOf, TrafficEdge, TrafficPeer } from './traffic-edge';
 import * as k8s from '../imports/k8s';
-import { edgePolicySpec } from '../platform/tenant-network-policy';
+import { cidrStrictlyContains, isCidr } from '../internal/cidr';
+import { ValidationError, invalidProp, show } from '../internal/errors';
+import { claimName, isDnsLabel } from '../internal/names';
 
 /**
  * The traffic hook between workloads and tenants.
@@ -28,63 +30,6 @@ import { edgePolicySpec } from '../platform/tenant-network-policy';
  * props into an edge (`apiServer`, `modelDownloads`), or refuses / warns at synth when it cannot. Outside a tenant a
  * need is only recorded: nothing denies egress there.
  */
-
-/** One end of an edge: pods in a namespace, pods in namespaces with labels, or address ranges. */
-export interface TrafficPeer {
-  /** The namespace of the pods (undefined: the chart's default namespace, unknown at synth; matched in any namespace). */
-  readonly namespace?: string;
-  /** The pods' labels; empty or undefined: every pod of the namespace(s). */
-  readonly podLabels?: Record<string, string>;
-  /** Instead of `namespace`: every namespace with these labels (e.g. a gateway namespace selected by label). */
-  readonly namespaceLabels?: Record<string, string>;
-  /** Instead of pods: an IP range (CIDR), e.g. an external model hub or artifact store. */
-  readonly cidr?: string;
-  /** Instead of pods: several IP ranges (one rule, one ipBlock per range), e.g. the API server's endpoints. */
-  readonly cidrs?: readonly string[];
-  /** Ranges to exclude; each must lie inside one of the ranges (it is added to the ipBlocks that contain it). */
-  readonly except?: string[];
-}
-
-/** True when the peer is address ranges rather than pods. */
-export function isRangePeer(peer: TrafficPeer): boolean {
-  return peer.cidr !== undefined || peer.cidrs !== undefined;
-}
-
-/** The address ranges of a peer (empty for pods). */
-export function rangesOf(peer: TrafficPeer): string[] {
-  return peer.cidrs !== undefined ? [...peer.cidrs] : peer.cidr !== undefined ? [peer.cidr] : [];
-}
-
-/** A port the edge opens. A name refers to a named container port of the `to` pods. */
-export interface TrafficPort {
-  readonly port: number | string;
-  /** @default 'TCP' */
-  readonly protocol?: 'TCP' | 'UDP' | 'SCTP';
-}
-
-/** A permitted flow: `from` pods may open connections to `to` on `ports`. */
-export interface TrafficEdge {
-  /** The construct that declares the edge; the NetworkPolicy names derive from its path. */
-  readonly scope: IConstruct;
-  /** A short DNS label naming the edge for the declarer, e.g. `gateway`, `metrics`, `eval-target`. */
-  readonly name: string;
-  /** One line for the platform report, e.g. `inference gateway to the vLLM server`. */
-  readonly description: string;
-  readonly from: TrafficPeer;
-  readonly to: TrafficPeer;
-  /** The ports; empty only with `allPorts` or when one end is an address range. */
-  readonly ports: TrafficPort[];
-  /**
-   * Every port: for pod-to-pod traffic whose ports are chosen at run time (NCCL, torch.distributed between the
-   * workers of one gang). `ports` must then be empty.
-   *
-   * @default false
-   */
-  readonly allPorts?: boolean;
-}
-
-/** Which end of an edge a namespace is. */
-export type EdgeSide = 'egress' | 'ingress';
 
 /** Egress whose destination only the cluster or the tenant knows. */
 export enum EgressNeedKind {
@@ -164,87 +109,6 @@ function registryOf(scope: IConstruct): Registry {
 }
 
 const IANA_SVC_NAME = /^(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/;
-
-/** An address range as bits: family width, prefix length and the address. */
-interface ParsedCidr {
-  readonly bits: number;
-  readonly prefix: number;
-  readonly address: bigint;
-}
-
-function parseIPv4(text: string): bigint | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return undefined;
-  return parts.reduce((acc, p) => acc * 256n + BigInt(Number(p)), 0n);
-}
-
-function parseIPv6(text: string): bigint | undefined {
-  if (!/^[0-9a-fA-F:.]+$/.test(text) || text.split('::').length > 2) return undefined;
-  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
-  const groups = (s: string) => (s === '' ? [] : s.split(':'));
-  const words = (list: string[]): bigint[] | undefined => {
-    const out: bigint[] = [];
-    for (const [i, g] of list.entries()) {
-      if (i === list.length - 1 && g.includes('.')) {
-        const v4 = parseIPv4(g);
-        if (v4 === undefined) return undefined;
-        out.push(v4 / 65536n, v4 % 65536n);
-      } else if (/^[0-9a-fA-F]{1,4}$/.test(g)) {
-        out.push(BigInt(parseInt(g, 16)));
-      } else {
-        return undefined;
-      }
-    }
-    return out;
-  };
-  const first = words(groups(head));
-  const last = tail === undefined ? [] : words(groups(tail));
-  if (!first || !last) return undefined;
-  const missing = 8 - first.length - last.length;
-  if (tail === undefined ? missing !== 0 : missing < 1) return undefined;
-  return [...first, ...Array<bigint>(missing).fill(0n), ...last].reduce((acc, w) => acc * 65536n + w, 0n);
-}
-
-/** Parsed ranges by text: a fleet's edges repeat the same few ranges (bounded, as a process may parse any number). */
-const PARSED_CIDRS = new Map<string, ParsedCidr | undefined>();
-
-function parseCidr(text: string): ParsedCidr | undefined {
-  if (PARSED_CIDRS.has(text)) return PARSED_CIDRS.get(text);
-  const parsed = parseCidrText(text);
-  if (PARSED_CIDRS.size >= 1024) PARSED_CIDRS.clear();
-  PARSED_CIDRS.set(text, parsed);
-  return parsed;
-}
-
-function parseCidrText(text: string): ParsedCidr | undefined {
-  const m = /^([^/]+)\/(\d{1,3})$/.exec(text);
-  if (!m) return undefined;
-  const v6 = m[1].includes(':');
-  const address = v6 ? parseIPv6(m[1]) : parseIPv4(m[1]);
-  const bits = v6 ? 128 : 32;
-  const prefix = Number(m[2]);
-  if (address === undefined || prefix > bits) return undefined;
-  return { bits, prefix, address };
-}
-
-/** True when `text` is an IPv4 or IPv6 CIDR such as `10.0.0.0/8` or `2001:db8::/32`. */
-export function isCidr(text: string): boolean {
-  return parseCidr(text) !== undefined;
-}
-
-/** True when `inner` is a range strictly inside `outer` (same family, longer prefix): a valid ipBlock `except`. */
-export function cidrStrictlyContains(outer: string, inner: string): boolean {
-  const o = parseCidr(outer);
-  const i = parseCidr(inner);
-  if (!o || !i || o.bits !== i.bits || i.prefix <= o.prefix) return false;
-  const block = 2n ** BigInt(o.bits - o.prefix);
-  return o.address / block === i.address / block;
-}
-
-/** True when the range is the whole address space of its family (`0.0.0.0/0`, `::/0`). */
-export function isWholeInternet(cidr: string): boolean {
-  return parseCidr(cidr)?.prefix === 0;
-}
 
 function validatePeer(scope: IConstruct, prop: string, peer: TrafficPeer): void {
   const kinds = [peer.namespace !== undefined, peer.namespaceLabels !== undefined, peer.cidr !== undefined, peer.cidrs !== undefined]

@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
-import { ValidationError } from './errors';
-import { findSecretInArgs, redact, secretReason } from './secret-detection';
 import * as k8s from '../imports/k8s';
+import { ValidationError } from '../internal/errors';
+import { findSecretInArgs, redact, secretReason } from '../internal/secret-detection';
 
 /**
  * Where a container's env, command and args came from, so a refusal names the prop the user set. Every field is

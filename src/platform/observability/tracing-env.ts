@@ -1,9 +1,9 @@
 import { IConstruct } from 'constructs';
 import { PlatformObservability } from './platform-observability';
 import { OtlpProtocol } from './tracing';
-import * as k8s from '../imports/k8s';
-import { namespaceOf } from '../internal/namespace';
-import { allowTraffic } from '../internal/tenant-network';
+import * as k8s from '../../imports/k8s';
+import { namespaceOf } from '../../internal/namespace';
+import { allowTraffic } from '../../security/tenant-network';
 
 /**
  * The OpenTelemetry environment of a traced container, when the PlatformObservability that applies to `scope`

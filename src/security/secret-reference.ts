@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
-import { ValidationError, show } from './errors';
-import { redact, secretValueKind } from './secret-detection';
+import { ValidationError, show } from '../internal/errors';
+import { redact, secretValueKind } from '../internal/secret-detection';
 
 /**
  * Throws unless `ref` is a Secret key reference (`{ secretName, key }`, both non-empty strings). From plain

@@ -1,12 +1,12 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { ClusterAddon } from './cluster-addon';
+import { FEATURE_GATES, knownGates } from './feature-gates';
 import { KubernetesVersion } from './kubernetes-version';
+import type { MonitoringStack } from './monitoring-stack';
 import { requireDraGate, requireOnlyProfileIn, warnFloatingImages } from './profile-checks';
 import { ValidationError, invalidProp, show } from '../internal/errors';
-import { FEATURE_GATES, knownGates } from '../internal/feature-gates';
 import { checkProps, opt, req, requireKind, requireScope } from '../internal/runtime-checks';
-import type { MonitoringStack } from '../observability/monitoring-stack';
 
 const CLUSTER_PROFILE = Symbol.for('cdk8s-ai.ClusterProfile');
 const DEFAULT_PROFILE_ID = 'DefaultClusterProfile';

@@ -1,15 +1,15 @@
 import { Duration } from 'cdk8s';
 import { KarpenterDisruptionBudget, KarpenterDisruptionReason, KarpenterExpiry } from './karpenter-disruption';
 import type { INodeProvisioner, ProvisionedNodes } from './node-provisioner-base';
+import { ClusterAddon } from '../../cluster/cluster-addon';
+import { ClusterProfile } from '../../cluster/cluster-profile';
 import * as karpenter from '../../imports/karpenter';
 import { clusterScoped } from '../../internal/cluster-scoped';
 import { ValidationError, show } from '../../internal/errors';
 import { standardLabels } from '../../internal/labels';
 import { claimName } from '../../internal/names';
 import { checkProps, req } from '../../internal/runtime-checks';
-import { ClusterAddon } from '../cluster-addon';
-import { ClusterProfile } from '../cluster-profile';
-import type { GpuNodePool } from '../gpu-node-pool';
+import type { IGpuNodePool } from '../node-pool-contract';
 
 export * from './karpenter-disruption';
 
@@ -140,7 +140,7 @@ export class KarpenterProvisioner implements INodeProvisioner {
 
   constructor(private readonly props: KarpenterProvisionerProps) {}
 
-  public bind(pool: GpuNodePool): ProvisionedNodes {
+  public bind(pool: IGpuNodePool): ProvisionedNodes {
     const profile = ClusterProfile.of(pool);
     profile._requireAddon(pool, 'provisioner', ClusterAddon.KARPENTER, 'NodeProvisioner.karpenter(...)');
     this.validate(pool);
@@ -179,12 +179,12 @@ export class KarpenterProvisioner implements INodeProvisioner {
     return { resource, podNodeLabels: { [NODEPOOL_LABEL]: pool.name } };
   }
 
-  private expireAfter(pool: GpuNodePool): string {
+  private expireAfter(pool: IGpuNodePool): string {
     const duration = (this.props.expireAfter ?? DEFAULT_EXPIRY).duration;
     return duration === undefined ? 'Never' : karpenterDuration(this.seconds(pool, 'provisioner.expireAfter', duration, 1));
   }
 
-  private budgets(pool: GpuNodePool): karpenter.NodePoolSpecDisruptionBudgets[] {
+  private budgets(pool: IGpuNodePool): karpenter.NodePoolSpecDisruptionBudgets[] {
     const budgets = this.props.disruptionBudgets ?? DEFAULT_BUDGETS;
     if (budgets.length === 0 || budgets.length > MAX_BUDGETS) {
       throw new ValidationError(pool, 'provisioner.disruptionBudgets', `got ${budgets.length} budgets; expected 1 to ${MAX_BUDGETS} ` +
@@ -218,7 +218,7 @@ export class KarpenterProvisioner implements INodeProvisioner {
     });
   }
 
-  private seconds(pool: GpuNodePool, prop: string, duration: Duration, min: number): number {
+  private seconds(pool: IGpuNodePool, prop: string, duration: Duration, min: number): number {
     let seconds = Number.NaN;
     try {
       seconds = duration.toSeconds();
@@ -231,7 +231,7 @@ export class KarpenterProvisioner implements INodeProvisioner {
     return seconds;
   }
 
-  private validate(pool: GpuNodePool) {
+  private validate(pool: IGpuNodePool) {
     const p = checkProps(pool, 'KarpenterProvisionerProps', this.props, {
       nodeClass: req('object', 'a node class reference { group, kind, name }, e.g. { group: \'karpenter.k8s.aws\', kind: \'EC2NodeClass\', name: \'gpu\' }'),
       instanceTypes: req('string[]', 'a list of instance types with the pool\'s GPUs, e.g. ["p5.48xlarge"]'),

@@ -1,4 +1,4 @@
-import { MonitoringStack } from '../observability/monitoring-stack';
+import { MonitoringStack } from './monitoring-stack';
 
 const PROMETHEUS_OPERATOR_ID = 'prometheus-operator';
 const PROMETHEUS_OPERATOR_DESCRIPTION = 'prometheus-operator (monitoring.coreos.com)';

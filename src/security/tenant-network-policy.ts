@@ -1,5 +1,6 @@
+import { EdgeSide, rangesOf, TrafficEdge, TrafficPeer } from './traffic-edge';
 import * as k8s from '../imports/k8s';
-import { cidrStrictlyContains, EdgeSide, rangesOf, TrafficEdge, TrafficPeer } from '../internal/tenant-network';
+import { cidrStrictlyContains } from '../internal/cidr';
 
 /** The NetworkPolicy spec that realises one side of an edge in `namespace`. Internal. */
 export function edgePolicySpec(edge: TrafficEdge, side: EdgeSide, namespace: string): k8s.NetworkPolicySpec {

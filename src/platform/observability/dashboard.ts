@@ -1,4 +1,4 @@
-import { shortHash } from '../internal/names';
+import { shortHash } from '../../internal/names';
 
 /** One panel of the default dashboard. Internal. */
 export interface DashboardPanel {

@@ -1,6 +1,6 @@
 import type { INodeProvisioner, ProvisionedNodes } from './node-provisioner-base';
 import { ValidationError } from '../../internal/errors';
-import type { GpuNodePool } from '../gpu-node-pool';
+import type { IGpuNodePool } from '../node-pool-contract';
 
 /**
  * Nodes that come from elsewhere (a managed node group, bare metal, another autoscaler). The pool emits nothing;
@@ -10,7 +10,7 @@ import type { GpuNodePool } from '../gpu-node-pool';
 export class ExistingNodesProvisioner implements INodeProvisioner {
   public readonly kind: string = 'existing-nodes';
 
-  public bind(pool: GpuNodePool): ProvisionedNodes {
+  public bind(pool: IGpuNodePool): ProvisionedNodes {
     if (pool.capacityType !== undefined) {
       throw new ValidationError(pool, 'capacityType', `got ${JSON.stringify(pool.capacityType)}; the existing-nodes ` +
         'provisioner cannot choose how nodes are bought. Remove capacityType, or use NodeProvisioner.karpenter(...)');

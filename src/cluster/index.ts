@@ -1,0 +1,5 @@
+// Public API of src/cluster/: what the target cluster is.
+export * from './cluster-addon';
+export * from './cluster-profile';
+export * from './kubernetes-version';
+export * from './monitoring-stack';
