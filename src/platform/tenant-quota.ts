@@ -1,6 +1,6 @@
 import type { GpuNodePool } from '../accelerators/gpu-node-pool';
+import { GpuDemand } from '../cluster/app-registry';
 import type { ClusterProfile } from '../cluster/cluster-profile';
-import { GpuDemand } from '../internal/app-registry';
 import { ValidationError } from '../internal/errors';
 
 /**

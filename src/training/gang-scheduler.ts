@@ -4,9 +4,9 @@ import { wholeSeconds } from './checks';
 import { GangPlan, SchedulerBinding } from './gang-plan';
 import { WORKLOAD_API_RELEASES } from './workload-api';
 import { GpuRequestShape } from '../accelerators/gpu-request';
+import { localQueues } from '../cluster/app-registry';
 import { ClusterAddon } from '../cluster/cluster-addon';
 import { PodGroup } from '../imports/podgroup';
-import { localQueues } from '../internal/app-registry';
 import { ValidationError, show } from '../internal/errors';
 import { claimName, requireDnsLabel } from '../internal/names';
 

@@ -6,8 +6,8 @@ import { GpuModel } from '../../src/accelerators/gpu-model';
 import { GpuNodePool } from '../../src/accelerators/gpu-node-pool';
 import { GpuRequest } from '../../src/accelerators/gpu-request';
 import { GpuSharing } from '../../src/accelerators/gpu-sharing';
+import { gpuDemands } from '../../src/cluster/app-registry';
 import { GpuAllocation } from '../../src/cluster/cluster-profile';
-import { gpuDemands } from '../../src/internal/app-registry';
 
 function synthYaml(build: (chart: Chart) => void): string {
   const { chart } = appFor('default');
