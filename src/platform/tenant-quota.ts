@@ -1,7 +1,13 @@
-import type { GpuNodePool } from '../accelerators/gpu-node-pool';
-import { GpuDemand } from '../cluster/app-registry';
+import { ApiObject } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import type { AiTenantProps, TenantGpuQuota } from './ai-tenant-props';
+import { tenantObject } from './tenant-namespace';
+import { GpuNodePool } from '../accelerators/gpu-node-pool';
+import { GpuDemand, gpuDemandsIn } from '../cluster/app-registry';
 import type { ClusterProfile } from '../cluster/cluster-profile';
-import { ValidationError } from '../internal/errors';
+import * as k8s from '../imports/k8s';
+import { ValidationError, invalidProp, requireInteger } from '../internal/errors';
+import { requireSameApp } from '../internal/same-app';
 
 /**
  * Quota keys derived from the accelerator model and the cluster profile (never typed by users). Internal.
@@ -58,4 +64,172 @@ export function demandKey(demand: GpuDemand): string | undefined {
   if (demand.deviceClassName) return deviceClassKey(demand.deviceClassName);
   if (demand.extendedResource) return `requests.${demand.extendedResource}`;
   return undefined;
+}
+
+/** GPUs the workloads in `namespace` hold at most, per quota key. */
+export function gpuDemandOf(scope: IConstruct, namespace: string): Record<string, number> {
+  const demand: Record<string, number> = {};
+  for (const d of gpuDemandsIn(scope, namespace)) {
+    const key = demandKey(d);
+    if (key) demand[key] = (demand[key] ?? 0) + d.devicesPerPod * d.pods;
+  }
+  return demand;
+}
+
+/** A validated gpuQuota entry with its defaults applied. */
+export interface ResolvedQuota {
+  /** The pool. */
+  readonly pool: GpuNodePool;
+  /** Guaranteed GPUs (Kueue nominal quota). */
+  readonly gpus: number;
+  /** GPUs the tenant may borrow on top. */
+  readonly borrowingLimit: number;
+  /**
+   * Guaranteed GPUs others may borrow.
+   * @default - all of `gpus` (no Kueue lendingLimit)
+   */
+  readonly lendingLimit?: number;
+  /** The quota keys the pool's GPUs are counted against. */
+  readonly keys: PoolQuotaKeys;
+}
+
+/** One tenant's guaranteed GPUs on a pool. */
+interface PoolShare {
+  readonly tenant: IConstruct;
+  readonly namespace: string;
+  readonly gpus: number;
+}
+
+/** The guaranteed GPUs of every tenant of an app, per pool, in creation order. */
+const SHARES_BY_POOL = new WeakMap<IConstruct, Map<GpuNodePool, PoolShare[]>>();
+
+const QUANTITY = /^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
+
+function requireQuantity(scope: IConstruct, prop: string, value: string): void {
+  if (!QUANTITY.test(value)) throw invalidProp(scope, prop, value, 'a Kubernetes quantity such as "500m", "16" or "64Gi"');
+}
+
+/**
+ * A tenant's share of GPU node pools, and the ResourceQuota and LimitRange that cap its namespace: GPUs (keys from
+ * the pool's GPU model), CPU, memory and object counts; CPU/memory default requests and a GPU max per pod.
+ */
+export class TenantQuota {
+  /** The validated gpuQuota entries. */
+  public readonly quotas: ResolvedQuota[];
+  /** The GPU quota keys and their hard limits (guaranteed + borrowable). */
+  public readonly hard: Record<string, number> = {};
+  private readonly scope: Construct;
+  private readonly namespace: string;
+  private readonly profile: ClusterProfile;
+
+  constructor(scope: Construct, namespace: string, profile: ClusterProfile, entries: TenantGpuQuota[]) {
+    this.scope = scope;
+    this.namespace = namespace;
+    this.profile = profile;
+    this.quotas = this.resolve(entries);
+  }
+
+  /** The tenant's CPU and memory (ResourceQuota and Kueue nominal quota), validated. */
+  public cpuAndMemory(props: AiTenantProps): { cpu: string; memory: string } {
+    const cpu = props.cpu ?? String(8 + 16 * this.maxGpus());
+    const memory = props.memory ?? `${32 + 128 * this.maxGpus()}Gi`;
+    requireQuantity(this.scope, 'cpu', cpu);
+    requireQuantity(this.scope, 'memory', memory);
+    return { cpu, memory };
+  }
+
+  /** Emits the ResourceQuota `tenant-quota`. */
+  public emitResourceQuota(props: AiTenantProps): ApiObject {
+    const { cpu, memory } = this.cpuAndMemory(props);
+    const hard: Record<string, k8s.Quantity> = {
+      'requests.cpu': k8s.Quantity.fromString(cpu),
+      'requests.memory': k8s.Quantity.fromString(memory),
+      'pods': k8s.Quantity.fromNumber(requireInteger(this.scope, 'maxPods', props.maxPods ?? 200, 1)),
+      'services': k8s.Quantity.fromNumber(50),
+      'configmaps': k8s.Quantity.fromNumber(200),
+      'secrets': k8s.Quantity.fromNumber(200),
+      'persistentvolumeclaims': k8s.Quantity.fromNumber(50),
+      'services.loadbalancers': k8s.Quantity.fromNumber(0),
+      'services.nodeports': k8s.Quantity.fromNumber(0),
+    };
+    if (this.profile.usesDra) hard['count/resourceclaims.resource.k8s.io'] = k8s.Quantity.fromNumber(500);
+    for (const [key, value] of Object.entries(this.hard).sort(([a], [b]) => a.localeCompare(b))) hard[key] = k8s.Quantity.fromNumber(value);
+    return tenantObject(this.scope, this.namespace, k8s.KubeResourceQuota, 'ResourceQuota', 'ResourceQuota', 'tenant-quota', { spec: { hard } });
+  }
+
+  /** Emits the LimitRange `tenant-limits`: default requests, and a GPU max under the device plugin (never a GPU default). */
+  public emitLimitRange(props: AiTenantProps): ApiObject {
+    const cpu = props.defaultCpuRequest ?? '250m';
+    const memory = props.defaultMemoryRequest ?? '512Mi';
+    requireQuantity(this.scope, 'defaultCpuRequest', cpu);
+    requireQuantity(this.scope, 'defaultMemoryRequest', memory);
+    const gpuMax: Record<string, k8s.Quantity> = {};
+    for (const q of this.quotas) {
+      if (!q.keys.extendedResource) continue;
+      const perPod = Math.max(q.pool.gpusPerNode, gpuMax[q.keys.extendedResource] ? Number(gpuMax[q.keys.extendedResource].value) : 0);
+      gpuMax[q.keys.extendedResource] = k8s.Quantity.fromNumber(perPod);
+    }
+    const hasGpuMax = Object.keys(gpuMax).length > 0;
+    const limits: k8s.LimitRangeItem[] = [{
+      type: 'Container',
+      defaultRequest: { cpu: k8s.Quantity.fromString(cpu), memory: k8s.Quantity.fromString(memory) },
+      max: hasGpuMax ? gpuMax : undefined,
+    }];
+    if (hasGpuMax) limits.push({ type: 'Pod', max: gpuMax });
+    return tenantObject(this.scope, this.namespace, k8s.KubeLimitRange, 'LimitRange', 'LimitRange', 'tenant-limits', { spec: { limits } });
+  }
+
+  /**
+   * Reports workloads whose GPUs the quota does not cover, and (once per pool, by its first tenant) pools whose
+   * tenants are guaranteed more GPUs than it holds.
+   */
+  public synthErrors(fail: (prop: string, problem: string) => void): void {
+    const demand = gpuDemandOf(this.scope, this.namespace);
+    for (const [key, want] of Object.entries(demand).sort(([a], [b]) => a.localeCompare(b))) {
+      const have = this.hard[key];
+      const who = gpuDemandsIn(this.scope, this.namespace).filter((d) => demandKey(d) === key)
+        .map((d) => `${d.scope.node.path} (${d.devicesPerPod * d.pods})`).join(', ');
+      if (have === undefined) {
+        fail('gpuQuota', `the workloads ${who} ask for ${want} GPUs counted as ${key}, but the tenant has no quota for it; ` +
+          `add a gpuQuota entry for the pool they run on (quota keys: ${Object.keys(this.hard).sort().join(', ') || 'none'})`);
+      } else if (want > have) {
+        fail('gpuQuota', `quota overcommit: the workloads ${who} hold up to ${want} GPUs (${key}) but the tenant's quota is ${have} ` +
+          '(gpus + borrowingLimit); raise the quota or shrink the workloads');
+      }
+    }
+    const byPool = SHARES_BY_POOL.get(this.scope.node.root) ?? new Map<GpuNodePool, PoolShare[]>();
+    for (const q of this.quotas) {
+      const shares = byPool.get(q.pool) ?? [];
+      const total = shares.reduce((s, x) => s + x.gpus, 0);
+      if (total > q.pool.gpuCapacity && shares[0].tenant === this.scope) {
+        fail('gpuQuota', `quota overcommit: the tenants' guaranteed GPUs on pool ${q.pool.name} add up to ${total} ` +
+          `(${shares.map((s) => `${s.namespace}: ${s.gpus}`).join(', ')}) but the pool holds ${q.pool.gpuCapacity}; lower a tenant's gpus or grow the pool`);
+      }
+    }
+  }
+
+  private resolve(entries: TenantGpuQuota[]): ResolvedQuota[] {
+    const seen = new Set<GpuNodePool>();
+    return entries.map((e, i) => {
+      const prop = `gpuQuota[${i}]`;
+      if (!GpuNodePool.isGpuNodePool(e.pool)) throw invalidProp(this.scope, `${prop}.pool`, String(e.pool), 'a GpuNodePool');
+      if (seen.has(e.pool)) throw invalidProp(this.scope, `${prop}.pool`, e.pool.name, 'each pool at most once');
+      requireSameApp(this.scope, `${prop}.pool`, e.pool, 'the GpuNodePool');
+      seen.add(e.pool);
+      const capacity = e.pool.gpuCapacity;
+      const gpus = requireInteger(this.scope, `${prop}.gpus`, e.gpus, 0, capacity);
+      const borrowingLimit = requireInteger(this.scope, `${prop}.borrowingLimit`, e.borrowingLimit ?? capacity - gpus, 0, capacity - gpus);
+      const lendingLimit = e.lendingLimit === undefined ? undefined : requireInteger(this.scope, `${prop}.lendingLimit`, e.lendingLimit, 0, gpus);
+      const keys = poolQuotaKeys(this.scope.node.path, `${prop}.pool`, e.pool, this.profile);
+      for (const key of [keys.primary, ...keys.extra]) this.hard[key] = (this.hard[key] ?? 0) + gpus + borrowingLimit;
+      const byPool = SHARES_BY_POOL.get(this.scope.node.root) ?? new Map<GpuNodePool, PoolShare[]>();
+      SHARES_BY_POOL.set(this.scope.node.root, byPool);
+      byPool.set(e.pool, [...(byPool.get(e.pool) ?? []), { tenant: this.scope, namespace: this.namespace, gpus }]);
+      return { pool: e.pool, gpus, borrowingLimit, lendingLimit, keys };
+    });
+  }
+
+  private maxGpus(): number {
+    return this.quotas.reduce((sum, q) => sum + q.gpus + q.borrowingLimit, 0);
+  }
 }

@@ -1,0 +1,163 @@
+import { ApiObject, Lazy } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { ReclaimPolicy, TenantFairShare } from './ai-tenant-props';
+import { tenantLabels } from './tenant-namespace';
+import { ResolvedQuota } from './tenant-quota';
+import { GpuNodePool } from '../accelerators/gpu-node-pool';
+import { gpuDemandsIn, recordLocalQueue } from '../cluster/app-registry';
+import * as kueue from '../imports/kueue';
+import { clusterScoped } from '../internal/cluster-scoped';
+import { invalidProp, requireInteger } from '../internal/errors';
+import { standardLabels } from '../internal/labels';
+import { claimName, requireDnsLabel } from '../internal/names';
+
+const DEFAULT_COHORT = 'cdk8s-ai';
+const CPU_FLAVOR = 'cdk8s-ai-default';
+const DEFAULT_PRIORITIES = [
+  { name: 'production', value: 1000, description: 'serving and deadline-bound training' },
+  { name: 'batch', value: 100, description: 'preemptible batch work' },
+];
+
+/** What a tenant's Kueue queues are built from. */
+export interface TenantQueuesSpec {
+  /** The namespace; it also names the ClusterQueue. */
+  readonly namespace: string;
+  /** The LocalQueue name. */
+  readonly queueName: string;
+  /** Fair sharing as the user gave it. */
+  readonly fairShare: TenantFairShare;
+  /** The tenant's CPU (nominal quota of the default flavor). */
+  readonly cpu: string;
+  /** The tenant's memory (nominal quota of the default flavor). */
+  readonly memory: string;
+  /** The tenant's validated GPU pool shares. */
+  readonly quotas: ResolvedQuota[];
+}
+
+/** The Kueue objects of a tenant. */
+export interface TenantQueues {
+  /** The ClusterQueue (named after the namespace, selecting only it). */
+  readonly clusterQueue: ApiObject;
+  /** The LocalQueue workloads name. */
+  readonly localQueue: ApiObject;
+  /** The WorkloadPriorityClasses, `<namespace>-<name>`. */
+  readonly priorityClasses: ApiObject[];
+}
+
+/**
+ * Emits the tenant's Kueue queues: a ClusterQueue in the cohort with nominal quota per pool flavor, borrowing and
+ * lending limits and preemption; the LocalQueue; the WorkloadPriorityClasses; and the ResourceFlavors the app shares.
+ */
+export function emitTenantQueues(scope: Construct, spec: TenantQueuesSpec): TenantQueues {
+  const fair = spec.fairShare;
+  const ns = spec.namespace;
+  const cohort = fair.cohort !== undefined ? requireDnsLabel(scope, 'fairShare.cohort', fair.cohort) : DEFAULT_COHORT;
+  if (fair.weight !== undefined && !(Number.isFinite(fair.weight) && fair.weight >= 0)) throw invalidProp(scope, 'fairShare.weight', fair.weight, 'a number >= 0');
+  sharedResourceFlavor(scope, CPU_FLAVOR, undefined);
+  const groups = resourceGroups(scope, spec);
+  claimName(scope, 'ClusterQueue', undefined, ns);
+  const clusterQueue = clusterScoped(new ApiObject(scope, 'ClusterQueue', {
+    apiVersion: 'kueue.x-k8s.io/v1beta2',
+    kind: 'ClusterQueue',
+    metadata: { name: ns, labels: tenantLabels(ns, 'ClusterQueue') },
+    spec: {
+      cohortName: cohort,
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } },
+      queueingStrategy: 'BestEffortFIFO',
+      resourceGroups: groups,
+      preemption: {
+        reclaimWithinCohort: fair.reclaimWithinCohort ?? ReclaimPolicy.ANY,
+        withinClusterQueue: (fair.preemptLowerPriority ?? true) ? 'LowerPriority' : 'Never',
+      },
+      fairSharing: fair.weight !== undefined ? { weight: String(fair.weight) } : undefined,
+    },
+  }));
+  claimName(scope, 'LocalQueue', ns, spec.queueName);
+  const localQueue = new kueue.LocalQueueV1Beta2(scope, 'LocalQueue', {
+    metadata: { name: spec.queueName, namespace: ns, labels: tenantLabels(ns, 'LocalQueue') },
+    spec: { clusterQueue: ns },
+  });
+  localQueue.node.addDependency(clusterQueue);
+  const priorityClasses = (fair.priorities ?? DEFAULT_PRIORITIES).map((p, i) => {
+    const name = `${ns}-${requireDnsLabel(scope, `fairShare.priorities[${i}].name`, p.name, 63 - ns.length - 1)}`;
+    requireInteger(scope, `fairShare.priorities[${i}].value`, p.value, -2147483648, 1000000000);
+    claimName(scope, 'WorkloadPriorityClass', undefined, name);
+    return clusterScoped(new kueue.WorkloadPriorityClassV1Beta2(scope, `Priority-${p.name}`, {
+      metadata: { name, labels: tenantLabels(ns, 'WorkloadPriorityClass') },
+      value: p.value,
+      description: p.description ?? `${p.name} workloads of tenant ${ns}`,
+    }));
+  });
+  recordLocalQueue({ scope, namespace: ns, name: spec.queueName });
+  return { clusterQueue, localQueue, priorityClasses };
+}
+
+/** CPU and memory in the default flavor (never borrowed); the GPUs of each pool in the pool's flavor. */
+function resourceGroups(scope: Construct, spec: TenantQueuesSpec): any[] {
+  const gpuResources = [...new Set(spec.quotas.map((q) => q.keys.kueueResource))].sort();
+  const groups: any[] = [{
+    coveredResources: ['cpu', 'memory'],
+    flavors: [{
+      name: CPU_FLAVOR,
+      resources: [
+        { name: 'cpu', nominalQuota: spec.cpu, borrowingLimit: '0' },
+        { name: 'memory', nominalQuota: spec.memory, borrowingLimit: '0' },
+      ],
+    }],
+  }];
+  if (spec.quotas.length) {
+    groups.push({
+      coveredResources: gpuResources,
+      flavors: spec.quotas.map((q) => ({
+        name: sharedResourceFlavor(scope, q.pool.name, q.pool),
+        resources: gpuResources.map((r) => r === q.keys.kueueResource
+          ? {
+            name: r,
+            nominalQuota: String(q.gpus),
+            borrowingLimit: String(q.borrowingLimit),
+            lendingLimit: q.lendingLimit === undefined
+              ? Lazy.any({ produce: () => defaultLendingLimit(scope, spec.namespace, q) })
+              : String(q.lendingLimit),
+          }
+          : { name: r, nominalQuota: '0', borrowingLimit: '0' }),
+      })),
+    });
+  }
+  return groups;
+}
+
+/**
+ * Kueue cannot see pods it does not admit (model servers are Deployments and LeaderWorkerSets outside Kueue), so it
+ * would lend the guaranteed GPUs they hold to other tenants, whose admitted gangs then wait for GPUs that never free
+ * up. By default the tenant lends only the guaranteed GPUs its unqueued workloads on the pool leave free.
+ */
+function defaultLendingLimit(scope: IConstruct, namespace: string, q: ResolvedQuota): string | undefined {
+  const held = gpuDemandsIn(scope, namespace)
+    .filter((d) => !d.queuedByKueue && d.pool === q.pool.name)
+    .reduce((sum, d) => sum + d.devicesPerPod * d.pods, 0);
+  return held === 0 ? undefined : String(Math.max(0, q.gpus - held));
+}
+
+const FLAVORS = new WeakMap<IConstruct, Map<string, ApiObject>>();
+
+/** One Kueue ResourceFlavor per name per app, created by the first tenant that needs it. */
+function sharedResourceFlavor(tenant: Construct, name: string, pool: GpuNodePool | undefined): string {
+  const all = FLAVORS.get(tenant.node.root) ?? new Map<string, ApiObject>();
+  FLAVORS.set(tenant.node.root, all);
+  if (all.has(name)) return name;
+  claimName(tenant, 'ResourceFlavor', undefined, name);
+  const spec = pool
+    ? {
+      nodeLabels: { ...pool.nodeLabels },
+      // Exactly the tolerations GpuNodePool places pods with: Kueue adds a flavor's tolerations to an admitted job's pod
+      // template only when it lacks an equal one (pkg/podset/podset.go Merge, v0.19.2), so our own jobs stay as applied
+      // and a GitOps re-sync owns the whole (atomic) tolerations list without a conflict with Kueue.
+      tolerations: pool.taints.map((t) => ({ key: t.key, operator: 'Exists', effect: t.effect })),
+    }
+    : {};
+  all.set(name, clusterScoped(new kueue.ResourceFlavorV1Beta2(tenant, `Flavor-${name}`, {
+    metadata: { name, labels: standardLabels({ name: 'ai-tenant', instance: name, component: 'resourceflavor' }) },
+    spec,
+  })));
+  return name;
+}
