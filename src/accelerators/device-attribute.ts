@@ -21,6 +21,8 @@ export class DeviceAttribute {
 
   /**
    * Any attribute the driver publishes, as `<domain>/<name>` (e.g. `gpu.nvidia.com/architecture`).
+   *
+   * @param qualifiedName The attribute's name as `<domain>/<name>`.
    */
   public static custom(qualifiedName: string): DeviceAttribute {
     return new DeviceAttribute(qualifiedName);

@@ -200,7 +200,7 @@ export class GpuModel {
   });
 
   /**
-   * NVIDIA GB200 (Grace Blackwell superchip GPU), Blackwell; NVL72 racks span nodes (multi-node NVLink through a
+   * NVIDIA GB200 (Grace Blackwell superchip GPU), Blackwell. NVL72 racks span nodes (multi-node NVLink through a
    * ComputeDomain). Name: `NVIDIA GB200` [NVIDIA/k8s-dra-driver-gpu v25.12.0 tests/bats/test_gpu_basic.bats l.36].
    * Memory: ~186 GB [inferred from its MIG profile `7g.186gb`].
    */
@@ -363,12 +363,20 @@ export class GpuModel {
     this.migProfiles = Object.keys(this.migInstances).sort(compareMigProfiles);
   }
 
-  /** True when the model supports the MIG profile. */
+  /**
+   * True when the model supports the MIG profile.
+   *
+   * @param profile A MIG profile, e.g. `1g.10gb`.
+   */
   public supportsMigProfile(profile: string): boolean {
     return this.migProfiles.includes(profile);
   }
 
-  /** The most instances of a MIG profile one GPU holds (0 when the model does not support it). */
+  /**
+   * The most instances of a MIG profile one GPU holds (0 when the model does not support it).
+   *
+   * @param profile A MIG profile, e.g. `1g.10gb`.
+   */
   public migInstancesPerGpu(profile: string): number {
     return this.migProfiles.includes(profile) ? this.migInstances[profile] : 0;
   }

@@ -43,8 +43,10 @@ export interface GpuNodePoolProps {
   readonly minNodes?: number;
 
   /**
-   * The most nodes the pool grows to; with `gpusPerNode` it fixes the pool's GPU capacity, which workloads placed
-   * on the pool are checked against at synth.
+   * The most nodes the pool grows to.
+   *
+   * With `gpusPerNode` it fixes the pool's GPU capacity, which workloads placed on the pool are checked against at
+   * synth.
    *
    * @default 1
    */
@@ -103,8 +105,9 @@ export interface GpuNodePoolProps {
   readonly deviceClass?: boolean;
 
   /**
-   * Emit the NVIDIA GPU Operator's ClusterPolicy with these settings (one per cluster: at most one pool of an app
-   * may set it); its daemon sets tolerate the pool's taints.
+   * Emit the NVIDIA GPU Operator's ClusterPolicy with these settings.
+   *
+   * There is one per cluster: at most one pool of an app may set it. Its daemon sets tolerate the pool's taints.
    *
    * @default - no ClusterPolicy
    */

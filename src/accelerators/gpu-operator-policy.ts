@@ -33,9 +33,17 @@ const DRA_CLUSTER_ROLE = 'nvidia-dcgm-exporter-read-resourceslices';
 export enum MigStrategy {
   /** MIG is not used. */
   NONE = 'none',
-  /** Every GPU of a node is split the same way; MIG devices appear as `nvidia.com/gpu`. */
+  /**
+   * Every GPU of a node is split the same way.
+   *
+   * MIG devices appear as `nvidia.com/gpu`.
+   */
   SINGLE = 'single',
-  /** Mixed profiles; MIG devices appear as `nvidia.com/mig-<profile>`. */
+  /**
+   * The GPUs of a node may be split into different profiles.
+   *
+   * MIG devices appear as `nvidia.com/mig-<profile>`.
+   */
   MIXED = 'mixed',
 }
 

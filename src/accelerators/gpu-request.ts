@@ -92,7 +92,9 @@ export interface MigRequestOptions {
   readonly count?: number;
 
   /**
-   * The parent GPU model; checked against the model's MIG profiles.
+   * The parent GPU model.
+   *
+   * The profile is checked against the model's MIG profiles.
    *
    * @default - any GPU with that profile
    */
@@ -258,6 +260,8 @@ export class GpuRequest {
 
   /**
    * MIG devices of one profile (e.g. `1g.10gb`), from the NVIDIA driver's `mig.nvidia.com` class (DRA only).
+   *
+   * @param profile The MIG profile, e.g. `1g.10gb`.
    */
   public static mig(profile: string, options: MigRequestOptions = {}): GpuRequest {
     requireKind('GpuRequest.mig', 'profile', profile, req('string', 'a MIG profile such as "1g.10gb"'));
@@ -275,6 +279,8 @@ export class GpuRequest {
   /**
    * GPUs shared by all pods of the workload (one ResourceClaim they all reference, at most 256 pods, so all land on
    * the node that has the GPUs), with the driver's time-slicing or MPS configuration (DRA only).
+   *
+   * @param sharing How the pods share the GPUs: time-slicing or MPS.
    */
   public static shared(sharing: GpuSharing, options: SharedGpuOptions = {}): GpuRequest {
     requireKind('GpuRequest.shared', 'sharing', sharing, req(GpuSharing, 'a GpuSharing such as GpuSharing.timeSlicing()'));
@@ -287,6 +293,8 @@ export class GpuRequest {
   /**
    * A ranked list: the scheduler takes the first alternative that can be allocated (DRA `firstAvailable`, at most 8
    * alternatives, each a `GpuRequest.of` or `GpuRequest.mig`).
+   *
+   * @param alternatives The requests to try, most preferred first.
    */
   public static firstAvailable(alternatives: GpuRequest[], options: FirstAvailableOptions = {}): GpuRequest {
     requireKind('GpuRequest.firstAvailable', 'alternatives', alternatives, req('array', 'a list of GpuRequest.of(...) or GpuRequest.mig(...)'));
@@ -320,8 +328,10 @@ export class GpuRequest {
   /** The shape of the request. */
   public readonly shape: GpuRequestShape;
   /**
-   * Devices per pod: for a prioritized list the largest alternative; 0 for `allOnNode` (the node's GPU count, known
-   * only with a pool).
+   * The number of devices per pod.
+   *
+   * For a prioritized list it is the largest alternative's count. It is 0 for `allOnNode` (the node's GPU count,
+   * known only with a pool).
    */
   public readonly count: number;
   /** The GPU model, when the request names one. */

@@ -41,6 +41,8 @@ export interface MpsOptions {
 export class GpuSharing {
   /**
    * CUDA time-slicing: clients take turns on the whole GPU, no memory isolation.
+   *
+   * @param interval How long each client holds the GPU before the next one's turn.
    */
   public static timeSlicing(interval?: TimeSliceInterval): GpuSharing {
     return new GpuSharing('TimeSlicing', interval, undefined);

@@ -15,7 +15,9 @@ export interface GpuVendorProps {
   readonly name: string;
 
   /**
-   * The DRA driver name; also the attribute and capacity domain of its devices, e.g. `gpu.nvidia.com`.
+   * The DRA driver name, e.g. `gpu.nvidia.com`.
+   *
+   * It is also the attribute and capacity domain of the driver's devices.
    */
   readonly draDriver: string;
 

@@ -17,7 +17,9 @@ export enum TaintEffect {
 }
 
 /**
- * A taint on the pool's nodes; workloads placed on the pool tolerate it automatically.
+ * A taint on the pool's nodes.
+ *
+ * Workloads placed on the pool tolerate it automatically.
  */
 export interface NodeTaint {
   /**

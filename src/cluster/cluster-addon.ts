@@ -12,7 +12,7 @@ export class ClusterAddon {
   public static readonly GATEWAY_API = new ClusterAddon('gateway-api', 'Gateway API (gateway.networking.k8s.io)');
   /** Gateway API Inference Extension (InferencePool, inference.networking.k8s.io/v1). */
   public static readonly INFERENCE_EXTENSION = new ClusterAddon('inference-extension', 'Gateway API Inference Extension (InferencePool)');
-  /** llm-d router CRDs (InferenceObjective, InferenceModelRewrite, llm-d.ai/v1alpha2). */
+  /** The llm-d router CRDs (InferenceObjective, InferenceModelRewrite, llm-d.ai/v1alpha2). */
   public static readonly LLM_D_ROUTER = new ClusterAddon('llm-d-router', 'llm-d router (llm-d.ai InferenceObjective)');
   /** Kueue (kueue.x-k8s.io). */
   public static readonly KUEUE = new ClusterAddon('kueue', 'Kueue (kueue.x-k8s.io)');
@@ -20,7 +20,7 @@ export class ClusterAddon {
   public static readonly JOBSET = new ClusterAddon('jobset', 'JobSet (jobset.x-k8s.io)');
   /** LeaderWorkerSet (leaderworkerset.x-k8s.io). */
   public static readonly LEADER_WORKER_SET = new ClusterAddon('lws', 'LeaderWorkerSet (leaderworkerset.x-k8s.io)');
-  /** scheduler-plugins coscheduling (PodGroup, scheduling.x-k8s.io). */
+  /** The coscheduling plugin of scheduler-plugins (PodGroup, scheduling.x-k8s.io). */
   public static readonly SCHEDULER_PLUGINS = new ClusterAddon('scheduler-plugins', 'scheduler-plugins coscheduling (scheduling.x-k8s.io PodGroup)');
   /** Karpenter (karpenter.sh/v1 NodePool). */
   public static readonly KARPENTER = new ClusterAddon('karpenter', 'Karpenter (karpenter.sh)');
@@ -29,9 +29,11 @@ export class ClusterAddon {
   /** NVIDIA GPU Operator (nvidia.com/v1 ClusterPolicy). */
   public static readonly NVIDIA_GPU_OPERATOR = new ClusterAddon('nvidia-gpu-operator', 'NVIDIA GPU Operator (ClusterPolicy)');
   /**
-   * prometheus-operator (monitoring.coreos.com/v1), installed by kube-prometheus-stack as the Helm release
-   * `kube-prometheus-stack`: every ServiceMonitor, PodMonitor and PrometheusRule gets `release: kube-prometheus-stack`
-   * (see `MonitoringStack.kubePrometheusStack`). Use `prometheusOperatorWith` for another installation.
+   * The prometheus-operator (monitoring.coreos.com/v1), installed by kube-prometheus-stack as the Helm release
+   * `kube-prometheus-stack`.
+   *
+   * Every ServiceMonitor, PodMonitor and PrometheusRule gets `release: kube-prometheus-stack` (see
+   * `MonitoringStack.kubePrometheusStack`). Use `prometheusOperatorWith` for another installation.
    */
   public static readonly PROMETHEUS_OPERATOR = new ClusterAddon(PROMETHEUS_OPERATOR_ID, PROMETHEUS_OPERATOR_DESCRIPTION,
     MonitoringStack.kubePrometheusStack());
@@ -39,7 +41,7 @@ export class ClusterAddon {
   public static readonly ARGO_ROLLOUTS = new ClusterAddon('argo-rollouts', 'Argo Rollouts (argoproj.io)');
   /** Flux kustomize-controller (kustomize.toolkit.fluxcd.io/v1 Kustomization). */
   public static readonly FLUX = new ClusterAddon('flux', 'Flux kustomize-controller (kustomize.toolkit.fluxcd.io)');
-  /** sigstore policy-controller (policy.sigstore.dev ClusterImagePolicy). */
+  /** The sigstore policy-controller (policy.sigstore.dev ClusterImagePolicy). */
   public static readonly SIGSTORE_POLICY_CONTROLLER = new ClusterAddon('sigstore-policy-controller', 'sigstore policy-controller');
   /** KEDA (keda.sh ScaledObject). */
   public static readonly KEDA = new ClusterAddon('keda', 'KEDA (keda.sh)');
@@ -63,12 +65,14 @@ export class ClusterAddon {
   }
 
   /**
-   * prometheus-operator whose Prometheus is `stack`: every ServiceMonitor, PodMonitor and PrometheusRule in the
-   * profile's scope carries `stack.selectorLabels`, so that this Prometheus selects it. Listed next to
-   * `ClusterAddon.defaults()`, it replaces the default `PROMETHEUS_OPERATOR`.
+   * The prometheus-operator whose Prometheus is `stack`.
    *
-   * @param stack the Prometheus installation, e.g. `MonitoringStack.kubePrometheusStack('monitoring')` for a
-   * kube-prometheus-stack Helm release named `monitoring`
+   * Every ServiceMonitor, PodMonitor and PrometheusRule in the profile's scope carries `stack.selectorLabels`, so
+   * that this Prometheus selects it. Listed next to `ClusterAddon.defaults()`, it replaces the default
+   * `PROMETHEUS_OPERATOR`.
+   *
+   * @param stack The Prometheus installation, e.g. `MonitoringStack.kubePrometheusStack('monitoring')` for a
+   * kube-prometheus-stack Helm release named `monitoring`.
    */
   public static prometheusOperatorWith(stack: MonitoringStack): ClusterAddon {
     return new ClusterAddon(PROMETHEUS_OPERATOR_ID, PROMETHEUS_OPERATOR_DESCRIPTION, stack);
@@ -76,6 +80,9 @@ export class ClusterAddon {
 
   /**
    * An add-on this library does not know by name (only useful for constructs of your own that check it).
+   *
+   * @param id The add-on's stable identifier, e.g. `kueue`.
+   * @param description The add-on's human-readable name for error messages and the platform report (default `id`).
    */
   public static custom(id: string, description?: string): ClusterAddon {
     return new ClusterAddon(id, description ?? id);

@@ -94,7 +94,9 @@ export class ClusterProfile extends Construct {
 
   /**
    * The profile that applies to `scope`: the nearest ClusterProfile declared among the children of `scope` or of
-   * one of its ancestors; the default profile when there is none.
+   * one of its ancestors.
+   *
+   * When there is none, it is the default profile.
    */
   public static of(scope: IConstruct): ClusterProfile {
     requireScope('ClusterProfile.of', scope);
@@ -142,20 +144,30 @@ export class ClusterProfile extends Construct {
     }
   }
 
-  /** True when the gate is on: the version's default unless `featureGates` overrides it. */
+  /**
+   * True when the gate is on: the version's default unless `featureGates` overrides it.
+   *
+   * @param gate A Kubernetes feature gate, e.g. `DynamicResourceAllocation`.
+   */
   public isFeatureEnabled(gate: string): boolean {
     if (gate in this.gateOverrides) return this.gateOverrides[gate];
     return FEATURE_GATES[gate]?.defaults[this.kubernetesVersion.minor] ?? false;
   }
 
-  /** True when the add-on is installed. */
+  /**
+   * True when the add-on is installed.
+   *
+   * @param addon The add-on, compared by its `id`.
+   */
   public hasAddon(addon: ClusterAddon): boolean {
     return this.addons.some((a) => a.id === addon.id);
   }
 
   /**
    * The Prometheus installation of the prometheus-operator add-on (its selector labels, namespace, dashboard
-   * sidecar); undefined when the cluster has no prometheus-operator.
+   * sidecar).
+   *
+   * It is undefined when the cluster has no prometheus-operator.
    */
   public get monitoringStack(): MonitoringStack | undefined {
     return this.addons.find((a) => a.id === ClusterAddon.PROMETHEUS_OPERATOR.id)?.monitoringStack;

@@ -18,6 +18,8 @@ export class KubernetesVersion {
 
   /**
    * A version from its text, e.g. `1.36` or `v1.36.2`.
+   *
+   * @param version The version text: `1.<minor>`, optionally with a `v` prefix and a patch number.
    */
   public static of(version: string): KubernetesVersion {
     requireKind('KubernetesVersion.of', 'version', version, req('string', `a version such as "1.36" (one of ${SUPPORTED_MINORS.map((m) => `1.${m}`).join(', ')})`));
@@ -37,7 +39,11 @@ export class KubernetesVersion {
     this.minor = minor;
   }
 
-  /** True when this version is at least 1.<minor>. */
+  /**
+   * True when this version is at least 1.<minor>.
+   *
+   * @param minor The minor version number, e.g. 36.
+   */
   public isAtLeast(minor: number): boolean {
     return this.minor >= minor;
   }

@@ -15,7 +15,9 @@ export interface MonitoringStackProps {
   readonly selectorLabels?: { [key: string]: string };
 
   /**
-   * The namespace Prometheus (and Grafana) run in; tenant NetworkPolicies let it scrape metrics ports.
+   * The namespace Prometheus (and Grafana) run in.
+   *
+   * Tenant NetworkPolicies let it scrape metrics ports.
    *
    * @default 'monitoring'
    */
@@ -57,7 +59,8 @@ export interface MonitoringStackProps {
  */
 export class MonitoringStack {
   /**
-   * kube-prometheus-stack: monitors and rules labelled `release: <release>`, dashboards `grafana_dashboard: "1"`.
+   * The kube-prometheus-stack Helm chart: monitors and rules labelled `release: <release>`, dashboards
+   * `grafana_dashboard: "1"`.
    *
    * The chart's Prometheus selects ServiceMonitors, PodMonitors and PrometheusRules by `matchLabels: { release:
    * <Helm release name> }` in every namespace: `serviceMonitorSelectorNilUsesHelmValues`,
@@ -65,9 +68,9 @@ export class MonitoringStack {
    * selectors to `{}` (prometheus-community/helm-charts kube-prometheus-stack-88.5.3, commit ea930baeebeb,
    * charts/kube-prometheus-stack/values.yaml L4441-4511 and templates/prometheus/prometheus.yaml L193-224, L277-286).
    *
-   * @param release the Helm release name (default `kube-prometheus-stack`, the chart's name: the chart README installs
-   * it as `helm install [RELEASE_NAME] ...kube-prometheus-stack`, so check `helm list -A` for yours)
-   * @param namespace where it runs (default `monitoring`)
+   * @param release The Helm release name (default `kube-prometheus-stack`, the chart's name: the chart README installs
+   * it as `helm install [RELEASE_NAME] ...kube-prometheus-stack`, so check `helm list -A` for yours).
+   * @param namespace The namespace it runs in (default `monitoring`).
    */
   public static kubePrometheusStack(release?: string, namespace?: string): MonitoringStack {
     const rel = release ?? 'kube-prometheus-stack';
@@ -75,9 +78,11 @@ export class MonitoringStack {
   }
 
   /**
-   * kube-prometheus (jsonnet manifests): selects every monitor; grant it RBAC in tenant namespaces yourself.
+   * The kube-prometheus jsonnet manifests, whose Prometheus selects every monitor.
    *
-   * @param namespace where it runs (default `monitoring`)
+   * Grant it RBAC in tenant namespaces yourself.
+   *
+   * @param namespace The namespace it runs in (default `monitoring`).
    */
   public static kubePrometheus(namespace?: string): MonitoringStack {
     return MonitoringStack.custom({ selectorLabels: {}, namespace }, 'kube-prometheus');
@@ -85,6 +90,8 @@ export class MonitoringStack {
 
   /**
    * Any other installation.
+   *
+   * @param description Which installation this is, for reports and error messages (default `custom`).
    */
   public static custom(props: MonitoringStackProps, description?: string): MonitoringStack {
     props = checkProps('MonitoringStack.custom', 'MonitoringStackProps', props, {

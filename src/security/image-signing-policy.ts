@@ -25,13 +25,17 @@ export enum ImagePolicyMode {
  */
 export interface ImageSigningPolicyProps {
   /**
-   * Image globs the policy applies to (policy-controller syntax: `*` any characters but `/`, `**` anything; Docker
-   * Hub images need the `index.docker.io/` prefix), e.g. `ghcr.io/acme/**`.
+   * Image globs the policy applies to, e.g. `ghcr.io/acme/**`.
+   *
+   * The syntax is policy-controller's: `*` matches any characters but `/`, `**` anything. Docker Hub images need the
+   * `index.docker.io/` prefix.
    */
   readonly images: string[];
 
   /**
-   * Who may have signed the images; an image passes when one authority verifies.
+   * Who may have signed the images.
+   *
+   * An image passes when one authority verifies.
    */
   readonly authorities: SigningAuthority[];
 

@@ -69,7 +69,9 @@ export interface GithubActionsIdentityProps {
 
 /**
  * Who must have signed an image: a keyless identity (Fulcio certificate issued to an OIDC identity) or a public
- * key; or, for upstream images nobody signs, no one (`allowUnsigned`). Rendered into a sigstore policy-controller
+ * key.
+ *
+ * For upstream images nobody signs, it can be no one (`allowUnsigned`). Rendered into a sigstore policy-controller
  * ClusterImagePolicy authority.
  */
 export class SigningAuthority {
@@ -112,6 +114,8 @@ export class SigningAuthority {
 
   /**
    * Images signed with a key whose public half (PEM) is given.
+   *
+   * @param pem The public key, PEM-encoded (`-----BEGIN PUBLIC KEY-----` ... `-----END PUBLIC KEY-----`).
    */
   public static publicKey(pem: string): SigningAuthority {
     if (!/-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----/.test(pem)) {
@@ -122,6 +126,8 @@ export class SigningAuthority {
 
   /**
    * Images signed with a KMS key, e.g. `awskms:///arn:aws:kms:...` or `gcpkms://projects/...`.
+   *
+   * @param uri The key's URI: `awskms://`, `gcpkms://`, `azurekms://` or `hashivault://`.
    */
   public static kms(uri: string): SigningAuthority {
     if (!/^(awskms|gcpkms|azurekms|hashivault):\/\/.+/.test(uri)) {

@@ -67,9 +67,11 @@ export interface PodGroupSchedulerOptions {
  */
 export abstract class GangScheduler {
   /**
-   * Kueue: the job is submitted with the queue label (and the WorkloadPriorityClass); Kueue's webhook suspends it on
-   * creation, admits all workers at once when the queue's quota has room, then unsuspends it. The queue itself (LocalQueue,
-   * ClusterQueue, ResourceFlavor) belongs to the tenant; it is only referenced here.
+   * Kueue: the job is submitted with the queue label (and the WorkloadPriorityClass).
+   *
+   * Kueue's webhook suspends it on creation, admits all workers at once when the queue's quota has room, then
+   * unsuspends it. The queue itself (LocalQueue, ClusterQueue, ResourceFlavor) belongs to the tenant; it is only
+   * referenced here.
    *
    * Kueue counts only DRA device requests with an exact count: a GPU request with a prioritized list, all devices
    * of a node, admin access, a shared claim or a capacity share is refused (request the GPUs as the extended
@@ -80,8 +82,8 @@ export abstract class GangScheduler {
   }
 
   /**
-   * scheduler-plugins coscheduling: a PodGroup with `minMember` = all workers, the pods labelled into it and
-   * scheduled by the scheduler that runs the plugin.
+   * The coscheduling plugin of scheduler-plugins: a PodGroup with `minMember` = all workers, the pods labelled into
+   * it and scheduled by the scheduler that runs the plugin.
    */
   public static podGroup(options: PodGroupSchedulerOptions = {}): GangScheduler {
     return new PodGroupScheduler(options);

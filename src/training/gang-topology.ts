@@ -54,6 +54,8 @@ export class GangTopology {
   /**
    * Every worker in one rack. Kubernetes sets no rack label itself: name the label your nodes carry, e.g.
    * `topology.kubernetes.io/rack` or a cloud provider's.
+   *
+   * @param nodeLabel The key of the node label naming the rack.
    */
   public static sameRack(nodeLabel: string, options: GangTopologyOptions = {}): GangTopology {
     requireKind('GangTopology.sameRack', 'nodeLabel', nodeLabel, req('string', 'a node label key such as "topology.kubernetes.io/rack"'));
@@ -63,6 +65,8 @@ export class GangTopology {
 
   /**
    * Every worker in one domain of any node label, e.g. `example.com/network-block`.
+   *
+   * @param nodeLabel The key of the node label naming the domain.
    */
   public static sameDomain(nodeLabel: string, options: GangTopologyOptions = {}): GangTopology {
     requireKind('GangTopology.sameDomain', 'nodeLabel', nodeLabel, req('string', 'a node label key such as "example.com/network-block"'));

@@ -48,7 +48,7 @@ const CPU_WORKER_MEMORY_GIB = 8;
 export enum GangSuccessPolicy {
   /** Every worker exits successfully. */
   ALL_WORKERS = 'AllWorkers',
-  /** The leader (worker 0) exits successfully; the other workers are then stopped. */
+  /** The leader (worker 0) exits successfully. The other workers are then stopped. */
   LEADER = 'Leader',
 }
 
@@ -91,8 +91,8 @@ export interface GangTrainingJobProps {
   readonly gpusPerWorker?: GpuRequest;
 
   /**
-   * The GPU node pool the workers run on; the job is checked at synth against it: one worker's GPUs must fit on
-   * a node and the whole gang on the pool at once.
+   * The GPU node pool the workers run on. The job is checked at synth against it: one worker's GPUs must fit on a
+   * node and the whole gang on the pool at once.
    *
    * @default - no pool placement
    */
@@ -188,16 +188,16 @@ export interface GangTrainingJobProps {
   readonly backoffLimit?: number;
 
   /**
-   * How long one attempt may run (the Job's `activeDeadlineSeconds`; a restart starts a new attempt).
+   * How long one attempt may run (the Job's `activeDeadlineSeconds`). A restart starts a new attempt.
    *
    * @default - no limit
    */
   readonly maxRuntime?: Duration;
 
   /**
-   * Delete the finished job (and its pods) this long after it finished (JobSet backend only; Kubeflow Trainer has
-   * no TTL for TrainJobs, which are kept until deleted). Finished pods hold no resources, but thousands of them slow
-   * the apiserver and the controllers; set a long TTL (up to 2^31-1 seconds) to keep a job around.
+   * Delete the finished job (and its pods) this long after it finished, with the JobSet backend only. Kubeflow Trainer
+   * has no TTL for TrainJobs, which are kept until deleted. Finished pods hold no resources, but thousands of them
+   * slow the apiserver and the controllers; set a long TTL (up to 2^31-1 seconds) to keep a job around.
    *
    * @default - JobSet: Duration.days(7); Kubeflow Trainer: kept until deleted
    */
@@ -225,7 +225,7 @@ export interface GangTrainingJobProps {
   readonly successPolicy?: GangSuccessPolicy;
 
   /**
-   * The service account of the workers (no API token is mounted; workload-identity webhooks still work).
+   * The service account of the workers. No API token is mounted; workload-identity webhooks still work.
    *
    * @default - the namespace's default service account
    */
@@ -280,7 +280,7 @@ export class GangTrainingJob extends Construct {
   public readonly workload: ApiObject;
   /** Other objects of the backend (the TrainingRuntime of a TrainJob). */
   public readonly backendObjects: ApiObject[];
-  /** The gang objects of the scheduler (PodGroup, Workload); empty for Kueue. */
+  /** The gang objects of the scheduler (PodGroup, Workload). It is empty for Kueue. */
   public readonly schedulingObjects: ApiObject[];
   /** The workers' ResourceClaimTemplate, when GPUs come through DRA. */
   public readonly gpuClaimTemplate?: ApiObject;

@@ -12,8 +12,9 @@ const NCCL_DEBUG_LEVELS = ['VERSION', 'WARN', 'INFO', 'TRACE'];
  */
 export interface NcclSettings {
   /**
-   * `NCCL_SOCKET_IFNAME`: the interfaces NCCL's socket transport and bootstrap use (a prefix list; `^` excludes,
-   * `=` matches exactly).
+   * `NCCL_SOCKET_IFNAME`: the interfaces NCCL's socket transport and bootstrap use, as a prefix list.
+   *
+   * `^` excludes, `=` matches exactly.
    *
    * @default '^lo,docker' - every interface but loopback and docker bridges
    */
@@ -108,8 +109,9 @@ export abstract class TrainingLauncher {
   }
 
   /**
-   * The command and arguments as given (or the image's entrypoint), with no launch conventions; for frameworks
-   * that start their own workers.
+   * The command and arguments as given (or the image's entrypoint), with no launch conventions.
+   *
+   * It is for frameworks that start their own workers.
    */
   public static raw(): TrainingLauncher {
     return new RawLauncher();

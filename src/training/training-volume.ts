@@ -19,6 +19,8 @@ export class TrainingVolume {
    * An existing PersistentVolumeClaim in the job's namespace, by name. All workers mount the same claim, so
    * a claim that more than one node writes to needs the `ReadWriteMany` access mode (or `ReadOnlyMany` when
    * mounted read-only).
+   *
+   * @param claimName The claim's name.
    */
   public static fromClaim(claimName: string): TrainingVolume {
     requireKind('TrainingVolume.fromClaim', 'claimName', claimName, req('string', 'the name of a PersistentVolumeClaim'));
@@ -27,6 +29,8 @@ export class TrainingVolume {
 
   /**
    * A cdk8s-plus PersistentVolumeClaim (or one imported with `PersistentVolumeClaim.fromClaimName`).
+   *
+   * @param claim The claim, in the job's namespace.
    */
   public static fromPersistentVolumeClaim(claim: kplus.IPersistentVolumeClaim): TrainingVolume {
     requireKind('TrainingVolume.fromPersistentVolumeClaim', 'claim', claim, req('object', 'a cdk8s-plus PersistentVolumeClaim'));
@@ -36,6 +40,8 @@ export class TrainingVolume {
 
   /**
    * A ConfigMap in the job's namespace, mounted as files (always read-only).
+   *
+   * @param name The ConfigMap's name.
    */
   public static fromConfigMap(name: string): TrainingVolume {
     requireKind('TrainingVolume.fromConfigMap', 'name', name, req('string', 'the name of a ConfigMap'));
@@ -44,6 +50,8 @@ export class TrainingVolume {
 
   /**
    * A Secret in the job's namespace, mounted as files (always read-only).
+   *
+   * @param secretName The Secret's name.
    */
   public static fromSecret(secretName: string): TrainingVolume {
     requireKind('TrainingVolume.fromSecret', 'secretName', secretName, req('string', 'the name of a Secret'));
@@ -52,6 +60,8 @@ export class TrainingVolume {
 
   /**
    * An empty directory per worker, deleted with the pod (node-local scratch space).
+   *
+   * @param sizeLimit The directory's size limit (default none).
    */
   public static scratch(sizeLimit?: Size): TrainingVolume {
     requireKind('TrainingVolume.scratch', 'sizeLimit', sizeLimit, opt('size'));

@@ -151,7 +151,7 @@ describe('PrometheusRules under promtool', () => {
     const walk = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
       e.isDirectory() ? (e.name === 'imports' ? [] : walk(path.join(dir, e.name))) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []);
     const builders = walk(src).filter((f) => /kind: 'PrometheusRule'/.test(fs.readFileSync(f, 'utf8'))).map((f) => path.relative(PROJECT_ROOT, f)).sort();
-    expect(builders).toEqual(['src/observability/platform-observability.ts', 'src/observability/workload-monitoring.ts']);
+    expect(builders).toEqual(['src/platform/observability/platform-observability.ts', 'src/platform/observability/workload-monitoring.ts']);
     const named = builders.flatMap((f) => [...fs.readFileSync(path.join(PROJECT_ROOT, f), 'utf8').matchAll(/alert\('(\w+)'/g)].map((m) => m[1]));
     expect([...new Set(named)].sort()).toEqual(ALERT_KINDS_WITH_CASES);
   });

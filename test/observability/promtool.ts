@@ -14,6 +14,21 @@ import { KubeObject, PROJECT_ROOT } from '../scanners/scanners';
 
 export const SIMCLUSTER_BUILD_SCRIPT = path.join(PROJECT_ROOT, 'tools', 'simcluster', 'build.sh');
 
+let buildOutput: string | undefined;
+
+/**
+ * A path tools/simcluster/build.sh prints as `NAME=path` (a binary, or an upstream module directory), e.g.
+ * `simclusterPath('PROMTOOL')`. The script builds what is out of date first; it runs once per process.
+ */
+export function simclusterPath(name: string): string {
+  buildOutput ??= execFileSync('bash', [SIMCLUSTER_BUILD_SCRIPT], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 16 * 1024 * 1024 });
+  const line = buildOutput.split('\n').find((l) => l.startsWith(`${name}=`));
+  if (!line) throw new Error(`${SIMCLUSTER_BUILD_SCRIPT} printed no ${name}= line; it printed:\n${buildOutput}`);
+  const value = line.slice(name.length + 1).trim();
+  if (!fs.existsSync(value)) throw new Error(`${SIMCLUSTER_BUILD_SCRIPT} printed ${name}=${value}, which does not exist`);
+  return value;
+}
+
 let cachedPath: string | undefined;
 
 /** The promtool binary: built (or found up to date) by tools/simcluster/build.sh. */
@@ -21,12 +36,7 @@ export function promtoolPath(): string {
   if (cachedPath) return cachedPath;
   const override = process.env.CDK8S_AI_PROMTOOL;
   if (override) return (cachedPath = override);
-  const out = execFileSync('bash', [SIMCLUSTER_BUILD_SCRIPT], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 16 * 1024 * 1024 });
-  const line = out.split('\n').find((l) => l.startsWith('PROMTOOL='));
-  if (!line) throw new Error(`${SIMCLUSTER_BUILD_SCRIPT} printed no PROMTOOL= line; it printed:\n${out}`);
-  cachedPath = line.slice('PROMTOOL='.length).trim();
-  if (!fs.existsSync(cachedPath)) throw new Error(`${SIMCLUSTER_BUILD_SCRIPT} printed PROMTOOL=${cachedPath}, which does not exist`);
-  return cachedPath;
+  return (cachedPath = simclusterPath('PROMTOOL'));
 }
 
 /** One alerting or recording rule of a PrometheusRule group, as synthesized. */
@@ -78,6 +88,11 @@ export class PromtoolWorkspace {
         rules: groups.flatMap((g) => g.rules ?? []),
       };
     });
+  }
+
+  /** Writes a rules file of one group with the given recording rules (e.g. to have promtool parse queries). */
+  public recordingRuleFile(name: string, rules: readonly { record: string; expr: string }[]): string {
+    return this.write(`rules-${name}.yaml`, { groups: [{ name, rules }] });
   }
 
   /** Writes a unit-test file. */

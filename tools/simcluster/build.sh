@@ -2,7 +2,7 @@
 # Builds the upstream consumers of what cdk8s-ai synthesizes, for the simulated cluster the behaviour tests run
 # (test/simcluster/): kube-scheduler and kube-controller-manager (the apiserver's k8s.io/kubernetes version), kwok,
 # Kueue, JobSet, LeaderWorkerSet, promtool, the llm-d-router endpoint picker, and a small launcher that makes each of
-# them die with the test process.
+# them die with the test process; and, for the dashboard tests, grafana-dashboard-check (Grafana's dashboard schema).
 #
 # Every Go binary comes from the Go module proxy through a committed wrapper module (go.mod + go.sum; a `tool`
 # directive, or our own main.go where the upstream command is not a module of its own). The endpoint picker's module
@@ -87,6 +87,11 @@ done
 build launcher "$(fingerprint "-s -w" "$HERE/launcher/go.mod" "$HERE/launcher/main.go")" \
   go_build "$HERE/launcher" "-s -w" "" .
 
+# Our checker of dashboard JSON against Grafana's dashboard schema (the Grafana Foundation SDK's strict decoder).
+GDC="$HERE/grafana-dashboard-check"
+build grafana-dashboard-check "$(fingerprint "-s -w" "$GDC/go.mod" "$GDC/go.sum" "$GDC/main.go")" \
+  go_build "$GDC" "-s -w" "" .
+
 # Upstream commands named by each wrapper's `tool` directive.
 for name in kwok kueue jobset lws promtool; do
   dir="$HERE/$name"
@@ -108,15 +113,17 @@ fi
 build epp "$(fingerprint "./cmd/epp" "$EPP_ARCHIVE")" build_epp
 
 # What the tests read: the binaries, and upstream data directories in the module cache (kwok's stage documents,
-# Kueue's full CRD set including the MultiKueue kinds ../shared/crds does not carry).
+# Kueue's full CRD set including the MultiKueue kinds ../shared/crds does not carry, the Grafana Foundation SDK's
+# source, where grafana-dashboard-check reads enum constants and unit ids).
 module_dir() { # <wrapper dir> <module path>
   (cd "$1" && go list -m -f '{{.Dir}}' "$2")
 }
-for name in kube-scheduler kube-controller-manager launcher kwok kueue jobset lws promtool epp; do
+for name in kube-scheduler kube-controller-manager launcher grafana-dashboard-check kwok kueue jobset lws promtool epp; do
   printf '%s=%s\n' "$(echo "$name" | tr 'a-z-' 'A-Z_')" "$CACHE_ROOT/$name/$name"
 done
 echo "KWOK_MODULE=$(module_dir "$HERE/kwok" sigs.k8s.io/kwok)"
 echo "KUEUE_MODULE=$(module_dir "$HERE/kueue" sigs.k8s.io/kueue)"
 echo "JOBSET_MODULE=$(module_dir "$HERE/jobset" sigs.k8s.io/jobset)"
 echo "LWS_MODULE=$(module_dir "$HERE/lws" sigs.k8s.io/lws)"
+echo "GRAFANA_SDK_MODULE=$(module_dir "$GDC" github.com/grafana/grafana-foundation-sdk/go)"
 echo "K8S_VERSION=$K8S_VERSION"

@@ -32,15 +32,18 @@ export interface KarpenterDisruptionBudget {
   readonly reasons?: KarpenterDisruptionReason[];
 
   /**
-   * When the budget becomes active, in cron syntax (UTC; `@daily` and the like allowed); set together with
-   * `duration`.
+   * When the budget becomes active, in cron syntax, in UTC.
+   *
+   * `@daily` and the like are allowed. Set it together with `duration`.
    *
    * @default - always active
    */
   readonly schedule?: string;
 
   /**
-   * How long the budget stays active after each `schedule` hit, in whole minutes; set together with `schedule`.
+   * How long the budget stays active after each `schedule` hit, in whole minutes.
+   *
+   * Set it together with `schedule`.
    *
    * @default - always active
    */
@@ -60,13 +63,17 @@ export interface KarpenterDisruptionBudget {
 export class KarpenterExpiry {
   /**
    * Nodes expire this long after they were created (whole seconds, at least one).
+   *
+   * @param duration The node lifetime.
    */
   public static after(duration: Duration): KarpenterExpiry {
     return new KarpenterExpiry(duration);
   }
 
   /**
-   * Nodes never expire; they are replaced only by drift, consolidation, interruption or by hand.
+   * Nodes never expire.
+   *
+   * They are replaced only by drift, consolidation, interruption or by hand.
    */
   public static never(): KarpenterExpiry {
     return new KarpenterExpiry(undefined);

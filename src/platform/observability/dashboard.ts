@@ -18,6 +18,21 @@ export interface DashboardPanel {
   readonly gridPos: { x: number; y: number; w: number; h: number };
 }
 
+/**
+ * The currencies Grafana has a unit `currency<CODE>` for (the unit ids of grafana-foundation-sdk v0.0.22's units
+ * package, from Grafana's valueFormats categories).
+ */
+const GRAFANA_CURRENCIES = new Set(['BGN', 'BRL', 'BTC', 'CHF', 'CZK', 'DKK', 'EUR', 'GBP', 'IDR', 'ILS', 'INR', 'ISK', 'JPY',
+  'KRW', 'MYR', 'NOK', 'PHP', 'PLN', 'PYG', 'RUB', 'SEK', 'TRY', 'UAH', 'USD', 'UYU', 'VND', 'XPF', 'ZAR']);
+
+/**
+ * Grafana's unit for an amount in `currency`; other codes get the custom unit `currency:<CODE>`, since Grafana shows
+ * an unknown unit id such as `currencyAUD` verbatim after the value.
+ */
+function currencyUnit(currency: string): string {
+  return GRAFANA_CURRENCIES.has(currency) ? `currency${currency}` : `currency:${currency}`;
+}
+
 /** The seven signals of the default platform dashboard, laid out on Grafana's 24-column grid. */
 export function defaultPanels(currency: string): DashboardPanel[] {
   const ns = 'namespace=~"$namespace"';
@@ -28,7 +43,7 @@ export function defaultPanels(currency: string): DashboardPanel[] {
     { title: 'Error rate', description: 'Failed requests / all requests of the model servers.', expr: `namespace:model_request_errors:ratio{${ns}}`, legend: '{{namespace}}', unit: 'percentunit', kind: 'timeseries', gridPos: { x: 8, y: 8, w: 8, h: 8 } },
     { title: 'Queue time p90', description: 'p90 Kueue admission wait of the workloads of each namespace.', expr: `namespace:kueue_admission_wait_seconds:p90{${ns}}`, legend: '{{namespace}}', unit: 's', kind: 'timeseries', gridPos: { x: 16, y: 8, w: 8, h: 8 } },
     { title: 'Pod restarts (1h)', description: 'Container restarts over the last hour.', expr: `namespace:pod_restarts:increase1h{${ns}}`, legend: '{{namespace}}', unit: 'short', kind: 'timeseries', gridPos: { x: 0, y: 16, w: 12, h: 8 } },
-    { title: `Cost per namespace (${currency}/h)`, description: 'GPUs held x the price per GPU-hour given to PlatformObservability.', expr: `namespace:gpu_cost_per_hour:sum{${ns}}`, legend: '{{namespace}}', unit: `currency${currency}`, kind: 'bargauge', gridPos: { x: 12, y: 16, w: 12, h: 8 } },
+    { title: `Cost per namespace (${currency}/h)`, description: 'GPUs held x the price per GPU-hour given to PlatformObservability.', expr: `namespace:gpu_cost_per_hour:sum{${ns}}`, legend: '{{namespace}}', unit: currencyUnit(currency), kind: 'bargauge', gridPos: { x: 12, y: 16, w: 12, h: 8 } },
   ];
 }
 

@@ -58,22 +58,25 @@ export interface PlatformObservabilityProps {
   readonly currency?: string;
 
   /**
-   * The base URL of the platform runbooks; every generated alert gets `runbook_url: <base>#<alert name>`.
+   * The base URL of the platform runbooks.
+   *
+   * Every generated alert gets `runbook_url: <base>#<alert name>`.
    *
    * @default - alerts carry no runbook link and the readiness item "runbooks" fails
    */
   readonly runbookBaseUrl?: string;
 
   /**
-   * The Grafana folder of the dashboard (annotation `k8s-sidecar-target-directory`; Grafana shows it as a folder
-   * when the dashboard provider has `foldersFromFilesStructure: true`).
+   * The Grafana folder of the dashboard (annotation `k8s-sidecar-target-directory`).
+   *
+   * Grafana shows it as a folder when the dashboard provider has `foldersFromFilesStructure: true`.
    *
    * @default - the sidecar's default folder
    */
   readonly dashboardFolder?: string;
 
   /**
-   * An OpenTelemetry collector; serving and training workloads that support traces send them there.
+   * An OpenTelemetry collector for the traces of the serving and training workloads that support traces.
    *
    * @default - no traces
    */
@@ -102,10 +105,12 @@ let declaredIn = new WeakMap<IConstruct, PlatformObservability | null>();
 
 /**
  * The platform's observability: which Prometheus picks monitors up, how DCGM labels arrive, what a GPU-hour
- * costs, where traces go; and the platform-wide objects: one PrometheusRule with the recording rules behind the
- * default dashboard (GPU utilization and memory per namespace, restarts, Kueue queue time, model-server latency
- * and error rate, cost per namespace) plus platform alerts, and the Grafana dashboard as a ConfigMap the Grafana
- * sidecar loads. Workload monitors (WorkloadMonitoring) find it up the construct tree like a ClusterProfile.
+ * costs and where traces go.
+ *
+ * It also makes the platform-wide objects: one PrometheusRule with the recording rules behind the default
+ * dashboard (GPU utilization and memory per namespace, restarts, Kueue queue time, model-server latency and error
+ * rate, cost per namespace) plus platform alerts, and the Grafana dashboard as a ConfigMap the Grafana sidecar
+ * loads. Workload monitors (WorkloadMonitoring) find it up the construct tree like a ClusterProfile.
  */
 export class PlatformObservability extends Construct {
   /**
@@ -117,8 +122,10 @@ export class PlatformObservability extends Construct {
 
   /**
    * The PlatformObservability that applies to `scope`: the nearest one declared among the children of `scope` or
-   * of one of its ancestors; else the app's only one (declared in another chart, created before `scope`'s
-   * constructs); undefined when there is none or several elsewhere.
+   * of one of its ancestors.
+   *
+   * Without one there, it is the app's only one (declared in another chart, created before `scope`'s constructs).
+   * It is undefined when there is none or several elsewhere.
    */
   public static of(scope: IConstruct): PlatformObservability | undefined {
     requireScope('PlatformObservability.of', scope);

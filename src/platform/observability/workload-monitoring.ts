@@ -83,7 +83,7 @@ export interface WorkloadMonitoringProps {
   readonly podNamePrefix: string;
 
   /**
-   * The name of the container port serving metrics; a PodMonitor scrapes it.
+   * The name of the container port serving metrics, which a PodMonitor scrapes.
    *
    * @default - no PodMonitor (the workload exposes no metrics of its own)
    */
