@@ -1,7 +1,10 @@
-import { cdk, javascript } from 'projen';
+import { cdk, javascript, JsonPatch, release } from 'projen';
 
 /** The cdk8s-plus line the user chose; keep every kplus use behind few files so a move is one change. */
 const CDK8S_PLUS = 'cdk8s-plus-28';
+
+/** The self-hosted runner for the jobs that run the test suite (see the workflow options below). */
+const CI_RUNNER = ['self-hosted', 'cdk8s-ai'];
 
 const project = new cdk.JsiiProject({
   name: 'cdk8s-ai',
@@ -16,7 +19,21 @@ const project = new cdk.JsiiProject({
   packageManager: javascript.NodePackageManager.NPM,
   minNodeVersion: '20.16.0',
   jsiiVersion: '~6.0.0',
-  github: false,
+
+  // projen's jsii workflows: build.yml (every pull request: build, then package for npm, PyPI and Go) and release.yml
+  // (bump, build, then publish to npm, PyPI, the Go module repository and GitHub Releases). The two jobs that run the
+  // test suite need what `.ci/run` needs (root, Go 1.26, Python 3.11, ../shared next to the checkout), so they run on a
+  // self-hosted runner labelled `cdk8s-ai` set up like the CI machine (CI_RUNNER); packaging and publishing stay on
+  // GitHub-hosted runners (the npm registry refuses provenance from a self-hosted one). A release happens when a
+  // maintainer runs the release workflow on main (not on every push: nothing is published yet, and each release goes
+  // to three registries). Left out: the self-mutation job and the upgrade workflow (both push with a
+  // PROJEN_GITHUB_TOKEN personal access token we do not have; a build that changes files fails instead), Mergify (not
+  // installed), the semantic-title lint (our commit subjects are not Conventional Commits) and the PR template.
+  githubOptions: { mergify: false, pullRequestLint: false },
+  buildWorkflowOptions: { mutableBuild: false, runsOn: CI_RUNNER },
+  depsUpgradeOptions: { workflow: false },
+  pullRequestTemplate: false,
+  releaseTrigger: release.ReleaseTrigger.workflowDispatch(),
   license: 'Apache-2.0',
   keywords: ['cdk8s', 'kubernetes', 'gpu', 'dra', 'inference', 'kueue', 'jobset', 'gateway-api', 'constructs'],
 
@@ -51,6 +68,21 @@ project.eslint?.addIgnorePattern('examples/dist/');
 project.gitattributes.addAttributes('/imports/**', 'linguist-generated');
 project.gitignore.addPatterns('/examples/dist/', '/test-reports/', '/.cache/', '/dist/', '__pycache__/', '/bench/results/');
 project.npmignore?.addPatterns('/examples/', '/tools/', '/test-reports/', '/bench/', '/.kube-linter.yaml', '/.checkov.yaml');
+// Not for the package either: local caches, the generated TypeScript sources (lib/imports holds them compiled), CI
+// and architecture notes. Without these lines `npm pack` shipped .cache/ (106 files of the binding tests' cache).
+project.npmignore?.addPatterns('/.cache/', '/imports/', '/.ci/', '/docs/', '/.dependency-cruiser.cjs');
+
+// The release job runs the test suite (CI_RUNNER) and releases from main only: projen's release workflow can be
+// dispatched on any branch, and its publish jobs need the release job, so they are skipped with it.
+const releaseWorkflow = project.github!.tryFindWorkflow('release')!.file!;
+releaseWorkflow.patch(JsonPatch.replace('/jobs/release/runs-on', CI_RUNNER));
+releaseWorkflow.patch(JsonPatch.add('/jobs/release/if', "github.ref == 'refs/heads/main'"));
+
+// API.md groups the types the way the README introduces them (tools/docs/api-md.ts, checked by
+// test/architecture/api-md.test.ts). jsii-docgen writes to a scratch file so that API.md only changes by one rename.
+const docgenTask = project.tasks.tryFind('docgen')!;
+docgenTask.reset('jsii-docgen -o .cache/docgen/API.md');
+docgenTask.exec('ts-node --project projenrc/tsconfig.json --transpile-only tools/docs/api-md.ts .cache/docgen/API.md API.md');
 
 project.addTask('import', {
   description: 'Regenerate imports/ offline from ../shared/k8s-schemas and ../shared/crds',
