@@ -27,7 +27,11 @@ export enum ArgoCdHookPhase {
  * When Argo CD deletes the eval Job.
  */
 export enum ArgoCdHookDeletePolicy {
-  /** Before the next sync creates it again; a failed Job stays for its logs until then. */
+  /**
+   * Before the next sync creates it again.
+   *
+   * A failed Job stays for its logs until then.
+   */
   BEFORE_HOOK_CREATION = 'BeforeHookCreation',
   /** Once it succeeded (a failed Job stays). */
   HOOK_SUCCEEDED = 'HookSucceeded',

@@ -52,7 +52,9 @@ export interface ArgoRolloutsDeliveryOptions {
   readonly failureLimit?: number;
 
   /**
-   * The Argo CD sync wave of the step's AnalysisRun (a Sync hook); the route goes one wave later.
+   * The Argo CD sync wave of the step's AnalysisRun (a Sync hook).
+   *
+   * The route goes one wave later.
    *
    * @default 1
    */

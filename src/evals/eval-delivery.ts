@@ -17,8 +17,9 @@ import { PipelineGate, PipelineGateOptions } from './pipeline-delivery';
  */
 export class EvalDelivery {
   /**
-   * Argo CD: the eval Job as a Sync (or PreSync) hook after the candidate's wave and before the route's; a failed
-   * eval fails the sync and the route is not applied.
+   * Argo CD: the eval Job as a Sync (or PreSync) hook after the candidate's wave and before the route's.
+   *
+   * A failed eval fails the sync and the route is not applied.
    */
   public static argoCd(options: ArgoCdDeliveryOptions = {}): EvalDelivery {
     return new EvalDelivery(new ArgoCdGate(options));
@@ -42,7 +43,9 @@ export class EvalDelivery {
 
   /**
    * A synth-time gate on results your pipeline produced: refuses to synthesize the traffic shift when a threshold
-   * fails; holds the candidate at weight 0 while there are no results.
+   * fails.
+   *
+   * It holds the candidate at weight 0 while there are no results.
    */
   public static pipeline(options: PipelineGateOptions = {}): EvalDelivery {
     return new EvalDelivery(new PipelineGate(options));

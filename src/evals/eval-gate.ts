@@ -34,7 +34,7 @@ export interface EvalGateProps {
   readonly delivery: EvalDelivery;
 
   /**
-   * The pass/fail rules; all must pass.
+   * The pass/fail rules, all of which must pass.
    */
   readonly thresholds: EvalThreshold[];
 

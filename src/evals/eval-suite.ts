@@ -18,7 +18,7 @@ const TASK = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$/;
 const IMAGE = /^[a-z0-9]([a-z0-9._/:@-]*[a-zA-Z0-9_.-])?$/;
 
 /**
- * lm-evaluation-harness against the candidate's OpenAI-compatible endpoint.
+ * EleutherAI lm-evaluation-harness against the candidate's OpenAI-compatible endpoint.
  */
 export interface LmEvalHarnessOptions {
   /**

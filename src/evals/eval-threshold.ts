@@ -125,9 +125,9 @@ export class EvalThreshold {
   /**
    * Passes when the task's metric is at least `value`. Fails when the results file says lower is better for it.
    *
-   * @param task the task or group name, e.g. `gsm8k`
-   * @param metric `name,filter` or `name` (filter `none`), e.g. `exact_match,strict-match`
-   * @param value the lowest passing value
+   * @param task The task or group name, e.g. `gsm8k`.
+   * @param metric `name,filter` or `name` (filter `none`), e.g. `exact_match,strict-match`.
+   * @param value The lowest passing value.
    */
   public static atLeast(task: string, metric: string, value: number): EvalThreshold {
     checkArgs('EvalThreshold.atLeast', { task, metric, value });
@@ -138,9 +138,9 @@ export class EvalThreshold {
    * Passes when the task's metric is at most `value` (e.g. a perplexity). Fails when the results file says higher is
    * better for it.
    *
-   * @param task the task or group name
-   * @param metric `name,filter` or `name` (filter `none`)
-   * @param value the highest passing value
+   * @param task The task or group name.
+   * @param metric `name,filter` or `name` (filter `none`).
+   * @param value The highest passing value.
    */
   public static atMost(task: string, metric: string, value: number): EvalThreshold {
     checkArgs('EvalThreshold.atMost', { task, metric, value });
@@ -151,9 +151,9 @@ export class EvalThreshold {
    * Passes when the task's metric is no worse than `value` in the direction the results file's `higher_is_better`
    * gives for it (at least when higher is better, at most when lower is). Fails when the file does not say.
    *
-   * @param task the task or group name
-   * @param metric `name,filter` or `name` (filter `none`)
-   * @param value the worst passing value
+   * @param task The task or group name.
+   * @param metric `name,filter` or `name` (filter `none`).
+   * @param value The worst passing value.
    */
   public static noWorseThan(task: string, metric: string, value: number): EvalThreshold {
     checkArgs('EvalThreshold.noWorseThan', { task, metric, value });
@@ -161,10 +161,11 @@ export class EvalThreshold {
   }
 
   /**
-   * Passes when a latency quantile of the candidate stays at or below `seconds` (Prometheus, from the model
-   * server's histograms; needs the service's PodMonitor).
+   * Passes when a latency quantile of the candidate stays at or below `seconds`.
    *
-   * @param seconds the highest passing latency in seconds
+   * The latency comes from Prometheus, from the model server's histograms, so it needs the service's PodMonitor.
+   *
+   * @param seconds The highest passing latency in seconds.
    */
   public static maxLatency(seconds: number, options: LatencyThresholdOptions = {}): EvalThreshold {
     requireKind('EvalThreshold.maxLatency', 'seconds', seconds, req('number', 'the highest passing latency in seconds, such as 2'));
@@ -183,9 +184,9 @@ export class EvalThreshold {
   }
 
   /**
-   * Passes when the candidate's ratio of failed requests stays at or below `ratio` (0 to 1; Prometheus).
+   * Passes when the candidate's ratio of failed requests (0 to 1, from Prometheus) stays at or below `ratio`.
    *
-   * @param ratio the highest passing ratio of failed requests
+   * @param ratio The highest passing ratio of failed requests.
    */
   public static maxErrorRate(ratio: number, options: ErrorRateThresholdOptions = {}): EvalThreshold {
     requireKind('EvalThreshold.maxErrorRate', 'ratio', ratio, req('number', 'a ratio of failed requests from 0 to 1, such as 0.01'));

@@ -13,11 +13,11 @@ const KUSTOMIZE_API = 'kustomize.toolkit.fluxcd.io/v1';
  * The kind of a Flux source.
  */
 export enum FluxSourceKind {
-  /** source.toolkit.fluxcd.io GitRepository. */
+  /** A GitRepository (source.toolkit.fluxcd.io). */
   GIT_REPOSITORY = 'GitRepository',
-  /** source.toolkit.fluxcd.io OCIRepository. */
+  /** An OCIRepository (source.toolkit.fluxcd.io). */
   OCI_REPOSITORY = 'OCIRepository',
-  /** source.toolkit.fluxcd.io Bucket. */
+  /** A Bucket (source.toolkit.fluxcd.io). */
   BUCKET = 'Bucket',
 }
 

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { EvalJobInput, PromThreshold } from './eval-job';
 import { ThresholdSpec } from './eval-threshold';
 import { ThresholdOutcome } from './results';
-import { InferenceRoute } from '../serving/inference-route';
+import { IInferenceService, InferenceRoute } from '../serving/inference-route';
 import { InferenceService } from '../serving/inference-service';
 
 /** Annotations Argo CD reads. @internal */
@@ -61,7 +61,7 @@ export interface DeliveryBackend {
 }
 
 /** The route backends of the gated rule. @internal */
-export function ruleBackends(ctx: GateContext): { service: InferenceService; weight: number }[] {
+export function ruleBackends(ctx: GateContext): { service: IInferenceService; weight: number }[] {
   return ctx.route.backends.filter((b) => b.modelName === ctx.modelName).map((b) => ({ service: b.service, weight: b.weight }));
 }
 

@@ -13,7 +13,7 @@ export enum ScorerInput {
   KV_CACHE = 'KvCache',
   /** The running-requests metric. */
   RUNNING = 'Running',
-  /** vLLM's LoRA metric (`vllm:lora_requests_info`). */
+  /** The LoRA metric of vLLM (`vllm:lora_requests_info`). */
   LORA = 'Lora',
 }
 
@@ -40,17 +40,29 @@ export interface PrefixCacheScorerOptions {
  * A scorer of the endpoint picker's scheduling profile, with its weight (scores are summed weighted).
  */
 export class EppScorer {
-  /** Prefers endpoints with short queues (`queue-scorer`; reads the server's queue metric). */
+  /**
+   * Prefers endpoints with short queues (`queue-scorer`), reading the server's queue metric.
+   *
+   * @param weight The scorer's weight in the profile, an integer from 1 to 1000 (default 2).
+   */
   public static queue(weight: number = 2): EppScorer {
     return new EppScorer('queue-scorer', weight, ScorerInput.QUEUE);
   }
 
-  /** Prefers endpoints with free KV cache (`kv-cache-utilization-scorer`; reads the server's KV metric). */
+  /**
+   * Prefers endpoints with free KV cache (`kv-cache-utilization-scorer`), reading the server's KV metric.
+   *
+   * @param weight The scorer's weight in the profile, an integer from 1 to 1000 (default 2).
+   */
   public static kvCacheUtilization(weight: number = 2): EppScorer {
     return new EppScorer('kv-cache-utilization-scorer', weight, ScorerInput.KV_CACHE);
   }
 
-  /** Prefers endpoints likely to hold the prompt's prefix in cache (`prefix-cache-scorer`; no server metric). */
+  /**
+   * Prefers endpoints likely to hold the prompt's prefix in cache (`prefix-cache-scorer`), with no server metric.
+   *
+   * @param weight The scorer's weight in the profile, an integer from 1 to 1000 (default 3).
+   */
   public static prefixCache(weight: number = 3, options: PrefixCacheScorerOptions = {}): EppScorer {
     requireKind('EppScorer.prefixCache', 'weight', weight, req('number', 'a scorer weight such as 3'));
     options = checkProps('EppScorer.prefixCache', 'PrefixCacheScorerOptions', options, {
@@ -68,24 +80,42 @@ export class EppScorer {
       });
   }
 
-  /** Prefers endpoints that have the requested LoRA adapter loaded (`lora-affinity-scorer`; vLLM's LoRA metric). */
+  /**
+   * Prefers endpoints that have the requested LoRA adapter loaded (`lora-affinity-scorer`), reading vLLM's LoRA
+   * metric.
+   *
+   * @param weight The scorer's weight in the profile, an integer from 1 to 1000 (default 1).
+   */
   public static loraAffinity(weight: number = 1): EppScorer {
     return new EppScorer('lora-affinity-scorer', weight, ScorerInput.LORA);
   }
 
-  /** Prefers endpoints with fewer requests the picker has in flight to them (`active-request-scorer`; no server metric). */
+  /**
+   * Prefers endpoints with fewer requests the picker has in flight to them (`active-request-scorer`), with no server
+   * metric.
+   *
+   * @param weight The scorer's weight in the profile, an integer from 1 to 1000 (default 1).
+   */
   public static activeRequest(weight: number = 1): EppScorer {
     return new EppScorer('active-request-scorer', weight, ScorerInput.NONE);
   }
 
-  /** Prefers endpoints with fewer running requests (`running-requests-size-scorer`; reads the server's running metric). */
+  /**
+   * Prefers endpoints with fewer running requests (`running-requests-size-scorer`), reading the server's running
+   * metric.
+   *
+   * @param weight The scorer's weight in the profile, an integer from 1 to 1000 (default 1).
+   */
   public static runningRequests(weight: number = 1): EppScorer {
     return new EppScorer('running-requests-size-scorer', weight, ScorerInput.RUNNING);
   }
 
   /**
-   * Keeps a session on the endpoint that served it before (`session-affinity-scorer`; no server metric). Alpha in
-   * llm-d-router v0.10.0: the picker then runs with `--allow-experimental-plugins`.
+   * Keeps a session on the endpoint that served it before (`session-affinity-scorer`), with no server metric.
+   *
+   * Alpha in llm-d-router v0.10.0: the picker then runs with `--allow-experimental-plugins`.
+   *
+   * @param weight The scorer's weight in the profile, an integer from 1 to 1000 (default 1).
    */
   public static sessionAffinity(weight: number = 1): EppScorer {
     return new EppScorer('session-affinity-scorer', weight, ScorerInput.NONE);
@@ -93,8 +123,14 @@ export class EppScorer {
 
   /**
    * A scorer plugin by type, with raw parameters (unknown parameters make the picker fail at start, so check them
-   * against your picker version). The type must be one the picker version registers; an Alpha type turns on
-   * `--allow-experimental-plugins`.
+   * against your picker version).
+   *
+   * The type must be one the picker version registers; an Alpha type turns on `--allow-experimental-plugins`.
+   *
+   * @param pluginType The plugin type, e.g. `queue-scorer`.
+   * @param weight The scorer's weight in the profile, an integer from 1 to 1000.
+   * @param parameters The plugin's parameters, passed as given (default none).
+   * @param input What the scorer reads from the model server (default `ScorerInput.NONE`).
    */
   public static custom(pluginType: string, weight: number, parameters?: { [key: string]: any }, input?: ScorerInput): EppScorer {
     return new EppScorer(pluginType, weight, input ?? ScorerInput.NONE, parameters);
@@ -141,7 +177,12 @@ export class EppFilter {
     return new EppFilter('prefill-filter');
   }
 
-  /** A filter plugin by type, with raw parameters. */
+  /**
+   * A filter plugin by type, with raw parameters.
+   *
+   * @param pluginType The plugin type, e.g. `decode-filter`.
+   * @param parameters The plugin's parameters, passed as given (default none).
+   */
   public static custom(pluginType: string, parameters?: { [key: string]: any }): EppFilter {
     return new EppFilter(pluginType, parameters);
   }

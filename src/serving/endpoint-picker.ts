@@ -116,8 +116,9 @@ export interface EppFlowControlOptions {
   readonly maxRequests?: number;
 
   /**
-   * How long a request may wait in the queue before it is shed with a retryable error (`defaultRequestTTL`); zero
-   * lets requests wait until the client gives up.
+   * How long a request may wait in the queue before it is shed with a retryable error (`defaultRequestTTL`).
+   *
+   * Zero lets requests wait until the client gives up.
    *
    * @default Duration.seconds(60)
    */
@@ -137,7 +138,7 @@ export interface InferenceObjectiveProps {
   readonly name: string;
 
   /**
-   * The priority; higher is more critical, negative allowed.
+   * The priority: higher is more critical, and negative values are allowed.
    */
   readonly priority: number;
 }
@@ -188,7 +189,7 @@ export interface EndpointPickerObjects {
   readonly serviceAccount: ApiObject;
   /** The picker's configuration (EndpointPickerConfig in a ConfigMap). */
   readonly configMap: ApiObject;
-  /** The picker's Role (read pods and the pool; leases when it has several replicas). */
+  /** The picker's Role: it reads pods and the pool, and manages leases when the picker has several replicas. */
   readonly role: ApiObject;
   /** Binds the Role to the ServiceAccount. */
   readonly roleBinding: ApiObject;

@@ -26,16 +26,20 @@ export const ALLOW_EXPERIMENTAL_PLUGINS_FLAG = 'allow-experimental-plugins';
  */
 export class EppVersion {
   /**
-   * llm-d-router v0.10.0 (2026-08): config `llm-d.ai/v1alpha1`; probes on the `liveness` / `readiness` health
-   * services, which also work under leader election; Alpha plugins need `--allow-experimental-plugins`.
+   * The llm-d-router v0.10.0 release (2026-08), with its config in `llm-d.ai/v1alpha1`.
+   *
+   * Its probes use the `liveness` / `readiness` health services, which also work under leader election. Alpha
+   * plugins need `--allow-experimental-plugins`.
    */
   public static readonly V0_10_0 = new EppVersion('0.10.0', 'ghcr.io/llm-d/llm-d-router-endpoint-picker:v0.10.0', EPP_V0_10_0,
     'llm-d.ai/v1alpha1', 'liveness', 'readiness', true);
 
   /**
-   * llm-d-router v0.9.0, the picker KServe v0.20.0 ships: still has `--model-server-metrics-scheme`; config in the
-   * legacy `inference.networking.x-k8s.io/v1alpha1` group. Single replica only here: its health service names under
-   * leader election are not verified by this library.
+   * The llm-d-router v0.9.0 release, the picker KServe v0.20.0 ships.
+   *
+   * It still has `--model-server-metrics-scheme`, and its config is in the legacy
+   * `inference.networking.x-k8s.io/v1alpha1` group. Single replica only here: its health service names under leader
+   * election are not verified by this library.
    */
   public static readonly V0_9_0 = new EppVersion('0.9.0', 'ghcr.io/llm-d/llm-d-router-endpoint-picker:v0.9.0', EPP_V0_9_0,
     'inference.networking.x-k8s.io/v1alpha1', 'inference-extension', 'inference-extension', false);
@@ -70,31 +74,47 @@ export class EppVersion {
 
   /**
    * The same release from another image reference (a mirror, or pinned by digest).
+   *
+   * @param image The image reference.
    */
   public withImage(image: string): EppVersion {
     return new EppVersion(this.version, image, this.table, this.configApiVersion, this.livenessService, this.readinessService,
       this.supportsHighAvailability);
   }
 
-  /** True when the release accepts `--<flag>` (and starts with it set). */
+  /**
+   * True when the release accepts `--<flag>` (and starts with it set).
+   *
+   * @param flag The flag's name without `--`.
+   */
   public hasFlag(flag: string): boolean {
     return this.table.flags.includes(flag) && !(flag in this.table.refusedFlags);
   }
 
-  /** True when the release registers the plugin type. */
+  /**
+   * True when the release registers the plugin type.
+   *
+   * @param pluginType The plugin type, e.g. `queue-scorer`.
+   */
   public hasPlugin(pluginType: string): boolean {
     return Object.prototype.hasOwnProperty.call(this.table.plugins, pluginType);
   }
 
   /**
    * The maturity the release registers a plugin type with, or undefined when it does not have the type.
+   *
+   * @param pluginType The plugin type, e.g. `queue-scorer`.
    */
   public pluginMaturity(pluginType: string): EppPluginMaturity | undefined {
     if (!this.hasPlugin(pluginType)) return undefined;
     return this.table.plugins[pluginType] as EppPluginMaturity;
   }
 
-  /** True when the release has the config feature gate (e.g. `flowControl`). */
+  /**
+   * True when the release has the config feature gate (e.g. `flowControl`).
+   *
+   * @param gate The feature gate's name.
+   */
   public hasFeatureGate(gate: string): boolean {
     return Object.prototype.hasOwnProperty.call(this.table.featureGates, gate);
   }

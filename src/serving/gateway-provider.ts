@@ -85,7 +85,8 @@ export class GatewayProvider {
   }
 
   /**
-   * agentgateway: the picker serves plaintext (`--secure-serving=false`), as llm-d's chart configures it.
+   * The agentgateway implementation: the picker serves plaintext (`--secure-serving=false`), as llm-d's chart
+   * configures it.
    */
   public static agentgateway(options: GatewayProviderOptions = {}): GatewayProvider {
     options = checkOptions('GatewayProvider.agentgateway', options);
@@ -101,8 +102,8 @@ export class GatewayProvider {
   }
 
   /**
-   * kgateway: needs the picker's TLS (plaintext ext_proc does not work, kgateway-dev/kgateway#11429) and cannot split
-   * one rule over weighted InferencePools (kgateway-dev/kgateway#11667).
+   * The kgateway implementation: it needs the picker's TLS (plaintext ext_proc does not work,
+   * kgateway-dev/kgateway#11429) and cannot split one rule over weighted InferencePools (kgateway-dev/kgateway#11667).
    */
   public static kgateway(options: GatewayProviderOptions = {}): GatewayProvider {
     options = checkOptions('GatewayProvider.kgateway', options);

@@ -1,7 +1,7 @@
 import { ApiObject, Duration, Lazy } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { GatewayProvider } from './gateway-provider';
-import type { InferenceService } from './inference-service';
+import { InferenceRouteOptions } from './route-options';
 import { ClusterAddon } from '../cluster/cluster-addon';
 import { ClusterProfile } from '../cluster/cluster-profile';
 import * as gateway from '../imports/gateway';
@@ -22,59 +22,28 @@ const MAX_WEIGHT_TOTAL = 100;
 const DEFAULT_REQUEST_TIMEOUT_SECONDS = 300;
 
 /**
- * How a route reaches the user's Gateway.
+ * A service a route sends traffic to, through its InferencePool. InferenceService is its one implementation: pass
+ * InferenceServices as route backends (the route calls internals of the service that other implementations lack).
  */
-export interface InferenceRouteOptions {
-  /**
-   * The Gateway the route attaches to: `name` (same namespace as the route) or `namespace/name`. The Gateway's
-   * class must implement the Gateway API Inference Extension, and its listener must allow routes from the
-   * route's namespace.
-   */
-  readonly gateway: string;
+export interface IInferenceService extends IConstruct {
+  /** The namespace of the service's objects (undefined: the chart sets none). */
+  readonly namespace?: string;
+  /** The InferencePool's name. */
+  readonly poolName: string;
+  /** Every model name the service answers: the served model, its LoRA adapters and its model rewrites. */
+  readonly modelNames: string[];
 
   /**
-   * The Gateway listener to attach to (`sectionName`).
-   *
-   * @default - every listener that allows the route
+   * Whether requests for `model` can be sent to this service.
+   * @internal
    */
-  readonly gatewaySection?: string;
+  _answersTo(model: string): boolean;
 
   /**
-   * The Gateway implementation: decides the endpoint picker's TLS, adds what it needs and refuses what it cannot do.
-   *
-   * @default GatewayProvider.generic()
+   * Attaches a route: creates the pool and its endpoint picker on the first call, checks the provider on later ones.
+   * @internal
    */
-  readonly provider?: GatewayProvider;
-
-  /**
-   * Hostnames the route answers (at most 16; `*.example.com` wildcards allowed).
-   *
-   * @default - every hostname of the listener
-   */
-  readonly hostnames?: string[];
-
-  /**
-   * The path prefix the route matches.
-   *
-   * @default '/'
-   */
-  readonly pathPrefix?: string;
-
-  /**
-   * The request timeout (HTTPRoute `timeouts.request`; on GKE a GCPBackendPolicy). Generations can be long, and
-   * Envoy-based gateways cut a request at their own default without one. `Duration.seconds(0)` turns the timeout off.
-   *
-   * @default Duration.seconds(300), as the llm-d chart (llm-d-router v0.10.0
-   * config/charts/llm-d-router-gateway/values.yaml `httpRoute.requestTimeout`; templates/gke.yaml `timeoutSec: 300`)
-   */
-  readonly requestTimeout?: Duration;
-
-  /**
-   * The header model rules match on. A body-based router sets it from the request's `model`; clients may also set it.
-   *
-   * @default 'X-Gateway-Model-Name'
-   */
-  readonly modelNameHeader?: string;
+  _attachRoute(route: InferenceRoute, provider: GatewayProvider, requestTimeout?: Duration, gatewayNamespace?: string): void;
 }
 
 /**
@@ -84,7 +53,7 @@ export interface InferenceRouteBackend {
   /**
    * The service (its InferencePool).
    */
-  readonly service: InferenceService;
+  readonly service: IInferenceService;
 
   /**
    * The percentage of the rule's traffic (0 to 100; the weights of a rule with several backends add up to 100).
@@ -134,7 +103,7 @@ export interface InferenceRouteProps extends InferenceRouteOptions {
  */
 export interface RouteBackendState {
   /** The service. */
-  readonly service: InferenceService;
+  readonly service: IInferenceService;
   /**
    * The model rule it belongs to.
    *
@@ -154,7 +123,7 @@ export interface RouteBackendState {
 }
 
 interface BackendEntry {
-  readonly service: InferenceService;
+  readonly service: IInferenceService;
   weight: number;
   heldReason?: string;
 }
@@ -231,7 +200,7 @@ export class InferenceRoute extends Construct {
     if (this.rules.length > MAX_RULES) throw invalidProp(this, 'models', this.rules.length, `at most ${MAX_RULES} rules (Gateway API)`);
     this.rules.forEach((r) => this.checkRule(r));
 
-    const refs = new Map<InferenceService, { namespace?: string }>();
+    const refs = new Map<IInferenceService, { namespace?: string }>();
     for (const r of this.rules) {
       for (const b of r.backends) {
         requireSameApp(this, 'backends', b.service, 'the InferenceService');
@@ -280,7 +249,7 @@ export class InferenceRoute extends Construct {
    * @param weight 0 to 100
    * @param modelName the model rule; needed when the service is in several rules
    */
-  public setBackendWeight(service: InferenceService, weight: number, modelName?: string): void {
+  public setBackendWeight(service: IInferenceService, weight: number, modelName?: string): void {
     requireInteger(this, 'weight', weight, 0, MAX_WEIGHT_TOTAL);
     const entries = this.entries(service, modelName, 'setBackendWeight');
     if (entries.length > 1) {
@@ -297,7 +266,7 @@ export class InferenceRoute extends Construct {
    * @param reason why, recorded in the HTTPRoute's annotations
    * @param modelName the model rule; default every rule the service is in
    */
-  public holdBackend(service: InferenceService, reason: string, modelName?: string): void {
+  public holdBackend(service: IInferenceService, reason: string, modelName?: string): void {
     if (!reason) throw invalidProp(this, 'holdBackend.reason', reason, 'a non-empty reason');
     for (const entry of this.entries(service, modelName, 'holdBackend')) entry.heldReason = reason;
     for (const r of this.rules) {
@@ -312,11 +281,11 @@ export class InferenceRoute extends Construct {
   /**
    * Releases a held backend: it gets its declared weight again.
    */
-  public releaseBackend(service: InferenceService, modelName?: string): void {
+  public releaseBackend(service: IInferenceService, modelName?: string): void {
     for (const entry of this.entries(service, modelName, 'releaseBackend')) entry.heldReason = undefined;
   }
 
-  private entries(service: InferenceService, modelName: string | undefined, prop: string): BackendEntry[] {
+  private entries(service: IInferenceService, modelName: string | undefined, prop: string): BackendEntry[] {
     const rules = this.rules.filter((r) => modelName === undefined || r.modelName === modelName);
     const found = rules.flatMap((r) => r.backends.filter((b) => b.service === service));
     if (found.length === 0) {
@@ -369,7 +338,7 @@ export class InferenceRoute extends Construct {
     return this.rules.map((r) => this.weightProblem(r)).filter((p): p is string => p !== undefined).map((p) => validationMessage('weights', p));
   }
 
-  private attach(service: InferenceService, timeout: Duration | undefined, gatewayNamespace: string | undefined): { namespace?: string } {
+  private attach(service: IInferenceService, timeout: Duration | undefined, gatewayNamespace: string | undefined): { namespace?: string } {
     service._attachRoute(this, this.provider, timeout, gatewayNamespace);
     const poolNs = service.namespace;
     if (poolNs === this.namespace) return {};
@@ -391,7 +360,8 @@ export class InferenceRoute extends Construct {
     return { namespace: poolNs };
   }
 
-  private renderRules(pathPrefix: string, header: string, refs: Map<InferenceService, { namespace?: string }>, timeout: Duration | undefined): any[] {
+  private renderRules(pathPrefix: string, header: string, refs: Map<IInferenceService, { namespace?: string }>,
+    timeout: Duration | undefined): any[] {
     const ordered = [...this.rules.filter((r) => r.modelName !== undefined), ...this.rules.filter((r) => r.modelName === undefined)];
     return ordered.map((r) => ({
       matches: [{

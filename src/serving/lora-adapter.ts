@@ -20,6 +20,9 @@ export enum LoraAdapterKind {
 export class LoraAdapter {
   /**
    * An adapter from the Hugging Face Hub.
+   *
+   * @param name The name clients use as `model`.
+   * @param repository The Hub repository id, e.g. `acme/llama-3.1-8b-sql-lora`.
    */
   public static huggingFace(name: string, repository: string): LoraAdapter {
     return new LoraAdapter(name, LoraAdapterKind.HUGGING_FACE, repository);
@@ -28,6 +31,9 @@ export class LoraAdapter {
   /**
    * An adapter directory relative to the model volume (`/mnt/models`): the model source must be a
    * PersistentVolumeClaim or a storage URI.
+   *
+   * @param name The name clients use as `model`.
+   * @param path The directory relative to `/mnt/models`, e.g. `adapters/support`.
    */
   public static modelPath(name: string, path: string): LoraAdapter {
     return new LoraAdapter(name, LoraAdapterKind.MODEL_PATH, path);

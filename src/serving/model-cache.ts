@@ -21,8 +21,12 @@ export enum ModelCacheKind {
  */
 export class ModelCache {
   /**
-   * A per-pod emptyDir; with a size, the size is its limit and is requested as ephemeral storage so the scheduler
-   * places the pod where the download fits.
+   * A per-pod emptyDir.
+   *
+   * With a size, the size is its limit and is requested as ephemeral storage so the scheduler places the pod where
+   * the download fits.
+   *
+   * @param size The size limit (default none).
    */
   public static emptyDir(size?: Size): ModelCache {
     return new ModelCache(ModelCacheKind.EMPTY_DIR, undefined, size);
@@ -31,6 +35,8 @@ export class ModelCache {
   /**
    * An existing PersistentVolumeClaim (in the service's namespace) shared by all pods, so a model is downloaded once.
    * Use a ReadWriteMany claim when pods run on several nodes.
+   *
+   * @param claimName The claim's name.
    */
   public static persistentVolumeClaim(claimName: string): ModelCache {
     return new ModelCache(ModelCacheKind.PERSISTENT_VOLUME_CLAIM, claimName, undefined);

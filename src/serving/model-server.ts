@@ -41,8 +41,9 @@ export interface ModelServerOptions {
   readonly extraArgs?: string[];
 
   /**
-   * Extra environment variables for the server container (plain values; use `InferenceService` `secretEnv` for
-   * secrets).
+   * Extra environment variables for the server container, as plain values.
+   *
+   * Use `InferenceService` `secretEnv` for secrets.
    *
    * @default - none
    */
@@ -216,7 +217,7 @@ export interface CustomModelServerOptions {
  */
 export class ModelServer {
   /**
-   * vLLM's OpenAI-compatible server. Supports tensor, pipeline and data parallelism, multi-node groups and LoRA.
+   * The OpenAI-compatible server of vLLM. Supports tensor, pipeline and data parallelism, multi-node groups and LoRA.
    */
   public static vllm(options: VllmOptions = {}): ModelServer {
     options = checkServerOptions('vllm', options);
@@ -294,7 +295,9 @@ export class ModelServer {
   public readonly warning?: string;
   /**
    * The server's metric names (the same catalogue the endpoint picker and autoscalers read), for WorkloadMonitoring
-   * and dashboards; undefined for a custom server whose engine type the library has no catalogue for.
+   * and dashboards.
+   *
+   * It is undefined for a custom server whose engine type the library has no catalogue for.
    */
   public readonly metrics?: ServingMetrics;
 

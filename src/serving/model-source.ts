@@ -126,6 +126,8 @@ export class ModelSource {
   /**
    * A repository on the Hugging Face Hub, e.g. `meta-llama/Llama-3.1-8B-Instruct`. Servers that download from the
    * Hub themselves (vLLM, SGLang, TGI) get the id; others get an init container that downloads it.
+   *
+   * @param repository The Hub repository id, e.g. `meta-llama/Llama-3.1-8B-Instruct`.
    */
   public static huggingFace(repository: string, options: HuggingFaceModelOptions = {}): ModelSource {
     return new ModelSource(ModelSourceKind.HUGGING_FACE, repository, options, {}, {});
@@ -134,6 +136,8 @@ export class ModelSource {
   /**
    * Model files on an existing PersistentVolumeClaim (in the service's namespace), mounted read-only at
    * `/mnt/models`. Use a ReadOnlyMany or ReadWriteMany claim when there are several replicas.
+   *
+   * @param claimName The claim's name.
    */
   public static persistentVolumeClaim(claimName: string, options: PersistentVolumeClaimModelOptions = {}): ModelSource {
     return new ModelSource(ModelSourceKind.PERSISTENT_VOLUME_CLAIM, claimName, {}, options, {});
@@ -142,6 +146,8 @@ export class ModelSource {
   /**
    * A URI an init container downloads into `/mnt/models` before the server starts: `s3://`, `gs://`, `https://`,
    * `hf://` (KServe storage initializer) or `oci://` (the model image itself, copied from `ociModelPath`).
+   *
+   * @param uri The model's URI, e.g. `s3://models/llama-3.1-8b`.
    */
   public static storageUri(uri: string, options: StorageUriModelOptions = {}): ModelSource {
     return new ModelSource(ModelSourceKind.STORAGE_URI, uri, {}, {}, options);

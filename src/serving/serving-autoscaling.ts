@@ -124,7 +124,9 @@ export class ServingAutoscaling {
   }
 
   /**
-   * A HorizontalPodAutoscaler on a per-pod server metric; needs a custom metrics adapter that serves it.
+   * A HorizontalPodAutoscaler on a per-pod server metric.
+   *
+   * It needs a custom metrics adapter that serves the metric.
    */
   public static serverMetric(options: ServerMetricAutoscalingOptions): ServingAutoscaling {
     checkProps('ServingAutoscaling.serverMetric', 'ServerMetricAutoscalingOptions', options, {

@@ -83,11 +83,12 @@ function atLeast(v: [number, number], major: number, minor: number): boolean {
  */
 export class ServingMetrics {
   /**
-   * vLLM's `/metrics` (prefix `vllm:`, label `model_name`; HTTP counters from prometheus-fastapi-instrumentator).
+   * The `/metrics` of vLLM (prefix `vllm:`, label `model_name`, HTTP counters from prometheus-fastapi-instrumentator).
+   *
    * Below 0.10 the KV-cache gauge is `vllm:gpu_cache_usage_perc`; below 0.11 the inter-token histogram is
    * `vllm:time_per_output_token_seconds` (removed in 0.13).
    *
-   * @param version the vLLM version (default: 0.11 or later)
+   * @param version The vLLM version, e.g. `0.11.2` (default: 0.11 or later).
    */
   public static vllm(version?: string): ServingMetrics {
     const v = version === undefined ? [0, 11] as [number, number] : parseVersion('vllm', version);
@@ -106,6 +107,8 @@ export class ServingMetrics {
 
   /**
    * SGLang's `/metrics` (prefix `sglang:`, served with `--enable-metrics`).
+   *
+   * @param version The SGLang version the names are pinned to, e.g. `0.5.2` (default none).
    */
   public static sglang(version?: string): ServingMetrics {
     if (version !== undefined) parseVersion('sglang', version);
@@ -124,6 +127,8 @@ export class ServingMetrics {
 
   /**
    * Hugging Face TGI's `/metrics` (prefix `tgi_`).
+   *
+   * @param version The TGI version the names are pinned to, e.g. `3.3.6` (default none).
    */
   public static tgi(version?: string): ServingMetrics {
     if (version !== undefined) parseVersion('tgi', version);

@@ -53,7 +53,7 @@ export interface SecretKeyReference {
 }
 
 /**
- * prometheus-operator monitors for a service's pods.
+ * The prometheus-operator monitors for a service's pods.
  */
 export interface ServingMonitoringOptions {
   /**

@@ -1,3 +1,4 @@
+import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ServingResources } from './serving-props';
 import * as k8s from '../imports/k8s';
@@ -50,6 +51,15 @@ export function quantityValue(value: string): number {
     'Ei': 2 ** 60,
   };
   return base * (suffixes[m[3]] ?? NaN);
+}
+
+/** `d` in seconds; throws unless it is a whole number of seconds from `min` to `max`. */
+export function requireSeconds(scope: IConstruct, prop: string, d: Duration, min: number, max: number): number {
+  const ms = d.toMilliseconds();
+  if (!Number.isInteger(ms / 1000) || ms / 1000 < min || ms / 1000 > max) {
+    throw invalidProp(scope, prop, d.toHumanString(), `a whole number of seconds from ${min} to ${max}`);
+  }
+  return ms / 1000;
 }
 
 /** Validates a ServingResources value. */

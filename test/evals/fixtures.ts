@@ -5,7 +5,8 @@ import { GpuRequest } from '../../src/accelerators/gpu-request';
 import { ClusterAddon } from '../../src/cluster/cluster-addon';
 import { ClusterProfile } from '../../src/cluster/cluster-profile';
 import { InferenceRoute } from '../../src/serving/inference-route';
-import { InferenceService, InferenceServiceProps } from '../../src/serving/inference-service';
+import { InferenceService } from '../../src/serving/inference-service';
+import { InferenceServiceProps } from '../../src/serving/inference-service-props';
 import { ModelServer } from '../../src/serving/model-server';
 import { ModelSource } from '../../src/serving/model-source';
 

@@ -9,7 +9,8 @@ import { EndpointPickerConfig, EppScorer } from '../../src/serving/endpoint-pick
 import { EppVersion } from '../../src/serving/epp-version';
 import { GatewayProvider } from '../../src/serving/gateway-provider';
 import { InferenceRoute, InferenceRouteProps } from '../../src/serving/inference-route';
-import { InferenceService, InferenceServiceProps } from '../../src/serving/inference-service';
+import { InferenceService } from '../../src/serving/inference-service';
+import { InferenceServiceProps } from '../../src/serving/inference-service-props';
 import { LoraAdapter } from '../../src/serving/lora-adapter';
 import { ModelCache } from '../../src/serving/model-cache';
 import { ModelServer } from '../../src/serving/model-server';

@@ -1,0 +1,178 @@
+import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
+import { Construct } from 'constructs';
+import { CustomEngine } from './engines/custom';
+import { InferenceServiceProps } from './inference-service-props';
+import { ModelCache } from './model-cache';
+import { MODEL_CACHE_PATH, mountModel } from './model-mount';
+import { ResolvedParallelism } from './parallelism';
+import { LaunchContext, LaunchRole, LaunchSpec, ServerEngine, unsizedCacheRequestBytes } from './server-engine';
+import { ServingResources } from './serving-props';
+import { bytesQuantity, quantityValue, renderResources, requireSeconds } from './serving-validation';
+import { SERVER_CONTAINER, WorkloadShape } from './workload-shape';
+import * as k8s from '../imports/k8s';
+import { invalidProp, ValidationError } from '../internal/errors';
+import { ContainerInputs } from '../security/container-secrets';
+import { PodSpecBuilder } from '../security/pod-spec';
+
+/** Env names the construct sets itself. */
+const OWNED_ENV = ['HOME', 'HF_HOME', 'HF_TOKEN_PATH', 'HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN'];
+/** Default CPU of the server container: cores per GPU, and the floor (also the CPU of a server without GPUs). */
+const CPU_PER_GPU = 4;
+const MIN_CPU = 2;
+/** Default memory of the server container per GPU (GiB), and of a server without GPUs; plus the shared memory. */
+const MEMORY_GIB_PER_GPU = 16;
+const CPU_SERVER_MEMORY_GIB = 8;
+const STARTUP_PERIOD_SECONDS = 10;
+
+/** What the server pod is built from. */
+export interface ServerPodInput {
+  /** The InferenceService (errors name its props). */
+  readonly scope: Construct;
+  /** The pod's builder, with the GPUs already attached. */
+  readonly builder: PodSpecBuilder;
+  readonly props: InferenceServiceProps;
+  readonly engine: ServerEngine;
+  readonly servedModelName: string;
+  readonly parallelism: ResolvedParallelism;
+  readonly shape: WorkloadShape;
+  readonly maxReplicas: number;
+  /** The labels selecting every pod of the workload. */
+  readonly workloadSelector: { [key: string]: string };
+}
+
+/** The API-serving pod, and the server's command line in any pod of a replica. */
+export interface ServerPod {
+  readonly spec: k8s.PodSpec;
+  readonly launch: (role: LaunchRole) => LaunchSpec;
+}
+
+/**
+ * The model-server pod: the model mount, scratch and shared-memory volumes, the server container (command line,
+ * env, resources, probes, drain), built by the restricted pod-spec builder.
+ */
+export function buildServerPod(input: ServerPodInput): ServerPod {
+  const { scope, builder, props, engine, parallelism } = input;
+  const mount = mountModel(scope, builder, engine, props.model, props.modelCache ?? ModelCache.emptyDir(), props.loraAdapters ?? []);
+  builder.addScratch('tmp', '/tmp');
+  const shm = props.sharedMemory ?? (parallelism.devicesPerPod > 1 ? Size.gibibytes(8) : Size.gibibytes(1));
+  builder.addSharedMemory(shm.asString());
+  const drain = requireSeconds(scope, 'drainTimeout', props.drainTimeout ?? Duration.seconds(30), 0, 3600);
+  const gracePeriodSeconds = drain + 100;
+  builder.terminationGracePeriodSeconds = gracePeriodSeconds;
+  const context = (role: LaunchRole): LaunchContext => ({
+    model: mount.model,
+    servedModelName: input.servedModelName,
+    revision: mount.revision,
+    port: engine.port,
+    tensor: parallelism.tensor,
+    pipeline: parallelism.pipeline,
+    data: parallelism.data,
+    nodes: parallelism.nodes,
+    role,
+    cacheDir: `${MODEL_CACHE_PATH}/hub`,
+    adapters: mount.adapters,
+    maxLoraRank: props.maxLoraRank,
+    maxLoras: props.maxLoras,
+    gracePeriodSeconds,
+    preStopSeconds: drain,
+  });
+  const launch = (role: LaunchRole) => engine.launch(context(role));
+  const serving = launch(input.shape.servingRole);
+  // HOME on the /tmp scratch volume: the default user 65532 has no home directory, and servers write caches
+  // (torch compile, Triton kernels) under it.
+  const env = [...mount.env, { name: 'HOME', value: '/tmp' }, ...serving.env, ...userEnv(scope, props)];
+  checkEnvUnique(scope, env);
+  if (input.shape.spreadsReplicas && input.maxReplicas > 1) builder.spreadAcrossNodes(input.workloadSelector);
+  const cache = props.modelCache ?? ModelCache.emptyDir();
+  const ephemeralBytes = mount.ephemeralBytes + unsizedCacheRequestBytes(engine, props.model, cache);
+  builder.addContainer({
+    name: SERVER_CONTAINER,
+    image: engine.image,
+    command: serving.command.length ? serving.command : undefined,
+    args: serving.args,
+    ports: [{ name: 'http', containerPort: engine.port, protocol: 'TCP' }],
+    env,
+    resources: serverResources(props.resources, ephemeralBytes, shm, parallelism.devicesPerPod),
+    volumeMounts: mount.mounts,
+    ...probes(scope, engine, props.maxStartupTime),
+    lifecycle: drain > 0 ? { preStop: { sleep: { seconds: drain } } } : undefined,
+  }, { inputs: containerInputs(engine, props) });
+  const spec = builder.build();
+  checkSharedMemoryFits(scope, props.resources, shm);
+  return { spec, launch };
+}
+
+function checkSharedMemoryFits(scope: Construct, resources: ServingResources | undefined, shm: Size): void {
+  const memory = resources?.memory;
+  if (!memory) return;
+  if (quantityValue(memory) <= shm.toKibibytes({ rounding: SizeRoundingBehavior.NONE }) * 1024) {
+    throw new ValidationError(scope, 'resources.memory', `${memory} is not above the ${shm.asString()} /dev/shm (sharedMemory), which counts ` +
+      'against the memory limit: the server would be OOM-killed; raise memory or lower sharedMemory');
+  }
+}
+
+function serverResources(resources: ServingResources | undefined, ephemeralBytes: number, shm: Size, gpus: number): k8s.ResourceRequirements {
+  const shmBytes = shm.toKibibytes({ rounding: SizeRoundingBehavior.NONE }) * 1024;
+  const baseGib = gpus > 0 ? MEMORY_GIB_PER_GPU * gpus : CPU_SERVER_MEMORY_GIB;
+  return renderResources(resources, {
+    cpu: String(Math.max(MIN_CPU, CPU_PER_GPU * gpus)),
+    memory: bytesQuantity(baseGib * 2 ** 30 + shmBytes),
+    ephemeralStorage: ephemeralBytes > 0 ? bytesQuantity(ephemeralBytes) : undefined,
+  })!;
+}
+
+function probes(scope: Construct, e: ServerEngine, maxStartupTime: Duration | undefined): Pick<k8s.Container, 'startupProbe' | 'livenessProbe' | 'readinessProbe'> {
+  const startup = requireSeconds(scope, 'maxStartupTime', maxStartupTime ?? Duration.minutes(30), 60, 24 * 3600);
+  const http = (path: string) => ({ path, port: k8s.IntOrString.fromString('http') });
+  return {
+    // Large models take minutes to download and load: a startup budget, not an initial delay.
+    startupProbe: {
+      httpGet: http(e.healthPath),
+      periodSeconds: STARTUP_PERIOD_SECONDS,
+      timeoutSeconds: 5,
+      failureThreshold: Math.ceil(startup / STARTUP_PERIOD_SECONDS),
+    },
+    livenessProbe: { httpGet: http(e.healthPath), periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+    // Readiness timing is the engine's (vLLM's follows KServe's 1 s x 2, see engines/vllm.ts).
+    readinessProbe: { httpGet: http(e.readinessPath), ...e.readinessProbe },
+  };
+}
+
+function userEnv(scope: Construct, props: InferenceServiceProps): k8s.EnvVar[] {
+  const plain = { ...(props.env ?? {}) };
+  for (const name of Object.keys(plain).sort()) {
+    if (name === 'HF_TOKEN' || name === 'HUGGING_FACE_HUB_TOKEN') {
+      throw new ValidationError(scope, `env.${name}`, 'a token must not be a literal in the YAML: name its Secret in the model source ' +
+        '(tokenSecret) or in secretEnv');
+    }
+  }
+  const secrets = props.secretEnv ?? {};
+  return [
+    ...Object.keys(plain).sort().map((name) => ({ name, value: plain[name] })),
+    ...Object.keys(secrets).sort().map((name) => ({
+      name, valueFrom: { secretKeyRef: { name: secrets[name].secretName, key: secrets[name].key } },
+    })),
+  ];
+}
+
+/** The props the server container's env and args come from, and how the service takes a credential. */
+function containerInputs(engine: ServerEngine, props: InferenceServiceProps): ContainerInputs {
+  const custom = engine instanceof CustomEngine;
+  const userEnvNames = props.env ?? {};
+  return {
+    envProp: (name) => (name in userEnvNames || !(name in engine.extraEnv) ? `env.${name}` : `server.env.${name}`),
+    argProp: (arg) => (engine.extraArgs.includes(arg) ? (custom ? 'server.args' : 'server.extraArgs') : 'model'),
+    commandProp: 'server.command',
+    alternative: 'keep it in a Secret and reference it: secretEnv: { NAME: { secretName: \'<secret>\', key: \'<key>\' } } ' +
+      '(or mount the Secret as a file)',
+  };
+}
+
+function checkEnvUnique(scope: Construct, env: k8s.EnvVar[]): void {
+  const names = env.map((e) => e.name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup !== undefined) {
+    const owned = OWNED_ENV.includes(dup) ? ' (the construct sets it: HOME and HF_HOME for the cache, HF_TOKEN from tokenSecret)' : '';
+    throw invalidProp(scope, `env.${dup}`, dup, `a variable set once${owned}`);
+  }
+}
