@@ -54,7 +54,9 @@ export enum ReclaimPolicy {
  */
 export interface TenantPriority {
   /**
-   * The short name; the class is named `<namespace>-<name>`.
+   * The short name of the priority.
+   *
+   * The WorkloadPriorityClass is named `<namespace>-<name>`.
    */
   readonly name: string;
 
@@ -237,7 +239,9 @@ export interface AiTenantProps {
   readonly costCenter: string;
 
   /**
-   * Identity-provider groups of the team; they get `access` in the namespace through a RoleBinding.
+   * Identity-provider groups of the team.
+   *
+   * They get `access` in the namespace through a RoleBinding.
    *
    * @default - no RoleBinding
    */

@@ -27,8 +27,10 @@ export * from './ai-tenant-props';
 const AI_TENANT = Symbol.for('cdk8s-ai.AiTenant');
 
 /**
- * A governed namespace for one team: state the tenant once and every workload created inside it
- * (`new InferenceService(tenant, 'llm', ...)`) lands in its namespace and is governed by it:
+ * A governed namespace for one team, which every workload created inside it lands in and is governed by.
+ *
+ * State the tenant once and every workload created inside it (`new InferenceService(tenant, 'llm', ...)`) lands in
+ * its namespace and is governed by it:
  *
  * - Namespace with Pod Security `restricted` enforced (pinned to the target minor), owner/team/cost-center labels;
  * - ResourceQuota on GPUs (keys derived from the pool's GPU model: DRA device-class counts or the device-plugin
@@ -187,7 +189,11 @@ export class AiTenant extends Construct {
     return this.quota.quotas.map((q) => q.pool);
   }
 
-  /** The full name of one of the tenant's WorkloadPriorityClasses, e.g. `research-production`. */
+  /**
+   * The full name of one of the tenant's WorkloadPriorityClasses, e.g. `research-production`.
+   *
+   * @param priority The short name of the priority, as given in `priorities`.
+   */
   public priorityClassName(priority: string): string {
     const name = `${this.namespaceName}-${priority}`;
     if (!this.priorityClasses.some((p) => p.name === name)) {

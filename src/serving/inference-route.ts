@@ -56,7 +56,9 @@ export interface InferenceRouteBackend {
   readonly service: IInferenceService;
 
   /**
-   * The percentage of the rule's traffic (0 to 100; the weights of a rule with several backends add up to 100).
+   * The percentage of the rule's traffic, from 0 to 100.
+   *
+   * The weights of a rule with several backends add up to 100.
    *
    * @default 100 when the backend is alone in its rule; required otherwise
    */
@@ -149,7 +151,11 @@ interface RuleEntry {
  * Canary controllers adjust it with `setBackendWeight` and `holdBackend` (weight 0 until a gate passes).
  */
 export class InferenceRoute extends Construct {
-  /** The header a body-based router (or the client) sets to the request's model; what model rules match by default. */
+  /**
+   * The header that model rules match by default.
+   *
+   * A body-based router (or the client) sets it to the request's model.
+   */
   public static readonly DEFAULT_MODEL_NAME_HEADER = 'X-Gateway-Model-Name';
   /** Annotation on the HTTPRoute listing the backends held at weight 0, and why. */
   public static readonly HELD_ANNOTATION = 'serving.cdk8s-ai.dev/held-backends';
@@ -245,9 +251,9 @@ export class InferenceRoute extends Construct {
   /**
    * Sets a backend's declared percentage. The weights of each rule must still add up to 100 at synth.
    *
-   * @param service the backend
-   * @param weight 0 to 100
-   * @param modelName the model rule; needed when the service is in several rules
+   * @param service The backend.
+   * @param weight The percentage, from 0 to 100.
+   * @param modelName The model rule, needed when the service is in several rules.
    */
   public setBackendWeight(service: IInferenceService, weight: number, modelName?: string): void {
     requireInteger(this, 'weight', weight, 0, MAX_WEIGHT_TOTAL);
@@ -262,9 +268,9 @@ export class InferenceRoute extends Construct {
    * Holds a backend at weight 0 (its traffic goes to the rule's other backends) until released, e.g. until an eval
    * gate passes. Refused when it would leave a rule with no traffic at all.
    *
-   * @param service the backend
-   * @param reason why, recorded in the HTTPRoute's annotations
-   * @param modelName the model rule; default every rule the service is in
+   * @param service The backend.
+   * @param reason Why it is held, recorded in the HTTPRoute's annotations.
+   * @param modelName The model rule (by default every rule the service is in).
    */
   public holdBackend(service: IInferenceService, reason: string, modelName?: string): void {
     if (!reason) throw invalidProp(this, 'holdBackend.reason', reason, 'a non-empty reason');
@@ -279,7 +285,10 @@ export class InferenceRoute extends Construct {
   }
 
   /**
-   * Releases a held backend: it gets its declared weight again.
+   * Releases a held backend, which gets its declared weight again.
+   *
+   * @param service The backend.
+   * @param modelName The model rule (by default every rule the service is in).
    */
   public releaseBackend(service: IInferenceService, modelName?: string): void {
     for (const entry of this.entries(service, modelName, 'releaseBackend')) entry.heldReason = undefined;

@@ -43,7 +43,9 @@ export interface InferenceServiceProps {
   readonly gpus?: GpuRequest;
 
   /**
-   * The GPU node pool to place the pods on; the request is checked against it.
+   * The GPU node pool to place the pods on.
+   *
+   * The GPU request is checked against it.
    *
    * @default - any node with matching GPUs
    */
@@ -124,7 +126,9 @@ export interface InferenceServiceProps {
   readonly env?: { [name: string]: string };
 
   /**
-   * Environment variables of the server from Secret keys (by reference; values never appear in the YAML).
+   * Environment variables of the server from Secret keys.
+   *
+   * They are passed by reference; values never appear in the YAML.
    *
    * @default - none
    */
@@ -159,8 +163,9 @@ export interface InferenceServiceProps {
   readonly maxStartupTime?: Duration;
 
   /**
-   * How long a terminating pod keeps serving while the gateway stops sending to it (preStop sleep); the grace period
-   * adds 100 seconds for in-flight generations.
+   * How long a terminating pod keeps serving while the gateway stops sending to it.
+   *
+   * It is the preStop sleep; the grace period adds 100 seconds for in-flight generations.
    *
    * @default Duration.seconds(30)
    */
@@ -205,7 +210,7 @@ export interface InferenceServiceProps {
   readonly modelRewrites?: ModelRewriteProps[];
 
   /**
-   * prometheus-operator monitors for the server and the endpoint picker.
+   * The prometheus-operator monitors for the server and the endpoint picker.
    *
    * @default - on when the ClusterProfile lists prometheus-operator
    */

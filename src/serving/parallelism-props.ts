@@ -10,7 +10,9 @@ export interface ParallelismProps {
   readonly tensor?: number;
 
   /**
-   * Pipeline-parallel size (stages; typically one per node in a multi-node replica).
+   * The pipeline-parallel size in stages.
+   *
+   * Typically one stage per node in a multi-node replica.
    *
    * @default 1
    */
@@ -41,8 +43,10 @@ export enum GroupStartupPolicy {
 }
 
 /**
- * Serving one replica from several pods (a LeaderWorkerSet group; needs the LeaderWorkerSet add-on). Setting it
- * (even to `{}`) allows the parallelism to need more GPUs than one pod gets.
+ * Serving one replica from several pods, as a LeaderWorkerSet group.
+ *
+ * It needs the LeaderWorkerSet add-on. Setting it (even to `{}`) allows the parallelism to need more GPUs than one
+ * pod gets.
  */
 export interface MultiNodeProps {
   /**

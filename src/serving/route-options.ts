@@ -27,7 +27,9 @@ export interface InferenceRouteOptions {
   readonly provider?: GatewayProvider;
 
   /**
-   * Hostnames the route answers (at most 16; `*.example.com` wildcards allowed).
+   * Hostnames the route answers.
+   *
+   * At most 16; `*.example.com` wildcards are allowed.
    *
    * @default - every hostname of the listener
    */

@@ -13,21 +13,6 @@ import * as path from 'node:path';
 const ROOT = path.join(__dirname, '..', '..');
 const ASSEMBLY = path.join(ROOT, '.jsii');
 
-/**
- * PENDING: source files (a key ending in `/` covers a folder) whose docs were being rewritten by another change when
- * this test was written, so their offences are not checked yet. Remove an entry and the first test lists that file's
- * offences; fix them, then drop the entry. The list only shrinks.
- */
-const PENDING_FILES: Record<string, string> = {
-  'src/platform/ai-tenant.ts': 'AiTenant (cut at `:`), AiTenant#priorityClassName().priority',
-  'src/platform/ai-tenant-props.ts': 'AiTenantProps#groups, TenantPriority#name (cut at `;`)',
-  'src/serving/inference-route.ts': 'InferenceRoute#DEFAULT_MODEL_NAME_HEADER, InferenceRouteBackend#weight, the parameters of '
-    + 'holdBackend(), setBackendWeight() and releaseBackend()',
-  'src/serving/route-options.ts': 'InferenceRouteOptions#hostnames (cut at `;`)',
-  'src/serving/inference-service-props.ts': 'InferenceServiceProps#drainTimeout, #monitoring, #nodePool, #secretEnv',
-  'src/serving/parallelism-props.ts': 'MultiNodeProps, ParallelismProps#pipeline (cut at `;`)',
-};
-
 /** The parts of a jsii assembly (@jsii/spec) the checks read. */
 interface Docs {
   readonly summary?: string;
@@ -155,10 +140,6 @@ function docOffences(assembly: Assembly): Offence[] {
   return offences;
 }
 
-function isPending(file: string): boolean {
-  return Object.keys(PENDING_FILES).some((key) => (key.endsWith('/') ? file.startsWith(key) : file === key));
-}
-
 function describeOffence(o: Offence): string {
   return `${o.file} ${o.fqn} ${o.problem}${o.summary === undefined ? '' : `: "${o.summary}"`}`;
 }
@@ -193,7 +174,7 @@ describe('the public API docs', () => {
   test('every summary is one complete sentence and every optional prop has a @default', () => {
     const assembly = loadAssembly();
     expect(Object.keys(assembly.types).length).toBeGreaterThan(100);
-    const offences = docOffences(assembly).filter((o) => !isPending(o.file));
+    const offences = docOffences(assembly);
     expect(offences.map(describeOffence)).toEqual([]);
   }, 300_000);
 
