@@ -2,6 +2,7 @@
  * Internal contracts between GangTrainingJob, its scheduler, launcher and backend. Not part of the public API.
  */
 import { ApiObject } from 'cdk8s';
+import type { Construct, IConstruct } from 'constructs';
 import type { GpuAttachment } from '../accelerators/attach';
 import type { GpuRequest } from '../accelerators/gpu-request';
 import type { ClusterAddon } from '../cluster/cluster-addon';
@@ -62,6 +63,9 @@ export interface SchedulerBinding {
   /** Objects the scheduler emitted (PodGroup, Workload). */
   readonly objects: ApiObject[];
 }
+
+/** A binding that adds nothing; each scheduler spreads it and sets what it adds. */
+export const NO_BINDING: SchedulerBinding = { jobLabels: {}, podLabels: {}, suspend: false, podFields: {}, objects: [] };
 
 /** How the rendezvous reaches the workers. */
 export interface Rendezvous {
@@ -125,4 +129,33 @@ export interface BackendObjects {
   readonly workload: ApiObject;
   /** Its companions (a TrainingRuntime). */
   readonly companions: ApiObject[];
+}
+
+/**
+ * One gang scheduler (schedulers/). GangScheduler's factories wrap it, so it never imports GangScheduler: the
+ * factories import it, and an import back would close a circle.
+ */
+export interface SchedulerStrategy {
+  /** The name of the factory that makes it, e.g. `kueue`. */
+  readonly name: string;
+  /** Checks the job against the scheduler and returns what it adds to the job. */
+  bind(scope: Construct, plan: GangPlan): SchedulerBinding;
+}
+
+/** One training backend (backends/), wrapped by TrainingBackend's factories like a SchedulerStrategy. */
+export interface BackendStrategy {
+  /** The name of the factory that makes it, e.g. `jobSet`. */
+  readonly name: string;
+  /** What the backend is and what its CRD can carry. */
+  traits(): BackendTraits;
+  /** Emits the backend's objects. */
+  render(scope: Construct, plan: GangPlan, rendering: GangRendering): BackendObjects;
+}
+
+/** One launcher (launchers/), wrapped by TrainingLauncher's factories like a SchedulerStrategy. */
+export interface LauncherStrategy {
+  /** The name of the factory that makes it, e.g. `torchrun`. */
+  readonly name: string;
+  /** The container settings for a job. */
+  launch(scope: IConstruct, context: LaunchContext): LaunchPlan;
 }

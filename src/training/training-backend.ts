@@ -1,16 +1,7 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { BackendObjects, BackendTraits, GangPlan, GangRendering } from './gang-plan';
-import { gangJobSetSpec } from './jobset-spec';
-import { ClusterAddon } from '../cluster/cluster-addon';
-import { JobSet, toJson_JobSetSpec } from '../imports/jobset';
-import { claimName } from '../internal/names';
-
-const TRAINER_GROUP = 'trainer.kubeflow.org';
-const TRAINER_API_VERSION = `${TRAINER_GROUP}/v1alpha1`;
-/** Kubeflow Trainer finds the trainer's pods by this Job label and the container named `node`. */
-const TRAINER_ANCESTOR_LABEL = 'trainer.kubeflow.org/trainjob-ancestor-step';
-const TRAINER_FRAMEWORK_LABEL = 'trainer.kubeflow.org/framework';
+import { JobSetBackend } from './backends/jobset-backend';
+import { TrainJobBackend } from './backends/train-job-backend';
+import { BackendObjects, BackendStrategy, BackendTraits, GangPlan, GangRendering } from './gang-plan';
 
 /**
  * What runs the gang: the controller that creates the workers' pods, gives them stable DNS names and restarts the
@@ -28,7 +19,7 @@ export abstract class TrainingBackend {
    * `maxRestarts` times; the JobSet's headless service gives each worker a stable DNS name for the rendezvous.
    */
   public static jobSet(): TrainingBackend {
-    return new JobSetBackend();
+    return new ChosenBackend(new JobSetBackend());
   }
 
   /**
@@ -38,7 +29,7 @@ export abstract class TrainingBackend {
    * Trainer controller injects the torchrun environment itself and the rendezvous port is always 29500.
    */
   public static kubeflowTrainer(): TrainingBackend {
-    return new TrainJobBackend();
+    return new ChosenBackend(new TrainJobBackend());
   }
 
   /** The backend's name, e.g. `jobSet`. */
@@ -57,75 +48,22 @@ export abstract class TrainingBackend {
   public abstract _render(scope: Construct, plan: GangPlan, rendering: GangRendering): BackendObjects;
 }
 
-class JobSetBackend extends TrainingBackend {
-  public readonly name = 'jobSet';
+/** What every factory returns: the backend it chose, each a class of its own in backends/. */
+class ChosenBackend extends TrainingBackend {
+  public readonly name: string;
+
+  constructor(private readonly backend: BackendStrategy) {
+    super();
+    this.name = backend.name;
+  }
 
   public _traits(): BackendTraits {
-    return {
-      kind: 'JobSet',
-      apiGroup: 'jobset.x-k8s.io',
-      release: 'JobSet v0.12',
-      addon: ClusterAddon.JOBSET,
-      containerName: 'trainer',
-      replicatedJobName: 'worker',
-      podFields: ['schedulingGroup'],
-      supportsTtl: true,
-      injectsTorchEnv: false,
-    };
+    return this.backend.traits();
   }
 
   public _render(scope: Construct, plan: GangPlan, rendering: GangRendering): BackendObjects {
-    claimName(scope, 'JobSet', plan.namespace, plan.name);
-    claimName(scope, 'Service', plan.namespace, plan.name);
-    const workload = new JobSet(scope, 'JobSet', {
-      metadata: { name: plan.name, namespace: plan.namespace, labels: { ...plan.labels, ...rendering.scheduler.jobLabels } },
-      spec: gangJobSetSpec(plan, rendering, { lifecycle: true }),
-    });
-    return { workload, companions: [] };
+    return this.backend.render(scope, plan, rendering);
   }
 }
-
-class TrainJobBackend extends TrainingBackend {
-  public readonly name = 'kubeflowTrainer';
-
-  public _traits(): BackendTraits {
-    return {
-      kind: 'TrainJob',
-      apiGroup: TRAINER_GROUP,
-      release: 'Kubeflow Trainer v2.3 TrainingRuntime',
-      addon: ClusterAddon.KUBEFLOW_TRAINER,
-      containerName: 'node',
-      replicatedJobName: 'node',
-      podFields: ['schedulingGroup'],
-      supportsTtl: false,
-      injectsTorchEnv: true,
-    };
-  }
-
-  public _render(scope: Construct, plan: GangPlan, rendering: GangRendering): BackendObjects {
-    for (const kind of ['TrainJob', 'TrainingRuntime', 'JobSet', 'Service']) claimName(scope, kind, plan.namespace, plan.name);
-    const torch = rendering.launch.torch;
-    const template = gangJobSetSpec(plan, rendering, { lifecycle: false, jobLabels: { [TRAINER_ANCESTOR_LABEL]: 'trainer' } });
-    const runtime = new ApiObject(scope, 'TrainingRuntime', {
-      apiVersion: TRAINER_API_VERSION,
-      kind: 'TrainingRuntime',
-      metadata: { name: plan.name, namespace: plan.namespace, labels: { ...plan.labels, ...(torch ? { [TRAINER_FRAMEWORK_LABEL]: 'torch' } : {}) } },
-      spec: {
-        mlPolicy: { numNodes: plan.workers, ...(torch ? { torch: {} } : {}) },
-        template: { spec: toJson_JobSetSpec(template) },
-      },
-    });
-    const workload = new ApiObject(scope, 'TrainJob', {
-      apiVersion: TRAINER_API_VERSION,
-      kind: 'TrainJob',
-      metadata: { name: plan.name, namespace: plan.namespace, labels: { ...plan.labels, ...rendering.scheduler.jobLabels } },
-      spec: {
-        runtimeRef: { apiGroup: TRAINER_GROUP, kind: 'TrainingRuntime', name: plan.name },
-        trainer: { numNodes: plan.workers, numProcPerNode: torch ? rendering.launch.procsPerNode : undefined },
-        suspend: rendering.scheduler.suspend ? true : undefined,
-      },
-    });
-    workload.node.addDependency(runtime);
-    return { workload, companions: [runtime] };
-  }
-}
+// Errors name what the caller passed by its public type ("got a TrainingBackend"), not by this private class.
+Object.defineProperty(ChosenBackend, 'name', { value: 'TrainingBackend' });

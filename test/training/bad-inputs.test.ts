@@ -48,6 +48,11 @@ const ROWS: BadInputRow[] = [
   { name: 'zero CPU', build: job({ cpuPerWorker: 0 }), error: `${PATH} cpuPerWorker (cpu_per_worker): got 0; expected a positive number of cores in steps of 0.001, e.g. 0.5 or 16` },
   { name: 'CPU finer than a millicore', build: job({ cpuPerWorker: 0.0001 }), error: `${PATH} cpuPerWorker (cpu_per_worker): got 0.0001; expected a positive number of cores in steps of 0.001` },
 
+  // a choice of the wrong kind is named by its public type
+  { name: 'a scheduler given as the backend', build: job({ backend: GangScheduler.podGroup() as any }), error: `${PATH} backend: got a GangScheduler; expected a TrainingBackend` },
+  { name: 'a backend given as the launcher', build: job({ launcher: TrainingBackend.jobSet() as any }), error: `${PATH} launcher: got a TrainingBackend; expected a TrainingLauncher` },
+  { name: 'a launcher given as the scheduler', build: job({ scheduler: TrainingLauncher.raw() as any }), error: `${PATH} scheduler: got a TrainingLauncher; expected a GangScheduler` },
+
   // image, names, references
   { name: 'empty image', build: job({ image: '' }), error: `${PATH} image: got ""; expected an image reference such as "ghcr.io/acme/train:1.0"` },
   { name: 'image with spaces', build: job({ image: 'ghcr.io/acme/train :1.0' }), error: `${PATH} image: got "ghcr.io/acme/train :1.0"; expected an image reference` },

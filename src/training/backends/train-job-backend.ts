@@ -1,0 +1,59 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { ClusterAddon } from '../../cluster/cluster-addon';
+import { toJson_JobSetSpec } from '../../imports/jobset';
+import { claimName } from '../../internal/names';
+import { BackendObjects, BackendStrategy, BackendTraits, GangPlan, GangRendering } from '../gang-plan';
+import { gangJobSetSpec } from '../jobset-spec';
+
+const TRAINER_GROUP = 'trainer.kubeflow.org';
+const TRAINER_API_VERSION = `${TRAINER_GROUP}/v1alpha1`;
+/** Kubeflow Trainer finds the trainer's pods by this Job label and the container named `node`. */
+const TRAINER_ANCESTOR_LABEL = 'trainer.kubeflow.org/trainjob-ancestor-step';
+const TRAINER_FRAMEWORK_LABEL = 'trainer.kubeflow.org/framework';
+
+/** `TrainingBackend.kubeflowTrainer()`: a Kubeflow Trainer v2 TrainJob and the TrainingRuntime generated for it. */
+export class TrainJobBackend implements BackendStrategy {
+  public readonly name = 'kubeflowTrainer';
+
+  public traits(): BackendTraits {
+    return {
+      kind: 'TrainJob',
+      apiGroup: TRAINER_GROUP,
+      release: 'Kubeflow Trainer v2.3 TrainingRuntime',
+      addon: ClusterAddon.KUBEFLOW_TRAINER,
+      containerName: 'node',
+      replicatedJobName: 'node',
+      podFields: ['schedulingGroup'],
+      supportsTtl: false,
+      injectsTorchEnv: true,
+    };
+  }
+
+  public render(scope: Construct, plan: GangPlan, rendering: GangRendering): BackendObjects {
+    for (const kind of ['TrainJob', 'TrainingRuntime', 'JobSet', 'Service']) claimName(scope, kind, plan.namespace, plan.name);
+    const torch = rendering.launch.torch;
+    const template = gangJobSetSpec(plan, rendering, { lifecycle: false, jobLabels: { [TRAINER_ANCESTOR_LABEL]: 'trainer' } });
+    const runtime = new ApiObject(scope, 'TrainingRuntime', {
+      apiVersion: TRAINER_API_VERSION,
+      kind: 'TrainingRuntime',
+      metadata: { name: plan.name, namespace: plan.namespace, labels: { ...plan.labels, ...(torch ? { [TRAINER_FRAMEWORK_LABEL]: 'torch' } : {}) } },
+      spec: {
+        mlPolicy: { numNodes: plan.workers, ...(torch ? { torch: {} } : {}) },
+        template: { spec: toJson_JobSetSpec(template) },
+      },
+    });
+    const workload = new ApiObject(scope, 'TrainJob', {
+      apiVersion: TRAINER_API_VERSION,
+      kind: 'TrainJob',
+      metadata: { name: plan.name, namespace: plan.namespace, labels: { ...plan.labels, ...rendering.scheduler.jobLabels } },
+      spec: {
+        runtimeRef: { apiGroup: TRAINER_GROUP, kind: 'TrainingRuntime', name: plan.name },
+        trainer: { numNodes: plan.workers, numProcPerNode: torch ? rendering.launch.procsPerNode : undefined },
+        suspend: rendering.scheduler.suspend ? true : undefined,
+      },
+    });
+    workload.node.addDependency(runtime);
+    return { workload, companions: [runtime] };
+  }
+}
