@@ -38,7 +38,7 @@ export function buildFleet(app: App, n: number): Chart {
   new PlatformObservability(chart, 'observability');
   const pools: GpuNodePool[] = [];
   for (let p = 0; p * SERVICES_PER_POOL < n; p++) {
-    pools.push(new GpuNodePool(chart, `h100-${p}`, { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: GPUS_PER_NODE, maxNodes: NODES_PER_POOL }));
+    pools.push(new GpuNodePool(chart, `h100-${p}`, { gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: GPUS_PER_NODE, maxNodes: NODES_PER_POOL }));
   }
   let tenant: AiTenant | undefined;
   for (let i = 0; i < n; i++) {
@@ -59,7 +59,7 @@ export function buildFleet(app: App, n: number): Chart {
     const service = new InferenceService(tenant!, `model-${i}`, {
       model: ModelSource.huggingFace(MODELS[i % MODELS.length], { tokenSecret: 'hf-token' }),
       server: ModelServer.vllm(),
-      gpus: GpuRequest.of(1, { model: GpuModel.NVIDIA_H100_80GB }),
+      gpus: GpuRequest.of(1, { model: GpuModel.NVIDIA_H100_80_GB }),
       nodePool: pool,
       route: { gateway: 'gateways/inference-gateway' },
     });

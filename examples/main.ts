@@ -32,11 +32,11 @@ new ClusterProfile(app, 'Cluster', {
 
 // Cluster-wide objects: the GPU pool and its device classes, the operator's policy, monitoring and image policies.
 const platform = new Chart(app, 'platform', { disableResourceNameHashes: true });
-const h100 = new GpuNodePool(platform, 'h100', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8, maxNodes: 4 });
+const h100 = new GpuNodePool(platform, 'h100', { gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: 8, maxNodes: 4 });
 new GpuDeviceClass(platform, 'any-gpu-40g', { minMemory: Size.gibibytes(40) });
 new GpuOperatorPolicy(platform, 'gpu-operator', { installDriver: false, dcgmExporter: true });
 new PlatformObservability(platform, 'observability', {
-  gpuPrices: [{ model: GpuModel.NVIDIA_H100_80GB, pricePerHour: 2.5 }],
+  gpuPrices: [{ model: GpuModel.NVIDIA_H100_80_GB, pricePerHour: 2.5 }],
   runbookBaseUrl: 'https://runbooks.example.com/gpu',
 });
 const signed = new ImageSigningPolicy(platform, 'acme-signed', {
@@ -87,7 +87,7 @@ const finetune = new GangTrainingJob(research, 'llama-finetune', {
   image: TRAINER_IMAGE,
   command: ['train.py', '--config', 'configs/llama-8b-sft.yaml'],
   workers: 4,
-  gpusPerWorker: GpuRequest.of(4, { model: GpuModel.NVIDIA_H100_80GB }),
+  gpusPerWorker: GpuRequest.of(4, { model: GpuModel.NVIDIA_H100_80_GB }),
   pool: h100,
   backend: TrainingBackend.jobSet(),
   scheduler: GangScheduler.kueue({ queue: research.queueName, priorityClass: research.priorityClassName('batch') }),
@@ -108,7 +108,7 @@ const stable = new InferenceService(serving, 'llama', {
   model,
   server: ModelServer.vllm({ image: VLLM_IMAGE }),
   endpointPicker,
-  gpus: GpuRequest.of(1, { model: GpuModel.NVIDIA_H100_80GB }),
+  gpus: GpuRequest.of(1, { model: GpuModel.NVIDIA_H100_80_GB }),
   nodePool: h100,
   replicas: 2,
 });
@@ -117,7 +117,7 @@ const canary = new InferenceService(serving, 'llama-canary', {
   server: ModelServer.vllm({ image: VLLM_IMAGE }),
   endpointPicker,
   servedModelName: 'meta-llama/Llama-3.1-8B-Instruct',
-  gpus: GpuRequest.of(1, { model: GpuModel.NVIDIA_H100_80GB }),
+  gpus: GpuRequest.of(1, { model: GpuModel.NVIDIA_H100_80_GB }),
   nodePool: h100,
 });
 new InferenceRoute(serving, 'chat', {

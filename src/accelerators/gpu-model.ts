@@ -122,7 +122,7 @@ export class GpuModel {
    * Names: `NVIDIA A100-SXM4-40GB` [NVIDIA/k8s-dra-driver-gpu v25.12.0 README.md l.95], `NVIDIA A100-PCIE-40GB` [3p listing].
    * Memory: 40 GB [NVIDIA A100 data sheet]. MIG: GPU Operator v26.7.0 mig-parted defaults.
    */
-  public static readonly NVIDIA_A100_40GB = new GpuModel({
+  public static readonly NVIDIA_A100_40_GB = new GpuModel({
     id: 'nvidia-a100-40gb',
     productNames: ['NVIDIA A100-SXM4-40GB', 'NVIDIA A100-PCIE-40GB'],
     productNamePattern: 'a100.*40gb',
@@ -135,7 +135,7 @@ export class GpuModel {
    * NVIDIA A100 80GB (SXM4 or PCIe), Ampere.
    * Names: `NVIDIA A100-SXM4-80GB`, `NVIDIA A100 80GB PCIe` [3p GPU id listing]. Memory: 80 GB [NVIDIA A100 data sheet].
    */
-  public static readonly NVIDIA_A100_80GB = new GpuModel({
+  public static readonly NVIDIA_A100_80_GB = new GpuModel({
     id: 'nvidia-a100-80gb',
     productNames: ['NVIDIA A100-SXM4-80GB', 'NVIDIA A100 80GB PCIe'],
     productNamePattern: 'a100.*80gb',
@@ -148,7 +148,7 @@ export class GpuModel {
    * NVIDIA H100 80GB (SXM5 HBM3 or PCIe), Hopper. The 94GB H100 NVL is `NVIDIA_H100_NVL`.
    * Names: `NVIDIA H100 80GB HBM3` [3p, GFD sanitiser comment], `NVIDIA H100 PCIe` [3p]. Memory: 80 GB [NVIDIA H100 data sheet].
    */
-  public static readonly NVIDIA_H100_80GB = new GpuModel({
+  public static readonly NVIDIA_H100_80_GB = new GpuModel({
     id: 'nvidia-h100-80gb',
     productNames: ['NVIDIA H100 80GB HBM3', 'NVIDIA H100 PCIe'],
     productNamePattern: 'h100',
@@ -225,7 +225,7 @@ export class GpuModel {
   });
 
   /** NVIDIA L40S 48GB, Ada Lovelace, no MIG. Name: `NVIDIA L40S` [3p]. Memory: 48 GB [NVIDIA L40S data sheet]. */
-  public static readonly NVIDIA_L40S = new GpuModel({
+  public static readonly NVIDIA_L40_S = new GpuModel({
     id: 'nvidia-l40s',
     productNames: ['NVIDIA L40S'],
     productNamePattern: '\\bl40s\\b',
@@ -249,7 +249,7 @@ export class GpuModel {
    * NVIDIA A10G 24GB (AWS G5), Ampere, no MIG. Name: `NVIDIA A10G`, GFD `nvidia.com/gpu.memory` 23028 MiB [3p].
    * Memory: 24 GB [AWS G5 instance specifications].
    */
-  public static readonly NVIDIA_A10G = new GpuModel({
+  public static readonly NVIDIA_A10_G = new GpuModel({
     id: 'nvidia-a10g',
     productNames: ['NVIDIA A10G'],
     productNamePattern: '\\ba10g\\b',
@@ -263,7 +263,7 @@ export class GpuModel {
    * selector matches `mi300x` anywhere in it. Node label `amd.com/gpu.product-name=AMD_Instinct_MI300X_OAM` [3p ROCm
    * install guide example]. Memory: 192 GB HBM3 [rocm.docs.amd.com GPU specifications].
    */
-  public static readonly AMD_MI300X = new GpuModel({
+  public static readonly AMD_MI300_X = new GpuModel({
     id: 'amd-mi300x',
     vendor: GpuVendor.AMD,
     productNames: ['AMD Instinct MI300X'],
@@ -278,9 +278,9 @@ export class GpuModel {
   /** Every model in the catalogue, in declaration order. */
   public static all(): GpuModel[] {
     return [
-      GpuModel.NVIDIA_A100_40GB, GpuModel.NVIDIA_A100_80GB, GpuModel.NVIDIA_H100_80GB, GpuModel.NVIDIA_H100_NVL,
-      GpuModel.NVIDIA_H200, GpuModel.NVIDIA_B200, GpuModel.NVIDIA_GB200, GpuModel.NVIDIA_L4, GpuModel.NVIDIA_L40S,
-      GpuModel.NVIDIA_T4, GpuModel.NVIDIA_A10G, GpuModel.AMD_MI300X,
+      GpuModel.NVIDIA_A100_40_GB, GpuModel.NVIDIA_A100_80_GB, GpuModel.NVIDIA_H100_80_GB, GpuModel.NVIDIA_H100_NVL,
+      GpuModel.NVIDIA_H200, GpuModel.NVIDIA_B200, GpuModel.NVIDIA_GB200, GpuModel.NVIDIA_L4, GpuModel.NVIDIA_L40_S,
+      GpuModel.NVIDIA_T4, GpuModel.NVIDIA_A10_G, GpuModel.AMD_MI300_X,
     ];
   }
 

@@ -185,7 +185,7 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
   constructor(scope: Construct, id: string, props: GpuNodePoolProps) {
     super(scope, id);
     checkProps(this, 'GpuNodePoolProps', props, {
-      gpu: req(GpuModel, 'a GpuModel such as GpuModel.NVIDIA_H100_80GB (or GpuModel.custom(...))'),
+      gpu: req(GpuModel, 'a GpuModel such as GpuModel.NVIDIA_H100_80_GB (or GpuModel.custom(...))'),
       gpusPerNode: req('number'),
       minNodes: opt('number'),
       maxNodes: opt('number'),

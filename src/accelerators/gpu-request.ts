@@ -6,7 +6,7 @@ import { GpuSharing } from './gpu-sharing';
 import { checkProps, opt, req, requireKind } from '../internal/runtime-checks';
 
 /** How a GpuModel is shown in a refusal. */
-const MODEL = 'a GpuModel such as GpuModel.NVIDIA_H100_80GB';
+const MODEL = 'a GpuModel such as GpuModel.NVIDIA_H100_80_GB';
 
 /**
  * Options common to requests for whole GPUs.
@@ -239,9 +239,9 @@ interface GpuRequestFields extends GpuRequestOptions {
  *
  * ```ts
  * GpuRequest.of(1)                                                       // one GPU, any model
- * GpuRequest.of(8, { model: GpuModel.NVIDIA_H100_80GB })                // eight H100s
+ * GpuRequest.of(8, { model: GpuModel.NVIDIA_H100_80_GB })                // eight H100s
  * GpuRequest.of(1, { minMemory: Size.gibibytes(40) })                    // any GPU with >= 40Gi
- * GpuRequest.mig('1g.10gb', { model: GpuModel.NVIDIA_A100_80GB })        // one MIG slice
+ * GpuRequest.mig('1g.10gb', { model: GpuModel.NVIDIA_A100_80_GB })        // one MIG slice
  * GpuRequest.shared(GpuSharing.timeSlicing())                            // pods share one GPU
  * GpuRequest.firstAvailable([GpuRequest.of(8, { model: H100 }), GpuRequest.of(8, { model: A100_80 })])
  * GpuRequest.allOnNode()                                                  // every GPU of the node

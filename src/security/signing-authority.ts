@@ -7,7 +7,7 @@ import { checkProps, opt, req } from '../internal/runtime-checks';
 export interface KeylessIdentityProps {
   /**
    * The OIDC issuer of the signer's certificate, e.g. `https://token.actions.githubusercontent.com`.
-   * Exactly one of `issuer` and `issuerRegExp`.
+   * Exactly one of `issuer` and `issuerRegex`.
    *
    * @default - none
    */
@@ -18,11 +18,11 @@ export interface KeylessIdentityProps {
    *
    * @default - none
    */
-  readonly issuerRegExp?: string;
+  readonly issuerRegex?: string;
 
   /**
    * The certificate subject (e.g. a workflow identity or an e-mail address). Exactly one of `subject` and
-   * `subjectRegExp`.
+   * `subjectRegex`.
    *
    * @default - none
    */
@@ -33,7 +33,7 @@ export interface KeylessIdentityProps {
    *
    * @default - none
    */
-  readonly subjectRegExp?: string;
+  readonly subjectRegex?: string;
 
   /**
    * The Fulcio URL.
@@ -64,7 +64,7 @@ export interface GithubActionsIdentityProps {
    *
    * @default 'refs/tags/.*' (release tags only)
    */
-  readonly refRegExp?: string;
+  readonly refRegex?: string;
 }
 
 /**
@@ -80,17 +80,17 @@ export class SigningAuthority {
    */
   public static keyless(props: KeylessIdentityProps): SigningAuthority {
     props = checkProps('SigningAuthority.keyless', 'KeylessIdentityProps', props, {
-      issuer: opt('string'), issuerRegExp: opt('string'), subject: opt('string'), subjectRegExp: opt('string'), fulcioUrl: opt('string'),
+      issuer: opt('string'), issuerRegex: opt('string'), subject: opt('string'), subjectRegex: opt('string'), fulcioUrl: opt('string'),
     });
     const one = (a?: string, b?: string) => (a === undefined) !== (b === undefined);
-    if (!one(props.issuer, props.issuerRegExp)) {
-      throw new ValidationError('SigningAuthority.keyless', 'issuer', 'give exactly one of issuer and issuerRegExp');
+    if (!one(props.issuer, props.issuerRegex)) {
+      throw new ValidationError('SigningAuthority.keyless', 'issuer', 'give exactly one of issuer and issuerRegex');
     }
-    if (!one(props.subject, props.subjectRegExp)) {
-      throw new ValidationError('SigningAuthority.keyless', 'subject', 'give exactly one of subject and subjectRegExp');
+    if (!one(props.subject, props.subjectRegex)) {
+      throw new ValidationError('SigningAuthority.keyless', 'subject', 'give exactly one of subject and subjectRegex');
     }
-    const identity = { issuer: props.issuer, issuerRegExp: props.issuerRegExp, subject: props.subject, subjectRegExp: props.subjectRegExp };
-    const description = `keyless ${props.issuer ?? props.issuerRegExp} / ${props.subject ?? props.subjectRegExp}`;
+    const identity = { issuer: props.issuer, issuerRegExp: props.issuerRegex, subject: props.subject, subjectRegExp: props.subjectRegex };
+    const description = `keyless ${props.issuer ?? props.issuerRegex} / ${props.subject ?? props.subjectRegex}`;
     return new SigningAuthority(description, { keyless: { url: props.fulcioUrl ?? 'https://fulcio.sigstore.dev', identities: [strip(identity)] } });
   }
 
@@ -99,16 +99,16 @@ export class SigningAuthority {
    */
   public static githubActions(props: GithubActionsIdentityProps): SigningAuthority {
     checkProps('SigningAuthority.githubActions', 'GithubActionsIdentityProps', props, {
-      repository: req('string', '"owner/name"'), workflow: opt('string'), refRegExp: opt('string'),
+      repository: req('string', '"owner/name"'), workflow: opt('string'), refRegex: opt('string'),
     });
     if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(props.repository)) {
       throw new ValidationError('SigningAuthority.githubActions', 'repository', `got ${JSON.stringify(props.repository)}; expected "owner/name"`);
     }
     const workflow = props.workflow !== undefined ? escapeRegExp(props.workflow) : '\\.github/workflows/[^@]+';
-    const ref = props.refRegExp ?? 'refs/tags/.*';
+    const ref = props.refRegex ?? 'refs/tags/.*';
     return SigningAuthority.keyless({
       issuer: 'https://token.actions.githubusercontent.com',
-      subjectRegExp: `^https://github\\.com/${escapeRegExp(props.repository)}/${workflow}@${ref}$`,
+      subjectRegex: `^https://github\\.com/${escapeRegExp(props.repository)}/${workflow}@${ref}$`,
     });
   }
 

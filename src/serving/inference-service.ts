@@ -45,7 +45,7 @@ const ENGINE_TYPE_LABEL = 'llm-d.ai/engine-type';
  * const llm = new InferenceService(chart, 'llama', {
  *   model: ModelSource.huggingFace('meta-llama/Llama-3.1-8B-Instruct', { tokenSecret: 'hf-token' }),
  *   server: ModelServer.vllm(),
- *   gpus: GpuRequest.of(1, { model: GpuModel.NVIDIA_H100_80GB }),
+ *   gpus: GpuRequest.of(1, { model: GpuModel.NVIDIA_H100_80_GB }),
  *   route: { gateway: 'inference-gateway' },
  * });
  * ```

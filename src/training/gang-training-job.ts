@@ -44,7 +44,7 @@ const DEFAULT_TTL = Duration.days(7);
  *   image: 'ghcr.io/acme/train:1.0',
  *   command: ['train.py', '--config', 'llama.yaml'],
  *   workers: 4,
- *   gpusPerWorker: GpuRequest.of(8, { model: GpuModel.NVIDIA_H100_80GB }),
+ *   gpusPerWorker: GpuRequest.of(8, { model: GpuModel.NVIDIA_H100_80_GB }),
  *   pool,
  *   scheduler: GangScheduler.kueue({ queue: 'research' }),
  * });

@@ -19,9 +19,9 @@ const NVLINK_CLIQUE_LABEL = 'nvidia.com/gpu.clique';
  * Custom models are not judged (their fabric is unknown).
  */
 const NO_NVLINK_CLIQUE: readonly GpuModel[] = [
-  GpuModel.NVIDIA_A100_40GB, GpuModel.NVIDIA_A100_80GB, GpuModel.NVIDIA_H100_80GB, GpuModel.NVIDIA_H100_NVL,
-  GpuModel.NVIDIA_H200, GpuModel.NVIDIA_B200, GpuModel.NVIDIA_L4, GpuModel.NVIDIA_L40S, GpuModel.NVIDIA_T4,
-  GpuModel.NVIDIA_A10G,
+  GpuModel.NVIDIA_A100_40_GB, GpuModel.NVIDIA_A100_80_GB, GpuModel.NVIDIA_H100_80_GB, GpuModel.NVIDIA_H100_NVL,
+  GpuModel.NVIDIA_H200, GpuModel.NVIDIA_B200, GpuModel.NVIDIA_L4, GpuModel.NVIDIA_L40_S, GpuModel.NVIDIA_T4,
+  GpuModel.NVIDIA_A10_G,
 ];
 
 function hasNoClique(model: GpuModel): boolean {

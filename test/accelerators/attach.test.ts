@@ -18,8 +18,8 @@ function synthYaml(build: (chart: Chart) => void): string {
 describe('attachGpus', () => {
   test('records the demand tenants count (DRA, shared, extended resource, all-on-node)', () => {
     const { chart } = appFor('default');
-    const pool = new GpuNodePool(chart, 'pool', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8, maxNodes: 4 });
-    new GpuWorkload(chart, 'a', { gpus: GpuRequest.of(2, { model: GpuModel.NVIDIA_H100_80GB }), replicas: 3 });
+    const pool = new GpuNodePool(chart, 'pool', { gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: 8, maxNodes: 4 });
+    new GpuWorkload(chart, 'a', { gpus: GpuRequest.of(2, { model: GpuModel.NVIDIA_H100_80_GB }), replicas: 3 });
     new GpuWorkload(chart, 'b', { gpus: GpuRequest.shared(GpuSharing.timeSlicing(), { count: 2 }), replicas: 5 });
     new GpuWorkload(chart, 'c', { gpus: GpuRequest.allOnNode(), pool, replicas: 2 });
     new GpuWorkload(chart, 'd', { gpus: GpuRequest.allOnNode(), replicas: 1 });
@@ -54,7 +54,7 @@ describe('attachGpus', () => {
     const { chart } = appFor('default');
     new GpuWorkload(chart, 'w', {
       gpus: GpuRequest.firstAvailable([
-        GpuRequest.of(8, { model: GpuModel.NVIDIA_H100_80GB }), GpuRequest.of(4, { model: GpuModel.NVIDIA_H100_80GB }),
+        GpuRequest.of(8, { model: GpuModel.NVIDIA_H100_80_GB }), GpuRequest.of(4, { model: GpuModel.NVIDIA_H100_80_GB }),
         GpuRequest.mig('7g.80gb'), GpuRequest.of(1),
       ]),
     });
@@ -66,7 +66,7 @@ describe('attachGpus', () => {
 
   test('same input, same bytes', () => {
     const build = (chart: Chart) => {
-      const pool = new GpuNodePool(chart, 'pool', { gpu: GpuModel.NVIDIA_A100_80GB, gpusPerNode: 8, maxNodes: 2, deviceClass: true });
+      const pool = new GpuNodePool(chart, 'pool', { gpu: GpuModel.NVIDIA_A100_80_GB, gpusPerNode: 8, maxNodes: 2, deviceClass: true });
       new GpuWorkload(chart, 'w', { gpus: GpuRequest.of(2, { minMemory: Size.gibibytes(40) }), pool, replicas: 2 });
       new GpuWorkload(chart, 'm', { gpus: GpuRequest.mig('1g.10gb', { count: 3 }), pool });
     };

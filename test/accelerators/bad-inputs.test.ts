@@ -19,8 +19,8 @@ import { ClusterProfile, ClusterProfileProps, GpuAllocation } from '../../src/cl
 import { KubernetesVersion } from '../../src/cluster/kubernetes-version';
 import { BadInputRow, badInputCatalogue } from '../harness';
 
-const H100 = GpuModel.NVIDIA_H100_80GB;
-const A100 = GpuModel.NVIDIA_A100_80GB;
+const H100 = GpuModel.NVIDIA_H100_80_GB;
+const A100 = GpuModel.NVIDIA_A100_80_GB;
 const V1_37 = { kubernetesVersion: KubernetesVersion.V1_37 };
 const NO_DRA = { gpuAllocation: GpuAllocation.DEVICE_PLUGIN };
 const NODE_CLASS = { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'gpu' };
@@ -78,7 +78,7 @@ badInputCatalogue([
   workload('malformed MIG profile', { gpus: GpuRequest.mig('big') }, '[c/w] gpus.migProfile (gpus.mig_profile): got "big"; expected a MIG profile such as "1g.10gb"'),
   workload('MIG on a model without MIG', { gpus: GpuRequest.mig('1g.10gb', { model: GpuModel.NVIDIA_L4 }) },
     '[c/w] gpus.migProfile (gpus.mig_profile): got "1g.10gb"; expected a MIG profile of nvidia-l4: nothing: nvidia-l4 has no MIG support'),
-  workload('MIG profile of another model', { gpus: GpuRequest.mig('1g.10gb', { model: GpuModel.NVIDIA_A100_40GB }) },
+  workload('MIG profile of another model', { gpus: GpuRequest.mig('1g.10gb', { model: GpuModel.NVIDIA_A100_40_GB }) },
     '[c/w] gpus.migProfile (gpus.mig_profile): got "1g.10gb"; expected a MIG profile of nvidia-a100-40gb: one of "1g.5gb", "1g.5gb+me", "2g.10gb"'),
   workload('MIG count 0', { gpus: GpuRequest.mig('1g.10gb', { count: 0 }) }, '[c/w] gpus.count: got 0; expected an integer from 1 to 32'),
   workload('empty extra selector', { gpus: GpuRequest.of(1, { extraSelectors: [' '] }) }, '[c/w] gpus.extraSelectors[0] (gpus.extra_selectors[0]): got " "; expected a non-empty CEL expression'),
@@ -90,7 +90,7 @@ badInputCatalogue([
     '[c/w] gpus.sharing.activeThreadPercentage (gpus.sharing.active_thread_percentage): got 101; expected an integer from 1 to 100'),
   workload('MPS pinned memory 0', { gpus: GpuRequest.shared(GpuSharing.mps({ pinnedMemoryLimit: Size.mebibytes(0) })) },
     '[c/w] gpus.sharing.pinnedMemoryLimit (gpus.sharing.pinned_memory_limit): got "0Ki"; expected a positive whole number of MiB'),
-  workload('time-slicing on AMD', { gpus: GpuRequest.shared(GpuSharing.timeSlicing(), { model: GpuModel.AMD_MI300X }) },
+  workload('time-slicing on AMD', { gpus: GpuRequest.shared(GpuSharing.timeSlicing(), { model: GpuModel.AMD_MI300_X }) },
     '[c/w] gpus.sharing: time-slicing and MPS are NVIDIA driver settings; amd GPUs cannot take them'),
   workload('MIG on AMD', { gpus: GpuRequest.mig('1g.10gb', { model: GpuModel.custom({ id: 'amd-x', vendor: GpuVendor.AMD, productNames: ['X'], memoryGib: 64, migProfiles: { '1g.10gb': 7 } }) }) },
     '[c/w] gpus.migProfile (gpus.mig_profile): got "1g.10gb"; expected no MIG profile: the amd driver has no MIG device class'),
@@ -112,7 +112,7 @@ badInputCatalogue([
     '[c/w] gpus.alternatives[0]: sameAttributes cannot be set on one alternative of a prioritized list'),
   workload('alternative with count 0', { gpus: GpuRequest.firstAvailable([GpuRequest.of(0)]) },
     '[c/w] gpus.alternatives[0].count: got 0; expected an integer from 1 to 32'),
-  workload('alternatives of two vendors', { gpus: GpuRequest.firstAvailable([GpuRequest.of(1, { model: H100 }), GpuRequest.of(1, { model: GpuModel.AMD_MI300X })]) },
+  workload('alternatives of two vendors', { gpus: GpuRequest.firstAvailable([GpuRequest.of(1, { model: H100 }), GpuRequest.of(1, { model: GpuModel.AMD_MI300_X })]) },
     '[c/w] gpus.alternatives: the alternatives mix drivers (gpu.nvidia.com, gpu.amd.com)'),
   // --- feature gates per version ---
   workload('prioritized list with the gate off', { gpus: GpuRequest.firstAvailable([GpuRequest.of(1)]) },
@@ -133,7 +133,7 @@ badInputCatalogue([
   workload('multi-node NVLink without the NVIDIA DRA driver', { gpus: GpuRequest.of(4, { multiNodeNvlink: true }) },
     '[c/w] gpus.multiNodeNvlink (gpus.multi_node_nvlink): multi-node NVLink (ComputeDomain) needs NVIDIA DRA driver (gpu.nvidia.com), which the ClusterProfile "Cluster" does not list in its addons',
     { addons: [ClusterAddon.KUEUE] }),
-  workload('multi-node NVLink on AMD', { gpus: GpuRequest.of(4, { model: GpuModel.AMD_MI300X, multiNodeNvlink: true }) },
+  workload('multi-node NVLink on AMD', { gpus: GpuRequest.of(4, { model: GpuModel.AMD_MI300_X, multiNodeNvlink: true }) },
     '[c/w] gpus.multiNodeNvlink (gpus.multi_node_nvlink): multi-node NVLink is an NVIDIA feature; the request is for amd-mi300x'),
   // --- clusters without DRA: what the extended resource cannot say ---
   workload('MIG without DRA', { gpus: GpuRequest.mig('1g.10gb') }, `[c/w] gpus.migProfile (gpus.mig_profile): a MIG profile ${NOT_WITHOUT_DRA}`, NO_DRA),
@@ -216,7 +216,7 @@ badInputCatalogue([
     '[c/p] labels.ai.cdk8s.io/gpu-node-pool: got "x"; expected no ai.cdk8s.io/gpu-node-pool label (the pool sets it to its name)'),
   pool('zone invalid', { zones: ['us east'] }, '[c/p] zones[0]: got "us east"; expected a zone name (a label value)'),
   pool('clique invalid', { nvlinkClique: 'a b' }, '[c/p] nvlinkClique (nvlink_clique): got "a b"; expected a clique id'),
-  pool('clique on AMD', { gpu: GpuModel.AMD_MI300X, nvlinkClique: 'x.1' }, '[c/p] nvlinkClique (nvlink_clique): got "x.1"; NVLink cliques exist only for NVIDIA GPUs, the pool has amd-mi300x'),
+  pool('clique on AMD', { gpu: GpuModel.AMD_MI300_X, nvlinkClique: 'x.1' }, '[c/p] nvlinkClique (nvlink_clique): got "x.1"; NVLink cliques exist only for NVIDIA GPUs, the pool has amd-mi300x'),
   pool('name invalid', { name: 'H100_pool' }, '[c/p] name: got "H100_pool"; expected a DNS-1123 label'),
   pool('capacity type with existing nodes', { capacityType: CapacityType.SPOT },
     '[c/p] capacityType (capacity_type): got "spot"; the existing-nodes provisioner cannot choose how nodes are bought'),
@@ -249,7 +249,7 @@ badInputCatalogue([
     '[c/p/GpuOperator] gpuOperator.serviceMonitor (gpu_operator.service_monitor): a DCGM exporter ServiceMonitor needs prometheus-operator', { addons: [ClusterAddon.NVIDIA_GPU_OPERATOR] }),
   pool('ServiceMonitor without the exporter', { gpuOperator: { serviceMonitor: true, dcgmExporter: false } },
     '[c/p/GpuOperator] gpuOperator.serviceMonitor (gpu_operator.service_monitor): a ServiceMonitor needs the DCGM exporter'),
-  pool('GPU Operator on AMD nodes', { gpu: GpuModel.AMD_MI300X, gpuOperator: {} }, '[c/p] gpuOperator (gpu_operator): the NVIDIA GPU Operator cannot manage amd-mi300x nodes'),
+  pool('GPU Operator on AMD nodes', { gpu: GpuModel.AMD_MI300_X, gpuOperator: {} }, '[c/p] gpuOperator (gpu_operator): the NVIDIA GPU Operator cannot manage amd-mi300x nodes'),
   {
     name: 'two ClusterPolicies',
     error: '[c/q/GpuOperator] id: the ClusterPolicy name "cluster-policy" is already used by c/p/GpuOperator',

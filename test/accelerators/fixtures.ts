@@ -49,9 +49,9 @@ export interface Shape {
 /** One line per GpuRequest shape, as the README shows them. */
 export const SHAPES: Shape[] = [
   { name: 'one GPU of any model', request: () => GpuRequest.of(1), envs: ['default', 'latest'] },
-  { name: 'eight H100 80GB', request: () => GpuRequest.of(8, { model: GpuModel.NVIDIA_H100_80GB }), envs: ['default', 'latest'] },
+  { name: 'eight H100 80GB', request: () => GpuRequest.of(8, { model: GpuModel.NVIDIA_H100_80_GB }), envs: ['default', 'latest'] },
   { name: 'minimum memory', request: () => GpuRequest.of(1, { minMemory: Size.gibibytes(40) }), envs: ['default', 'latest'] },
-  { name: 'MIG profile', request: () => GpuRequest.mig('1g.10gb', { model: GpuModel.NVIDIA_A100_80GB }), envs: ['default', 'latest'] },
+  { name: 'MIG profile', request: () => GpuRequest.mig('1g.10gb', { model: GpuModel.NVIDIA_A100_80_GB }), envs: ['default', 'latest'] },
   {
     name: 'MIG slices of one GPU',
     request: () => GpuRequest.mig('3g.40gb', { count: 2, sameAttributes: [DeviceAttribute.MIG_PARENT_GPU] }),
@@ -61,16 +61,16 @@ export const SHAPES: Shape[] = [
   {
     name: 'MPS shared GPU',
     request: () => GpuRequest.shared(GpuSharing.mps({ activeThreadPercentage: 50, pinnedMemoryLimit: Size.gibibytes(8) }),
-      { model: GpuModel.NVIDIA_L40S }),
+      { model: GpuModel.NVIDIA_L40_S }),
     envs: ['default', 'latest'],
     replicas: 2,
   },
-  { name: 'shared MIG device', request: () => GpuRequest.shared(GpuSharing.mps(), { migProfile: '1g.10gb', model: GpuModel.NVIDIA_H100_80GB }), envs: ['default', 'latest'], replicas: 2 },
+  { name: 'shared MIG device', request: () => GpuRequest.shared(GpuSharing.mps(), { migProfile: '1g.10gb', model: GpuModel.NVIDIA_H100_80_GB }), envs: ['default', 'latest'], replicas: 2 },
   {
     name: 'H100 else A100 (prioritized list)',
     request: () => GpuRequest.firstAvailable([
-      GpuRequest.of(8, { model: GpuModel.NVIDIA_H100_80GB }),
-      GpuRequest.of(8, { model: GpuModel.NVIDIA_A100_80GB }),
+      GpuRequest.of(8, { model: GpuModel.NVIDIA_H100_80_GB }),
+      GpuRequest.of(8, { model: GpuModel.NVIDIA_A100_80_GB }),
       GpuRequest.mig('7g.80gb', { count: 4 }),
     ]),
     envs: ['default', 'latest'],
@@ -91,5 +91,5 @@ export const SHAPES: Shape[] = [
     request: () => GpuRequest.of(1, { model: GpuModel.custom({ id: 'rtx-6000-ada', productNames: ['NVIDIA RTX 6000 Ada Generation (rev. 1)', "Quadro's \\ odd"], memoryGib: 48 }) }),
     envs: ['default', 'latest'],
   },
-  { name: 'AMD MI300X', request: () => GpuRequest.of(8, { model: GpuModel.AMD_MI300X, minMemory: Size.gibibytes(128) }), envs: ['default', 'latest'] },
+  { name: 'AMD MI300X', request: () => GpuRequest.of(8, { model: GpuModel.AMD_MI300_X, minMemory: Size.gibibytes(128) }), envs: ['default', 'latest'] },
 ];

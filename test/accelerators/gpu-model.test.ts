@@ -40,14 +40,14 @@ describe('GpuModel catalogue', () => {
   });
 
   test('GFD node labels follow GFD\'s sanitiser', () => {
-    expect(GpuModel.NVIDIA_H100_80GB.nodeLabelValues).toEqual(['NVIDIA-H100-80GB-HBM3', 'NVIDIA-H100-PCIe']);
-    expect(GpuModel.NVIDIA_A100_80GB.nodeLabelValues).toEqual(['NVIDIA-A100-SXM4-80GB', 'NVIDIA-A100-80GB-PCIe']);
+    expect(GpuModel.NVIDIA_H100_80_GB.nodeLabelValues).toEqual(['NVIDIA-H100-80GB-HBM3', 'NVIDIA-H100-PCIe']);
+    expect(GpuModel.NVIDIA_A100_80_GB.nodeLabelValues).toEqual(['NVIDIA-A100-SXM4-80GB', 'NVIDIA-A100-80GB-PCIe']);
     expect(GpuModel.NVIDIA_T4.nodeLabelValues).toEqual(['Tesla-T4']);
   });
 
   test('MIG instances per GPU come from the mig-parted defaults', () => {
-    expect(GpuModel.NVIDIA_A100_80GB.migInstancesPerGpu('1g.10gb')).toBe(7);
-    expect(GpuModel.NVIDIA_H100_80GB.migInstancesPerGpu('3g.40gb')).toBe(2);
+    expect(GpuModel.NVIDIA_A100_80_GB.migInstancesPerGpu('1g.10gb')).toBe(7);
+    expect(GpuModel.NVIDIA_H100_80_GB.migInstancesPerGpu('3g.40gb')).toBe(2);
     expect(GpuModel.NVIDIA_L4.migInstancesPerGpu('1g.10gb')).toBe(0);
     expect(GpuModel.NVIDIA_L4.migProfiles).toEqual([]);
   });
@@ -55,7 +55,7 @@ describe('GpuModel catalogue', () => {
   test('MIG profiles come out in catalogue order, whatever order the map came in (Go maps arrive shuffled)', () => {
     const profiles = { '7g.80gb': 1, '1g.20gb': 4, '1g.10gb+me': 1, '3g.40gb': 2, '1g.10gb': 7, '2g.20gb': 3, '4g.40gb': 1 };
     const model = GpuModel.custom({ id: 'acme-m80', productNames: ['ACME M80'], memoryGib: 80, migProfiles: profiles });
-    expect(model.migProfiles).toEqual(GpuModel.NVIDIA_A100_80GB.migProfiles);
+    expect(model.migProfiles).toEqual(GpuModel.NVIDIA_A100_80_GB.migProfiles);
     expect(model.migProfiles).toEqual(['1g.10gb', '1g.10gb+me', '1g.20gb', '2g.20gb', '3g.40gb', '4g.40gb', '7g.80gb']);
     expect(GpuModel.NVIDIA_H200.migProfiles).toEqual(['1g.18gb', '1g.18gb+me', '1g.35gb', '2g.35gb', '3g.71gb', '4g.71gb', '7g.141gb']);
     // numeric, not text order: 1g.5gb before 1g.10gb
@@ -77,7 +77,7 @@ describe('GpuModel catalogue', () => {
 
 describe('CEL selectors', () => {
   test('guard every attribute and capacity with has()', () => {
-    expect(modelSelector(GpuModel.NVIDIA_H100_80GB)).toBe(
+    expect(modelSelector(GpuModel.NVIDIA_H100_80_GB)).toBe(
       "has(device.attributes['gpu.nvidia.com'].productName) && " +
       "device.attributes['gpu.nvidia.com'].productName.lowerAscii().matches('h100') && " +
       "!device.attributes['gpu.nvidia.com'].productName.lowerAscii().matches('nvl|94gb|96gb')");

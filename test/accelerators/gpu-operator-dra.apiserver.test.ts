@@ -8,7 +8,7 @@ import { validateChart } from '../harness';
 describe.each(ENVS)('GpuOperatorPolicy DRA attribution on the %s environment', (env) => {
   test('ClusterPolicy with KUBERNETES_ENABLE_DRA, ClusterRole and ClusterRoleBinding are accepted as sent', async () => {
     const { chart } = appFor(env);
-    new GpuNodePool(chart, 'h100', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8, gpuOperator: {} });
+    new GpuNodePool(chart, 'h100', { gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: 8, gpuOperator: {} });
     const results = await validateChart(chart, { environment: env });
     expect(results.map((r) => r.object.kind).sort()).toEqual(['ClusterPolicy', 'ClusterRole', 'ClusterRoleBinding']);
     const policy = results.find((r) => r.object.kind === 'ClusterPolicy')!.response as any;

@@ -50,7 +50,7 @@ describe('GpuOperatorPolicy: DCGM exporter pod attribution under DRA', () => {
     const app = Testing.app();
     new ClusterProfile(app, 'Cluster', { addons: ALL_ADDONS });
     const chart = new Chart(app, 'c');
-    const pool = new GpuNodePool(chart, 'h100', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8, gpuOperator: { operatorNamespace: 'gpu-ops' } });
+    const pool = new GpuNodePool(chart, 'h100', { gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: 8, gpuOperator: { operatorNamespace: 'gpu-ops' } });
     expect(pool.gpuOperatorPolicy!.dcgmExporterClusterRoleBinding).toBeDefined();
     expect(chart.toJson().find((o: any) => o.kind === 'ClusterRoleBinding').subjects[0].namespace).toBe('gpu-ops');
   });

@@ -68,32 +68,32 @@ describe('the API checks catch what they look for', () => {
       },
     });
 
-    test('NVIDIA_H100_80GB, NVIDIA_A10G, NVIDIA_L40S and AMD_MI300X pass, and are listed with their Python names', () => {
-      const assembly = constants('NVIDIA_H100_80GB', 'NVIDIA_A10G', 'NVIDIA_L40S', 'AMD_MI300X', 'NVIDIA_B200', 'NVIDIA_H100_NVL');
+    test('NVIDIA_H100_80_GB, NVIDIA_A10_G, NVIDIA_L40_S and AMD_MI300_X pass, and are listed with their Python names', () => {
+      const assembly = constants('NVIDIA_H100_80_GB', 'NVIDIA_A10_G', 'NVIDIA_L40_S', 'AMD_MI300_X', 'NVIDIA_B200', 'NVIDIA_H100_NVL');
       expect(namingProblems(assembly)).toEqual([]);
       expect(pythonRenamedConstants(assembly)).toEqual([
-        { type: 'GpuModel', name: 'AMD_MI300X', python: 'AMD_MI300_X' },
-        { type: 'GpuModel', name: 'NVIDIA_A10G', python: 'NVIDIA_A10_G' },
-        { type: 'GpuModel', name: 'NVIDIA_H100_80GB', python: 'NVIDIA_H100_80_GB' },
-        { type: 'GpuModel', name: 'NVIDIA_L40S', python: 'NVIDIA_L40_S' },
+        { type: 'GpuModel', name: 'AMD_MI300_X', python: 'AMD_MI300_X' },
+        { type: 'GpuModel', name: 'NVIDIA_A10_G', python: 'NVIDIA_A10_G' },
+        { type: 'GpuModel', name: 'NVIDIA_H100_80_GB', python: 'NVIDIA_H100_80_GB' },
+        { type: 'GpuModel', name: 'NVIDIA_L40_S', python: 'NVIDIA_L40_S' },
       ]);
       expect(formatRenamedConstants(pythonRenamedConstants(assembly))).toEqual([
         'GpuModel constants in Python: AMD_MI300_X, NVIDIA_A10_G, NVIDIA_H100_80_GB, NVIDIA_L40_S',
         '',
         '| TypeScript | Python | Go |',
         '| --- | --- | --- |',
-        '| `GpuModel.AMD_MI300X` | `GpuModel.AMD_MI300_X` | `GpuModel_AMD_MI300X()` |',
-        '| `GpuModel.NVIDIA_A10G` | `GpuModel.NVIDIA_A10_G` | `GpuModel_NVIDIA_A10G()` |',
-        '| `GpuModel.NVIDIA_H100_80GB` | `GpuModel.NVIDIA_H100_80_GB` | `GpuModel_NVIDIA_H100_80GB()` |',
-        '| `GpuModel.NVIDIA_L40S` | `GpuModel.NVIDIA_L40_S` | `GpuModel_NVIDIA_L40S()` |',
+        '| `GpuModel.AMD_MI300_X` | `GpuModel.AMD_MI300_X` | `GpuModel_AMD_MI300X()` |',
+        '| `GpuModel.NVIDIA_A10_G` | `GpuModel.NVIDIA_A10_G` | `GpuModel_NVIDIA_A10G()` |',
+        '| `GpuModel.NVIDIA_H100_80_GB` | `GpuModel.NVIDIA_H100_80_GB` | `GpuModel_NVIDIA_H100_80GB()` |',
+        '| `GpuModel.NVIDIA_L40_S` | `GpuModel.NVIDIA_L40_S` | `GpuModel_NVIDIA_L40S()` |',
         '',
       ].join('\n'));
     });
 
     test('the split is the only change allowed', () => {
-      expect(isDigitLetterSplit('NVIDIA_H100_80GB', 'NVIDIA_H100_80_GB')).toBe(true);
-      expect(isDigitLetterSplit('NVIDIA_H100_80GB', 'NVIDIA_H100_80GB')).toBe(false); // no change: nothing to allow
-      expect(isDigitLetterSplit('NVIDIA_H100_80GB', 'NVIDIA_H_100_80_GB')).toBe(false); // a letter-digit split
+      expect(isDigitLetterSplit('NVIDIA_H100_80_GB', 'NVIDIA_H100_80_GB')).toBe(true);
+      expect(isDigitLetterSplit('NVIDIA_H100_80_GB', 'NVIDIA_H100_80_GB')).toBe(false); // no change: nothing to allow
+      expect(isDigitLetterSplit('NVIDIA_H100_80_GB', 'NVIDIA_H_100_80_GB')).toBe(false); // a letter-digit split
       expect(isDigitLetterSplit('nvidiaH100', 'NVIDIA_H100')).toBe(false); // not UPPER_SNAKE to begin with
     });
 
@@ -105,8 +105,8 @@ describe('the API checks catch what they look for', () => {
     });
 
     test('two constants that the split makes the same Python name still fail', () => {
-      expect(namingProblems(constants('NVIDIA_H100_80GB', 'NVIDIA_H100_80_GB'))).toEqual([
-        'GpuModel.NVIDIA_H100_80GB, NVIDIA_H100_80_GB: all are NVIDIA_H100_80_GB in Python (one hides the other)',
+      expect(namingProblems(constants('NVIDIA_H100_80_GB', 'NVIDIA_H100_80_GB'))).toEqual([
+        'GpuModel.NVIDIA_H100_80_GB, NVIDIA_H100_80_GB: all are NVIDIA_H100_80_GB in Python (one hides the other)',
       ]);
     });
 

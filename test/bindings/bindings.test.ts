@@ -6,7 +6,7 @@
 // arguments) and main.go (`cdk8sai.NewXxx(scope, jsii.String("Id"), &cdk8sai.XxxProps{...})`), same ids, same order.
 // Go hands maps to the library with their keys sorted (encoding/json), while TypeScript and Python keep insertion
 // order: a construct that turns a map prop into a list must sort the keys, or the Go output differs (the diff says so).
-// Python names come from jsii-pacmak's snake_case, constants too: `GpuModel.NVIDIA_H100_80GB` is
+// Python names come from jsii-pacmak's snake_case, constants too: `GpuModel.NVIDIA_H100_80_GB` is
 // `GpuModel.NVIDIA_H100_80_GB` in Python (accepted; the list is printed below and by tools/bindings/python-names.ts).
 // The first run builds everything (minutes); later runs rebuild only what changed (see tools/bindings/pipeline.ts).
 import * as fs from 'fs';
@@ -109,7 +109,7 @@ describe('the public API reads well in Python and Go', () => {
 
   test('the constants Python spells differently are listed for the README', () => {
     const renamed = pythonRenamedConstants(ownAssembly());
-    // Only the accepted digit-letter split (NVIDIA_H100_80GB -> NVIDIA_H100_80_GB); anything else fails above.
+    // Only the accepted digit-letter split (NVIDIA_H100_80_GB -> NVIDIA_H100_80_GB); anything else fails above.
     expect(renamed.filter((c) => c.python !== c.name.replace(/([0-9])(?=[A-Z])/g, '$1_'))).toEqual([]);
     const table = formatRenamedConstants(renamed);
     fs.mkdirSync(CACHE, { recursive: true });

@@ -49,7 +49,7 @@ export function canary(options: CanaryOptions = {}): Canary {
   const props = (extra: Partial<InferenceServiceProps> = {}): InferenceServiceProps => ({
     model: ModelSource.huggingFace(MODEL, { tokenSecret: 'hf-token' }),
     server: server(),
-    gpus: GpuRequest.of(1, { model: GpuModel.NVIDIA_H100_80GB }),
+    gpus: GpuRequest.of(1, { model: GpuModel.NVIDIA_H100_80_GB }),
     servedModelName: MODEL,
     ...extra,
   });

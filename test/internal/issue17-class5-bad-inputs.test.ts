@@ -75,7 +75,7 @@ const ROWS: BadInputRow[] = [
   {
     name: 'tenant quota on a pool of another App',
     build: (s) => {
-      const other = new GpuNodePool(new Chart(new App({ outdir: '/nonexistent-cdk8s-ai' }), 'elsewhere'), 'pool', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8, maxNodes: 1 });
+      const other = new GpuNodePool(new Chart(new App({ outdir: '/nonexistent-cdk8s-ai' }), 'elsewhere'), 'pool', { gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: 8, maxNodes: 1 });
       new AiTenant(s, 'team', { team: 't', owner: 'o', costCenter: 'c', gpuQuota: [{ pool: other, gpus: 4 }] });
     },
     error: '[bad-input/team] gpuQuota[0].pool (gpu_quota[0].pool): got the GpuNodePool elsewhere/pool, which belongs to another App; each App ' +
@@ -134,7 +134,7 @@ const ROWS: BadInputRow[] = [
     build: pool(GpuModel.NVIDIA_GB200, 8),
     error: '[bad-input/pool] gpusPerNode (gpus_per_node): got 8; expected at most 4: a node holds at most 4 nvidia-gb200 GPUs',
   },
-  { name: '16 MI300X per node', build: pool(GpuModel.AMD_MI300X, 16), error: '[bad-input/pool] gpusPerNode (gpus_per_node): got 16; expected at most 8' },
+  { name: '16 MI300X per node', build: pool(GpuModel.AMD_MI300_X, 16), error: '[bad-input/pool] gpusPerNode (gpus_per_node): got 16; expected at most 8' },
   {
     name: 'custom model with a per-node maximum',
     build: pool(GpuModel.custom({ id: 'acme-x1', productNames: ['ACME X1'], memoryGib: 64, maxGpusPerNode: 2 }), 4),
@@ -190,7 +190,7 @@ test('a ClusterProfile per chart is still fine (nearest wins), and DEVICE_PLUGIN
 
 test('8 H100 per node (PCIe or SXM: the model has no known maximum) is accepted', () => {
   const app = new App({ outdir: '/nonexistent-cdk8s-ai' });
-  expect(() => new GpuNodePool(new Chart(app, 'c'), 'p', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 10, maxNodes: 1 })).not.toThrow();
+  expect(() => new GpuNodePool(new Chart(app, 'c'), 'p', { gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: 10, maxNodes: 1 })).not.toThrow();
 });
 
 describe('untagged or :latest images warn at synth (issue 17 class 5)', () => {

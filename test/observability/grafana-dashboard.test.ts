@@ -53,7 +53,7 @@ function everyOption(currency: string): KubeObject[] {
   new PlatformObservability(p.chart, 'Observability', {
     name: 'gpu-platform',
     currency,
-    gpuPrices: [{ model: GpuModel.NVIDIA_H100_80GB, pricePerHour: 4.5 }, { model: GpuModel.NVIDIA_L4, pricePerHour: 0.8 }],
+    gpuPrices: [{ model: GpuModel.NVIDIA_H100_80_GB, pricePerHour: 4.5 }, { model: GpuModel.NVIDIA_L4, pricePerHour: 0.8 }],
     dashboardFolder: 'AI Platform',
   });
   new AiTenant(p.chart, 'research', { team: 'r', owner: 'o', costCenter: 'c', gpuQuota: [{ pool: p.pool, gpus: 8 }] });

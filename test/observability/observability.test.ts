@@ -22,7 +22,7 @@ function observed(stack?: MonitoringStack, dcgm?: DcgmLabels) {
   const obs = new PlatformObservability(p.chart, 'Observability', {
     stack,
     dcgmLabels: dcgm,
-    gpuPrices: [{ model: GpuModel.NVIDIA_H100_80GB, pricePerHour: 4.5 }, { model: GpuModel.NVIDIA_L4, pricePerHour: 0.8 }],
+    gpuPrices: [{ model: GpuModel.NVIDIA_H100_80_GB, pricePerHour: 4.5 }, { model: GpuModel.NVIDIA_L4, pricePerHour: 0.8 }],
     runbookBaseUrl: 'https://runbooks.example.com/ai',
     dashboardFolder: 'AI Platform',
     tracing: { endpoint: 'http://otel-collector.observability.svc:4317' },
@@ -138,7 +138,7 @@ describe('observability on the real apiserver', () => {
       new PlatformObservability(p.chart, 'Obs', {
         stack: v.plain ? MonitoringStack.kubePrometheus() : MonitoringStack.kubePrometheusStack(v.release),
         dcgmLabels: v.honored ? DcgmLabels.HONORED : DcgmLabels.EXPORTED,
-        gpuPrices: [{ model: GpuModel.NVIDIA_H100_80GB, pricePerHour: v.price }],
+        gpuPrices: [{ model: GpuModel.NVIDIA_H100_80_GB, pricePerHour: v.price }],
         runbookBaseUrl: v.runbooks ? 'https://runbooks.example.com' : undefined,
       });
       const t = new AiTenant(p.chart, 'team', { team: 't', owner: 'o', costCenter: 'c', gpuQuota: [{ pool: p.pool, gpus: 4 }] });

@@ -38,7 +38,7 @@ function everyAlertApps(): { label: string; objects: KubeObject[] }[] {
     const chart = new Chart(app, 'alerts', { namespace, disableResourceNameHashes: true });
     new PlatformObservability(chart, 'Observability', {
       dcgmLabels,
-      gpuPrices: [{ model: GpuModel.NVIDIA_H100_80GB, pricePerHour: 2.5 }, { model: GpuModel.NVIDIA_L4, pricePerHour: 0.8 }],
+      gpuPrices: [{ model: GpuModel.NVIDIA_H100_80_GB, pricePerHour: 2.5 }, { model: GpuModel.NVIDIA_L4, pricePerHour: 0.8 }],
       runbookBaseUrl: 'https://runbooks.example.com/ai',
     });
     const servers: [string, ServingMetrics][] = [['vllm', ServingMetrics.vllm()], ['vllm-legacy', ServingMetrics.vllm('0.9.2')], ['sglang', ServingMetrics.sglang()], ['tgi', ServingMetrics.tgi()]];

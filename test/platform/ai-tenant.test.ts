@@ -251,7 +251,7 @@ badInputCatalogue([
   {
     name: 'quota overcommit: workloads need more GPUs than the tenant quota',
     build: (scope) => {
-      const pool = new GpuNodePool(scope, 'pool', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8, maxNodes: 2 });
+      const pool = new GpuNodePool(scope, 'pool', { gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: 8, maxNodes: 2 });
       const t = new AiTenant(scope, 'small', { team: 't', owner: 'o', costCenter: 'c', gpuQuota: [{ pool, gpus: 2, borrowingLimit: 0 }] });
       new GpuServer(t, 'big', { pool, gpus: 2, replicas: 2 });
     },
@@ -260,7 +260,7 @@ badInputCatalogue([
   {
     name: 'quota overcommit: guaranteed GPUs of all tenants exceed the pool',
     build: (scope) => {
-      const pool = new GpuNodePool(scope, 'pool', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8, maxNodes: 1 });
+      const pool = new GpuNodePool(scope, 'pool', { gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: 8, maxNodes: 1 });
       new AiTenant(scope, 'a', { team: 't', owner: 'o', costCenter: 'c', gpuQuota: [{ pool, gpus: 6 }] });
       new AiTenant(scope, 'b', { team: 't', owner: 'o', costCenter: 'c', gpuQuota: [{ pool, gpus: 4 }] });
     },
@@ -269,7 +269,7 @@ badInputCatalogue([
   {
     name: 'GPU workload in a tenant without GPU quota',
     build: (scope) => {
-      const pool = new GpuNodePool(scope, 'pool', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8 });
+      const pool = new GpuNodePool(scope, 'pool', { gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: 8 });
       const t = new AiTenant(scope, 'cpu-only', { team: 't', owner: 'o', costCenter: 'c' });
       new GpuServer(t, 'llm', { pool, gpus: 1 });
     },
@@ -278,7 +278,7 @@ badInputCatalogue([
   {
     name: 'tenant gpus above the pool capacity',
     build: (scope) => {
-      const pool = new GpuNodePool(scope, 'pool', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8 });
+      const pool = new GpuNodePool(scope, 'pool', { gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: 8 });
       new AiTenant(scope, 't', { team: 't', owner: 'o', costCenter: 'c', gpuQuota: [{ pool, gpus: 9 }] });
     },
     error: '[bad-input/t] gpuQuota[0].gpus (gpu_quota[0].gpus): got 9; expected an integer from 0 to 8',
@@ -286,7 +286,7 @@ badInputCatalogue([
   {
     name: 'borrowing beyond the pool',
     build: (scope) => {
-      const pool = new GpuNodePool(scope, 'pool', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8 });
+      const pool = new GpuNodePool(scope, 'pool', { gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: 8 });
       new AiTenant(scope, 't', { team: 't', owner: 'o', costCenter: 'c', gpuQuota: [{ pool, gpus: 4, borrowingLimit: 5 }] });
     },
     error: '[bad-input/t] gpuQuota[0].borrowingLimit (gpu_quota[0].borrowing_limit): got 5; expected an integer from 0 to 4',
@@ -294,7 +294,7 @@ badInputCatalogue([
   {
     name: 'lending more than the guaranteed GPUs',
     build: (scope) => {
-      const pool = new GpuNodePool(scope, 'pool', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8 });
+      const pool = new GpuNodePool(scope, 'pool', { gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: 8 });
       new AiTenant(scope, 't', { team: 't', owner: 'o', costCenter: 'c', gpuQuota: [{ pool, gpus: 4, lendingLimit: 5 }] });
     },
     error: '[bad-input/t] gpuQuota[0].lendingLimit (gpu_quota[0].lending_limit): got 5; expected an integer from 0 to 4',
@@ -302,7 +302,7 @@ badInputCatalogue([
   {
     name: 'the same pool twice in one tenant',
     build: (scope) => {
-      const pool = new GpuNodePool(scope, 'pool', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8 });
+      const pool = new GpuNodePool(scope, 'pool', { gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: 8 });
       new AiTenant(scope, 't', { team: 't', owner: 'o', costCenter: 'c', gpuQuota: [{ pool, gpus: 1 }, { pool, gpus: 1 }] });
     },
     error: '[bad-input/t] gpuQuota[1].pool (gpu_quota[1].pool): got "pool"; expected each pool at most once',

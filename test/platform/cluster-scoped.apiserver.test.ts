@@ -27,20 +27,20 @@ function platformChart(): Chart {
   });
   const chart = new Chart(app, 'platform', { namespace: CHART_NAMESPACE, disableResourceNameHashes: true });
   const pool = new GpuNodePool(chart, 'h100', {
-    gpu: GpuModel.NVIDIA_H100_80GB,
+    gpu: GpuModel.NVIDIA_H100_80_GB,
     gpusPerNode: 8,
     maxNodes: 2,
     deviceClass: true,
     provisioner: NodeProvisioner.karpenter({ nodeClass: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'gpu' }, instanceTypes: ['p5.48xlarge'] }),
     gpuOperator: { migStrategy: MigStrategy.MIXED },
   });
-  new GpuDeviceClass(chart, 'l40s', { model: GpuModel.NVIDIA_L40S });
+  new GpuDeviceClass(chart, 'l40s', { model: GpuModel.NVIDIA_L40_S });
   const signed = new ImageSigningPolicy(chart, 'signed', {
     images: ['ghcr.io/acme/**'],
     authorities: [SigningAuthority.githubActions({ repository: 'acme/models' })],
   });
   const pinned = new ImageAdmissionPolicy(chart, 'pinned', { allowedRegistries: ['ghcr.io/acme/'] });
-  new PlatformObservability(chart, 'observability', { gpuPrices: [{ model: GpuModel.NVIDIA_H100_80GB, pricePerHour: 4 }] });
+  new PlatformObservability(chart, 'observability', { gpuPrices: [{ model: GpuModel.NVIDIA_H100_80_GB, pricePerHour: 4 }] });
   const tenant = new AiTenant(chart, 'research', {
     team: 'research',
     owner: 'alice',

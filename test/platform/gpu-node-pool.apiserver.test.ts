@@ -25,7 +25,7 @@ describe.each(ENVS)('GpuNodePool on the %s environment', (env) => {
   test('existing nodes: a label/taint contract, workloads require and tolerate it', async () => {
     const { chart } = appFor(env);
     const pool = new GpuNodePool(chart, 'h100', {
-      gpu: GpuModel.NVIDIA_H100_80GB,
+      gpu: GpuModel.NVIDIA_H100_80_GB,
       gpusPerNode: 8,
       minNodes: 1,
       maxNodes: 4,
@@ -33,7 +33,7 @@ describe.each(ENVS)('GpuNodePool on the %s environment', (env) => {
       labels: { 'example.com/team': 'research' },
       taints: [{ key: 'nvidia.com/gpu', value: 'present' }, { key: 'example.com/dedicated', value: 'ml', effect: TaintEffect.NO_EXECUTE }],
     });
-    new GpuWorkload(chart, 'trainer', { gpus: GpuRequest.of(8, { model: GpuModel.NVIDIA_H100_80GB }), pool, replicas: 4 });
+    new GpuWorkload(chart, 'trainer', { gpus: GpuRequest.of(8, { model: GpuModel.NVIDIA_H100_80_GB }), pool, replicas: 4 });
     const results = await validateChart(chart, { environment: env });
     expect(results.map((r) => r.object.kind).sort()).toEqual(['Deployment', 'ResourceClaimTemplate']);
     expect(pool.provisionerResource).toBeUndefined();
@@ -66,7 +66,7 @@ describe.each(ENVS)('GpuNodePool on the %s environment', (env) => {
   test('Karpenter NodePool with a GPU Operator ClusterPolicy; DRA pods require karpenter.sh/nodepool', async () => {
     const { chart } = appFor(env);
     const pool = new GpuNodePool(chart, 'a100', {
-      gpu: GpuModel.NVIDIA_A100_80GB,
+      gpu: GpuModel.NVIDIA_A100_80_GB,
       gpusPerNode: 8,
       maxNodes: 3,
       capacityType: CapacityType.SPOT,

@@ -35,12 +35,12 @@ describe('GpuNodePool', () => {
 
   test('AMD pools taint amd.com/gpu by default', () => {
     const { chart } = appFor('default');
-    expect(new GpuNodePool(chart, 'mi300x', { gpu: GpuModel.AMD_MI300X, gpusPerNode: 8 }).taints[0].key).toBe('amd.com/gpu');
+    expect(new GpuNodePool(chart, 'mi300x', { gpu: GpuModel.AMD_MI300_X, gpusPerNode: 8 }).taints[0].key).toBe('amd.com/gpu');
   });
 
   test('a provisioner is one class: its object is emitted and pods require its labels', () => {
     const { chart } = appFor('default');
-    const pool = new GpuNodePool(chart, 'l40s', { gpu: GpuModel.NVIDIA_L40S, gpusPerNode: 4, maxNodes: 2, provisioner: new StaticNodeGroup() });
+    const pool = new GpuNodePool(chart, 'l40s', { gpu: GpuModel.NVIDIA_L40_S, gpusPerNode: 4, maxNodes: 2, provisioner: new StaticNodeGroup() });
     new GpuWorkload(chart, 'w', { gpus: GpuRequest.of(2), pool, replicas: 4 });
     const objects = Testing.synth(chart);
     expect(objects.map((o: any) => o.kind)).toEqual(['NodeGroup', 'ResourceClaimTemplate', 'Deployment']);
@@ -57,7 +57,7 @@ describe('GpuNodePool', () => {
     const spec = (podNodeLabels: Record<string, string>) => {
       const { chart } = appFor('default');
       const provisioner: INodeProvisioner = { kind: 'unordered', bind: () => ({ podNodeLabels }) };
-      const pool = new GpuNodePool(chart, 'p', { gpu: GpuModel.NVIDIA_L40S, gpusPerNode: 4, provisioner, labels: { 'z.example.com/b': '2', 'a.example.com/a': '1' } });
+      const pool = new GpuNodePool(chart, 'p', { gpu: GpuModel.NVIDIA_L40_S, gpusPerNode: 4, provisioner, labels: { 'z.example.com/b': '2', 'a.example.com/a': '1' } });
       new GpuWorkload(chart, 'w', { gpus: GpuRequest.of(1), pool });
       const deployment = Testing.synth(chart).find((o: any) => o.kind === 'Deployment');
       const required = deployment.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution;
@@ -73,13 +73,13 @@ describe('GpuNodePool', () => {
   test('a provisioner\'s invalid node label is refused with the library error', () => {
     const { chart } = appFor('default');
     const provisioner: INodeProvisioner = { kind: 'bad', bind: () => ({ podNodeLabels: { 'example.com/group': 'not ok' } }) };
-    expect(() => new GpuNodePool(chart, 'p', { gpu: GpuModel.NVIDIA_L40S, gpusPerNode: 4, provisioner }))
+    expect(() => new GpuNodePool(chart, 'p', { gpu: GpuModel.NVIDIA_L40_S, gpusPerNode: 4, provisioner }))
       .toThrow('[gpus/p] provisioner.podNodeLabels.example.com/group (provisioner.pod_node_labels.example.com/group): got "not ok"; expected a label value');
   });
 
   test('overfilling the pool names the pool path once (no doubled "[path] [path]" prefix)', () => {
     const { app, chart } = appFor('default');
-    const pool = new GpuNodePool(chart, 'p', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8, maxNodes: 1 });
+    const pool = new GpuNodePool(chart, 'p', { gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: 8, maxNodes: 1 });
     new GpuWorkload(chart, 'a', { gpus: GpuRequest.of(8), pool });
     new GpuWorkload(chart, 'b', { gpus: GpuRequest.of(4), pool });
     let message = '';
@@ -95,7 +95,7 @@ describe('GpuNodePool', () => {
 
   test('workloads that fill the pool exactly are accepted', () => {
     const { app, chart } = appFor('default');
-    const pool = new GpuNodePool(chart, 'p', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8, maxNodes: 2 });
+    const pool = new GpuNodePool(chart, 'p', { gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: 8, maxNodes: 2 });
     new GpuWorkload(chart, 'a', { gpus: GpuRequest.of(8), pool });
     new GpuWorkload(chart, 'b', { gpus: GpuRequest.mig('1g.10gb', { count: 7 }), pool, replicas: 8 });
     expect(() => app.synth()).not.toThrow();

@@ -11,7 +11,7 @@ import { GpuServer, platform } from '../security/fixtures';
 
 function build(outdir: string, version = KubernetesVersion.V1_34, overcommit = false) {
   const p = platform({ outdir, version });
-  new PlatformObservability(p.chart, 'Observability', { gpuPrices: [{ model: GpuModel.NVIDIA_H100_80GB, pricePerHour: 4.5 }], runbookBaseUrl: 'https://runbooks.example.com/ai' });
+  new PlatformObservability(p.chart, 'Observability', { gpuPrices: [{ model: GpuModel.NVIDIA_H100_80_GB, pricePerHour: 4.5 }], runbookBaseUrl: 'https://runbooks.example.com/ai' });
   const research = new AiTenant(p.chart, 'research', { team: 'research', owner: 'alice', costCenter: 'cc-100', gpuQuota: [{ pool: p.pool, gpus: 8 }] });
   const prod = new AiTenant(p.chart, 'prod', {
     team: 'serving',

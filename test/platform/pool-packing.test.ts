@@ -11,11 +11,11 @@ const VLLM = 'ghcr.io/acme/vllm@sha256:' + 'd'.repeat(64);
 function synth(nodes: number, gpusPerNode: number, servers: { replicas: number; gpus: number; pipeline?: number }[]): void {
   const app = new App();
   const chart = new Chart(app, 'c', { namespace: 'serving' });
-  const pool = new GpuNodePool(chart, 'pool', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode, maxNodes: nodes });
+  const pool = new GpuNodePool(chart, 'pool', { gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode, maxNodes: nodes });
   servers.forEach((s, i) => new InferenceService(chart, `llm${i}`, {
     model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct'),
     server: ModelServer.vllm({ image: VLLM }),
-    gpus: GpuRequest.of(s.gpus, { model: GpuModel.NVIDIA_H100_80GB }),
+    gpus: GpuRequest.of(s.gpus, { model: GpuModel.NVIDIA_H100_80_GB }),
     nodePool: pool,
     replicas: s.replicas,
     ...(s.pipeline ? { parallelism: { tensor: s.gpus, pipeline: s.pipeline }, multiNode: {} } : {}),

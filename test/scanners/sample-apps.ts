@@ -63,7 +63,7 @@ function synth(shape: AppShape): KubeObject[] {
 }
 
 const versions = fc.constantFrom(KubernetesVersion.V1_34, KubernetesVersion.V1_35, KubernetesVersion.V1_36, KubernetesVersion.V1_37);
-const nvidiaModels = fc.constantFrom(...GpuModel.all().filter((m) => m.vendor.name === GpuModel.NVIDIA_H100_80GB.vendor.name));
+const nvidiaModels = fc.constantFrom(...GpuModel.all().filter((m) => m.vendor.name === GpuModel.NVIDIA_H100_80_GB.vendor.name));
 /** A user's image as the docs tell users to give it: pinned by digest. */
 const TRAINER_IMAGE = 'ghcr.io/example/trainer@sha256:' + 'c'.repeat(64);
 interface ProvisionerChoice {
@@ -153,7 +153,7 @@ const observability: fc.Arbitrary<AppShape> = fc.record({
   allocation: GpuAllocation.DYNAMIC_RESOURCE_ALLOCATION,
   build: (chart: Chart) => {
     new PlatformObservability(chart, 'Observability', {
-      gpuPrices: p.prices ? [{ model: GpuModel.NVIDIA_H100_80GB, pricePerHour: 2.5 }] : undefined,
+      gpuPrices: p.prices ? [{ model: GpuModel.NVIDIA_H100_80_GB, pricePerHour: 2.5 }] : undefined,
       runbookBaseUrl: p.runbooks ? 'https://runbooks.example.com/gpu' : undefined,
     });
   },
@@ -171,7 +171,7 @@ const SERVING_PLACEMENTS = ['tenant', 'plain namespace'] as const;
 function defaultImageSigning(chart: Chart): ImageSigningPolicy {
   return new ImageSigningPolicy(chart, 'Signed', {
     images: ['index.docker.io/**', 'ghcr.io/**', 'nvcr.io/**'],
-    authorities: [SigningAuthority.keyless({ issuer: 'https://token.actions.githubusercontent.com', subjectRegExp: '^https://github.com/.+$' })],
+    authorities: [SigningAuthority.keyless({ issuer: 'https://token.actions.githubusercontent.com', subjectRegex: '^https://github.com/.+$' })],
   });
 }
 
@@ -189,7 +189,7 @@ const serving: fc.Arbitrary<AppShape> = fc.record({
   allocation: GpuAllocation.DYNAMIC_RESOURCE_ALLOCATION,
   addons: [...ClusterAddon.defaults(), ClusterAddon.SIGSTORE_POLICY_CONTROLLER],
   build: (chart: Chart) => {
-    const pool = () => new GpuNodePool(chart, 'Pool', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8, maxNodes: 4 });
+    const pool = () => new GpuNodePool(chart, 'Pool', { gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: 8, maxNodes: 4 });
     const signing = defaultImageSigning(chart);
     let scope: Chart;
     if (p.placement === 'tenant') {

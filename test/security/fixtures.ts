@@ -51,7 +51,7 @@ export class GpuServer extends Construct {
     });
     builder.addScratch('tmp', '/tmp');
     if (props.gpus > 0) {
-      const request = GpuRequest.of(props.gpus, { model: props.pool?.gpu ?? GpuModel.NVIDIA_H100_80GB });
+      const request = GpuRequest.of(props.gpus, { model: props.pool?.gpu ?? GpuModel.NVIDIA_H100_80_GB });
       attachGpus(this, builder, request, { pods: replicas, pool: props.pool });
     }
     claimName(this, 'Deployment', namespace, name);
@@ -100,6 +100,6 @@ export function platform(options: PlatformOptions = {}): { app: App; chart: Char
     addons: options.addons ?? [...ClusterAddon.defaults(), ClusterAddon.SIGSTORE_POLICY_CONTROLLER],
   });
   const chart = new Chart(app, 'platform', { disableResourceNameHashes: true });
-  const pool = new GpuNodePool(chart, 'h100', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8, maxNodes: options.maxNodes ?? 2 });
+  const pool = new GpuNodePool(chart, 'h100', { gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: 8, maxNodes: options.maxNodes ?? 2 });
   return { app, chart, pool, profile };
 }

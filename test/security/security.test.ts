@@ -188,8 +188,8 @@ badInputCatalogue([
     error: '[bad-input/p] authorities: SigningAuthority.allowUnsigned() (allow_unsigned()) is one of 2 authorities; an image passes when one authority passes, so next to a ' +
       'signature authority it would make the signature optional: give it alone, in its own ImageSigningPolicy for the unsigned images',
   },
-  { name: 'keyless identity with issuer and issuerRegExp', build: () => { SigningAuthority.keyless({ issuer: 'https://i', issuerRegExp: '.*', subject: 's' }); }, error: '[SigningAuthority.keyless] issuer: give exactly one of issuer and issuerRegExp' },
-  { name: 'keyless identity without subject', build: () => { SigningAuthority.keyless({ issuer: 'https://i' }); }, error: '[SigningAuthority.keyless] subject: give exactly one of subject and subjectRegExp' },
+  { name: 'keyless identity with issuer and issuerRegex', build: () => { SigningAuthority.keyless({ issuer: 'https://i', issuerRegex: '.*', subject: 's' }); }, error: '[SigningAuthority.keyless] issuer: give exactly one of issuer and issuerRegex' },
+  { name: 'keyless identity without subject', build: () => { SigningAuthority.keyless({ issuer: 'https://i' }); }, error: '[SigningAuthority.keyless] subject: give exactly one of subject and subjectRegex' },
   { name: 'GitHub identity with a malformed repository', build: () => { SigningAuthority.githubActions({ repository: 'acme' }); }, error: '[SigningAuthority.githubActions (github_actions)] repository: got "acme"; expected "owner/name"' },
   { name: 'public key that is not PEM', build: () => { SigningAuthority.publicKey('ssh-ed25519 AAAA'); }, error: '[SigningAuthority.publicKey (public_key)] pem: expected a PEM public key' },
   { name: 'KMS URI with an unknown scheme', build: () => { SigningAuthority.kms('vault://x'); }, error: '[SigningAuthority.kms] uri: got "vault://x"; expected awskms://, gcpkms://, azurekms:// or hashivault:// URI' },

@@ -59,7 +59,7 @@ describe('multi-node (LeaderWorkerSet)', () => {
   test.each(['vllm', 'sglang'])('%s: tensor 8 x pipeline 2 over two pods, routed to leaders', async (serverName) => {
     const { chart } = newChart();
     llama(chart, 'llama', SERVERS[serverName](), {
-      gpus: GpuRequest.of(8, { model: GpuModel.NVIDIA_H100_80GB }),
+      gpus: GpuRequest.of(8, { model: GpuModel.NVIDIA_H100_80_GB }),
       parallelism: { tensor: 8, pipeline: 2 },
       multiNode: { subGroupSize: 1, exclusiveTopologyKey: 'topology.kubernetes.io/zone' },
       replicas: 2,
@@ -124,7 +124,7 @@ describe('other shapes', () => {
   test('placed on a GpuNodePool, Kubernetes 1.37 environment', async () => {
     const { app, chart } = newChart();
     new ClusterProfile(app, 'Cluster', { kubernetesVersion: KubernetesVersion.V1_37 });
-    const pool = new GpuNodePool(chart, 'h100', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8, maxNodes: 2 });
+    const pool = new GpuNodePool(chart, 'h100', { gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: 8, maxNodes: 2 });
     llama(chart, 'llama', ModelServer.vllm(), { nodePool: pool, gpus: GpuRequest.of(2), replicas: 2, route: { gateway: 'inference-gateway' } });
     await validate(objectsOf(chart), 'latest');
   });

@@ -127,7 +127,7 @@ badInputCatalogue([
   {
     name: 'tensor parallel over MIG devices',
     error: 'NCCL cannot span MIG devices',
-    build: (s) => svc(s, { gpus: GpuRequest.mig('1g.10gb', { count: 2, model: GpuModel.NVIDIA_A100_80GB }) }),
+    build: (s) => svc(s, { gpus: GpuRequest.mig('1g.10gb', { count: 2, model: GpuModel.NVIDIA_A100_80_GB }) }),
   },
   {
     name: 'pipeline parallel on TGI',
@@ -168,7 +168,7 @@ badInputCatalogue([
     name: 'allOnNode over several nodes',
     error: 'GpuRequest.allOnNode() (all_on_node()) serves each replica from one node',
     build: (s) => {
-      const pool = new GpuNodePool(s, 'pool', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8, maxNodes: 4 });
+      const pool = new GpuNodePool(s, 'pool', { gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: 8, maxNodes: 4 });
       svc(s, { gpus: GpuRequest.allOnNode(), nodePool: pool, parallelism: { tensor: 8, pipeline: 2 }, multiNode: {} });
     },
   },

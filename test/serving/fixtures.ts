@@ -41,7 +41,7 @@ export function llama(chart: Chart, id: string, server: ModelServer, extra: Part
   return new InferenceService(chart, id, {
     model: ModelSource.huggingFace('meta-llama/Llama-3.1-8B-Instruct', { tokenSecret: 'hf-token' }),
     server,
-    gpus: GpuRequest.of(1, { model: GpuModel.NVIDIA_H100_80GB }),
+    gpus: GpuRequest.of(1, { model: GpuModel.NVIDIA_H100_80_GB }),
     ...extra,
   });
 }

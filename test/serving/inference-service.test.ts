@@ -20,7 +20,7 @@ describe('InferenceService: the quick-start shape', () => {
   const llm = new InferenceService(chart, 'llama', {
     model: ModelSource.huggingFace('meta-llama/Llama-3.1-8B-Instruct'),
     server: ModelServer.vllm(),
-    gpus: GpuRequest.of(1, { model: GpuModel.NVIDIA_H100_80GB }),
+    gpus: GpuRequest.of(1, { model: GpuModel.NVIDIA_H100_80_GB }),
     route: { gateway: 'inference-gateway' },
   });
   const objects = objectsOf(chart);
@@ -104,7 +104,7 @@ describe('InferenceService: the quick-start shape', () => {
     new InferenceService(again.chart, 'llama', {
       model: ModelSource.huggingFace('meta-llama/Llama-3.1-8B-Instruct'),
       server: ModelServer.vllm(),
-      gpus: GpuRequest.of(1, { model: GpuModel.NVIDIA_H100_80GB }),
+      gpus: GpuRequest.of(1, { model: GpuModel.NVIDIA_H100_80_GB }),
       route: { gateway: 'inference-gateway' },
     });
     expect(JSON.stringify(objectsOf(again.chart))).toBe(JSON.stringify(objects));

@@ -157,10 +157,10 @@ async function finishJobSet(cluster: SimCluster, jobSet: KubeObject): Promise<vo
 describe('gangs and tenant quotas with the real Kueue and JobSet', () => {
   let cluster: SimCluster;
   // Pool h100 (4 nodes x 8): one tenant alone in its cohort, for gang semantics.
-  const solo = (gpus: number, gangs: GangSpec[]) => platformApp('h100', GpuModel.NVIDIA_H100_80GB, 4,
+  const solo = (gpus: number, gangs: GangSpec[]) => platformApp('h100', GpuModel.NVIDIA_H100_80_GB, 4,
     [{ name: 'solo', cohort: 'solo', gpus, borrowingLimit: 0, gangs }]);
   // Pool a100 (4 nodes x 8): a training and a serving tenant sharing a cohort.
-  const shared = (train: Partial<TenantSpec>, serve: Partial<TenantSpec>) => platformApp('a100', GpuModel.NVIDIA_A100_80GB, 4, [
+  const shared = (train: Partial<TenantSpec>, serve: Partial<TenantSpec>) => platformApp('a100', GpuModel.NVIDIA_A100_80_GB, 4, [
     { name: 'train', cohort: 'shared', gpus: 16, ...train },
     { name: 'serve', cohort: 'shared', gpus: 16, ...serve },
   ]);

@@ -23,7 +23,7 @@ const IMAGE = 'ghcr.io/acme/train@sha256:' + 'c'.repeat(64);
 const VLLM = 'ghcr.io/acme/vllm@sha256:' + 'd'.repeat(64);
 
 const MODELS: Record<string, GpuModel> = {
-  h100: GpuModel.NVIDIA_H100_80GB, a100: GpuModel.NVIDIA_A100_80GB, a100s: GpuModel.NVIDIA_A100_40GB, l4: GpuModel.NVIDIA_L4,
+  h100: GpuModel.NVIDIA_H100_80_GB, a100: GpuModel.NVIDIA_A100_80_GB, a100s: GpuModel.NVIDIA_A100_40_GB, l4: GpuModel.NVIDIA_L4,
 };
 
 type RequestShape = 'count' | 'memory' | 'firstAvailable' | 'shared' | 'mig';

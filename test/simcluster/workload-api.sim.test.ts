@@ -21,12 +21,12 @@ function gangApp(): SynthesizedApp {
     kubernetesVersion: KubernetesVersion.V1_37, featureGates: { GenericWorkload: true }, addons: ClusterAddon.defaults(),
   });
   const chart = new Chart(app, 'gang', { namespace: 'gang', disableResourceNameHashes: true });
-  const pool = new GpuNodePool(chart, 'h100', { name: 'h100', gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8, maxNodes: 4 });
+  const pool = new GpuNodePool(chart, 'h100', { name: 'h100', gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: 8, maxNodes: 4 });
   new GangTrainingJob(chart, 'pretrain', {
     image: 'ghcr.io/acme/train@sha256:' + 'c'.repeat(64),
     command: ['train.py'],
     workers: 4,
-    gpusPerWorker: GpuRequest.of(8, { model: GpuModel.NVIDIA_H100_80GB }),
+    gpusPerWorker: GpuRequest.of(8, { model: GpuModel.NVIDIA_H100_80_GB }),
     pool,
     backend: TrainingBackend.jobSet(),
     scheduler: GangScheduler.workloadApi(),

@@ -19,7 +19,7 @@ import { TrainingVolume } from '../../src/training/training-volume';
 import { BadInputRow, badInputCatalogue } from '../harness';
 
 const PATH = '[bad-input/job]';
-const H100 = GpuModel.NVIDIA_H100_80GB;
+const H100 = GpuModel.NVIDIA_H100_80_GB;
 
 /** A job in the bad-input chart, on a profile (1.34 with every training add-on unless told otherwise). */
 function job(props: Partial<GangTrainingJobProps>, profile: ClusterProfileProps = profileFor('default')) {
@@ -139,7 +139,7 @@ const ROWS: BadInputRow[] = [
   {
     name: 'Kueue with a prioritized list',
     build: job({
-      gpusPerWorker: GpuRequest.firstAvailable([GpuRequest.of(8, { model: H100 }), GpuRequest.of(8, { model: GpuModel.NVIDIA_A100_80GB })]),
+      gpusPerWorker: GpuRequest.firstAvailable([GpuRequest.of(8, { model: H100 }), GpuRequest.of(8, { model: GpuModel.NVIDIA_A100_80_GB })]),
     }),
     error: `${PATH} gpusPerWorker (gpus_per_worker): GangScheduler.kueue() cannot admit a GPU request with a prioritized list (firstAvailable): Kueue counts ` +
       'only DRA requests for an exact number of devices and leaves any other workload inadmissible; request whole GPUs with an exact count, e.g. GpuRequest.of(8, { model })',
@@ -362,7 +362,7 @@ const ROWS: BadInputRow[] = [
   },
   {
     name: 'exclusive NVLink domain for L40S workers without a pool',
-    build: job({ gpusPerWorker: GpuRequest.of(2, { model: GpuModel.NVIDIA_L40S }), topology: GangTopology.sameNvlinkDomain({ exclusive: true }) }),
+    build: job({ gpusPerWorker: GpuRequest.of(2, { model: GpuModel.NVIDIA_L40_S }), topology: GangTopology.sameNvlinkDomain({ exclusive: true }) }),
     error: `${PATH} topology: a NVLink domain topology keeps the workers on nodes of one NVLink clique (label nvidia.com/gpu.clique), ` +
       'but gpusPerWorker asks for nvidia-l40s GPUs, whose nodes carry no clique label',
   },

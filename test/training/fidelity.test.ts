@@ -105,7 +105,7 @@ describe('GangTopology.sameNvlinkDomain() only where NVLink cliques exist', () =
     expect(affinity.topologyKey).toBe('nvidia.com/gpu.clique');
 
     const named = appFor('default');
-    const clique = new GpuNodePool(named.chart, 'h100', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8, maxNodes: 4, nvlinkClique: 'c3a5.1' });
+    const clique = new GpuNodePool(named.chart, 'h100', { gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: 8, maxNodes: 4, nvlinkClique: 'c3a5.1' });
     new GangTrainingJob(named.chart, 'finetune', jobProps({ pool: clique, topology: GangTopology.sameNvlinkDomain() }));
     expect(() => synth(named)).not.toThrow();
   });
@@ -119,7 +119,7 @@ function karpenterPool(scope: Construct, props: Partial<KarpenterProvisionerProp
   new ClusterProfile(scope, 'Cluster', { addons: [...ClusterAddon.defaults(), ClusterAddon.KARPENTER] });
   const chart = new Chart(scope, 'c');
   new GpuNodePool(chart, 'p', {
-    gpu: GpuModel.NVIDIA_H100_80GB,
+    gpu: GpuModel.NVIDIA_H100_80_GB,
     gpusPerNode: 8,
     maxNodes: 4,
     provisioner: NodeProvisioner.karpenter({ nodeClass: NODE_CLASS, instanceTypes: ['p5.48xlarge'], ...props }),

@@ -43,7 +43,7 @@ export function jobProps(overrides: Partial<GangTrainingJobProps> = {}): GangTra
     image: IMAGE,
     command: ['train.py', '--epochs', '3'],
     workers: 4,
-    gpusPerWorker: GpuRequest.of(8, { model: GpuModel.NVIDIA_H100_80GB }),
+    gpusPerWorker: GpuRequest.of(8, { model: GpuModel.NVIDIA_H100_80_GB }),
     scheduler: GangScheduler.kueue({ queue: 'research' }),
     ...overrides,
   };

@@ -160,7 +160,7 @@ describe('launch conventions', () => {
 describe('placement, policies and volumes on the apiserver', () => {
   test.each<[string, Env]>([['jobSet', 'default'], ['kubeflowTrainer', 'latest']])('everything at once with %s on %s', async (backend, env) => {
     const fixture = appFor(env);
-    const pool = new GpuNodePool(fixture.chart, 'h100', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8, maxNodes: 4, zones: ['us-east-1a'] });
+    const pool = new GpuNodePool(fixture.chart, 'h100', { gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: 8, maxNodes: 4, zones: ['us-east-1a'] });
     new GangTrainingJob(fixture.chart, 'finetune', jobProps({
       backend: BACKENDS[backend](),
       pool,
@@ -239,7 +239,7 @@ describe('placement, policies and volumes on the apiserver', () => {
   });
 
   test('Kueue takes GPUs requested as the extended resource (counted by Kueue) on 1.37', async () => {
-    const { objects } = build('latest', { gpusPerWorker: GpuRequest.of(8, { model: GpuModel.NVIDIA_H100_80GB, asExtendedResource: true }) });
+    const { objects } = build('latest', { gpusPerWorker: GpuRequest.of(8, { model: GpuModel.NVIDIA_H100_80_GB, asExtendedResource: true }) });
     const pod = podTemplateOf(find(objects, 'JobSet'));
     // The default CPU and memory (4 cores and 16Gi per GPU) are limits too: Guaranteed QoS.
     expect(pod.spec.containers[0].resources.limits).toEqual({ 'nvidia.com/gpu': 8, 'cpu': '32', 'memory': '128Gi' });
@@ -324,7 +324,7 @@ describe('names', () => {
 describe('Kueue queues of the tenant', () => {
   function tenantApp(env: Env = 'default') {
     const fixture = appFor(env, {}, null);
-    const pool = new GpuNodePool(fixture.chart, 'h100', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8, maxNodes: 4 });
+    const pool = new GpuNodePool(fixture.chart, 'h100', { gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: 8, maxNodes: 4 });
     const tenant = new AiTenant(fixture.chart, 'research', {
       namespace: 'research',
       team: 'ml',
@@ -398,7 +398,7 @@ describe('the README / examples/main.ts snippet', () => {
   test('a fine-tuning job gang-scheduled through the tenant\'s Kueue queue on a GpuNodePool', async () => {
     const { app, chart } = appFor('default', {}, null);
     // --- snippet (as in the README) ---
-    const h100 = new GpuNodePool(chart, 'h100', { gpu: GpuModel.NVIDIA_H100_80GB, gpusPerNode: 8, maxNodes: 4 });
+    const h100 = new GpuNodePool(chart, 'h100', { gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: 8, maxNodes: 4 });
     const research = new AiTenant(chart, 'research', {
       team: 'ml-research',
       owner: 'alice',
@@ -410,7 +410,7 @@ describe('the README / examples/main.ts snippet', () => {
       image: IMAGE,
       command: ['finetune.py', '--model', 'meta-llama/Llama-3.1-8B-Instruct', '--epochs', '3'],
       workers: 2,
-      gpusPerWorker: GpuRequest.of(8, { model: GpuModel.NVIDIA_H100_80GB }),
+      gpusPerWorker: GpuRequest.of(8, { model: GpuModel.NVIDIA_H100_80_GB }),
       pool: h100,
       scheduler: GangScheduler.kueue({ queue: research.queueName, priorityClass: research.priorityClassName('production') }),
       dataset: TrainingVolume.fromClaim('datasets'),

@@ -14,7 +14,7 @@ import { TrainingLauncher } from '../../src/training/training-launcher';
 import { TrainingMount, TrainingVolume } from '../../src/training/training-volume';
 import { KubeObject, checkProperty } from '../harness';
 
-const MODELS = [GpuModel.NVIDIA_H100_80GB, GpuModel.NVIDIA_A100_80GB, GpuModel.NVIDIA_L4];
+const MODELS = [GpuModel.NVIDIA_H100_80_GB, GpuModel.NVIDIA_A100_80_GB, GpuModel.NVIDIA_L4];
 const label = fc.stringMatching(/^[a-z]([-a-z0-9]{0,18}[a-z0-9])?$/);
 const envName = fc.stringMatching(/^[A-Z][A-Z0-9_]{0,15}$/).filter((n) => !n.startsWith('PET_'));
 const envValue = fc.string({ maxLength: 24 });
@@ -138,7 +138,7 @@ function buildValue(env: Env, value: Value): KubeObject[] {
   let request: GpuRequest | undefined;
   if (v.gpus) {
     // sameNvlinkDomain() is refused for models without multi-node NVLink: those jobs get GB200 (NVL72) GPUs.
-    const model = v.topology?.kind === 'nvlink' ? GpuModel.NVIDIA_GB200 : v.gpus.model ?? (v.gpus.pool ? GpuModel.NVIDIA_H100_80GB : undefined);
+    const model = v.topology?.kind === 'nvlink' ? GpuModel.NVIDIA_GB200 : v.gpus.model ?? (v.gpus.pool ? GpuModel.NVIDIA_H100_80_GB : undefined);
     const nodeGpus = model?.maxGpusPerNode ?? 8;
     request = GpuRequest.of(v.gpus.count, { model, asExtendedResource: v.gpus.extended });
     if (v.gpus.pool) {

@@ -127,8 +127,8 @@ const CONSTANT_NAME = /^[A-Z][A-Z0-9_]*$/;
 
 /**
  * True when `python` is the constant `name` with `_` inserted between a digit and the letter after it, which is the
- * only change jsii-pacmak's snake_case makes to an UPPER_SNAKE name: `NVIDIA_H100_80GB` is `NVIDIA_H100_80_GB`,
- * `NVIDIA_A10G` is `NVIDIA_A10_G`, `NVIDIA_L40S` is `NVIDIA_L40_S`, `AMD_MI300X` is `AMD_MI300_X`.
+ * only change jsii-pacmak's snake_case makes to an UPPER_SNAKE name: `NVIDIA_H100_80_GB` is `NVIDIA_H100_80_GB`,
+ * `NVIDIA_A10_G` is `NVIDIA_A10_G`, `NVIDIA_L40_S` is `NVIDIA_L40_S`, `AMD_MI300_X` is `AMD_MI300_X`.
  *
  * Accepted (lead's decision): the TypeScript and Go names follow the project's style guide, the Python name is
  * predictable from them, and pythonRenamedConstants lists every such name for the README.
@@ -140,7 +140,7 @@ export function isDigitLetterSplit(name: string, python: string): boolean {
 /**
  * A camelCase name reads well in Python when its snake_case maps back to it (`gpusPerNode` -> `gpus_per_node`);
  * `maxGPUs` becomes `max_gp_us`. A constant must keep its name, except for the digit-letter split of
- * isDigitLetterSplit (`NVIDIA_H100_80GB` -> `NVIDIA_H100_80_GB`), which is allowed and documented.
+ * isDigitLetterSplit (`NVIDIA_H100_80_GB` -> `NVIDIA_H100_80_GB`), which is allowed and documented.
  */
 function pythonNameProblem(name: string, constant = false): string | undefined {
   const python = pythonName(name, constant);
@@ -194,7 +194,7 @@ export function namingProblems(own: Assembly): string[] {
 }
 
 /**
- * Members of one type that end up with the same Python name (`NVIDIA_H100_80GB` next to `NVIDIA_H100_80_GB`, or
+ * Members of one type that end up with the same Python name (`NVIDIA_H100_80_GB` next to `NVIDIA_H100_80_GB`, or
  * `gpuCount` next to a method `gpu_count`): one of them would shadow the other.
  */
 function pythonCollisions(type: JsiiType): string[] {

@@ -64,7 +64,7 @@ export function renderSvg(dashboard: any): string {
 if (require.main === module) {
   const app = new App({ outdir: '/tmp/cdk8s-ai-dashboard-preview' });
   const chart = new Chart(app, 'ai-platform');
-  const obs = new PlatformObservability(chart, 'Observability', { gpuPrices: [{ model: GpuModel.NVIDIA_H100_80GB, pricePerHour: 4.5 }] });
+  const obs = new PlatformObservability(chart, 'Observability', { gpuPrices: [{ model: GpuModel.NVIDIA_H100_80_GB, pricePerHour: 4.5 }] });
   new AiTenant(chart, 'research', { team: 'research', owner: 'alice', costCenter: 'cc-100' });
   new AiTenant(chart, 'prod', { team: 'serving', owner: 'bob', costCenter: 'cc-200' });
   const out = process.argv[2] ?? 'dashboard.svg';

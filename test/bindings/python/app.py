@@ -3,7 +3,7 @@
 It must synthesize byte-identical output to the TypeScript example (the manifests and the PlatformReport files):
 translate each line of examples/main.ts, in the same order, with the same construct ids and values
 (test/bindings/bindings.test.ts compares the outputs file by file). Python names are jsii-pacmak's snake_case,
-constants included: GpuModel.NVIDIA_H100_80GB is GpuModel.NVIDIA_H100_80_GB here.
+constants included (the library names its constants so that they read the same in every language).
 """
 import os
 
