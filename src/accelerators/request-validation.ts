@@ -1,11 +1,11 @@
 import { IConstruct } from 'constructs';
 import { wholeMebibytes, vendorOf } from './claim-spec';
+import { deviceSelectorProblem } from './device-cel-environment';
 import { GpuModel } from './gpu-model';
 import type { GpuNodePool } from './gpu-node-pool';
 import { GpuRequest, GpuRequestShape } from './gpu-request';
 import { ClusterAddon } from '../cluster/cluster-addon';
 import { ClusterProfile } from '../cluster/cluster-profile';
-import { celSyntaxError } from '../internal/cel-syntax';
 import { ValidationError, invalidProp, requireInteger, show } from '../internal/errors';
 
 /** Devices one claim can hold (AllocationResultsMaxSize, KEP 4381). */
@@ -93,8 +93,11 @@ function validateDevice(scope: IConstruct, prop: string, request: GpuRequest): v
     if (s.trim() === '' || s.length > MAX_CEL_LENGTH) {
       throw invalidProp(scope, `${prop}.extraSelectors[${i}]`, s, `a non-empty CEL expression of at most ${MAX_CEL_LENGTH} characters`);
     }
-    const syntax = celSyntaxError(s);
-    if (syntax) throw invalidProp(scope, `${prop}.extraSelectors[${i}]`, s, `a valid CEL expression (${syntax}), such as "device.attributes['gpu.nvidia.com'].index < 4"`);
+    const problem = deviceSelectorProblem(s);
+    if (problem) {
+      throw invalidProp(scope, `${prop}.extraSelectors[${i}]`, s, `a valid CEL device selector of type bool (${problem}), ` +
+        'such as "device.attributes[\'gpu.nvidia.com\'].index < 4"');
+    }
   });
   if (request.sharing) {
     const pct = request.sharing.activeThreadPercentage;

@@ -24,7 +24,7 @@ const SYSTEM = (ns: string, reason: string) => `[bad-input/team] namespace: got 
   'namespace of the tenant\'s own, such as "team-a"';
 const selector = (expr: string) => (s: Construct) => new InferenceService(s, 'llm', { model: HF, gpus: GpuRequest.of(1, { extraSelectors: [expr] }) });
 const CEL = (expr: string, why: string) => `[bad-input/llm] gpus.extraSelectors[0] (gpus.extra_selectors[0]): got ${JSON.stringify(expr)}; expected a ` +
-  `valid CEL expression (${why}), such as "device.attributes['gpu.nvidia.com'].index < 4"`;
+  `valid CEL device selector of type bool (${why}), such as "device.attributes['gpu.nvidia.com'].index < 4"`;
 const threshold = (t: EvalThreshold) => (s: Construct) => {
   new ClusterProfile(s, 'Cluster', { addons: ALL_ADDONS });
   const target = new InferenceService(s, 'llm', { model: HF, gpus: GpuRequest.of(1), route: { gateway: 'inference-gateway' } });
@@ -99,13 +99,30 @@ const ROWS: BadInputRow[] = [
       'gpuAllocation (gpu_allocation): GpuAllocation.DYNAMIC_RESOURCE_ALLOCATION (the default) makes every GPU workload emit ResourceClaims ' +
       'the cluster cannot serve; expected the gate on, or gpuAllocation (gpu_allocation): GpuAllocation.DEVICE_PLUGIN for a cluster without DRA',
   },
-  // Invalid CEL in extraSelectors (syntax checked at synth).
-  { name: 'CEL: dangling operator', build: selector("device.attributes['gpu.nvidia.com'].index <"), error: CEL("device.attributes['gpu.nvidia.com'].index <", 'at 43: "<" has no right operand') },
-  { name: 'CEL: unbalanced parenthesis', build: selector("has(device.attributes['gpu.nvidia.com'].index"), error: CEL("has(device.attributes['gpu.nvidia.com'].index", 'at 45: expected "," between arguments (or ")" to close them), got end of expression') },
-  { name: 'CEL: unterminated string', build: selector("device.driver == 'gpu.nvidia.com"), error: CEL("device.driver == 'gpu.nvidia.com", 'at 17: unterminated string starting at 17') },
-  { name: 'CEL: two operands without an operator', build: selector('device.driver device.index'), error: CEL('device.driver device.index', 'at 14: unexpected device') },
-  { name: 'CEL: JavaScript operator', build: selector("device.driver === 'x'"), error: CEL("device.driver === 'x'", 'at 16: unexpected character "="') },
-  { name: 'CEL: reserved word', build: selector('if device.index > 0'), error: CEL('if device.index > 0', 'at 0: "if" is a reserved word') },
+  // Invalid CEL in extraSelectors (parsed and type-checked against the DRA `device` environment at synth).
+  { name: 'CEL: dangling operator', build: selector("device.attributes['gpu.nvidia.com'].index <"), error: CEL("device.attributes['gpu.nvidia.com'].index <", 'at 43: Unexpected token: EOF') },
+  { name: 'CEL: unbalanced parenthesis', build: selector("has(device.attributes['gpu.nvidia.com'].index"), error: CEL("has(device.attributes['gpu.nvidia.com'].index", 'at 45: Expected RPAREN, got EOF') },
+  { name: 'CEL: unterminated string', build: selector("device.driver == 'gpu.nvidia.com"), error: CEL("device.driver == 'gpu.nvidia.com", 'at 17: Unterminated string') },
+  { name: 'CEL: two operands without an operator', build: selector('device.driver device.index'), error: CEL('device.driver device.index', 'at 14: unexpected "device"') },
+  { name: 'CEL: JavaScript operator', build: selector("device.driver === 'x'"), error: CEL("device.driver === 'x'", 'at 16: Unexpected character: =') },
+  { name: 'CEL: reserved word', build: selector('if device.index > 0'), error: CEL('if device.index > 0', 'at 0: Reserved identifier: if') },
+  { name: 'CEL: a string, not a bool', build: selector('device.driver'), error: CEL('device.driver', 'evaluates to string, not bool or dyn') },
+  {
+    name: 'CEL: a quantity compared with an int',
+    build: selector("device.capacity['gpu.nvidia.com'].memory > 5"),
+    error: CEL("device.capacity['gpu.nvidia.com'].memory > 5", 'at 0: no such overload: kubernetes.Quantity > int'),
+  },
+  {
+    name: 'CEL: a quantity compared with a string',
+    build: selector("device.capacity['gpu.nvidia.com'].memory.compareTo('40Gi') >= 0"),
+    error: CEL("device.capacity['gpu.nvidia.com'].memory.compareTo('40Gi') >= 0", 'at 0: found no matching overload for "kubernetes.Quantity.compareTo(string)"'),
+  },
+  {
+    name: 'CEL: a function the apiserver does not have',
+    build: selector("device.attributes['gpu.nvidia.com'].productName.noSuchFunction()"),
+    error: CEL("device.attributes['gpu.nvidia.com'].productName.noSuchFunction()", 'at 0: found no matching overload for "dyn.noSuchFunction()"'),
+  },
+  { name: 'CEL: a field the device does not have', build: selector("device.name == 'gpu-0'"), error: CEL("device.name == 'gpu-0'", 'at 7: No such key: name') },
   // A threshold below a metric's floor never passes (atMost) or always does (atLeast).
   {
     name: 'atMost below zero on a non-negative metric',
