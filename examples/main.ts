@@ -88,7 +88,7 @@ const finetune = new GangTrainingJob(research, 'llama-finetune', {
   command: ['train.py', '--config', 'configs/llama-8b-sft.yaml'],
   workers: 4,
   gpusPerWorker: GpuRequest.of(4, { model: GpuModel.NVIDIA_H100_80_GB }),
-  pool: h100,
+  nodePool: h100,
   backend: TrainingBackend.jobSet(),
   scheduler: GangScheduler.kueue({ queue: research.queueName, priorityClass: research.priorityClassName('batch') }),
   env: { WANDB_PROJECT: 'llama-sft', NCCL_DEBUG: 'WARN' },

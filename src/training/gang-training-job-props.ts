@@ -74,7 +74,7 @@ export interface GangTrainingJobProps {
    *
    * @default - no pool placement
    */
-  readonly pool?: GpuNodePool;
+  readonly nodePool?: GpuNodePool;
 
   /**
    * Who makes the workers start together or not at all.

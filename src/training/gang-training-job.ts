@@ -45,7 +45,7 @@ const DEFAULT_TTL = Duration.days(7);
  *   command: ['train.py', '--config', 'llama.yaml'],
  *   workers: 4,
  *   gpusPerWorker: GpuRequest.of(8, { model: GpuModel.NVIDIA_H100_80_GB }),
- *   pool,
+ *   nodePool: pool,
  *   scheduler: GangScheduler.kueue({ queue: 'research' }),
  * });
  * ```
@@ -175,13 +175,13 @@ export class GangTrainingJob extends Construct {
     if (props.serviceAccountName !== undefined && !isDnsSubdomain(props.serviceAccountName)) {
       throw invalidProp(this, 'serviceAccountName', props.serviceAccountName, 'a ServiceAccount name (DNS-1123 subdomain)');
     }
-    if (props.pool !== undefined && props.gpusPerWorker === undefined) {
-      throw new ValidationError(this, 'pool', 'a GpuNodePool places GPU workers; set gpusPerWorker too, or leave pool unset for a CPU-only job');
+    if (props.nodePool !== undefined && props.gpusPerWorker === undefined) {
+      throw new ValidationError(this, 'nodePool', 'a GpuNodePool places GPU workers; set gpusPerWorker too, or leave nodePool unset for a CPU-only job');
     }
     if (props.topology !== undefined && !isQualifiedName(props.topology.nodeLabel)) {
       throw invalidProp(this, 'topology.nodeLabel', props.topology.nodeLabel, 'a node label key such as "topology.kubernetes.io/rack"');
     }
-    requireTopologyReachable(this, props.topology, props.gpusPerWorker, props.pool);
+    requireTopologyReachable(this, props.topology, props.gpusPerWorker, props.nodePool);
     if (props.successPolicy !== undefined && !Object.values(GangSuccessPolicy).includes(props.successPolicy)) {
       throw invalidProp(this, 'successPolicy', props.successPolicy, `one of ${Object.values(GangSuccessPolicy).map(show).join(', ')}`);
     }
@@ -227,11 +227,11 @@ export class GangTrainingJob extends Construct {
   private attachGpus(builder: PodSpecBuilder, props: GangTrainingJobProps, traits: BackendTraits): GpuAttachment | undefined {
     const request = props.gpusPerWorker;
     if (!request) return undefined;
-    if (props.pool) this.requireGangFitsPool(request, props.pool);
+    if (props.nodePool) this.requireGangFitsPool(request, props.nodePool);
     return attachGpus(this, builder, request, {
       pods: this.workers,
       containers: [traits.containerName],
-      pool: props.pool,
+      pool: props.nodePool,
       prop: 'gpusPerWorker',
       queuedByKueue: props.scheduler.name === 'kueue',
     });

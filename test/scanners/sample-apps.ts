@@ -132,7 +132,7 @@ const tenantTraining: fc.Arbitrary<AppShape> = fc.record({
       command: ['train.py'],
       workers: p.workers,
       gpusPerWorker: GpuRequest.of(p.gpusPerWorker),
-      pool,
+      nodePool: pool,
       backend: p.backend === 'jobSet' ? TrainingBackend.jobSet() : TrainingBackend.kubeflowTrainer(),
       scheduler: p.scheduler === 'kueue' ? GangScheduler.kueue({ queue: tenant.queueName }) : GangScheduler.podGroup(),
       cpuPerWorker: p.cpuPerWorker,

@@ -53,7 +53,7 @@ function platformApp(poolName: string, gpu: GpuModel, nodes: number, tenants: re
         command: ['train.py'],
         workers: g.workers,
         gpusPerWorker: GpuRequest.of(g.gpus, { model: gpu }),
-        pool,
+        nodePool: pool,
         backend: TrainingBackend.jobSet(),
         scheduler: GangScheduler.kueue({ queue: tenant.queueName }),
       });

@@ -136,7 +136,7 @@ function build(index: number, s: Scenario): Built {
         command: ['train.py'],
         workers: s.gang.workers,
         gpusPerWorker: mig ? GpuRequest.mig(model.migProfiles[0], { model }) : GpuRequest.of(s.gang.gpus, { model }),
-        pool,
+        nodePool: pool,
         backend: TrainingBackend.jobSet(),
         scheduler: GangScheduler.kueue({ queue: ns }),
       });

@@ -27,7 +27,7 @@ function gangApp(): SynthesizedApp {
     command: ['train.py'],
     workers: 4,
     gpusPerWorker: GpuRequest.of(8, { model: GpuModel.NVIDIA_H100_80_GB }),
-    pool,
+    nodePool: pool,
     backend: TrainingBackend.jobSet(),
     scheduler: GangScheduler.workloadApi(),
   });

@@ -106,7 +106,7 @@ const ROWS: BadInputRow[] = [
     build: (scope) => {
       new ClusterProfile(scope, 'Cluster', profileFor('default'));
       const pool = new GpuNodePool(scope, 'pool', { gpu: H100, gpusPerNode: 8 });
-      new GangTrainingJob(scope, 'job', jobProps({ pool, gpusPerWorker: undefined }));
+      new GangTrainingJob(scope, 'job', jobProps({ nodePool: pool, gpusPerWorker: undefined }));
     },
     error: `${PATH} pool: a GpuNodePool places GPU workers; set gpusPerWorker too, or leave pool unset for a CPU-only job`,
   },
@@ -115,7 +115,7 @@ const ROWS: BadInputRow[] = [
     build: (scope) => {
       new ClusterProfile(scope, 'Cluster', profileFor('default'));
       const pool = new GpuNodePool(scope, 'pool', { gpu: H100, gpusPerNode: 8, maxNodes: 2, name: 'h100' });
-      new GangTrainingJob(scope, 'job', jobProps({ pool, workers: 5, gpusPerWorker: GpuRequest.of(3, { model: H100 }) }));
+      new GangTrainingJob(scope, 'job', jobProps({ nodePool: pool, workers: 5, gpusPerWorker: GpuRequest.of(3, { model: H100 }) }));
     },
     error: `${PATH} workers: got 5; the gang runs all at once, 5 workers x 3 GPUs = 15 GPUs, but pool "h100" fits at most 4 such ` +
       'workers (2 nodes x 2 per node of 8 GPUs); use at most 4 workers or raise the pool\'s maxNodes',
@@ -125,7 +125,7 @@ const ROWS: BadInputRow[] = [
     build: (scope) => {
       new ClusterProfile(scope, 'Cluster', profileFor('default'));
       const pool = new GpuNodePool(scope, 'pool', { gpu: H100, gpusPerNode: 4, maxNodes: 8 });
-      new GangTrainingJob(scope, 'job', jobProps({ pool, gpusPerWorker: GpuRequest.of(8, { model: H100 }) }));
+      new GangTrainingJob(scope, 'job', jobProps({ nodePool: pool, gpusPerWorker: GpuRequest.of(8, { model: H100 }) }));
     },
     error: `${PATH} gpusPerWorker.count (gpus_per_worker.count): got 8; expected at most 4, the GPUs per node of the pool bad-input/pool`,
   },
@@ -353,7 +353,7 @@ const ROWS: BadInputRow[] = [
     build: (scope) => {
       new ClusterProfile(scope, 'Cluster', profileFor('default'));
       const pool = new GpuNodePool(scope, 'pool', { gpu: H100, gpusPerNode: 8, maxNodes: 4, name: 'h100' });
-      new GangTrainingJob(scope, 'job', jobProps({ pool, topology: GangTopology.sameNvlinkDomain() }));
+      new GangTrainingJob(scope, 'job', jobProps({ nodePool: pool, topology: GangTopology.sameNvlinkDomain() }));
     },
     error: `${PATH} topology: a NVLink domain topology keeps the workers on nodes of one NVLink clique (label nvidia.com/gpu.clique), ` +
       'but pool "h100" has nvidia-h100-80gb GPUs, whose nodes carry no clique label (GPU Feature Discovery v0.20.0 sets it only for GPUs ' +

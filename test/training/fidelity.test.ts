@@ -100,13 +100,13 @@ describe('GangTopology.sameNvlinkDomain() only where NVLink cliques exist', () =
   test('a GB200 pool, and a pool that names its clique, are accepted', () => {
     const gb = appFor('default');
     const pool = new GpuNodePool(gb.chart, 'gb200', { gpu: GpuModel.NVIDIA_GB200, gpusPerNode: 4, maxNodes: 18 });
-    new GangTrainingJob(gb.chart, 'finetune', jobProps({ pool, gpusPerWorker: GpuRequest.of(4, { model: GpuModel.NVIDIA_GB200 }), topology: GangTopology.sameNvlinkDomain() }));
+    new GangTrainingJob(gb.chart, 'finetune', jobProps({ nodePool: pool, gpusPerWorker: GpuRequest.of(4, { model: GpuModel.NVIDIA_GB200 }), topology: GangTopology.sameNvlinkDomain() }));
     const affinity = podTemplateOf(find(synth(gb), 'JobSet')).spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0];
     expect(affinity.topologyKey).toBe('nvidia.com/gpu.clique');
 
     const named = appFor('default');
     const clique = new GpuNodePool(named.chart, 'h100', { gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: 8, maxNodes: 4, nvlinkClique: 'c3a5.1' });
-    new GangTrainingJob(named.chart, 'finetune', jobProps({ pool: clique, topology: GangTopology.sameNvlinkDomain() }));
+    new GangTrainingJob(named.chart, 'finetune', jobProps({ nodePool: clique, topology: GangTopology.sameNvlinkDomain() }));
     expect(() => synth(named)).not.toThrow();
   });
 });

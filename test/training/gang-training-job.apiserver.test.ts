@@ -163,7 +163,7 @@ describe('placement, policies and volumes on the apiserver', () => {
     const pool = new GpuNodePool(fixture.chart, 'h100', { gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: 8, maxNodes: 4, zones: ['us-east-1a'] });
     new GangTrainingJob(fixture.chart, 'finetune', jobProps({
       backend: BACKENDS[backend](),
-      pool,
+      nodePool: pool,
       topology: GangTopology.sameZone(),
       successPolicy: GangSuccessPolicy.LEADER,
       maxRestarts: 5,
@@ -339,7 +339,7 @@ describe('Kueue queues of the tenant', () => {
   test.each<Env>(['default', 'latest'])('a fine-tuning job in the tenant, through its queue, on its pool (%s)', async (env) => {
     const { app, chart, pool, tenant } = tenantApp(env);
     const job = new GangTrainingJob(tenant, 'finetune', jobProps({
-      pool,
+      nodePool: pool,
       scheduler: GangScheduler.kueue({ queue: tenant.queueName, priorityClass: tenant.priorityClassName('production') }),
     }));
     const objects = synth({ app, chart });
@@ -411,7 +411,7 @@ describe('the README / examples/main.ts snippet', () => {
       command: ['finetune.py', '--model', 'meta-llama/Llama-3.1-8B-Instruct', '--epochs', '3'],
       workers: 2,
       gpusPerWorker: GpuRequest.of(8, { model: GpuModel.NVIDIA_H100_80_GB }),
-      pool: h100,
+      nodePool: h100,
       scheduler: GangScheduler.kueue({ queue: research.queueName, priorityClass: research.priorityClassName('production') }),
       dataset: TrainingVolume.fromClaim('datasets'),
       checkpoints: TrainingVolume.fromClaim('checkpoints'),

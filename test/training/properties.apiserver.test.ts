@@ -152,7 +152,7 @@ function buildValue(env: Env, value: Value): KubeObject[] {
     args: ['--seed', '1'],
     workers: v.workers,
     gpusPerWorker: request,
-    pool,
+    nodePool: pool,
     scheduler: scheduler(v),
     backend: v.backend === 'jobSet' ? TrainingBackend.jobSet() : TrainingBackend.kubeflowTrainer(),
     launcher: trainingLauncher(v),

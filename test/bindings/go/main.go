@@ -112,7 +112,7 @@ func synth(outdir string) cdk8s.App {
 		Command:       jsii.Strings("train.py", "--config", "configs/llama-8b-sft.yaml"),
 		Workers:       jsii.Number(4),
 		GpusPerWorker: cdk8sai.GpuRequest_Of(jsii.Number(4), &cdk8sai.GpuRequestOptions{Model: cdk8sai.GpuModel_NVIDIA_H100_80GB()}),
-		Pool:          h100,
+		NodePool:      h100,
 		Backend:       cdk8sai.TrainingBackend_JobSet(),
 		Scheduler: cdk8sai.GangScheduler_Kueue(&cdk8sai.KueueSchedulerOptions{
 			Queue:         research.QueueName(),

@@ -105,7 +105,7 @@ def synth(outdir: str) -> App:
         command=["train.py", "--config", "configs/llama-8b-sft.yaml"],
         workers=4,
         gpus_per_worker=GpuRequest.of(4, model=GpuModel.NVIDIA_H100_80_GB),
-        pool=h100,
+        node_pool=h100,
         backend=TrainingBackend.job_set(),
         scheduler=GangScheduler.kueue(queue=research.queue_name, priority_class=research.priority_class_name("batch")),
         env={"WANDB_PROJECT": "llama-sft", "NCCL_DEBUG": "WARN"},
