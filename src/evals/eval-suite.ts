@@ -4,8 +4,7 @@ import { invalidProp, requireInteger, ValidationError } from '../internal/errors
 import { requireDnsLabel } from '../internal/names';
 import { checkProps, opt, req } from '../internal/runtime-checks';
 import { ContainerInputs } from '../security/container-secrets';
-import { requireSecretKeyReference } from '../security/secret-reference';
-import { SecretKeyReference } from '../serving/serving-props';
+import { SecretKeyReference, requireSecretKeyReference } from '../security/secret-reference';
 
 /** The lm-evaluation-harness release installed when no image is given. */
 export const LM_EVAL_VERSION = '0.4.12';

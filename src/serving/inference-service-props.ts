@@ -7,9 +7,10 @@ import { ModelSource } from './model-source';
 import { MultiNodeProps, ParallelismProps } from './parallelism-props';
 import { InferenceRouteOptions } from './route-options';
 import { ServingAutoscaling } from './serving-autoscaling';
-import { SecretKeyReference, ServingMonitoringOptions, ServingResources } from './serving-props';
+import { ServingMonitoringOptions, ServingResources } from './serving-props';
 import { GpuNodePool } from '../accelerators/gpu-node-pool';
 import { GpuRequest } from '../accelerators/gpu-request';
+import { SecretKeyReference } from '../security/secret-reference';
 import { WorkloadSecurityProps } from '../security/workload-security';
 
 /**

@@ -17,7 +17,7 @@ import { buildServerPod } from './server-pod';
 import { ServingAutoscaling } from './serving-autoscaling';
 import { recordPodLabels } from './serving-checks';
 import { ServingPool } from './serving-pool';
-import { requireEnvName, requireSecretRef, validateResources } from './serving-validation';
+import { validateResources } from './serving-validation';
 import { WorkloadShape } from './workload-shape';
 import { GpuNodePool } from '../accelerators/gpu-node-pool';
 import { GpuRequest } from '../accelerators/gpu-request';
@@ -28,8 +28,9 @@ import { selectorLabels, standardLabels } from '../internal/labels';
 import { claimName, resourceName } from '../internal/names';
 import { namespaceOf } from '../internal/namespace';
 import { checkProps, opt, req } from '../internal/runtime-checks';
+import { requireEnvName } from '../security/env-name';
 import { PodSpecBuilder, resolveSecurity } from '../security/pod-spec';
-import { requireSecretKeyReference } from '../security/secret-reference';
+import { requireSecretEnv } from '../security/secret-reference';
 import { IngressIsolationHandle } from '../security/tenant-network';
 
 /** Label the llm-d endpoint picker reads to pick the metric names of a pod's engine. */
@@ -367,11 +368,7 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
       if (!adapters.length) throw new ValidationError(this, 'maxLoras', 'is set but there are no loraAdapters');
       requireInteger(this, 'maxLoras', props.maxLoras, 1, 1024);
     }
-    for (const [name, ref] of Object.entries(props.secretEnv ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      requireEnvName(this, `secretEnv.${name}`, name);
-      requireSecretKeyReference(this, `secretEnv.${name}`, ref);
-      requireSecretRef(this, `secretEnv.${name}.secretName`, ref.secretName, ref.key);
-    }
+    requireSecretEnv(this, 'secretEnv', props.secretEnv);
     for (const name of Object.keys(props.env ?? {}).sort()) requireEnvName(this, `env.${name}`, name);
     if (props.maxUnavailable !== undefined) requireInteger(this, 'maxUnavailable', props.maxUnavailable, 1, 1000);
     if (props.sharedMemory !== undefined && !(props.sharedMemory.toKibibytes({ rounding: SizeRoundingBehavior.NONE }) >= 64 * 1024)) {

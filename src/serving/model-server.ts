@@ -7,9 +7,9 @@ import { VllmEngine } from './engines/vllm';
 import { checkCustomServerOptions, checkServerOptions } from './model-server-checks';
 import { flagNames, ServerEngine } from './server-engine';
 import { ServingMetrics } from './serving-metrics';
-import { requireEnvName } from './serving-validation';
 import { invalidProp, requireInteger, requireOneOf, show, ValidationError } from '../internal/errors';
 import { isDnsLabel } from '../internal/names';
+import { requireEnvName } from '../security/env-name';
 
 /**
  * Options every model server takes.

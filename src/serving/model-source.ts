@@ -1,8 +1,8 @@
 import { Size } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { requireSecretRef } from './serving-validation';
 import { invalidProp, ValidationError } from '../internal/errors';
 import { isDnsSubdomain } from '../internal/qualified-name';
+import { requireSecretRef } from '../security/secret-reference';
 
 /**
  * Options for a model from the Hugging Face Hub.

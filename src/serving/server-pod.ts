@@ -13,6 +13,7 @@ import * as k8s from '../imports/k8s';
 import { invalidProp, ValidationError } from '../internal/errors';
 import { ContainerInputs } from '../security/container-secrets';
 import { PodSpecBuilder } from '../security/pod-spec';
+import { secretEnvVars } from '../security/secret-reference';
 
 /** Env names the construct sets itself. */
 const OWNED_ENV = ['HOME', 'HF_HOME', 'HF_TOKEN_PATH', 'HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN'];
@@ -146,13 +147,7 @@ function userEnv(scope: Construct, props: InferenceServiceProps): k8s.EnvVar[] {
         '(tokenSecret) or in secretEnv');
     }
   }
-  const secrets = props.secretEnv ?? {};
-  return [
-    ...Object.keys(plain).sort().map((name) => ({ name, value: plain[name] })),
-    ...Object.keys(secrets).sort().map((name) => ({
-      name, valueFrom: { secretKeyRef: { name: secrets[name].secretName, key: secrets[name].key } },
-    })),
-  ];
+  return [...Object.keys(plain).sort().map((name) => ({ name, value: plain[name] })), ...secretEnvVars(props.secretEnv)];
 }
 
 /** The props the server container's env and args come from, and how the service takes a credential. */

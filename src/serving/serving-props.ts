@@ -38,21 +38,6 @@ export interface ServingResources {
 }
 
 /**
- * A key of a Secret, referenced by name: the value never appears in the generated YAML.
- */
-export interface SecretKeyReference {
-  /**
-   * The Secret's name (in the workload's namespace).
-   */
-  readonly secretName: string;
-
-  /**
-   * The key inside the Secret.
-   */
-  readonly key: string;
-}
-
-/**
  * The prometheus-operator monitors for a service's pods.
  */
 export interface ServingMonitoringOptions {

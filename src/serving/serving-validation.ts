@@ -3,22 +3,11 @@ import { IConstruct } from 'constructs';
 import { ServingResources } from './serving-props';
 import * as k8s from '../imports/k8s';
 import { invalidProp, ValidationError } from '../internal/errors';
-import { isDnsSubdomain } from '../internal/qualified-name';
 
-/** Small validators and renderers shared by the serving constructs (internal). */
-const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
-
-/** Throws unless `name` is a valid environment variable name. */
-export function requireEnvName(scope: IConstruct, prop: string, name: string): void {
-  if (!ENV_NAME.test(name)) throw invalidProp(scope, prop, name, 'an environment variable name ([-._a-zA-Z][-._a-zA-Z0-9]*)');
-}
-
-/** Throws unless `name` (when given) is a Secret name and `key` a Secret key. */
-export function requireSecretRef(scope: IConstruct, prop: string, name: string | undefined, key: string): void {
-  if (name === undefined) return;
-  if (!isDnsSubdomain(name)) throw invalidProp(scope, prop, name, 'the name of a Secret (DNS-1123 subdomain)');
-  if (!/^[-._a-zA-Z0-9]+$/.test(key) || key.length > 253) throw invalidProp(scope, `${prop}Key`, key, 'a Secret key ([-._a-zA-Z0-9]+)');
-}
+/*
+ * Small validators and renderers shared by the serving constructs (internal). The env-name and Secret-reference
+ * checks every workload shares are in security/ (env-name.ts, secret-reference.ts).
+ */
 
 const QUANTITY = /^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+|[numkMGTPE]|[KMGTPE]i)?$/;
 

@@ -7,7 +7,6 @@ import { ValidationError } from '../internal/errors';
 export { isDnsSubdomain, isQualifiedName } from '../internal/qualified-name';
 
 const INT32_MAX = 2 ** 31 - 1;
-const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
 /** A Duration as whole seconds from `min` to 2^31-1, as a ValidationError otherwise. */
 export function wholeSeconds(scope: IConstruct, prop: string, duration: Duration, min: number): number {
@@ -21,9 +20,4 @@ export function wholeSeconds(scope: IConstruct, prop: string, duration: Duration
     throw new ValidationError(scope, prop, `got ${duration.toHumanString()}; expected a whole number of seconds from ${min} to ${INT32_MAX}`);
   }
   return seconds;
-}
-
-/** An environment variable name the apiserver accepts (C identifier plus '-' and '.'). */
-export function isEnvName(name: string): boolean {
-  return ENV_NAME.test(name);
 }

@@ -6,6 +6,7 @@ import { TrainingLauncher } from './training-launcher';
 import { TrainingMount, TrainingVolume } from './training-volume';
 import type { GpuNodePool } from '../accelerators/gpu-node-pool';
 import { GpuRequest } from '../accelerators/gpu-request';
+import { SecretKeyReference } from '../security/secret-reference';
 import { WorkloadSecurityProps } from '../security/workload-security';
 
 /**
@@ -104,6 +105,16 @@ export interface GangTrainingJobProps {
    * @default - none
    */
   readonly env?: { [name: string]: string };
+
+  /**
+   * Environment variables of the trainer container from Secret keys (a W&B API key, a Hugging Face token).
+   *
+   * They are passed by reference; values never appear in the YAML. Like `env`, they override the launcher's and the
+   * job's defaults but not the variables the launcher computes; a name cannot be in both `env` and `secretEnv`.
+   *
+   * @default - none
+   */
+  readonly secretEnv?: { [name: string]: SecretKeyReference };
 
   /**
    * The training data, mounted read-only at `/data` (and `DATASET_DIR=/data`).

@@ -87,6 +87,7 @@ export class GangTrainingJob extends Construct {
       command: opt('string[]'),
       args: opt('string[]'),
       env: opt('string-map'),
+      secretEnv: opt('object'),
       volumes: opt('array'),
       maxRuntime: opt('duration'),
       ttlAfterFinished: opt('duration'),

@@ -4,14 +4,16 @@
  */
 import { Size } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { isDnsSubdomain, isEnvName } from './checks';
+import { isDnsSubdomain } from './checks';
 import { BackendTraits, GangPlan, LaunchPlan, SchedulerBinding } from './gang-plan';
 import { GangTopology } from './gang-topology';
 import { GangTrainingJobProps } from './gang-training-job-props';
 import { TrainingMount } from './training-volume';
 import * as k8s from '../imports/k8s';
 import { invalidProp } from '../internal/errors';
+import { requireEnvName } from '../security/env-name';
 import { PodSpecBuilder, computeResources } from '../security/pod-spec';
+import { requireSecretEnv, secretEnvVars } from '../security/secret-reference';
 
 const DATASET_PATH = '/data';
 const CHECKPOINTS_PATH = '/checkpoints';
@@ -59,8 +61,8 @@ export function configureWorkerPod(scope: IConstruct, builder: PodSpecBuilder, i
     inputs: {
       argProp: (arg) => ((props.command ?? []).includes(arg) ? 'command' : 'args'),
       commandProp: 'command',
-      alternative: 'keep it in a Secret and mount it as a file: volumes: [{ mountPath: \'/var/run/secrets/NAME\', ' +
-        'volume: TrainingVolume.fromSecret(\'<secret>\') }], and let the program read it from there',
+      alternative: 'keep it in a Secret and reference it: secretEnv: { NAME: { secretName: \'<secret>\', key: \'<key>\' } } ' +
+        '(or mount the Secret as a file: volumes with TrainingVolume.fromSecret(\'<secret>\'))',
     },
   });
   builder.restartPolicy = 'Never';
@@ -113,18 +115,28 @@ function workerMounts(scope: IConstruct, props: GangTrainingJobProps): { volume:
   });
 }
 
-/** The launcher's computed variables, then the defaults and the job's `env` over them, sorted by name. */
+/**
+ * The launcher's computed variables, then the defaults and the job's `env` over them, then `secretEnv` (each part
+ * sorted by name; a Secret variable replaces a default of its name).
+ */
 function workerEnv(scope: IConstruct, props: GangTrainingJobProps, launch: LaunchPlan): k8s.EnvVar[] | undefined {
   const computed = new Set(launch.env.map((e) => e.name));
+  const launcherSets = (name: string) => `no value: the launcher sets ${name} from the gang (unset it, or use TrainingLauncher.raw())`;
   const user = props.env ?? {};
   // Sorted: a map from Go or Python arrives in any order, the env list must not.
   for (const name of Object.keys(user).sort()) {
     const value = user[name];
-    if (!isEnvName(name)) throw invalidProp(scope, `env.${name}`, name, 'an environment variable name ([-._a-zA-Z][-._a-zA-Z0-9]*)');
+    requireEnvName(scope, `env.${name}`, name);
     if (typeof value !== 'string') throw invalidProp(scope, `env.${name}`, value, 'a string value');
-    if (computed.has(name)) {
-      throw invalidProp(scope, `env.${name}`, value, `no value: the launcher sets ${name} from the gang (unset it, or use TrainingLauncher.raw())`);
-    }
+    if (computed.has(name)) throw invalidProp(scope, `env.${name}`, value, launcherSets(name));
+  }
+  const secrets = props.secretEnv ?? {};
+  requireSecretEnv(scope, 'secretEnv', secrets);
+  const plainNames = new Set(Object.keys(user));
+  for (const name of Object.keys(secrets).sort()) {
+    // As InferenceService: a variable set twice is refused under its `env` name.
+    if (plainNames.has(name)) throw invalidProp(scope, `env.${name}`, name, 'a variable set once');
+    if (computed.has(name)) throw invalidProp(scope, `secretEnv.${name}`, secrets[name], launcherSets(name));
   }
   const defaults: Record<string, string> = {
     // The default user 65532 has no home directory: caches (torch, Triton, pip) go to the /tmp volume.
@@ -133,8 +145,9 @@ function workerEnv(scope: IConstruct, props: GangTrainingJobProps, launch: Launc
     ...(props.dataset ? { DATASET_DIR: DATASET_PATH } : {}),
     ...(props.checkpoints ? { CHECKPOINT_DIR: CHECKPOINTS_PATH } : {}),
   };
-  const merged = { ...defaults, ...user };
-  const env = [...launch.env, ...Object.keys(merged).sort().map((name) => ({ name, value: merged[name] }))];
+  const merged: Record<string, string> = { ...defaults, ...user };
+  for (const name of Object.keys(secrets)) delete merged[name];
+  const env = [...launch.env, ...Object.keys(merged).sort().map((name) => ({ name, value: merged[name] })), ...secretEnvVars(secrets)];
   return env.length ? env : undefined;
 }
 

@@ -4,8 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  formatRenamedConstants, isDigitLetterSplit, namingProblems, overloadProblems, pythonRenamedConstants, structDocProblems,
-  unionProblems,
+  namingProblems, overloadProblems, structDocProblems, unionProblems,
 } from '../../tools/bindings/api-surface';
 
 describe('the API checks catch what they look for', () => {
@@ -56,7 +55,7 @@ describe('the API checks catch what they look for', () => {
     ]);
   });
 
-  describe('constants: the digit-letter split of Python is allowed, nothing else', () => {
+  describe('constants keep their exact name in Python', () => {
     const constants = (...names: string[]) => ({
       name: 'test',
       types: {
@@ -68,33 +67,33 @@ describe('the API checks catch what they look for', () => {
       },
     });
 
-    test('NVIDIA_H100_80_GB, NVIDIA_A10_G, NVIDIA_L40_S and AMD_MI300_X pass, and are listed with their Python names', () => {
-      const assembly = constants('NVIDIA_H100_80_GB', 'NVIDIA_A10_G', 'NVIDIA_L40_S', 'AMD_MI300_X', 'NVIDIA_B200', 'NVIDIA_H100_NVL');
-      expect(namingProblems(assembly)).toEqual([]);
-      expect(pythonRenamedConstants(assembly)).toEqual([
-        { type: 'GpuModel', name: 'AMD_MI300_X', python: 'AMD_MI300_X' },
-        { type: 'GpuModel', name: 'NVIDIA_A10_G', python: 'NVIDIA_A10_G' },
-        { type: 'GpuModel', name: 'NVIDIA_H100_80_GB', python: 'NVIDIA_H100_80_GB' },
-        { type: 'GpuModel', name: 'NVIDIA_L40_S', python: 'NVIDIA_L40_S' },
+    test('a digit followed by a letter fails: Python would split it', () => {
+      expect(namingProblems(constants('NVIDIA_H100_80GB', 'NVIDIA_L40S'))).toEqual([
+        'GpuModel.NVIDIA_H100_80GB: is NVIDIA_H100_80_GB in Python; choose a name that survives snake_case',
+        'GpuModel.NVIDIA_L40S: is NVIDIA_L40_S in Python; choose a name that survives snake_case',
       ]);
-      expect(formatRenamedConstants(pythonRenamedConstants(assembly))).toEqual([
-        'GpuModel constants in Python: AMD_MI300_X, NVIDIA_A10_G, NVIDIA_H100_80_GB, NVIDIA_L40_S',
-        '',
-        '| TypeScript | Python | Go |',
-        '| --- | --- | --- |',
-        '| `GpuModel.AMD_MI300_X` | `GpuModel.AMD_MI300_X` | `GpuModel_AMD_MI300X()` |',
-        '| `GpuModel.NVIDIA_A10_G` | `GpuModel.NVIDIA_A10_G` | `GpuModel_NVIDIA_A10G()` |',
-        '| `GpuModel.NVIDIA_H100_80_GB` | `GpuModel.NVIDIA_H100_80_GB` | `GpuModel_NVIDIA_H100_80GB()` |',
-        '| `GpuModel.NVIDIA_L40_S` | `GpuModel.NVIDIA_L40_S` | `GpuModel_NVIDIA_L40S()` |',
-        '',
-      ].join('\n'));
     });
 
-    test('the split is the only change allowed', () => {
-      expect(isDigitLetterSplit('NVIDIA_H100_80_GB', 'NVIDIA_H100_80_GB')).toBe(true);
-      expect(isDigitLetterSplit('NVIDIA_H100_80_GB', 'NVIDIA_H100_80_GB')).toBe(false); // no change: nothing to allow
-      expect(isDigitLetterSplit('NVIDIA_H100_80_GB', 'NVIDIA_H_100_80_GB')).toBe(false); // a letter-digit split
-      expect(isDigitLetterSplit('nvidiaH100', 'NVIDIA_H100')).toBe(false); // not UPPER_SNAKE to begin with
+    test('names that snake_case leaves alone pass', () => {
+      expect(namingProblems(constants('NVIDIA_H100_80_GB', 'NVIDIA_L40_S', 'AMD_MI300_X', 'NVIDIA_B200', 'NVIDIA_H100_NVL'))).toEqual([]);
+    });
+
+    test('RegExp and one-letter words fail even though they map back', () => {
+      const assembly = {
+        name: 'test',
+        types: {
+          'test.IdentityProps': {
+            kind: 'interface',
+            datatype: true,
+            name: 'IdentityProps',
+            properties: [{ name: 'refRegExp', type: { primitive: 'string' } }, { name: 'xOffset', type: { primitive: 'number' } }],
+          },
+        },
+      };
+      expect(namingProblems(assembly)).toEqual([
+        'IdentityProps.refRegExp: is ref_reg_exp in Python; write Regex, not RegExp',
+        'IdentityProps.xOffset: is x_offset in Python; a one-letter word reads badly',
+      ]);
     });
 
     test('a constant in camelCase still fails', () => {
@@ -104,9 +103,10 @@ describe('the API checks catch what they look for', () => {
       ]);
     });
 
-    test('two constants that the split makes the same Python name still fail', () => {
-      expect(namingProblems(constants('NVIDIA_H100_80_GB', 'NVIDIA_H100_80_GB'))).toEqual([
-        'GpuModel.NVIDIA_H100_80_GB, NVIDIA_H100_80_GB: all are NVIDIA_H100_80_GB in Python (one hides the other)',
+    test('two constants with the same Python name fail', () => {
+      expect(namingProblems(constants('NVIDIA_H100_80GB', 'NVIDIA_H100_80_GB'))).toEqual([
+        'GpuModel.NVIDIA_H100_80GB: is NVIDIA_H100_80_GB in Python; choose a name that survives snake_case',
+        'GpuModel.NVIDIA_H100_80GB, NVIDIA_H100_80_GB: all are NVIDIA_H100_80_GB in Python (one hides the other)',
       ]);
     });
 

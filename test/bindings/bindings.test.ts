@@ -6,17 +6,16 @@
 // arguments) and main.go (`cdk8sai.NewXxx(scope, jsii.String("Id"), &cdk8sai.XxxProps{...})`), same ids, same order.
 // Go hands maps to the library with their keys sorted (encoding/json), while TypeScript and Python keep insertion
 // order: a construct that turns a map prop into a list must sort the keys, or the Go output differs (the diff says so).
-// Python names come from jsii-pacmak's snake_case, constants too: `GpuModel.NVIDIA_H100_80_GB` is
-// `GpuModel.NVIDIA_H100_80_GB` in Python (accepted; the list is printed below and by tools/bindings/python-names.ts).
+// Python names come from jsii-pacmak's snake_case; constants keep their exact name (namingProblems refuses any
+// constant snake_case would change, so `GpuModel.NVIDIA_H100_80_GB` is spelled the same in all three).
 // The first run builds everything (minutes); later runs rebuild only what changed (see tools/bindings/pipeline.ts).
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  formatRenamedConstants, overloadProblems, namingProblems, ownAssembly, publicConstructs, pythonRenamedConstants,
-  structDocProblems, unionProblems,
+  overloadProblems, namingProblems, ownAssembly, publicConstructs, structDocProblems, unionProblems,
 } from '../../tools/bindings/api-surface';
 import {
-  buildBindings, CACHE, compareOutputs, formatTimings, GO_APP, listFiles, outputDir, PYTHON_APP, ROOT, run, synthGo,
+  buildBindings, compareOutputs, formatTimings, GO_APP, listFiles, outputDir, PYTHON_APP, ROOT, run, synthGo,
   synthPython, synthTypeScript, TS_APP,
 } from '../../tools/bindings/pipeline';
 
@@ -105,16 +104,6 @@ describe('the public API reads well in Python and Go', () => {
 
   test('no names that Python or Go rename or that read badly in snake_case', () => {
     expect(namingProblems(ownAssembly())).toEqual([]);
-  });
-
-  test('the constants Python spells differently are listed for the README', () => {
-    const renamed = pythonRenamedConstants(ownAssembly());
-    // Only the accepted digit-letter split (NVIDIA_H100_80_GB -> NVIDIA_H100_80_GB); anything else fails above.
-    expect(renamed.filter((c) => c.python !== c.name.replace(/([0-9])(?=[A-Z])/g, '$1_'))).toEqual([]);
-    const table = formatRenamedConstants(renamed);
-    fs.mkdirSync(CACHE, { recursive: true });
-    fs.writeFileSync(path.join(CACHE, 'python-names.md'), table);
-    process.stdout.write(`constants with another name in Python (also in .cache/bindings/python-names.md):\n${table}`);
   });
 });
 

@@ -100,7 +100,7 @@ const SECRETS: BadInputRow[] = [
   {
     name: 'W&B key in training env',
     build: job({ env: { WANDB_API_KEY: WANDB } }),
-    error: "[bad-input/job] env.WANDB_API_KEY: got \"0123…\" (redacted, 40 characters): \"WANDB_API_KEY\" names a credential and its value is a literal; expected no credential in the YAML (it is committed, diffed and readable by anyone who can read the object): keep it in a Secret and mount it as a file: volumes: [{ mountPath (mount_path): '/var/run/secrets/WANDB_API_KEY', volume: TrainingVolume.fromSecret('<secret>') (from_secret(...)) }]",
+    error: "[bad-input/job] env.WANDB_API_KEY: got \"0123…\" (redacted, 40 characters): \"WANDB_API_KEY\" names a credential and its value is a literal; expected no credential in the YAML (it is committed, diffed and readable by anyone who can read the object): keep it in a Secret and reference it: secretEnv (secret_env): { WANDB_API_KEY: { secretName (secret_name): '<secret>', key: '<key>' } } (or mount the Secret as a file: volumes with TrainingVolume.fromSecret('<secret>') (from_secret(...)))",
   },
   { name: 'AWS key in training env', build: job({ env: { AWS_ACCESS_KEY_ID: AKIA } }), error: '[bad-input/job] env.AWS_ACCESS_KEY_ID: got "AKIA…"' },
   { name: 'token in training args', build: job({ args: ['--hub-token', HF_TOKEN] }), error: '[bad-input/job] args: got "--hub-token" with "hf_a…"' },

@@ -108,7 +108,7 @@ const ROWS: BadInputRow[] = [
       const pool = new GpuNodePool(scope, 'pool', { gpu: H100, gpusPerNode: 8 });
       new GangTrainingJob(scope, 'job', jobProps({ nodePool: pool, gpusPerWorker: undefined }));
     },
-    error: `${PATH} pool: a GpuNodePool places GPU workers; set gpusPerWorker too, or leave pool unset for a CPU-only job`,
+    error: `${PATH} nodePool (node_pool): a GpuNodePool places GPU workers; set gpusPerWorker too, or leave nodePool unset for a CPU-only job`,
   },
   {
     name: 'the gang does not fit the pool',
@@ -321,6 +321,42 @@ const ROWS: BadInputRow[] = [
   },
   { name: 'env value not a string', build: job({ env: { EPOCHS: 3 as unknown as string } }), error: `${PATH} env.EPOCHS: got 3; expected a string value` },
   { name: 'invalid env name', build: job({ env: { '1BAD': 'x' } }), error: `${PATH} env.1BAD: got "1BAD"; expected an environment variable name` },
+
+  // secretEnv: validated as InferenceService's
+  {
+    name: 'secretEnv given the value instead of a reference',
+    build: job({ secretEnv: { WANDB_API_KEY: '0123456789abcdef0123456789abcdef01234567' as any } }),
+    error: `${PATH} secretEnv.WANDB_API_KEY (secret_env.WANDB_API_KEY): got the string "0123…" (redacted, 40 characters); expected a ` +
+      'reference to a key of a Secret, not a value: put the value in a Secret and write secretEnv.WANDB_API_KEY: ' +
+      "{ secretName (secret_name): '<secret>', key: '<key>' }",
+  },
+  {
+    name: 'secretEnv with an empty key',
+    build: job({ secretEnv: { WANDB_API_KEY: { secretName: 'wandb', key: '' } } }),
+    error: `${PATH} secretEnv.WANDB_API_KEY.key (secret_env.WANDB_API_KEY.key): got ""; expected a non-empty string ` +
+      "(secretEnv.WANDB_API_KEY: { secretName (secret_name): '<secret>', key: '<key>' })",
+  },
+  {
+    name: 'secretEnv with an invalid env name',
+    build: job({ secretEnv: { '1BAD': { secretName: 'wandb', key: 'api-key' } } }),
+    error: `${PATH} secretEnv.1BAD (secret_env.1BAD): got "1BAD"; expected an environment variable name ([-._a-zA-Z][-._a-zA-Z0-9]*)`,
+  },
+  {
+    name: 'secretEnv with an invalid Secret name',
+    build: job({ secretEnv: { WANDB_API_KEY: { secretName: 'Bad_Secret', key: 'api-key' } } }),
+    error: `${PATH} secretEnv.WANDB_API_KEY.secretName (secret_env.WANDB_API_KEY.secret_name): got "Bad_Secret"; expected the name of a Secret (DNS-1123 subdomain)`,
+  },
+  {
+    name: 'a variable in both env and secretEnv',
+    build: job({ env: { WANDB_PROJECT: 'llama' }, secretEnv: { WANDB_PROJECT: { secretName: 'wandb', key: 'project' } } }),
+    error: `${PATH} env.WANDB_PROJECT: got "WANDB_PROJECT"; expected a variable set once`,
+  },
+  {
+    name: 'secretEnv overriding a torchrun variable',
+    build: job({ secretEnv: { PET_NNODES: { secretName: 'gang', key: 'nodes' } } }),
+    error: `${PATH} secretEnv.PET_NNODES (secret_env.PET_NNODES): got {"secretName":"gang","key":"nodes"}; expected no value: the launcher ` +
+      'sets PET_NNODES from the gang (unset it, or use TrainingLauncher.raw())',
+  },
 
   // volumes and topology
   {

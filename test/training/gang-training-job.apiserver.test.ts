@@ -130,6 +130,25 @@ describe('launch conventions', () => {
     expect(env.TORCH_NCCL_ASYNC_ERROR_HANDLING).toBeUndefined();
   });
 
+  test.each(['jobSet', 'kubeflowTrainer'])('secretEnv renders as secretKeyRef variables after env, sorted, with no value (%s)', (backend) => {
+    const { objects } = build('default', {
+      backend: BACKENDS[backend](),
+      env: { WANDB_PROJECT: 'llama' },
+      secretEnv: { WANDB_API_KEY: { secretName: 'wandb', key: 'api-key' }, HF_TOKEN: { secretName: 'hf', key: 'token' } },
+    });
+    const env: any[] = podTemplateOf(workloadObjects(objects).template).spec.containers[0].env;
+    expect(env.slice(-2)).toEqual([
+      { name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: 'hf', key: 'token' } } },
+      { name: 'WANDB_API_KEY', valueFrom: { secretKeyRef: { name: 'wandb', key: 'api-key' } } },
+    ]);
+    expect(env.findIndex((e) => e.name === 'WANDB_PROJECT')).toBeLessThan(env.length - 2);
+    expect(new Set(env.map((e) => e.name)).size).toBe(env.length);
+    // A Secret variable replaces a launcher default of its name instead of adding a second variable.
+    const replaced = build('default', { secretEnv: { NCCL_SOCKET_IFNAME: { secretName: 'net', key: 'ifname' } } });
+    const nccl = podTemplateOf(find(replaced.objects, 'JobSet')).spec.containers[0].env.filter((e: any) => e.name === 'NCCL_SOCKET_IFNAME');
+    expect(nccl).toEqual([{ name: 'NCCL_SOCKET_IFNAME', valueFrom: { secretKeyRef: { name: 'net', key: 'ifname' } } }]);
+  });
+
   test('a CPU-only torchrun job runs one process per worker unless told otherwise', () => {
     const cpu = build('default', { gpusPerWorker: undefined });
     expect(containerEnv(find(cpu.objects, 'JobSet')).PET_NPROC_PER_NODE).toBe('1');
@@ -183,6 +202,7 @@ describe('placement, policies and volumes on the apiserver', () => {
         { mountPath: '/models', volume: TrainingVolume.fromClaim('models'), readOnly: true, subPath: 'llama' },
       ],
       env: { HF_HUB_OFFLINE: '1' },
+      secretEnv: { WANDB_API_KEY: { secretName: 'wandb', key: 'api-key' } },
     }));
     const objects = synth(fixture);
     const { template } = workloadObjects(objects);
@@ -206,6 +226,7 @@ describe('placement, policies and volumes on the apiserver', () => {
       { name: 'volume-3', mountPath: '/models', readOnly: true, subPath: 'llama' },
     ]));
     expect(containerEnv(template)).toMatchObject({ DATASET_DIR: '/data', CHECKPOINT_DIR: '/checkpoints', HF_HUB_OFFLINE: '1' });
+    expect(pod.spec.containers[0].env).toContainEqual({ name: 'WANDB_API_KEY', valueFrom: { secretKeyRef: { name: 'wandb', key: 'api-key' } } });
     expect(pod.metadata.annotations).toEqual({ 'karpenter.sh/do-not-disrupt': 'true' });
     await proveOnApiserver(objects, env);
   });

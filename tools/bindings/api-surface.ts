@@ -126,25 +126,16 @@ export function pythonName(name: string, constant = false): string {
 const CONSTANT_NAME = /^[A-Z][A-Z0-9_]*$/;
 
 /**
- * True when `python` is the constant `name` with `_` inserted between a digit and the letter after it, which is the
- * only change jsii-pacmak's snake_case makes to an UPPER_SNAKE name: `NVIDIA_H100_80_GB` is `NVIDIA_H100_80_GB`,
- * `NVIDIA_A10_G` is `NVIDIA_A10_G`, `NVIDIA_L40_S` is `NVIDIA_L40_S`, `AMD_MI300_X` is `AMD_MI300_X`.
- *
- * Accepted (lead's decision): the TypeScript and Go names follow the project's style guide, the Python name is
- * predictable from them, and pythonRenamedConstants lists every such name for the README.
- */
-export function isDigitLetterSplit(name: string, python: string): boolean {
-  return CONSTANT_NAME.test(name) && python !== name && python === name.replace(/([0-9])(?=[A-Z])/g, '$1_');
-}
-
-/**
  * A camelCase name reads well in Python when its snake_case maps back to it (`gpusPerNode` -> `gpus_per_node`);
- * `maxGPUs` becomes `max_gp_us`. A constant must keep its name, except for the digit-letter split of
- * isDigitLetterSplit (`NVIDIA_H100_80_GB` -> `NVIDIA_H100_80_GB`), which is allowed and documented.
+ * `maxGPUs` becomes `max_gp_us`. A constant must keep its name exactly, so that the README, API.md and every language
+ * spell it the same: jsii-pacmak splits a digit from the letter after it (`NVIDIA_H100_80GB` would be
+ * `NVIDIA_H100_80_GB` in Python), so the library writes that split itself. Words that snake_case splits into
+ * fragments read badly even when they map back (`refRegExp` is `ref_reg_exp`; a one-letter word such as `x_offset`).
  */
 function pythonNameProblem(name: string, constant = false): string | undefined {
   const python = pythonName(name, constant);
-  if (constant && isDigitLetterSplit(name, python)) return undefined;
+  if (/(^|_)reg_exp(_|$)/i.test(python)) return `is ${python} in Python; write Regex, not RegExp`;
+  if (!constant && python.includes('_') && /(^|_)[a-z](_|$)/.test(python)) return `is ${python} in Python; a one-letter word reads badly`;
   const back = constant ? python : python.split('_').map((w, i) => (i === 0 ? w : w.charAt(0).toUpperCase() + w.slice(1))).join('');
   return back === name ? undefined : `is ${python} in Python; choose a name that survives snake_case`;
 }
@@ -204,38 +195,6 @@ function pythonCollisions(type: JsiiType): string[] {
   for (const m of type.methods ?? []) add(`${m.name}()`, pythonName(m.name));
   return [...byPython].filter(([, names]) => names.length > 1)
     .map(([python, names]) => `${type.name}.${names.join(', ')}: all are ${python} in Python (one hides the other)`);
-}
-
-/** A constant whose Python name differs from the TypeScript and Go one (see isDigitLetterSplit). */
-export interface RenamedConstant {
-  /** The class, e.g. `GpuModel`. */
-  readonly type: string;
-  /** The TypeScript name, also the Go name (`GpuModel_NVIDIA_H100_80GB()`). */
-  readonly name: string;
-  /** The Python name. */
-  readonly python: string;
-}
-
-/** Every public constant that Python spells differently, sorted by type and name. */
-export function pythonRenamedConstants(own: Assembly): RenamedConstant[] {
-  return Object.values(own.types).flatMap((t) => (t.properties ?? [])
-    .filter((p: any) => p.static && p.const)
-    .map((p: any) => ({ type: t.name as string, name: p.name as string, python: pythonName(p.name, true) }))
-    .filter((c: RenamedConstant) => c.python !== c.name))
-    .sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
-}
-
-/**
- * The renamed constants as text for the README: per type one line (`GpuModel constants in Python: ...`), then a
- * Markdown table with the TypeScript, Python and Go spelling of each.
- */
-export function formatRenamedConstants(constants: RenamedConstant[]): string {
-  if (constants.length === 0) return 'Every constant has the same name in TypeScript, Python and Go.\n';
-  const types = [...new Set(constants.map((c) => c.type))];
-  const lines = types.map((t) => `${t} constants in Python: ${constants.filter((c) => c.type === t).map((c) => c.python).join(', ')}`);
-  lines.push('', '| TypeScript | Python | Go |', '| --- | --- | --- |');
-  for (const c of constants) lines.push(`| \`${c.type}.${c.name}\` | \`${c.type}.${c.python}\` | \`${c.type}_${c.name}()\` |`);
-  return `${lines.join('\n')}\n`;
 }
 
 /** Struct fields that clash with the other parameters when Python flattens the trailing struct into kwargs. */

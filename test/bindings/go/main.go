@@ -37,7 +37,7 @@ func synth(outdir string) cdk8s.App {
 	// Cluster-wide objects: the GPU pool and its device classes, the operator's policy, monitoring and image policies.
 	platform := cdk8s.NewChart(app, jsii.String("platform"), &cdk8s.ChartProps{DisableResourceNameHashes: jsii.Bool(true)})
 	h100 := cdk8sai.NewGpuNodePool(platform, jsii.String("h100"), &cdk8sai.GpuNodePoolProps{
-		Gpu:         cdk8sai.GpuModel_NVIDIA_H100_80GB(),
+		Gpu:         cdk8sai.GpuModel_NVIDIA_H100_80_GB(),
 		GpusPerNode: jsii.Number(8),
 		MaxNodes:    jsii.Number(4),
 	})
@@ -49,7 +49,7 @@ func synth(outdir string) cdk8s.App {
 		DcgmExporter:  jsii.Bool(true),
 	})
 	cdk8sai.NewPlatformObservability(platform, jsii.String("observability"), &cdk8sai.PlatformObservabilityProps{
-		GpuPrices:      &[]*cdk8sai.GpuPrice{{Model: cdk8sai.GpuModel_NVIDIA_H100_80GB(), PricePerHour: jsii.Number(2.5)}},
+		GpuPrices:      &[]*cdk8sai.GpuPrice{{Model: cdk8sai.GpuModel_NVIDIA_H100_80_GB(), PricePerHour: jsii.Number(2.5)}},
 		RunbookBaseUrl: jsii.String("https://runbooks.example.com/gpu"),
 	})
 	signed := cdk8sai.NewImageSigningPolicy(platform, jsii.String("acme-signed"), &cdk8sai.ImageSigningPolicyProps{
@@ -111,7 +111,7 @@ func synth(outdir string) cdk8s.App {
 		Image:         jsii.String(trainerImage),
 		Command:       jsii.Strings("train.py", "--config", "configs/llama-8b-sft.yaml"),
 		Workers:       jsii.Number(4),
-		GpusPerWorker: cdk8sai.GpuRequest_Of(jsii.Number(4), &cdk8sai.GpuRequestOptions{Model: cdk8sai.GpuModel_NVIDIA_H100_80GB()}),
+		GpusPerWorker: cdk8sai.GpuRequest_Of(jsii.Number(4), &cdk8sai.GpuRequestOptions{Model: cdk8sai.GpuModel_NVIDIA_H100_80_GB()}),
 		NodePool:      h100,
 		Backend:       cdk8sai.TrainingBackend_JobSet(),
 		Scheduler: cdk8sai.GangScheduler_Kueue(&cdk8sai.KueueSchedulerOptions{
@@ -137,7 +137,7 @@ func synth(outdir string) cdk8s.App {
 		Model:          model,
 		Server:         cdk8sai.ModelServer_Vllm(&cdk8sai.VllmOptions{Image: jsii.String(vllmImage)}),
 		EndpointPicker: endpointPicker,
-		Gpus:           cdk8sai.GpuRequest_Of(jsii.Number(1), &cdk8sai.GpuRequestOptions{Model: cdk8sai.GpuModel_NVIDIA_H100_80GB()}),
+		Gpus:           cdk8sai.GpuRequest_Of(jsii.Number(1), &cdk8sai.GpuRequestOptions{Model: cdk8sai.GpuModel_NVIDIA_H100_80_GB()}),
 		NodePool:       h100,
 		Replicas:       jsii.Number(2),
 	})
@@ -146,7 +146,7 @@ func synth(outdir string) cdk8s.App {
 		Server:          cdk8sai.ModelServer_Vllm(&cdk8sai.VllmOptions{Image: jsii.String(vllmImage)}),
 		EndpointPicker:  endpointPicker,
 		ServedModelName: jsii.String("meta-llama/Llama-3.1-8B-Instruct"),
-		Gpus:            cdk8sai.GpuRequest_Of(jsii.Number(1), &cdk8sai.GpuRequestOptions{Model: cdk8sai.GpuModel_NVIDIA_H100_80GB()}),
+		Gpus:            cdk8sai.GpuRequest_Of(jsii.Number(1), &cdk8sai.GpuRequestOptions{Model: cdk8sai.GpuModel_NVIDIA_H100_80_GB()}),
 		NodePool:        h100,
 	})
 	cdk8sai.NewInferenceRoute(serving, jsii.String("chat"), &cdk8sai.InferenceRouteProps{
