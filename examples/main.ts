@@ -9,7 +9,7 @@ import {
   AdmissionAction, AiTenant, ClusterAddon, ClusterProfile, ComputeDomain, EppVersion, EvalDelivery, EvalGate, EvalSuite,
   EvalThreshold, GangScheduler, GangTrainingJob, GpuDeviceClass, GpuModel, GpuNodePool, GpuOperatorPolicy, GpuRequest,
   ImageAdmissionPolicy, ImageSigningPolicy, InferenceRoute, InferenceService, KubernetesVersion, ModelServer,
-  ModelSource, PlatformObservability, PlatformReport, SigningAuthority, TenantAccess, TrainingBackend,
+  ModelSource, PlatformObservability, PlatformReport, RayCluster, SigningAuthority, TenantAccess, TrainingBackend,
   WorkloadMonitoring,
 } from '../lib';
 
@@ -19,6 +19,7 @@ const TRAINER_IMAGE = 'ghcr.io/acme/llm-trainer@sha256:4f53cda18c2baa0c0354bb5f9
 const VLLM_IMAGE = 'ghcr.io/acme/mirror/vllm-openai@sha256:9d1b2a47c3e6f5a8b0d4c7e2f1a3b5c8d6e9f0a2b4c6d8e1f3a5b7c9d0e2f4a6';
 const LM_EVAL_IMAGE = 'ghcr.io/acme/lm-eval@sha256:7b3d5f9a1c2e4b6d8f0a3c5e7b9d1f2a4c6e8b0d2f4a6c8e1b3d5f7a9c0e2b4d';
 const PYTHON_IMAGE = 'ghcr.io/acme/mirror/python@sha256:5e7a9c1b3d5f7e9a2c4b6d8f0e1a3c5b7d9f2e4a6c8b0d1f3e5a7c9b2d4f6e8a';
+const RAY_IMAGE = 'ghcr.io/acme/mirror/ray@sha256:8a0c2e4b6d8f1a3c5e7b9d0f2a4c6e8b1d3f5a7c9e0b2d4f6a8c1e3b5d7f9a0c';
 const EPP_IMAGE = 'ghcr.io/acme/mirror/llm-d-router-endpoint-picker@sha256:2c4e6a8b0d1f3e5a7c9b2d4f6e8a0c1b3d5f7e9a2c4b6d8f0e1a3c5b7d9f2e4a';
 
 const app = new App({ yamlOutputType: YamlOutputType.FILE_PER_CHART });
@@ -27,7 +28,7 @@ const app = new App({ yamlOutputType: YamlOutputType.FILE_PER_CHART });
 // policy-controller.
 new ClusterProfile(app, 'Cluster', {
   kubernetesVersion: KubernetesVersion.V1_34,
-  addons: [...ClusterAddon.defaults(), ClusterAddon.NVIDIA_GPU_OPERATOR, ClusterAddon.SIGSTORE_POLICY_CONTROLLER],
+  addons: [...ClusterAddon.defaults(), ClusterAddon.NVIDIA_GPU_OPERATOR, ClusterAddon.SIGSTORE_POLICY_CONTROLLER, ClusterAddon.KUBERAY],
 });
 
 // Cluster-wide objects: the GPU pool and its device classes, the operator's policy, monitoring and image policies.
@@ -100,6 +101,8 @@ new WorkloadMonitoring(research, 'llama-finetune-monitoring', {
   gpus: true,
   thresholds: { queueWaitSeconds: 1800, gpuIdlePercent: 80 },
 });
+// Research: a small, fixed-size Ray cluster for interactive data preparation (CPU workers, so no GPU quota).
+new RayCluster(research, 'data-prep', { image: RAY_IMAGE, maxWorkers: 2 });
 
 // Serving: the stable Llama and a canary of the next build, 90/10 behind one inference route.
 const model = ModelSource.huggingFace('meta-llama/Llama-3.1-8B-Instruct', { tokenSecret: 'hf-token' });

@@ -1,15 +1,17 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { GPU_REQUEST_NAME, claimSpecOf, deviceClassOf, vendorOf } from './claim-spec';
+import { GPU_REQUEST_NAME, NIC_REQUEST_NAME, alignedClaimSpecOf, claimSpecOf, deviceClassOf, nicClaimSpecOf, vendorOf } from './claim-spec';
 import { ComputeDomain } from './compute-domain';
 import type { GpuNodePool } from './gpu-node-pool';
 import { GpuRequest, GpuRequestShape } from './gpu-request';
-import { MAX_DEVICES_PER_CLAIM, poolGpusHeld, validateGpuCount, validateGpuRequest, validatePoolFit } from './request-validation';
+import { NicRequest } from './nic-request';
+import { MAX_DEVICES_PER_CLAIM, poolGpusHeld, validateGpuCount, validateGpuRequest, validateNicRequest, validatePoolFit } from './request-validation';
 import { recordGpuDemand } from '../cluster/app-registry';
 import { ClusterAddon } from '../cluster/cluster-addon';
 import { ClusterProfile } from '../cluster/cluster-profile';
+import { warn } from '../cluster/platform-warnings';
 import * as k8s from '../imports/k8s';
-import { requireInteger } from '../internal/errors';
+import { requireInteger, show } from '../internal/errors';
 import { standardLabels } from '../internal/labels';
 import { claimName, requireDnsLabel, resourceName } from '../internal/names';
 import { namespaceOf } from '../internal/namespace';
@@ -21,6 +23,29 @@ const ALL_DEVICES_WORST_CASE = MAX_DEVICES_PER_CLAIM;
 export const GPU_PRESENT_LABEL = 'nvidia.com/gpu.present';
 /** The pod claim name of a ComputeDomain channel (NVIDIA demo specs/imex). */
 export const COMPUTE_DOMAIN_CLAIM = 'compute-domain-channel';
+/**
+ * NCCL's bootstrap interface when RDMA NICs join the pod: the pod network. The driver moves the NICs' netdevs (e.g.
+ * `ib0`) into the pod, NCCL's own choice favours `ib*` interfaces (NVIDIA/nccl v2.30.7-1
+ * docs/userguide/source/env.rst, NCCL_SOCKET_IFNAME), and their addresses need not reach the other workers; the pod
+ * network always does. DRANET's examples set the same (kubernetes-sigs/dranet v1.4.0, e.g.
+ * examples/aws_eks_examples/gpu-efa/mpi-job.yaml).
+ */
+const NCCL_BOOTSTRAP_ENV = { NCCL_SOCKET_IFNAME: '=eth0' };
+/**
+ * GPUDirect RDMA up to the PCIe host bridge for NICs aligned on the GPUs' PCIe root: that is the farthest an aligned
+ * pair can be, and NCCL's default cutoff is the nearer PXB (src/graph/paths.cc l.511 at v2.30.7-1), which would leave
+ * such pairs without GPUDirect. DRANET's aligned example sets the same (examples/distributed_training/launcher-4gpu.sh).
+ */
+const NCCL_ALIGNED_ENV = { NCCL_NET_GDR_LEVEL: 'PHB' };
+
+/** What attachGpus emitted per workload and pod claim, for attachNics to put aligned NICs into the same claim. */
+interface GpuClaim {
+  readonly request: GpuRequest;
+  readonly template?: ApiObject;
+  readonly poolClass?: string;
+  readonly pool?: GpuNodePool;
+}
+const GPU_CLAIMS = new WeakMap<IConstruct, Map<string, GpuClaim>>();
 
 /**
  * Options for attachGpus.
@@ -151,6 +176,8 @@ export function attachGpus(scope: Construct, builder: PodSpecBuilder, request: G
       });
       builder.addResourceClaim({ name: podClaim, resourceClaimTemplateName: name }, options.containers);
       attachment = { devicesPerPod, claimTemplate, deviceClassName, podClaimName: podClaim };
+      const claims = GPU_CLAIMS.get(scope) ?? new Map<string, GpuClaim>();
+      GPU_CLAIMS.set(scope, claims.set(podClaim, { request, template: claimTemplate, poolClass, pool }));
     }
     if (request.multiNodeNvlink) {
       const computeDomain = new ComputeDomain(scope, `${podClaim}-compute-domain`, { name: resourceName(scope, [podClaim, 'cd'], 55) });
@@ -176,4 +203,77 @@ export function attachGpus(scope: Construct, builder: PodSpecBuilder, request: G
     queuedByKueue: options.queuedByKueue ?? false,
   });
   return attachment;
+}
+
+/**
+ * Options for attachNics.
+ */
+export interface AttachNicsOptions {
+  /**
+   * The containers that get the NICs.
+   * @default - every regular container
+   */
+  readonly containers?: string[];
+  /**
+   * The prop name for error messages.
+   * @default 'nics'
+   */
+  readonly prop?: string;
+  /**
+   * The workload's GPU request, whose claim aligned NICs join.
+   * @default - no GPUs: the NICs cannot be aligned
+   */
+  readonly gpus?: GpuRequest;
+  /**
+   * Whether Kueue admits the pods.
+   * @default false
+   */
+  readonly queuedByKueue?: boolean;
+}
+
+/**
+ * What attachNics emitted and the environment that goes with it.
+ */
+export interface NicAttachment {
+  /**
+   * The NICs' own ResourceClaimTemplate.
+   * @default - none: the NICs joined the GPU claim (aligned)
+   */
+  readonly claimTemplate?: ApiObject;
+  /** NCCL variables for the containers (defaults the workload's own env may override). */
+  readonly env: Record<string, string>;
+}
+
+/**
+ * Gives the pods built by `builder` the NICs of `nics` from a DRA network driver: aligned with the GPUs, they join
+ * the GPU ResourceClaimTemplate attachGpus emitted for `scope` (rewritten as GPU/NIC groups on one PCIe root each);
+ * otherwise they get a ResourceClaimTemplate of their own. Checks the driver against the profile.
+ */
+export function attachNics(scope: Construct, builder: PodSpecBuilder, nics: NicRequest, options: AttachNicsOptions = {}): NicAttachment {
+  const prop = options.prop ?? 'nics';
+  const profile = ClusterProfile.of(scope);
+  const gpuClaim = options.gpus ? GPU_CLAIMS.get(scope)?.get(GPU_REQUEST_NAME) : undefined;
+  validateNicRequest(scope, prop, nics, profile, options.gpus, gpuClaim?.template !== undefined && gpuClaim.request === options.gpus);
+  if (options.queuedByKueue) {
+    warn(scope, 'Kueue (v0.19, DRA integration on) counts every device of a ResourceClaimTemplate and leaves the workload ' +
+      `inadmissible while DeviceClass ${show(nics.deviceClassName)} has no resources.deviceClassMappings entry in its ` +
+      'Configuration (pkg/dra/claims.go); map it to a resource the ClusterQueue covers');
+  }
+  const env = nics.rdma ? { ...NCCL_BOOTSTRAP_ENV, ...(nics.alignWithGpus ? NCCL_ALIGNED_ENV : {}) } : {};
+  if (nics.alignWithGpus) {
+    const { request, template, poolClass, pool } = gpuClaim!;
+    const spec = alignedClaimSpecOf(request, nics, poolClass, pool?.gpu);
+    template!.addJsonPatch(JsonPatch.replace('/spec/spec', k8s.toJson_ResourceClaimSpec(spec)));
+    return { env };
+  }
+  const namespace = namespaceOf(scope);
+  const name = resourceName(scope, [NIC_REQUEST_NAME]);
+  const labels = standardLabels({ name: 'nic-claim', instance: resourceName(scope), component: NIC_REQUEST_NAME });
+  claimName(scope, 'ResourceClaimTemplate', namespace, name);
+  const claimTemplate = new k8s.KubeResourceClaimTemplate(scope, `${NIC_REQUEST_NAME}-claim-template`, {
+    metadata: { name, namespace, labels },
+    spec: { metadata: { labels }, spec: nicClaimSpecOf(nics) },
+  });
+  builder.addResourceClaim({ name: NIC_REQUEST_NAME, resourceClaimTemplateName: name }, options.containers);
+  return { claimTemplate, env };
 }

@@ -1,13 +1,17 @@
 import { SizeRoundingBehavior } from 'cdk8s';
-import { migProfileSelector, minMemorySelector, modelSelector, quantityOf } from './cel';
+import { celString, migProfileSelector, minMemorySelector, modelSelector, quantityOf } from './cel';
+import { DeviceAttribute } from './device-attribute';
 import { GpuModel } from './gpu-model';
 import { GpuRequest, GpuRequestShape } from './gpu-request';
 import { GpuSharing } from './gpu-sharing';
 import { GpuVendor } from './gpu-vendor';
+import type { NicRequest } from './nic-request';
 import * as k8s from '../imports/k8s';
 
 /** The name of the one device request in every claim we generate. */
 export const GPU_REQUEST_NAME = 'gpus';
+/** The name of the NIC request of a claim (`nics-<i>` for the NIC of GPU group i when NICs are aligned with GPUs). */
+export const NIC_REQUEST_NAME = 'nics';
 /** The NVIDIA driver's opaque config API (api/nvidia.com/resource/v1beta1). */
 const NVIDIA_CONFIG_API = 'resource.nvidia.com/v1beta1';
 
@@ -145,6 +149,56 @@ export function claimSpecOf(request: GpuRequest, poolClass?: string, poolModel?:
       config: config.length ? config : undefined,
     },
   };
+}
+
+/** True for the name of a NIC request this library generates (`nics`, `nics-0`, ...). */
+export function isNicRequestName(name: unknown): boolean {
+  return typeof name === 'string' && new RegExp(`^${NIC_REQUEST_NAME}(-\\d+)?$`).test(name);
+}
+
+/** The CEL selectors of a NIC request: the driver's RDMA attribute (guarded: a missing one would abort allocation). */
+export function nicSelectors(nics: NicRequest): k8s.DeviceSelector[] {
+  const expressions: string[] = [];
+  if (nics.rdma && nics.driver.rdmaAttribute) {
+    const attribute = `device.attributes[${celString(nics.driver.name)}].${nics.driver.rdmaAttribute}`;
+    expressions.push(`has(${attribute}) && ${attribute} == true`);
+  }
+  expressions.push(...nics.extraSelectors);
+  return expressions.map((expression) => ({ cel: { expression } }));
+}
+
+function nicDeviceRequest(nics: NicRequest, name: string, count: number): k8s.DeviceRequest {
+  const selectors = nicSelectors(nics);
+  return {
+    name,
+    exactly: { deviceClassName: nics.deviceClassName, selectors: selectors.length ? selectors : undefined, allocationMode: 'ExactCount', count },
+  };
+}
+
+/** The ResourceClaimSpec of NICs in a claim of their own (not aligned with GPUs). */
+export function nicClaimSpecOf(nics: NicRequest): k8s.ResourceClaimSpec {
+  return { devices: { requests: [nicDeviceRequest(nics, NIC_REQUEST_NAME, nics.count)] } };
+}
+
+/**
+ * GPUs and NICs in one claim: one group per NIC, each with `gpus.count / nics.count` GPUs and the NIC on one PCIe
+ * root (a `matchAttribute` constraint per group; one constraint over all would need every device on a single root).
+ * The GPU request's own `sameAttributes` constraints are scoped to the GPU requests, so NICs need not carry them.
+ */
+export function alignedClaimSpecOf(gpus: GpuRequest, nics: NicRequest, poolClass?: string, poolModel?: GpuModel): k8s.ResourceClaimSpec {
+  const groups = nics.count;
+  const named = (base: string, i: number) => (groups === 1 ? base : `${base}-${i}`);
+  const gpuFields = { ...deviceFields(gpus, poolClass, poolModel), count: gpus.count / groups };
+  const requests: k8s.DeviceRequest[] = [];
+  const constraints: k8s.DeviceConstraint[] = [];
+  for (let i = 0; i < groups; i++) {
+    requests.push({ name: named(GPU_REQUEST_NAME, i), exactly: { ...gpuFields, adminAccess: gpus.adminAccess ? true : undefined } });
+    requests.push(nicDeviceRequest(nics, named(NIC_REQUEST_NAME, i), 1));
+    constraints.push({ requests: [named(GPU_REQUEST_NAME, i), named(NIC_REQUEST_NAME, i)], matchAttribute: DeviceAttribute.PCIE_ROOT.qualifiedName });
+  }
+  const gpuNames = requests.map((r) => r.name).filter((n) => !isNicRequestName(n));
+  constraints.unshift(...gpus.sameAttributes.map((a) => ({ requests: gpuNames, matchAttribute: a.qualifiedName })));
+  return { devices: { requests, constraints } };
 }
 
 /** Whole MiB of a size, or NaN when it is not a whole number of MiB. */

@@ -6,6 +6,7 @@ import { GpuOperatorOptions, GpuOperatorPolicy } from './gpu-operator-policy';
 import { CapacityType, IGpuNodePool, NodeTaint, TaintEffect } from './node-pool-contract';
 import { ExistingNodesProvisioner } from './provisioners/existing-nodes-provisioner';
 import type { INodeProvisioner } from './provisioners/node-provisioner-base';
+import { resolveTopologyLevels } from './topology-levels';
 import { ValidationError, invalidProp, requireInteger, show, validationMessage } from '../internal/errors';
 import { DNS_LABEL_MAX, claimName, requireDnsLabel, resourceName } from '../internal/names';
 import { LABEL_VALUE_TEXT, isLabelValue, requireLabels, requireQualifiedName } from '../internal/qualified-name';
@@ -97,6 +98,19 @@ export interface GpuNodePoolProps {
   readonly nvlinkClique?: string;
 
   /**
+   * The node labels that say where each node sits in the network, widest first, e.g. `['example.com/block',
+   * 'example.com/rack']`: every node carries each label, and nodes with equal values share that part of the fabric.
+   *
+   * An AiTenant on the pool then emits a Kueue Topology of these levels (with `kubernetes.io/hostname` appended as the
+   * lowest level) for the pool's ResourceFlavor, and Kueue places the pool's gangs by it: `GangTopology` chooses the
+   * level a gang must (or prefers to) fit in. Kueue v0.19 counts only the resources a node lists as allocatable, so
+   * this needs GPUs from the device plugin (`GpuAllocation.DEVICE_PLUGIN`).
+   *
+   * @default - no topology: Kueue admits the pool's gangs by quota only
+   */
+  readonly topologyLevels?: string[];
+
+  /**
    * Create a DRA DeviceClass that selects the pool's GPU model, named `<pool>.gpu-pool.ai.cdk8s.io`; whole-GPU
    * requests of workloads placed on the pool allocate from it.
    *
@@ -171,6 +185,8 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
   public readonly zones: string[];
   /** The NVLink clique, when constrained. */
   public readonly nvlinkClique?: string;
+  /** The pool's topology levels, widest first and ending with `kubernetes.io/hostname`; empty without `topologyLevels`. */
+  public readonly topologyLevels: string[];
   /** The provisioner. */
   public readonly provisioner: INodeProvisioner;
   /** The object that provisions the nodes (e.g. the Karpenter NodePool), when there is one. */
@@ -192,6 +208,7 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
       provisioner: opt('object', 'a provisioner from NodeProvisioner.karpenter(...)'),
       taints: opt('array'),
       zones: opt('string[]'),
+      topologyLevels: opt('string[]', 'node label keys such as [\'example.com/block\', \'example.com/rack\']'),
       labels: opt('string-map'),
       name: opt('string'),
     });
@@ -212,6 +229,7 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
       .map((t) => ({ key: t.key, value: t.value, effect: t.effect ?? TaintEffect.NO_SCHEDULE }));
     this.zones = [...(props.zones ?? [])];
     this.nvlinkClique = props.nvlinkClique;
+    this.topologyLevels = resolveTopologyLevels(this, props.topologyLevels);
     this.nodeLabels = sortedKeys({ ...(props.labels ?? {}), [GPU_NODE_POOL_LABEL]: this.name });
     this.validate(props);
     claimName(this, 'GpuNodePool', undefined, this.name);

@@ -1,5 +1,5 @@
-// Public API of src/accelerators/: one export line per public file (attach.ts, cel.ts, claim-spec.ts and
-// request-validation.ts are internal).
+// Public API of src/accelerators/: one export line per public file (attach.ts, cel.ts, claim-spec.ts,
+// request-validation.ts and topology-levels.ts are internal).
 export * from './compute-domain';
 export * from './dcgm-labels';
 export * from './device-attribute';
@@ -10,6 +10,7 @@ export * from './gpu-operator-policy';
 export * from './gpu-request';
 export * from './gpu-sharing';
 export * from './gpu-vendor';
+export * from './nic-request';
 export * from './node-pool-contract';
 export * from './provisioners/existing-nodes-provisioner';
 export * from './provisioners/karpenter-provisioner';

@@ -4,9 +4,12 @@ import { deviceSelectorProblem } from './device-cel-environment';
 import { GpuModel } from './gpu-model';
 import type { GpuNodePool } from './gpu-node-pool';
 import { GpuRequest, GpuRequestShape } from './gpu-request';
+import { NicRequest } from './nic-request';
 import { ClusterAddon } from '../cluster/cluster-addon';
 import { ClusterProfile } from '../cluster/cluster-profile';
 import { ValidationError, invalidProp, requireInteger, show } from '../internal/errors';
+import { isDnsSubdomain } from '../internal/qualified-name';
+import { req, requireKind } from '../internal/runtime-checks';
 
 /** Devices one claim can hold (AllocationResultsMaxSize, KEP 4381). */
 export const MAX_DEVICES_PER_CLAIM = 32;
@@ -89,16 +92,7 @@ function validateDevice(scope: IConstruct, prop: string, request: GpuRequest): v
       throw invalidProp(scope, `${prop}.deviceClass`, request.deviceClass.name, 'no DeviceClass with a MIG request (MIG devices come from the driver\'s MIG class)');
     }
   }
-  request.extraSelectors.forEach((s, i) => {
-    if (s.trim() === '' || s.length > MAX_CEL_LENGTH) {
-      throw invalidProp(scope, `${prop}.extraSelectors[${i}]`, s, `a non-empty CEL expression of at most ${MAX_CEL_LENGTH} characters`);
-    }
-    const problem = deviceSelectorProblem(s);
-    if (problem) {
-      throw invalidProp(scope, `${prop}.extraSelectors[${i}]`, s, `a valid CEL device selector of type bool (${problem}), ` +
-        'such as "device.attributes[\'gpu.nvidia.com\'].index < 4"');
-    }
-  });
+  validateSelectors(scope, prop, request.extraSelectors, "device.attributes['gpu.nvidia.com'].index < 4");
   if (request.sharing) {
     const pct = request.sharing.activeThreadPercentage;
     if (pct !== undefined) requireInteger(scope, `${prop}.sharing.activeThreadPercentage`, pct, 1, 100);
@@ -106,6 +100,59 @@ function validateDevice(scope: IConstruct, prop: string, request: GpuRequest): v
     if (limit !== undefined && !(wholeMebibytes(limit) > 0)) {
       throw invalidProp(scope, `${prop}.sharing.pinnedMemoryLimit`, `${limit.toKibibytes()}Ki`, 'a positive whole number of MiB');
     }
+  }
+}
+
+function validateSelectors(scope: IConstruct, prop: string, selectors: string[], example: string): void {
+  selectors.forEach((s, i) => {
+    if (s.trim() === '' || s.length > MAX_CEL_LENGTH) {
+      throw invalidProp(scope, `${prop}.extraSelectors[${i}]`, s, `a non-empty CEL expression of at most ${MAX_CEL_LENGTH} characters`);
+    }
+    const problem = deviceSelectorProblem(s);
+    if (problem) {
+      throw invalidProp(scope, `${prop}.extraSelectors[${i}]`, s, `a valid CEL device selector of type bool (${problem}), such as ${show(example)}`);
+    }
+  });
+}
+
+/**
+ * Every check of a NicRequest against the profile and, when aligned, against the GPU request whose claim it joins
+ * (`gpuClaimTemplate`: the GPUs went into a per-pod DRA ResourceClaimTemplate).
+ */
+export function validateNicRequest(scope: IConstruct, prop: string, nics: NicRequest, profile: ClusterProfile,
+  gpus: GpuRequest | undefined, gpuClaimTemplate: boolean): void {
+  requireKind(scope, prop, nics, req(NicRequest, 'a NicRequest such as NicRequest.of(8, { alignWithGpus: true })'));
+  requireInteger(scope, `${prop}.count`, nics.count, 1, MAX_DEVICES_PER_CLAIM);
+  profile._requireFeature(scope, prop, 'DynamicResourceAllocation', 'NICs as DRA devices (NicRequest)');
+  profile._requireAddon(scope, prop, nics.driver.addon, `NICs from the DRA network driver ${nics.driver.name} (NicRequest)`);
+  if (!isDnsSubdomain(nics.deviceClassName)) {
+    throw invalidProp(scope, `${prop}.deviceClassName`, nics.deviceClassName, 'a DeviceClass name (DNS-1123 subdomain) such as "dranet"');
+  }
+  if (nics.rdma && !nics.driver.rdmaAttribute) {
+    throw new ValidationError(scope, `${prop}.rdma`, `the DRA network driver ${nics.driver.name} has no RDMA attribute to select ` +
+      'RDMA NICs by; give NicDriver.custom an rdmaAttribute, or request rdma: false');
+  }
+  validateSelectors(scope, prop, nics.extraSelectors, "device.attributes['dra.net'].numaNode == 0");
+  if (!nics.alignWithGpus) return;
+  const where = `${prop}.alignWithGpus`;
+  if (!gpus) {
+    throw new ValidationError(scope, where, 'NICs are aligned with the GPUs of the workload, which requests none; request GPUs too, or leave alignWithGpus unset');
+  }
+  if (gpus.shape !== GpuRequestShape.WHOLE) {
+    throw new ValidationError(scope, where, `NICs are aligned with whole GPUs (GpuRequest.of), not with a ${gpus.shape} GPU request; ` +
+      'request whole GPUs, or leave alignWithGpus unset');
+  }
+  if (!gpuClaimTemplate) {
+    throw new ValidationError(scope, where, 'NICs are aligned with GPUs inside one DRA claim, but the GPUs are requested as an ' +
+      'extended resource (asExtendedResource, or a ClusterProfile with gpuAllocation DevicePlugin); request the GPUs through DRA, or leave alignWithGpus unset');
+  }
+  if (gpus.count % nics.count !== 0) {
+    throw invalidProp(scope, `${prop}.count`, nics.count, `a divisor of the ${gpus.count} GPUs per pod when alignWithGpus is set ` +
+      '(each NIC gets an equal share of the GPUs on its PCIe root), e.g. 1 NIC per GPU');
+  }
+  if (gpus.count + nics.count > MAX_DEVICES_PER_CLAIM || nics.count + gpus.sameAttributes.length > MAX_DEVICES_PER_CLAIM) {
+    throw invalidProp(scope, `${prop}.count`, nics.count, `at most ${MAX_DEVICES_PER_CLAIM} devices and ${MAX_DEVICES_PER_CLAIM} ` +
+      `constraints in the aligned claim (KEP 4381 limits), which also holds ${gpus.count} GPUs`);
   }
 }
 

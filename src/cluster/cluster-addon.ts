@@ -1,7 +1,10 @@
+import { KueueConfiguration, kueueConfigurationFields } from './kueue-configuration';
 import { MonitoringStack } from './monitoring-stack';
 
 const PROMETHEUS_OPERATOR_ID = 'prometheus-operator';
 const PROMETHEUS_OPERATOR_DESCRIPTION = 'prometheus-operator (monitoring.coreos.com)';
+const KUEUE_ID = 'kueue';
+const KUEUE_DESCRIPTION = 'Kueue (kueue.x-k8s.io)';
 
 /**
  * An add-on (CRDs and their controller) installed on the target cluster. Constructs refuse at synth to emit
@@ -15,7 +18,7 @@ export class ClusterAddon {
   /** The llm-d router CRDs (InferenceObjective, InferenceModelRewrite, llm-d.ai/v1alpha2). */
   public static readonly LLM_D_ROUTER = new ClusterAddon('llm-d-router', 'llm-d router (llm-d.ai InferenceObjective)');
   /** Kueue (kueue.x-k8s.io). */
-  public static readonly KUEUE = new ClusterAddon('kueue', 'Kueue (kueue.x-k8s.io)');
+  public static readonly KUEUE = new ClusterAddon(KUEUE_ID, KUEUE_DESCRIPTION);
   /** JobSet (jobset.x-k8s.io). */
   public static readonly JOBSET = new ClusterAddon('jobset', 'JobSet (jobset.x-k8s.io)');
   /** LeaderWorkerSet (leaderworkerset.x-k8s.io). */
@@ -26,6 +29,11 @@ export class ClusterAddon {
   public static readonly KARPENTER = new ClusterAddon('karpenter', 'Karpenter (karpenter.sh)');
   /** NVIDIA DRA driver for GPUs (DeviceClasses gpu.nvidia.com, mig.nvidia.com; ComputeDomain). */
   public static readonly NVIDIA_DRA_DRIVER = new ClusterAddon('nvidia-dra-driver', 'NVIDIA DRA driver (gpu.nvidia.com)');
+  /**
+   * DRANET, the DRA network driver of kubernetes-sigs/dranet (driver `dra.net`): NICs, RDMA NICs included, as DRA
+   * devices (`NicRequest`).
+   */
+  public static readonly DRANET = new ClusterAddon('dranet', 'DRANET DRA network driver (dra.net)');
   /** NVIDIA GPU Operator (nvidia.com/v1 ClusterPolicy). */
   public static readonly NVIDIA_GPU_OPERATOR = new ClusterAddon('nvidia-gpu-operator', 'NVIDIA GPU Operator (ClusterPolicy)');
   /**
@@ -79,6 +87,21 @@ export class ClusterAddon {
   }
 
   /**
+   * Kueue, with what its Configuration declares.
+   *
+   * The PlatformReport then reports the declared settings as checked and shows the Configuration fields to merge
+   * into the Kueue Helm chart's `managerConfig.controllerManagerConfigYaml`. Listed next to `ClusterAddon.defaults()`,
+   * it replaces their `KUEUE`.
+   *
+   * @param configuration What the cluster's Kueue Configuration declares, e.g.
+   * `{ waitForPodsReady: { timeout: Duration.minutes(10), blockAdmission: true } }`.
+   */
+  public static kueueWith(configuration: KueueConfiguration): ClusterAddon {
+    const fields = kueueConfigurationFields('ClusterAddon.kueueWith', configuration);
+    return new ClusterAddon(KUEUE_ID, KUEUE_DESCRIPTION, undefined, { declared: configuration, fields });
+  }
+
+  /**
    * An add-on this library does not know by name (only useful for constructs of your own that check it).
    *
    * @param id The add-on's stable identifier, e.g. `kueue`.
@@ -94,10 +117,24 @@ export class ClusterAddon {
   public readonly description: string;
   /** For prometheus-operator: the Prometheus installation whose selectors every monitor and rule must match. */
   public readonly monitoringStack?: MonitoringStack;
+  /** For Kueue from `kueueWith`: what its Configuration declares. */
+  public readonly kueueConfiguration?: KueueConfiguration;
+  private readonly kueueFields?: Record<string, unknown>;
 
-  private constructor(id: string, description: string, monitoringStack?: MonitoringStack) {
+  private constructor(id: string, description: string, monitoringStack?: MonitoringStack,
+    kueue?: { declared: KueueConfiguration; fields: Record<string, unknown> }) {
     this.id = id;
     this.description = description;
     this.monitoringStack = monitoringStack;
+    this.kueueConfiguration = kueue?.declared;
+    this.kueueFields = kueue?.fields;
+  }
+
+  /**
+   * For Kueue from `kueueWith`: the declared fields in Kueue's Configuration schema (`config.kueue.x-k8s.io/v1beta2`).
+   * @internal
+   */
+  public _kueueConfigurationFields(): Record<string, unknown> | undefined {
+    return this.kueueFields === undefined ? undefined : JSON.parse(JSON.stringify(this.kueueFields));
   }
 }

@@ -64,7 +64,8 @@ export interface ClusterProfileProps {
 
   /**
    * The add-ons installed on the cluster. `ClusterAddon.prometheusOperatorWith(stack)` says which Prometheus picks up
-   * monitors and rules; listed with `ClusterAddon.defaults()`, it replaces their `PROMETHEUS_OPERATOR`.
+   * monitors and rules, `ClusterAddon.kueueWith(configuration)` what Kueue's Configuration declares; listed with
+   * `ClusterAddon.defaults()`, they replace their `PROMETHEUS_OPERATOR` and `KUEUE`.
    *
    * @default ClusterAddon.defaults()
    */
@@ -204,7 +205,10 @@ export class ClusterProfile extends Construct {
       `${show(this.node.path)} does not list in its addons`);
   }
 
-  /** The add-ons, with an explicit prometheus-operator stack replacing the default one; two stacks are refused. */
+  /**
+   * The add-ons, with an explicit prometheus-operator stack (Kueue configuration) replacing the default one; two
+   * are refused.
+   */
   private resolveAddons(addons: ClusterAddon[]): ClusterAddon[] {
     const id = ClusterAddon.PROMETHEUS_OPERATOR.id;
     const explicit = addons.filter((a) => a.id === id && a !== ClusterAddon.PROMETHEUS_OPERATOR);
@@ -212,7 +216,12 @@ export class ClusterProfile extends Construct {
       throw invalidProp(this, 'addons', explicit.map((a) => a.monitoringStack?.description ?? id).join(', '),
         'at most one ClusterAddon.prometheusOperatorWith(...): one Prometheus selects the generated monitors and rules');
     }
-    return explicit.length ? addons.filter((a) => a !== ClusterAddon.PROMETHEUS_OPERATOR) : [...addons];
+    const kueue = addons.filter((a) => a.id === ClusterAddon.KUEUE.id && a !== ClusterAddon.KUEUE);
+    if (kueue.length > 1) {
+      throw invalidProp(this, 'addons', kueue.map((a) => JSON.stringify(a._kueueConfigurationFields() ?? {})).join(', '),
+        'at most one ClusterAddon.kueueWith(...): the cluster runs one Kueue Configuration');
+    }
+    return addons.filter((a) => !(explicit.length && a === ClusterAddon.PROMETHEUS_OPERATOR) && !(kueue.length && a === ClusterAddon.KUEUE));
   }
 
   /**

@@ -2,4 +2,5 @@
 export * from './cluster-addon';
 export * from './cluster-profile';
 export * from './kubernetes-version';
+export * from './kueue-configuration';
 export * from './monitoring-stack';

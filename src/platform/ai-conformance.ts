@@ -1,3 +1,5 @@
+import { isNicRequestName } from '../accelerators/claim-spec';
+
 /**
  * The CNCF Kubernetes AI Conformance checklists (cncf/k8s-ai-conformance `docs/AIConformance-1.NN.*`): requirement
  * ids and levels per Kubernetes minor. 1.34: 9 MUST; 1.35: adds driver_runtime_management, gpu_sharing,
@@ -81,6 +83,9 @@ export function requirementsOf(json: any): string[] {
   if (kind === 'PodMonitor' || kind === 'ServiceMonitor') ids.add('ai_service_metrics');
   if (['jobset.x-k8s.io', 'leaderworkerset.x-k8s.io', 'kueue.x-k8s.io', 'inference.networking.k8s.io', 'ray.io', 'trainer.kubeflow.org', 'serving.kserve.io'].includes(group)) ids.add('robust_controller');
   if (group === 'resource.nvidia.com') ids.add('high_performance_networking');
+  // NICs from a DRA network driver (NicRequest): the claim's device requests the library names `nics`/`nics-<i>`.
+  const deviceRequests: any[] = json?.spec?.spec?.devices?.requests ?? json?.spec?.devices?.requests ?? [];
+  if (group === 'resource.k8s.io' && deviceRequests.some((r) => isNicRequestName(r?.name))) ids.add('high_performance_networking');
   if (group === 'nvidia.com' && kind === 'ClusterPolicy') ids.add('driver_runtime_management');
   if (/"runtimeClassName"/.test(text)) ids.add('workload_sandboxing');
   if (kind !== 'ConfigMap' && /"(prefill|decode)"/.test(text)) ids.add('disaggregated_inference');

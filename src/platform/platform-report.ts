@@ -1,21 +1,20 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiObject, App } from 'cdk8s';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { aiConformanceChecklist, requirementsOf } from './ai-conformance';
 import { AiTenant } from './ai-tenant';
+import { declaredKueueConfiguration, kueueGangJobs, kueueMarkdown } from './kueue-report';
+import { labelText, tenantChecklist } from './tenant-checklist';
 import { GpuNodePool } from '../accelerators/gpu-node-pool';
 import { ClusterProfile } from '../cluster/cluster-profile';
 import { warnings } from '../cluster/platform-warnings';
 import { invalidProp } from '../internal/errors';
 import { requireWritableDir } from '../internal/output-paths';
-import { imagesOf, podSpecsBelow } from '../internal/pod-templates';
 import { checkProps, opt } from '../internal/runtime-checks';
-import { restrictedViolations } from '../security/pod-security';
-import { EgressNeedKind, trafficEdges } from '../security/tenant-network';
+import { trafficEdges } from '../security/tenant-network';
 import { rangesOf, TrafficPeer } from '../security/traffic-edge';
 import { PlatformObservability } from './observability/platform-observability';
-import { ImageSigningPolicy } from '../security/image-signing-policy';
 
 /**
  * Props for a PlatformReport.
@@ -36,23 +35,6 @@ export interface PlatformReportProps {
   readonly outdir?: string;
 }
 
-/** One readiness check of a tenant. */
-interface Check {
-  /** A stable id, e.g. `default-deny`. */
-  readonly id: string;
-  /** The checklist item, e.g. `Network policy defaults`. */
-  readonly title: string;
-  /** True when the tenant meets it; null when the report cannot check it (a declaration, or nothing to check). */
-  readonly pass: boolean | null;
-  /**
-   * `PASS`, `FAIL`, `DECLARED` (the user declared it, e.g. a backup policy URL, which no YAML can prove) or `N/A`
-   * (nothing to check, e.g. no alerts to link a runbook).
-   */
-  readonly result: 'PASS' | 'FAIL' | 'DECLARED' | 'N/A';
-  /** What was found: the problems when it fails, the evidence when it passes. */
-  readonly detail: string;
-}
-
 const WRAPPED = Symbol.for('cdk8s-ai.PlatformReport.synth');
 
 /**
@@ -61,8 +43,9 @@ const WRAPPED = Symbol.for('cdk8s-ai.PlatformReport.synth');
  * (ids and MUST/SHOULD levels) with the constructs that rely on each; per tenant its GPU quota, the GPUs its
  * workloads request, the pool capacity, the estimated cost per hour and the readiness checklist (quota owned,
  * isolation, default-deny, cost visible, probes/PDBs/limits, model artifact retention, backups, runbooks, image
- * signing) with pass/fail per item; the Kueue DRA mapping the cluster needs; every declared traffic edge; and the
- * synth warnings. Deterministic: no timestamps.
+ * signing) with pass/fail per item; the Kueue DRA mapping the cluster needs; Kueue's `waitForPodsReady` for gang jobs
+ * (checked when the ClusterProfile declares it with `ClusterAddon.kueueWith`, else not checked); every declared
+ * traffic edge; and the synth warnings. Deterministic: no timestamps.
  */
 export class PlatformReport extends Construct {
   /** The base file name. */
@@ -94,6 +77,7 @@ export class PlatformReport extends Construct {
     const observability = this.findObservability();
     const pools = this.node.root.node.findAll().filter((c): c is GpuNodePool => GpuNodePool.isGpuNodePool(c));
     const tenants = AiTenant.allOf(this);
+    const kueueConfiguration = declaredKueueConfiguration(profile);
     return {
       kubernetesVersion: profile.kubernetesVersion.toString(),
       gpuAllocation: profile.gpuAllocation,
@@ -114,6 +98,8 @@ export class PlatformReport extends Construct {
       tenants: tenants.map((t) => this.tenantModel(t, observability)),
       kueueDeviceClassMappings: profile.usesDra ? this.deviceClassMappings(tenants) : [],
       kueueGangJobs: kueueGangJobs(this),
+      // only when declared: the report of an app that declares nothing stays as it was
+      ...(kueueConfiguration ? { kueueConfiguration } : {}),
       trafficEdges: trafficEdges(this).map((e) => ({
         declaredBy: e.scope.node.path,
         name: e.name,
@@ -153,17 +139,7 @@ export class PlatformReport extends Construct {
       lines.push('| readiness item | result | detail |', '| --- | --- | --- |');
       for (const c of t.checklist) lines.push(`| ${c.title} | ${c.result} | ${c.detail.replace(/\|/g, '\\|')} |`);
     }
-    if (m.kueueDeviceClassMappings.length) {
-      lines.push('', '## Kueue configuration the cluster needs', '', 'Kueue charges DRA devices only through `resources.deviceClassMappings` in its Configuration:', '', '```yaml', 'resources:', '  deviceClassMappings:');
-      for (const d of m.kueueDeviceClassMappings) lines.push(`  - name: ${d.name}`, '    deviceClassNames:', ...d.deviceClassNames.map((n: string) => `    - ${n}`));
-      lines.push('```');
-    }
-    if (m.kueueGangJobs.length) {
-      lines.push('', '## Gang start: what Kueue needs', '', 'Kueue admits a gang against quota all-or-nothing, but it does not place ' +
-        'pods: for the pods of a gang to start all together or not at all (and to be requeued when some cannot be placed), the ' +
-        'Kueue Configuration needs `waitForPodsReady`. This report cannot see the Kueue Configuration: NOT CHECKED, required for ' +
-        `${m.kueueGangJobs.join(', ')}.`, '', '```yaml', 'waitForPodsReady:', '  enable: true', '  blockAdmission: true', '```');
-    }
+    kueueMarkdown(m, lines);
     if (m.trafficEdges.length) {
       lines.push('', '## Allowed traffic', '', '| declared by | from | to | ports | why |', '| --- | --- | --- | --- | --- |');
       for (const e of m.trafficEdges) lines.push(`| ${e.declaredBy} | ${e.from} | ${e.to} | ${e.ports.join(', ')} | ${e.description} |`);
@@ -250,7 +226,7 @@ export class PlatformReport extends Construct {
         resolution,
         via: via ?? null,
       })),
-      checklist: this.checklist(t, observability),
+      checklist: tenantChecklist(t, observability),
     };
   }
 
@@ -266,126 +242,6 @@ export class PlatformReport extends Construct {
     const sharing = t.pools.filter((p) => this.primaryKeyOf(t, p) === key);
     const total = t.gpuDemand()[key] ?? 0;
     return sharing[0] === pool ? total : 0;
-  }
-
-  private checklist(t: AiTenant, observability: PlatformObservability | undefined): Check[] {
-    const objects = t.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson());
-    const pods = podSpecsBelow(t);
-    const checks: Check[] = [];
-    const add = (id: string, title: string, problems: string[], ok: string, unchecked?: 'DECLARED' | 'N/A') => {
-      const result = problems.length ? 'FAIL' : unchecked ?? 'PASS';
-      checks.push({ id, title, result, pass: result === 'PASS' ? true : result === 'FAIL' ? false : null, detail: problems.length ? problems.join('; ') : ok });
-    };
-
-    const demand = t.gpuDemand();
-    const quota = t.gpuQuota;
-    const quotaProblems: string[] = [];
-    for (const [key, want] of sortedEntries(demand)) {
-      if (quota[key] === undefined) quotaProblems.push(`${want} GPUs requested as ${key} without quota`);
-      else if (want > quota[key]) quotaProblems.push(`${want} GPUs requested as ${key} over the quota of ${quota[key]}`);
-    }
-    const rq = objects.find((o) => o.kind === 'ResourceQuota');
-    const limitKeys = Object.keys(rq?.spec?.hard ?? {}).filter((k) => /^limits\.(?!cpu$|memory$|ephemeral-storage$)/.test(k));
-    if (limitKeys.length) quotaProblems.push(`${limitKeys.join(', ')}: limits. keys of extended resources are never enforced`);
-    if (!rq) quotaProblems.push('no ResourceQuota');
-    add('gpu-quota-owned', 'GPU quota ownership', quotaProblems,
-      `quota ${labelText(quota, ', ') || 'none (no GPUs)'} owned by ${t.owner} (${t.team}); requests fit`);
-
-    const ns = objects.find((o) => o.kind === 'Namespace');
-    const isolation: string[] = [];
-    if (ns?.metadata?.labels?.['pod-security.kubernetes.io/enforce'] !== 'restricted') isolation.push('Pod Security restricted is not enforced');
-    for (const p of pods) {
-      const v = restrictedViolations(p.spec);
-      if (v.length) isolation.push(`${p.object.toJson().metadata?.name}: ${v.join(', ')}`);
-    }
-    if (objects.some((o) => o.kind === 'ClusterRoleBinding')) isolation.push('a ClusterRoleBinding in the tenant');
-    add('namespace-isolation', 'Namespace isolation', isolation, `Pod Security restricted enforced (${ns?.metadata?.labels?.['pod-security.kubernetes.io/enforce-version']}); ${pods.length} pod templates pass it; RBAC is namespaced`);
-
-    const deny = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata?.name === 'default-deny');
-    const denyOk = deny && Object.keys(deny.spec?.podSelector ?? {}).length === 0 &&
-      ['Ingress', 'Egress'].every((x) => (deny.spec?.policyTypes ?? []).includes(x)) && !deny.spec?.ingress && !deny.spec?.egress;
-    const allows = objects.filter((o) => o.kind === 'NetworkPolicy' && o.metadata?.name !== 'default-deny');
-    const network = denyOk ? [] : ['no default-deny NetworkPolicy for ingress and egress'];
-    const needs = t._egressNeeds();
-    for (const { need, resolution } of needs) {
-      if (resolution !== 'blocked') continue;
-      network.push(need.kind === EgressNeedKind.KUBE_API_SERVER
-        ? `${need.scope.node.path} cannot reach the Kubernetes API server (no apiServer)`
-        : `${need.scope.node.path} cannot download its model from ${need.destination} (no modelDownloads and no egress on 443)`);
-    }
-    const needText = (kind: EgressNeedKind, what: string) => {
-      const list = needs.filter((n) => n.need.kind === kind && n.resolution !== 'blocked')
-        .map((n) => `${n.need.scope.node.path} (${n.resolution === 'allowed' ? n.via : 'through the tenant\'s egress entries'})`);
-      return list.length ? `; ${what}: ${list.join(', ')}` : '';
-    };
-    add('default-deny', 'Network policy defaults', network,
-      `default-deny ingress and egress; ${allows.length} declared allows (${allows.map((a) => a.metadata.name).join(', ')})` +
-      needText(EgressNeedKind.KUBE_API_SERVER, 'egress to the Kubernetes API server for') +
-      needText(EgressNeedKind.MODEL_DOWNLOAD, 'model-download egress for'));
-
-    const cost: string[] = [];
-    if (!observability) cost.push('no PlatformObservability (no cost rules or dashboard)');
-    for (const pool of t.pools) if (observability && observability.priceOf(pool.gpu.id) === undefined) cost.push(`no price for ${pool.gpu.id} (pool ${pool.name})`);
-    if (!ns?.metadata?.labels?.['cost-center']) cost.push('no cost-center label');
-    add('cost-visible', 'Cost visibility', cost, `cost-center ${t.costCenter}; namespace:gpu_cost_per_hour:sum on the dashboard`);
-
-    const workload: string[] = [];
-    const pdbs = objects.filter((o) => o.kind === 'PodDisruptionBudget');
-    for (const o of objects) {
-      if (!['Deployment', 'StatefulSet', 'LeaderWorkerSet'].includes(o.kind)) continue;
-      const templateLabels = o.spec?.template?.metadata?.labels ?? o.spec?.leaderWorkerTemplate?.workerTemplate?.metadata?.labels ?? {};
-      const containers = o.spec?.template?.spec?.containers ?? o.spec?.leaderWorkerTemplate?.workerTemplate?.spec?.containers ?? [];
-      for (const c of containers) if (!c.readinessProbe) workload.push(`${o.kind} ${o.metadata.name} container ${c.name} has no readinessProbe`);
-      const replicas = o.spec?.replicas ?? 1;
-      const covered = pdbs.some((p) => Object.entries(p.spec?.selector?.matchLabels ?? {}).every(([k, v]) => templateLabels[k] === v));
-      if (replicas > 1 && !covered) workload.push(`${o.kind} ${o.metadata.name} (${replicas} replicas) has no PodDisruptionBudget`);
-    }
-    const lr = objects.find((o) => o.kind === 'LimitRange');
-    const defaults = (lr?.spec?.limits ?? []).find((l: any) => l.type === 'Container')?.defaultRequest ?? {};
-    for (const p of pods) {
-      for (const c of [...(p.spec.initContainers ?? []), ...p.spec.containers]) {
-        for (const r of ['cpu', 'memory']) if (!c.resources?.requests?.[r] && !c.resources?.limits?.[r] && !defaults[r]) workload.push(`container ${c.name} has no ${r} request`);
-      }
-    }
-    add('probes-pdbs-limits', 'Probes, PDBs and resource requests', workload, 'serving containers have readiness probes, replicated servers have PDBs, every container has CPU/memory requests (explicit or LimitRange defaults)');
-
-    add('model-artifact-retention', 'Model artifact retention', t.operations.modelRetentionDays === undefined ? ['operations.modelRetentionDays not given'] : [],
-      `declared: model artifacts and eval results kept ${t.operations.modelRetentionDays} days (not checked: the YAML cannot show retention)`, 'DECLARED');
-    add('backups', 'Backups', t.operations.backupPolicyUrl === undefined ? ['operations.backupPolicyUrl not given'] : [], `declared: backup policy ${t.operations.backupPolicyUrl} (not checked: the YAML cannot show backups)`, 'DECLARED');
-    const runbooks: string[] = [];
-    if (t.operations.runbookUrl === undefined) runbooks.push('operations.runbookUrl not given');
-    let alerts = 0;
-    for (const o of objects.filter((x) => x.kind === 'PrometheusRule')) {
-      for (const g of o.spec?.groups ?? []) {
-        for (const r of g.rules ?? []) {
-          if (!r.alert) continue;
-          alerts++;
-          if (!r.annotations?.runbook_url) runbooks.push(`alert ${r.alert} has no runbook_url`);
-        }
-      }
-    }
-    if (alerts === 0) {
-      add('runbooks', 'Incident runbooks', runbooks, `declared: runbook ${t.operations.runbookUrl}; the tenant has no alerts, so no alert links it ` +
-        '(add monitoring to its workloads for alerts that do)', 'DECLARED');
-    } else {
-      add('runbooks', 'Incident runbooks', runbooks, `runbook ${t.operations.runbookUrl}; all ${alerts} alert(s) link a runbook`);
-    }
-
-    const signing: string[] = [];
-    if (!t.imageSigning.length) signing.push('the namespace does not opt into signed-image admission (imageSigning)');
-    const policies = ImageSigningPolicy.allOf(t);
-    const unsigned = new Set<string>();
-    for (const p of pods) {
-      for (const image of imagesOf(p.spec)) {
-        const matching = policies.filter((x) => x.matches(image));
-        if (t.imageSigning.length && !matching.length) signing.push(`${image} matches no ClusterImagePolicy`);
-        // policies are ANDed: an image is admitted unsigned only when every matching policy lets it through unsigned
-        if (matching.length && matching.every((x) => !x.requiresSignature)) unsigned.add(image);
-      }
-    }
-    const unsignedText = unsigned.size ? `; admitted without a signature (digest resolved at admission): ${[...unsigned].sort().join(', ')}` : '';
-    add('image-signing', 'Signed images', signing, `policy-controller enforces ${t.imageSigning.map((p) => p.name).join(', ')} on every image${unsignedText}`);
-    return checks;
   }
 }
 
@@ -436,24 +292,7 @@ function peerText(p: TrafficPeer): string {
   return `${where}: ${pods}`;
 }
 
-/** Entries in sorted key order: maps from Go arrive in random order, the report must not. */
-function sortedEntries<T>(values: Record<string, T>): [string, T][] {
-  return Object.entries(values).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-/** `k1=v1<sep>k2=v2`, keys sorted. */
-function labelText(labels: Record<string, string | number>, separator: string): string {
-  return sortedEntries(labels).map(([k, v]) => `${k}=${v}`).join(separator);
-}
-
 function round(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
-/** Gang jobs Kueue schedules (JobSets and TrainJobs with a queue label), by construct path. */
-function kueueGangJobs(scope: IConstruct): string[] {
-  return scope.node.root.node.findAll()
-    .filter((c): c is ApiObject => c instanceof ApiObject && ['JobSet', 'TrainJob'].includes(c.kind) &&
-      c.metadata.getLabel('kueue.x-k8s.io/queue-name') !== undefined)
-    .map((o) => o.node.scope!.node.path);
-}

@@ -4,7 +4,9 @@ import { ReclaimPolicy, TenantFairShare } from './ai-tenant-props';
 import { tenantLabels } from './tenant-namespace';
 import { ResolvedQuota } from './tenant-quota';
 import { GpuNodePool } from '../accelerators/gpu-node-pool';
+import { requireAllocatableGpus } from '../accelerators/topology-levels';
 import { gpuDemandsIn, recordLocalQueue } from '../cluster/app-registry';
+import { ClusterProfile } from '../cluster/cluster-profile';
 import * as kueue from '../imports/kueue';
 import { clusterScoped } from '../internal/cluster-scoped';
 import { invalidProp, requireInteger } from '../internal/errors';
@@ -95,6 +97,9 @@ export function emitTenantQueues(scope: Construct, spec: TenantQueuesSpec): Tena
 /** CPU and memory in the default flavor (never borrowed); the GPUs of each pool in the pool's flavor. */
 function resourceGroups(scope: Construct, spec: TenantQueuesSpec): any[] {
   const gpuResources = [...new Set(spec.quotas.map((q) => q.keys.kueueResource))].sort();
+  const usesDra = ClusterProfile.of(scope).usesDra;
+  spec.quotas.forEach((q, i) => { if (q.pool.topologyLevels.length) requireAllocatableGpus(scope, `gpuQuota[${i}].pool`, q.pool.name, usesDra); });
+  if (spec.quotas.some((q) => q.pool.topologyLevels.length)) return [topologyGroup(scope, spec, gpuResources)];
   const groups: any[] = [{
     coveredResources: ['cpu', 'memory'],
     flavors: [{
@@ -110,20 +115,50 @@ function resourceGroups(scope: Construct, spec: TenantQueuesSpec): any[] {
       coveredResources: gpuResources,
       flavors: spec.quotas.map((q) => ({
         name: sharedResourceFlavor(scope, q.pool.name, q.pool),
-        resources: gpuResources.map((r) => r === q.keys.kueueResource
-          ? {
-            name: r,
-            nominalQuota: String(q.gpus),
-            borrowingLimit: String(q.borrowingLimit),
-            lendingLimit: q.lendingLimit === undefined
-              ? Lazy.any({ produce: () => defaultLendingLimit(scope, spec.namespace, q) })
-              : String(q.lendingLimit),
-          }
-          : { name: r, nominalQuota: '0', borrowingLimit: '0' }),
+        resources: gpuQuotas(scope, spec, q, gpuResources),
       })),
     });
   }
   return groups;
+}
+
+/**
+ * With a topology pool, one group covers CPU, memory and GPUs: Kueue v0.19 admits a pod set that asks for topology
+ * only when every flavor it gets is a topology flavor or covers none of the resources it requests
+ * (pkg/scheduler/flavorassigner/tas_flavorassigner.go checkPodSetAndFlavorMatchForTAS), so a GPU worker's CPU and
+ * memory must come from its pool's flavor. The default flavor comes first, with no GPUs: CPU-only pods stop there,
+ * GPU pods move on to their pool's flavor. Each pool flavor holds the tenant's CPU and memory quota again; the
+ * namespace's ResourceQuota caps the sum.
+ */
+function topologyGroup(scope: Construct, spec: TenantQueuesSpec, gpuResources: string[]): any {
+  const cpuAndMemory = [
+    { name: 'cpu', nominalQuota: spec.cpu, borrowingLimit: '0' },
+    { name: 'memory', nominalQuota: spec.memory, borrowingLimit: '0' },
+  ];
+  return {
+    coveredResources: ['cpu', 'memory', ...gpuResources],
+    flavors: [
+      { name: CPU_FLAVOR, resources: [...cpuAndMemory, ...gpuResources.map((r) => ({ name: r, nominalQuota: '0', borrowingLimit: '0' }))] },
+      ...spec.quotas.map((q) => ({
+        name: sharedResourceFlavor(scope, q.pool.name, q.pool),
+        resources: [...cpuAndMemory, ...gpuQuotas(scope, spec, q, gpuResources)],
+      })),
+    ],
+  };
+}
+
+/** The pool's GPUs in its own flavor, none of the other pools' resources. */
+function gpuQuotas(scope: Construct, spec: TenantQueuesSpec, q: ResolvedQuota, gpuResources: string[]): any[] {
+  return gpuResources.map((r) => r === q.keys.kueueResource
+    ? {
+      name: r,
+      nominalQuota: String(q.gpus),
+      borrowingLimit: String(q.borrowingLimit),
+      lendingLimit: q.lendingLimit === undefined
+        ? Lazy.any({ produce: () => defaultLendingLimit(scope, spec.namespace, q) })
+        : String(q.lendingLimit),
+    }
+    : { name: r, nominalQuota: '0', borrowingLimit: '0' });
 }
 
 /**
@@ -153,6 +188,7 @@ function sharedResourceFlavor(tenant: Construct, name: string, pool: GpuNodePool
       // template only when it lacks an equal one (pkg/podset/podset.go Merge, v0.19.2), so our own jobs stay as applied
       // and a GitOps re-sync owns the whole (atomic) tolerations list without a conflict with Kueue.
       tolerations: pool.taints.map((t) => ({ key: t.key, operator: 'Exists', effect: t.effect })),
+      topologyName: pool.topologyLevels.length ? sharedTopology(tenant, pool) : undefined,
     }
     : {};
   all.set(name, clusterScoped(new kueue.ResourceFlavorV1Beta2(tenant, `Flavor-${name}`, {
@@ -160,4 +196,17 @@ function sharedResourceFlavor(tenant: Construct, name: string, pool: GpuNodePool
     spec,
   })));
   return name;
+}
+
+/**
+ * The Kueue Topology of a pool's levels, named after the pool, made with its flavor. Without it the ClusterQueue
+ * stays inactive (`TopologyNotFound`, pkg/cache/scheduler/clusterqueue.go v0.19.2).
+ */
+function sharedTopology(tenant: Construct, pool: GpuNodePool): string {
+  claimName(tenant, 'Topology', undefined, pool.name);
+  clusterScoped(new kueue.TopologyV1Beta2(tenant, `Topology-${pool.name}`, {
+    metadata: { name: pool.name, labels: standardLabels({ name: 'ai-tenant', instance: pool.name, component: 'topology' }) },
+    spec: { levels: pool.topologyLevels.map((nodeLabel) => ({ nodeLabel })) },
+  }));
+  return pool.name;
 }

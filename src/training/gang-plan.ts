@@ -3,7 +3,9 @@
  */
 import { ApiObject } from 'cdk8s';
 import type { Construct, IConstruct } from 'constructs';
+import type { GangTopology } from './gang-topology';
 import type { GpuAttachment } from '../accelerators/attach';
+import type { GpuNodePool } from '../accelerators/gpu-node-pool';
 import type { GpuRequest } from '../accelerators/gpu-request';
 import type { ClusterAddon } from '../cluster/cluster-addon';
 import type { ClusterProfile } from '../cluster/cluster-profile';
@@ -32,6 +34,32 @@ export interface BackendTraits {
   readonly supportsTtl: boolean;
   /** The backend's controller injects the torchrun environment itself. */
   readonly injectsTorchEnv: boolean;
+  /** Where the backend departs from the JobSet conventions (KubeRay); undefined for the JobSet-based backends. */
+  readonly conventions?: BackendConventions;
+  /**
+   * The launch conventions the backend's controller implements itself (Kubeflow Trainer's `mlPolicy`: `torch`,
+   * `jax`, `mpi`); a launcher then leaves what the controller injects to it.
+   */
+  readonly controllerPolicies?: readonly string[];
+  /** The container name of a separate launcher pod (MPI), e.g. `launcher`. */
+  readonly launcherContainerName?: string;
+}
+
+/** The conventions of a backend that is not a JobSet underneath (KubeRay). */
+export interface BackendConventions {
+  /** The longest name its controller accepts, and the upstream source of that limit, for messages. */
+  readonly maxNameLength: number;
+  readonly nameLimitSource: string;
+  /** The leader's stable DNS name for a job name (KubeRay: the head Service). */
+  readonly leaderHost: (name: string) => string;
+  /** The TTL when the job sets none. */
+  readonly defaultTtlSeconds: number;
+  /** The GangScheduler factories it works with, e.g. `['kueue']`, and why only those, for messages. */
+  readonly schedulers: readonly string[];
+  readonly schedulersReason: string;
+  /** The launcher factories it works with; the first is the default. */
+  readonly launchers: readonly string[];
+  readonly launchersReason: string;
 }
 
 /** The facts every part of a gang job works from. */
@@ -48,6 +76,10 @@ export interface GangPlan {
   readonly backend: BackendTraits;
   readonly gpuRequest?: GpuRequest;
   readonly gpus?: GpuAttachment;
+  /** The pool the workers are placed on. */
+  readonly nodePool?: GpuNodePool;
+  /** Where the workers must land together. */
+  readonly topology?: GangTopology;
 }
 
 /** What a scheduler adds to the job. */
@@ -55,6 +87,8 @@ export interface SchedulerBinding {
   /** Labels on the top-level object (JobSet, TrainJob). */
   readonly jobLabels: Record<string, string>;
   readonly podLabels: Record<string, string>;
+  /** Annotations on the pod template (Kueue's pod-set topology request). */
+  readonly podAnnotations: Record<string, string>;
   /** Submit the job suspended (a queue admits it). */
   readonly suspend: boolean;
   readonly schedulerName?: string;
@@ -65,7 +99,7 @@ export interface SchedulerBinding {
 }
 
 /** A binding that adds nothing; each scheduler spreads it and sets what it adds. */
-export const NO_BINDING: SchedulerBinding = { jobLabels: {}, podLabels: {}, suspend: false, podFields: {}, objects: [] };
+export const NO_BINDING: SchedulerBinding = { jobLabels: {}, podLabels: {}, podAnnotations: {}, suspend: false, podFields: {}, objects: [] };
 
 /** How the rendezvous reaches the workers. */
 export interface Rendezvous {
@@ -77,6 +111,8 @@ export interface Rendezvous {
   readonly injectedByController: boolean;
   /** The only port the controller supports, when it injects. */
   readonly fixedPort?: number;
+  /** Worker `index`'s stable DNS name (for hostfiles). */
+  readonly workerHost?: (index: number) => string;
 }
 
 /** What a launcher is told about the job. */
@@ -87,6 +123,10 @@ export interface LaunchContext {
   readonly command?: string[];
   readonly args?: string[];
   readonly rendezvous: Rendezvous;
+  /** What the backend's controller implements itself (BackendTraits.controllerPolicies). */
+  readonly controllerPolicies?: readonly string[];
+  /** The backend's CRD release, for messages, e.g. `JobSet v0.12`. */
+  readonly backendRelease?: string;
 }
 
 /** What a launcher puts into the trainer container. */
@@ -102,6 +142,43 @@ export interface LaunchPlan {
   readonly torch: boolean;
   /** Processes per worker, when the launcher knows it. */
   readonly procsPerNode?: number;
+  /** Kubeflow Trainer's `mlPolicy` besides `numNodes` (e.g. `{ jax: {} }`); by default `{ torch: {} }` when `torch`. */
+  readonly mlPolicy?: Record<string, unknown>;
+  /** The `trainer.kubeflow.org/framework` label of a Trainer runtime; by default `torch` when `torch`. */
+  readonly framework?: string;
+  /** Files the launcher needs (a hostfile): a ConfigMap mounted read-only into the worker and launcher containers. */
+  readonly files?: LaunchFiles;
+  /** More volumes of the worker and launcher containers (SSH keys). */
+  readonly volumes?: LaunchVolume[];
+  /** Paths the backend's controller mounts volumes at (Kubeflow Trainer's MPI SSH keys and hostfile). */
+  readonly reservedMountPaths?: string[];
+  /** The readiness probe of the worker container (sshd of an MPI worker). */
+  readonly readinessProbe?: k8s.Probe;
+  /** A separate launcher pod that starts the program on the workers (mpirun); the workers then run `command`. */
+  readonly launcherPod?: LauncherPodPlan;
+}
+
+/** Files of a launcher, rendered as the ConfigMap `<job>-<name>`. */
+export interface LaunchFiles {
+  /** The ConfigMap's name suffix and the volume's name, e.g. `hostfile`. */
+  readonly name: string;
+  readonly mountPath: string;
+  readonly data: Record<string, string>;
+}
+
+/** A volume a launcher mounts into the worker and launcher containers. */
+export interface LaunchVolume {
+  readonly volume: k8s.Volume;
+  readonly mountPath: string;
+}
+
+/** The launcher pod of a launcher that starts the program from one pod (mpirun over SSH). */
+export interface LauncherPodPlan {
+  readonly command: string[];
+  /** The arguments, given the names of the launcher container's variables to pass on to the workers. */
+  readonly args: (envNames: readonly string[]) => string[];
+  /** Computed variables the user may not override. */
+  readonly env: k8s.EnvVar[];
 }
 
 /** Everything a backend renders from. */
@@ -121,6 +198,29 @@ export interface GangRendering {
   readonly leaderSuccess: boolean;
   /** Node label of an exclusive topology domain. */
   readonly exclusiveTopology?: string;
+  /** Jobs that run to completion before the workers start (dataset and model initializers), in order. */
+  readonly initializers?: RoleJob[];
+  /** The launcher pod template (MPI), started once the workers are ready. */
+  readonly launcherPodTemplate?: { metadata: Record<string, any>; spec: Record<string, any> };
+  /** Failure handling by exit code and pod condition. */
+  readonly failure?: FailureRendering;
+}
+
+/** A single-pod replicated job besides the workers (an initializer). */
+export interface RoleJob {
+  /** The replicated job's name, which is also its container's name, e.g. `dataset-initializer`. */
+  readonly name: string;
+  readonly podTemplate: { metadata: Record<string, any>; spec: Record<string, any> };
+  /** Pod retries before the Job fails. */
+  readonly backoffLimit: number;
+}
+
+/** A GangFailurePolicy, rendered. */
+export interface FailureRendering {
+  /** The Job's `podFailurePolicy` for a pod whose program runs in `containerName` (none without exit-code or disruption rules). */
+  readonly podFailurePolicy: (containerName: string) => Record<string, any> | undefined;
+  /** The JobSet's `failurePolicy.rules`. */
+  readonly rules: Record<string, any>[];
 }
 
 /** What a backend emitted. */

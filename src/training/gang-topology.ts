@@ -1,7 +1,7 @@
 import { checkProps, opt, req, requireKind } from '../internal/runtime-checks';
 
 function checkOptions(factory: string, options: GangTopologyOptions | undefined): GangTopologyOptions {
-  return checkProps(factory, 'GangTopologyOptions', options, { exclusive: opt('boolean') }, 'options.');
+  return checkProps(factory, 'GangTopologyOptions', options, { exclusive: opt('boolean'), preferred: opt('boolean') }, 'options.');
 }
 
 /** The well-known zone label of nodes. */
@@ -21,16 +21,31 @@ export interface GangTopologyOptions {
    * @default false
    */
   readonly exclusive?: boolean;
+
+  /**
+   * One domain is a preference, not a requirement: Kueue's topology-aware scheduling admits the gang in one domain
+   * when one has room, else in the fewest domains of the next level up, else spread
+   * (`kueue.x-k8s.io/podset-preferred-topology`). Without it a gang that fits no single domain waits
+   * (`kueue.x-k8s.io/podset-required-topology`). Needs `GangScheduler.kueue()` and a node pool with `topologyLevels`.
+   *
+   * @default false
+   */
+  readonly preferred?: boolean;
 }
 
 /**
  * Where the workers of a gang must land together: every worker in the same domain of a node label (zone, NVLink
  * domain, rack), so the collective traffic of the training job stays on the fast fabric.
  *
+ * Under `GangScheduler.kueue()` on a node pool with `topologyLevels`, Kueue's topology-aware scheduling admits the
+ * gang only into one domain with room for all of it (the label must be one of the pool's levels); elsewhere the
+ * workers require each other's domain through pod affinity.
+ *
  * ```ts
  * GangTopology.sameZone()
  * GangTopology.sameNvlinkDomain({ exclusive: true })
  * GangTopology.sameRack('example.com/rack')
+ * GangTopology.sameDomain('example.com/block', { preferred: true })   // Kueue, on a pool with topologyLevels
  * ```
  */
 export class GangTopology {
@@ -80,10 +95,13 @@ export class GangTopology {
   public readonly description: string;
   /** True when the gang takes the domain for itself. */
   public readonly exclusive: boolean;
+  /** True when one domain is only preferred (Kueue topology-aware scheduling). */
+  public readonly preferred: boolean;
 
   private constructor(nodeLabel: string, description: string, options: GangTopologyOptions) {
     this.nodeLabel = nodeLabel;
     this.description = description;
     this.exclusive = options.exclusive ?? false;
+    this.preferred = options.preferred ?? false;
   }
 }

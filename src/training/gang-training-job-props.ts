@@ -1,11 +1,14 @@
 import { Duration, Size } from 'cdk8s';
+import { GangFailurePolicy } from './gang-failure-policy';
 import { GangScheduler } from './gang-scheduler';
 import { GangTopology } from './gang-topology';
 import { TrainingBackend } from './training-backend';
+import { TrainingInitializer } from './training-initializer';
 import { TrainingLauncher } from './training-launcher';
 import { TrainingMount, TrainingVolume } from './training-volume';
 import type { GpuNodePool } from '../accelerators/gpu-node-pool';
 import { GpuRequest } from '../accelerators/gpu-request';
+import { NicRequest } from '../accelerators/nic-request';
 import { SecretKeyReference } from '../security/secret-reference';
 import { WorkloadSecurityProps } from '../security/workload-security';
 
@@ -40,9 +43,12 @@ export interface GangTrainingJobProps {
    * `torchrun <command> <args>`, e.g. `['train.py', '--config', 'llama.yaml']`. The launcher adds torchrun itself, so
    * `['torchrun', 'train.py']` or `['python', '-m', 'torch.distributed.run', ...]` is refused.
    *
-   * With the raw launcher it is the container command.
+   * With the raw launcher it is the container command; with `TrainingBackend.rayJob()` it is the Ray job's
+   * entrypoint, e.g. `['python', 'train.py']`. With the DeepSpeed launcher it is the script and its arguments
+   * (`deepspeed <options> <command> <args>`), with the MPI launcher the program `mpirun` starts on every slot
+   * (`['python', 'train.py']`), with the JAX launcher the container command.
    *
-   * @default - raw launcher: the image's entrypoint; torchrun launcher: required
+   * @default - raw and JAX launchers: the image's entrypoint; torchrun, DeepSpeed and MPI launchers: required
    */
   readonly command?: string[];
 
@@ -66,6 +72,16 @@ export interface GangTrainingJobProps {
    * @default - no GPUs (a CPU-only job)
    */
   readonly gpusPerWorker?: GpuRequest;
+
+  /**
+   * The NICs each worker gets from a DRA network driver, e.g. `NicRequest.of(8, { alignWithGpus: true })` for one
+   * RDMA NIC per GPU on the GPU's PCIe root.
+   *
+   * The ClusterProfile must list the driver's add-on (`ClusterAddon.DRANET`).
+   *
+   * @default - no NICs beyond the pod network
+   */
+  readonly nicsPerWorker?: NicRequest;
 
   /**
    * The GPU node pool the workers run on.
@@ -92,7 +108,7 @@ export interface GangTrainingJobProps {
   /**
    * How each worker starts the training program.
    *
-   * @default TrainingLauncher.torchrun()
+   * @default - TrainingLauncher.torchrun(); TrainingLauncher.raw() with TrainingBackend.rayJob()
    */
   readonly launcher?: TrainingLauncher;
 
@@ -126,11 +142,53 @@ export interface GangTrainingJobProps {
   /**
    * Where checkpoints go, mounted read-write at `/checkpoints` (and `CHECKPOINT_DIR=/checkpoints`).
    *
-   * A volume all workers write to must support it (a `ReadWriteMany` claim).
+   * A volume all workers write to must support it (a `ReadWriteMany` claim). The container also gets
+   * `RESUME_FROM_CHECKPOINT` (see `resumeFromCheckpoint`) and `JOBSET_RESTART_ATTEMPT`, the gang's restart count
+   * (`0` on the first attempt), so the program can resume from the latest checkpoint after a restart.
    *
    * @default - none
    */
   readonly checkpoints?: TrainingVolume;
+
+  /**
+   * Whether the program should resume from the latest checkpoint in `CHECKPOINT_DIR` when there is one: it gets
+   * `RESUME_FROM_CHECKPOINT=auto` (resume when a checkpoint exists, else start fresh) or `never`.
+   *
+   * The variable is the contract; reading it is the program's part (e.g. Hugging Face Trainer's
+   * `resume_from_checkpoint` when `get_last_checkpoint(CHECKPOINT_DIR)` finds one). Needs `checkpoints`.
+   *
+   * @default true
+   */
+  readonly resumeFromCheckpoint?: boolean;
+
+  /**
+   * The model to start from (a fine-tune's base weights), mounted read-only at `/model` (and `MODEL_DIR=/model`).
+   *
+   * An initializer can fill it before the workers start (`initializers`).
+   *
+   * @default - none
+   */
+  readonly model?: TrainingVolume;
+
+  /**
+   * Steps that download the dataset or model into the job's `dataset` or `model` volume before the workers start,
+   * e.g. `TrainingInitializer.huggingFace('meta-llama/Llama-3.1-8B', { target: InitializerTarget.MODEL })`.
+   *
+   * Each runs as a single-pod job of the JobSet; the workers start when all have completed (JobSet `dependsOn`). The
+   * target volume must be a PersistentVolumeClaim.
+   *
+   * @default - none
+   */
+  readonly initializers?: TrainingInitializer[];
+
+  /**
+   * How the gang reacts to a failed worker by exit code and disruption, e.g.
+   * `{ failFastExitCodes: [1], restartExitCodes: [137] }`: a user error fails the job at once, an infrastructure
+   * error restarts the whole gang.
+   *
+   * @default - every failure restarts the whole gang, counted against maxRestarts
+   */
+  readonly failurePolicy?: GangFailurePolicy;
 
   /**
    * More volumes mounted into every worker.
@@ -192,14 +250,15 @@ export interface GangTrainingJobProps {
   readonly maxRuntime?: Duration;
 
   /**
-   * Delete the finished job (and its pods) this long after it finished, with the JobSet backend only.
+   * Delete the finished job (and its pods) this long after it finished, with the JobSet and KubeRay backends.
    *
-   * Kubeflow Trainer has no TTL for TrainJobs, which are kept until deleted.
+   * Kubeflow Trainer has no TTL for TrainJobs, which are kept until deleted. With KubeRay it deletes the RayJob's
+   * RayCluster, whose pods hold their GPUs until then (the RayJob and its submitter's logs stay).
    *
    * Finished pods hold no resources, but thousands of them slow the apiserver and the controllers. Set a long TTL
    * (up to 2^31-1 seconds) to keep a job around.
    *
-   * @default - JobSet: Duration.days(7); Kubeflow Trainer: kept until deleted
+   * @default - JobSet: Duration.days(7); Kubeflow Trainer: kept until deleted; KubeRay: the RayCluster is deleted when the job ends
    */
   readonly ttlAfterFinished?: Duration;
 
@@ -247,7 +306,7 @@ export interface GangTrainingJobProps {
    *
    * JobSet derives the workers' Job and pod names and the coordinator label `<name>-<replicatedJob>-0-0.<name>`
    * from it, and its webhook refuses a JobSet when one is longer than 63 characters. With the JobSet backend the
-   * name can have at most 25 characters, with Kubeflow Trainer 26.
+   * name can have at most 25 characters, with Kubeflow Trainer 26, with KubeRay 47 (its RayJob limit).
    *
    * @default - derived from the construct path, shortened (with a hash) to fit those limits
    */

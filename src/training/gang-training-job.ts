@@ -1,12 +1,13 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { defaultLauncher, maxBackendNameLength, requireBackendConventions, requireBackendName } from './backend-conventions';
 import { isDnsSubdomain, isQualifiedName, wholeSeconds } from './checks';
 import { allowGangPeers } from './gang-peers';
 import { BackendTraits, GangPlan, LaunchContext, TORCHRUN_DEFAULT_PORT } from './gang-plan';
+import { launchFilesConfigMap, launchVolumes, jobRoles, requireJobRoles, withJobConventions } from './gang-roles';
 import { GangScheduler } from './gang-scheduler';
 import { GangSuccessPolicy, GangTrainingJobProps } from './gang-training-job-props';
-import { maxJobSetNameLength, requireJobSetName } from './jobset-names';
-import { COMPLETION_INDEX_FIELD, leaderHost } from './jobset-spec';
+import { COMPLETION_INDEX_FIELD, leaderHost, workerHostname } from './jobset-spec';
 import { requireTopologyReachable } from './topology-checks';
 import { TrainingBackend } from './training-backend';
 import { TrainingLauncher } from './training-launcher';
@@ -32,6 +33,8 @@ const MAX_WORKERS = 100_000;
 const INT32_MAX = 2 ** 31 - 1;
 /** How long a finished JobSet (and its pods and logs) is kept by default: a week to read logs and results. */
 const DEFAULT_TTL = Duration.days(7);
+/** KubeRay's TTL deletes the RayCluster, whose pods hold their GPUs until then: none by default. */
+const defaultTtl = (traits: BackendTraits) => (traits.conventions ? Duration.seconds(traits.conventions.defaultTtlSeconds) : DEFAULT_TTL);
 
 /**
  * A distributed training job whose workers are one failure domain, with the PyTorch launch conventions built in.
@@ -51,15 +54,15 @@ const DEFAULT_TTL = Duration.days(7);
  * ```
  */
 export class GangTrainingJob extends Construct {
-  /** The name of the job's objects (JobSet or TrainJob). */
+  /** The name of the job's objects (JobSet, TrainJob or RayJob). */
   public readonly name: string;
   /** The namespace, when the chart or a tenant sets one. */
   public readonly namespace?: string;
   /** The gang size. */
   public readonly workers: number;
-  /** The leader's stable DNS name (worker 0), the rendezvous address. */
+  /** The leader's stable DNS name, the rendezvous address (worker 0, or the head Service with KubeRay). */
   public readonly leaderAddress: string;
-  /** The top-level object: the JobSet, or the TrainJob. */
+  /** The top-level object: the JobSet, the TrainJob or the RayJob. */
   public readonly workload: ApiObject;
   /** Other objects of the backend (the TrainingRuntime of a TrainJob). */
   public readonly backendObjects: ApiObject[];
@@ -84,6 +87,10 @@ export class GangTrainingJob extends Construct {
       launcher: opt(TrainingLauncher),
       dataset: opt(TrainingVolume),
       checkpoints: opt(TrainingVolume),
+      model: opt(TrainingVolume),
+      resumeFromCheckpoint: opt('boolean'),
+      failurePolicy: opt('object'),
+      initializers: opt('array'),
       command: opt('string[]'),
       args: opt('string[]'),
       env: opt('string-map'),
@@ -95,8 +102,10 @@ export class GangTrainingJob extends Construct {
     });
     const profile = ClusterProfile.of(this);
     const backend = props.backend ?? TrainingBackend.jobSet();
-    const launcher = props.launcher ?? TrainingLauncher.torchrun();
     const traits = backend._traits();
+    const launcher = props.launcher ?? defaultLauncher(traits);
+    requireBackendConventions(this, backend.name, traits, props.scheduler.name, launcher.name);
+    requireJobRoles(this, props, traits, launcher.name);
     this.workers = requireInteger(this, 'workers', props.workers, 1, MAX_WORKERS);
     this.name = this.workloadName(props, traits);
     this.namespace = namespaceOf(this);
@@ -105,18 +114,22 @@ export class GangTrainingJob extends Construct {
 
     const security = resolveSecurity(this, {
       ...props.security,
-      readOnlyRootFilesystem: props.security?.readOnlyRootFilesystem ?? props.gpusPerWorker === undefined,
+      // MPI workers run sshd, which writes its pid file into the image user's home.
+      readOnlyRootFilesystem: props.security?.readOnlyRootFilesystem ?? (props.gpusPerWorker === undefined && launcher.name !== 'mpi'),
     });
     const builder = new PodSpecBuilder(this, security);
     const gpus = this.attachGpus(builder, props, traits);
     this.gpuClaimTemplate = gpus?.claimTemplate;
-    const plan = this.gangPlan(profile, traits, props.gpusPerWorker, gpus);
+    const plan = this.gangPlan(profile, traits, props, gpus);
     const binding = props.scheduler._bind(this, plan);
-    this.leaderAddress = leaderHost(this.name, traits.replicatedJobName);
-    const launch = launcher._launch(this, this.launchContext(props, traits, gpus));
+    this.leaderAddress = traits.conventions?.leaderHost(this.name) ?? leaderHost(this.name, traits.replicatedJobName);
+    const launch = withJobConventions(props, traits, launcher._launch(this, this.launchContext(props, traits, gpus)));
+    const launchFiles = launchFilesConfigMap(this, plan, launch);
 
-    configureWorkerPod(this, builder, { props, traits, launch, binding, gpus: gpus?.devicesPerPod ?? 0 });
+    configureWorkerPod(this, builder, { props, traits, launch, binding, gpus: gpus?.devicesPerPod ?? 0, launchVolumes: launchVolumes(plan, launch) });
+    const roles = jobRoles(this, { props, plan, traits, launch, security, binding, workerBuilder: builder });
     const objects = backend._render(this, plan, {
+      ...roles,
       podTemplate: workerPodTemplate(builder, plan, binding, props.topology),
       scheduler: binding,
       launch,
@@ -131,7 +144,7 @@ export class GangTrainingJob extends Construct {
     this.backendObjects = objects.companions;
     this.schedulingObjects = binding.objects;
     // Apply order: the claim template and the gang objects exist before the pods that reference them.
-    const prerequisites = [...binding.objects, gpus?.claimTemplate, gpus?.claim].filter((o): o is ApiObject => o !== undefined);
+    const prerequisites = [...binding.objects, gpus?.claimTemplate, gpus?.claim, launchFiles].filter((o): o is ApiObject => o !== undefined);
     prerequisites.forEach((o) => this.workload.node.addDependency(o));
     this.isolation = allowGangPeers(this, plan);
   }
@@ -153,12 +166,12 @@ export class GangTrainingJob extends Construct {
   private workloadName(props: GangTrainingJobProps, traits: BackendTraits): string {
     const name = props.name !== undefined
       ? requireDnsLabel(this, 'name', props.name)
-      : resourceName(this, [], maxJobSetNameLength(traits.replicatedJobName, this.workers));
+      : resourceName(this, [], maxBackendNameLength(traits, this.workers));
     if (!/^[a-z]/.test(name)) {
       throw new ValidationError(this, 'name', `got ${show(name)}; the ${traits.kind} name also names its headless Service, ` +
         'which must start with a letter (RFC 1035); set name or give the construct an id that starts with a letter');
     }
-    requireJobSetName(this, 'name', name, traits, this.workers);
+    requireBackendName(this, 'name', name, traits, this.workers);
     return name;
   }
 
@@ -182,7 +195,7 @@ export class GangTrainingJob extends Construct {
     if (props.topology !== undefined && !isQualifiedName(props.topology.nodeLabel)) {
       throw invalidProp(this, 'topology.nodeLabel', props.topology.nodeLabel, 'a node label key such as "topology.kubernetes.io/rack"');
     }
-    requireTopologyReachable(this, props.topology, props.gpusPerWorker, props.nodePool);
+    requireTopologyReachable(this, props.topology, props.gpusPerWorker, props.nodePool, props.scheduler.name);
     if (props.successPolicy !== undefined && !Object.values(GangSuccessPolicy).includes(props.successPolicy)) {
       throw invalidProp(this, 'successPolicy', props.successPolicy, `one of ${Object.values(GangSuccessPolicy).map(show).join(', ')}`);
     }
@@ -190,11 +203,11 @@ export class GangTrainingJob extends Construct {
       maxRestarts: requireInteger(this, 'maxRestarts', props.maxRestarts ?? 3, 0, INT32_MAX),
       backoffLimit: requireInteger(this, 'backoffLimit', props.backoffLimit ?? 0, 0, INT32_MAX),
       activeDeadlineSeconds: props.maxRuntime !== undefined ? wholeSeconds(this, 'maxRuntime', props.maxRuntime, 1) : undefined,
-      ttlSecondsAfterFinished: traits.supportsTtl ? wholeSeconds(this, 'ttlAfterFinished', props.ttlAfterFinished ?? DEFAULT_TTL, 0) : undefined,
+      ttlSecondsAfterFinished: traits.supportsTtl ? wholeSeconds(this, 'ttlAfterFinished', props.ttlAfterFinished ?? defaultTtl(traits), 0) : undefined,
     };
   }
 
-  private gangPlan(profile: ClusterProfile, traits: BackendTraits, gpuRequest?: GpuRequest, gpus?: GpuAttachment): GangPlan {
+  private gangPlan(profile: ClusterProfile, traits: BackendTraits, props: GangTrainingJobProps, gpus?: GpuAttachment): GangPlan {
     const identity = { name: 'gang-training-job', instance: this.name, component: 'trainer' };
     return {
       name: this.name,
@@ -204,8 +217,10 @@ export class GangTrainingJob extends Construct {
       labels: standardLabels(identity),
       podSelector: selectorLabels(identity),
       backend: traits,
-      gpuRequest,
+      gpuRequest: props.gpusPerWorker,
       gpus,
+      nodePool: props.nodePool,
+      topology: props.topology,
     };
   }
 
@@ -221,7 +236,10 @@ export class GangTrainingJob extends Construct {
         workerIndexFieldPath: COMPLETION_INDEX_FIELD,
         injectedByController: traits.injectsTorchEnv,
         fixedPort: traits.injectsTorchEnv ? TORCHRUN_DEFAULT_PORT : undefined,
+        workerHost: traits.conventions ? undefined : (i) => `${workerHostname(this.name, traits.replicatedJobName, i)}.${this.name}`,
       },
+      controllerPolicies: traits.controllerPolicies,
+      backendRelease: traits.release,
     };
   }
 

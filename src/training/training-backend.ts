@@ -1,7 +1,12 @@
 import { Construct } from 'constructs';
 import { JobSetBackend } from './backends/jobset-backend';
+import { RayJobBackend, RayJobOptions } from './backends/ray-job-backend';
 import { TrainJobBackend } from './backends/train-job-backend';
 import { BackendObjects, BackendStrategy, BackendTraits, GangPlan, GangRendering } from './gang-plan';
+import { checkProps, opt } from '../internal/runtime-checks';
+
+export { RaySubmissionMode } from './backends/ray-job-backend';
+export type { RayJobOptions } from './backends/ray-job-backend';
 
 /**
  * What runs the gang: the controller that creates the workers' pods, gives them stable DNS names and restarts the
@@ -10,6 +15,7 @@ import { BackendObjects, BackendStrategy, BackendTraits, GangPlan, GangRendering
  * ```ts
  * TrainingBackend.jobSet()             // a JobSet (jobset.x-k8s.io/v1alpha2): the default
  * TrainingBackend.kubeflowTrainer()    // a Kubeflow Trainer TrainJob with its own TrainingRuntime
+ * TrainingBackend.rayJob()             // a KubeRay RayJob with a RayCluster of its own, gang-admitted by Kueue
  * ```
  */
 export abstract class TrainingBackend {
@@ -30,6 +36,28 @@ export abstract class TrainingBackend {
    */
   public static kubeflowTrainer(): TrainingBackend {
     return new ChosenBackend(new TrainJobBackend());
+  }
+
+  /**
+   * A KubeRay RayJob (`ray.io/v1`, KubeRay v1.7) with a RayCluster of its own, admitted as one gang by Kueue.
+   *
+   * The RayCluster, a CPU head and one worker group of `workers` pods (min = max = replicas, no autoscaling), is
+   * created for the job and deleted when it ends (`shutdownAfterJobFinishes`; `ttlAfterFinished` delays that,
+   * default none). The job's `command` and `args` are the entrypoint KubeRay submits to the head
+   * (`['python', 'train.py']`); the program starts its workers itself (Ray Train), so the launcher is
+   * `TrainingLauncher.raw()`.
+   *
+   * The gang comes from Kueue's RayJob integration: Kueue admits the head, the workers and the submitter as one
+   * workload against the queue's quota, so only `GangScheduler.kueue()` is accepted. Workers get the GPUs (DRA
+   * claims or the extended resource, `num-gpus` set for Ray), the pool's placement and the job's env and volumes;
+   * the head gets the same image, env and volumes without GPUs. `maxRestarts` becomes the RayJob's `backoffLimit`
+   * (each retry a new RayCluster) and `maxRuntime` its `activeDeadlineSeconds`.
+   */
+  public static rayJob(options: RayJobOptions = {}): TrainingBackend {
+    checkProps('TrainingBackend.rayJob()', 'RayJobOptions', options, {
+      headCpu: opt('number'), headMemory: opt('size'), rayVersion: opt('string'), submissionMode: opt('string'),
+    }, 'options.');
+    return new ChosenBackend(new RayJobBackend(options ?? {}));
   }
 
   /** The backend's name, e.g. `jobSet`. */

@@ -3,19 +3,22 @@
  * backend embeds. Internal.
  */
 import { Size } from 'cdk8s';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { isDnsSubdomain } from './checks';
 import { BackendTraits, GangPlan, LaunchPlan, SchedulerBinding } from './gang-plan';
 import { GangTopology } from './gang-topology';
 import { GangTrainingJobProps } from './gang-training-job-props';
+import { ncclEnv } from './launchers/nccl-env';
 import { TrainingMount } from './training-volume';
+import { attachNics } from '../accelerators/attach';
 import * as k8s from '../imports/k8s';
 import { invalidProp } from '../internal/errors';
 import { requireEnvName } from '../security/env-name';
 import { PodSpecBuilder, computeResources } from '../security/pod-spec';
 import { requireSecretEnv, secretEnvVars } from '../security/secret-reference';
 
-const DATASET_PATH = '/data';
+export const DATASET_PATH = '/data';
+export const MODEL_PATH = '/model';
 const CHECKPOINTS_PATH = '/checkpoints';
 const SHARED_MEMORY_PATH = '/dev/shm';
 const SCRATCH_PATH = '/tmp';
@@ -36,25 +39,39 @@ export interface WorkerPodInput {
   readonly binding: SchedulerBinding;
   /** GPUs per worker (0 without GPUs). */
   readonly gpus: number;
+  /** The launcher's volumes (hostfile, SSH keys) with their mounts. */
+  readonly launchVolumes?: LaunchMount[];
+}
+
+/** A launcher volume and its mount, in the worker and the launcher pod. */
+export interface LaunchMount {
+  readonly volume: k8s.Volume;
+  readonly mount: k8s.VolumeMount;
 }
 
 /** Adds the trainer container, its volumes and the pod-level settings to the builder. */
 export function configureWorkerPod(scope: IConstruct, builder: PodSpecBuilder, input: WorkerPodInput): void {
   const { props, traits, launch, binding } = input;
   const volumeMounts: k8s.VolumeMount[] = [];
-  workerMounts(scope, props).forEach((m) => {
+  const launchVolumes = input.launchVolumes ?? [];
+  const launcherPaths = [...launchVolumes.map((m) => m.mount.mountPath), ...(launch.reservedMountPaths ?? [])];
+  [...workerMounts(scope, props, launcherPaths), ...launchVolumes].forEach((m) => {
     builder.addVolume(m.volume);
     volumeMounts.push(m.mount);
   });
   builder.addSharedMemory(props.sharedMemorySize?.asString());
   if (!volumeMounts.some((m) => m.mountPath === SCRATCH_PATH)) builder.addScratch('tmp', SCRATCH_PATH);
+  const nics = props.nicsPerWorker && attachNics(scope as Construct, builder, props.nicsPerWorker, {
+    containers: [traits.containerName], prop: 'nicsPerWorker', gpus: props.gpusPerWorker, queuedByKueue: props.scheduler.name === 'kueue',
+  });
   builder.addContainer({
     name: traits.containerName,
     image: props.image,
     command: launch.command,
     args: launch.args && launch.args.length ? launch.args : undefined,
-    env: workerEnv(scope, props, launch),
+    env: workerEnv(scope, props, launch, nics ? nics.env : {}),
     ports: launch.ports.length ? launch.ports : undefined,
+    readinessProbe: launch.readinessProbe,
     resources: workerResources(scope, props, input.gpus),
     volumeMounts: volumeMounts.length ? volumeMounts : undefined,
   }, {
@@ -74,22 +91,27 @@ export function configureWorkerPod(scope: IConstruct, builder: PodSpecBuilder, i
 
 /** The worker pod template as JSON, for a backend's CRD: the built spec, the gang's labels, no disruption. */
 export function workerPodTemplate(builder: PodSpecBuilder, plan: GangPlan, binding: SchedulerBinding, topology?: GangTopology) {
-  if (topology && !topology.exclusive) {
+  // A preferred domain (Kueue topology-aware scheduling) may be left when none has room: no required affinity then.
+  if (topology && !topology.exclusive && !topology.preferred) {
     builder.addPodAffinity({ labelSelector: { matchLabels: { ...plan.podSelector } }, topologyKey: topology.nodeLabel });
   }
   return {
-    metadata: { labels: { ...plan.labels, ...binding.podLabels }, annotations: { [DO_NOT_DISRUPT]: 'true' } },
+    metadata: { labels: { ...plan.labels, ...binding.podLabels }, annotations: { [DO_NOT_DISRUPT]: 'true', ...binding.podAnnotations } },
     spec: builder.buildJson(),
   };
 }
 
-/** The dataset, checkpoints and other volumes with their mounts, each path checked and used once. */
-function workerMounts(scope: IConstruct, props: GangTrainingJobProps): { volume: k8s.Volume; mount: k8s.VolumeMount }[] {
+/**
+ * The dataset, model, checkpoints and other volumes with their mounts, each path checked and used once (the
+ * launcher's own mounts, `launcherPaths`, included).
+ */
+function workerMounts(scope: IConstruct, props: GangTrainingJobProps, launcherPaths: string[] = []): LaunchMount[] {
   const entries: { prop: string; name: string; mount: TrainingMount }[] = [];
   if (props.dataset) entries.push({ prop: 'dataset', name: 'dataset', mount: { mountPath: DATASET_PATH, volume: props.dataset, readOnly: true } });
+  if (props.model) entries.push({ prop: 'model', name: 'model', mount: { mountPath: MODEL_PATH, volume: props.model, readOnly: true } });
   if (props.checkpoints) entries.push({ prop: 'checkpoints', name: 'checkpoints', mount: { mountPath: CHECKPOINTS_PATH, volume: props.checkpoints } });
   (props.volumes ?? []).forEach((mount, i) => entries.push({ prop: `volumes[${i}]`, name: `volume-${i}`, mount }));
-  const seen = new Map<string, string>();
+  const seen = new Map<string, string>(launcherPaths.map((p) => [p, 'the launcher\'s volume']));
   return entries.map(({ prop, name, mount }) => {
     const path = mount.mountPath;
     if (typeof path !== 'string' || !path.startsWith('/') || path.includes(':') || path.split('/').includes('..')) {
@@ -119,7 +141,7 @@ function workerMounts(scope: IConstruct, props: GangTrainingJobProps): { volume:
  * The launcher's computed variables, then the defaults and the job's `env` over them, then `secretEnv` (each part
  * sorted by name; a Secret variable replaces a default of its name).
  */
-function workerEnv(scope: IConstruct, props: GangTrainingJobProps, launch: LaunchPlan): k8s.EnvVar[] | undefined {
+function workerEnv(scope: IConstruct, props: GangTrainingJobProps, launch: LaunchPlan, nicEnv: Record<string, string>): k8s.EnvVar[] | undefined {
   const computed = new Set(launch.env.map((e) => e.name));
   const launcherSets = (name: string) => `no value: the launcher sets ${name} from the gang (unset it, or use TrainingLauncher.raw())`;
   const user = props.env ?? {};
@@ -142,6 +164,7 @@ function workerEnv(scope: IConstruct, props: GangTrainingJobProps, launch: Launc
     // The default user 65532 has no home directory: caches (torch, Triton, pip) go to the /tmp volume.
     HOME: SCRATCH_PATH,
     ...launch.defaultEnv,
+    ...nicDefaults(scope, launch, nicEnv),
     ...(props.dataset ? { DATASET_DIR: DATASET_PATH } : {}),
     ...(props.checkpoints ? { CHECKPOINT_DIR: CHECKPOINTS_PATH } : {}),
   };
@@ -149,6 +172,13 @@ function workerEnv(scope: IConstruct, props: GangTrainingJobProps, launch: Launc
   for (const name of Object.keys(secrets)) delete merged[name];
   const env = [...launch.env, ...Object.keys(merged).sort().map((name) => ({ name, value: merged[name] })), ...secretEnvVars(secrets)];
   return env.length ? env : undefined;
+}
+
+/** The NICs' NCCL variables replace the launcher's defaults, never a value set on the launcher (`launcher.nccl`). */
+function nicDefaults(scope: IConstruct, launch: LaunchPlan, nicEnv: Record<string, string>): Record<string, string> {
+  const launcherDefaults = ncclEnv(scope);
+  return Object.fromEntries(Object.entries(nicEnv)
+    .filter(([name]) => launch.defaultEnv[name] === undefined || launch.defaultEnv[name] === launcherDefaults[name]));
 }
 
 /** Requests = limits (Guaranteed QoS): the given CPU and memory, else a default per GPU. */

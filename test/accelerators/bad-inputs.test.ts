@@ -3,6 +3,7 @@ import { Chart, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ALL_ADDONS } from './fixtures';
 import { GpuWorkload, GpuWorkloadProps } from './gpu-workload';
+import { nicGang } from './nic-fixtures';
 import { ComputeDomain } from '../../src/accelerators/compute-domain';
 import { DeviceAttribute } from '../../src/accelerators/device-attribute';
 import { GpuDeviceClass } from '../../src/accelerators/gpu-device-class';
@@ -12,11 +13,13 @@ import { MigStrategy } from '../../src/accelerators/gpu-operator-policy';
 import { GpuRequest } from '../../src/accelerators/gpu-request';
 import { GpuSharing } from '../../src/accelerators/gpu-sharing';
 import { GpuVendor, GpuVendorProps } from '../../src/accelerators/gpu-vendor';
+import { NicDriver, NicDriverProps, NicRequest, NicRequestOptions } from '../../src/accelerators/nic-request';
 import { CapacityType, TaintEffect } from '../../src/accelerators/node-pool-contract';
 import { NodeProvisioner } from '../../src/accelerators/provisioners/node-provisioner';
 import { ClusterAddon } from '../../src/cluster/cluster-addon';
 import { ClusterProfile, ClusterProfileProps, GpuAllocation } from '../../src/cluster/cluster-profile';
 import { KubernetesVersion } from '../../src/cluster/kubernetes-version';
+import { GangTrainingJobProps } from '../../src/training/gang-training-job';
 import { BadInputRow, badInputCatalogue } from '../harness';
 
 const H100 = GpuModel.NVIDIA_H100_80_GB;
@@ -305,4 +308,39 @@ badInputCatalogue([
   customVendor('attribute name invalid', { productNameAttribute: 'product-name' }, '[GpuVendor.custom] productNameAttribute (product_name_attribute): got "product-name"; expected a DRA attribute name'),
   customVendor('extended resource invalid', { extendedResourceName: 'gpu' }, '[GpuVendor.custom] extendedResourceName (extended_resource_name): got "gpu"; expected a domain-prefixed name'),
   customVendor('type attribute without value', { typeAttribute: 'type' }, '[GpuVendor.custom] wholeDeviceType (whole_device_type): got undefined; expected set together with typeAttribute'),
+  // --- NicRequest (nicsPerWorker of a gang job `ft`) and NicDriver ---
+  nicRow('NICs on a profile without the driver', NicRequest.of(1), '[c/ft] nicsPerWorker (nics_per_worker): NICs from the DRA network driver dra.net (NicRequest) needs DRANET DRA network driver (dra.net), which the ClusterProfile "Cluster" does not list in its addons', {}, []),
+  nicRow('NIC count 0', NicRequest.of(0), '[c/ft] nicsPerWorker.count (nics_per_worker.count): got 0; expected an integer from 1 to 32'),
+  nicRow('NIC DeviceClass name invalid', NicRequest.of(1, { deviceClassName: 'DRANet' }), '[c/ft] nicsPerWorker.deviceClassName (nics_per_worker.device_class_name): got "DRANet"; expected a DeviceClass name (DNS-1123 subdomain)'),
+  nicRow('NIC selector that does not compile', NicRequest.of(1, { extraSelectors: ["device.attributes['dra.net'].numaNode =="] }), /\[c\/ft\] nicsPerWorker\.extraSelectors\[0\].*expected a valid CEL device selector/),
+  nicRow('NICs aligned without GPUs', NicRequest.of(1, { alignWithGpus: true }), '[c/ft] nicsPerWorker.alignWithGpus (nics_per_worker.align_with_gpus): NICs are aligned with the GPUs of the workload, which requests none', { gpusPerWorker: undefined }),
+  nicRow('NICs aligned with a prioritized list', NicRequest.of(1, { alignWithGpus: true }), 'NICs are aligned with whole GPUs (GpuRequest.of), not with a FirstAvailable GPU request',
+    { gpusPerWorker: GpuRequest.firstAvailable([GpuRequest.of(8, { model: H100 }), GpuRequest.of(8, { model: A100 })]) }),
+  nicRow('NICs aligned with device-plugin GPUs', NicRequest.of(8, { alignWithGpus: true }), 'NICs are aligned with GPUs inside one DRA claim, but the GPUs are requested as an extended resource', {}, undefined, NO_DRA),
+  nicRow('NIC count that does not divide the GPUs', NicRequest.of(3, { alignWithGpus: true }), '[c/ft] nicsPerWorker.count (nics_per_worker.count): got 3; expected a divisor of the 8 GPUs per pod'),
+  nicRow('aligned claim over the device limit', NicRequest.of(16, { alignWithGpus: true }), 'got 16; expected at most 32 devices and 32 constraints in the aligned claim',
+    { gpusPerWorker: GpuRequest.of(32) }),
+  nicRow('RDMA from a driver without an RDMA attribute', NicRequest.of(1, { driver: NicDriver.custom({ name: 'nic.example.com' }) }),
+    '[c/ft] nicsPerWorker.rdma (nics_per_worker.rdma): the DRA network driver nic.example.com has no RDMA attribute', {}, [ClusterAddon.custom('nic.example.com')]),
+  nicRow('nicsPerWorker not a NicRequest', 'eight' as unknown as NicRequest, '[c/ft] nicsPerWorker (nics_per_worker): got "eight"'),
+  nicRequestRow('NicRequest count not a number', () => NicRequest.of('8' as unknown as number), '[NicRequest.of] count: got "8"'),
+  nicRequestRow('NicRequest driver not a NicDriver', () => NicRequest.of(1, { driver: 'dra.net' } as unknown as NicRequestOptions), '[NicRequest.of] driver: got "dra.net"'),
+  nicDriverRow('NIC driver name invalid', { name: 'DRA_NET' }, '[NicDriver.custom] name: got "DRA_NET"; expected a DNS-1123 subdomain'),
+  nicDriverRow('NIC driver RDMA attribute invalid', { name: 'nic.example.com', rdmaAttribute: 'rdma-capable' }, '[NicDriver.custom] rdmaAttribute (rdma_attribute): got "rdma-capable"; expected a DRA attribute name'),
 ]);
+
+/** A gang job `ft` with `nics` per worker on a 1.34 profile with DRANET (and scheduler-plugins for its PodGroup). */
+function nicRow(name: string, nics: NicRequest, error: string | RegExp, props: Partial<GangTrainingJobProps> = {},
+  extraAddons: ClusterAddon[] | undefined = [ClusterAddon.DRANET], profile: ClusterProfileProps = {}): BadInputRow {
+  const addons = [...ALL_ADDONS, ClusterAddon.SCHEDULER_PLUGINS, ...(extraAddons ?? [ClusterAddon.DRANET])];
+  return { name, error, build: (scope) => nicGang(chartWith(scope, { addons, ...profile }), { ...props, nicsPerWorker: nics }) };
+}
+
+function nicRequestRow(name: string, build: () => void, error: string | RegExp): BadInputRow {
+  return { name, error, build };
+}
+
+function nicDriverRow(name: string, props: NicDriverProps, error: string | RegExp): BadInputRow {
+  return { name, error, build: () => NicDriver.custom(props) };
+}
+

@@ -2,7 +2,8 @@
  * The example platform's output, byte for byte: every file `cdk8s synth` writes for examples/main.ts (both charts'
  * YAML and the readiness report). The snapshot was recorded before the architecture reshape (issue 21) and is never
  * updated by CI, so a refactor that changes one byte of what users get fails here. A regression net, not the proof:
- * test/examples/example.apiserver.test.ts and the simulated cluster prove the objects are accepted and run.
+ * test/examples/example.apiserver.test.ts and the simulated cluster prove the objects are accepted and run. Updated
+ * once since, on purpose: the example gained a RayCluster and the Kueue gang-start advice was corrected.
  */
 import { synthExample } from '../scanners/example-app';
 

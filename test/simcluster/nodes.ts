@@ -81,6 +81,31 @@ export interface NodeOptions {
   readonly dra?: boolean;
   /** How many of the pool's nodes exist (default: maxNodes, the pool's contract). */
   readonly nodes?: number;
+  /** Extra labels of the pool's node `index` (e.g. its block and rack for Kueue's topology-aware scheduling). */
+  readonly labels?: (index: number) => Record<string, string>;
+  /**
+   * Spread the GPUs evenly over this many PCIe roots (`resource.kubernetes.io/pcieRoot`, as the NVIDIA driver and
+   * DRANET publish it) and publish a fake DRANET (`dra.net`) slice: one RDMA NIC per root, plus a non-RDMA NIC.
+   */
+  readonly pcieRoots?: number;
+}
+
+const PCIE_ROOT = 'resource.kubernetes.io/pcieRoot';
+const pcieRoot = (root: number) => `pci0000:${(root * 0x20).toString(16).padStart(2, '0')}`;
+
+/** The fake DRANET slice of a node with `roots` PCIe roots (kubernetes-sigs/dranet v1.4.0 pkg/apis/attributes.go). */
+function nicSlice(nodeName: string, roots: number): KubeObject {
+  const nic = (name: string, root: number, rdma: boolean) => ({
+    name, attributes: { rdma: { bool: rdma }, ifName: { string: name }, [PCIE_ROOT]: { string: pcieRoot(root) } },
+  });
+  // Last root first and the plain NIC first of all: a first-fit allocation that ignored the constraint would mispair.
+  const nics = [nic('eth1', 0, false), ...Array.from({ length: roots }, (_, r) => nic(`gpu${r}rdma0`, r, true)).reverse()];
+  return {
+    apiVersion: 'resource.k8s.io/v1',
+    kind: 'ResourceSlice',
+    metadata: { name: `${nodeName}-dra.net` },
+    spec: { driver: 'dra.net', nodeName, pool: { name: nodeName, generation: 1, resourceSliceCount: 1 }, devices: nics },
+  };
 }
 
 function node(name: string, labels: Record<string, string>, taints: PoolContract['taints'], capacity: Record<string, string>): KubeObject {
@@ -150,7 +175,11 @@ function devices(contract: PoolContract, nodeName: string, options: NodeOptions)
     } else {
       out.push({
         name: `gpu-${i}`,
-        attributes: { ...common(i), [g.typeAttribute]: str(g.wholeDeviceType) },
+        attributes: {
+          ...common(i),
+          [g.typeAttribute]: str(g.wholeDeviceType),
+          ...(options.pcieRoots ? { [PCIE_ROOT]: str(pcieRoot(Math.floor(i * options.pcieRoots / contract.gpusPerNode))) } : {}),
+        },
         capacity: { [g.memoryCapacity]: { value: `${g.memoryGib}Gi` } },
       });
     }
@@ -163,7 +192,7 @@ export function poolNodes(contract: PoolContract, options: NodeOptions = {}): Ku
   const objects: KubeObject[] = [];
   for (let i = 0; i < (options.nodes ?? contract.nodes); i++) {
     const name = `${contract.name}-${i}`;
-    const labels: Record<string, string> = { ...contract.labels };
+    const labels: Record<string, string> = { ...contract.labels, ...(options.labels?.(i) ?? {}) };
     if (contract.gpu.productLabel && contract.gpu.productLabelValue) labels[contract.gpu.productLabel] = contract.gpu.productLabelValue;
     const capacity: Record<string, string> = { ...NODE_RESOURCES };
     if (options.devicePlugin && contract.gpu.extendedResourceName) capacity[contract.gpu.extendedResourceName] = String(contract.gpusPerNode);
@@ -180,6 +209,7 @@ export function poolNodes(contract: PoolContract, options: NodeOptions = {}): Ku
           devices: devices(contract, name, options),
         },
       });
+      if (options.pcieRoots) objects.push(nicSlice(name, options.pcieRoots));
     }
   }
   return objects;

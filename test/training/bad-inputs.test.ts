@@ -10,10 +10,13 @@ import { recordLocalQueue } from '../../src/cluster/app-registry';
 import { ClusterAddon } from '../../src/cluster/cluster-addon';
 import { ClusterProfile, ClusterProfileProps } from '../../src/cluster/cluster-profile';
 import { KubernetesVersion } from '../../src/cluster/kubernetes-version';
+import { GangFailureAction } from '../../src/training/gang-failure-policy';
 import { GangScheduler } from '../../src/training/gang-scheduler';
 import { GangTopology } from '../../src/training/gang-topology';
 import { GangSuccessPolicy, GangTrainingJob, GangTrainingJobProps } from '../../src/training/gang-training-job';
-import { TrainingBackend } from '../../src/training/training-backend';
+import { RayCluster, RayClusterProps } from '../../src/training/ray-cluster';
+import { RaySubmissionMode, TrainingBackend } from '../../src/training/training-backend';
+import { InitializerTarget, TrainingInitializer } from '../../src/training/training-initializer';
 import { TrainingLauncher } from '../../src/training/training-launcher';
 import { TrainingVolume } from '../../src/training/training-volume';
 import { BadInputRow, badInputCatalogue } from '../harness';
@@ -413,6 +416,458 @@ const ROWS: BadInputRow[] = [
     build: job({ topology: GangTopology.sameRack('rack label') }),
     error: `${PATH} topology.nodeLabel (topology.node_label): got "rack label"; expected a node label key such as "topology.kubernetes.io/rack"`,
   },
+  // Kueue topology-aware scheduling (a pool with topologyLevels) and the Kueue Configuration
+  {
+    name: 'preferred topology under a scheduler other than Kueue',
+    build: job({ scheduler: GangScheduler.podGroup(), topology: GangTopology.sameRack('example.com/rack', { preferred: true }) }, profileFor('default')),
+    error: `${PATH} topology: a preferred topology (preferred: true) is a request to Kueue's topology-aware scheduling, but ` +
+      'GangScheduler.podGroup() (pod_group()) schedules this job, which cannot place a gang in a preferred domain',
+  },
+  {
+    name: 'preferred topology on a pool without topologyLevels',
+    build: (scope) => {
+      new ClusterProfile(scope, 'Cluster', profileFor('default'));
+      const pool = new GpuNodePool(scope, 'pool', { gpu: H100, gpusPerNode: 8, maxNodes: 4, name: 'h100' });
+      new GangTrainingJob(scope, 'job', jobProps({ nodePool: pool, topology: GangTopology.sameRack('example.com/rack', { preferred: true }) }));
+    },
+    error: `${PATH} topology: a preferred topology (preferred: true) needs Kueue's topology-aware scheduling, but the node pool "h100" ` +
+      'has no topologyLevels',
+  },
+  {
+    name: 'topology on a label that is not a level of the pool\'s topology',
+    build: (scope) => {
+      new ClusterProfile(scope, 'Cluster', { ...profileFor('default'), gpuAllocation: 'DevicePlugin' as ClusterProfileProps['gpuAllocation'] });
+      const pool = new GpuNodePool(scope, 'pool', { gpu: H100, gpusPerNode: 8, maxNodes: 4, name: 'h100', topologyLevels: ['example.com/block'] });
+      new GangTrainingJob(scope, 'job', jobProps({ nodePool: pool, topology: GangTopology.sameRack('example.com/rack') }));
+    },
+    error: `${PATH} topology: got a rack topology on node label example.com/rack, which is not a topology level of pool "h100" ` +
+      '(levels: example.com/block, kubernetes.io/hostname): Kueue would never admit the gang',
+  },
+  {
+    name: 'exclusive topology on a pool Kueue places by topology',
+    build: (scope) => {
+      new ClusterProfile(scope, 'Cluster', { ...profileFor('default'), gpuAllocation: 'DevicePlugin' as ClusterProfileProps['gpuAllocation'] });
+      const pool = new GpuNodePool(scope, 'pool', { gpu: H100, gpusPerNode: 8, maxNodes: 4, name: 'h100', topologyLevels: ['example.com/block'] });
+      new GangTrainingJob(scope, 'job', jobProps({ nodePool: pool, topology: GangTopology.sameDomain('example.com/block', { exclusive: true }) }));
+    },
+    error: `${PATH} topology: an exclusive topology keeps other gangs out of the domain through pod anti-affinity, which Kueue's ` +
+      'topology-aware scheduling (pool "h100" has topologyLevels) does not see',
+  },
+  {
+    name: 'Kueue gang on a topology pool whose GPUs come through DRA',
+    build: (scope) => {
+      new ClusterProfile(scope, 'Cluster', profileFor('default'));
+      const pool = new GpuNodePool(scope, 'pool', { gpu: H100, gpusPerNode: 8, maxNodes: 4, name: 'h100', topologyLevels: ['example.com/block'] });
+      new GangTrainingJob(scope, 'job', jobProps({ nodePool: pool, topology: GangTopology.sameDomain('example.com/block') }));
+    },
+    error: `${PATH} nodePool (node_pool): pool "h100" has topologyLevels, so Kueue places its workloads by topology-aware scheduling, ` +
+      'which in Kueue v0.19 counts only the resources a node lists as allocatable and never DRA devices',
+  },
+  {
+    name: 'topologyLevels with kubernetes.io/hostname before another level',
+    build: (scope) => { new GpuNodePool(scope, 'pool', { gpu: H100, gpusPerNode: 8, topologyLevels: ['kubernetes.io/hostname', 'example.com/rack'] }); },
+    error: '[bad-input/pool] topologyLevels[0] (topology_levels[0]): got "kubernetes.io/hostname"; expected kubernetes.io/hostname only as the last (narrowest) level',
+  },
+  {
+    name: 'topologyLevels listing a level twice',
+    build: (scope) => { new GpuNodePool(scope, 'pool', { gpu: H100, gpusPerNode: 8, topologyLevels: ['example.com/rack', 'example.com/rack'] }); },
+    error: '[bad-input/pool] topologyLevels[1] (topology_levels[1]): got "example.com/rack"; expected a node label not listed before',
+  },
+  {
+    name: 'topologyLevels with an invalid node label',
+    build: (scope) => { new GpuNodePool(scope, 'pool', { gpu: H100, gpusPerNode: 8, topologyLevels: ['rack label'] }); },
+    error: '[bad-input/pool] topologyLevels[0] (topology_levels[0]): got "rack label"; expected a qualified name such as "example.com/rack"',
+  },
+  {
+    name: 'waitForPodsReady timeout of zero',
+    build: () => { ClusterAddon.kueueWith({ waitForPodsReady: { timeout: Duration.seconds(0) } }); },
+    error: '[ClusterAddon.kueueWith (kueue_with)] configuration.waitForPodsReady.timeout (configuration.wait_for_pods_ready.timeout): ' +
+      'got "0s"; expected a whole number of seconds >= 1',
+  },
+  {
+    name: 'waitForPodsReady timeout in fractions of a second',
+    build: () => { ClusterAddon.kueueWith({ waitForPodsReady: { timeout: Duration.millis(1500) } }); },
+    error: 'expected a whole number of seconds >= 1',
+  },
+  {
+    name: 'waitForPodsReady requeuing with a negative backoffLimitCount',
+    build: () => { ClusterAddon.kueueWith({ waitForPodsReady: { requeuingStrategy: { backoffLimitCount: -1 } } }); },
+    error: 'configuration.waitForPodsReady.requeuingStrategy.backoffLimitCount',
+  },
+  {
+    name: 'two Kueue configurations in one profile',
+    build: (scope) => {
+      new ClusterProfile(scope, 'Cluster', {
+        addons: [ClusterAddon.kueueWith({ waitForPodsReady: {} }), ClusterAddon.kueueWith({ waitForPodsReady: { blockAdmission: true } })],
+      });
+    },
+    error: '[bad-input/Cluster] addons: got "{\\"waitForPodsReady\\":{\\"timeout\\":\\"30m\\"}}, ' +
+      '{\\"waitForPodsReady\\":{\\"timeout\\":\\"30m\\",\\"blockAdmission\\":true}}"; expected at most one ClusterAddon.kueueWith(...)',
+  },
+  // KubeRay: TrainingBackend.rayJob() and RayCluster
+  {
+    name: 'RayJob under coscheduling',
+    build: rayJob({ scheduler: GangScheduler.podGroup() }),
+    error: `${PATH} scheduler: TrainingBackend.rayJob() (ray_job()) cannot run under GangScheduler.podGroup() (pod_group()): the gang comes ` +
+      'from Kueue\'s RayJob integration, which admits the head, the workers and the submitter as one workload; KubeRay makes its own ' +
+      'PodGroup or Workload (operator flag --batch-scheduler) for coscheduling and the Workload API, named after the RayCluster it ' +
+      'creates, so objects rendered here would never match its pods; use GangScheduler.kueue()',
+  },
+  {
+    name: 'RayJob under the Workload API',
+    build: rayJob({ scheduler: GangScheduler.workloadApi() }, 'latest'),
+    error: `${PATH} scheduler: TrainingBackend.rayJob() (ray_job()) cannot run under GangScheduler.workloadApi() (workload_api()): the gang comes from Kueue`,
+  },
+  {
+    name: 'RayJob with the torchrun launcher',
+    build: rayJob({ launcher: TrainingLauncher.torchrun() }),
+    error: `${PATH} launcher: TrainingBackend.rayJob() (ray_job()) cannot use TrainingLauncher.torchrun(): KubeRay runs the command once, as ` +
+      'the Ray job\'s entrypoint on the head, and the program starts its workers as Ray actors (Ray Train\'s TorchTrainer starts one ' +
+      'process per GPU); a launcher there would start the processes of one node only; use TrainingLauncher.raw() or leave launcher unset',
+  },
+  {
+    name: 'RayJob without a command',
+    build: rayJob({ command: undefined }),
+    error: `${PATH} command: a RayJob needs the program to run on the Ray cluster (its entrypoint), e.g. ["python", "train.py"]; set command`,
+  },
+  {
+    name: 'RayJob entrypoint word with a shell character',
+    build: rayJob({ args: ['--out', '$HOME/out'] }),
+    error: `${PATH} args[1]: got "$HOME/out"; expected a word of letters, digits and _@%+=:,./- (single spaces between such words allowed): ` +
+      'the RayJob entrypoint is parsed by the submitter\'s bash and again by the sh of Ray\'s job manager (KubeRay v1.7.0 common/job.go ' +
+      'BuildJobSubmitCommand), so quotes, $, \\ and other shell characters would change the command; pass such values through env or a config file',
+  },
+  {
+    name: 'RayJob with per-pod retries',
+    build: rayJob({ backoffLimit: 2 }),
+    error: `${PATH} backoffLimit (backoff_limit): got 2; a RayJob has no per-pod retries (KubeRay replaces a failed worker pod and Ray ` +
+      'Train\'s FailureConfig decides whether the run survives it); leave backoffLimit unset and use maxRestarts for whole-cluster retries',
+  },
+  {
+    name: 'RayJob succeeding on the leader',
+    build: rayJob({ successPolicy: GangSuccessPolicy.LEADER }),
+    error: `${PATH} successPolicy (success_policy): a RayJob succeeds when its entrypoint succeeds; leave successPolicy unset`,
+  },
+  {
+    name: 'RayJob with an exclusive topology',
+    build: rayJob({ topology: GangTopology.sameZone({ exclusive: true }) }),
+    error: `${PATH} topology: an exclusive topology is JobSet's exclusive placement, which a RayJob does not have; drop exclusive, or use ` +
+      'TrainingBackend.jobSet() (job_set())',
+  },
+  {
+    name: 'RayJob name longer than KubeRay allows',
+    build: rayJob({ name: 'llama-3-70b-instruct-finetune-on-the-research-queue' }),
+    error: `${PATH} name: got "llama-3-70b-instruct-finetune-on-the-research-queue" (51 characters); a RayJob name can have at most 47 ` +
+      'characters, or its controller refuses it (KubeRay v1.7.0 ray-operator/controllers/ray/utils/validation.go ValidateRayJobMetadata)',
+  },
+  {
+    name: 'RayJob on a profile without KubeRay',
+    build: rayJob({}, 'no-kuberay'),
+    error: `${PATH} backend: TrainingBackend.rayJob() (ray_job()) needs KubeRay (ray.io), which the ClusterProfile "bad-input/Cluster" does not list in its addons`,
+  },
+  {
+    name: 'RayJob head without CPU',
+    build: rayJob({ backend: TrainingBackend.rayJob({ headCpu: 0 }) }),
+    error: `${PATH} backend.headCpu (backend.head_cpu): got 0; expected a positive number of cores in steps of 0.001, e.g. 0.5 or 4`,
+  },
+  {
+    name: 'RayJob Ray version with a v',
+    build: rayJob({ backend: TrainingBackend.rayJob({ rayVersion: 'v2.52' }) }),
+    error: `${PATH} backend.rayVersion (backend.ray_version): got "v2.52"; expected a Ray version such as "2.52.0"`,
+  },
+  {
+    name: 'RayJob sidecar submission (its submitter would fail Pod Security restricted)',
+    build: rayJob({ backend: TrainingBackend.rayJob({ submissionMode: 'SidecarMode' as RaySubmissionMode }) }),
+    error: `${PATH} backend.submissionMode (backend.submission_mode): got "SidecarMode"; expected one of "K8sJobMode", "HTTPMode"`,
+  },
+  {
+    name: 'RayJob head CPU of the wrong type',
+    build: (scope) => rayJob({ backend: TrainingBackend.rayJob({ headCpu: 'two' as unknown as number }) })(scope),
+    error: '[TrainingBackend.rayJob()] options.headCpu (options.head_cpu): got "two" (a string); expected a number',
+  },
+  {
+    name: 'RayCluster autoscaling under Kueue',
+    build: rayCluster({ minWorkers: 1, scheduler: GangScheduler.kueue({ queue: 'research' }) }),
+    error: '[bad-input/ray] minWorkers (min_workers): got 1 with maxWorkers 2; Kueue refuses a queued RayCluster with enableInTreeAutoscaling ' +
+      'unless it is an elastic job (feature gate ElasticJobsViaWorkloadSlices, alpha; kueue v0.19.2 pkg/controller/jobs/raycluster/raycluster_webhook.go), ' +
+      'because it admits the cluster at one size; set minWorkers equal to maxWorkers or leave scheduler unset',
+  },
+  {
+    name: 'RayCluster under the Workload API',
+    build: rayCluster({ scheduler: GangScheduler.workloadApi() }),
+    error: '[bad-input/ray] scheduler: a RayCluster cannot run under GangScheduler.workloadApi() (workload_api()): KubeRay makes its own PodGroup ' +
+      'or Workload for coscheduling and the Workload API (operator flag --batch-scheduler); use GangScheduler.kueue() or leave scheduler unset',
+  },
+  {
+    name: 'RayCluster with more minWorkers than maxWorkers',
+    build: rayCluster({ minWorkers: 3 }),
+    error: '[bad-input/ray] minWorkers (min_workers): got 3; expected at most maxWorkers (2)',
+  },
+  {
+    name: 'RayCluster without workers',
+    build: rayCluster({ maxWorkers: 0 }),
+    error: '[bad-input/ray] maxWorkers (max_workers): got 0; expected an integer from 1 to 2147483647',
+  },
+  {
+    name: 'RayCluster name starting with a digit',
+    build: rayCluster({ name: '7b-lab' }),
+    error: '[bad-input/ray] name: got "7b-lab"; KubeRay requires a RayCluster name that starts with a letter (DNS-1035); set name or give the ' +
+      'construct an id that starts with a letter',
+  },
+  {
+    name: 'RayCluster on a profile without KubeRay',
+    build: rayCluster({}, 'no-kuberay'),
+    error: '[bad-input/ray] image: A RayCluster (ray.io/v1) needs KubeRay (ray.io), which the ClusterProfile "bad-input/Cluster" does not list in its addons',
+  },
+  {
+    name: 'RayCluster under Kueue with a prioritized GPU list',
+    build: rayCluster({
+      scheduler: GangScheduler.kueue({ queue: 'research' }),
+      gpusPerWorker: GpuRequest.firstAvailable([GpuRequest.of(1, { model: GpuModel.NVIDIA_L4 }), GpuRequest.of(1)]),
+    }),
+    error: '[bad-input/ray] gpusPerWorker (gpus_per_worker): GangScheduler.kueue() cannot admit a GPU request with a prioritized list (firstAvailable)',
+  },
+  // launchers beyond torchrun (src/training/launchers/)
+  {
+    name: 'deepspeed launcher given deepspeed itself',
+    build: job({ launcher: TrainingLauncher.deepspeed(), command: ['deepspeed', 'train.py'] }),
+    error: `${PATH} command: got ["deepspeed","train.py"]; TrainingLauncher.deepspeed() runs deepspeed itself (the container would run ` +
+      'deepspeed twice), so the command is only the training program, e.g. ["train.py", "--deepspeed", "ds_config.json"]',
+  },
+  {
+    name: 'deepspeed launcher given a Python interpreter',
+    build: job({ launcher: TrainingLauncher.deepspeed(), command: ['python3', 'train.py'] }),
+    error: `${PATH} command: got ["python3","train.py"]; TrainingLauncher.deepspeed() starts the training script with Python itself`,
+  },
+  {
+    name: 'deepspeed launcher given an option it sets from the gang',
+    build: job({ launcher: TrainingLauncher.deepspeed(), command: ['--num_gpus', '4', 'train.py'] }),
+    error: `${PATH} command: got ["--num_gpus","4","train.py"]; "--num_gpus" is an option TrainingLauncher.deepspeed() sets from the gang`,
+  },
+  {
+    name: 'deepspeed hostfile over the 1 MiB a ConfigMap holds',
+    build: job({ launcher: TrainingLauncher.deepspeed(), workers: 100_000, gpusPerWorker: undefined }),
+    error: `${PATH} workers: got 100000; the deepspeed hostfile of 100000 workers (one line per worker, e.g. `,
+  },
+  {
+    name: 'deepspeed options of the wrong type',
+    build: () => TrainingLauncher.deepspeed({ procsPerNode: '8' as any }),
+    error: '[TrainingLauncher.deepspeed()] options.procsPerNode (options.procs_per_node): got "8" (a string); expected a number',
+  },
+  {
+    name: 'jax coordinator port other than Kubeflow Trainer\'s',
+    build: job({ backend: TrainingBackend.kubeflowTrainer(), launcher: TrainingLauncher.jax({ port: 1234 }) }),
+    error: `${PATH} launcher.port: got 1234; expected 29500: the controller of the Kubeflow Trainer v2.3 TrainingRuntime always puts that ` +
+      'port in JAX_COORDINATOR_ADDRESS; leave the port unset or use TrainingBackend.jobSet()',
+  },
+  {
+    name: 'jax coordinator port out of range',
+    build: job({ launcher: TrainingLauncher.jax({ port: 70000 }) }),
+    error: `${PATH} launcher.port: got 70000; expected an integer from 1 to 65535`,
+  },
+  {
+    name: 'mpi on a JobSet without an SSH key Secret',
+    build: job({ launcher: TrainingLauncher.mpi(), command: ['python', 'train.py'] }),
+    error: `${PATH} launcher.sshAuthSecret (launcher.ssh_auth_secret): mpirun starts the ranks over SSH, so the launcher and workers need a ` +
+      'shared key pair: create a Secret of type kubernetes.io/ssh-auth with the keys ssh-privatekey and ssh-publickey (for example from ' +
+      'ssh-keygen, never committed in clear text) and name it in the launcher\'s sshAuthSecret option',
+  },
+  {
+    name: 'mpi on Kubeflow Trainer with an SSH key Secret (the controller generates one)',
+    build: job({ backend: TrainingBackend.kubeflowTrainer(), launcher: TrainingLauncher.mpi({ sshAuthSecret: 'mpi-ssh' }), command: ['python', 'train.py'] }),
+    error: `${PATH} launcher.sshAuthSecret (launcher.ssh_auth_secret): the controller of the Kubeflow Trainer v2.3 TrainingRuntime generates an SSH key pair for every ` +
+      'TrainJob (the Secret <name>-mpi-ssh-auth) and mounts it itself; leave sshAuthSecret unset',
+  },
+  {
+    name: 'mpi SSH Secret name not a DNS subdomain',
+    build: job({ launcher: TrainingLauncher.mpi({ sshAuthSecret: 'MPI_SSH' }), command: ['python', 'train.py'] }),
+    error: `${PATH} launcher.sshAuthSecret (launcher.ssh_auth_secret): got "MPI_SSH"; expected the name of a Secret (DNS-1123 subdomain)`,
+  },
+  {
+    name: 'mpi SSH directory not below a home directory',
+    build: job({ launcher: TrainingLauncher.mpi({ sshAuthSecret: 'mpi-ssh', sshAuthMountPath: '.ssh' }), command: ['python', 'train.py'] }),
+    error: `${PATH} launcher.sshAuthMountPath (launcher.ssh_auth_mount_path): got ".ssh"; expected the absolute path of a .ssh directory below a home directory`,
+  },
+  {
+    name: 'mpi given mpirun itself',
+    build: job({ launcher: TrainingLauncher.mpi({ sshAuthSecret: 'mpi-ssh' }), command: ['mpirun', '-np', '8', 'python', 'train.py'] }),
+    error: `${PATH} command: got ["mpirun","-np","8","python","train.py"]; TrainingLauncher.mpi() runs mpirun itself`,
+  },
+  {
+    name: 'mpirun options that set the process count',
+    build: job({ launcher: TrainingLauncher.mpi({ sshAuthSecret: 'mpi-ssh', mpirunArgs: ['-np', '4'] }), command: ['python', 'train.py'] }),
+    error: `${PATH} launcher.mpirunArgs (launcher.mpirun_args): got ["-np","4"]; expected mpirun options other than -np, which the launcher sets from the gang`,
+  },
+  {
+    name: 'mpi job that succeeds with its leader (the workers only run sshd)',
+    build: job({ launcher: TrainingLauncher.mpi({ sshAuthSecret: 'mpi-ssh' }), command: ['python', 'train.py'], successPolicy: GangSuccessPolicy.LEADER }),
+    error: `${PATH} successPolicy (success_policy): with TrainingLauncher.mpi() the workers only run sshd and the job succeeds when mpirun on the launcher pod does`,
+  },
+  {
+    name: 'mpi job setting an Open MPI variable the launcher sets',
+    build: job({ launcher: TrainingLauncher.mpi({ sshAuthSecret: 'mpi-ssh' }), command: ['python', 'train.py'], env: { OMPI_MCA_plm_rsh_args: '-p 22' } }),
+    error: `${PATH} env.OMPI_MCA_plm_rsh_args: got "OMPI_MCA_plm_rsh_args"; expected no value: the launcher sets OMPI_MCA_plm_rsh_args on the launcher pod`,
+  },
+  {
+    name: 'a volume over the MPI hostfile',
+    build: job({
+      launcher: TrainingLauncher.mpi({ sshAuthSecret: 'mpi-ssh' }),
+      command: ['python', 'train.py'],
+      volumes: [{ mountPath: '/etc/mpi', volume: TrainingVolume.fromConfigMap('mine') }],
+    }),
+    error: `${PATH} volumes[0].mountPath (volumes[0].mount_path): got "/etc/mpi"; expected a path no other volume uses (the launcher's volume is mounted there)`,
+  },
+  {
+    name: 'a volume over the SSH keys Kubeflow Trainer mounts',
+    build: job({
+      backend: TrainingBackend.kubeflowTrainer(),
+      launcher: TrainingLauncher.mpi(),
+      command: ['python', 'train.py'],
+      volumes: [{ mountPath: '/home/mpiuser/.ssh', volume: TrainingVolume.fromSecret('keys') }],
+    }),
+    error: `${PATH} volumes[0].mountPath (volumes[0].mount_path): got "/home/mpiuser/.ssh"; expected a path no other volume uses (the launcher's volume is mounted there)`,
+  },
+
+  // failure policy by exit code (src/training/failure-rules.ts)
+  {
+    name: 'exit code 0 (success) in a failure policy',
+    build: job({ failurePolicy: { failFastExitCodes: [0] } }),
+    error: `${PATH} failurePolicy.failFastExitCodes[0] (failure_policy.fail_fast_exit_codes[0]): got 0; expected an exit code from 1 to 255 (0 is success; a process killed by signal n exits with 128 + n)`,
+  },
+  {
+    name: 'exit code above 255',
+    build: job({ failurePolicy: { restartExitCodes: [137, 256] } }),
+    error: `${PATH} failurePolicy.restartExitCodes[1] (failure_policy.restart_exit_codes[1]): got 256; expected an exit code from 1 to 255`,
+  },
+  {
+    name: 'fractional exit code',
+    build: job({ failurePolicy: { restartExitCodes: [1.5] } }),
+    error: `${PATH} failurePolicy.restartExitCodes[0] (failure_policy.restart_exit_codes[0]): got 1.5; expected an exit code from 1 to 255`,
+  },
+  {
+    name: 'an exit code listed twice',
+    build: job({ failurePolicy: { failFastExitCodes: [1, 2, 1] } }),
+    error: `${PATH} failurePolicy.failFastExitCodes[2] (failure_policy.fail_fast_exit_codes[2]): got 1; expected each exit code once`,
+  },
+  {
+    name: 'an exit code that both fails fast and restarts',
+    build: job({ failurePolicy: { failFastExitCodes: [1, 137], restartExitCodes: [137] } }),
+    error: `${PATH} failurePolicy (failure_policy): exit code 137 is both in failFastExitCodes and restartExitCodes; a code either fails the job or restarts the gang, so list it once`,
+  },
+  {
+    name: 'an unknown action for other failures',
+    build: job({ failurePolicy: { otherFailures: 'Retry' as GangFailureAction } }),
+    error: `${PATH} failurePolicy.otherFailures (failure_policy.other_failures): got "Retry"; expected one of "Restart", "Fail"`,
+  },
+  {
+    name: 'exit codes given as a string',
+    build: job({ failurePolicy: { failFastExitCodes: '1' as any } }),
+    error: `${PATH} failurePolicy.failFastExitCodes (failure_policy.fail_fast_exit_codes): got "1" (a string); expected an array`,
+  },
+  {
+    name: 'a failure policy on a RayJob',
+    build: job({ backend: TrainingBackend.rayJob(), launcher: TrainingLauncher.raw(), failurePolicy: { failFastExitCodes: [1] } }),
+    error: `${PATH} failurePolicy (failure_policy): failurePolicy becomes part of a JobSet (a Job pod failure policy and JobSet failure rules, ` +
+      'or replicated jobs the workers depend on), but the backend runs a RayJob (KubeRay v1.7 RayJob); leave failurePolicy unset',
+  },
+
+  // initializers and checkpoints (src/training/initializer-jobs.ts, gang-roles.ts)
+  {
+    name: 'a model initializer without a model volume',
+    build: job({ initializers: [TrainingInitializer.huggingFace('meta-llama/Llama-3.1-8B', { target: InitializerTarget.MODEL })] }),
+    error: `${PATH} initializers[0]: the initializer fills the job's model volume, which is not set; set model: TrainingVolume.fromClaim('<claim>')`,
+  },
+  {
+    name: 'an initializer into a per-pod scratch volume',
+    build: job({ dataset: TrainingVolume.scratch(), initializers: [TrainingInitializer.huggingFace('tatsu-lab/alpaca', { target: InitializerTarget.DATASET })] }),
+    error: `${PATH} dataset.volume: got "emptyDir"; expected a PersistentVolumeClaim (TrainingVolume.fromClaim), because initializers[0] writes into it: ` +
+      'a emptyDir volume is gone with the initializer pod',
+  },
+  {
+    name: 'two initializers for one volume',
+    build: job({
+      dataset: TrainingVolume.fromClaim('data'),
+      initializers: [
+        TrainingInitializer.huggingFace('tatsu-lab/alpaca', { target: InitializerTarget.DATASET }),
+        TrainingInitializer.fromContainer({ target: InitializerTarget.DATASET, image: 'ghcr.io/acme/fetch:1' }),
+      ],
+    }),
+    error: `${PATH} initializers[1]: initializers[0] already fills the dataset volume; give each target one initializer`,
+  },
+  {
+    name: 'an initializer given as a string',
+    build: job({ initializers: ['hf://meta-llama/Llama-3.1-8B' as any] }),
+    error: `${PATH} initializers[0]: got "hf://meta-llama/Llama-3.1-8B" (a string); expected a TrainingInitializer such as TrainingInitializer.huggingFace(...)`,
+  },
+  {
+    name: 'a Hugging Face repository without a namespace',
+    build: () => TrainingInitializer.huggingFace('llama', { target: InitializerTarget.MODEL }),
+    error: '[TrainingInitializer.huggingFace()] repository: got "llama"; expected a Hugging Face repository id "<namespace>/<name>"',
+  },
+  {
+    name: 'an unknown initializer target',
+    build: () => TrainingInitializer.huggingFace('meta-llama/Llama-3.1-8B', { target: 'weights' as InitializerTarget }),
+    error: '[TrainingInitializer.huggingFace()] options.target: got "weights"; expected InitializerTarget.DATASET or InitializerTarget.MODEL',
+  },
+  {
+    name: 'an ignore pattern with a comma',
+    build: () => TrainingInitializer.huggingFace('meta-llama/Llama-3.1-8B', { target: InitializerTarget.MODEL, ignorePatterns: ['*.pt,*.bin'] }),
+    error: '[TrainingInitializer.huggingFace()] options.ignorePatterns (options.ignore_patterns): got "*.pt,*.bin"; expected glob patterns without commas',
+  },
+  {
+    name: 'an initializer token given as a value',
+    build: () => TrainingInitializer.huggingFace('meta-llama/Llama-3.1-8B', { target: InitializerTarget.MODEL, tokenSecret: 'hf_abcdefghijklmnopqrstuvwxyz0123456789' as any }),
+    error: '[TrainingInitializer.huggingFace()] options.tokenSecret (options.token_secret): got "hf_a…" (redacted, 39 characters) (a string); ' +
+      'expected a Secret key reference such as { secretName (secret_name): \'hf-token\', key: \'token\' }, not the token',
+  },
+  {
+    name: 'an initializer variable that is not a variable name',
+    build: job({
+      dataset: TrainingVolume.fromClaim('data'),
+      initializers: [TrainingInitializer.fromContainer({ target: InitializerTarget.DATASET, image: 'ghcr.io/acme/fetch:1', env: { 'S3 BUCKET': 'x' } })],
+    }),
+    error: `${PATH} initializers[0].env.S3 BUCKET: got "S3 BUCKET"; expected an environment variable name`,
+  },
+  {
+    name: 'an initializer image with spaces',
+    build: job({
+      dataset: TrainingVolume.fromClaim('data'),
+      initializers: [TrainingInitializer.fromContainer({ target: InitializerTarget.DATASET, image: 'ghcr.io/acme/fetch :1' })],
+    }),
+    error: `${PATH} initializers[0].image: got "ghcr.io/acme/fetch :1"; expected an image reference such as "ghcr.io/acme/fetch-data:1.2"`,
+  },
+  {
+    name: 'initializers on a RayJob',
+    build: job({
+      backend: TrainingBackend.rayJob(),
+      launcher: TrainingLauncher.raw(),
+      dataset: TrainingVolume.fromClaim('data'),
+      initializers: [TrainingInitializer.huggingFace('tatsu-lab/alpaca', { target: InitializerTarget.DATASET })],
+    }),
+    error: `${PATH} initializers: initializers becomes part of a JobSet`,
+  },
+  {
+    name: 'resumeFromCheckpoint without a checkpoint volume',
+    build: job({ resumeFromCheckpoint: true }),
+    error: `${PATH} resumeFromCheckpoint (resume_from_checkpoint): resuming needs the checkpoint volume; set checkpoints: ` +
+      'TrainingVolume.fromClaim(\'<claim>\') (from_claim(...)) too, or leave resumeFromCheckpoint unset',
+  },
 ];
 
 badInputCatalogue(ROWS, { title: 'GangTrainingJob bad inputs', scope: (app) => new Chart(app, 'bad-input', { namespace: NAMESPACE }) });
+
+
+/** A GangTrainingJob with TrainingBackend.rayJob() on a profile with KubeRay (1.34, or 1.37 with the Workload API). */
+function rayJob(props: Partial<GangTrainingJobProps>, profile: 'default' | 'latest' | 'no-kuberay' = 'default') {
+  const addons = profile === 'no-kuberay' ? TRAINING_ADDONS : [...TRAINING_ADDONS, ClusterAddon.KUBERAY];
+  return job({ command: ['python', 'train.py'], backend: TrainingBackend.rayJob(), ...props }, profileFor(profile === 'latest' ? 'latest' : 'default', { addons }));
+}
+
+/** A RayCluster of two workers on a profile with KubeRay. */
+function rayCluster(props: Partial<RayClusterProps>, profile: 'default' | 'no-kuberay' = 'default') {
+  const addons = profile === 'no-kuberay' ? TRAINING_ADDONS : [...TRAINING_ADDONS, ClusterAddon.KUBERAY];
+  return (scope: Construct) => {
+    new ClusterProfile(scope, 'Cluster', profileFor('default', { addons }));
+    new RayCluster(scope, 'ray', { image: 'rayproject/ray:2.52.0-py312-gpu', maxWorkers: 2, ...props });
+  };
+}

@@ -6,6 +6,7 @@ import { Env, IMAGE, appFor, containerEnv, jobSetSpecOf, synth, workerJob, workl
 import { GpuModel } from '../../src/accelerators/gpu-model';
 import { GpuNodePool } from '../../src/accelerators/gpu-node-pool';
 import { GpuRequest } from '../../src/accelerators/gpu-request';
+import { GangFailureAction } from '../../src/training/gang-failure-policy';
 import { GangScheduler } from '../../src/training/gang-scheduler';
 import { GangTopology } from '../../src/training/gang-topology';
 import { GangSuccessPolicy, GangTrainingJob, GangTrainingJobProps } from '../../src/training/gang-training-job';
@@ -30,6 +31,8 @@ const gpus = (env: Env) => fc.option(fc.record({
 const launcher = fc.oneof(
   fc.constant(undefined),
   fc.constant({ raw: true as const }),
+  fc.constant({ jax: true as const }),
+  fc.constant({ deepspeed: true as const }),
   fc.record({
     procsPerNode: fc.option(fc.integer({ min: 1, max: 16 }), { nil: undefined }),
     port: fc.option(fc.integer({ min: 1024, max: 65535 }), { nil: undefined }),
@@ -43,6 +46,15 @@ const launcher = fc.oneof(
     abortOnCollectiveError: fc.option(fc.boolean(), { nil: undefined }),
   }),
 );
+
+// Exit codes are disjoint between the two lists (buildValue drops restart codes that also fail fast).
+const exitCodes = fc.uniqueArray(fc.integer({ min: 1, max: 255 }), { maxLength: 6 });
+const failurePolicy = fc.option(fc.record({
+  failFast: exitCodes,
+  restart: exitCodes,
+  disruption: fc.option(fc.boolean(), { nil: undefined }),
+  otherFail: fc.boolean(),
+}), { nil: undefined });
 
 const topology = fc.option(fc.record({
   kind: fc.constantFrom('zone', 'nvlink', 'rack', 'domain'),
@@ -74,6 +86,7 @@ function jobArbitrary(env: Env) {
     queuePriority: fc.option(label, { nil: undefined }),
     backend: fc.constantFrom('jobSet', 'kubeflowTrainer'),
     launcher,
+    failurePolicy,
     topology,
     env: fc.dictionary(envName, envValue, { maxKeys: 4 }),
     dataset: fc.option(label, { nil: undefined }),
@@ -114,6 +127,8 @@ function trainingLauncher(v: Value): TrainingLauncher | undefined {
   const l = v.launcher;
   if (l === undefined) return undefined;
   if ('raw' in l) return TrainingLauncher.raw();
+  if ('jax' in l) return TrainingLauncher.jax();
+  if ('deepspeed' in l) return TrainingLauncher.deepspeed();
   // Kubeflow Trainer always uses port 29500.
   return TrainingLauncher.torchrun({ ...l, port: v.backend === 'kubeflowTrainer' ? undefined : l.port });
 }
@@ -172,6 +187,12 @@ function buildValue(env: Env, value: Value): KubeObject[] {
     priorityClassName: v.priorityClassName,
     serviceAccountName: v.serviceAccountName,
     name: v.name,
+    failurePolicy: v.failurePolicy && {
+      failFastExitCodes: v.failurePolicy.failFast,
+      restartExitCodes: v.failurePolicy.restart.filter((c) => !v.failurePolicy!.failFast.includes(c)),
+      restartOnDisruption: v.failurePolicy.disruption,
+      otherFailures: v.failurePolicy.otherFail ? GangFailureAction.FAIL : GangFailureAction.RESTART,
+    },
   };
   const job = new GangTrainingJob(fixture.chart, v.id, props);
   const objects = synth(fixture);
@@ -202,14 +223,18 @@ function checkInvariants(v: Value, job: GangTrainingJob, objects: KubeObject[]):
   if (v.scheduler === 'workloadApi' && (group as any)?.spec.schedulingPolicy.gang.minCount !== v.workers) fail('PodGroup minCount is the gang size');
   const vars = containerEnv(template);
   for (const [name, value] of Object.entries(v.env)) if (vars[name] !== value) fail(`env ${name} is the user's value`);
-  const torchrun = !(v.launcher && 'raw' in v.launcher);
+  const torchrun = !v.launcher || 'procsPerNode' in v.launcher;
   if (torchrun && v.backend === 'jobSet') {
     if (vars.PET_NNODES !== String(v.workers)) fail('PET_NNODES is the gang size');
-    const procs = v.launcher && !('raw' in v.launcher) && v.launcher.procsPerNode ? v.launcher.procsPerNode : v.gpus?.count ?? 1;
+    const procs = v.launcher && 'procsPerNode' in v.launcher && v.launcher.procsPerNode ? v.launcher.procsPerNode : v.gpus?.count ?? 1;
     if (vars.PET_NPROC_PER_NODE !== String(procs)) fail('PET_NPROC_PER_NODE is the GPUs per worker unless set');
     if (vars.PET_MASTER_ADDR !== `${job.name}-worker-0-0.${job.name}`) fail('the rendezvous is the leader\'s stable DNS name');
   }
   if (torchrun && v.backend === 'kubeflowTrainer' && Object.keys(vars).some((k) => k.startsWith('PET_'))) fail('Trainer injects PET_* itself');
+  const userRule = (js.failurePolicy.rules ?? []).find((r: any) => r.name === 'UserExitCode');
+  if (v.failurePolicy?.failFast.length && userRule?.action !== 'FailJobSet') fail('user exit codes fail the JobSet at once');
+  const codes = rjob.template.spec.podFailurePolicy?.rules.flatMap((r: any) => r.onExitCodes?.values ?? []) ?? [];
+  if (new Set(codes).size !== codes.length) fail('every exit code is in one pod failure rule');
 }
 
 describe('fast-check: generated GangTrainingJobs are accepted by the apiserver', () => {

@@ -49,6 +49,7 @@ export const IMPORTS: ImportModule[] = [
   { name: 'jobset', kind: 'crd', source: 'jobset', files: ['jobset.x-k8s.io_jobsets.yaml'] },
   { name: 'lws', kind: 'crd', source: 'lws', files: ['leaderworkerset.x-k8s.io_leaderworkersets.yaml'] },
   { name: 'podgroup', kind: 'crd', source: 'scheduler-plugins', files: ['scheduling.x-k8s.io_podgroups.yaml'] },
+  { name: 'kuberay', kind: 'crd', source: 'kuberay', files: ['ray.io_rayjobs.yaml', 'ray.io_rayclusters.yaml'] },
   { name: 'karpenter', kind: 'crd', source: 'karpenter', files: ['karpenter.sh_nodepools.yaml'] },
   { name: 'nvidia-dra', kind: 'crd', source: 'nvidia-dra-driver-gpu', files: ['resource.nvidia.com_computedomains.yaml'] },
   { name: 'nvidia-gpu-operator', kind: 'crd', source: 'nvidia-gpu-operator', files: ['nvidia.com_clusterpolicies.yaml'] },

@@ -20,6 +20,7 @@ export class JobSetBackend implements BackendStrategy {
       podFields: ['schedulingGroup'],
       supportsTtl: true,
       injectsTorchEnv: false,
+      launcherContainerName: 'launcher',
     };
   }
 

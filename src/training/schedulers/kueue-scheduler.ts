@@ -5,6 +5,7 @@ import { ClusterAddon } from '../../cluster/cluster-addon';
 import { ValidationError, show } from '../../internal/errors';
 import { requireDnsLabel } from '../../internal/names';
 import { GangPlan, NO_BINDING, SchedulerBinding, SchedulerStrategy } from '../gang-plan';
+import { kueueTopologyRequest } from '../topology-checks';
 
 /** Kueue's job label naming the LocalQueue. */
 const KUEUE_QUEUE_LABEL = 'kueue.x-k8s.io/queue-name';
@@ -43,12 +44,13 @@ export class KueueScheduler implements SchedulerStrategy {
       jobLabels[KUEUE_PRIORITY_LABEL] = requireDnsLabel(scope, 'scheduler.priorityClass', this.options.priorityClass);
     }
     requireCountableDevices(scope, plan);
+    const podAnnotations = kueueTopologyRequest(scope, plan);
     scope.node.addValidation({ validate: () => { requireQueueInApp(scope, queue, plan.namespace); return []; } });
     // No `suspend: true` in the YAML: Kueue's create-time webhook suspends every job with a queue label
     // (pkg/controller/jobs/{jobset,trainjob}/*_webhook.go Default -> jobframework.ApplyDefaultForSuspend, v0.19.2), and
     // Kueue then owns the field. A manifest that set it would conflict with Kueue on every GitOps re-sync after
     // admission (server-side apply, no force), and a forced re-sync would suspend the running gang again.
-    return { ...NO_BINDING, jobLabels, suspend: false };
+    return { ...NO_BINDING, jobLabels, podAnnotations, suspend: false };
   }
 }
 

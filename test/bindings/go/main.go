@@ -20,6 +20,7 @@ const (
 	vllmImage    = "ghcr.io/acme/mirror/vllm-openai@sha256:9d1b2a47c3e6f5a8b0d4c7e2f1a3b5c8d6e9f0a2b4c6d8e1f3a5b7c9d0e2f4a6"
 	lmEvalImage  = "ghcr.io/acme/lm-eval@sha256:7b3d5f9a1c2e4b6d8f0a3c5e7b9d1f2a4c6e8b0d2f4a6c8e1b3d5f7a9c0e2b4d"
 	pythonImage  = "ghcr.io/acme/mirror/python@sha256:5e7a9c1b3d5f7e9a2c4b6d8f0e1a3c5b7d9f2e4a6c8b0d1f3e5a7c9b2d4f6e8a"
+	rayImage     = "ghcr.io/acme/mirror/ray@sha256:8a0c2e4b6d8f1a3c5e7b9d0f2a4c6e8b1d3f5a7c9e0b2d4f6a8c1e3b5d7f9a0c"
 	eppImage     = "ghcr.io/acme/mirror/llm-d-router-endpoint-picker@sha256:2c4e6a8b0d1f3e5a7c9b2d4f6e8a0c1b3d5f7e9a2c4b6d8f0e1a3c5b7d9f2e4a"
 )
 
@@ -28,7 +29,7 @@ func synth(outdir string) cdk8s.App {
 
 	// What the target cluster is: Kubernetes 1.34 with DRA, the usual AI add-ons, the GPU operator and sigstore's
 	// policy-controller.
-	addons := append(*cdk8sai.ClusterAddon_Defaults(), cdk8sai.ClusterAddon_NVIDIA_GPU_OPERATOR(), cdk8sai.ClusterAddon_SIGSTORE_POLICY_CONTROLLER())
+	addons := append(*cdk8sai.ClusterAddon_Defaults(), cdk8sai.ClusterAddon_NVIDIA_GPU_OPERATOR(), cdk8sai.ClusterAddon_SIGSTORE_POLICY_CONTROLLER(), cdk8sai.ClusterAddon_KUBERAY())
 	cdk8sai.NewClusterProfile(app, jsii.String("Cluster"), &cdk8sai.ClusterProfileProps{
 		KubernetesVersion: cdk8sai.KubernetesVersion_V1_34(),
 		Addons:            &addons,
@@ -127,6 +128,8 @@ func synth(outdir string) cdk8s.App {
 		Gpus:          jsii.Bool(true),
 		Thresholds:    &cdk8sai.MonitoringThresholds{QueueWaitSeconds: jsii.Number(1800), GpuIdlePercent: jsii.Number(80)},
 	})
+	// Research: a small, fixed-size Ray cluster for interactive data preparation (CPU workers, so no GPU quota).
+	cdk8sai.NewRayCluster(research, jsii.String("data-prep"), &cdk8sai.RayClusterProps{Image: jsii.String(rayImage), MaxWorkers: jsii.Number(2)})
 
 	// Serving: the stable Llama and a canary of the next build, 90/10 behind one inference route.
 	model := cdk8sai.ModelSource_HuggingFace(jsii.String("meta-llama/Llama-3.1-8B-Instruct"), &cdk8sai.HuggingFaceModelOptions{

@@ -13,7 +13,7 @@ from cdk8s_ai import (
     AdmissionAction, AiTenant, ClusterAddon, ClusterProfile, ComputeDomain, EndpointPickerProps, EppVersion, EvalDelivery,
     EvalGate, EvalSuite, EvalThreshold, GangScheduler, GangTrainingJob, GpuDeviceClass, GpuModel, GpuNodePool, GpuOperatorPolicy, GpuPrice, GpuRequest, ImageAdmissionPolicy,
     ImageSigningPolicy, InferenceRoute, InferenceRouteBackend, InferenceService, KubernetesVersion, ModelServer,
-    ModelSource, MonitoringThresholds, PlatformObservability, PlatformReport, SigningAuthority, TenantAccess,
+    ModelSource, MonitoringThresholds, PlatformObservability, PlatformReport, RayCluster, SigningAuthority, TenantAccess,
     TenantApiServer, TenantGpuQuota, TenantModelDownloads, TenantOperations, TrainingBackend, WorkloadMonitoring,
 )
 
@@ -23,6 +23,7 @@ TRAINER_IMAGE = "ghcr.io/acme/llm-trainer@sha256:4f53cda18c2baa0c0354bb5f9a3ecbe
 VLLM_IMAGE = "ghcr.io/acme/mirror/vllm-openai@sha256:9d1b2a47c3e6f5a8b0d4c7e2f1a3b5c8d6e9f0a2b4c6d8e1f3a5b7c9d0e2f4a6"
 LM_EVAL_IMAGE = "ghcr.io/acme/lm-eval@sha256:7b3d5f9a1c2e4b6d8f0a3c5e7b9d1f2a4c6e8b0d2f4a6c8e1b3d5f7a9c0e2b4d"
 PYTHON_IMAGE = "ghcr.io/acme/mirror/python@sha256:5e7a9c1b3d5f7e9a2c4b6d8f0e1a3c5b7d9f2e4a6c8b0d1f3e5a7c9b2d4f6e8a"
+RAY_IMAGE = "ghcr.io/acme/mirror/ray@sha256:8a0c2e4b6d8f1a3c5e7b9d0f2a4c6e8b1d3f5a7c9e0b2d4f6a8c1e3b5d7f9a0c"
 EPP_IMAGE = "ghcr.io/acme/mirror/llm-d-router-endpoint-picker@sha256:2c4e6a8b0d1f3e5a7c9b2d4f6e8a0c1b3d5f7e9a2c4b6d8f0e1a3c5b7d9f2e4a"
 
 
@@ -34,7 +35,7 @@ def synth(outdir: str) -> App:
     ClusterProfile(
         app, "Cluster",
         kubernetes_version=KubernetesVersion.V1_34,
-        addons=[*ClusterAddon.defaults(), ClusterAddon.NVIDIA_GPU_OPERATOR, ClusterAddon.SIGSTORE_POLICY_CONTROLLER],
+        addons=[*ClusterAddon.defaults(), ClusterAddon.NVIDIA_GPU_OPERATOR, ClusterAddon.SIGSTORE_POLICY_CONTROLLER, ClusterAddon.KUBERAY],
     )
 
     # Cluster-wide objects: the GPU pool and its device classes, the operator's policy, monitoring and image policies.
@@ -118,6 +119,8 @@ def synth(outdir: str) -> App:
         gpus=True,
         thresholds=MonitoringThresholds(queue_wait_seconds=1800, gpu_idle_percent=80),
     )
+    # Research: a small, fixed-size Ray cluster for interactive data preparation (CPU workers, so no GPU quota).
+    RayCluster(research, "data-prep", image=RAY_IMAGE, max_workers=2)
 
     # Serving: the stable Llama and a canary of the next build, 90/10 behind one inference route.
     model = ModelSource.hugging_face("meta-llama/Llama-3.1-8B-Instruct", token_secret="hf-token")
