@@ -6,12 +6,8 @@
  * type, property, method, method parameter, initializer parameter and enum member, and the `@default` of every
  * optional struct property. The last tests feed hand-made bad docs to the same checker, so the rules can fail.
  */
-import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { freshAssembly } from './fresh-assembly';
 
-const ROOT = path.join(__dirname, '..', '..');
-const ASSEMBLY = path.join(ROOT, '.jsii');
 
 /** The parts of a jsii assembly (@jsii/spec) the checks read. */
 interface Docs {
@@ -144,35 +140,9 @@ function describeOffence(o: Offence): string {
   return `${o.file} ${o.fqn} ${o.problem}${o.summary === undefined ? '' : `: "${o.summary}"`}`;
 }
 
-function newestSource(dir: string): number {
-  return fs.readdirSync(dir, { withFileTypes: true }).reduce((newest, e) => {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) return Math.max(newest, newestSource(full));
-    return e.name.endsWith('.ts') ? Math.max(newest, fs.statSync(full).mtimeMs) : newest;
-  }, 0);
-}
-
-/**
- * The assembly of src/ as it is now. `npx projen build` compiles before it tests, but `npx projen test` (npm test)
- * does not compile at all, so a fresh clone has no .jsii and an edited tree a stale one: then this compiles first.
- */
-function loadAssembly(): Assembly {
-  const stale = !fs.existsSync(ASSEMBLY) || fs.statSync(ASSEMBLY).mtimeMs < newestSource(path.join(ROOT, 'src'));
-  if (stale) {
-    try {
-      execFileSync(path.join(ROOT, 'node_modules', '.bin', 'projen'), ['compile'], { cwd: ROOT, stdio: 'pipe', encoding: 'utf8' });
-    } catch (e) {
-      const out = `${(e as { stdout?: string }).stdout ?? ''}${(e as { stderr?: string }).stderr ?? ''}`;
-      const errors = out.split('\n').filter((l) => /error|failed/i.test(l)).slice(0, 30).join('\n');
-      throw new Error(`.jsii is missing or older than src/, and \`npx projen compile\` failed:\n${errors}`);
-    }
-  }
-  return JSON.parse(fs.readFileSync(ASSEMBLY, 'utf8'));
-}
-
 describe('the public API docs', () => {
   test('every summary is one complete sentence and every optional prop has a @default', () => {
-    const assembly = loadAssembly();
+    const assembly = freshAssembly<Assembly>();
     expect(Object.keys(assembly.types).length).toBeGreaterThan(100);
     const offences = docOffences(assembly);
     expect(offences.map(describeOffence)).toEqual([]);

@@ -9,12 +9,11 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { freshAssembly, ROOT } from './fresh-assembly';
 import {
   AssemblyTypes, GROUPS, OTHER_GROUP, WrittenGroup, checkBlocksPreserved, groupApiMarkdown, parseApiMarkdown, readGroups,
 } from '../../tools/docs/api-md';
 
-const ROOT = path.join(__dirname, '..', '..');
-const ASSEMBLY = path.join(ROOT, '.jsii');
 
 /** The backticked names in the first cell of each row of the README's "API overview" table, row by row. */
 function readmeOverviewRows(readme: string): string[][] {
@@ -59,14 +58,6 @@ function apiMdProblems(groups: WrittenGroup[], assemblyFqns: string[], readme: s
   return problems;
 }
 
-function newestSource(dir: string): number {
-  return fs.readdirSync(dir, { withFileTypes: true }).reduce((newest, e) => {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) return Math.max(newest, newestSource(full));
-    return e.name.endsWith('.ts') ? Math.max(newest, fs.statSync(full).mtimeMs) : newest;
-  }, 0);
-}
-
 /** Runs `read` and retries a few times: another test may be rewriting .jsii (test/architecture/api-docs.test.ts). */
 function withRetries<T>(read: () => T): T {
   for (let attempt = 1; ; attempt++) {
@@ -77,15 +68,6 @@ function withRetries<T>(read: () => T): T {
       execFileSync('sleep', ['2']);
     }
   }
-}
-
-/** The assembly of src/ as it is now (compiled first when missing or older than src/, as api-docs.test.ts does). */
-function loadAssembly(): AssemblyTypes {
-  const stale = !fs.existsSync(ASSEMBLY) || fs.statSync(ASSEMBLY).mtimeMs < newestSource(path.join(ROOT, 'src'));
-  if (stale) {
-    execFileSync(path.join(ROOT, 'node_modules', '.bin', 'projen'), ['compile'], { cwd: ROOT, stdio: 'pipe' });
-  }
-  return withRetries(() => JSON.parse(fs.readFileSync(ASSEMBLY, 'utf8')));
 }
 
 /** What the `docgen` task writes to API.md for the current assembly, written to a scratch directory instead. */
@@ -116,7 +98,7 @@ describe('API.md', () => {
   let assembly: AssemblyTypes;
   let readme: string;
   beforeAll(() => {
-    assembly = loadAssembly();
+    assembly = freshAssembly<AssemblyTypes>();
     readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
   }, 300_000);
 
