@@ -5,7 +5,7 @@ import { BackendTraits, GangPlan, NO_BINDING, SchedulerBinding } from './gang-pl
 import { GangScheduler } from './gang-scheduler';
 import { RayClusterProps } from './ray-cluster-props';
 import {
-  PodTemplateJson, cpuQuantity, headResources, rayHeadTemplate, rayNetwork, rayVersionOf, requireReplicas, roleLabels,
+  PodTemplateJson, withAgentPort, cpuQuantity, headResources, rayHeadTemplate, rayNetwork, rayVersionOf, requireReplicas, roleLabels,
   workerStartParams,
 } from './ray-pods';
 import { TrainingMount } from './training-volume';
@@ -137,7 +137,7 @@ export class RayCluster extends Construct {
     });
 
     configurePod(this, builder, props, gpus?.devicesPerPod ?? 0);
-    const worker: PodTemplateJson = { metadata: { labels: { ...labels, ...binding.podLabels } }, spec: builder.buildJson() };
+    const worker = withAgentPort({ metadata: { labels: { ...labels, ...binding.podLabels } }, spec: builder.buildJson() });
     const headTemplate = rayHeadTemplate(worker, head.labels, headResources(this, 'head', { cpu: props.headCpu, memory: props.headMemory }), {});
     if (this.autoscaling) this.letAutoscalerScale(headTemplate, props, head.selector);
 

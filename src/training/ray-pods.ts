@@ -22,6 +22,13 @@ const RAY_HEAD_PORTS: k8s.ContainerPort[] = [
   { name: 'client', containerPort: RAY_CLIENT_PORT, protocol: 'TCP' },
   { name: 'metrics', containerPort: 8080, protocol: 'TCP' },
 ];
+/**
+ * The dashboard agent's port on every Ray container: KubeRay injects liveness and readiness probes on it (an HTTP GET
+ * of /api/healthz, or wget from a shell for older Ray) unless the operator runs with ENABLE_PROBES_INJECTION=false
+ * (ray-project/kuberay v1.7.0 ray-operator/controllers/ray/common/pod.go initLivenessAndReadinessProbe;
+ * utils/constant.go DefaultDashboardAgentListenPort), so the containers declare the port the probes use.
+ */
+const RAY_AGENT_PORT: k8s.ContainerPort = { name: 'dashboard-agent', containerPort: 52365, protocol: 'TCP' };
 /** The KubeRay operator's pod label in its Helm chart (helm-chart/kuberay-operator, `nameOverride: kuberay-operator`). */
 const KUBERAY_OPERATOR_PODS = { 'app.kubernetes.io/name': 'kuberay-operator' };
 /** Karpenter leaves nodes of pods with this annotation alone (no consolidation in the middle of a run). */
@@ -76,7 +83,14 @@ export function rayVersionOf(scope: IConstruct, prop: string, version: string | 
 export function rayWorkerTemplate(template: PodTemplateJson): PodTemplateJson {
   const [ray, ...others] = template.spec.containers;
   const { command: _command, args: _args, ...container } = ray;
-  return { metadata: template.metadata, spec: { ...template.spec, containers: [container, ...others] } };
+  return withAgentPort({ metadata: template.metadata, spec: { ...template.spec, containers: [container, ...others] } });
+}
+
+/** The template with the dashboard agent's port (RAY_AGENT_PORT) declared on its Ray container. */
+export function withAgentPort(template: PodTemplateJson): PodTemplateJson {
+  const [ray, ...others] = template.spec.containers;
+  const ports = [...(ray.ports ?? []), k8s.toJson_ContainerPort(RAY_AGENT_PORT)];
+  return { metadata: template.metadata, spec: { ...template.spec, containers: [{ ...ray, ports }, ...others] } };
 }
 
 /**
@@ -91,7 +105,7 @@ export function rayHeadTemplate(worker: PodTemplateJson, labels: Record<string, 
   spec.containers = [{
     ...container,
     name: 'ray-head',
-    ports: RAY_HEAD_PORTS.map((p) => k8s.toJson_ContainerPort(p)),
+    ports: [...RAY_HEAD_PORTS, RAY_AGENT_PORT].map((p) => k8s.toJson_ContainerPort(p)),
     resources: k8s.toJson_ResourceRequirements(resources),
   }];
   return { metadata: { labels, annotations: Object.keys(annotations).length ? annotations : undefined }, spec };

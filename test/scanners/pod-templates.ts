@@ -2,7 +2,8 @@
  * Pod templates embedded in custom resources. kube-linter and checkov only inspect the built-in workload kinds, so a
  * JobSet's or LeaderWorkerSet's pods would pass unexamined. Each embedded template is handed to the scanners as the
  * built-in object its controller creates from it (a Job for a JobSet's or a Kubeflow TrainingRuntime's replicated job
- * and for an Argo Rollouts analysis job, a Pod for a LeaderWorkerSet's leader and worker templates), and findings on
+ * and for an Argo Rollouts analysis job, a Pod for a LeaderWorkerSet's leader and worker templates and for a Ray
+ * cluster's head and workers, with what KubeRay adds to them), and findings on
  * it name the custom resource and the template's path.
  */
 import type { KubeObject, ScanTarget } from './scanners';
@@ -57,6 +58,21 @@ const EXTRACTORS: Extractor[] = [
     },
   },
   {
+    // KubeRay (v1.7) creates the head and worker Pods of a RayCluster from these templates.
+    group: 'ray.io',
+    kind: 'RayCluster',
+    templates: (o) => rayClusterPods(o, o.spec ?? {}, 'spec'),
+  },
+  {
+    // A RayJob's cluster, plus the submitter pod that runs the entrypoint (a Job in K8sJobMode).
+    group: 'ray.io',
+    kind: 'RayJob',
+    templates: (o) => [
+      ...rayClusterPods(o, o.spec?.rayClusterSpec ?? {}, 'spec.rayClusterSpec'),
+      ...(o.spec?.submitterPodTemplate ? [{ path: 'spec.submitterPodTemplate', object: pod(o, 'submitter', o.spec.submitterPodTemplate) }] : []),
+    ],
+  },
+  {
     group: 'argoproj.io',
     kind: 'AnalysisTemplate',
     templates: (o) => (o.spec?.metrics ?? []).filter((m: Json) => m.provider?.job).map((m: Json) => ({
@@ -65,6 +81,30 @@ const EXTRACTORS: Extractor[] = [
     })),
   },
 ];
+
+/**
+ * The Pod KubeRay creates from a head or worker template: it injects a liveness and a readiness probe into the Ray
+ * container (index 0) when the template has none, unless the operator runs with ENABLE_PROBES_INJECTION=false
+ * (ray-project/kuberay v1.7.0 ray-operator/controllers/ray/common/pod.go initLivenessAndReadinessProbe and
+ * getEnableProbesInjection; an HTTP GET of /api/healthz on the dashboard agent's port 52365, utils/constant.go).
+ */
+function rayPod(owner: Json, part: string, template: Json): Json {
+  const p = pod(owner, part, template);
+  const probe = { httpGet: { path: '/api/healthz', port: 52365 } };
+  const containers = (p.spec.containers ?? []).map((c: Json, i: number) => (i === 0
+    ? { ...c, livenessProbe: c.livenessProbe ?? probe, readinessProbe: c.readinessProbe ?? probe }
+    : c));
+  return { ...p, spec: { ...p.spec, containers } };
+}
+
+function rayClusterPods(o: Json, spec: Json, at: string): { path: string; object: Json }[] {
+  const head = spec.headGroupSpec?.template ? [{ path: `${at}.headGroupSpec.template`, object: rayPod(o, 'head', spec.headGroupSpec.template) }] : [];
+  const workers = (spec.workerGroupSpecs ?? []).map((g: Json) => ({
+    path: `${at}.workerGroupSpecs[${g.groupName}].template`,
+    object: rayPod(o, g.groupName, g.template),
+  }));
+  return [...head, ...workers];
+}
 
 /** The scanner targets for the pod templates embedded in `o` (none for kinds without templates). */
 export function embeddedPodTemplates(o: KubeObject): ScanTarget[] {

@@ -86,8 +86,11 @@ describe('TrainingBackend.rayJob()', () => {
         { name: 'dashboard', containerPort: 8265, protocol: 'TCP' },
         { name: 'client', containerPort: 10001, protocol: 'TCP' },
         { name: 'metrics', containerPort: 8080, protocol: 'TCP' },
+        { name: 'dashboard-agent', containerPort: 52365, protocol: 'TCP' },
       ],
     })]);
+    // KubeRay probes the dashboard agent's port on every Ray container: the workers declare it too.
+    expect(worker.containers[0].ports).toContainEqual({ name: 'dashboard-agent', containerPort: 52365, protocol: 'TCP' });
     for (const pod of [head.spec, worker, spec.submitterPodTemplate.spec]) {
       expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
       expect(pod.automountServiceAccountToken).toBe(false);
