@@ -110,7 +110,7 @@ project.addTask('scanners:build', {
 });
 
 project.addTask('simcluster:build', {
-  description: 'Build the simulated cluster (kube-scheduler, kube-controller-manager, kwok, Kueue, JobSet, LWS, the endpoint picker, promtool) into the cache (no-op when cached)',
+  description: 'Build the simulated cluster (kube-scheduler, kube-controller-manager, kwok, Kueue, JobSet, LWS, the endpoint picker, promtool, the Grafana dashboard checker) into the cache (no-op when cached)',
   exec: 'bash tools/simcluster/build.sh > /dev/null',
 });
 
