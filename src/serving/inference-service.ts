@@ -143,7 +143,8 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
     this.gpusPerPod = parallelism.devicesPerPod;
     this.podsPerReplica = shape.podsPerReplica;
     shape.requireAddons(this, profile);
-    this.name = resourceName(this, [], shape.maxNameLength);
+    this.name = resourceName(this);
+    const workloadName = resourceName(this, shape.workloadNameSuffix, shape.maxNameLength);
 
     // Labels: the pool and Service select the API-serving pods (LeaderWorkerSet leaders only).
     const identity = { name: this.engine.kind, instance: this.name, component: 'model-server' };
@@ -166,14 +167,16 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
 
     // The workload.
     const labels = standardLabels(identity);
-    const meta = (kind: string) => {
-      claimName(this, kind, this.namespace, this.name);
-      return { name: this.name, namespace: this.namespace, labels: { ...labels } };
+    const meta = (kind: string, name = this.name) => {
+      claimName(this, kind, this.namespace, name);
+      return { name, namespace: this.namespace, labels: { ...labels } };
     };
-    shape.check(this);
+    shape.check(this, workloadName);
+    for (const service of shape.controllerServices(workloadName)) claimName(this, 'Service', this.namespace, service);
     const rendered = shape.render({
       scope: this,
       meta,
+      workloadName,
       replicas: props.autoscaling ? undefined : replicas,
       podLabels: this.podLabels,
       workloadSelector,
@@ -198,6 +201,7 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
       workloadSelector,
       selector: this.selector,
       meta,
+      workloadName,
     });
     this.service = objects.service;
     this.podDisruptionBudget = objects.podDisruptionBudget;

@@ -36,6 +36,8 @@ export interface ServerObjectsInput {
   /** The labels selecting the API-serving pods. */
   readonly selector: { [key: string]: string };
   readonly meta: ObjectMeta;
+  /** The workload object's name (what an autoscaler scales). */
+  readonly workloadName: string;
 }
 
 /** The objects around the workload. */
@@ -94,7 +96,7 @@ export function addServerObjects(input: ServerObjectsInput): ServerObjects {
     namespace,
     cpuRequested: !!props.resources?.cpu,
     monitored: monitor !== undefined,
-    target: shape.scaleTargetRef(name),
+    target: shape.scaleTargetRef(input.workloadName),
     meta,
   });
   // The platform's recording rules and dashboard follow the servers actually deployed (their metric names).

@@ -14,8 +14,10 @@ import * as k8s from '../imports/k8s';
 export interface WorkloadShape {
   /** Pods per replica. */
   readonly podsPerReplica: number;
-  /** The longest resource name the workload may have (controllers append suffixes to the pods' names). */
+  /** The longest name the workload object may have (controllers append suffixes to the pods' names). */
   readonly maxNameLength: number;
+  /** Parts appended to the service's path to name the workload object (none: it shares the Service's name). */
+  readonly workloadNameSuffix: string[];
   /** The part the API-serving pod plays in its replica. */
   readonly servingRole: LaunchRole;
   /** Whether the pods of different replicas are spread across nodes (each replica on one node of its own). */
@@ -33,22 +35,26 @@ export interface WorkloadShape {
   servingSelector(workloadSelector: { [key: string]: string }): { [key: string]: string };
   /** The label sets of every pod of the workload, for the pool-selector checks of the app. */
   podLabelSets(owner: string, namespace: string | undefined, podLabels: { [key: string]: string }): PodLabelSet[];
-  /** Checks the shape's own props against the workload's rules (done just before rendering). */
-  check(scope: IConstruct): void;
+  /** The Services the workload's controller creates by itself, from the workload's name (claimed so no object of ours takes them). */
+  controllerServices(workloadName: string): string[];
+  /** Checks the shape's own props and the workload's name against the workload's rules (done just before rendering). */
+  check(scope: IConstruct, workloadName: string): void;
   /** Renders the workload object(s) under the service. */
   render(input: WorkloadInput): RenderedWorkload;
   /** What an autoscaler scales (its `scaleTargetRef`). */
   scaleTargetRef(name: string): ScaleTargetRef;
 }
 
-/** Claims a name and returns the metadata of an object of the service. */
-export type ObjectMeta = (kind: string) => { name: string; namespace?: string; labels: { [key: string]: string } };
+/** Claims a name (the service's own unless given) and returns the metadata of an object of the service. */
+export type ObjectMeta = (kind: string, name?: string) => { name: string; namespace?: string; labels: { [key: string]: string } };
 
 /** What a shape renders its workload from. */
 export interface WorkloadInput {
   /** The InferenceService: the workload's construct scope. */
   readonly scope: Construct;
   readonly meta: ObjectMeta;
+  /** The workload object's name. */
+  readonly workloadName: string;
   /** Fixed replicas; undefined when an autoscaler owns them. */
   readonly replicas?: number;
   /** The labels of every pod template. */

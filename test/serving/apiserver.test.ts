@@ -66,7 +66,7 @@ describe('multi-node (LeaderWorkerSet)', () => {
       route: { gateway: 'inference-gateway' },
     });
     const objects = objectsOf(chart);
-    findObject(objects, 'LeaderWorkerSet', 'llama');
+    findObject(objects, 'LeaderWorkerSet', 'llama-lws');
     await validate([...objects, ...lwsPods(objects)]);
   });
 

@@ -155,6 +155,19 @@ badInputCatalogue([
     build: (s) => { profile(s, BASE_ADDONS); svc(s, { gpus: GpuRequest.of(8), parallelism: { tensor: 8, pipeline: 2 }, multiNode: {} }); },
   },
   {
+    name: 'multi-node service whose LeaderWorkerSet name would start with a digit',
+    error: 'id: gives the LeaderWorkerSet the name "7b-lws", which must start with a letter',
+    build: (s) => svc(s, { gpus: GpuRequest.of(8), parallelism: { tensor: 8, pipeline: 2 }, multiNode: {} }, '7b'),
+  },
+  {
+    name: 'a service named like the headless Service of a multi-node service\'s group',
+    error: 'id: the Service name "big-lws" is already used by',
+    build: (s) => {
+      svc(s, { gpus: GpuRequest.of(8), parallelism: { tensor: 8, pipeline: 2 }, multiNode: {} }, 'big');
+      svc(s, {}, 'big-lws');
+    },
+  },
+  {
     name: 'LeaderWorkerSet sub-group size not dividing the group',
     error: 'multiNode.subGroupSize (multi_node.sub_group_size): got 2; expected a divisor of 3',
     build: (s) => svc(s, { gpus: GpuRequest.of(8), parallelism: { tensor: 8, pipeline: 3 }, multiNode: { subGroupSize: 2 } }),

@@ -66,7 +66,7 @@ describe('engine flag tables (issue 16)', () => {
     expect(all.length).toBeGreaterThanOrEqual(6);
     for (const args of all) expect(unknownFlags(table, args)).toEqual([]);
     // vLLM: the shell-computed start rank of a multi-rank worker is in the command's script, not the args
-    const lws = findObject(objectsOf(chart), 'LeaderWorkerSet', 'dp');
+    const lws = findObject(objectsOf(chart), 'LeaderWorkerSet', 'dp-lws');
     const command: string[] = lws.spec.leaderWorkerTemplate.workerTemplate.spec.containers[0].command;
     const inScript = command[0] === '/bin/sh' ? command[2].match(/--[a-z-]+/g) ?? [] : [];
     if (table === VLLM_V0_25_1_FLAGS) expect(inScript).toEqual(['--data-parallel-start-rank']);

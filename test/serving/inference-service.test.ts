@@ -271,7 +271,7 @@ describe('InferenceService: multi-node', () => {
     gpus: GpuRequest.of(8), parallelism: { tensor: 8, pipeline: 2 }, multiNode: {}, replicas: 2, route: { gateway: 'gw' },
   });
   const objects = objectsOf(chart);
-  const lws = findObject(objects, 'LeaderWorkerSet', 'big').spec;
+  const lws = findObject(objects, 'LeaderWorkerSet', 'big-lws').spec;
 
   test('one LeaderWorkerSet group per replica, recreated as a whole', () => {
     expect(llm.leaderWorkerSet).toBeDefined();

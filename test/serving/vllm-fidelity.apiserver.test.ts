@@ -21,7 +21,7 @@ test.each([
   const { chart } = newChart();
   llama(chart, 'llm', ModelServer.vllm(), { gpus: GpuRequest.of(8), parallelism, multiNode: {}, route: { gateway: 'inference-gateway' } });
   const objects = objectsOf(chart);
-  findObject(objects, 'LeaderWorkerSet', 'llm');
+  findObject(objects, 'LeaderWorkerSet', 'llm-lws');
   const sent = [...validatable(objects), ...lwsPods(objects)];
   const results = await validateObjects(sent, { environment: 'default' });
   expect(results.length).toBeGreaterThanOrEqual(sent.length);

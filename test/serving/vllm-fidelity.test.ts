@@ -76,7 +76,7 @@ function groupCommandLines(lws: any): { argv: string[]; podIp: string; index: nu
 function lwsOf(parallelism: { tensor?: number; pipeline?: number; data?: number }, gpus = 8): any {
   const { chart } = newChart();
   llama(chart, 'llm', ModelServer.vllm(), { gpus: GpuRequest.of(gpus), parallelism, multiNode: {} });
-  return findObject(objectsOf(chart), 'LeaderWorkerSet', 'llm').spec;
+  return findObject(objectsOf(chart), 'LeaderWorkerSet', 'llm-lws').spec;
 }
 
 describe('vLLM data parallelism across the pods of a LeaderWorkerSet group (issue 16 item 3)', () => {
@@ -210,7 +210,7 @@ describe('vLLM pod runtime defaults (issue 16 item 12)', () => {
       // the drain ends 5 s before the kubelet's SIGKILL
       expect(flagValue(spec.containers[0].args, '--shutdown-timeout')).toBe(String(grace - preStop - 5));
     }
-    const group = findObject(objects, 'LeaderWorkerSet', 'group').spec.leaderWorkerTemplate;
+    const group = findObject(objects, 'LeaderWorkerSet', 'group-lws').spec.leaderWorkerTemplate;
     for (const t of [group.leaderTemplate, group.workerTemplate]) expect(flagValue(t.spec.containers[0].args, '--shutdown-timeout')).toBe('95');
   });
 

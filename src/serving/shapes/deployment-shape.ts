@@ -12,6 +12,7 @@ import { RenderedWorkload, ScaleTargetRef, WorkloadInput, WorkloadShape } from '
 export class DeploymentShape implements WorkloadShape {
   public readonly podsPerReplica = 1;
   public readonly maxNameLength = 63;
+  public readonly workloadNameSuffix = [];
   public readonly servingRole = LaunchRole.SINGLE;
   public readonly spreadsReplicas = true;
   public readonly groupTraffic = false;
@@ -27,6 +28,10 @@ export class DeploymentShape implements WorkloadShape {
   }
 
   public requireAddons(): void {}
+
+  public controllerServices(): string[] {
+    return [];
+  }
 
   public servingPodLabels(podLabels: { [key: string]: string }): { [key: string]: string } {
     return podLabels;
@@ -51,7 +56,7 @@ export class DeploymentShape implements WorkloadShape {
   public render(input: WorkloadInput): RenderedWorkload {
     const { podLabels, servingPod } = input;
     const deployment = new k8s.KubeDeployment(input.scope, 'Deployment', {
-      metadata: input.meta('Deployment'),
+      metadata: input.meta('Deployment', input.workloadName),
       spec: {
         replicas: input.replicas,
         // A surge pod would need GPUs the pool rarely has spare: replace pods one at a time instead.

@@ -3,6 +3,7 @@ import { ClusterAddon } from '../../cluster/cluster-addon';
 import { ClusterProfile } from '../../cluster/cluster-profile';
 import * as k8s from '../../imports/k8s';
 import * as lws from '../../imports/lws';
+import { show, ValidationError } from '../../internal/errors';
 import { ResolvedParallelism } from '../parallelism';
 import { GroupStartupPolicy, MultiNodeProps, SubGroupPolicy } from '../parallelism-props';
 import { LaunchRole, LaunchSpec } from '../server-engine';
@@ -18,6 +19,12 @@ const LWS_WORKER_INDEX = 'leaderworkerset.sigs.k8s.io/worker-index';
  */
 export class LeaderWorkerSetShape implements WorkloadShape {
   public readonly maxNameLength = 52;
+  /**
+   * Not the Service's name: the LeaderWorkerSet controller creates a headless Service named after the LeaderWorkerSet
+   * (the pods' subdomain, behind LWS_LEADER_ADDRESS), and our ClusterIP Service of that name would either take its
+   * place or fail to apply over it (lws v0.9.0 pkg/controllers/leaderworkerset_controller.go reconcileHeadlessServices).
+   */
+  public readonly workloadNameSuffix = ['lws'];
   public readonly servingRole = LaunchRole.LEADER;
   public readonly spreadsReplicas = false;
   public readonly groupTraffic = true;
@@ -54,7 +61,16 @@ export class LeaderWorkerSetShape implements WorkloadShape {
     ];
   }
 
-  public check(scope: IConstruct): void {
+  public controllerServices(workloadName: string): string[] {
+    return [workloadName];
+  }
+
+  public check(scope: IConstruct, workloadName: string): void {
+    // The name is the headless Service's too: a DNS-1035 label (lws v0.9.0 pkg/webhooks/leaderworkerset_webhook.go).
+    if (!/^[a-z]/.test(workloadName)) {
+      throw new ValidationError(scope, 'id', `gives the LeaderWorkerSet the name ${show(workloadName)}, which must start ` +
+        'with a letter (it also names the group\'s headless Service, a DNS-1035 label); give the construct an id starting with a letter');
+    }
     checkLeaderWorkerSet(scope, this.podsPerReplica, this.multiNode.subGroupSize, this.leaderExcluded);
   }
 
@@ -63,7 +79,7 @@ export class LeaderWorkerSetShape implements WorkloadShape {
     const template = (spec: k8s.PodSpec) => k8s.toJson_PodTemplateSpec({ metadata: { labels: input.podLabels }, spec });
     const leaderWorkerSet = new lws.LeaderWorkerSet(input.scope, 'LeaderWorkerSet', {
       metadata: {
-        ...input.meta('LeaderWorkerSet'),
+        ...input.meta('LeaderWorkerSet', input.workloadName),
         annotations: mn.exclusiveTopologyKey ? { 'leaderworkerset.sigs.k8s.io/exclusive-topology': mn.exclusiveTopologyKey } : undefined,
       },
       spec: {
