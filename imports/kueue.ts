@@ -15,6 +15,350 @@ function withoutUndefined(obj: { [key: string]: any }): Record<string, any> {
 }
 
 /**
+ * AdmissionCheck is the Schema for the admissionchecks API
+ *
+ * @schema AdmissionCheck
+ */
+export class AdmissionCheck extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "AdmissionCheck"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'kueue.x-k8s.io/v1beta1',
+    kind: 'AdmissionCheck',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "AdmissionCheck".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: AdmissionCheckProps = {}): any {
+    return {
+      ...AdmissionCheck.GVK,
+      ...toJson_AdmissionCheckProps(props),
+    };
+  }
+
+  /**
+   * Defines a "AdmissionCheck" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: AdmissionCheckProps = {}) {
+    super(scope, id, {
+      ...AdmissionCheck.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...AdmissionCheck.GVK,
+      ...toJson_AdmissionCheckProps(resolved),
+    };
+  }
+}
+
+/**
+ * AdmissionCheck is the Schema for the admissionchecks API
+ *
+ * @schema AdmissionCheck
+ */
+export interface AdmissionCheckProps {
+  /**
+   * @schema AdmissionCheck#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * spec is the specification of the AdmissionCheck.
+   *
+   * @schema AdmissionCheck#spec
+   */
+  readonly spec?: AdmissionCheckSpec;
+}
+
+/**
+ * Converts an object of type 'AdmissionCheckProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_AdmissionCheckProps(obj: AdmissionCheckProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result: Record<string, any> = {};
+  putDefined(result, 'metadata', obj.metadata);
+  putDefined(result, 'spec', toJson_AdmissionCheckSpec(obj.spec));
+  return result;
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * spec is the specification of the AdmissionCheck.
+ *
+ * @schema AdmissionCheckSpec
+ */
+export interface AdmissionCheckSpec {
+  /**
+   * controllerName identifies the controller that processes the AdmissionCheck,
+   * not necessarily a Kubernetes Pod or Deployment name. Cannot be empty.
+   *
+   * @schema AdmissionCheckSpec#controllerName
+   */
+  readonly controllerName: string;
+
+  /**
+   * parameters identifies a configuration with additional parameters for the
+   * check.
+   *
+   * @schema AdmissionCheckSpec#parameters
+   */
+  readonly parameters?: AdmissionCheckSpecParameters;
+
+  /**
+   * retryDelayMinutes specifies how long to keep the workload suspended after
+   * a failed check (after it transitioned to False). When the delay period has passed, the check
+   * state goes to "Unknown". The default is 15 min.
+   *
+   * Deprecated: retryDelayMinutes has already been deprecated since v0.8 and will be removed in v1beta2.
+   *
+   * @schema AdmissionCheckSpec#retryDelayMinutes
+   */
+  readonly retryDelayMinutes?: number;
+}
+
+/**
+ * Converts an object of type 'AdmissionCheckSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_AdmissionCheckSpec(obj: AdmissionCheckSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result: Record<string, any> = {};
+  putDefined(result, 'controllerName', obj.controllerName);
+  putDefined(result, 'parameters', toJson_AdmissionCheckSpecParameters(obj.parameters));
+  putDefined(result, 'retryDelayMinutes', obj.retryDelayMinutes);
+  return result;
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * parameters identifies a configuration with additional parameters for the
+ * check.
+ *
+ * @schema AdmissionCheckSpecParameters
+ */
+export interface AdmissionCheckSpecParameters {
+  /**
+   * apiGroup is the group for the resource being referenced.
+   *
+   * @schema AdmissionCheckSpecParameters#apiGroup
+   */
+  readonly apiGroup: string;
+
+  /**
+   * kind is the type of the resource being referenced.
+   *
+   * @schema AdmissionCheckSpecParameters#kind
+   */
+  readonly kind: string;
+
+  /**
+   * name is the name of the resource being referenced.
+   *
+   * @schema AdmissionCheckSpecParameters#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'AdmissionCheckSpecParameters' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_AdmissionCheckSpecParameters(obj: AdmissionCheckSpecParameters | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result: Record<string, any> = {};
+  putDefined(result, 'apiGroup', obj.apiGroup);
+  putDefined(result, 'kind', obj.kind);
+  putDefined(result, 'name', obj.name);
+  return result;
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+
+/**
+ * AdmissionCheck is the Schema for the admissionchecks API
+ *
+ * @schema AdmissionCheckV1Beta2
+ */
+export class AdmissionCheckV1Beta2 extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "AdmissionCheckV1Beta2"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'kueue.x-k8s.io/v1beta2',
+    kind: 'AdmissionCheck',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "AdmissionCheckV1Beta2".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: AdmissionCheckV1Beta2Props = {}): any {
+    return {
+      ...AdmissionCheckV1Beta2.GVK,
+      ...toJson_AdmissionCheckV1Beta2Props(props),
+    };
+  }
+
+  /**
+   * Defines a "AdmissionCheckV1Beta2" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: AdmissionCheckV1Beta2Props = {}) {
+    super(scope, id, {
+      ...AdmissionCheckV1Beta2.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...AdmissionCheckV1Beta2.GVK,
+      ...toJson_AdmissionCheckV1Beta2Props(resolved),
+    };
+  }
+}
+
+/**
+ * AdmissionCheck is the Schema for the admissionchecks API
+ *
+ * @schema AdmissionCheckV1Beta2
+ */
+export interface AdmissionCheckV1Beta2Props {
+  /**
+   * @schema AdmissionCheckV1Beta2#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * spec is the specification of the AdmissionCheck.
+   *
+   * @schema AdmissionCheckV1Beta2#spec
+   */
+  readonly spec?: AdmissionCheckV1Beta2Spec;
+}
+
+/**
+ * Converts an object of type 'AdmissionCheckV1Beta2Props' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_AdmissionCheckV1Beta2Props(obj: AdmissionCheckV1Beta2Props | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result: Record<string, any> = {};
+  putDefined(result, 'metadata', obj.metadata);
+  putDefined(result, 'spec', toJson_AdmissionCheckV1Beta2Spec(obj.spec));
+  return result;
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * spec is the specification of the AdmissionCheck.
+ *
+ * @schema AdmissionCheckV1Beta2Spec
+ */
+export interface AdmissionCheckV1Beta2Spec {
+  /**
+   * controllerName identifies the controller that processes the AdmissionCheck,
+   * not necessarily a Kubernetes Pod or Deployment name. Cannot be empty.
+   *
+   * @schema AdmissionCheckV1Beta2Spec#controllerName
+   */
+  readonly controllerName: string;
+
+  /**
+   * parameters identifies a configuration with additional parameters for the
+   * check.
+   *
+   * @schema AdmissionCheckV1Beta2Spec#parameters
+   */
+  readonly parameters?: AdmissionCheckV1Beta2SpecParameters;
+}
+
+/**
+ * Converts an object of type 'AdmissionCheckV1Beta2Spec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_AdmissionCheckV1Beta2Spec(obj: AdmissionCheckV1Beta2Spec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result: Record<string, any> = {};
+  putDefined(result, 'controllerName', obj.controllerName);
+  putDefined(result, 'parameters', toJson_AdmissionCheckV1Beta2SpecParameters(obj.parameters));
+  return result;
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * parameters identifies a configuration with additional parameters for the
+ * check.
+ *
+ * @schema AdmissionCheckV1Beta2SpecParameters
+ */
+export interface AdmissionCheckV1Beta2SpecParameters {
+  /**
+   * apiGroup is the group for the resource being referenced.
+   *
+   * @schema AdmissionCheckV1Beta2SpecParameters#apiGroup
+   */
+  readonly apiGroup: string;
+
+  /**
+   * kind is the type of the resource being referenced.
+   *
+   * @schema AdmissionCheckV1Beta2SpecParameters#kind
+   */
+  readonly kind: string;
+
+  /**
+   * name is the name of the resource being referenced.
+   *
+   * @schema AdmissionCheckV1Beta2SpecParameters#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'AdmissionCheckV1Beta2SpecParameters' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_AdmissionCheckV1Beta2SpecParameters(obj: AdmissionCheckV1Beta2SpecParameters | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result: Record<string, any> = {};
+  putDefined(result, 'apiGroup', obj.apiGroup);
+  putDefined(result, 'kind', obj.kind);
+  putDefined(result, 'name', obj.name);
+  return result;
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+
+/**
  * ClusterQueue is the Schema for the clusterQueue API.
  *
  * @schema ClusterQueue

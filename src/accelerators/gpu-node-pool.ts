@@ -5,7 +5,7 @@ import { GpuModel } from './gpu-model';
 import { GpuOperatorOptions, GpuOperatorPolicy } from './gpu-operator-policy';
 import { CapacityType, IGpuNodePool, NodeTaint, TaintEffect } from './node-pool-contract';
 import { ExistingNodesProvisioner } from './provisioners/existing-nodes-provisioner';
-import type { INodeProvisioner } from './provisioners/node-provisioner-base';
+import type { INodeProvisioner, ProvisioningRequestSettings } from './provisioners/node-provisioner-base';
 import { resolveTopologyLevels } from './topology-levels';
 import { ValidationError, invalidProp, requireInteger, show, validationMessage } from '../internal/errors';
 import { DNS_LABEL_MAX, claimName, requireDnsLabel, resourceName } from '../internal/names';
@@ -189,6 +189,12 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
   public readonly topologyLevels: string[];
   /** The provisioner. */
   public readonly provisioner: INodeProvisioner;
+  /**
+   * The ProvisioningRequest Kueue sends before it admits a gang onto the pool (NodeProvisioner.clusterAutoscaler).
+   *
+   * @default - none: Kueue admits gangs on quota alone
+   */
+  public readonly provisioningRequest?: ProvisioningRequestSettings;
   /** The object that provisions the nodes (e.g. the Karpenter NodePool), when there is one. */
   public readonly provisionerResource?: ApiObject;
   /** The pool's DeviceClass, when `deviceClass` is set. */
@@ -236,6 +242,7 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
     this.provisioner = props.provisioner ?? new ExistingNodesProvisioner();
     const provisioned = this.provisioner.bind(this);
     this.provisionerResource = provisioned.resource;
+    this.provisioningRequest = provisioned.provisioningRequest;
     this.podNodeLabels = sortedKeys(requireLabels(this, 'provisioner.podNodeLabels', provisioned.podNodeLabels ?? {}));
     if (props.deviceClass) {
       this.deviceClass = new GpuDeviceClass(this, 'DeviceClass', { name: `${this.name}.${DEVICE_CLASS_DOMAIN}`, model: this.gpu });

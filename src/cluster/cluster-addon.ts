@@ -27,6 +27,11 @@ export class ClusterAddon {
   public static readonly SCHEDULER_PLUGINS = new ClusterAddon('scheduler-plugins', 'scheduler-plugins coscheduling (scheduling.x-k8s.io PodGroup)');
   /** Karpenter (karpenter.sh/v1 NodePool). */
   public static readonly KARPENTER = new ClusterAddon('karpenter', 'Karpenter (karpenter.sh)');
+  /**
+   * The cluster autoscaler serving ProvisioningRequests (autoscaling.x-k8s.io/v1, `--enable-provisioning-requests`),
+   * which Kueue's provisioning admission check sends (NodeProvisioner.clusterAutoscaler).
+   */
+  public static readonly CLUSTER_AUTOSCALER = new ClusterAddon('cluster-autoscaler', 'cluster-autoscaler with ProvisioningRequests (autoscaling.x-k8s.io)');
   /** NVIDIA DRA driver for GPUs (DeviceClasses gpu.nvidia.com, mig.nvidia.com; ComputeDomain). */
   public static readonly NVIDIA_DRA_DRIVER = new ClusterAddon('nvidia-dra-driver', 'NVIDIA DRA driver (gpu.nvidia.com)');
   /**

@@ -34,6 +34,7 @@ export function kueueGangJobs(scope: IConstruct): string[] {
 
 /** The Markdown sections on Kueue's Configuration, appended to `lines`. `m` is the report's model. */
 export function kueueMarkdown(m: any, lines: string[]): void {
+  provisioningMarkdown(m, lines);
   if (m.kueueDeviceClassMappings.length) {
     lines.push('', '## Kueue configuration the cluster needs', '', 'Kueue charges DRA devices only through `resources.deviceClassMappings` in its Configuration:', '', '```yaml', 'resources:', '  deviceClassMappings:');
     for (const d of m.kueueDeviceClassMappings) lines.push(`  - name: ${d.name}`, '    deviceClassNames:', ...d.deviceClassNames.map((n: string) => `    - ${n}`));
@@ -57,4 +58,19 @@ export function kueueMarkdown(m: any, lines: string[]): void {
       'the pods of the last one are ready; declare it with ClusterAddon.kueueWith to have it checked, or merge:', '',
     '```yaml', 'waitForPodsReady:', '  blockAdmission: true', '```');
   }
+}
+
+/**
+ * Pools whose gangs wait for a ProvisioningRequest. Kueue sets up its provisioning controller only when the apiserver
+ * serves ProvisioningRequests at its start (cmd/kueue/main.go setupControllers, v0.19.2): without that, the admission
+ * check stays inactive and so does every ClusterQueue that uses it.
+ */
+function provisioningMarkdown(m: any, lines: string[]): void {
+  const pools = (m.pools as any[]).filter((p) => p.provisioningClass);
+  if (!pools.length) return;
+  lines.push('', '## Pools that wait for the autoscaler', '', 'Kueue admits a gang on these pools only once cluster-autoscaler ' +
+    'reports its ProvisioningRequest Provisioned. NOT CHECKED (this report cannot see the cluster): cluster-autoscaler runs ' +
+    'with `--enable-provisioning-requests=true`, and its ProvisioningRequest CRD (autoscaling.x-k8s.io/v1) was installed ' +
+    'before Kueue started (restart Kueue otherwise: it sets up its provisioning controller only at start-up).', '',
+  '| Pool | Provisioning class |', '|---|---|', ...pools.map((p) => `| ${p.name} | \`${p.provisioningClass}\` |`));
 }

@@ -93,6 +93,8 @@ export class PlatformReport extends Construct {
         capacity: p.gpuCapacity,
         guaranteed: tenants.reduce((s, t) => s + (t.guaranteedGpus[p.name] ?? 0), 0),
         pricePerHour: observability?.priceOf(p.gpu.id) ?? null,
+        // only when set: the report of an app without such pools stays as it was
+        ...(p.provisioningRequest ? { provisioningClass: p.provisioningRequest.className } : {}),
       })),
       currency: observability?.currency ?? null,
       tenants: tenants.map((t) => this.tenantModel(t, observability)),

@@ -2,6 +2,7 @@ import { ApiObject, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { ReclaimPolicy, TenantFairShare } from './ai-tenant-props';
 import { tenantLabels } from './tenant-namespace';
+import { provisioningChecks } from './tenant-provisioning';
 import { ResolvedQuota } from './tenant-quota';
 import { GpuNodePool } from '../accelerators/gpu-node-pool';
 import { requireAllocatableGpus } from '../accelerators/topology-levels';
@@ -72,6 +73,7 @@ export function emitTenantQueues(scope: Construct, spec: TenantQueuesSpec): Tena
         withinClusterQueue: (fair.preemptLowerPriority ?? true) ? 'LowerPriority' : 'Never',
       },
       fairSharing: fair.weight !== undefined ? { weight: String(fair.weight) } : undefined,
+      admissionChecksStrategy: provisioningChecks(scope, spec.quotas),
     },
   }));
   claimName(scope, 'LocalQueue', ns, spec.queueName);

@@ -14,6 +14,7 @@ import { installCrds, loadCrds, waitForCrds } from './crds';
 import { Discovery } from './discovery';
 import { ENVIRONMENTS, EnvironmentName, formatKeyValues } from './environments';
 import { KubeClient, delay, isSuccess } from './kube-client';
+import { moduleCrds } from './module-crds';
 import { KubeObject, canonicalJson } from './objects';
 import { SHARED_CRDS_DIR, binaries, binaryDir } from './paths';
 import { ServerProcess, Watchdog, freePorts, logTail, startServer, stopServer } from './processes';
@@ -21,7 +22,7 @@ import { EnvironmentConnection, TestEnvState, writeState } from './state';
 
 export interface StartOptions {
   readonly environments: readonly EnvironmentName[];
-  /** CRD directory to install into every environment (default: ../shared/crds). */
+  /** CRD directory to install into every environment (default: ../shared/crds and the upstream modules' CRDs, see module-crds.ts). */
   readonly crdsDir?: string;
   /** Progress messages (default: none). */
   readonly log?: (message: string) => void;
@@ -356,7 +357,10 @@ async function createSnapshot(options: StartOptions, crds: readonly KubeObject[]
  */
 export async function startTestEnv(options: StartOptions): Promise<RunningTestEnv> {
   const log = options.log ?? (() => undefined);
-  const crds = options.environments.length > 0 && !options.skipCrds ? loadCrds(options.crdsDir ?? SHARED_CRDS_DIR) : [];
+  const crds = options.environments.length > 0 && !options.skipCrds
+    ? [...loadCrds(options.crdsDir ?? SHARED_CRDS_DIR), ...(options.crdsDir ? [] : moduleCrds())]
+      .sort((a, b) => String(a.metadata.name).localeCompare(String(b.metadata.name)))
+    : [];
   const useSnapshot = (options.snapshot ?? process.env.CDK8S_AI_TESTENV_SNAPSHOT !== 'off') && crds.length > 0;
   if (!useSnapshot) {
     const env = await launch(options, crds, true);

@@ -21,6 +21,8 @@ export interface SimBinaries {
   /** Module directories in the Go module cache (stage documents, webhook manifests, extra CRDs). */
   readonly kwokModule: string;
   readonly kueueModule: string;
+  /** cluster-autoscaler's API module (the ProvisioningRequest CRD), at the version Kueue requires. */
+  readonly autoscalerApisModule: string;
   readonly jobsetModule: string;
   readonly lwsModule: string;
 }
@@ -54,6 +56,7 @@ export function simBinaries(): SimBinaries {
     epp: need('EPP'),
     kwokModule: need('KWOK_MODULE'),
     kueueModule: need('KUEUE_MODULE'),
+    autoscalerApisModule: need('AUTOSCALER_APIS_MODULE'),
     jobsetModule: need('JOBSET_MODULE'),
     lwsModule: need('LWS_MODULE'),
   };

@@ -42,8 +42,11 @@ interface Controller {
   readonly ready: () => Promise<boolean>;
 }
 
-/** Kueue's MultiKueue/provisioning kinds its manager indexes at start-up (not in ../shared/crds/kueue). */
-const EXTRA_KUEUE_CRDS = ['multikueueclusters', 'multikueueconfigs', 'provisioningrequestconfigs'];
+/**
+ * Kueue's MultiKueue kinds its manager indexes at start-up (not in ../shared/crds/kueue; the provisioning kinds come
+ * with the harness's module CRDs).
+ */
+const EXTRA_KUEUE_CRDS = ['multikueueclusters', 'multikueueconfigs'];
 
 export class SimCluster {
   static async start(options: SimClusterOptions): Promise<SimCluster> {

@@ -39,6 +39,7 @@ export const IMPORTS: ImportModule[] = [
     kind: 'crd',
     source: 'kueue',
     files: [
+      'kueue.x-k8s.io_admissionchecks.yaml',
       'kueue.x-k8s.io_clusterqueues.yaml',
       'kueue.x-k8s.io_localqueues.yaml',
       'kueue.x-k8s.io_resourceflavors.yaml',

@@ -123,6 +123,7 @@ for name in kube-scheduler kube-controller-manager launcher grafana-dashboard-ch
 done
 echo "KWOK_MODULE=$(module_dir "$HERE/kwok" sigs.k8s.io/kwok)"
 echo "KUEUE_MODULE=$(module_dir "$HERE/kueue" sigs.k8s.io/kueue)"
+echo "AUTOSCALER_APIS_MODULE=$(module_dir "$HERE/kueue" k8s.io/autoscaler/cluster-autoscaler/apis)"
 echo "JOBSET_MODULE=$(module_dir "$HERE/jobset" sigs.k8s.io/jobset)"
 echo "LWS_MODULE=$(module_dir "$HERE/lws" sigs.k8s.io/lws)"
 echo "GRAFANA_SDK_MODULE=$(module_dir "$GDC" github.com/grafana/grafana-foundation-sdk/go)"

@@ -18,11 +18,48 @@ export interface ProvisionedNodes {
    * @default - none
    */
   readonly podNodeLabels?: { [key: string]: string };
+
+  /**
+   * The ProvisioningRequest Kueue sends the cluster's autoscaler before it admits a gang onto the pool.
+   *
+   * @default - none: Kueue admits gangs on quota alone
+   */
+  readonly provisioningRequest?: ProvisioningRequestSettings;
+}
+
+/**
+ * How Kueue asks the cluster's autoscaler for a gang's nodes (a Kueue `ProvisioningRequestConfig`).
+ */
+export interface ProvisioningRequestSettings {
+  /**
+   * The autoscaler's provisioning class (`provisioningClassName`).
+   */
+  readonly className: string;
+
+  /**
+   * The class's parameters.
+   */
+  readonly parameters: { [key: string]: string };
+
+  /**
+   * Retries after a failed request before Kueue deactivates the workload.
+   */
+  readonly backoffLimitCount: number;
+
+  /**
+   * The first wait before a retry, in seconds.
+   */
+  readonly backoffBaseSeconds: number;
+
+  /**
+   * The longest wait between retries, in seconds.
+   */
+  readonly backoffMaxSeconds: number;
 }
 
 /**
  * Where a GpuNodePool's nodes come from. Implement it to add a provisioner (one class); the library ships
- * `NodeProvisioner.karpenter(...)` and `NodeProvisioner.existingNodes()`.
+ * `NodeProvisioner.karpenter(...)`, `NodeProvisioner.clusterAutoscaler(...)` and `NodeProvisioner.existingNodes()`.
  */
 export interface INodeProvisioner {
   /**

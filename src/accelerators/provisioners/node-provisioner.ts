@@ -1,3 +1,4 @@
+import { ClusterAutoscalerProvisioner, ClusterAutoscalerProvisionerProps } from './cluster-autoscaler-provisioner';
 import { ExistingNodesProvisioner } from './existing-nodes-provisioner';
 import { KarpenterProvisioner, KarpenterProvisionerProps } from './karpenter-provisioner';
 import type { INodeProvisioner } from './node-provisioner-base';
@@ -11,6 +12,15 @@ export class NodeProvisioner {
    */
   public static karpenter(props: KarpenterProvisionerProps): INodeProvisioner {
     return new KarpenterProvisioner(props);
+  }
+
+  /**
+   * A cluster-autoscaler node group (defined with the cloud provider): Kueue admits a gang onto the pool only once the
+   * autoscaler has provisioned nodes for all of it (a ProvisioningRequest admission check in every tenant with quota on
+   * the pool).
+   */
+  public static clusterAutoscaler(props: ClusterAutoscalerProvisionerProps = {}): INodeProvisioner {
+    return new ClusterAutoscalerProvisioner(props);
   }
 
   /**
