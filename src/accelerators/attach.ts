@@ -1,6 +1,6 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { GPU_REQUEST_NAME, NIC_REQUEST_NAME, alignedClaimSpecOf, claimSpecOf, deviceClassOf, nicClaimSpecOf, vendorOf } from './claim-spec';
+import { GPU_REQUEST_NAME, NIC_REQUEST_NAME, PoolDeviceClasses, alignedClaimSpecOf, claimSpecOf, deviceClassOf, nicClaimSpecOf, vendorOf } from './claim-spec';
 import { ComputeDomain } from './compute-domain';
 import type { GpuNodePool } from './gpu-node-pool';
 import { GpuRequest, GpuRequestShape } from './gpu-request';
@@ -11,7 +11,7 @@ import { ClusterAddon } from '../cluster/cluster-addon';
 import { ClusterProfile } from '../cluster/cluster-profile';
 import { warn } from '../cluster/platform-warnings';
 import * as k8s from '../imports/k8s';
-import { requireInteger, show } from '../internal/errors';
+import { ValidationError, requireInteger, show } from '../internal/errors';
 import { standardLabels } from '../internal/labels';
 import { claimName, requireDnsLabel, resourceName } from '../internal/names';
 import { namespaceOf } from '../internal/namespace';
@@ -42,7 +42,7 @@ const NCCL_ALIGNED_ENV = { NCCL_NET_GDR_LEVEL: 'PHB' };
 interface GpuClaim {
   readonly request: GpuRequest;
   readonly template?: ApiObject;
-  readonly poolClass?: string;
+  readonly poolClass?: PoolDeviceClasses;
   readonly pool?: GpuNodePool;
 }
 const GPU_CLAIMS = new WeakMap<IConstruct, Map<string, GpuClaim>>();
@@ -156,7 +156,7 @@ export function attachGpus(scope: Construct, builder: PodSpecBuilder, request: G
     }
     attachment = { devicesPerPod, extendedResource: resource };
   } else {
-    const poolClass = pool?.deviceClass?.name;
+    const poolClass = pool && poolDeviceClasses(scope, prop, request, pool);
     const spec = claimSpecOf(request, poolClass, pool?.gpu);
     const name = resourceName(scope, [podClaim]);
     const labels = standardLabels({ name: 'gpu-claim', instance: resourceName(scope), component: podClaim });
@@ -276,4 +276,21 @@ export function attachNics(scope: Construct, builder: PodSpecBuilder, nics: NicR
   });
   builder.addResourceClaim({ name: NIC_REQUEST_NAME, resourceClaimTemplateName: name }, options.containers);
   return { claimTemplate, env };
+}
+
+/**
+ * The pool's own DeviceClasses for a request. A pool partitioned into MIG profiles publishes only those: a MIG request
+ * for another profile would never be allocated there.
+ */
+function poolDeviceClasses(scope: IConstruct, prop: string, request: GpuRequest, pool: GpuNodePool): PoolDeviceClasses {
+  const mig: { [profile: string]: string } = {};
+  for (const c of pool.migDeviceClasses) mig[c.migProfile!] = c.name;
+  if (pool.migDeviceClasses.length) {
+    const asked = request.shape === GpuRequestShape.FIRST_AVAILABLE ? request.alternatives : [request];
+    for (const r of asked.filter((a) => a.migProfile !== undefined && !a.deviceClass && mig[a.migProfile] === undefined)) {
+      throw new ValidationError(scope, `${prop}.migProfile`, `got ${show(r.migProfile)}, but the pool ${pool.name} is partitioned ` +
+        `into ${Object.keys(mig).join(', ')} (its migProfiles); request one of those or place the workload on another pool`);
+    }
+  }
+  return { whole: pool.deviceClass?.name, mig };
 }

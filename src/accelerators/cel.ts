@@ -66,3 +66,12 @@ export function wholeGpuSelector(vendor: GpuVendor): string {
   }
   return parts.join(' && ');
 }
+
+/**
+ * Selects MIG instances of `profile` of the vendor's driver (for DeviceClasses of our own), as the NVIDIA driver's own
+ * `mig.nvidia.com` class selects MIG devices by `type == 'mig'` (k8s-dra-driver-gpu deployments/helm DeviceClasses).
+ */
+export function migInstanceSelector(vendor: GpuVendor, profile: string): string {
+  const type = attribute(vendor, vendor.typeAttribute ?? 'type');
+  return [`device.driver == ${celString(vendor.draDriver)}`, `has(${type}) && ${type} == 'mig'`, migProfileSelector(vendor, profile)].join(' && ');
+}

@@ -22,11 +22,19 @@ export function vendorOf(request: GpuRequest, fallback?: GpuModel): GpuVendor {
 }
 
 /** The DeviceClass a (non-list) request allocates from. */
-export function deviceClassOf(request: GpuRequest, poolClass?: string, poolModel?: GpuModel): string {
+/** The DeviceClasses a pool publishes its devices under, when it has classes of its own. */
+export interface PoolDeviceClasses {
+  /** Whole GPUs. */
+  readonly whole?: string;
+  /** MIG instances, per profile. */
+  readonly mig: { readonly [profile: string]: string };
+}
+
+export function deviceClassOf(request: GpuRequest, pool?: PoolDeviceClasses, poolModel?: GpuModel): string {
   if (request.deviceClass) return request.deviceClass.name;
   const vendor = vendorOf(request, poolModel);
-  if (request.migProfile !== undefined) return vendor.partitionDeviceClassName ?? vendor.deviceClassName;
-  return poolClass ?? vendor.deviceClassName;
+  if (request.migProfile !== undefined) return pool?.mig[request.migProfile] ?? vendor.partitionDeviceClassName ?? vendor.deviceClassName;
+  return pool?.whole ?? vendor.deviceClassName;
 }
 
 /** The CEL selectors of a (non-list) request. */
@@ -66,7 +74,7 @@ interface DeviceFields {
   readonly capacity?: k8s.CapacityRequirements;
 }
 
-function deviceFields(request: GpuRequest, poolClass: string | undefined, poolModel: GpuModel | undefined): DeviceFields {
+function deviceFields(request: GpuRequest, poolClass: PoolDeviceClasses | undefined, poolModel: GpuModel | undefined): DeviceFields {
   const selectors = selectorsOf(request, poolModel);
   const all = request.shape === GpuRequestShape.ALL_ON_NODE;
   const vendor = vendorOf(request, poolModel);
@@ -122,7 +130,7 @@ function prune(value: any): any {
 }
 
 /** The ResourceClaimSpec of a request (DRA path). */
-export function claimSpecOf(request: GpuRequest, poolClass?: string, poolModel?: GpuModel): k8s.ResourceClaimSpec {
+export function claimSpecOf(request: GpuRequest, poolClass?: PoolDeviceClasses, poolModel?: GpuModel): k8s.ResourceClaimSpec {
   let deviceRequest: k8s.DeviceRequest;
   if (request.shape === GpuRequestShape.FIRST_AVAILABLE) {
     const names = alternativeNames(request.alternatives);
@@ -185,7 +193,7 @@ export function nicClaimSpecOf(nics: NicRequest): k8s.ResourceClaimSpec {
  * root (a `matchAttribute` constraint per group; one constraint over all would need every device on a single root).
  * The GPU request's own `sameAttributes` constraints are scoped to the GPU requests, so NICs need not carry them.
  */
-export function alignedClaimSpecOf(gpus: GpuRequest, nics: NicRequest, poolClass?: string, poolModel?: GpuModel): k8s.ResourceClaimSpec {
+export function alignedClaimSpecOf(gpus: GpuRequest, nics: NicRequest, poolClass?: PoolDeviceClasses, poolModel?: GpuModel): k8s.ResourceClaimSpec {
   const groups = nics.count;
   const named = (base: string, i: number) => (groups === 1 ? base : `${base}-${i}`);
   const gpuFields = { ...deviceFields(gpus, poolClass, poolModel), count: gpus.count / groups };

@@ -1,6 +1,6 @@
 import { ApiObject, Size } from 'cdk8s';
 import { Construct } from 'constructs';
-import { minMemorySelector, modelSelector, wholeGpuSelector } from './cel';
+import { migInstanceSelector, minMemorySelector, modelSelector, wholeGpuSelector } from './cel';
 import { GpuModel } from './gpu-model';
 import { GpuVendor } from './gpu-vendor';
 import { ClusterProfile } from '../cluster/cluster-profile';
@@ -45,6 +45,13 @@ export interface GpuDeviceClassProps {
   readonly minMemory?: Size;
 
   /**
+   * Select MIG instances of this profile instead of whole GPUs (needs `model`, whose profiles it must be one of).
+   *
+   * @default - whole GPUs
+   */
+  readonly migProfile?: string;
+
+  /**
    * An extended resource name pods can request (`resources.limits`) to get devices of this class through DRA
    * (`DeviceClass.extendedResourceName`, DRAExtendedResource: beta on in 1.36, GA in 1.37), e.g. `example.com/h100`.
    *
@@ -67,19 +74,22 @@ export class GpuDeviceClass extends Construct {
   public readonly model?: GpuModel;
   /** The extended resource name, when set. */
   public readonly extendedResourceName?: string;
+  /** The MIG profile, when the class selects MIG instances. */
+  public readonly migProfile?: string;
   /** The generated DeviceClass. */
   public readonly apiObject: ApiObject;
 
   constructor(scope: Construct, id: string, props: GpuDeviceClassProps = {}) {
     super(scope, id);
-    props = checkProps(this, 'GpuDeviceClassProps', props, { model: opt(GpuModel), vendor: opt(GpuVendor), name: opt('string') });
+    props = checkProps(this, 'GpuDeviceClassProps', props, { model: opt(GpuModel), vendor: opt(GpuVendor), name: opt('string'), migProfile: opt('string') });
     this.model = props.model;
     this.vendor = props.model?.vendor ?? props.vendor ?? GpuVendor.NVIDIA;
     this.name = props.name ?? resourceName(this);
     this.extendedResourceName = props.extendedResourceName;
+    this.migProfile = props.migProfile;
     this.validate(props);
     claimName(this, 'DeviceClass', undefined, this.name);
-    const selectors = [wholeGpuSelector(this.vendor)];
+    const selectors = [this.migProfile !== undefined ? migInstanceSelector(this.vendor, this.migProfile) : wholeGpuSelector(this.vendor)];
     if (props.model) selectors.push(modelSelector(props.model));
     if (props.minMemory) selectors.push(minMemorySelector(this.vendor, props.minMemory));
     this.apiObject = clusterScoped(new k8s.KubeDeviceClass(this, 'Resource', {
@@ -96,6 +106,14 @@ export class GpuDeviceClass extends Construct {
 
   private validate(props: GpuDeviceClassProps) {
     if (props.name !== undefined) requireDnsSubdomain(this, 'name', props.name);
+    if (props.migProfile !== undefined) {
+      const profiles = props.model?.migProfiles ?? [];
+      if (!profiles.includes(props.migProfile)) {
+        throw invalidProp(this, 'migProfile', props.migProfile, props.model
+          ? `a MIG profile of ${props.model.id}: ${profiles.length ? profiles.join(', ') : 'none (the model has no MIG)'}`
+          : 'a profile of the class\'s `model` (set model)');
+      }
+    }
     if (props.extendedResourceName !== undefined) {
       if (!isExtendedResourceName(props.extendedResourceName)) {
         throw invalidProp(this, 'extendedResourceName', props.extendedResourceName,

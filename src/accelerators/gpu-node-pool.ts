@@ -8,7 +8,7 @@ import { ExistingNodesProvisioner } from './provisioners/existing-nodes-provisio
 import type { INodeProvisioner, ProvisioningRequestSettings } from './provisioners/node-provisioner-base';
 import { resolveTopologyLevels } from './topology-levels';
 import { ValidationError, invalidProp, requireInteger, show, validationMessage } from '../internal/errors';
-import { DNS_LABEL_MAX, claimName, requireDnsLabel, resourceName } from '../internal/names';
+import { DNS_LABEL_MAX, claimName, dnsLabel, isDnsLabel, requireDnsLabel, resourceName } from '../internal/names';
 import { LABEL_VALUE_TEXT, isLabelValue, requireLabels, requireQualifiedName } from '../internal/qualified-name';
 import { checkProps, opt, req } from '../internal/runtime-checks';
 import type { PodSpecBuilder } from '../security/pod-spec';
@@ -119,6 +119,16 @@ export interface GpuNodePoolProps {
   readonly deviceClass?: boolean;
 
   /**
+   * The MIG profiles the pool's GPUs are partitioned into (as mig-parted lays out the nodes), e.g. `['1g.10gb']`.
+   * Each gets a DRA DeviceClass named `<pool>-<profile>.gpu-pool.ai.cdk8s.io` that selects the pool model's MIG
+   * instances of that profile: MIG requests of workloads placed on the pool allocate from it, and an AiTenant's
+   * `migQuota` counts instances per profile (Kueue and the ResourceQuota count devices per DeviceClass).
+   *
+   * @default - none: MIG requests use the driver's `mig.nvidia.com` class, counted together whatever their profile
+   */
+  readonly migProfiles?: string[];
+
+  /**
    * Emit the NVIDIA GPU Operator's ClusterPolicy with these settings.
    *
    * There is one per cluster: at most one pool of an app may set it. Its daemon sets tolerate the pool's taints.
@@ -199,6 +209,8 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
   public readonly provisionerResource?: ApiObject;
   /** The pool's DeviceClass, when `deviceClass` is set. */
   public readonly deviceClass?: GpuDeviceClass;
+  /** The pool's DeviceClasses of MIG instances, one per profile of `migProfiles`. */
+  public readonly migDeviceClasses: GpuDeviceClass[];
   /** The GPU Operator ClusterPolicy, when `gpuOperator` is set. */
   public readonly gpuOperatorPolicy?: GpuOperatorPolicy;
   private readonly podNodeLabels: { [key: string]: string };
@@ -215,6 +227,7 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
       taints: opt('array'),
       zones: opt('string[]'),
       topologyLevels: opt('string[]', 'node label keys such as [\'example.com/block\', \'example.com/rack\']'),
+      migProfiles: opt('string[]', 'MIG profiles of the pool\'s model such as [\'1g.10gb\']'),
       labels: opt('string-map'),
       name: opt('string'),
     });
@@ -247,6 +260,7 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
     if (props.deviceClass) {
       this.deviceClass = new GpuDeviceClass(this, 'DeviceClass', { name: `${this.name}.${DEVICE_CLASS_DOMAIN}`, model: this.gpu });
     }
+    this.migDeviceClasses = this.migClasses(props.migProfiles ?? []);
     if (props.gpuOperator) {
       if (this.gpu.vendor.name !== 'nvidia') {
         throw new ValidationError(this, 'gpuOperator', `the NVIDIA GPU Operator cannot manage ${this.gpu.id} nodes`);
@@ -258,6 +272,16 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
       });
     }
     this.node.addValidation({ validate: () => this.capacityErrors() });
+  }
+
+  /** The pool's DeviceClass of MIG instances of `profile`, if `migProfiles` lists it. */
+  public migDeviceClass(profile: string): GpuDeviceClass | undefined {
+    return this.migDeviceClasses.find((c) => c.migProfile === profile);
+  }
+
+  /** The most MIG instances of `profile` the pool holds: every GPU partitioned into that profile. */
+  public migCapacity(profile: string): number {
+    return this.gpu.migInstancesPerGpu(profile) * this.gpuCapacity;
   }
 
   /** The pool's GPU capacity: `maxNodes * gpusPerNode`. */
@@ -286,6 +310,21 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
    */
   public _recordDemand(scope: IConstruct, devices: number, gpusPerPod?: number, pods?: number): void {
     this.demands.push({ scope, devices, gpusPerPod, pods });
+  }
+
+  private migClasses(profiles: string[]): GpuDeviceClass[] {
+    profiles.forEach((profile, i) => {
+      if (!this.gpu.migProfiles.includes(profile)) {
+        throw invalidProp(this, `migProfiles[${i}]`, profile, this.gpu.migProfiles.length
+          ? `a MIG profile of ${this.gpu.id}: ${this.gpu.migProfiles.join(', ')}` : `none: ${this.gpu.id} has no MIG`);
+      }
+      if (profiles.indexOf(profile) !== i) throw invalidProp(this, `migProfiles[${i}]`, profile, 'each profile at most once');
+    });
+    return profiles.map((profile) => new GpuDeviceClass(this, `MigDeviceClass-${profile}`, {
+      name: `${migClassLabel(this.name, profile)}.${DEVICE_CLASS_DOMAIN}`,
+      model: this.gpu,
+      migProfile: profile,
+    }));
   }
 
   private capacityErrors(): string[] {
@@ -359,4 +398,10 @@ function compare(a: string, b: string): number {
 /** A copy of `labels` with its keys in sorted order (jsii hands Go maps over in random order). */
 function sortedKeys(labels: { [key: string]: string }): { [key: string]: string } {
   return Object.fromEntries(Object.entries(labels).sort(([a], [b]) => compare(a, b)));
+}
+
+/** `<pool>-<profile>` with the profile's dots as dashes (`a100-1g-10gb`), hashed only when that is too long. */
+function migClassLabel(pool: string, profile: string): string {
+  const readable = `${pool}-${profile.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+  return isDnsLabel(readable) ? readable : dnsLabel([pool, profile]);
 }

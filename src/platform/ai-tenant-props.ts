@@ -38,6 +38,42 @@ export interface TenantGpuQuota {
 }
 
 /**
+ * A tenant's share of a pool's MIG instances of one profile.
+ */
+export interface TenantMigQuota {
+  /**
+   * The pool, whose `migProfiles` must list `profile`.
+   */
+  readonly pool: GpuNodePool;
+
+  /**
+   * The MIG profile, e.g. `1g.10gb`.
+   */
+  readonly profile: string;
+
+  /**
+   * MIG instances of the profile guaranteed to the tenant (its Kueue nominal quota). The guaranteed instances of all
+   * tenants must fit the pool (every GPU of the pool partitioned into the profile).
+   */
+  readonly instances: number;
+
+  /**
+   * Instances the tenant may borrow on top of `instances` while other tenants of its cohort leave theirs idle.
+   *
+   * @default - the rest of the pool's instances of the profile
+   */
+  readonly borrowingLimit?: number;
+
+  /**
+   * Guaranteed instances other tenants may borrow while this tenant leaves them idle.
+   *
+   * @default - the guaranteed instances the tenant's workloads outside Kueue do not hold; all of `instances` when it
+   * runs none there
+   */
+  readonly lendingLimit?: number;
+}
+
+/**
  * How Kueue preempts workloads to give a tenant its guaranteed quota back.
  */
 export enum ReclaimPolicy {
@@ -262,16 +298,24 @@ export interface AiTenantProps {
   readonly gpuQuota?: TenantGpuQuota[];
 
   /**
+   * The tenant's share of pools' MIG instances, counted per profile: each profile of a pool's `migProfiles` is a
+   * DeviceClass of its own, which the ResourceQuota and the Kueue ClusterQueue count devices of.
+   *
+   * @default - no MIG instances: workloads in the tenant that ask for MIG instances are refused
+   */
+  readonly migQuota?: TenantMigQuota[];
+
+  /**
    * CPU the tenant's pods may request in total (ResourceQuota `requests.cpu`, Kueue nominal quota).
    *
-   * @default - 8 plus 16 per GPU the tenant may hold (guaranteed + borrowable)
+   * @default - 8 plus 16 per GPU or MIG instance the tenant may hold (guaranteed + borrowable)
    */
   readonly cpu?: string;
 
   /**
    * Memory the tenant's pods may request in total (ResourceQuota `requests.memory`, Kueue nominal quota).
    *
-   * @default - 32Gi plus 128Gi per GPU the tenant may hold
+   * @default - 32Gi plus 128Gi per GPU or MIG instance the tenant may hold
    */
   readonly memory?: string;
 

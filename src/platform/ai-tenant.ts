@@ -133,7 +133,7 @@ export class AiTenant extends Construct {
     this.operations = validateOperations(this, props.operations ?? {});
     this.imageSigning = [...(props.imageSigning ?? [])];
     this.imageAdmission = [...(props.imageAdmission ?? [])];
-    this.quota = new TenantQuota(this, ns, profile, props.gpuQuota ?? []);
+    this.quota = new TenantQuota(this, ns, profile, props.gpuQuota ?? [], props.migQuota ?? []);
     this.network = new TenantNetwork(this, ns, this.agentic, props);
 
     markNamespaceScope(this, ns);
@@ -163,7 +163,7 @@ export class AiTenant extends Construct {
         queueName: this.queueName,
         fairShare: props.fairShare ?? {},
         ...this.quota.cpuAndMemory(props),
-        quotas: this.quota.quotas,
+        quotas: [...this.quota.quotas, ...this.quota.migQuotas],
       });
       this.clusterQueue = queues.clusterQueue;
       this.localQueue = queues.localQueue;

@@ -22,7 +22,7 @@ export interface AdmissionChecksStrategy {
  */
 export function provisioningChecks(tenant: Construct, quotas: readonly ResolvedQuota[]): AdmissionChecksStrategy | undefined {
   const admissionChecks = quotas
-    .filter((q) => q.pool.provisioningRequest)
+    .filter((q, i) => q.pool.provisioningRequest && quotas.findIndex((x) => x.pool === q.pool) === i)
     .map((q) => ({ name: sharedProvisioningCheck(tenant, q), onFlavors: [q.pool.name] }));
   return admissionChecks.length ? { admissionChecks } : undefined;
 }

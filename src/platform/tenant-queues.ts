@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { ReclaimPolicy, TenantFairShare } from './ai-tenant-props';
 import { tenantLabels } from './tenant-namespace';
 import { provisioningChecks } from './tenant-provisioning';
-import { ResolvedQuota } from './tenant-quota';
+import { ResolvedQuota, demandKey } from './tenant-quota';
 import { GpuNodePool } from '../accelerators/gpu-node-pool';
 import { requireAllocatableGpus } from '../accelerators/topology-levels';
 import { gpuDemandsIn, recordLocalQueue } from '../cluster/app-registry';
@@ -115,13 +115,20 @@ function resourceGroups(scope: Construct, spec: TenantQueuesSpec): any[] {
   if (spec.quotas.length) {
     groups.push({
       coveredResources: gpuResources,
-      flavors: spec.quotas.map((q) => ({
-        name: sharedResourceFlavor(scope, q.pool.name, q.pool),
-        resources: gpuQuotas(scope, spec, q, gpuResources),
+      flavors: byPool(spec.quotas).map(([pool, quotas]) => ({
+        name: sharedResourceFlavor(scope, pool.name, pool),
+        resources: gpuQuotas(scope, spec, quotas, gpuResources),
       })),
     });
   }
   return groups;
+}
+
+/** The quotas grouped by pool (a pool's whole GPUs and its MIG profiles share its flavor), in first-seen order. */
+function byPool(quotas: readonly ResolvedQuota[]): [GpuNodePool, ResolvedQuota[]][] {
+  const groups = new Map<GpuNodePool, ResolvedQuota[]>();
+  for (const q of quotas) groups.set(q.pool, [...(groups.get(q.pool) ?? []), q]);
+  return [...groups];
 }
 
 /**
@@ -141,26 +148,26 @@ function topologyGroup(scope: Construct, spec: TenantQueuesSpec, gpuResources: s
     coveredResources: ['cpu', 'memory', ...gpuResources],
     flavors: [
       { name: CPU_FLAVOR, resources: [...cpuAndMemory, ...gpuResources.map((r) => ({ name: r, nominalQuota: '0', borrowingLimit: '0' }))] },
-      ...spec.quotas.map((q) => ({
-        name: sharedResourceFlavor(scope, q.pool.name, q.pool),
-        resources: [...cpuAndMemory, ...gpuQuotas(scope, spec, q, gpuResources)],
+      ...byPool(spec.quotas).map(([pool, quotas]) => ({
+        name: sharedResourceFlavor(scope, pool.name, pool),
+        resources: [...cpuAndMemory, ...gpuQuotas(scope, spec, quotas, gpuResources)],
       })),
     ],
   };
 }
 
-/** The pool's GPUs in its own flavor, none of the other pools' resources. */
-function gpuQuotas(scope: Construct, spec: TenantQueuesSpec, q: ResolvedQuota, gpuResources: string[]): any[] {
-  return gpuResources.map((r) => r === q.keys.kueueResource
+/** The pool's devices (whole GPUs, MIG instances per profile) in its own flavor, none of the other pools' resources. */
+function gpuQuotas(scope: Construct, spec: TenantQueuesSpec, quotas: readonly ResolvedQuota[], gpuResources: string[]): any[] {
+  return gpuResources.map((r) => quotas.find((x) => x.keys.kueueResource === r)).map((q, i) => q
     ? {
-      name: r,
+      name: q.keys.kueueResource,
       nominalQuota: String(q.gpus),
       borrowingLimit: String(q.borrowingLimit),
       lendingLimit: q.lendingLimit === undefined
         ? Lazy.any({ produce: () => defaultLendingLimit(scope, spec.namespace, q) })
         : String(q.lendingLimit),
     }
-    : { name: r, nominalQuota: '0', borrowingLimit: '0' });
+    : { name: gpuResources[i], nominalQuota: '0', borrowingLimit: '0' });
 }
 
 /**
@@ -170,7 +177,7 @@ function gpuQuotas(scope: Construct, spec: TenantQueuesSpec, q: ResolvedQuota, g
  */
 function defaultLendingLimit(scope: IConstruct, namespace: string, q: ResolvedQuota): string | undefined {
   const held = gpuDemandsIn(scope, namespace)
-    .filter((d) => !d.queuedByKueue && d.pool === q.pool.name)
+    .filter((d) => !d.queuedByKueue && d.pool === q.pool.name && demandKey(d) === q.keys.primary)
     .reduce((sum, d) => sum + d.devicesPerPod * d.pods, 0);
   return held === 0 ? undefined : String(Math.max(0, q.gpus - held));
 }

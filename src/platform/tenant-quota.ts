@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import type { AiTenantProps, TenantGpuQuota } from './ai-tenant-props';
+import type { AiTenantProps, TenantGpuQuota, TenantMigQuota } from './ai-tenant-props';
 import { tenantObject } from './tenant-namespace';
 import { GpuNodePool } from '../accelerators/gpu-node-pool';
 import { GpuDemand, gpuDemandsIn } from '../cluster/app-registry';
@@ -43,13 +43,7 @@ export function deviceClassKey(deviceClassName: string): string {
 
 export function poolQuotaKeys(scope: string, prop: string, pool: GpuNodePool, profile: ClusterProfile): PoolQuotaKeys {
   if (profile.usesDra) {
-    const className = pool.deviceClass?.name ?? pool.gpu.vendor.deviceClassName;
-    const extra: string[] = [];
-    if (profile.isFeatureEnabled('DRAExtendedResource')) {
-      extra.push(`requests.deviceclass.resource.kubernetes.io/${className}`);
-      if (pool.deviceClass?.extendedResourceName) extra.push(`requests.${pool.deviceClass.extendedResourceName}`);
-    }
-    return { primary: deviceClassKey(className), extra, kueueResource: `deviceclass.resource.kubernetes.io/${className}`, deviceClassName: className };
+    return deviceClassQuotaKeys(pool.deviceClass?.name ?? pool.gpu.vendor.deviceClassName, profile, pool.deviceClass?.extendedResourceName);
   }
   const ext = pool.gpu.vendor.extendedResourceName;
   if (!ext) {
@@ -57,6 +51,16 @@ export function poolQuotaKeys(scope: string, prop: string, pool: GpuNodePool, pr
       'device-plugin extended resource; target a cluster with DRA (ClusterProfile gpuAllocation DYNAMIC_RESOURCE_ALLOCATION)');
   }
   return { primary: `requests.${ext}`, extra: [], kueueResource: ext, extendedResource: ext };
+}
+
+/** The keys of devices of one DeviceClass (a pool's whole GPUs, or its MIG instances of one profile). */
+function deviceClassQuotaKeys(className: string, profile: ClusterProfile, extendedResourceName?: string): PoolQuotaKeys {
+  const extra: string[] = [];
+  if (profile.isFeatureEnabled('DRAExtendedResource')) {
+    extra.push(`requests.deviceclass.resource.kubernetes.io/${className}`);
+    if (extendedResourceName) extra.push(`requests.${extendedResourceName}`);
+  }
+  return { primary: deviceClassKey(className), extra, kueueResource: `deviceclass.resource.kubernetes.io/${className}`, deviceClassName: className };
 }
 
 /** The quota key a recorded demand counts against. */
@@ -91,6 +95,11 @@ export interface ResolvedQuota {
   readonly lendingLimit?: number;
   /** The quota keys the pool's GPUs are counted against. */
   readonly keys: PoolQuotaKeys;
+  /**
+   * The MIG profile, for a share of MIG instances (`gpus` then counts instances).
+   * @default - whole GPUs
+   */
+  readonly migProfile?: string;
 }
 
 /** One tenant's guaranteed GPUs on a pool. */
@@ -102,6 +111,8 @@ interface PoolShare {
 
 /** The guaranteed GPUs of every tenant of an app, per pool, in creation order. */
 const SHARES_BY_POOL = new WeakMap<IConstruct, Map<GpuNodePool, PoolShare[]>>();
+/** The guaranteed MIG instances of every tenant of an app, per `<pool>/<profile>`, in creation order. */
+const MIG_SHARES = new WeakMap<IConstruct, Map<string, PoolShare[]>>();
 
 const QUANTITY = /^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
 
@@ -116,17 +127,20 @@ function requireQuantity(scope: IConstruct, prop: string, value: string): void {
 export class TenantQuota {
   /** The validated gpuQuota entries. */
   public readonly quotas: ResolvedQuota[];
+  /** The validated migQuota entries. */
+  public readonly migQuotas: ResolvedQuota[];
   /** The GPU quota keys and their hard limits (guaranteed + borrowable). */
   public readonly hard: Record<string, number> = {};
   private readonly scope: Construct;
   private readonly namespace: string;
   private readonly profile: ClusterProfile;
 
-  constructor(scope: Construct, namespace: string, profile: ClusterProfile, entries: TenantGpuQuota[]) {
+  constructor(scope: Construct, namespace: string, profile: ClusterProfile, entries: TenantGpuQuota[], migEntries: TenantMigQuota[]) {
     this.scope = scope;
     this.namespace = namespace;
     this.profile = profile;
     this.quotas = this.resolve(entries);
+    this.migQuotas = this.resolveMig(migEntries);
   }
 
   /** The tenant's CPU and memory (ResourceQuota and Kueue nominal quota), validated. */
@@ -191,7 +205,10 @@ export class TenantQuota {
         .map((d) => `${d.scope.node.path} (${d.devicesPerPod * d.pods})`).join(', ');
       if (have === undefined) {
         fail('gpuQuota', `the workloads ${who} ask for ${want} GPUs counted as ${key}, but the tenant has no quota for it; ` +
-          `add a gpuQuota entry for the pool they run on (quota keys: ${Object.keys(this.hard).sort().join(', ') || 'none'})`);
+          `add a gpuQuota entry for the pool they run on, or a migQuota entry for its MIG profile (quota keys: ${Object.keys(this.hard).sort().join(', ') || 'none'})`);
+      } else if (want > have && this.migQuotas.some((q) => q.keys.primary === key)) {
+        fail('migQuota', `quota overcommit: the workloads ${who} hold up to ${want} MIG instances (${key}) but the tenant's ` +
+          `quota is ${have} (instances + borrowingLimit); raise the quota or shrink the workloads`);
       } else if (want > have) {
         fail('gpuQuota', `quota overcommit: the workloads ${who} hold up to ${want} GPUs (${key}) but the tenant's quota is ${have} ` +
           '(gpus + borrowingLimit); raise the quota or shrink the workloads');
@@ -206,6 +223,44 @@ export class TenantQuota {
           `(${shares.map((s) => `${s.namespace}: ${s.gpus}`).join(', ')}) but the pool holds ${q.pool.gpuCapacity}; lower a tenant's gpus or grow the pool`);
       }
     }
+    const migShares = MIG_SHARES.get(this.scope.node.root) ?? new Map<string, PoolShare[]>();
+    for (const q of this.migQuotas) {
+      const shares = migShares.get(`${q.pool.name}/${q.migProfile}`) ?? [];
+      const total = shares.reduce((s, x) => s + x.gpus, 0);
+      const capacity = q.pool.migCapacity(q.migProfile!);
+      if (total > capacity && shares[0].tenant === this.scope) {
+        fail('migQuota', `quota overcommit: the tenants' guaranteed ${q.migProfile} instances on pool ${q.pool.name} add up to ` +
+          `${total} (${shares.map((s) => `${s.namespace}: ${s.gpus}`).join(', ')}) but the pool holds at most ${capacity}; lower a ` +
+          'tenant\'s instances or grow the pool');
+      }
+    }
+  }
+
+  private resolveMig(entries: TenantMigQuota[]): ResolvedQuota[] {
+    const seen = new Set<string>();
+    return entries.map((e, i) => {
+      const prop = `migQuota[${i}]`;
+      if (!GpuNodePool.isGpuNodePool(e.pool)) throw invalidProp(this.scope, `${prop}.pool`, String(e.pool), 'a GpuNodePool');
+      requireSameApp(this.scope, `${prop}.pool`, e.pool, 'the GpuNodePool');
+      const deviceClass = e.pool.migDeviceClass(e.profile);
+      if (!deviceClass) {
+        throw invalidProp(this.scope, `${prop}.profile`, e.profile, `a profile the pool ${e.pool.name} is partitioned into (its ` +
+          `migProfiles: ${e.pool.migDeviceClasses.map((c) => c.migProfile).join(', ') || 'none; add the profile to the pool\'s migProfiles'})`);
+      }
+      const key = `${e.pool.name}/${e.profile}`;
+      if (seen.has(key)) throw invalidProp(this.scope, `${prop}.profile`, e.profile, `each pool and profile at most once (pool ${e.pool.name})`);
+      seen.add(key);
+      const capacity = e.pool.migCapacity(e.profile);
+      const gpus = requireInteger(this.scope, `${prop}.instances`, e.instances, 0, capacity);
+      const borrowingLimit = requireInteger(this.scope, `${prop}.borrowingLimit`, e.borrowingLimit ?? capacity - gpus, 0, capacity - gpus);
+      const lendingLimit = e.lendingLimit === undefined ? undefined : requireInteger(this.scope, `${prop}.lendingLimit`, e.lendingLimit, 0, gpus);
+      const keys = deviceClassQuotaKeys(deviceClass.name, this.profile);
+      for (const k of [keys.primary, ...keys.extra]) this.hard[k] = (this.hard[k] ?? 0) + gpus + borrowingLimit;
+      const shares = MIG_SHARES.get(this.scope.node.root) ?? new Map<string, PoolShare[]>();
+      MIG_SHARES.set(this.scope.node.root, shares);
+      shares.set(key, [...(shares.get(key) ?? []), { tenant: this.scope, namespace: this.namespace, gpus }]);
+      return { pool: e.pool, gpus, borrowingLimit, lendingLimit, keys, migProfile: e.profile };
+    });
   }
 
   private resolve(entries: TenantGpuQuota[]): ResolvedQuota[] {
@@ -229,7 +284,8 @@ export class TenantQuota {
     });
   }
 
+  /** The GPUs and MIG instances the tenant may hold (each pod on a MIG instance needs CPU and memory as on a GPU). */
   private maxGpus(): number {
-    return this.quotas.reduce((sum, q) => sum + q.gpus + q.borrowingLimit, 0);
+    return [...this.quotas, ...this.migQuotas].reduce((sum, q) => sum + q.gpus + q.borrowingLimit, 0);
   }
 }
