@@ -50,8 +50,9 @@ export interface RayClusterProps {
    * Who admits the cluster.
    *
    * Only `GangScheduler.kueue()` is accepted: Kueue's RayCluster integration admits the head and every worker at
-   * once against the queue's quota, and holds that quota for as long as the cluster exists. Kueue refuses a queued
-   * cluster that autoscales, so `minWorkers` must then equal `maxWorkers`.
+   * once against the queue's quota, and holds that quota for as long as the cluster exists. A cluster that autoscales
+   * (`minWorkers` below `maxWorkers`) is queued as a Kueue elastic job: each scale-up is admitted against the quota
+   * before its workers start.
    *
    * @default - no queue: KubeRay creates the pods at once
    */

@@ -140,9 +140,16 @@ export class RayCluster extends Construct {
     const worker = withAgentPort({ metadata: { labels: { ...labels, ...binding.podLabels } }, spec: builder.buildJson() });
     const headTemplate = rayHeadTemplate(worker, head.labels, headResources(this, 'head', { cpu: props.headCpu, memory: props.headMemory }), {});
     if (this.autoscaling) this.letAutoscalerScale(headTemplate, props, head.selector);
+    const elastic = this.autoscaling && props.scheduler !== undefined;
+    if (elastic) [headTemplate, worker].forEach(gateElastic);
 
     this.cluster = new RayClusterObject(this, 'RayCluster', {
-      metadata: { name: this.name, namespace: this.namespace, labels: { ...labels, ...binding.jobLabels } },
+      metadata: {
+        name: this.name,
+        namespace: this.namespace,
+        labels: { ...labels, ...binding.jobLabels },
+        annotations: elastic ? { [ELASTIC_JOB]: 'true' } : undefined,
+      },
       spec: {
         rayVersion: rayVersionOf(this, 'rayVersion', props.rayVersion),
         enableInTreeAutoscaling: this.autoscaling ? true : undefined,
@@ -195,11 +202,11 @@ export class RayCluster extends Construct {
       throw new ValidationError(this, 'scheduler', `a RayCluster cannot run under GangScheduler.${scheduler.name}(): KubeRay makes ` +
         'its own PodGroup or Workload for coscheduling and the Workload API (operator flag --batch-scheduler); use GangScheduler.kueue() or leave scheduler unset');
     }
-    if (this.autoscaling) {
-      throw new ValidationError(this, 'minWorkers', `got ${props.minWorkers} with maxWorkers ${props.maxWorkers}; Kueue refuses a ` +
-        'queued RayCluster with enableInTreeAutoscaling unless it is an elastic job (feature gate ElasticJobsViaWorkloadSlices, alpha; ' +
-        'kueue v0.19.2 pkg/controller/jobs/raycluster/raycluster_webhook.go), because it admits the cluster at one size; set minWorkers ' +
-        'equal to maxWorkers or leave scheduler unset');
+    if (this.autoscaling && props.nodePool?.topologyLevels.length) {
+      throw new ValidationError(this, 'minWorkers', `got ${props.minWorkers} with maxWorkers ${props.maxWorkers} on the pool ` +
+        `${props.nodePool.name}, which has topologyLevels; Kueue v0.19 scales an elastic job on a topology flavor only with its ` +
+        'alpha gate ElasticJobsViaWorkloadSlicesWithTAS (pkg/features/kube_features.go); set minWorkers equal to maxWorkers or ' +
+        'use a pool without topologyLevels');
     }
     return scheduler._bind(this, plan);
   }
@@ -317,4 +324,17 @@ function volumeMounts(scope: IConstruct, volumes: TrainingMount[]): { volume: k8
       mount: { name: `volume-${i}`, mountPath: normalized, readOnly: readOnly || undefined, subPath: m.subPath },
     };
   });
+}
+
+/**
+ * Kueue admits an autoscaled RayCluster as an elastic job: each scale-up is a workload slice admitted against the quota
+ * before its pods are ungated (ElasticJobsViaWorkloadSlices, beta and on by default since Kueue v0.18,
+ * pkg/features/kube_features.go). Kueue's webhook requires the annotation and gates every pod template with the gate of
+ * the same name (pkg/controller/jobs/raycluster/raycluster_webhook.go Default and validateElasticJob, v0.19.2); we write
+ * the gates ourselves so the object stored is the object applied.
+ */
+const ELASTIC_JOB = 'kueue.x-k8s.io/elastic-job';
+
+function gateElastic(template: PodTemplateJson): void {
+  template.spec.schedulingGates = [...(template.spec.schedulingGates ?? []), { name: ELASTIC_JOB }];
 }

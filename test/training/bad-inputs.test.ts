@@ -8,7 +8,7 @@ import { GpuRequest } from '../../src/accelerators/gpu-request';
 import { GpuSharing } from '../../src/accelerators/gpu-sharing';
 import { recordLocalQueue } from '../../src/cluster/app-registry';
 import { ClusterAddon } from '../../src/cluster/cluster-addon';
-import { ClusterProfile, ClusterProfileProps } from '../../src/cluster/cluster-profile';
+import { ClusterProfile, ClusterProfileProps, GpuAllocation } from '../../src/cluster/cluster-profile';
 import { KubernetesVersion } from '../../src/cluster/kubernetes-version';
 import { GangFailureAction } from '../../src/training/gang-failure-policy';
 import { GangScheduler } from '../../src/training/gang-scheduler';
@@ -586,11 +586,21 @@ const ROWS: BadInputRow[] = [
     error: '[TrainingBackend.rayJob()] options.headCpu (options.head_cpu): got "two" (a string); expected a number',
   },
   {
-    name: 'RayCluster autoscaling under Kueue',
-    build: rayCluster({ minWorkers: 1, scheduler: GangScheduler.kueue({ queue: 'research' }) }),
-    error: '[bad-input/ray] minWorkers (min_workers): got 1 with maxWorkers 2; Kueue refuses a queued RayCluster with enableInTreeAutoscaling ' +
-      'unless it is an elastic job (feature gate ElasticJobsViaWorkloadSlices, alpha; kueue v0.19.2 pkg/controller/jobs/raycluster/raycluster_webhook.go), ' +
-      'because it admits the cluster at one size; set minWorkers equal to maxWorkers or leave scheduler unset',
+    name: 'RayCluster autoscaling under Kueue on a topology pool',
+    build: (scope) => {
+      new ClusterProfile(scope, 'Cluster', profileFor('default', { addons: [...TRAINING_ADDONS, ClusterAddon.KUBERAY], gpuAllocation: GpuAllocation.DEVICE_PLUGIN }));
+      const nodePool = new GpuNodePool(scope, 'pool', { name: 'racks', gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: 8, maxNodes: 4, topologyLevels: ['example.com/rack'] });
+      new RayCluster(scope, 'ray', {
+        image: 'rayproject/ray:2.52.0-py312-gpu',
+        minWorkers: 1,
+        maxWorkers: 2,
+        gpusPerWorker: GpuRequest.of(8),
+        nodePool,
+        scheduler: GangScheduler.kueue({ queue: 'research' }),
+      });
+    },
+    error: '[bad-input/ray] minWorkers (min_workers): got 1 with maxWorkers 2 on the pool racks, which has topologyLevels; ' +
+      'Kueue v0.19 scales an elastic job on a topology flavor only with its alpha gate ElasticJobsViaWorkloadSlicesWithTAS',
   },
   {
     name: 'RayCluster under the Workload API',

@@ -179,11 +179,11 @@ function buildRayJob(env: Env, v: RayJobValue): KubeObject[] {
 }
 type RayJobValue = ReturnType<typeof rayJobArbitrary> extends fc.Arbitrary<infer T> ? T : never;
 
-// ---- RayCluster: fixed size with or without Kueue, or autoscaled without (Kueue refuses an autoscaled cluster).
+// ---- RayCluster: fixed size or autoscaled, with or without Kueue (an autoscaled queued cluster is a Kueue elastic job).
 const rayClusterArbitrary = fc.record({
   id: fc.stringMatching(/^[a-z][a-z0-9-]{0,30}$/),
   tenant,
-  size: fc.constantFrom('fixed', 'fixedKueue', 'autoscaled'),
+  size: fc.constantFrom('fixed', 'fixedKueue', 'autoscaled', 'autoscaledKueue'),
   maxWorkers: fc.integer({ min: 1, max: 16 }),
   minFraction: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
   gpus: opt(gpus),
@@ -203,14 +203,16 @@ type RayClusterValue = typeof rayClusterArbitrary extends fc.Arbitrary<infer T> 
 
 function buildRayCluster(env: Env, v: RayClusterValue): KubeObject[] {
   const { fixture, scope, queue, request, pool } = placement(env, v.tenant, v.gpus, v.maxWorkers);
-  const minWorkers = v.size === 'autoscaled' ? Math.floor(v.minFraction * v.maxWorkers) : undefined;
+  const autoscaled = v.size === 'autoscaled' || v.size === 'autoscaledKueue';
+  const queued = v.size === 'fixedKueue' || v.size === 'autoscaledKueue';
+  const minWorkers = autoscaled ? Math.floor(v.minFraction * v.maxWorkers) : undefined;
   const cluster = new RayCluster(scope, v.id, {
     image: RAY_IMAGE,
     maxWorkers: v.maxWorkers,
     minWorkers,
     gpusPerWorker: request,
     nodePool: pool,
-    scheduler: v.size === 'fixedKueue' ? GangScheduler.kueue({ queue }) : undefined,
+    scheduler: queued ? GangScheduler.kueue({ queue }) : undefined,
     headCpu: v.head.cpuMillis === undefined ? undefined : v.head.cpuMillis / 1000,
     headMemory: v.head.memoryGi === undefined ? undefined : Size.gibibytes(v.head.memoryGi),
     rayVersion: v.rayVersion,
@@ -226,7 +228,9 @@ function buildRayCluster(env: Env, v: RayClusterValue): KubeObject[] {
   });
   const objects = synth(fixture);
   const spec = (find(objects, 'RayCluster', 'ray.io/v1') as any).spec;
-  if (cluster.autoscaling !== (v.size === 'autoscaled' && minWorkers! < v.maxWorkers)) fail('autoscaling exactly when minWorkers < maxWorkers');
+  if (cluster.autoscaling !== (autoscaled && minWorkers! < v.maxWorkers)) fail('autoscaling exactly when minWorkers < maxWorkers');
+  const elastic = (find(objects, 'RayCluster', 'ray.io/v1') as any).metadata.annotations?.['kueue.x-k8s.io/elastic-job'] === 'true';
+  if (elastic !== (cluster.autoscaling && queued)) fail('a Kueue elastic job exactly when an autoscaled cluster is queued');
   if (spec.workerGroupSpecs[0].maxReplicas !== v.maxWorkers) fail('maxReplicas is maxWorkers');
   if (cluster.autoscaling !== (spec.enableInTreeAutoscaling === true)) fail('the in-tree autoscaler follows autoscaling');
   // Priority admission looks the class up for the pods; the harness applies a PriorityClass for real.

@@ -54,7 +54,7 @@ describe('TrainingBackend.rayJob()', () => {
       ttlSecondsAfterFinished: 0,
       backoffLimit: 3,
     });
-    // Kueue's webhook suspends the job; the manifest never does. No autoscaling under Kueue.
+    // Kueue's webhook suspends the job; the manifest never does. A RayJob's cluster never autoscales under Kueue.
     expect(spec.suspend).toBeUndefined();
     expect(spec.rayClusterSpec.enableInTreeAutoscaling).toBeUndefined();
     expect(spec.activeDeadlineSeconds).toBeUndefined();
@@ -216,8 +216,17 @@ describe('RayCluster', () => {
     expect(spec.suspend).toBeUndefined();
   });
 
+  test('autoscaled under Kueue: an elastic job, the annotation and the gate Kueue\'s webhook requires on every pod template', () => {
+    const { objects, spec } = rayCluster({ minWorkers: 1, maxWorkers: 3, scheduler: GangScheduler.kueue({ queue: 'research' }) });
+    expect(find(objects, 'RayCluster').metadata.annotations).toEqual({ 'kueue.x-k8s.io/elastic-job': 'true' });
+    const gates = [spec.headGroupSpec.template, ...spec.workerGroupSpecs.map((g: any) => g.template)].map((t: any) => t.spec.schedulingGates);
+    expect(gates).toEqual([[{ name: 'kueue.x-k8s.io/elastic-job' }], [{ name: 'kueue.x-k8s.io/elastic-job' }]]);
+    // a fixed-size queued cluster and an autoscaled cluster outside Kueue stay as they were
+    expect(find(rayCluster({ scheduler: GangScheduler.kueue({ queue: 'research' }) }).objects, 'RayCluster').metadata.annotations).toBeUndefined();
+    expect(rayCluster({ minWorkers: 1, maxWorkers: 3 }).spec.headGroupSpec.template.spec.schedulingGates).toBeUndefined();
+  });
+
   test.each([
-    ['autoscaling under Kueue', { minWorkers: 1, maxWorkers: 2, scheduler: GangScheduler.kueue({ queue: 'research' }) }, 'minWorkers (min_workers): got 1 with maxWorkers 2; Kueue refuses'],
     ['coscheduling', { scheduler: GangScheduler.podGroup() }, 'scheduler: a RayCluster cannot run under GangScheduler.podGroup()'],
     ['more min than max workers', { minWorkers: 3 }, 'minWorkers (min_workers): got 3; expected at most maxWorkers (2)'],
     ['a name KubeRay refuses', { name: '9lab' }, 'name: got "9lab"; KubeRay requires a RayCluster name that starts with a letter'],
