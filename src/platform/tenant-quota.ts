@@ -43,7 +43,10 @@ export function deviceClassKey(deviceClassName: string): string {
 
 export function poolQuotaKeys(scope: string, prop: string, pool: GpuNodePool, profile: ClusterProfile): PoolQuotaKeys {
   if (profile.usesDra) {
-    return deviceClassQuotaKeys(pool.deviceClass?.name ?? pool.gpu.vendor.deviceClassName, profile, pool.deviceClass?.extendedResourceName);
+    // Under DRAExtendedResource a pod may also ask for the pool's GPUs by an extended resource name: the pool class's,
+    // or the vendor's (`GpuRequest` asExtendedResource); each such path gets its key, so the quota caps it too.
+    const names = [pool.deviceClass?.extendedResourceName, pool.gpu.vendor.extendedResourceName];
+    return deviceClassQuotaKeys(pool.deviceClass?.name ?? pool.gpu.vendor.deviceClassName, profile, names);
   }
   const ext = pool.gpu.vendor.extendedResourceName;
   if (!ext) {
@@ -54,11 +57,11 @@ export function poolQuotaKeys(scope: string, prop: string, pool: GpuNodePool, pr
 }
 
 /** The keys of devices of one DeviceClass (a pool's whole GPUs, or its MIG instances of one profile). */
-function deviceClassQuotaKeys(className: string, profile: ClusterProfile, extendedResourceName?: string): PoolQuotaKeys {
+function deviceClassQuotaKeys(className: string, profile: ClusterProfile, extendedResourceNames: (string | undefined)[] = []): PoolQuotaKeys {
   const extra: string[] = [];
   if (profile.isFeatureEnabled('DRAExtendedResource')) {
     extra.push(`requests.deviceclass.resource.kubernetes.io/${className}`);
-    if (extendedResourceName) extra.push(`requests.${extendedResourceName}`);
+    for (const name of new Set(extendedResourceNames.filter((n): n is string => n !== undefined))) extra.push(`requests.${name}`);
   }
   return { primary: deviceClassKey(className), extra, kueueResource: `deviceclass.resource.kubernetes.io/${className}`, deviceClassName: className };
 }

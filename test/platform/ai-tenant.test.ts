@@ -2,6 +2,7 @@ import { Chart, JsonPatch } from 'cdk8s';
 import * as fc from 'fast-check';
 import { GpuModel } from '../../src/accelerators/gpu-model';
 import { GpuNodePool } from '../../src/accelerators/gpu-node-pool';
+import { GpuRequest } from '../../src/accelerators/gpu-request';
 import { localQueues } from '../../src/cluster/app-registry';
 import { ClusterProfile } from '../../src/cluster/cluster-profile';
 import { KubernetesVersion } from '../../src/cluster/kubernetes-version';
@@ -10,6 +11,9 @@ import { AiTenant, ReclaimPolicy } from '../../src/platform/ai-tenant';
 import { TenantAccess } from '../../src/platform/tenant-access';
 import { ImageAdmissionPolicy } from '../../src/security/image-admission-policy';
 import { allowTraffic } from '../../src/security/tenant-network';
+import { GangScheduler } from '../../src/training/gang-scheduler';
+import { GangTrainingJob } from '../../src/training/gang-training-job';
+import { TrainingBackend } from '../../src/training/training-backend';
 import { MERGE_PATCH_CONTENT, applyObjects, badInputCatalogue, checkProperty, sessionFor, validateChart, validateObjects } from '../harness';
 import { GpuServer, platform } from '../security/fixtures';
 
@@ -75,10 +79,28 @@ describe('AiTenant', () => {
     expect(lr[0].defaultRequest).toEqual({ cpu: '250m', memory: '512Mi' });
   });
 
-  test('DRAExtendedResource (1.36+) adds the implicit extended-resource key', () => {
+  test('DRAExtendedResource (1.36+) adds the implicit extended-resource key and the vendor\'s', () => {
     const { chart } = twoTenants({ version: KubernetesVersion.V1_36 });
     const hard = byKind(chart, 'ResourceQuota', 'research')[0].spec.hard;
     expect(hard['requests.deviceclass.resource.kubernetes.io/gpu.nvidia.com']).toBe(12);
+    expect(hard['requests.nvidia.com/gpu']).toBe(12);
+  });
+
+  test('on 1.37 a workload asking for the pool\'s GPUs as the extended resource fits the tenant\'s gpuQuota entry', () => {
+    const p = platform({ version: KubernetesVersion.V1_37 });
+    const t = new AiTenant(p.chart, 't', { team: 't', owner: 'o', costCenter: 'c', gpuQuota: [{ pool: p.pool, gpus: 8, borrowingLimit: 0 }] });
+    new GangTrainingJob(t, 'g', {
+      image: 'ghcr.io/acme/train@sha256:' + 'c'.repeat(64),
+      command: ['train.py'],
+      workers: 2,
+      nodePool: p.pool,
+      gpusPerWorker: GpuRequest.of(4, { model: GpuModel.NVIDIA_H100_80_GB, asExtendedResource: true }),
+      backend: TrainingBackend.jobSet(),
+      scheduler: GangScheduler.kueue({ queue: t.queueName }),
+    });
+    p.app.synth();
+    expect(t.gpuDemand()).toEqual({ 'requests.nvidia.com/gpu': 8 });
+    expect(byKind(p.chart, 'ResourceQuota', 't')[0].spec.hard['requests.nvidia.com/gpu']).toBe(8);
   });
 
   test('device plugin: requests. key only and a GPU max (never a default) in the LimitRange', () => {

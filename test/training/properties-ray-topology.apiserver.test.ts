@@ -141,10 +141,9 @@ const rayJobArbitrary = (env: Env) => fc.record({
 });
 
 function buildRayJob(env: Env, v: RayJobValue): KubeObject[] {
-  // Excluded: extended-resource GPUs in a tenant. AiTenant refuses them (ValidationError "ask for N GPUs counted as
-  // requests.nvidia.com/gpu, but the tenant has no quota for it; add a gpuQuota entry for the pool they run on") although
-  // the pool has a gpuQuota entry: the pool's quota keys list requests.nvidia.com/gpu only for a pool DeviceClass.
-  const { fixture, scope, queue, request, pool } = placement(env, v.tenant, v.gpus, v.workers, v.extended && v.tenant === null);
+  // Extended-resource GPUs in a tenant too: the pool's quota keys include the vendor's extended resource (they once
+  // listed it only for a pool DeviceClass, and the tenant refused what its gpuQuota entry covers).
+  const { fixture, scope, queue, request, pool } = placement(env, v.tenant, v.gpus, v.workers, v.extended);
   const job = new GangTrainingJob(scope, v.id, {
     image: RAY_IMAGE,
     command: ['python', 'train.py'],
