@@ -118,6 +118,8 @@ export function pickerConfig(input: PickerConfigInput, settings: PickerSettings)
 
 /** The picker's command line: what the construct owns, then `extraFlags` (checked against the release's own table). */
 export function pickerArgs(service: IConstruct, input: {
+  /** Whether the picker sends traces to the platform's collector. */
+  tracing: boolean;
   version: EppVersion;
   replicas: number;
   picker: EndpointPickerProps;
@@ -141,7 +143,7 @@ export function pickerArgs(service: IConstruct, input: {
   }
   // The llm-d chart sets --tracing=false unless tracing is configured and --zap-encoder=json
   // (llm-d-router v0.10.0 config/charts/routerlib/templates/_deployment.yaml).
-  const defaults: { [flag: string]: string } = { 'tracing': 'false', 'zap-encoder': 'json' };
+  const defaults: { [flag: string]: string } = { 'tracing': String(input.tracing), 'zap-encoder': 'json' };
   const merged = { ...defaults, ...extra };
   return [
     '--pool-name', input.poolName,

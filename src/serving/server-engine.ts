@@ -52,6 +52,8 @@ export interface LaunchContext {
   readonly gracePeriodSeconds: number;
   /** Seconds the preStop hook sleeps before the server gets SIGTERM (0 without a hook). */
   readonly preStopSeconds: number;
+  /** Where the API-serving process sends its traces (an OTLP traces endpoint), when the platform collects them. */
+  readonly traceEndpoint?: string;
 }
 
 /** The timing of an HTTP probe. */
@@ -118,6 +120,8 @@ export interface ServerEngine {
   readonly servingMetrics?: ServingMetrics;
   readonly parallelism: EngineParallelism;
   readonly supportsLora: boolean;
+  /** Whether `launch` passes `traceEndpoint` to the server (its traces go to the platform's collector). */
+  readonly sendsTraces: boolean;
   /** Whether the Hugging Face id can be passed directly (the engine downloads it itself). */
   readonly downloadsFromHub: boolean;
   /** Printed at synth when the engine is used (e.g. an archived upstream). */

@@ -7,6 +7,7 @@ import { MODEL_CACHE_PATH, mountModel } from './model-mount';
 import { ResolvedParallelism } from './parallelism';
 import { LaunchContext, LaunchRole, LaunchSpec, ServerEngine, unsizedCacheRequestBytes } from './server-engine';
 import { ServingResources } from './serving-props';
+import { serverTracing } from './serving-tracing';
 import { bytesQuantity, quantityValue, renderResources, requireSeconds } from './serving-validation';
 import { SERVER_CONTAINER, WorkloadShape } from './workload-shape';
 import * as k8s from '../imports/k8s';
@@ -60,6 +61,7 @@ export function buildServerPod(input: ServerPodInput): ServerPod {
   const drain = requireSeconds(scope, 'drainTimeout', props.drainTimeout ?? Duration.seconds(30), 0, 3600);
   const gracePeriodSeconds = drain + 100;
   builder.terminationGracePeriodSeconds = gracePeriodSeconds;
+  const tracing = serverTracing(scope, engine, input.servedModelName, input.workloadSelector);
   const context = (role: LaunchRole): LaunchContext => ({
     model: mount.model,
     servedModelName: input.servedModelName,
@@ -76,12 +78,13 @@ export function buildServerPod(input: ServerPodInput): ServerPod {
     maxLoras: props.maxLoras,
     gracePeriodSeconds,
     preStopSeconds: drain,
+    traceEndpoint: tracing?.tracesEndpoint,
   });
   const launch = (role: LaunchRole) => engine.launch(context(role));
   const serving = launch(input.shape.servingRole);
   // HOME on the /tmp scratch volume: the default user 65532 has no home directory, and servers write caches
   // (torch compile, Triton kernels) under it.
-  const env = [...mount.env, { name: 'HOME', value: '/tmp' }, ...serving.env, ...userEnv(scope, props)];
+  const env = [...mount.env, { name: 'HOME', value: '/tmp' }, ...serving.env, ...(tracing?.env ?? []), ...userEnv(scope, props)];
   checkEnvUnique(scope, env);
   if (input.shape.spreadsReplicas && input.maxReplicas > 1) builder.spreadAcrossNodes(input.workloadSelector);
   const cache = props.modelCache ?? ModelCache.emptyDir();

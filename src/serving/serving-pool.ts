@@ -8,6 +8,7 @@ import { GatewayProvider } from './gateway-provider';
 import { checkLeastPrivilege, checkPoolSelector, checkTargetPorts, podLabelSetsFor, PodLabelSet, recordPodLabels, rulesFor } from './serving-checks';
 import { serviceMonitor } from './serving-monitors';
 import { describeGateway, gatewayPeer, prometheusPeer } from './serving-network';
+import { pickerTracing } from './serving-tracing';
 import { ClusterAddon } from '../cluster/cluster-addon';
 import { ClusterProfile } from '../cluster/cluster-profile';
 import * as inference from '../imports/inference';
@@ -149,7 +150,9 @@ export class ServingPool extends Construct {
     const configYaml = configText(pickerConfig(configInput, settings));
     const configMap = new k8s.KubeConfigMap(this, 'ConfigMap', { metadata: meta('ConfigMap', this.eppName), data: { [CONFIG_FILE]: configYaml } });
 
+    const tracingEnv = pickerTracing(service, eppSelector);
     const args = pickerArgs(service, {
+      tracing: tracingEnv !== undefined,
       version,
       replicas,
       picker: props.picker,
@@ -179,6 +182,7 @@ export class ServingPool extends Construct {
       env: [
         { name: 'NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
         { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+        ...(tracingEnv ?? []),
       ],
       livenessProbe: { grpc: { port: EPP_HEALTH_PORT, service: version.livenessService }, initialDelaySeconds: 5, periodSeconds: 10 },
       readinessProbe: { grpc: { port: EPP_HEALTH_PORT, service: version.readinessService }, periodSeconds: 2 },

@@ -1,4 +1,3 @@
-import { App, Chart } from 'cdk8s';
 import * as fc from 'fast-check';
 import { DcgmLabels } from '../../src/accelerators/dcgm-labels';
 import { GpuModel } from '../../src/accelerators/gpu-model';
@@ -6,10 +5,7 @@ import { ClusterProfile } from '../../src/cluster/cluster-profile';
 import { MonitoringStack } from '../../src/cluster/monitoring-stack';
 import { AiTenant } from '../../src/platform/ai-tenant';
 import { PlatformObservability } from '../../src/platform/observability/platform-observability';
-import { OtlpProtocol } from '../../src/platform/observability/tracing';
-import { otelEnv } from '../../src/platform/observability/tracing-env';
 import { WorkloadMonitoring } from '../../src/platform/observability/workload-monitoring';
-import { trafficEdges } from '../../src/security/tenant-network';
 import { ServingMetrics } from '../../src/serving/serving-metrics';
 import { badInputCatalogue, checkProperty, validateChart } from '../harness';
 import { GpuServer, platform } from '../security/fixtures';
@@ -97,20 +93,6 @@ describe('observability', () => {
     expect(dashboard.panels.map((p: any) => p.title)).toEqual(SEED_PANELS);
     expect(dashboard.templating.list[1].query).toBe('prod,research');
     for (const p of dashboard.panels) expect(records[p.targets[0].expr.replace(/\{.*$/, '')]).toBeDefined();
-  });
-
-  test('OpenTelemetry env and the egress edge to the collector when the platform names one', () => {
-    const { chart } = observed();
-    const t = new AiTenant(chart, 'traced', { team: 't', owner: 'o', costCenter: 'c' });
-    const env = otelEnv(t, 'llm', { app: 'llm' });
-    expect(env.find((e) => e.name === 'OTEL_EXPORTER_OTLP_ENDPOINT')?.value).toBe('http://otel-collector.observability.svc:4317');
-    expect(env.find((e) => e.name === 'OTEL_EXPORTER_OTLP_PROTOCOL')?.value).toBe(OtlpProtocol.GRPC);
-    expect(env.find((e) => e.name === 'OTEL_SERVICE_NAME')?.value).toBe('llm');
-    const edge = trafficEdges(chart).find((e) => e.name === 'otel');
-    expect(edge?.to).toEqual({ namespace: 'observability', podLabels: {} });
-    expect(chart.toJson().some((o: any) => o.kind === 'NetworkPolicy' && o.metadata.name === 'traced-otel-out')).toBe(true);
-    const bare = new Chart(new App(), 'bare');
-    expect(otelEnv(bare, 'x', {})).toEqual([]);
   });
 });
 

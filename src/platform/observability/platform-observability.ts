@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { dashboardJson, defaultPanels } from './dashboard';
 import { GpuPrice } from './gpu-price';
 import { localQueueQuantile } from './kueue-queries';
-import { OtelCollector } from './tracing';
+import { OtelCollector, OtlpProtocol } from './tracing';
 import { DcgmLabels } from '../../accelerators/dcgm-labels';
 import { dcgm, gpuMemoryRatio, gpuUtilization } from '../../accelerators/dcgm-queries';
 import { instancesOf, namespaces, recordInstance } from '../../cluster/app-registry';
@@ -11,6 +11,7 @@ import { ClusterAddon } from '../../cluster/cluster-addon';
 import { ClusterProfile } from '../../cluster/cluster-profile';
 import { MonitoringStack } from '../../cluster/monitoring-stack';
 import { registerMonitoringStackChooser } from '../../cluster/stack-of';
+import { registerTraceTargetChooser, TraceTarget, tracedBeforeRegistration } from '../../cluster/trace-target';
 import { ValidationError, invalidProp } from '../../internal/errors';
 import { standardLabels } from '../../internal/labels';
 import { claimName, requireDnsLabel, resourceName } from '../../internal/names';
@@ -76,7 +77,10 @@ export interface PlatformObservabilityProps {
   readonly dashboardFolder?: string;
 
   /**
-   * An OpenTelemetry collector for the traces of the serving and training workloads that support traces.
+   * An OpenTelemetry collector for the traces of the workloads that send them (vLLM servers and endpoint pickers).
+   *
+   * Create the PlatformObservability before those workloads: one created after them is refused. Other model servers
+   * send no traces, and synth warns about each.
    *
    * @default - no traces
    */
@@ -303,5 +307,25 @@ export class PlatformObservability extends Construct {
     if (this.tracing && !/^https?:\/\/[^\s/]+(:\d+)?(\/\S*)?$/.test(this.tracing.endpoint)) {
       throw new ValidationError(this, 'tracing.endpoint', `got ${JSON.stringify(this.tracing.endpoint)}; expected an http(s) URL such as "http://otel-collector.observability.svc:4317"`);
     }
+    if (this.tracing) this.shareTracing(this.tracing);
+  }
+
+  /**
+   * Gives the workloads this PlatformObservability applies to its collector. Workloads built before it never saw it:
+   * they would send no traces, so they are refused rather than left out silently.
+   */
+  private shareTracing(tracing: OtelCollector): void {
+    const early = tracedBeforeRegistration(this).filter((s) => s.node.path !== this.node.path);
+    if (early.length) {
+      throw new ValidationError(this, 'tracing', `${early.map((s) => s.node.path).join(', ')} ${early.length === 1 ? 'was' : 'were'} created ` +
+        'before this PlatformObservability and would send no traces; create the PlatformObservability before the workloads it traces');
+    }
+    const target: TraceTarget = {
+      endpoint: tracing.endpoint,
+      protocol: tracing.protocol ?? OtlpProtocol.GRPC,
+      namespace: tracing.namespace ?? /^[a-z]+:\/\/[^.:/]+\.([a-z0-9-]+)(\.svc)?/.exec(tracing.endpoint)?.[1],
+      podLabels: tracing.podLabels,
+    };
+    registerTraceTargetChooser(this, (s) => (PlatformObservability.of(s) === this ? target : undefined));
   }
 }

@@ -53,6 +53,7 @@ export class CustomEngine implements ServerEngine {
   public readonly servingMetrics?: ServingMetrics;
   public readonly parallelism: { tensor: boolean; pipeline: boolean; data: boolean; multiNode: boolean };
   public readonly supportsLora = false;
+  public readonly sendsTraces = false;
   public readonly downloadsFromHub: boolean;
   public readonly ownedFlags: string[] = [];
   public readonly extraArgs: string[];

@@ -33,6 +33,7 @@ export class SglangEngine implements ServerEngine {
   public readonly metrics: EngineLoadMetrics = this.servingMetrics;
   public readonly parallelism = { tensor: true, pipeline: true, data: true, multiNode: true };
   public readonly supportsLora = true;
+  public readonly sendsTraces = false;
   public readonly downloadsFromHub = true;
   public readonly ownedFlags = [
     '--model-path', '--model', '--served-model-name', '--host', '--port', '--revision', '--tensor-parallel-size', '--tp-size', '--tp',

@@ -29,6 +29,7 @@ export class TgiEngine implements ServerEngine {
   public readonly parallelism = { tensor: true, pipeline: false, data: false, multiNode: false };
   /** TGI names adapters by their Hub id only; not modelled here (prefer vLLM or SGLang for LoRA). */
   public readonly supportsLora = false;
+  public readonly sendsTraces = false;
   public readonly downloadsFromHub = true;
   public readonly warning = 'text-generation-inference is archived upstream (maintenance mode since 2025-12, repository ' +
     'archived 2026-03): it gets no fixes; prefer ModelServer.vllm() or ModelServer.sglang() for new services';

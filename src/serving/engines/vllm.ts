@@ -67,6 +67,7 @@ export class VllmEngine implements ServerEngine {
   public readonly metrics: EngineLoadMetrics = this.servingMetrics;
   public readonly parallelism = { tensor: true, pipeline: true, data: true, multiNode: true };
   public readonly supportsLora = true;
+  public readonly sendsTraces = true;
   public readonly downloadsFromHub = true;
   /** With their short forms at v0.25.1 (arg_utils.py `add_argument` names). */
   public readonly ownedFlags = [
@@ -97,6 +98,17 @@ export class VllmEngine implements ServerEngine {
     return undefined;
   }
 
+  /**
+   * The API server's traces (vLLM v0.25.1 `--otlp-traces-endpoint`; vllm/tracing/otel.py exports over the protocol in
+   * OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, gRPC by default, and the OpenTelemetry SDK is a dependency of the release).
+   * Headless workers run no API server. The user's own flag in `extraArgs` wins.
+   */
+  private traceArgs(ctx: LaunchContext): string[] {
+    if (!ctx.traceEndpoint || ctx.role === LaunchRole.WORKER) return [];
+    if (this.extraArgs.some((a) => a === '--otlp-traces-endpoint' || a.startsWith('--otlp-traces-endpoint='))) return [];
+    return ['--otlp-traces-endpoint', ctx.traceEndpoint];
+  }
+
   public launch(ctx: LaunchContext): LaunchSpec {
     const s = this.settings;
     const dataAcrossPods = ctx.role !== LaunchRole.SINGLE && ctx.data > 1;
@@ -116,6 +128,7 @@ export class VllmEngine implements ServerEngine {
       ...this.loraArgs(ctx),
       ...(ctx.role === LaunchRole.SINGLE ? [] : dataAcrossPods ? this.dataParallelArgs(ctx) : this.multiNodeArgs(ctx)),
       ...flags([['--shutdown-timeout', vllmShutdownTimeout(ctx.gracePeriodSeconds, ctx.preStopSeconds)]]),
+      ...this.traceArgs(ctx),
       ...this.extraArgs,
     ];
     const env = envVars({ VLLM_NO_USAGE_STATS: '1', ...this.extraEnv });
