@@ -6,10 +6,10 @@
 // admission and a readiness report.
 import { App, Chart, Size, YamlOutputType } from 'cdk8s';
 import {
-  AdmissionAction, AiTenant, ClusterAddon, ClusterProfile, ComputeDomain, EppVersion, EvalDelivery, EvalGate, EvalSuite,
+  AdmissionAction, AgentSandbox, AiTenant, ClusterAddon, ClusterProfile, ComputeDomain, EppVersion, EvalDelivery, EvalGate, EvalSuite,
   EvalThreshold, GangScheduler, GangTrainingJob, GpuDeviceClass, GpuModel, GpuNodePool, GpuOperatorPolicy, GpuRequest,
   ImageAdmissionPolicy, ImageSigningPolicy, InferenceRoute, InferenceService, KubernetesVersion, ModelServer,
-  ModelSource, PlatformObservability, PlatformReport, RayCluster, SigningAuthority, TenantAccess, TrainingBackend,
+  ModelSource, PlatformObservability, PlatformReport, RayCluster, SandboxRuntime, SigningAuthority, TenantAccess, TrainingBackend,
   WorkloadMonitoring,
 } from '../lib';
 
@@ -28,7 +28,10 @@ const app = new App({ yamlOutputType: YamlOutputType.FILE_PER_CHART });
 // policy-controller.
 new ClusterProfile(app, 'Cluster', {
   kubernetesVersion: KubernetesVersion.V1_34,
-  addons: [...ClusterAddon.defaults(), ClusterAddon.NVIDIA_GPU_OPERATOR, ClusterAddon.SIGSTORE_POLICY_CONTROLLER, ClusterAddon.KUBERAY],
+  addons: [
+    ...ClusterAddon.defaults(), ClusterAddon.NVIDIA_GPU_OPERATOR, ClusterAddon.SIGSTORE_POLICY_CONTROLLER, ClusterAddon.KUBERAY,
+    ClusterAddon.AGENT_SANDBOX, ClusterAddon.GVISOR,
+  ],
 });
 
 // Cluster-wide objects: the GPU pool and its device classes, the operator's policy, monitoring and image policies.
@@ -127,6 +130,16 @@ new InferenceRoute(serving, 'chat', {
   gateway: 'gateways/inference-gateway',
   hostnames: ['llm.acme.dev'],
   backends: [{ service: stable, weight: 90 }, { service: canary, weight: 10 }],
+});
+
+// Research: a code interpreter for the team's agents, sandboxed by gVisor: no token, a read-only root, and egress only
+// to DNS and the stable Llama (never the cloud metadata address).
+new AgentSandbox(research, 'code-interpreter', {
+  image: PYTHON_IMAGE,
+  runtime: SandboxRuntime.gvisor(),
+  command: ['python', '-m', 'http.server', '8888'],
+  port: 8888,
+  modelEndpoints: [{ namespace: stable.namespace, podLabels: stable.selector, port: stable.port }],
 });
 
 // The canary gets its 10% only after it passes its evals: an Argo CD Sync hook runs lm-evaluation-harness against

@@ -32,6 +32,12 @@ export class ClusterAddon {
    * which Kueue's provisioning admission check sends (NodeProvisioner.clusterAutoscaler).
    */
   public static readonly CLUSTER_AUTOSCALER = new ClusterAddon('cluster-autoscaler', 'cluster-autoscaler with ProvisioningRequests (autoscaling.x-k8s.io)');
+  /** The agent-sandbox controller (agents.x-k8s.io Sandbox; extensions.agents.x-k8s.io SandboxTemplate, SandboxWarmPool, SandboxClaim). */
+  public static readonly AGENT_SANDBOX = new ClusterAddon('agent-sandbox', 'agent-sandbox (agents.x-k8s.io)');
+  /** The gVisor runtime: nodes whose container runtime has the `runsc` handler (SandboxRuntime.gvisor). */
+  public static readonly GVISOR = new ClusterAddon('gvisor', 'gVisor (runsc)');
+  /** Kata Containers installed by kata-deploy, which creates its `kata-<shim>` RuntimeClasses (SandboxRuntime.kata). */
+  public static readonly KATA_CONTAINERS = new ClusterAddon('kata-containers', 'Kata Containers (kata-deploy)');
   /** NVIDIA DRA driver for GPUs (DeviceClasses gpu.nvidia.com, mig.nvidia.com; ComputeDomain). */
   public static readonly NVIDIA_DRA_DRIVER = new ClusterAddon('nvidia-dra-driver', 'NVIDIA DRA driver (gpu.nvidia.com)');
   /**

@@ -17,6 +17,9 @@
  *   `imageSigning` is): its mutating webhook resolves every tag to the digest it verified at admission, so the pod
  *   that runs is pinned by digest, to a signed image. Every pod elsewhere (including every namespace the app does
  *   not itself emit) must name its images by digest.
+ * - the removed `extensions/v1beta1` API (kube-linter `no-extensions-v1beta`): its pattern matches any API group that
+ *   contains "extensions", so it flags agent-sandbox's `extensions.agents.x-k8s.io/v1beta1` SandboxTemplate, an API
+ *   that exists; every object of the core `extensions` group at a v1beta version must still be refused.
  */
 import type { Finding, ScanTarget } from './scanners';
 
@@ -69,6 +72,14 @@ export function narrowedChecks(targets: readonly ScanTarget[]): Finding[] {
       .map((s: Json) => `${s.namespace ?? t.object.metadata.namespace}/${s.name}`)));
   const findings: Finding[] = [];
   for (const t of targets) {
+    if (/^extensions\/v1beta/.test(String(t.object.apiVersion))) {
+      findings.push({
+        scanner: 'cdk8s-ai',
+        check: 'no-extensions-v1beta (the core extensions group)',
+        message: `${t.object.apiVersion} is a removed API; use apps/v1, networking.k8s.io/v1 or policy/v1`,
+        object: t.describe,
+      });
+    }
     const spec = podSpecOf(t.object);
     if (!spec) continue;
     for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {

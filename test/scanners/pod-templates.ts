@@ -2,8 +2,8 @@
  * Pod templates embedded in custom resources. kube-linter and checkov only inspect the built-in workload kinds, so a
  * JobSet's or LeaderWorkerSet's pods would pass unexamined. Each embedded template is handed to the scanners as the
  * built-in object its controller creates from it (a Job for a JobSet's or a Kubeflow TrainingRuntime's replicated job
- * and for an Argo Rollouts analysis job, a Pod for a LeaderWorkerSet's leader and worker templates and for a Ray
- * cluster's head and workers, with what KubeRay adds to them), and findings on
+ * and for an Argo Rollouts analysis job, a Pod for a LeaderWorkerSet's leader and worker templates, for a Ray
+ * cluster's head and workers, with what KubeRay adds to them, and for an agent sandbox), and findings on
  * it name the custom resource and the template's path.
  */
 import type { KubeObject, ScanTarget } from './scanners';
@@ -71,6 +71,12 @@ const EXTRACTORS: Extractor[] = [
       ...rayClusterPods(o, o.spec?.rayClusterSpec ?? {}, 'spec.rayClusterSpec'),
       ...(o.spec?.submitterPodTemplate ? [{ path: 'spec.submitterPodTemplate', object: pod(o, 'submitter', o.spec.submitterPodTemplate) }] : []),
     ],
+  },
+  {
+    // agent-sandbox (v0.5.6) creates each sandbox's Pod from the template's podTemplate.
+    group: 'extensions.agents.x-k8s.io',
+    kind: 'SandboxTemplate',
+    templates: (o) => (o.spec?.podTemplate ? [{ path: 'spec.podTemplate', object: pod(o, 'sandbox', o.spec.podTemplate) }] : []),
   },
   {
     group: 'argoproj.io',

@@ -48,6 +48,12 @@ export const GROUPS: ApiGroup[] = [
     folders: ['src/training/'],
   },
   {
+    id: 'agents',
+    title: 'Agents',
+    summary: 'Agents and the tools they call, in sandboxes: a sandbox runtime (gVisor, Kata), closed egress, secrets as files.',
+    folders: ['src/agents/'],
+  },
+  {
     id: 'evals',
     title: 'Eval gates',
     summary: 'Keeps a model version away from real traffic until its evals pass, and the delivery tools that hold it back.',

@@ -51,6 +51,12 @@ export const IMPORTS: ImportModule[] = [
   { name: 'lws', kind: 'crd', source: 'lws', files: ['leaderworkerset.x-k8s.io_leaderworkersets.yaml'] },
   { name: 'podgroup', kind: 'crd', source: 'scheduler-plugins', files: ['scheduling.x-k8s.io_podgroups.yaml'] },
   { name: 'kuberay', kind: 'crd', source: 'kuberay', files: ['ray.io_rayjobs.yaml', 'ray.io_rayclusters.yaml'] },
+  {
+    name: 'agent-sandbox',
+    kind: 'crd',
+    source: 'agent-sandbox',
+    files: ['extensions.agents.x-k8s.io_sandboxtemplates.yaml', 'extensions.agents.x-k8s.io_sandboxwarmpools.yaml'],
+  },
   { name: 'karpenter', kind: 'crd', source: 'karpenter', files: ['karpenter.sh_nodepools.yaml'] },
   { name: 'nvidia-dra', kind: 'crd', source: 'nvidia-dra-driver-gpu', files: ['resource.nvidia.com_computedomains.yaml'] },
   { name: 'nvidia-gpu-operator', kind: 'crd', source: 'nvidia-gpu-operator', files: ['nvidia.com_clusterpolicies.yaml'] },

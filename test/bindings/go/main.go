@@ -29,7 +29,8 @@ func synth(outdir string) cdk8s.App {
 
 	// What the target cluster is: Kubernetes 1.34 with DRA, the usual AI add-ons, the GPU operator and sigstore's
 	// policy-controller.
-	addons := append(*cdk8sai.ClusterAddon_Defaults(), cdk8sai.ClusterAddon_NVIDIA_GPU_OPERATOR(), cdk8sai.ClusterAddon_SIGSTORE_POLICY_CONTROLLER(), cdk8sai.ClusterAddon_KUBERAY())
+	addons := append(*cdk8sai.ClusterAddon_Defaults(), cdk8sai.ClusterAddon_NVIDIA_GPU_OPERATOR(), cdk8sai.ClusterAddon_SIGSTORE_POLICY_CONTROLLER(), cdk8sai.ClusterAddon_KUBERAY(),
+		cdk8sai.ClusterAddon_AGENT_SANDBOX(), cdk8sai.ClusterAddon_GVISOR())
 	cdk8sai.NewClusterProfile(app, jsii.String("Cluster"), &cdk8sai.ClusterProfileProps{
 		KubernetesVersion: cdk8sai.KubernetesVersion_V1_34(),
 		Addons:            &addons,
@@ -159,6 +160,16 @@ func synth(outdir string) cdk8s.App {
 			{Service: stable, Weight: jsii.Number(90)},
 			{Service: canary, Weight: jsii.Number(10)},
 		},
+	})
+
+	// Research: a code interpreter for the team's agents, sandboxed by gVisor: no token, a read-only root, and egress only
+	// to DNS and the stable Llama (never the cloud metadata address).
+	cdk8sai.NewAgentSandbox(research, jsii.String("code-interpreter"), &cdk8sai.AgentSandboxProps{
+		Image:          jsii.String(pythonImage),
+		Runtime:        cdk8sai.SandboxRuntime_Gvisor(nil),
+		Command:        &[]*string{jsii.String("python"), jsii.String("-m"), jsii.String("http.server"), jsii.String("8888")},
+		Port:           jsii.Number(8888),
+		ModelEndpoints: &[]*cdk8sai.AgentPeer{{Namespace: stable.Namespace(), PodLabels: stable.Selector(), Port: stable.Port()}},
 	})
 
 	// The canary gets its 10% only after it passes its evals: an Argo CD Sync hook runs lm-evaluation-harness against

@@ -10,10 +10,10 @@ import os
 from cdk8s import App, Chart, Size, YamlOutputType
 
 from cdk8s_ai import (
-    AdmissionAction, AiTenant, ClusterAddon, ClusterProfile, ComputeDomain, EndpointPickerProps, EppVersion, EvalDelivery,
+    AdmissionAction, AgentPeer, AgentSandbox, AiTenant, ClusterAddon, ClusterProfile, ComputeDomain, EndpointPickerProps, EppVersion, EvalDelivery,
     EvalGate, EvalSuite, EvalThreshold, GangScheduler, GangTrainingJob, GpuDeviceClass, GpuModel, GpuNodePool, GpuOperatorPolicy, GpuPrice, GpuRequest, ImageAdmissionPolicy,
     ImageSigningPolicy, InferenceRoute, InferenceRouteBackend, InferenceService, KubernetesVersion, ModelServer,
-    ModelSource, MonitoringThresholds, PlatformObservability, PlatformReport, RayCluster, SigningAuthority, TenantAccess,
+    ModelSource, MonitoringThresholds, PlatformObservability, PlatformReport, RayCluster, SandboxRuntime, SigningAuthority, TenantAccess,
     TenantApiServer, TenantGpuQuota, TenantModelDownloads, TenantOperations, TrainingBackend, WorkloadMonitoring,
 )
 
@@ -35,7 +35,10 @@ def synth(outdir: str) -> App:
     ClusterProfile(
         app, "Cluster",
         kubernetes_version=KubernetesVersion.V1_34,
-        addons=[*ClusterAddon.defaults(), ClusterAddon.NVIDIA_GPU_OPERATOR, ClusterAddon.SIGSTORE_POLICY_CONTROLLER, ClusterAddon.KUBERAY],
+        addons=[
+            *ClusterAddon.defaults(), ClusterAddon.NVIDIA_GPU_OPERATOR, ClusterAddon.SIGSTORE_POLICY_CONTROLLER, ClusterAddon.KUBERAY,
+            ClusterAddon.AGENT_SANDBOX, ClusterAddon.GVISOR,
+        ],
     )
 
     # Cluster-wide objects: the GPU pool and its device classes, the operator's policy, monitoring and image policies.
@@ -148,6 +151,17 @@ def synth(outdir: str) -> App:
         gateway="gateways/inference-gateway",
         hostnames=["llm.acme.dev"],
         backends=[InferenceRouteBackend(service=stable, weight=90), InferenceRouteBackend(service=canary, weight=10)],
+    )
+
+    # Research: a code interpreter for the team's agents, sandboxed by gVisor: no token, a read-only root, and egress only
+    # to DNS and the stable Llama (never the cloud metadata address).
+    AgentSandbox(
+        research, "code-interpreter",
+        image=PYTHON_IMAGE,
+        runtime=SandboxRuntime.gvisor(),
+        command=["python", "-m", "http.server", "8888"],
+        port=8888,
+        model_endpoints=[AgentPeer(namespace=stable.namespace, pod_labels=stable.selector, port=stable.port)],
     )
 
     # The canary gets its 10% only after it passes its evals: an Argo CD Sync hook runs lm-evaluation-harness against

@@ -1,0 +1,2 @@
+export * from './agent-sandbox';
+export * from './sandbox-runtime';

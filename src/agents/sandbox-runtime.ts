@@ -1,0 +1,138 @@
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { ClusterAddon } from '../cluster/cluster-addon';
+import { ClusterProfile } from '../cluster/cluster-profile';
+import * as k8s from '../imports/k8s';
+import { clusterScoped } from '../internal/cluster-scoped';
+import { ValidationError, invalidProp } from '../internal/errors';
+import { standardLabels } from '../internal/labels';
+import { claimName, isDnsLabel } from '../internal/names';
+import { requireLabels } from '../internal/qualified-name';
+
+/**
+ * Options for a gVisor sandbox runtime.
+ */
+export interface GvisorRuntimeOptions {
+  /**
+   * The RuntimeClass name.
+   *
+   * @default 'gvisor'
+   */
+  readonly name?: string;
+
+  /**
+   * The container runtime handler of gVisor on the nodes.
+   *
+   * @default 'runsc'
+   */
+  readonly handler?: string;
+
+  /**
+   * Labels of the nodes that have gVisor (the RuntimeClass `scheduling.nodeSelector`), e.g. GKE's
+   * `{ 'sandbox.gke.io/runtime': 'gvisor' }`.
+   *
+   * @default - none: every node has it
+   */
+  readonly nodeLabels?: { [key: string]: string };
+}
+
+/**
+ * Options for a Kata Containers sandbox runtime.
+ */
+export interface KataRuntimeOptions {
+  /**
+   * The kata-deploy shim (hypervisor configuration), e.g. `qemu`, `clh`, `fc`.
+   *
+   * @default 'qemu'
+   */
+  readonly shim?: string;
+}
+
+const KATA_NODE_LABEL = 'katacontainers.io/kata-runtime';
+
+/**
+ * The kernel boundary a sandboxed pod runs behind: a RuntimeClass whose handler isolates the pod from the host kernel.
+ */
+export class SandboxRuntime {
+  /**
+   * The gVisor runtime, whose RuntimeClass the library emits (`node.k8s.io/v1`, handler `runsc`, as gVisor's containerd quick start
+   * declares it, google/gvisor release-20260817.0 g3doc/user_guide/containerd/quick_start.md). Needs
+   * `ClusterAddon.GVISOR`.
+   */
+  public static gvisor(options: GvisorRuntimeOptions = {}): SandboxRuntime {
+    const name = options.name ?? 'gvisor';
+    const handler = options.handler ?? 'runsc';
+    for (const [prop, value] of [['name', name], ['handler', handler]] as const) {
+      if (!isDnsLabel(value)) throw invalidProp('SandboxRuntime.gvisor', `options.${prop}`, value, 'a DNS-1123 label such as "gvisor"');
+    }
+    const nodeLabels = requireLabels('SandboxRuntime.gvisor', 'options.nodeLabels', options.nodeLabels ?? {});
+    return new SandboxRuntime('gVisor', name, ClusterAddon.GVISOR, (scope) => {
+      claimName(scope, 'RuntimeClass', undefined, name);
+      return clusterScoped(new k8s.KubeRuntimeClass(scope, `RuntimeClass-${name}`, {
+        metadata: { name, labels: standardLabels({ name: 'sandbox-runtime', instance: name, component: 'runtime-class' }) },
+        handler,
+        scheduling: Object.keys(nodeLabels).length ? { nodeSelector: nodeLabels } : undefined,
+      }));
+    }, nodeLabels, JSON.stringify({ handler, nodeLabels }));
+  }
+
+  /**
+   * Kata Containers: the `kata-<shim>` RuntimeClass kata-deploy's chart creates (handler `kata-<shim>`, pod overhead,
+   * nodes labelled `katacontainers.io/kata-runtime=true`; kata-containers 3.32.0
+   * tools/packaging/kata-deploy/helm-chart/kata-deploy/templates/runtimeclasses.yaml). The library references it and
+   * emits none, so it never fights the chart over the object. Needs `ClusterAddon.KATA_CONTAINERS`.
+   */
+  public static kata(options: KataRuntimeOptions = {}): SandboxRuntime {
+    const shim = options.shim ?? 'qemu';
+    if (!isDnsLabel(`kata-${shim}`)) throw invalidProp('SandboxRuntime.kata', 'options.shim', shim, 'a kata-deploy shim such as "qemu", "clh" or "fc"');
+    return new SandboxRuntime('Kata Containers', `kata-${shim}`, ClusterAddon.KATA_CONTAINERS, undefined, { [KATA_NODE_LABEL]: 'true' }, shim);
+  }
+
+  /**
+   * @param displayName The runtime, for messages.
+   * @param runtimeClassName The pods' `runtimeClassName`.
+   * @param addon The add-on that provides it.
+   * @param emit Emits the RuntimeClass, when the library owns it.
+   * @param nodeLabels The labels of the nodes that have it.
+   * @param signature What the RuntimeClass is made of (two runtimes of one name must agree on it).
+   */
+  private constructor(
+    public readonly displayName: string,
+    public readonly runtimeClassName: string,
+    private readonly addon: ClusterAddon,
+    private readonly emit: ((scope: IConstruct) => ApiObject) | undefined,
+    private readonly nodeLabels: { [key: string]: string },
+    private readonly signature: string,
+  ) {}
+
+  /** The labels of the nodes that have the runtime (the RuntimeClass scheduling, which admission adds to the pods). */
+  public get runtimeNodeLabels(): { [key: string]: string } {
+    return { ...this.nodeLabels };
+  }
+
+  /**
+   * Requires the runtime's add-on on the profile of `scope` and emits its RuntimeClass once per app (the first scope
+   * that uses it owns it).
+   * @internal
+   */
+  public _bind(scope: IConstruct, prop: string): ApiObject | undefined {
+    const profile = ClusterProfile.of(scope);
+    if (!profile.hasAddon(this.addon)) {
+      throw new ValidationError(scope, prop, `${this.displayName} needs ${this.addon.description}, which the ClusterProfile ` +
+        `"${profile.node.path}" does not list in its addons; add ClusterAddon.${this.addon === ClusterAddon.GVISOR ? 'GVISOR' : 'KATA_CONTAINERS'}`);
+    }
+    if (!this.emit) return undefined;
+    const emitted = EMITTED.get(scope.node.root) ?? new Map<string, { object: ApiObject; signature: string }>();
+    EMITTED.set(scope.node.root, emitted);
+    const first = emitted.get(this.runtimeClassName);
+    if (first && first.signature !== this.signature) {
+      throw new ValidationError(scope, prop, `declares the RuntimeClass ${this.runtimeClassName} as ${this.signature}, but ` +
+        `${first.object.node.scope?.node.path} declared it as ${first.signature}; give one of them another name`);
+    }
+    if (!first) emitted.set(this.runtimeClassName, { object: this.emit(scope), signature: this.signature });
+    return emitted.get(this.runtimeClassName)!.object;
+  }
+}
+
+/** Per app: the RuntimeClasses emitted, by name (two `SandboxRuntime.gvisor()` values of one name share one). */
+const EMITTED = new WeakMap<IConstruct, Map<string, { object: ApiObject; signature: string }>>();
