@@ -193,7 +193,9 @@ export class AgentSandbox extends Construct {
     }
     return new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata: { name: policyName, namespace: this.namespace, labels, annotations: { 'ai.cdk8s.io/isolates': `agent sandbox ${this.name}` } },
-      spec: { podSelector: { matchLabels: { ...this.selector } }, policyTypes: ['Ingress', 'Egress'], ingress, egress },
+      // No ingress rule at all when nothing calls in (an empty list would not survive the apiserver's round trip, and a
+      // re-sync would rewrite it): with `Ingress` among the policy types, that denies all ingress.
+      spec: { podSelector: { matchLabels: { ...this.selector } }, policyTypes: ['Ingress', 'Egress'], ingress: ingress.length ? ingress : undefined, egress },
     });
   }
 
