@@ -17,6 +17,8 @@ export interface SimBinaries {
   readonly jobset: string;
   readonly lws: string;
   readonly promtool: string;
+  /** The agent-sandbox controller (v0.5.6, with its extensions controllers). */
+  readonly agentSandbox: string;
   readonly epp: string;
   /** Module directories in the Go module cache (stage documents, webhook manifests, extra CRDs). */
   readonly kwokModule: string;
@@ -53,6 +55,7 @@ export function simBinaries(): SimBinaries {
     jobset: need('JOBSET'),
     lws: need('LWS'),
     promtool: need('PROMTOOL'),
+    agentSandbox: need('AGENT_SANDBOX'),
     epp: need('EPP'),
     kwokModule: need('KWOK_MODULE'),
     kueueModule: need('KUEUE_MODULE'),

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { simBinaries, SimBinaries } from './binaries';
-import { ComponentContext, startControllerManager, startJobSet, startKueue, startKwok, startLws, startScheduler, WebhookServing } from './components';
+import { ComponentContext, startAgentSandbox, startControllerManager, startJobSet, startKueue, startKwok, startLws, startScheduler, WebhookServing } from './components';
 import { KubeApi } from './kube-api';
 import { cpuNodes, driverDeviceClasses, NodeOptions, PoolContract, poolNodes } from './nodes';
 import { makeWebhookPki } from './pki';
@@ -29,6 +29,10 @@ export interface SimClusterOptions {
   readonly nodeOptions?: Readonly<Record<string, NodeOptions>>;
   /** Plain CPU nodes (default 2). */
   readonly cpuNodes?: number;
+  /** Also run the agent-sandbox controller (default false). */
+  readonly agentSandbox?: boolean;
+  /** Extra CPU nodes with these labels (e.g. the nodes of a sandbox runtime), named `labelled-<i>` (default none). */
+  readonly labelledNodes?: { readonly count: number; readonly labels: Record<string, string> };
   /** Kueue Configuration fields beyond the release defaults (e.g. `resources.deviceClassMappings`). */
   readonly kueueConfig?: Record<string, unknown>;
   /** Progress messages. */
@@ -132,7 +136,7 @@ export class SimCluster {
       featureGates: Object.keys(def.featureGates).length ? formatKeyValues(def.featureGates) : undefined,
     };
     const pki = makeWebhookPki(this.dir);
-    const [kcmPort, schedPort, kwokPort, ...ports] = await freePorts(9);
+    const [kcmPort, schedPort, kwokPort, sandboxHealthPort, ...ports] = await freePorts(10);
     const saKey = path.join(this.env.state.tempDir, 'sa.key');
     this.register('kube-controller-manager', startControllerManager(ctx, kcmPort, saKey, this.connection.caFile), () => this.api.httpsOk(kcmPort, '/healthz'));
     this.register('kube-scheduler', startScheduler(ctx, schedPort), () => this.api.httpsOk(schedPort, '/healthz'));
@@ -145,6 +149,9 @@ export class SimCluster {
     this.register('kueue', startKueue(ctx, kueue, options.kueueConfig ?? {}), () => this.api.httpOk(kueue.healthPort, '/readyz'));
     this.register('jobset', startJobSet(ctx, jobset), () => this.api.httpOk(jobset.healthPort, '/readyz'));
     this.register('lws', startLws(ctx, lws), () => this.api.httpOk(lws.healthPort, '/readyz'));
+    if (options.agentSandbox) {
+      this.register('agent-sandbox', startAgentSandbox(ctx, sandboxHealthPort), () => this.api.httpOk(sandboxHealthPort, '/readyz'));
+    }
     await this.waitControllersReady(120_000);
     this.timings.controllersReadyMs = Date.now() - t;
 
@@ -160,6 +167,7 @@ export class SimCluster {
     const nodes = [
       ...driverDeviceClasses(contracts),
       ...cpuNodes(options.cpuNodes ?? 2),
+      ...(options.labelledNodes ? cpuNodes(options.labelledNodes.count, options.labelledNodes.labels, 'labelled') : []),
       ...contracts.flatMap((c) => poolNodes(c, options.nodeOptions?.[c.name])),
     ];
     await this.addNodes(nodes);

@@ -139,3 +139,15 @@ export function startJobSet(ctx: ComponentContext, serving: WebhookServing): Ser
 export function startLws(ctx: ComponentContext, serving: WebhookServing): ServerProcess {
   return startManager(ctx, 'lws', ctx.bin.lws, 'config.lws.x-k8s.io/v1alpha1', serving);
 }
+
+/**
+ * The agent-sandbox controller with its extensions controllers (SandboxTemplate, SandboxWarmPool, SandboxClaim), as
+ * its release's manager runs it (cmd/agent-sandbox-controller/main.go v0.5.6 flags) minus leader election and the
+ * conversion webhook (the test apiserver serves the CRDs without conversion; everything here is v1beta1).
+ */
+export function startAgentSandbox(ctx: ComponentContext, healthPort: number): ServerProcess {
+  return startComponent(ctx, 'agent-sandbox', ctx.bin.agentSandbox, [
+    `--kubeconfig=${ctx.kubeconfig}`, '--extensions', '--leader-elect=false', '--enable-webhook=false', '--manage-webhook-certs=false',
+    `--health-probe-bind-address=127.0.0.1:${healthPort}`, '--metrics-bind-address=0',
+  ]);
+}

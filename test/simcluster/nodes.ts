@@ -131,8 +131,8 @@ function node(name: string, labels: Record<string, string>, taints: PoolContract
 
 const NODE_RESOURCES = { 'cpu': '224', 'memory': '2000Gi', 'pods': '110', 'ephemeral-storage': '10Ti' };
 
-export function cpuNodes(count: number): KubeObject[] {
-  return Array.from({ length: count }, (_, i) => node(`cpu-${i}`, {}, [], NODE_RESOURCES));
+export function cpuNodes(count: number, labels: Record<string, string> = {}, prefix = 'cpu'): KubeObject[] {
+  return Array.from({ length: count }, (_, i) => node(`${prefix}-${i}`, labels, [], NODE_RESOURCES));
 }
 
 function uuid(nodeName: string, gpu: number, suffix = ''): string {

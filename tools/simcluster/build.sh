@@ -93,7 +93,7 @@ build grafana-dashboard-check "$(fingerprint "-s -w" "$GDC/go.mod" "$GDC/go.sum"
   go_build "$GDC" "-s -w" "" .
 
 # Upstream commands named by each wrapper's `tool` directive.
-for name in kwok kueue jobset lws promtool; do
+for name in kwok kueue jobset lws promtool agent-sandbox; do
   dir="$HERE/$name"
   pkg="$(sed -n 's#^tool[[:space:]]\+\([^[:space:]]*\).*#\1#p' "$dir/go.mod" | head -n1)"
   build "$name" "$(fingerprint "$pkg" "$dir/go.mod" "$dir/go.sum")" go_build "$dir" "-s -w" "" "$pkg"
@@ -118,7 +118,7 @@ build epp "$(fingerprint "./cmd/epp" "$EPP_ARCHIVE")" build_epp
 module_dir() { # <wrapper dir> <module path>
   (cd "$1" && go list -m -f '{{.Dir}}' "$2")
 }
-for name in kube-scheduler kube-controller-manager launcher grafana-dashboard-check kwok kueue jobset lws promtool epp; do
+for name in kube-scheduler kube-controller-manager launcher grafana-dashboard-check kwok kueue jobset lws promtool agent-sandbox epp; do
   printf '%s=%s\n' "$(echo "$name" | tr 'a-z-' 'A-Z_')" "$CACHE_ROOT/$name/$name"
 done
 echo "KWOK_MODULE=$(module_dir "$HERE/kwok" sigs.k8s.io/kwok)"
