@@ -109,3 +109,29 @@ export function podSpecsBelow(scope: IConstruct): FoundPodSpec[] {
 export function imagesOf(spec: any): string[] {
   return [...(spec.initContainers ?? []), ...(spec.containers ?? [])].map((c: any) => c.image).filter((i: any) => typeof i === 'string');
 }
+
+/**
+ * The Secrets a pod spec reads, sorted: `name/key` for a key (an env variable's secretKeyRef, a projected or secret
+ * volume's item), `name` for the whole Secret (envFrom, a volume without items, an image pull secret).
+ */
+export function secretsOf(spec: any): string[] {
+  const out = new Set<string>();
+  for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
+    for (const e of c.env ?? []) {
+      const ref = e.valueFrom?.secretKeyRef;
+      if (ref?.name) out.add(`${ref.name}/${ref.key}`);
+    }
+    for (const e of c.envFrom ?? []) if (e.secretRef?.name) out.add(e.secretRef.name);
+  }
+  const fromVolume = (name: string | undefined, items: any[] | undefined) => {
+    if (!name) return;
+    if (items?.length) for (const i of items) out.add(`${name}/${i.key}`);
+    else out.add(name);
+  };
+  for (const v of spec.volumes ?? []) {
+    fromVolume(v.secret?.secretName, v.secret?.items);
+    for (const src of v.projected?.sources ?? []) fromVolume(src.secret?.name, src.secret?.items);
+  }
+  for (const s of spec.imagePullSecrets ?? []) if (s.name) out.add(s.name);
+  return [...out].sort();
+}

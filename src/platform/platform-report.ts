@@ -11,6 +11,7 @@ import { ClusterProfile } from '../cluster/cluster-profile';
 import { warnings } from '../cluster/platform-warnings';
 import { invalidProp } from '../internal/errors';
 import { requireWritableDir } from '../internal/output-paths';
+import { podSpecsBelow, secretsOf } from '../internal/pod-templates';
 import { checkProps, opt } from '../internal/runtime-checks';
 import { trafficEdges } from '../security/tenant-network';
 import { rangesOf, TrafficPeer } from '../security/traffic-edge';
@@ -140,6 +141,10 @@ export class PlatformReport extends Construct {
       lines.push('', `Requested GPUs: ${t.requestedGpus}; estimated cost: ${t.estimatedCostPerHour === null ? 'unknown (no GPU prices)' : `${t.estimatedCostPerHour} ${m.currency}/h`}.`, '');
       lines.push('| readiness item | result | detail |', '| --- | --- | --- |');
       for (const c of t.checklist) lines.push(`| ${c.title} | ${c.result} | ${c.detail.replace(/\|/g, '\\|')} |`);
+      if (t.secretsRead.length) {
+        lines.push('', '| workload | reads the Secrets |', '| --- | --- |');
+        for (const r of t.secretsRead) lines.push(`| ${r.workload} | ${r.secrets.map((x: string) => `\`${x}\``).join(', ')} |`);
+      }
     }
     kueueMarkdown(m, lines);
     if (m.trafficEdges.length) {
@@ -229,6 +234,7 @@ export class PlatformReport extends Construct {
         via: via ?? null,
       })),
       checklist: tenantChecklist(t, observability),
+      secretsRead: secretsRead(t),
     };
   }
 
@@ -298,3 +304,16 @@ function round(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
+/** Every workload of the tenant that reads Secrets, with what it reads (`name/key` or the whole `name`), by object. */
+function secretsRead(t: AiTenant): { workload: string; secrets: string[] }[] {
+  const byWorkload = new Map<string, Set<string>>();
+  for (const found of podSpecsBelow(t)) {
+    const secrets = secretsOf(found.spec);
+    if (!secrets.length) continue;
+    const workload = `${found.object.kind}/${found.object.name}`;
+    const set = byWorkload.get(workload) ?? new Set<string>();
+    secrets.forEach((x) => set.add(x));
+    byWorkload.set(workload, set);
+  }
+  return [...byWorkload].sort(([a], [b]) => a.localeCompare(b)).map(([workload, set]) => ({ workload, secrets: [...set].sort() }));
+}
