@@ -7,7 +7,7 @@
 import { App, Chart } from 'cdk8s';
 import { synthesize, SynthesizedApp } from './apps';
 import { SimCluster } from './cluster';
-import { GITOPS_MANAGER } from './expectations';
+import { GITOPS_MANAGER, isReady } from './expectations';
 import { AgentSandbox, ClusterAddon, ClusterProfile, KubernetesVersion, SandboxRuntime } from '../../src';
 
 const SIM_TIMEOUT = 600_000;
@@ -31,8 +31,6 @@ function sandboxApp(): SynthesizedApp {
   });
   return synthesize(app);
 }
-
-const isReady = (pod: any) => pod.status?.phase === 'Running' && (pod.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
 
 describe('an AgentSandbox with the real agent-sandbox controller', () => {
   let cluster: SimCluster;

@@ -49,7 +49,7 @@ export function expectedPods(objects: readonly KubeObject[]): ExpectedPods[] {
   return out;
 }
 
-function isReady(pod: any): boolean {
+export function isReady(pod: any): boolean {
   return pod.status?.phase === 'Running' && (pod.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
 }
 
