@@ -8,6 +8,7 @@ import { ValidationError, invalidProp } from '../internal/errors';
 import { standardLabels } from '../internal/labels';
 import { claimName, isDnsLabel } from '../internal/names';
 import { requireLabels } from '../internal/qualified-name';
+import { checkProps, opt } from '../internal/runtime-checks';
 
 /**
  * Options for a gVisor sandbox runtime.
@@ -60,6 +61,9 @@ export class SandboxRuntime {
    * `ClusterAddon.GVISOR`.
    */
   public static gvisor(options: GvisorRuntimeOptions = {}): SandboxRuntime {
+    options = checkProps('SandboxRuntime.gvisor', 'GvisorRuntimeOptions', options, {
+      name: opt('string'), handler: opt('string'), nodeLabels: opt('string-map'),
+    }, 'options.');
     const name = options.name ?? 'gvisor';
     const handler = options.handler ?? 'runsc';
     for (const [prop, value] of [['name', name], ['handler', handler]] as const) {
@@ -83,6 +87,7 @@ export class SandboxRuntime {
    * emits none, so it never fights the chart over the object. Needs `ClusterAddon.KATA_CONTAINERS`.
    */
   public static kata(options: KataRuntimeOptions = {}): SandboxRuntime {
+    options = checkProps('SandboxRuntime.kata', 'KataRuntimeOptions', options, { shim: opt('string') }, 'options.');
     const shim = options.shim ?? 'qemu';
     if (!isDnsLabel(`kata-${shim}`)) throw invalidProp('SandboxRuntime.kata', 'options.shim', shim, 'a kata-deploy shim such as "qemu", "clh" or "fc"');
     return new SandboxRuntime('Kata Containers', `kata-${shim}`, ClusterAddon.KATA_CONTAINERS, undefined, { [KATA_NODE_LABEL]: 'true' }, shim);

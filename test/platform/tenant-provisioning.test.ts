@@ -121,6 +121,16 @@ describe('NodeProvisioner.clusterAutoscaler', () => {
     ]);
   });
 
+  test('props left null from plain JavaScript mean the defaults', () => {
+    const app = new App();
+    profile(app, true);
+    const chart = new Chart(app, 'c', { disableResourceNameHashes: true });
+    const pool = new GpuNodePool(chart, 'pool', { gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: 8, maxNodes: 1, provisioner: NodeProvisioner.clusterAutoscaler(null as any) });
+    expect(pool.provisioningRequest).toEqual({
+      className: 'best-effort-atomic-scale-up.autoscaling.x-k8s.io', parameters: {}, backoffLimitCount: 3, backoffBaseSeconds: 60, backoffMaxSeconds: 1800,
+    });
+  });
+
   test('the provisioning classes name what cluster-autoscaler and GKE serve', () => {
     expect([ProvisioningClass.BEST_EFFORT_ATOMIC_SCALE_UP, ProvisioningClass.CHECK_CAPACITY, ProvisioningClass.GKE_QUEUED_PROVISIONING, ProvisioningClass.custom('fast.example.com')]
       .map((c) => c.className)).toEqual([

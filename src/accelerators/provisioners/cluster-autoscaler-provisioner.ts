@@ -65,8 +65,7 @@ export class ClusterAutoscalerProvisioner implements INodeProvisioner {
 
   public bind(pool: IGpuNodePool): ProvisionedNodes {
     ClusterProfile.of(pool)._requireAddon(pool, 'provisioner', ClusterAddon.CLUSTER_AUTOSCALER, 'NodeProvisioner.clusterAutoscaler(...)');
-    const p = this.props;
-    checkProps(pool, 'ClusterAutoscalerProvisionerProps', p, {
+    const p = checkProps(pool, 'ClusterAutoscalerProvisionerProps', this.props, {
       provisioningClass: opt('object', 'a ProvisioningClass'),
       parameters: opt('object', 'a map of parameter names to strings'),
       maxRetries: opt('number', 'a whole number from 0 to 100'),
