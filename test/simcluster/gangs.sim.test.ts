@@ -8,6 +8,7 @@ import { App, Chart } from 'cdk8s';
 import { synthesize, SynthesizedApp } from './apps';
 import { SimCluster } from './cluster';
 import { expectRunningOnPools, GITOPS_MANAGER, expectedPods } from './expectations';
+import { condition, expectNotAdmitted, gangObjects, workloadOf } from './gangs';
 import {
   AiTenant, ClusterAddon, ClusterProfile, GangScheduler, GangTrainingJob, GpuModel, GpuNodePool, GpuRequest,
   InferenceService, KubernetesVersion, ModelServer, ModelSource, TrainingBackend,
@@ -75,30 +76,10 @@ function jobSetsOf(out: SynthesizedApp, tenant: string): KubeObject[] {
   return out.objects.filter((o) => o.kind === 'JobSet' && o.metadata.namespace === tenant);
 }
 
-/**
- * The objects of one gang (its JobSet, claim template and network policy), without the tenant's: a job submitted on
- * its own, as a team's pipeline submits it against whatever quota the platform repository gives the tenant. (Synth
- * refuses a gang over its own tenant's quota or its pool's capacity, so a gang that Kueue must hold back comes from
- * another app than the quota that holds it back.)
- */
-function gangObjects(out: SynthesizedApp, jobSet: KubeObject): KubeObject[] {
-  return out.objects.filter((o) => o.metadata.namespace === jobSet.metadata.namespace
-    && (o.metadata.labels as any)?.['app.kubernetes.io/instance'] === jobSet.metadata.name);
-}
-
 /** The tenants' and pool's objects only (quota, queues, namespace, flavors), no gang. */
 function platformObjects(out: SynthesizedApp): KubeObject[] {
   const gangs = new Set(out.objects.filter((o) => o.kind === 'JobSet').map((o) => `${o.metadata.namespace}/${o.metadata.name}`));
   return out.objects.filter((o) => !gangs.has(`${o.metadata.namespace}/${(o.metadata.labels as any)?.['app.kubernetes.io/instance']}`));
-}
-
-async function workloadOf(cluster: SimCluster, jobSet: KubeObject): Promise<any | undefined> {
-  const wls = await cluster.api.list('kueue.x-k8s.io/v1beta2', 'Workload', String(jobSet.metadata.namespace));
-  return wls.find((w) => (w.metadata.ownerReferences ?? []).some((r: any) => r.kind === 'JobSet' && r.name === jobSet.metadata.name));
-}
-
-function condition(obj: any, type: string): any {
-  return (obj?.status?.conditions ?? []).find((c: any) => c.type === type);
 }
 
 async function expectAdmitted(cluster: SimCluster, jobSet: KubeObject): Promise<void> {
@@ -108,25 +89,6 @@ async function expectAdmitted(cluster: SimCluster, jobSet: KubeObject): Promise<
   }, 60_000);
 }
 
-/** The gang stays out: its Workload exists, reserves no quota, and no worker pod exists — checked over a settling period. */
-async function expectNotAdmitted(cluster: SimCluster, jobSet: KubeObject, settleMs = 8_000): Promise<string> {
-  let message = '';
-  await cluster.waitFor(`Workload of ${jobSet.metadata.name} evaluated by Kueue`, async () => {
-    const wl = await workloadOf(cluster, jobSet);
-    const reserved = condition(wl, 'QuotaReserved');
-    message = reserved?.message ?? '';
-    return reserved?.status === 'False' && reserved.reason === 'Pending' || `Workload ${wl ? JSON.stringify(wl.status?.conditions) : 'not created'}`;
-  }, 60_000);
-  const until = Date.now() + settleMs;
-  while (Date.now() < until) {
-    const pods = await cluster.api.list('v1', 'Pod', String(jobSet.metadata.namespace), `jobset.sigs.k8s.io/jobset-name=${jobSet.metadata.name}`);
-    expect({ jobSet: jobSet.metadata.name, pods: pods.map((p) => p.metadata.name) }).toEqual({ jobSet: jobSet.metadata.name, pods: [] });
-    const wl = await workloadOf(cluster, jobSet);
-    expect({ jobSet: jobSet.metadata.name, admitted: condition(wl, 'Admitted')?.status ?? 'False' }).toEqual({ jobSet: jobSet.metadata.name, admitted: 'False' });
-    await new Promise((r) => setTimeout(r, 1_000));
-  }
-  return message;
-}
 
 /** What the kubelet reports when every container of a JobSet's pods exited 0: the training finished. */
 async function finishJobSet(cluster: SimCluster, jobSet: KubeObject): Promise<void> {

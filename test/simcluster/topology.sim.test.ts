@@ -10,6 +10,7 @@ import { App, Chart, Duration } from 'cdk8s';
 import { synthesize, SynthesizedApp } from './apps';
 import { SimCluster } from './cluster';
 import { expectRunningOnPools, GITOPS_MANAGER, podsOf } from './expectations';
+import { condition, expectNotAdmitted, gangObjects, workloadOf } from './gangs';
 import {
   AiTenant, ClusterAddon, ClusterProfile, GangScheduler, GangTopology, GangTrainingJob, GpuAllocation, GpuModel, GpuNodePool,
   GpuRequest, KubernetesVersion, PlatformReport, TrainingBackend,
@@ -68,21 +69,6 @@ function jobSet(out: SynthesizedApp): KubeObject {
   return found[0];
 }
 
-/** The gang's own objects (JobSet, network policy), as a team's pipeline submits it against the tenant's queue. */
-function gangObjects(out: SynthesizedApp, js: KubeObject): KubeObject[] {
-  return out.objects.filter((o) => o.metadata.namespace === js.metadata.namespace &&
-    (o.metadata.labels as any)?.['app.kubernetes.io/instance'] === js.metadata.name);
-}
-
-async function workloadOf(cluster: SimCluster, js: KubeObject): Promise<any | undefined> {
-  const wls = await cluster.api.list('kueue.x-k8s.io/v1beta2', 'Workload', String(js.metadata.namespace));
-  return wls.find((w) => (w.metadata.ownerReferences ?? []).some((r: any) => r.kind === 'JobSet' && r.name === js.metadata.name));
-}
-
-function condition(obj: any, type: string): any {
-  return (obj?.status?.conditions ?? []).find((c: any) => c.type === type);
-}
-
 async function expectCondition(cluster: SimCluster, js: KubeObject, type: string): Promise<any> {
   let wl: any;
   await cluster.waitFor(`Workload of ${js.metadata.name} ${type}`, async () => {
@@ -90,24 +76,6 @@ async function expectCondition(cluster: SimCluster, js: KubeObject, type: string
     return condition(wl, type)?.status === 'True' || `Workload ${wl ? JSON.stringify(wl.status?.conditions) : 'not created'}`;
   }, 120_000);
   return wl;
-}
-
-/** Kueue evaluated the gang and reserved nothing; no worker pod exists over a settling period. Returns Kueue's reason. */
-async function expectNotAdmitted(cluster: SimCluster, js: KubeObject, settleMs = 8_000): Promise<string> {
-  let message = '';
-  await cluster.waitFor(`Workload of ${js.metadata.name} evaluated by Kueue`, async () => {
-    const wl = await workloadOf(cluster, js);
-    const reserved = condition(wl, 'QuotaReserved');
-    message = reserved?.message ?? '';
-    return reserved?.status === 'False' && reserved.reason === 'Pending' || `Workload ${wl ? JSON.stringify(wl.status?.conditions) : 'not created'}`;
-  }, 60_000);
-  const until = Date.now() + settleMs;
-  while (Date.now() < until) {
-    const pods = await cluster.api.list('v1', 'Pod', String(js.metadata.namespace), `jobset.sigs.k8s.io/jobset-name=${js.metadata.name}`);
-    expect({ jobSet: js.metadata.name, pods: pods.map((p) => p.metadata.name) }).toEqual({ jobSet: js.metadata.name, pods: [] });
-    await new Promise((r) => setTimeout(r, 1_000));
-  }
-  return message;
 }
 
 /** The value of `label` on the node of every pod of the gang. */

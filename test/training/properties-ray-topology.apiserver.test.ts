@@ -5,6 +5,7 @@
 import { Chart, Duration, Size } from 'cdk8s';
 import * as fc from 'fast-check';
 import { Env, IMAGE, TRAINING_ADDONS, appFor, find, podTemplateOf, synth, workerJob, workloadObjects } from './fixtures';
+import { rayPods, submitterJob } from './kuberay-objects';
 import { GpuModel } from '../../src/accelerators/gpu-model';
 import { GpuNodePool } from '../../src/accelerators/gpu-node-pool';
 import { GpuRequest } from '../../src/accelerators/gpu-request';
@@ -74,44 +75,6 @@ function placement(env: Env, tenantName: string | null, g: GpuValue | undefined,
     gpuQuota: pool ? [{ pool, gpus: pool.gpusPerNode * pool.maxNodes }] : undefined,
   });
   return { fixture, scope: t as Chart | AiTenant, queue: t.queueName, request, pool };
-}
-
-/** A Pod from a Ray group template as KubeRay creates it (common/pod.go keeps the template's spec and labels). */
-function podOf(template: any, name: string, namespace: string): KubeObject {
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels: template.metadata?.labels }, spec: template.spec };
-}
-
-/** The head and a worker of a RayCluster spec; the head with KubeRay's autoscaler sidecar when it autoscales. */
-function rayPods(name: string, namespace: string, spec: any): KubeObject[] {
-  const headTemplate = spec.headGroupSpec.template;
-  const options = spec.autoscalerOptions;
-  // common/pod.go BuildAutoscalerContainer with the overrides of autoscalerOptions (mergeAutoscalerOverrides).
-  const autoscaler = options && {
-    name: 'autoscaler',
-    image: headTemplate.spec.containers[0].image,
-    command: ['/bin/bash', '-lc', '--'],
-    args: ['ulimit -n 65536; $KUBERAY_GEN_AUTOSCALER_START_CMD'],
-    resources: { limits: { cpu: '500m', memory: '512Mi' }, requests: { cpu: '500m', memory: '512Mi' } },
-    securityContext: options.securityContext,
-    env: options.env,
-    volumeMounts: options.volumeMounts,
-  };
-  const containers = autoscaler ? [...headTemplate.spec.containers, autoscaler] : headTemplate.spec.containers;
-  const withSidecar = { ...headTemplate, spec: { ...headTemplate.spec, containers } };
-  return [podOf(withSidecar, `${name}-head-x`, namespace), podOf(spec.workerGroupSpecs[0].template, `${name}-workers-worker-x`, namespace)];
-}
-
-/** The submitter Job KubeRay creates in K8sJobMode (named after the RayJob), with the command it fills in. */
-function submitterJob(rayJob: any): KubeObject[] {
-  const template = rayJob.spec.submitterPodTemplate;
-  if (!template) return [];
-  const container = { ...template.spec.containers[0], command: ['/bin/bash', '-ce', '--'], args: ['ray job submit -- python train.py'] };
-  return [{
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: { name: rayJob.metadata.name, namespace: rayJob.metadata.namespace },
-    spec: { backoffLimit: 2, template: { metadata: template.metadata, spec: { ...template.spec, containers: [container] } } },
-  }];
 }
 
 function fail(message: string): never {

@@ -3,6 +3,7 @@
 // (head, worker, submitter) as real Pods and Jobs, so core Pod validation and Pod Security `restricted` see them.
 import { Size } from 'cdk8s';
 import { Env, TRAINING_ADDONS, appFor, find, jobProps, synth } from './fixtures';
+import { rayPods, submitterJob } from './kuberay-objects';
 import { GpuModel } from '../../src/accelerators/gpu-model';
 import { GpuNodePool } from '../../src/accelerators/gpu-node-pool';
 import { GpuRequest } from '../../src/accelerators/gpu-request';
@@ -21,28 +22,6 @@ const RAY_IMAGE = 'rayproject/ray@sha256:' + 'a'.repeat(64);
 
 let accepted = 0;
 afterAll(() => process.stderr.write(`[ray apiserver] ${accepted} objects accepted by the apiserver\n`));
-
-/** A Pod from a Ray group template, as KubeRay creates it (it keeps the template's spec, metadata and namespace). */
-function podOf(template: any, name: string, namespace: string): KubeObject {
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels: template.metadata?.labels }, spec: template.spec };
-}
-
-/** The submitter Job KubeRay creates in K8sJobMode, named after the RayJob, with the command it fills in. */
-function submitterJob(rayJob: KubeObject): KubeObject {
-  const template = (rayJob as any).spec.submitterPodTemplate;
-  const container = { ...template.spec.containers[0], command: ['/bin/bash', '-ce', '--'], args: ['ray job submit -- python train.py'] };
-  return {
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: { name: rayJob.metadata.name, namespace: rayJob.metadata.namespace },
-    spec: { backoffLimit: 2, template: { metadata: template.metadata, spec: { ...template.spec, containers: [container] } } },
-  };
-}
-
-/** The pods of a RayCluster spec: the head and one worker. */
-function clusterPods(name: string, namespace: string, spec: any): KubeObject[] {
-  return [podOf(spec.headGroupSpec.template, `${name}-head-x`, namespace), podOf(spec.workerGroupSpecs[0].template, `${name}-workers-worker-x`, namespace)];
-}
 
 async function prove(sent: KubeObject[], env: Env): Promise<void> {
   const results = await validateObjects(sent, { environment: env });
@@ -70,7 +49,7 @@ describe('TrainingBackend.rayJob()', () => {
     expect(spec.shutdownAfterJobFinishes).toBe(true);
     expect(spec.rayClusterSpec.workerGroupSpecs[0]).toMatchObject({ replicas: 4, minReplicas: 4, maxReplicas: 4 });
     const ns = job.namespace!;
-    await prove([...objects, ...clusterPods(job.name, ns, spec.rayClusterSpec), submitterJob(rayJob)], env);
+    await prove([...objects, ...rayPods(job.name, ns, spec.rayClusterSpec), ...submitterJob(rayJob)], env);
   });
 
   test('HTTP submission: no submitter pod, the operator reaches the dashboard', async () => {
@@ -81,7 +60,7 @@ describe('TrainingBackend.rayJob()', () => {
     const objects = synth(fixture);
     const spec = (find(objects, 'RayJob') as any).spec;
     expect(spec.submitterPodTemplate).toBeUndefined();
-    await prove([...objects, ...clusterPods(job.name, job.namespace!, spec.rayClusterSpec)], 'default');
+    await prove([...objects, ...rayPods(job.name, job.namespace!, spec.rayClusterSpec)], 'default');
   });
 
   test('in a tenant namespace (default-deny): head and workers reach each other, the operator and submitter the dashboard', async () => {
@@ -100,7 +79,7 @@ describe('TrainingBackend.rayJob()', () => {
     ]));
     expect(names).not.toContain(`${job.name}-head`);
     const spec = (find(objects, 'RayJob') as any).spec;
-    await prove([...objects, ...clusterPods(job.name, 'research', spec.rayClusterSpec), submitterJob(find(objects, 'RayJob'))], 'default');
+    await prove([...objects, ...rayPods(job.name, 'research', spec.rayClusterSpec), ...submitterJob(find(objects, 'RayJob'))], 'default');
   });
 });
 
@@ -118,7 +97,7 @@ describe('RayCluster', () => {
     });
     const objects = synth(fixture);
     const spec = (find(objects, 'RayCluster', 'ray.io/v1') as any).spec;
-    await prove([...objects, ...clusterPods(cluster.name, cluster.namespace!, spec)], env);
+    await prove([...objects, ...rayPods(cluster.name, cluster.namespace!, spec)], env);
   });
 
   test('an autoscaling CPU cluster: the autoscaler sidecar and the head as KubeRay builds them', async () => {
@@ -126,22 +105,9 @@ describe('RayCluster', () => {
     const cluster = new RayCluster(fixture.chart, 'lab', { image: RAY_IMAGE, minWorkers: 0, maxWorkers: 8 });
     const objects = synth(fixture);
     const spec = (find(objects, 'RayCluster', 'ray.io/v1') as any).spec;
-    // KubeRay appends the autoscaler container to the head with the overrides of autoscalerOptions (common/pod.go
-    // BuildAutoscalerContainer, mergeAutoscalerOverrides).
-    const options = spec.autoscalerOptions;
-    const head = spec.headGroupSpec.template;
-    const autoscaler = {
-      name: 'autoscaler',
-      image: RAY_IMAGE,
-      command: ['/bin/bash', '-lc', '--'],
-      args: ['ulimit -n 65536; $KUBERAY_GEN_AUTOSCALER_START_CMD'],
-      resources: { limits: { cpu: '500m', memory: '512Mi' }, requests: { cpu: '500m', memory: '512Mi' } },
-      securityContext: options.securityContext,
-      env: options.env,
-      volumeMounts: options.volumeMounts,
-    };
-    const withAutoscaler = { ...head, spec: { ...head.spec, containers: [...head.spec.containers, autoscaler] } };
-    const pods = [podOf(withAutoscaler, `${cluster.name}-head-x`, cluster.namespace!), podOf(spec.workerGroupSpecs[0].template, 'lab-w', cluster.namespace!)];
+    // The head with the autoscaler sidecar KubeRay adds (kuberay-objects.ts), and a worker.
+    expect(spec.autoscalerOptions).toBeDefined();
+    const pods = rayPods(cluster.name, cluster.namespace!, spec);
     await prove([...objects, ...pods], 'default');
   });
 });
