@@ -78,6 +78,8 @@ export class ClusterAutoscalerProvisioner implements INodeProvisioner {
     }
     const parameters = p.parameters ?? {};
     this.checkParameters(pool, parameters);
+    // Kueue's own defaults, written out (kubebuilder defaults of ProvisioningRequestRetryStrategy in
+    // apis/kueue/v1beta2/provisioningrequestconfig_types.go, v0.19.2): 3 retries, 60 s base, 1800 s maximum.
     const retries = p.maxRetries ?? 3;
     requireInteger(pool, 'provisioner.maxRetries', retries, 0, 100);
     const base = this.seconds(pool, 'provisioner.retryBackoff', p.retryBackoff ?? Duration.minutes(1));
