@@ -128,7 +128,7 @@ badInputCatalogue([
   },
   {
     name: 'a credential as a plain env value',
-    build: (s) => sandboxIn(s, { env: { OPENAI_API_KEY: 'sk-proj-' + 'x'.repeat(40) } }),
+    build: (s) => sandboxIn(s, { env: { OPENAI_API_KEY: 'sk-proj-' + 'Xy'.repeat(20) } }),
     error: 'secretFiles',
   },
   {

@@ -17,7 +17,7 @@ import { ApiValidationError, ValidateOptions, ValidationFailure, sessionFor, val
 export interface CheckPropertyOptions extends ValidateOptions {
   /** Number of generated values (default 200). */
   readonly numRuns?: number;
-  /** fast-check seed (default: random, printed on failure). */
+  /** fast-check seed (default: `CDK8S_AI_PROPERTY_SEED` when set, to replay a failure CI printed; else random). */
   readonly seed?: number;
   /** Runs validated at the same time (default 4; requests are limited separately). */
   readonly concurrency?: number;
@@ -42,7 +42,8 @@ interface Run<T> {
 }
 
 function randomSeed(): number {
-  return Math.floor(Math.random() * 0x7fffffff);
+  const replay = process.env.CDK8S_AI_PROPERTY_SEED;
+  return replay ? Number(replay) : Math.floor(Math.random() * 0x7fffffff);
 }
 
 /**

@@ -25,7 +25,7 @@ import { BadInputRow, badInputCatalogue } from '../harness';
 import { TRAINING_ADDONS, jobProps } from '../training/fixtures';
 
 const HF = ModelSource.huggingFace('meta-llama/Llama-3.1-8B-Instruct');
-const OPENAI = 'sk-proj-abcdefghijklmnopqrstuvwxyz0123456789';
+const OPENAI = 'sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789';
 const HF_TOKEN = 'hf_abcdefghijklmnopqrstuvwxyz0123456789';
 const AKIA = 'AKIAIOSFODNN7EXAMPLE';
 const AWS_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';

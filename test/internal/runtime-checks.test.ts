@@ -12,7 +12,7 @@ test('checkProps names the prop, the value, its type and what is valid', () => {
   expect(() => checkProps('X', 'XProps', undefined, { a: req('string') })).toThrow('[X] props: got undefined; expected a XProps object with a');
   expect(checkProps('X', 'XProps', undefined, { a: opt('string') })).toEqual({});
   expect(() => checkProps('X', 'XProps', 'oops', { a: opt('string') })).toThrow('[X] props: got "oops"; expected a XProps object');
-  expect(() => requireKind('X', 'n', 'sk-proj-abcdefghijklmnopqrstuvwxyz0123456789', req('number')))
+  expect(() => requireKind('X', 'n', 'sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789', req('number')))
     .toThrow('[X] n: got "sk-p…" (redacted, 44 characters) (a string); expected a number');
 });
 

@@ -2,7 +2,7 @@ import { findSecretInArgs, redact, secretReason } from '../../src/internal/secre
 
 // Issue 17, class 1: secret-shaped names and values are found; settings that merely mention tokens or keys are not.
 const SECRETS: [string | undefined, string][] = [
-  ['OPENAI_API_KEY', 'sk-proj-abcdefghijklmnopqrstuvwxyz0123456789'],
+  ['OPENAI_API_KEY', 'sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789'],
   ['AWS_ACCESS_KEY_ID', 'AKIAIOSFODNN7EXAMPLE'],
   ['AWS_SECRET_ACCESS_KEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'],
   ['WANDB_API_KEY', '0123456789abcdef0123456789abcdef01234567'],
@@ -14,10 +14,16 @@ const SECRETS: [string | undefined, string][] = [
   ['DATABASE_URL', 'postgres://app:s3cr3t@db:5432/app'],
   ['HEADER', 'Authorization: Bearer abcdefghijklmnop123'],
   ['MY_TOKEN', 'a8f5f167f44f4964e6c998dee827110c'],
-  [undefined, 'sk-ant-api03-abcdefghijklmnopqrstuvwxyz'],
+  [undefined, 'sk-ant-api03-R2D2c3po4FqXbT0kEnV4lu3x9Zq'],
+  [undefined, 'sk-Ab3dEfGh1jKlMn0pQrStUvWxYz0123456789abcdEF'],
+  ['GL', 'glpat-Xy9zAbCdEfGh1jKlMnOp'],
 ];
 const FINE: [string, string][] = [
   ['WANDB_PROJECT', 'llama-finetune'],
+  // Names made from a user's lower-case object names (found by the training property test with a job named sk-0-).
+  ['PET_MASTER_ADDR', 'sk-0--node-0-0.sk-0-.a42.svc.cluster.local'],
+  ['SERVICE', 'sk-llama-serving-canary-production'],
+  ['REPO', 'glpat-mirror-of-the-models-repository'],
   ['TOKENIZERS_PARALLELISM', 'false'],
   ['MAX_TOKENS', '8192'],
   ['MODEL', 'meta-llama/Llama-3.1-8B-Instruct'],
@@ -57,7 +63,7 @@ describe('findSecretInArgs', () => {
 });
 
 test('redact shows neither the credential nor most of it', () => {
-  const key = 'sk-proj-abcdefghijklmnopqrstuvwxyz0123456789';
+  const key = 'sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789';
   expect(redact(key)).toBe('"sk-p…" (redacted, 44 characters)');
   expect(redact('hunter2')).not.toContain('hunter');
 });
