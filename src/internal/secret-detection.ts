@@ -18,7 +18,8 @@
 /**
  * Known credential formats, by value. The prefixes that a Kubernetes name can also start with (`sk-`, `sk-ant-`,
  * `glpat-`) need an upper-case letter in the token: the vendors' tokens are random mixed-case (base62 or base64url),
- * while names are lower case, so a job named `sk-0` does not make its own pod hostnames look like API keys.
+ * while names are lower case, so a job named `sk-0` does not make its own pod hostnames look like API keys. A Slack
+ * token starts with its team's number (`xoxb-<digits>-`).
  */
 const VALUE_PATTERNS: { readonly what: string; readonly re: RegExp }[] = [
   { what: 'a Hugging Face token (hf_...)', re: /(^|[^A-Za-z0-9])hf_[A-Za-z0-9]{30,}/ },
@@ -27,7 +28,7 @@ const VALUE_PATTERNS: { readonly what: string; readonly re: RegExp }[] = [
   { what: 'an AWS access key id (AKIA/ASIA...)', re: /(^|[^A-Za-z0-9])(AKIA|ASIA)[0-9A-Z]{16}($|[^A-Za-z0-9])/ },
   { what: 'a GitHub token (ghp_/gho_/ghs_/ghu_/ghr_...)', re: /(^|[^A-Za-z0-9])gh[pousr]_[A-Za-z0-9]{30,}/ },
   { what: 'a GitHub fine-grained token (github_pat_...)', re: /github_pat_[A-Za-z0-9_]{20,}/ },
-  { what: 'a Slack token (xox?-...)', re: /(^|[^A-Za-z0-9])xox[abposr]-[A-Za-z0-9-]{10,}/ },
+  { what: 'a Slack token (xox?-...)', re: /(^|[^A-Za-z0-9])xox[abposr]-[0-9]+-[A-Za-z0-9-]{10,}/ },
   { what: 'a GitLab token (glpat-...)', re: /(^|[^A-Za-z0-9])glpat-(?=[A-Za-z0-9_-]*[A-Z])[A-Za-z0-9_-]{20,}/ },
   { what: 'a Google API key (AIza...)', re: /(^|[^A-Za-z0-9])AIza[0-9A-Za-z_-]{35}/ },
   { what: 'a W&B API key (local-...)', re: /(^|[^A-Za-z0-9])local-[0-9a-f]{40}($|[^0-9a-f])/ },

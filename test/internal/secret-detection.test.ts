@@ -24,6 +24,7 @@ const FINE: [string, string][] = [
   ['PET_MASTER_ADDR', 'sk-0--node-0-0.sk-0-.a42.svc.cluster.local'],
   ['SERVICE', 'sk-llama-serving-canary-production'],
   ['REPO', 'glpat-mirror-of-the-models-repository'],
+  ['QUEUE', 'xoxb-team-queue.ml.svc'],
   ['TOKENIZERS_PARALLELISM', 'false'],
   ['MAX_TOKENS', '8192'],
   ['MODEL', 'meta-llama/Llama-3.1-8B-Instruct'],
