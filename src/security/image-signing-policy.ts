@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { ImageAttestation } from './image-attestation';
 import { imageMatchesGlob, isValidImageGlob } from './image-glob';
 import { SigningAuthority } from './signing-authority';
 import { ClusterAddon } from '../cluster/cluster-addon';
@@ -8,7 +9,7 @@ import { clusterScoped } from '../internal/cluster-scoped';
 import { ValidationError, invalidProp } from '../internal/errors';
 import { standardLabels } from '../internal/labels';
 import { claimName, requireDnsLabel, resourceName } from '../internal/names';
-import { checkProps, req, requireScope } from '../internal/runtime-checks';
+import { checkProps, opt, req, requireKind, requireScope } from '../internal/runtime-checks';
 
 /**
  * What the policy-controller does with an image that fails the policy.
@@ -38,6 +39,18 @@ export interface ImageSigningPolicyProps {
    * An image passes when one authority verifies.
    */
   readonly authorities: SigningAuthority[];
+
+  /**
+   * Attestations each image must also carry, signed by the authority: SLSA provenance, a recent vulnerability scan.
+   *
+   * With attestations, policy-controller verifies the attestations instead of the image signature: an authority
+   * passes when, for each attestation here, an attestation of its predicate type signed by that authority passes its
+   * policy (`cosign attest` signs with the same key or identity as `cosign sign`). Not with
+   * `SigningAuthority.allowUnsigned()`.
+   *
+   * @default - signatures only
+   */
+  readonly attestations?: ImageAttestation[];
 
   /**
    * Reject (enforce) or only warn.
@@ -82,14 +95,20 @@ export class ImageSigningPolicy extends Construct {
   public readonly mode: ImagePolicyMode;
   /** The authorities. */
   public readonly authorities: SigningAuthority[];
+  /** The attestations each image must carry. */
+  public readonly attestations: ImageAttestation[];
   /** The generated ClusterImagePolicy (policy.sigstore.dev/v1beta1). */
   public readonly clusterImagePolicy: ApiObject;
 
   constructor(scope: Construct, id: string, props: ImageSigningPolicyProps) {
     super(scope, id);
     checkProps(this, 'ImageSigningPolicyProps', props, {
-      images: req('string[]', 'image globs such as ["ghcr.io/acme/**"]'), authorities: req('array', 'a list of SigningAuthority'),
+      images: req('string[]', 'image globs such as ["ghcr.io/acme/**"]'),
+      authorities: req('array', 'a list of SigningAuthority'),
+      attestations: opt('array', 'a list of ImageAttestation'),
     });
+    (props.attestations ?? []).forEach((a, i) => requireKind(this, `attestations[${i}]`, a,
+      req(ImageAttestation, 'an ImageAttestation such as ImageAttestation.slsaProvenance({...})')));
     ClusterProfile.of(this)._requireAddon(this, 'images', ClusterAddon.SIGSTORE_POLICY_CONTROLLER, 'an ImageSigningPolicy (ClusterImagePolicy)');
     this.name = props.name !== undefined ? requireDnsLabel(this, 'name', props.name) : resourceName(this);
     if (props.images.length === 0) throw invalidProp(this, 'images', props.images, 'at least one image glob');
@@ -104,7 +123,14 @@ export class ImageSigningPolicy extends Construct {
         `${props.authorities.length} authorities; an image passes when one authority passes, so next to a signature authority it ` +
         'would make the signature optional: give it alone, in its own ImageSigningPolicy for the unsigned images');
     }
+    if ((props.attestations ?? []).length > 0 && props.authorities.some((a) => !a.requiresSignature)) {
+      throw new ValidationError(this, 'attestations', `got ${props.attestations!.length} attestation(s) next to SigningAuthority.allowUnsigned(), ` +
+        'which verifies nothing (policy-controller rejects attestations on a static authority); give a key or keyless authority that signs the attestations');
+    }
     this.images = [...props.images];
+    this.attestations = [...(props.attestations ?? [])];
+    const names = attestationNames(this.attestations);
+    const attestations = this.attestations.length > 0 ? this.attestations.map((a, i) => a._render(names[i])) : undefined;
     this.mode = props.mode ?? ImagePolicyMode.ENFORCE;
     this.authorities = [...props.authorities];
     claimName(this, 'ClusterImagePolicy', undefined, this.name);
@@ -114,7 +140,7 @@ export class ImageSigningPolicy extends Construct {
       metadata: { name: this.name, labels: standardLabels({ name: 'image-signing-policy', instance: this.name, component: 'image-policy' }) },
       spec: {
         images: this.images.map((glob) => ({ glob })),
-        authorities: this.authorities.map((a, i) => ({ name: `authority-${i}`, ...a._render() })),
+        authorities: this.authorities.map((a, i) => ({ name: `authority-${i}`, ...a._render(), ...(attestations ? { attestations } : {}) })),
         mode: this.mode,
       },
     }));
@@ -132,4 +158,14 @@ export class ImageSigningPolicy extends Construct {
   public matches(image: string): boolean {
     return this.images.some((g) => imageMatchesGlob(g, image));
   }
+}
+
+/** The attestation entries' names: the kind, with `-2`, `-3`, ... for a kind required more than once. */
+function attestationNames(attestations: ImageAttestation[]): string[] {
+  const seen = new Map<string, number>();
+  return attestations.map((a) => {
+    const n = (seen.get(a.kind) ?? 0) + 1;
+    seen.set(a.kind, n);
+    return n === 1 ? a.kind : `${a.kind}-${n}`;
+  });
 }

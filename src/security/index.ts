@@ -1,4 +1,5 @@
 export * from './image-admission-policy';
+export * from './image-attestation';
 export * from './image-signing-policy';
 export type { SecretKeyReference } from './secret-reference';
 export * from './signing-authority';
