@@ -1,8 +1,9 @@
-import { ApiObject, Duration } from 'cdk8s';
+import { Duration } from 'cdk8s';
 import { buildEvalJob, PromThreshold } from './eval-job';
 import { ARGOCD_HOOK, ARGOCD_HOOK_DELETE_POLICY, ARGOCD_SYNC_WAVE, DeliveryBackend, DeliveryObjects, GateContext, orderRouteAfter, ruleBackends } from './gate-context';
 import { ClusterAddon } from '../cluster/cluster-addon';
 import { ClusterProfile } from '../cluster/cluster-profile';
+import { FastApiObject } from '../imports/fast-api-object';
 import * as k8s from '../imports/k8s';
 import { invalidProp, requireInteger, ValidationError, show } from '../internal/errors';
 import { claimName, dnsLabel } from '../internal/names';
@@ -113,7 +114,7 @@ export class ArgoRolloutsGate implements DeliveryBackend {
     const promMetrics = ctx.promForAnalysis.map((t) => promMetric(t, ctx.prometheusAddress!, intervalSeconds, count, failureLimit));
 
     claimName(gate, 'AnalysisTemplate', ctx.namespace, ctx.name);
-    const analysisTemplate = new ApiObject(gate, 'AnalysisTemplate', {
+    const analysisTemplate = new FastApiObject(gate, 'AnalysisTemplate', {
       apiVersion: ANALYSIS_API,
       kind: 'AnalysisTemplate',
       metadata: { name: ctx.name, namespace: ctx.namespace, labels: parts.labels },
@@ -123,7 +124,7 @@ export class ArgoRolloutsGate implements DeliveryBackend {
     const stepMetrics = current === 0 || promMetrics.length === 0 ? [jobMetric] : promMetrics;
     const runName = dnsLabel([ctx.name, 'step', String(current)]);
     claimName(gate, 'AnalysisRun', ctx.namespace, runName);
-    const analysisRun = new ApiObject(gate, 'AnalysisRun', {
+    const analysisRun = new FastApiObject(gate, 'AnalysisRun', {
       apiVersion: ANALYSIS_API,
       kind: 'AnalysisRun',
       metadata: {

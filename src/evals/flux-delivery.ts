@@ -1,8 +1,9 @@
-import { ApiObject, Chart, Duration } from 'cdk8s';
+import { Chart, Duration } from 'cdk8s';
 import { buildEvalJob } from './eval-job';
 import { DeliveryBackend, DeliveryObjects, GateContext } from './gate-context';
 import { ClusterAddon } from '../cluster/cluster-addon';
 import { ClusterProfile } from '../cluster/cluster-profile';
+import { FastApiObject } from '../imports/fast-api-object';
 import * as k8s from '../imports/k8s';
 import { invalidProp, ValidationError } from '../internal/errors';
 import { claimName, dnsLabel, requireDnsLabel, shortHash } from '../internal/names';
@@ -148,7 +149,7 @@ export class FluxGate implements DeliveryBackend {
     claimName(gate, 'Kustomization', fluxNs, trafficName);
     // The Job's deadline plus time for the image pulls.
     const timeout = `${ctx.timeoutSeconds + 300}s`;
-    const evalKustomization = new ApiObject(fluxChart, 'EvalKustomization', {
+    const evalKustomization = new FastApiObject(fluxChart, 'EvalKustomization', {
       apiVersion: KUSTOMIZE_API,
       kind: 'Kustomization',
       metadata: { name: evalName, namespace: fluxNs, labels },
@@ -167,7 +168,7 @@ export class FluxGate implements DeliveryBackend {
         dependsOn: o.dependsOn?.length ? o.dependsOn.map((name) => ({ name })) : undefined,
       },
     });
-    const trafficKustomization = new ApiObject(fluxChart, 'TrafficKustomization', {
+    const trafficKustomization = new FastApiObject(fluxChart, 'TrafficKustomization', {
       apiVersion: KUSTOMIZE_API,
       kind: 'Kustomization',
       metadata: { name: trafficName, namespace: fluxNs, labels },

@@ -1,7 +1,7 @@
-import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { ResolvedQuota } from './tenant-quota';
 import { GpuNodePool } from '../accelerators/gpu-node-pool';
+import { FastApiObject } from '../imports/fast-api-object';
 import * as kueue from '../imports/kueue';
 import { clusterScoped } from '../internal/cluster-scoped';
 import { standardLabels } from '../internal/labels';
@@ -39,7 +39,7 @@ function sharedProvisioningCheck(tenant: Construct, q: ResolvedQuota): string {
   made.add(name);
   const labels = standardLabels({ name: 'ai-tenant', instance: pool.name, component: 'provisioning' });
   claimName(tenant, 'ProvisioningRequestConfig', undefined, name);
-  clusterScoped(new ApiObject(tenant, `ProvisioningConfig-${pool.name}`, {
+  clusterScoped(new FastApiObject(tenant, `ProvisioningConfig-${pool.name}`, {
     apiVersion: 'kueue.x-k8s.io/v1beta2',
     kind: 'ProvisioningRequestConfig',
     metadata: { name, labels },

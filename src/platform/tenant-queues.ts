@@ -8,6 +8,7 @@ import { GpuNodePool } from '../accelerators/gpu-node-pool';
 import { requireAllocatableGpus } from '../accelerators/topology-levels';
 import { gpuDemandsIn, recordLocalQueue } from '../cluster/app-registry';
 import { ClusterProfile } from '../cluster/cluster-profile';
+import { FastApiObject } from '../imports/fast-api-object';
 import * as kueue from '../imports/kueue';
 import { clusterScoped } from '../internal/cluster-scoped';
 import { invalidProp, requireInteger } from '../internal/errors';
@@ -59,7 +60,7 @@ export function emitTenantQueues(scope: Construct, spec: TenantQueuesSpec): Tena
   sharedResourceFlavor(scope, CPU_FLAVOR, undefined);
   const groups = resourceGroups(scope, spec);
   claimName(scope, 'ClusterQueue', undefined, ns);
-  const clusterQueue = clusterScoped(new ApiObject(scope, 'ClusterQueue', {
+  const clusterQueue = clusterScoped(new FastApiObject(scope, 'ClusterQueue', {
     apiVersion: 'kueue.x-k8s.io/v1beta2',
     kind: 'ClusterQueue',
     metadata: { name: ns, labels: tenantLabels(ns, 'ClusterQueue') },

@@ -4,6 +4,7 @@ import { GatewayProvider } from './gateway-provider';
 import { InferenceRouteOptions } from './route-options';
 import { ClusterAddon } from '../cluster/cluster-addon';
 import { ClusterProfile } from '../cluster/cluster-profile';
+import { FastApiObject } from '../imports/fast-api-object';
 import * as gateway from '../imports/gateway';
 import { invalidProp, requireInteger, show, validationMessage, ValidationError } from '../internal/errors';
 import { standardLabels } from '../internal/labels';
@@ -357,7 +358,7 @@ export class InferenceRoute extends Construct {
     }
     const name = dnsLabel([this.name, 'to', service.poolName]);
     claimName(this, 'ReferenceGrant', poolNs, name);
-    this.referenceGrants.push(new ApiObject(this, `ReferenceGrant-${service.node.addr}`, {
+    this.referenceGrants.push(new FastApiObject(this, `ReferenceGrant-${service.node.addr}`, {
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'ReferenceGrant',
       metadata: { name, namespace: poolNs, labels: standardLabels({ name: 'inference-route', instance: this.name, component: 'reference-grant' }) },

@@ -5,6 +5,7 @@ import { AutoscalerKind, ServerMetric, ServingAutoscaling } from './serving-auto
 import { ObjectMeta, ScaleTargetRef } from './workload-shape';
 import { ClusterAddon } from '../cluster/cluster-addon';
 import { ClusterProfile } from '../cluster/cluster-profile';
+import { FastApiObject } from '../imports/fast-api-object';
 import * as k8s from '../imports/k8s';
 import { invalidProp, ValidationError } from '../internal/errors';
 
@@ -37,7 +38,7 @@ export function addAutoscaler(input: AutoscalerInput): ApiObject {
     if (!namespace) throw new ValidationError(scope, 'autoscaling', 'KEDA\'s query needs the service\'s namespace; give the chart a namespace');
     const query = `sum(${metricName}{namespace="${namespace}",app_kubernetes_io_instance="${name}"})` +
       (a.metric === ServerMetric.KV_CACHE_USAGE ? ` / count(${metricName}{namespace="${namespace}",app_kubernetes_io_instance="${name}"})` : '');
-    return new ApiObject(scope, 'ScaledObject', {
+    return new FastApiObject(scope, 'ScaledObject', {
       apiVersion: 'keda.sh/v1alpha1',
       kind: 'ScaledObject',
       metadata: meta('ScaledObject'),

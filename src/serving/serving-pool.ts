@@ -11,6 +11,7 @@ import { describeGateway, gatewayPeer, prometheusPeer } from './serving-network'
 import { pickerTracing } from './serving-tracing';
 import { ClusterAddon } from '../cluster/cluster-addon';
 import { ClusterProfile } from '../cluster/cluster-profile';
+import { FastApiObject } from '../imports/fast-api-object';
 import * as inference from '../imports/inference';
 import * as k8s from '../imports/k8s';
 import * as llmd from '../imports/llmd';
@@ -417,7 +418,7 @@ export class ServingPool extends Construct {
     const ns = this.target.namespace;
     if (traits.destinationRuleForTls && this.provider.eppTls) {
       claimName(service, 'DestinationRule', ns, this.eppName);
-      new ApiObject(this, 'DestinationRule', {
+      new FastApiObject(this, 'DestinationRule', {
         apiVersion: 'networking.istio.io/v1',
         kind: 'DestinationRule',
         metadata: { name: this.eppName, namespace: ns, labels },
@@ -430,7 +431,7 @@ export class ServingPool extends Construct {
     }
     if (traits.gkePolicies) {
       claimName(service, 'HealthCheckPolicy', ns, this.target.name);
-      new ApiObject(this, 'HealthCheckPolicy', {
+      new FastApiObject(this, 'HealthCheckPolicy', {
         apiVersion: 'networking.gke.io/v1',
         kind: 'HealthCheckPolicy',
         metadata: { name: this.target.name, namespace: ns, labels },
@@ -454,7 +455,7 @@ export class ServingPool extends Construct {
     this.gkeTimeout = { seconds, route: route.node.path };
     const name = this.target.name;
     claimName(this.node.scope!, 'GCPBackendPolicy', this.target.namespace, name);
-    new ApiObject(this, 'GCPBackendPolicy', {
+    new FastApiObject(this, 'GCPBackendPolicy', {
       apiVersion: 'networking.gke.io/v1',
       kind: 'GCPBackendPolicy',
       metadata: { name, namespace: this.target.namespace, labels: { 'app.kubernetes.io/instance': labelValue(this.target.instance) } },

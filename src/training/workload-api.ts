@@ -9,6 +9,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GangPlan } from './gang-plan';
+import { FastApiObject } from '../imports/fast-api-object';
 import * as alpha from '../imports/k8s-alpha';
 import { claimName } from '../internal/names';
 
@@ -78,7 +79,7 @@ const V1_35: WorkloadApiRelease = {
       controllerRef: controllerRef(plan),
       podGroups: [{ name: WORKERS_TEMPLATE, policy: { gang: { minCount: plan.workers } } }],
     };
-    const workload = new ApiObject(scope, 'Workload', {
+    const workload = new FastApiObject(scope, 'Workload', {
       apiVersion: 'scheduling.k8s.io/v1alpha1', kind: 'Workload', metadata: metadata(plan, plan.name), spec,
     });
     return { objects: [workload], podFields: { workloadRef: { name: plan.name, podGroup: WORKERS_TEMPLATE } } };
@@ -128,10 +129,10 @@ const V1_37: WorkloadApiRelease = {
       workloadRef: { workloadName: plan.name, templateName: WORKERS_TEMPLATE },
       schedulingPolicy: gang,
     };
-    const workload = new ApiObject(scope, 'Workload', {
+    const workload = new FastApiObject(scope, 'Workload', {
       apiVersion: 'scheduling.k8s.io/v1beta1', kind: 'Workload', metadata: metadata(plan, plan.name), spec: workloadSpec,
     });
-    const podGroup = new ApiObject(scope, 'PodGroup', {
+    const podGroup = new FastApiObject(scope, 'PodGroup', {
       apiVersion: 'scheduling.k8s.io/v1beta1', kind: 'PodGroup', metadata: metadata(plan, groupName), spec: podGroupSpec,
     });
     return { objects: [workload, podGroup], podFields: { schedulingGroup: { podGroupName: groupName } } };

@@ -12,6 +12,7 @@ import { ClusterProfile } from '../../cluster/cluster-profile';
 import { MonitoringStack } from '../../cluster/monitoring-stack';
 import { registerMonitoringStackChooser } from '../../cluster/stack-of';
 import { registerTraceTargetChooser, TraceTarget, tracedBeforeRegistration } from '../../cluster/trace-target';
+import { FastApiObject } from '../../imports/fast-api-object';
 import { ValidationError, invalidProp } from '../../internal/errors';
 import { standardLabels } from '../../internal/labels';
 import { claimName, requireDnsLabel, resourceName } from '../../internal/names';
@@ -198,13 +199,13 @@ export class PlatformObservability extends Construct {
     claimName(this, 'PrometheusRule', this.stack.namespace, name);
     claimName(this, 'ConfigMap', this.stack.dashboardNamespace, `${name}-dashboard`);
     const labels = standardLabels({ name: 'platform-observability', instance: name, component: 'monitoring' });
-    this.rules = new ApiObject(this, 'Rules', {
+    this.rules = new FastApiObject(this, 'Rules', {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PrometheusRule',
       metadata: { name, namespace: this.stack.namespace, labels: { ...labels, ...this.stack.selectorLabels } },
       spec: Lazy.any({ produce: () => ({ groups: this.ruleGroups() }) }),
     });
-    this.dashboard = new ApiObject(this, 'Dashboard', {
+    this.dashboard = new FastApiObject(this, 'Dashboard', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: {

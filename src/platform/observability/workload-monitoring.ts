@@ -7,6 +7,7 @@ import { gpuMemoryRatio, gpuUtilization } from '../../accelerators/dcgm-queries'
 import { ClusterAddon } from '../../cluster/cluster-addon';
 import { ClusterProfile } from '../../cluster/cluster-profile';
 import { monitoringStackOf } from '../../cluster/stack-of';
+import { FastApiObject } from '../../imports/fast-api-object';
 import { invalidProp } from '../../internal/errors';
 import { standardLabels } from '../../internal/labels';
 import { claimName, isDnsLabel, resourceName } from '../../internal/names';
@@ -178,7 +179,7 @@ export class WorkloadMonitoring extends Construct {
     if (props.metricsPort !== undefined) {
       if (!/^(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(props.metricsPort)) throw invalidProp(this, 'metricsPort', props.metricsPort, 'a container port name (IANA_SVC_NAME)');
       claimName(this, 'PodMonitor', namespace, name);
-      this.podMonitor = new ApiObject(this, 'PodMonitor', {
+      this.podMonitor = new FastApiObject(this, 'PodMonitor', {
         apiVersion: 'monitoring.coreos.com/v1',
         kind: 'PodMonitor',
         metadata: { name, namespace, labels },
@@ -235,7 +236,7 @@ export class WorkloadMonitoring extends Construct {
     }
     this.alertNames = rules.map((r) => r.alert);
     claimName(this, 'PrometheusRule', namespace, name);
-    this.rules = new ApiObject(this, 'Rules', {
+    this.rules = new FastApiObject(this, 'Rules', {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PrometheusRule',
       metadata: { name, namespace, labels },

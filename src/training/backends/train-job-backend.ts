@@ -1,6 +1,6 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ClusterAddon } from '../../cluster/cluster-addon';
+import { FastApiObject } from '../../imports/fast-api-object';
 import { toJson_JobSetSpec } from '../../imports/jobset';
 import { claimName } from '../../internal/names';
 import { BackendObjects, BackendStrategy, BackendTraits, GangPlan, GangRendering } from '../gang-plan';
@@ -48,7 +48,7 @@ export class TrainJobBackend implements BackendStrategy {
       jobLabels: launcher ? undefined : ancestor('trainer'),
       roleLabels: (rjob) => ancestor(rjob === LAUNCHER_REPLICATED_JOB ? 'trainer' : rjob),
     });
-    const runtime = new ApiObject(scope, 'TrainingRuntime', {
+    const runtime = new FastApiObject(scope, 'TrainingRuntime', {
       apiVersion: TRAINER_API_VERSION,
       kind: 'TrainingRuntime',
       metadata: {
@@ -61,7 +61,7 @@ export class TrainJobBackend implements BackendStrategy {
         template: { spec: toJson_JobSetSpec(template) },
       },
     });
-    const workload = new ApiObject(scope, 'TrainJob', {
+    const workload = new FastApiObject(scope, 'TrainJob', {
       apiVersion: TRAINER_API_VERSION,
       kind: 'TrainJob',
       metadata: { name: plan.name, namespace: plan.namespace, labels: { ...plan.labels, ...rendering.scheduler.jobLabels } },
