@@ -9,6 +9,7 @@ export * from './inference-service-props';
 export * from './lora-adapter';
 export * from './model-cache';
 export * from './model-server';
+export * from './model-signature';
 export * from './model-source';
 export * from './parallelism-props';
 export * from './route-options';

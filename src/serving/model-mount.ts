@@ -85,15 +85,20 @@ export function mountModel(scope: IConstruct, builder: PodSpecBuilder, engine: S
   let revision: string | undefined;
   let hasModelVolume = false;
   const hf = source._hf;
+  const signature = source.signature;
   switch (source.kind) {
     case ModelSourceKind.HUGGING_FACE:
-      if (engine.downloadsFromHub) {
+      if (engine.downloadsFromHub && !signature) {
         model = source.location;
         revision = hf.revision;
         const token = tokenFile(builder, hf.tokenSecret, hf.tokenSecretKey ?? 'token');
         env.push(...token.env);
         mounts.push(...token.mounts);
       } else {
+        if (hf.revision !== undefined && signature) {
+          throw new ValidationError(scope, 'model.revision', 'a signed Hugging Face model is fetched by the storage initializer (so the files are ' +
+            'verified before the server reads them), which takes no revision; pin the revision in a storageUri (hf://) or a volume');
+        }
         if (hf.revision !== undefined) {
           throw new ValidationError(scope, 'model.revision', `${engine.displayName} does not download from the Hub itself, so the model is ` +
             'fetched by the storage initializer, which takes no revision; pin the revision in a storageUri (hf://) or a volume');
@@ -126,6 +131,12 @@ export function mountModel(scope: IConstruct, builder: PodSpecBuilder, engine: S
   }
   if (hasModelVolume) {
     mounts.push({ name: MODEL_VOLUME, mountPath: MODEL_PATH, readOnly: true });
+  }
+  if (signature) {
+    // After the download or copy init container (init containers run in order), before the server.
+    const fromHub = source.kind === ModelSourceKind.HUGGING_FACE || source.scheme === 'hf';
+    // huggingface_hub's snapshot_download(local_dir=...) keeps its download metadata in <dir>/.cache/huggingface.
+    signature._addVerifier(builder, model, { name: MODEL_VOLUME, mountPath: MODEL_PATH }, fromHub ? [`${MODEL_PATH}/.cache`] : []);
   }
 
   const launchAdapters = adapters.map((a, i) => {
@@ -166,6 +177,7 @@ function credentialsFiles(builder: PodSpecBuilder, scheme: string, secret: strin
 export function downloadSource(source: ModelSource, adapters: LoraAdapter[]): string | undefined {
   const where: string[] = [];
   if (source.kind === ModelSourceKind.HUGGING_FACE) where.push(`the Hugging Face Hub (huggingface.co, HTTPS): ${source.location}`);
+  if (source.signature?._needsNetwork) where.push('Sigstore\'s trust root for the model signature (tuf-repo-cdn.sigstore.dev, HTTPS)');
   if (source.kind === ModelSourceKind.STORAGE_URI && source.scheme !== 'oci') {
     where.push(source.location.replace(/^([a-z0-9]+:\/\/[^/]*).*$/, '$1')); // scheme and host (bucket)
   }

@@ -1,7 +1,9 @@
 import { Size } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { ModelSignature } from './model-signature';
 import { invalidProp, ValidationError } from '../internal/errors';
 import { isDnsSubdomain } from '../internal/qualified-name';
+import { opt, requireKind } from '../internal/runtime-checks';
 import { requireSecretRef } from '../security/secret-reference';
 
 /**
@@ -31,6 +33,16 @@ export interface HuggingFaceModelOptions {
    * @default 'token'
    */
   readonly tokenSecretKey?: string;
+
+  /**
+   * A signature the model's files must carry (OpenSSF model signing), verified by an init step after the download
+   * and before the server starts. With a signature the model is downloaded by an init step
+   * (the KServe storage initializer, `hf://`) even for servers that download from the Hub themselves, so the files
+   * are checked before the server reads them.
+   *
+   * @default - no signature required
+   */
+  readonly signature?: ModelSignature;
 }
 
 /**
@@ -43,6 +55,14 @@ export interface PersistentVolumeClaimModelOptions {
    * @default - the volume root
    */
   readonly path?: string;
+
+  /**
+   * A signature the model's files must carry (OpenSSF model signing), verified by an init step before the server
+   * starts (the volume is mounted read-only).
+   *
+   * @default - no signature required
+   */
+  readonly signature?: ModelSignature;
 }
 
 /**
@@ -98,6 +118,14 @@ export interface StorageUriModelOptions {
    * @default - no limit
    */
   readonly size?: Size;
+
+  /**
+   * A signature the model's files must carry (OpenSSF model signing), verified by an init step after the download
+   * and before the server starts.
+   *
+   * @default - no signature required
+   */
+  readonly signature?: ModelSignature;
 }
 
 /** How a source reaches the pod. */
@@ -173,6 +201,11 @@ export class ModelSource {
     this._uri = uri;
   }
 
+  /** The signature the model's files must carry, if any. */
+  public get signature(): ModelSignature | undefined {
+    return this._hf.signature ?? this._pvc.signature ?? this._uri.signature;
+  }
+
   /** The URI scheme of a storage URI (`s3`, `oci`, ...). */
   public get scheme(): string | undefined {
     return this.kind === ModelSourceKind.STORAGE_URI ? this.location.split('://')[0] : undefined;
@@ -191,6 +224,7 @@ export class ModelSource {
 
   /** @internal */
   public _validate(scope: IConstruct): void {
+    requireKind(scope, 'model.signature', this.signature, opt(ModelSignature, 'a ModelSignature such as ModelSignature.sigstore({...})'));
     switch (this.kind) {
       case ModelSourceKind.HUGGING_FACE:
         if (!/^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)?$/.test(this.location) || this.location.length > 96) {

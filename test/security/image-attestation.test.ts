@@ -57,7 +57,7 @@ function tektonProvenance(builder: string, configSource: string): unknown {
 function scan(finishedOn: Date | string, scanner = 'pkg:github/aquasecurity/trivy@0.58.1'): unknown {
   const at = typeof finishedOn === 'string' ? finishedOn : finishedOn.toISOString().replace(/\.\d{3}Z$/, 'Z');
   return statement('https://cosign.sigstore.dev/attestation/vuln/v1', {
-    invocation: { parameters: null, uri: '', event_id: '', 'builder.id': '' },
+    invocation: { 'parameters': null, 'uri': '', 'event_id': '', 'builder.id': '' },
     scanner: { uri: scanner, version: '0.58.1', db: { uri: '', version: '' }, result: { SchemaVersion: 2, Results: [] } },
     metadata: { scanStartedOn: at, scanFinishedOn: at },
   });
