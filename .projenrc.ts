@@ -120,7 +120,8 @@ project.addTask('test:bindings', {
 });
 
 project.addTask('bench', {
-  description: 'Fleet synth benchmark: N = 100, 1000, 3000 InferenceServices vs raw cdk8s and plain YAML (bench/README.md)',
+  description: 'Fleet synth benchmark: N = 100, 1000, 3000 InferenceServices vs raw cdk8s, plain YAML, the same fleet from Python, '
+    + '`helm template` of the llm-d-router chart, and time to first YAML (parts: --fleet --python --helm --cold; bench/README.md)',
   exec: 'ts-node --project bench/tsconfig.json bench/run.ts',
   receiveArgs: true,
 });

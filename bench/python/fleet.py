@@ -1,0 +1,69 @@
+"""The fleet of bench/fleet.ts, written in Python against the built wheel (cdk8s_ai).
+
+Line for line the same constructs, ids, props and order as bench/fleet.ts, so the YAML must be byte-identical to
+the TypeScript `ours` variant (bench/run.ts checks its sha256). Change both files together.
+"""
+from cdk8s import App, Chart
+
+from cdk8s_ai import (
+    AiTenant, GpuModel, GpuNodePool, GpuRequest, InferenceRouteOptions, InferenceService, ModelServer, ModelSource,
+    PlatformObservability, ServingMetrics, TenantApiServer, TenantGpuQuota, TenantModelDownloads, WorkloadMonitoring,
+)
+
+# Services per tenant: a fleet of N services has N / 10 tenants.
+SERVICES_PER_TENANT = 10
+# Services per GPU node pool (each pool: 64 nodes x 8 H100 = 512 GPUs, 50 tenants x 10 guaranteed GPUs).
+SERVICES_PER_POOL = 500
+GPUS_PER_NODE = 8
+NODES_PER_POOL = 64
+
+MODELS = [
+    "meta-llama/Llama-3.1-8B-Instruct",
+    "Qwen/Qwen3-8B",
+    "mistralai/Mistral-7B-Instruct-v0.3",
+    "google/gemma-3-12b-it",
+    "ibm-granite/granite-3.3-8b-instruct",
+]
+
+
+def build_fleet(app: App, n: int) -> Chart:
+    chart = Chart(app, "fleet", disable_resource_name_hashes=True)
+    PlatformObservability(chart, "observability")
+    pools = []
+    p = 0
+    while p * SERVICES_PER_POOL < n:
+        pools.append(GpuNodePool(chart, f"h100-{p}", gpu=GpuModel.NVIDIA_H100_80_GB, gpus_per_node=GPUS_PER_NODE,
+                                 max_nodes=NODES_PER_POOL))
+        p += 1
+    tenant = None
+    for i in range(n):
+        pool = pools[i // SERVICES_PER_POOL]
+        if i % SERVICES_PER_TENANT == 0:
+            t = i // SERVICES_PER_TENANT
+            tenant = AiTenant(
+                chart, f"team-{t}",
+                team=f"team-{t}",
+                owner=f"oncall-{t}",
+                cost_center=f"cc-{1000 + (t % 37)}",
+                groups=[f"team-{t}-engineers"],
+                gpu_quota=[TenantGpuQuota(pool=pool, gpus=SERVICES_PER_TENANT, borrowing_limit=SERVICES_PER_TENANT)],
+                api_server=TenantApiServer(cidrs=["10.0.0.1/32"], port=443),
+                model_downloads=TenantModelDownloads(
+                    cidrs=["0.0.0.0/0"], excluded_cidrs=["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
+                ),
+            )
+        service = InferenceService(
+            tenant, f"model-{i}",
+            model=ModelSource.hugging_face(MODELS[i % len(MODELS)], token_secret="hf-token"),
+            server=ModelServer.vllm(),
+            gpus=GpuRequest.of(1, model=GpuModel.NVIDIA_H100_80_GB),
+            node_pool=pool,
+            route=InferenceRouteOptions(gateway="gateways/inference-gateway"),
+        )
+        WorkloadMonitoring(
+            service, "Alerts",
+            pod_labels=service.selector,
+            pod_name_prefix=service.name,
+            serving=ServingMetrics.vllm(),
+        )
+    return chart

@@ -1,0 +1,168 @@
+"""One Python measurement in a fresh process, the counterpart of bench/worker.ts's `ours`:
+
+    python worker.py <n> [count]
+
+Imports cdk8s and cdk8s_ai (this starts the jsii runtime, a Node.js child process, and loads the assemblies of
+constructs, cdk8s, cdk8s-plus-28 and cdk8s-ai into it: the fixed start-up cost, timed separately), then times the
+same region as the TypeScript `ours`: App(), build the fleet, app.synth_yaml() to one YAML string. Prints one JSON line.
+
+CPU time is counted in both processes: this Python process and the jsii runtime (its Node.js child, read from
+/proc). With `count`, every request this process sends to the jsii runtime is counted by kind and target (create
+of a class, invoke of a method, get of a property, ...) with the time spent waiting for the answers; counting costs
+a little, so the runner does it in a separate process, not in the timed repetitions.
+"""
+import time
+
+_T0 = time.perf_counter()
+_CPU0 = time.process_time()
+
+import collections  # noqa: E402
+import hashlib  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_seconds() -> dict:
+    """utime + stime of each live descendant of this process, by pid: the jsii runtime is a Node.js process that
+    runs the kernel in a Node.js child of its own, so both are counted."""
+    parent = {}
+    cpu = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        parent[int(entry)] = int(fields[1])
+        cpu[int(entry)] = (int(fields[11]) + int(fields[12])) / _TICK
+    me = os.getpid()
+    out = {}
+    for pid in parent:
+        p = parent[pid]
+        while p > 1 and p != me:
+            p = parent.get(p, 0)
+        if p == me:
+            out[pid] = cpu[pid]
+    return out
+
+
+def peak_rss(pid="self") -> int:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def install_counter(counts: collections.Counter, waits: dict):
+    """Counts every request to the jsii runtime (by kind and target) and the wall time spent waiting for answers."""
+    from jsii._kernel.providers import process as jsii_process
+
+    def target(kind, request):
+        if kind == "create":
+            return request.fqn
+        if kind in ("invoke", "begin"):
+            return request.method
+        if kind in ("get", "set"):
+            return request.property
+        if kind in ("sinvoke",):
+            return f"{request.fqn}.{request.method}"
+        if kind in ("sget", "sset"):
+            return f"{request.fqn}.{request.property}"
+        return ""
+
+    for kind in ("create", "get", "set", "sget", "sset", "invoke", "sinvoke", "delete", "complete", "sync_complete"):
+        original = getattr(jsii_process.ProcessProvider, kind)
+
+        def wrapped(self, request, *args, __kind=kind, __original=original, **kwargs):
+            key = (__kind, target(__kind, request))
+            counts[key] += 1
+            start = time.perf_counter()
+            try:
+                return __original(self, request, *args, **kwargs)
+            finally:
+                waits["byTarget"][key] += time.perf_counter() - start
+
+        setattr(jsii_process.ProcessProvider, kind, wrapped)
+
+    original_send = jsii_process._NodeProcess.send
+
+    def send(self, *args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return original_send(self, *args, **kwargs)
+        finally:
+            waits["seconds"] += time.perf_counter() - start
+            waits["requests"] += 1
+
+    jsii_process._NodeProcess.send = send
+
+
+def main() -> None:
+    n = int(sys.argv[1])
+    count = len(sys.argv) > 2 and sys.argv[2] == "count"
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+    from cdk8s import App  # noqa: starts the jsii runtime and loads constructs + cdk8s
+    import cdk8s_ai  # noqa: F401  loads cdk8s-plus-28 and cdk8s-ai
+    from fleet import build_fleet
+
+    import_ms = (time.perf_counter() - _T0) * 1000
+    child_cpu_import = children_cpu_seconds()
+    import_cpu_ms = (time.process_time() - _CPU0 + sum(child_cpu_import.values())) * 1000
+
+    counts: collections.Counter = collections.Counter()
+    waits = {"seconds": 0.0, "requests": 0, "byTarget": collections.Counter()}
+    if count:
+        install_counter(counts, waits)
+
+    cpu_py = time.process_time()
+    cpu_child = children_cpu_seconds()
+    start = time.perf_counter()
+    app = App()
+    build_fleet(app, n)
+    yaml = app.synth_yaml()
+    ms = (time.perf_counter() - start) * 1000
+    py_cpu_ms = (time.process_time() - cpu_py) * 1000
+    child_after = children_cpu_seconds()
+    node_cpu_ms = sum(child_after.get(pid, 0) - cpu_child.get(pid, 0) for pid in child_after) * 1000
+
+    data = yaml.encode("utf-8")
+    sample = {
+        "variant": "python",
+        "n": n,
+        "ms": ms,
+        "cpuMs": py_cpu_ms + node_cpu_ms,
+        "pythonCpuMs": py_cpu_ms,
+        "runtimeCpuMs": node_cpu_ms,
+        "importMs": import_ms,
+        "importCpuMs": import_cpu_ms,
+        "peakRssBytes": peak_rss(),
+        "runtimePeakRssBytes": sum(peak_rss(pid) for pid in child_after),
+        "objects": 0 if not yaml else len([1 for line in yaml.split("\n") if line == "---"]) + 1,
+        "bytes": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+    if count:
+        sample["crossings"] = {
+            "total": sum(counts.values()),
+            "waitMs": waits["seconds"] * 1000,
+            "requests": waits["requests"],
+            "byTarget": [{"kind": k, "target": t, "count": c, "ms": waits["byTarget"][(k, t)] * 1000}
+                         for (k, t), c in counts.most_common()],
+        }
+    sys.stdout.write(json.dumps(sample) + "\n")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
