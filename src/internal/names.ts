@@ -76,7 +76,8 @@ const REGISTRIES = new WeakMap<IConstruct, Map<string, IConstruct>>();
  * the same app already claimed it. One map lookup per name, so fleets of thousands stay linear.
  */
 export function claimName(scope: IConstruct, kind: string, namespace: string | undefined, name: string): void {
-  const root = scope.node.root;
+  let root = scope;
+  while (root.node.scope !== undefined) root = root.node.scope; // node.root builds the whole path as an array first
   let registry = REGISTRIES.get(root);
   if (!registry) {
     registry = new Map();

@@ -14,6 +14,7 @@
  * `secretEnv` variable as an argument), file paths, numbers, booleans, and names that are not credentials
  * (`MAX_TOKENS`, `TOKENIZERS_PARALLELISM`, `--max-num-batched-tokens`, `*_KEY_FILE`, `*_TOKEN_PATH`, `*_KEY_ID`).
  */
+import { memoByKey } from './memo';
 
 /**
  * Known credential formats, by value. The prefixes that a Kubernetes name can also start with (`sk-`, `sk-ant-`,
@@ -84,9 +85,11 @@ function harmless(value: string): boolean {
     /^[-+]?[0-9.]+$/.test(v) || /^(true|false|yes|no|on|off|none|null)$/i.test(v);
 }
 
+const valueKind = memoByKey(4096, (value: string) => VALUE_PATTERNS.find((p) => p.re.test(value))?.what);
+
 /** What kind of credential `value` looks like by itself, or undefined. */
 export function secretValueKind(value: string): string | undefined {
-  return VALUE_PATTERNS.find((p) => p.re.test(value))?.what;
+  return valueKind(value);
 }
 
 /**
@@ -94,6 +97,15 @@ export function secretValueKind(value: string): string | undefined {
  */
 export function secretReason(name: string | undefined, value: string): string | undefined {
   if (typeof value !== 'string') return undefined;
+  return name === undefined || name.includes('\u0000') ? reasonFor(name, value) : namedReason(`${name}\u0000${value}`);
+}
+
+const namedReason = memoByKey(4096, (key: string) => {
+  const cut = key.indexOf('\u0000');
+  return reasonFor(key.slice(0, cut), key.slice(cut + 1));
+});
+
+function reasonFor(name: string | undefined, value: string): string | undefined {
   const byValue = secretValueKind(value);
   if (byValue) return `the value is ${byValue}`;
   if (name === undefined || harmless(value)) return undefined;
