@@ -17,16 +17,17 @@ export enum SlsaProvenanceVersion {
  */
 export interface SlsaProvenanceOptions {
   /**
-   * The builder id the provenance must name, compared exactly (`runDetails.builder.id` in v1, `builder.id` in
-   * v0.2), e.g. `https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v2.1.0`.
+   * The builder id the provenance must name, compared exactly (`runDetails.builder.id` in v1, `builder.id` in v0.2).
+   *
+   * For example `https://github.com/actions/runner/github-hosted` (GitHub artifact attestations) or
+   * `https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v2.1.0`.
    */
   readonly builderId: string;
 
   /**
-   * The source repository the image must have been built from, as an `https://` URL without `.git`, e.g.
-   * `https://github.com/acme/app`.
+   * The source repository the image must have been built from, as an `https://` URL without `.git`.
    *
-   * It matches a `git+https://github.com/acme/app@<ref>` (or `.git@<ref>`) resolved dependency or config source, or
+   * For example `https://github.com/acme/app`. It matches a `git+https://github.com/acme/app@<ref>` (or `.git@<ref>`) resolved dependency or config source, or
    * the workflow repository of GitHub's provenance.
    */
   readonly sourceRepository: string;
@@ -50,8 +51,9 @@ export interface VulnerabilityScanOptions {
   readonly maxAge: Duration;
 
   /**
-   * A prefix the scanner's URI (`scanner.uri`) must start with, e.g. `pkg:github/aquasecurity/trivy` (Trivy's
-   * `--format cosign-vuln` output).
+   * A prefix the scanner's URI (`scanner.uri`) must start with.
+   *
+   * For example `pkg:github/aquasecurity/trivy` (Trivy's `--format cosign-vuln` output).
    *
    * @default - any scanner
    */

@@ -10,23 +10,25 @@ import { computeResources, PodSpecBuilder } from '../security/pod-spec';
  */
 export interface ModelSigstoreSignatureOptions {
   /**
-   * The signer's identity as its Fulcio certificate names it: an e-mail address, or a workload identity such as
-   * `https://github.com/acme/models/.github/workflows/sign.yml@refs/heads/main`. Compared exactly.
+   * The signer's identity as its Fulcio certificate names it, compared exactly.
+   *
+   * An e-mail address, or a workload identity such as
+   * `https://github.com/acme/models/.github/workflows/sign.yml@refs/heads/main`.
    */
   readonly identity: string;
 
   /**
-   * The OIDC issuer of the signer's certificate, e.g. `https://token.actions.githubusercontent.com` or
-   * `https://accounts.google.com`.
+   * The OIDC issuer of the signer's certificate.
+   *
+   * For example `https://token.actions.githubusercontent.com` or `https://accounts.google.com`.
    */
   readonly issuer: string;
 
   /**
-   * The `model_signing` CLI image (OpenSSF model signing, github.com/sigstore/model-transparency), pinned by
-   * digest: `ghcr.io/sigstore/model-transparency-cli:v1.1.1@sha256:<digest>` (the digest your registry mirror
-   * shows for that tag).
+   * The `model_signing` CLI image (OpenSSF model signing, github.com/sigstore/model-transparency), pinned by digest.
    *
-   * There is no default: the library cannot check the upstream image's digest offline, and a verifier pulled by
+   * For example `ghcr.io/sigstore/model-transparency-cli:v1.1.1@sha256:<digest>`, with the digest your registry
+   * mirror shows for that tag (upstream's Containerfile: entrypoint `model_signing`). There is no default: the library cannot check the upstream image's digest offline, and a verifier pulled by
    * tag could itself be swapped.
    */
   readonly verifierImage: string;
