@@ -36,7 +36,7 @@ test('a ClusterImagePolicy requiring SLSA provenance and a recent scan is accept
   });
   const results = await validateChart(chart);
   expect(results).toHaveLength(1);
-  const returned = results[0].response.spec.authorities;
+  const returned = (results[0].response as any).spec.authorities;
   expect(returned[0].attestations.map((a: any) => a.name)).toEqual(['slsa-provenance', 'slsa-provenance-2', 'vulnerability-scan']);
   expect(returned[1].attestations[2].policy.data).toBe(policy.attestations[2].policy);
 }, APISERVER_TIMEOUT);
