@@ -1,4 +1,5 @@
 // The public props of an AgentSandbox and the value types they take.
+import type { SandboxLifecycle } from './sandbox-lifecycle';
 import type { SandboxRuntime } from './sandbox-runtime';
 import type { SecretKeyReference } from '../security/secret-reference';
 
@@ -139,9 +140,16 @@ export interface AgentSandboxProps {
   /**
    * Sandboxes kept started and ready for claims (a SandboxWarmPool).
    *
-   * @default 0 (no warm pool)
+   * @default 0 (no warm pool; with claims, a SandboxWarmPool of 0 replicas for them to name, so each starts cold)
    */
   readonly warmPool?: number;
+
+  /**
+   * The lifecycle of the claims declared with `addClaim`, field by field the default of each claim's own options.
+   *
+   * @default - claims never expire unless their options say when
+   */
+  readonly lifecycle?: SandboxLifecycle;
 
   /**
    * The SandboxTemplate name.

@@ -1,15 +1,18 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AgentPeer, AgentSandboxProps, AgentToolEndpoint } from './agent-sandbox-props';
+import { renderLifecycle } from './claim-lifecycle';
+import { SandboxClaimOptions, SandboxLifecycle, SandboxShutdownPolicy } from './sandbox-lifecycle';
 import { SandboxRuntime } from './sandbox-runtime';
 import { ClusterAddon } from '../cluster/cluster-addon';
 import { ClusterProfile } from '../cluster/cluster-profile';
 import * as sandbox from '../imports/agent-sandbox';
+import { FastApiObject } from '../imports/fast-api-object';
 import * as k8s from '../imports/k8s';
 import { cidrStrictlyContains, isCidr } from '../internal/cidr';
-import { invalidProp, requireInteger } from '../internal/errors';
+import { invalidProp, requireInteger, ValidationError } from '../internal/errors';
 import { selectorLabels, standardLabels } from '../internal/labels';
-import { claimName, requireDnsLabel, resourceName } from '../internal/names';
+import { claimName, dnsLabel, requireDnsLabel, resourceName } from '../internal/names';
 import { namespaceOf } from '../internal/namespace';
 import { declarePodSpecs } from '../internal/pod-templates';
 import { requireLabels } from '../internal/qualified-name';
@@ -21,6 +24,13 @@ import { allowTraffic } from '../security/tenant-network';
 
 export * from './agent-sandbox-props';
 
+/** The lifecycle fields, on the AgentSandbox (`lifecycle.`) and on each claim (`options.`). */
+const LIFECYCLE_CHECKS = {
+  ttlAfterFinished: opt('duration'),
+  shutdownTime: opt('string'),
+  shutdownPolicy: opt(SandboxShutdownPolicy, 'SandboxShutdownPolicy.RETAIN, DELETE or DELETE_FOREGROUND'),
+};
+
 /** The cloud metadata address, which no sandbox reaches whatever range it is given. */
 const METADATA_CIDR = '169.254.169.254/32';
 const SECRETS_DIR = '/var/run/secrets/agent';
@@ -29,8 +39,10 @@ const SECRETS_DIR = '/var/run/secrets/agent';
  * A sandbox for an agent, or for the code-execution tool an agent calls, on kubernetes-sigs/agent-sandbox (v0.5.6
  * CRDs): a SandboxTemplate whose pods run behind a sandbox runtime (gVisor or Kata), restricted, without a
  * service-account token, with a read-only root, fixed CPU and memory, and secrets only as files; an optional
- * SandboxWarmPool of ready sandboxes for claims; and a NetworkPolicy that closes egress except DNS and the declared
- * model and tool endpoints (never the cloud metadata address) and admits only the declared callers.
+ * SandboxWarmPool of ready sandboxes for claims; a NetworkPolicy that closes egress except DNS and the declared
+ * model and tool endpoints (never the cloud metadata address) and admits only the declared callers; and the
+ * SandboxClaims declared with `addClaim`, each with a lifecycle (TTL after the sandbox finished, a fixed end, and what
+ * happens then).
  *
  * The template sets `networkPolicyManagement: Unmanaged`: the controller's own default policy would open egress to the
  * public internet (extensions/api/v1beta1/sandboxtemplate_types.go, v0.5.6).
@@ -43,7 +55,9 @@ const SECRETS_DIR = '/var/run/secrets/agent';
  *   callers: { app: 'agent' },
  *   modelEndpoints: [{ podLabels: llm.selector, port: 8000 }],
  *   warmPool: 2,
+ *   lifecycle: { ttlAfterFinished: Duration.minutes(10) },
  * });
+ * sandbox.addClaim('nightly-eval', { shutdownTime: '2027-01-31T18:00:00Z' });
  * ```
  */
 export class AgentSandbox extends Construct {
@@ -57,12 +71,15 @@ export class AgentSandbox extends Construct {
   public readonly selector: { [key: string]: string };
   /** The SandboxTemplate. */
   public readonly template: ApiObject;
-  /** The SandboxWarmPool, when `warmPool` is above 0. */
-  public readonly warmPool?: ApiObject;
   /** The NetworkPolicy closing the sandboxes' traffic. */
   public readonly networkPolicy: ApiObject;
   /** The RuntimeClass, when the library emits it (gVisor). */
   public readonly runtimeClass?: ApiObject;
+
+  private pool?: ApiObject;
+  private readonly lifecycle: SandboxLifecycle;
+  private readonly claimObjects: ApiObject[] = [];
+  private readonly labels: { [key: string]: string };
 
   constructor(scope: Construct, id: string, props: AgentSandboxProps) {
     super(scope, id);
@@ -80,8 +97,10 @@ export class AgentSandbox extends Construct {
       modelEndpoints: opt('array'),
       toolEndpoints: opt('array'),
       warmPool: opt('number'),
+      lifecycle: opt('object'),
       name: opt('string'),
     });
+    this.lifecycle = checkProps(this, 'SandboxLifecycle', props.lifecycle ?? undefined, LIFECYCLE_CHECKS, 'lifecycle.');
     ClusterProfile.of(this)._requireAddon(this, 'image', ClusterAddon.AGENT_SANDBOX, 'An AgentSandbox (agent-sandbox SandboxTemplate)');
     this.runtimeClass = props.runtime._bind(this, 'runtime');
     this.runtimeClassName = props.runtime.runtimeClassName;
@@ -93,6 +112,7 @@ export class AgentSandbox extends Construct {
     claimName(this, 'SandboxTemplate', this.namespace, this.name);
     const identity = { name: 'agent-sandbox', instance: this.name, component: 'sandbox' };
     const labels = standardLabels(identity);
+    this.labels = labels;
     this.selector = selectorLabels(identity);
 
     const spec = this.podSpec(props);
@@ -106,13 +126,61 @@ export class AgentSandbox extends Construct {
     declarePodSpecs(this.template, () => [{ path: 'spec.podTemplate.spec', spec, labels }]);
     this.networkPolicy = this.closeTraffic(props, labels);
     const warm = requireInteger(this, 'warmPool', props.warmPool ?? 0, 0, 1000);
-    if (warm > 0) {
-      claimName(this, 'SandboxWarmPool', this.namespace, this.name);
-      this.warmPool = new sandbox.SandboxWarmPool(this, 'SandboxWarmPool', {
-        metadata: { name: this.name, namespace: this.namespace, labels },
-        spec: { replicas: warm, sandboxTemplateRef: { name: this.name } },
-      });
+    if (warm > 0) this.addPool(warm);
+    renderLifecycle(this, 'lifecycle.', {}, this.lifecycle);
+  }
+
+  /** The SandboxWarmPool, when `warmPool` is above 0 or a claim is declared (claims name the pool). */
+  public get warmPool(): ApiObject | undefined {
+    return this.pool;
+  }
+
+  /** The SandboxClaims declared with `addClaim`, in order. */
+  public get claims(): ApiObject[] {
+    return [...this.claimObjects];
+  }
+
+  /**
+   * Declares a SandboxClaim of this sandbox (`extensions.agents.x-k8s.io/v1beta1`), in the sandbox's namespace: the
+   * agent-sandbox controller binds it to a ready sandbox of the warm pool, or starts one from the template when none is
+   * ready, and ends it by its lifecycle (`options` over the sandbox's `lifecycle`). A v1beta1 claim names a
+   * SandboxWarmPool, not a template (`warmPoolRef` is required, extensions/api/v1beta1/sandboxclaim_types.go v0.5.6),
+   * so a sandbox without `warmPool` gets one of 0 replicas with its first claim: every claim then starts cold.
+   *
+   * @param id The claim's construct id, unique among this sandbox's claims.
+   * @param options The claim's name and lifecycle.
+   * @returns The SandboxClaim.
+   */
+  public addClaim(id: string, options: SandboxClaimOptions = {}): ApiObject {
+    const idCheck = { kind: 'string', required: true, expected: 'a construct id such as "session-1"' } as const;
+    checkProps(this, 'addClaim', { id }, { id: idCheck });
+    if (id === '' || id.includes('/')) throw invalidProp(this, 'id', id, 'a non-empty construct id without "/", such as "session-1"');
+    const scope = `${this.node.path}/${id}`;
+    options = checkProps(scope, 'SandboxClaimOptions', options ?? undefined, { ...LIFECYCLE_CHECKS, name: opt('string') }, 'options.');
+    const name = options.name !== undefined && options.name !== null ? requireDnsLabel(scope, 'options.name', options.name) : dnsLabel([this.name, id]);
+    const lifecycle = renderLifecycle(scope, 'options.', this.lifecycle, options);
+    if (!this.pool) this.addPool(0);
+    if (this.node.tryFindChild(id)) {
+      throw new ValidationError(this, 'id', `got ${JSON.stringify(id)}, which another claim or object of this AgentSandbox uses; give the claim another id`);
     }
+    // Rendered by the generated serializer before cdk8s sees it: the L1 class hands `shutdownTime` (a Date) to cdk8s's
+    // resolver, which refuses to render a Date.
+    const claim = new FastApiObject(this, id, {
+      ...sandbox.SandboxClaim.GVK,
+      metadata: { name, namespace: this.namespace, labels: standardLabels({ name: 'agent-sandbox', instance: this.name, component: 'claim' }) },
+      spec: sandbox.toJson_SandboxClaimSpec({ warmPoolRef: { name: this.pool!.metadata.name! }, lifecycle }),
+    });
+    claimName(claim, 'SandboxClaim', this.namespace, name);
+    this.claimObjects.push(claim);
+    return claim;
+  }
+
+  private addPool(replicas: number): void {
+    claimName(this, 'SandboxWarmPool', this.namespace, this.name);
+    this.pool = new sandbox.SandboxWarmPool(this, 'SandboxWarmPool', {
+      metadata: { name: this.name, namespace: this.namespace, labels: this.labels },
+      spec: { replicas, sandboxTemplateRef: { name: this.name } },
+    });
   }
 
   private podSpec(props: AgentSandboxProps): any {

@@ -1,2 +1,3 @@
 export * from './agent-sandbox';
+export * from './sandbox-lifecycle';
 export * from './sandbox-runtime';

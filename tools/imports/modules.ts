@@ -55,7 +55,11 @@ export const IMPORTS: ImportModule[] = [
     name: 'agent-sandbox',
     kind: 'crd',
     source: 'agent-sandbox',
-    files: ['extensions.agents.x-k8s.io_sandboxtemplates.yaml', 'extensions.agents.x-k8s.io_sandboxwarmpools.yaml'],
+    files: [
+      'extensions.agents.x-k8s.io_sandboxtemplates.yaml',
+      'extensions.agents.x-k8s.io_sandboxwarmpools.yaml',
+      'extensions.agents.x-k8s.io_sandboxclaims.yaml',
+    ],
   },
   { name: 'karpenter', kind: 'crd', source: 'karpenter', files: ['karpenter.sh_nodepools.yaml'] },
   { name: 'nvidia-dra', kind: 'crd', source: 'nvidia-dra-driver-gpu', files: ['resource.nvidia.com_computedomains.yaml'] },
