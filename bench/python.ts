@@ -107,7 +107,7 @@ export function crossingsReport(python: PythonSizeResult[]): string {
   const lines = [`jsii boundary crossings at N=${fmtN(counted.n)} (first repetition, counted in the Python process): ` +
     `${fmtN(c.total)} requests, ${c.perService.toFixed(1)} per service; waiting for the jsii runtime's answers took ` +
     `${(c.waitMs / 1000).toFixed(2)} s of the ${(counted.fleet.samplesMs[0] / 1000).toFixed(2)} s timed region`];
-  for (const x of c.byTarget.slice(0, 14)) {
+  for (const x of [...c.byTarget].sort((a, b) => b.ms - a.ms).slice(0, 14)) {
     lines.push(`  ${`${x.kind} ${x.target}`.padEnd(48)} ${fmtN(x.count).padStart(7)}  ${(x.count / counted.n).toFixed(2).padStart(6)}/svc  ` +
       `${(x.ms / 1000).toFixed(2).padStart(7)} s`);
   }

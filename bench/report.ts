@@ -33,6 +33,9 @@ export interface TimedSample {
   readonly bytes: number;
   readonly sha256: string;
   readonly contentSha256?: string;
+  /** Wall and CPU time of the build phase (App + constructs, before synthesis), where the worker measures it. */
+  readonly buildMs?: number;
+  readonly buildCpuMs?: number;
 }
 
 export interface VariantResult {
@@ -52,6 +55,9 @@ export interface VariantResult {
   bytes: number;
   sha256: string;
   contentSha256?: string;
+  /** Median wall and CPU time of the build phase (the rest of the timed region is synthesis), when measured. */
+  medianBuildMs?: number;
+  medianBuildCpuMs?: number;
 }
 
 export interface Ratios { oursToBaseline: number; oursToFloor: number; baselineToFloor: number }
@@ -154,6 +160,10 @@ export function summarize(samples: TimedSample[], what = 'variant'): VariantResu
     bytes: first.bytes,
     sha256: first.sha256,
     contentSha256: samples.find((s) => s.contentSha256)?.contentSha256,
+    ...(samples.every((s) => s.buildMs !== undefined) ? {
+      medianBuildMs: median(samples.map((s) => s.buildMs!)),
+      medianBuildCpuMs: median(samples.map((s) => s.buildCpuMs ?? NaN)),
+    } : {}),
   };
 }
 

@@ -260,6 +260,21 @@ function reportPython(result: BenchResult): void {
       `${fmtMb(p.fleet.maxPeakRssBytes)}+${fmtMb(p.fleet.maxRuntimePeakRssBytes)}`, p.sameBytesAsTypeScript ? 'yes' : 'NO']);
   }
   console.log(table(rows));
+  const phases = [['N', 'TS build', 'TS synth', 'Python build', 'Python synth', 'build P/TS', 'synth P/TS', 'build CPU P/TS', 'synth CPU P/TS']];
+  for (const p of py.results) {
+    const ts = result.results.find((r) => r.n === p.n)!.variants.ours;
+    const f = p.fleet;
+    if (ts.medianBuildMs === undefined || f.medianBuildMs === undefined) continue;
+    const [tb, ts2, pb, ps] = [ts.medianBuildMs, ts.medianMs - ts.medianBuildMs, f.medianBuildMs, f.medianMs - f.medianBuildMs];
+    const [tbc, pbc] = [ts.medianBuildCpuMs!, f.medianBuildCpuMs!];
+    const [tsc, psc] = [ts.medianCpuMs - tbc, f.medianCpuMs - pbc];
+    phases.push([fmtN(p.n), fmtMs(tb), fmtMs(ts2), fmtMs(pb), fmtMs(ps), (pb / tb).toFixed(2), (ps / ts2).toFixed(2),
+      (pbc / tbc).toFixed(2), (psc / tsc).toFixed(2)]);
+  }
+  if (phases.length > 1) {
+    console.log('\nphases of the timed region (build: App() and the constructs; synth: synthYaml() to the string in the caller)');
+    console.log(table(phases));
+  }
   console.log('(Python/TS: median wall time of the timed region; "cpu": its CPU time in the Python process plus the jsii runtime ' +
     '(Node.js children) over TypeScript\'s. start-up: `import cdk8s, cdk8s_ai` = interpreter modules + jsii runtime start + ' +
     'loading the constructs, cdk8s, cdk8s-plus-28 and cdk8s-ai assemblies, outside the timed region. process: the whole ' +

@@ -22,6 +22,9 @@ export interface Sample {
   readonly ms: number;
   /** CPU time (user + system, all threads of the process: GC helpers too) of the timed region, milliseconds. */
   readonly cpuMs: number;
+  /** ours and capture: wall and CPU time of the first phase (App + the fleet's constructs), before synthesis. */
+  readonly buildMs?: number;
+  readonly buildCpuMs?: number;
   /** Peak resident set size of the process (whole run: runtime, modules, input and synth), bytes. */
   readonly peakRssBytes: number;
   /** YAML documents written. */
@@ -69,6 +72,8 @@ function main(): void {
   let ms: number;
   let cpuMs: number;
   let written: () => any[];
+  let buildMs: number | undefined;
+  let buildCpuMs: number | undefined;
   const cpuSince = (start: NodeJS.CpuUsage) => {
     const used = process.cpuUsage(start);
     return (used.user + used.system) / 1000;
@@ -80,6 +85,8 @@ function main(): void {
     const start = process.hrtime.bigint();
     const app = new App();
     buildFleet(app, n);
+    buildMs = Number(process.hrtime.bigint() - start) / 1e6;
+    buildCpuMs = cpuSince(cpu);
     if (variant === 'capture') {
       // Exactly what synthYaml stringifies: the documents of every chart, in order.
       const docs = app.charts.flatMap((c) => Object.values(c.toJson()));
@@ -116,6 +123,8 @@ function main(): void {
     n,
     ms,
     cpuMs,
+    buildMs,
+    buildCpuMs,
     peakRssBytes,
     objects: count(yaml),
     bytes: Buffer.byteLength(yaml),
