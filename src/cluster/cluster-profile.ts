@@ -6,6 +6,7 @@ import { KubernetesVersion } from './kubernetes-version';
 import type { MonitoringStack } from './monitoring-stack';
 import { requireDraGate, requireOnlyProfileIn, warnFloatingImages } from './profile-checks';
 import { ValidationError, invalidProp, show } from '../internal/errors';
+import { apiObjectsBelow } from '../internal/pod-templates';
 import { checkProps, opt, req, requireKind, requireScope } from '../internal/runtime-checks';
 
 const CLUSTER_PROFILE = Symbol.for('cdk8s-ai.ClusterProfile');
@@ -138,7 +139,14 @@ export class ClusterProfile extends Construct {
     // Every monitor and rule in the profile's scope gets the selector labels of its Prometheus, whichever construct
     // (or user) made it: labels are added at synth, when the construct tree is complete, and never override a
     // label the object already has.
-    this.node.addValidation({ validate: () => { this.labelMonitors(); warnFloatingImages(scope); return []; } });
+    this.node.addValidation({
+      validate: () => {
+        const objects = apiObjectsBelow(scope); // one walk of the tree for both checks
+        this.labelMonitors(objects);
+        warnFloatingImages(scope, objects);
+        return [];
+      },
+    });
     if (id !== DEFAULT_PROFILE_ID && scope.node.tryFindChild(DEFAULT_PROFILE_ID)) {
       throw new ValidationError(this, 'scope', 'a construct already used the default cluster profile before this ' +
         'ClusterProfile was declared; declare the ClusterProfile before the constructs it applies to');
@@ -229,11 +237,10 @@ export class ClusterProfile extends Construct {
    * of the PlatformObservability that applies to the object when there is one (its `stack` prop), else the
    * profile's prometheus-operator add-on's.
    */
-  private labelMonitors(): void {
-    const scope = this.node.scope;
-    if (!scope || !this.monitoringStack) return;
-    for (const c of scope.node.findAll()) {
-      if (!ApiObject.isApiObject(c) || c.apiGroup !== 'monitoring.coreos.com' || !MONITOR_KINDS.has(c.kind)) continue;
+  private labelMonitors(objects: ApiObject[]): void {
+    if (!this.monitoringStack) return;
+    for (const c of objects) {
+      if (c.apiGroup !== 'monitoring.coreos.com' || !MONITOR_KINDS.has(c.kind)) continue;
       if (ClusterProfile.of(c) !== this) continue;
       const stack = ClusterProfile._platformStackOf?.(c) ?? this.monitoringStack;
       for (const [key, value] of Object.entries(stack.selectorLabels)) {

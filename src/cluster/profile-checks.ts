@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { warn } from './platform-warnings';
 import { ValidationError } from '../internal/errors';
@@ -17,8 +18,8 @@ export function floatingImageReason(image: string): string | undefined {
  * Warns (once per image and object) about every container image below `scope` that floats: a node pulls whatever
  * the tag points at when the pod starts, so two replicas can run different code and a rollback changes nothing.
  */
-export function warnFloatingImages(scope: IConstruct): void {
-  for (const found of podSpecsBelow(scope)) {
+export function warnFloatingImages(scope: IConstruct, objects: ApiObject[]): void {
+  for (const found of podSpecsBelow(scope, objects)) {
     for (const image of new Set(imagesOf(found.spec))) {
       const reason = floatingImageReason(image);
       if (reason) {

@@ -83,10 +83,18 @@ function declaredSpecs(object: ApiObject): DeclaredPodSpec[] | undefined {
   return render && Array.isArray(patches) && patches.length === 0 ? render() : undefined;
 }
 
-/** Every pod spec inside the emitted objects below `scope` (Pods, workload templates, CRD templates). */
-export function podSpecsBelow(scope: IConstruct): FoundPodSpec[] {
+/** The emitted objects below `scope` (inclusive), in tree order. */
+export function apiObjectsBelow(scope: IConstruct): ApiObject[] {
+  return scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+}
+
+/**
+ * Every pod spec inside the emitted objects below `scope` (Pods, workload templates, CRD templates). A caller that
+ * already walked the tree passes `objects` (from `apiObjectsBelow(scope)`) to save walking it again.
+ */
+export function podSpecsBelow(scope: IConstruct, objects: ApiObject[] = apiObjectsBelow(scope)): FoundPodSpec[] {
   const result: FoundPodSpec[] = [];
-  for (const object of scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject)) {
+  for (const object of objects) {
     const slash = object.apiVersion.lastIndexOf('/');
     if (KINDS_WITHOUT_PODS.has(`${slash < 0 ? '' : object.apiVersion.slice(0, slash)}/${object.kind}`)) continue;
     const declared = declaredSpecs(object);

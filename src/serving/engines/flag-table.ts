@@ -55,10 +55,22 @@ export function flagsIn(table: EngineFlagTable, args: readonly string[]): { writ
  * too: a full name keeps the command line readable and stable when a later release adds a flag with the same prefix.
  */
 export function unknownFlags(table: EngineFlagTable, args: readonly string[]): UnknownFlag[] {
-  const known = new Set(table.flags);
+  const known = knownFlags(table);
   return flagsIn(table, args)
     .filter((f) => !known.has(f.name))
     .map((f) => ({ flag: f.written, nearest: nearestFlag(table, f.name) }));
+}
+
+/** Each table's flags as a set, built once (every service of a fleet checks its command line against it). */
+const KNOWN_FLAGS = new WeakMap<EngineFlagTable, ReadonlySet<string>>();
+
+function knownFlags(table: EngineFlagTable): ReadonlySet<string> {
+  let known = KNOWN_FLAGS.get(table);
+  if (!known) {
+    known = new Set(table.flags);
+    KNOWN_FLAGS.set(table, known);
+  }
+  return known;
 }
 
 /** The known flag closest to `flag` (a flag it abbreviates, else the smallest edit distance within reason). */
