@@ -95,7 +95,8 @@ export function runCold(o: ColdOptions): { results: ColdResult[]; problems: stri
   if (o.helm && o.chart) {
     const release = (name: string, route: boolean): Command => ({
       argv: [o.helm!, 'template', name, o.chart!, '--namespace', 'serving', '--set', `router.modelServers.matchLabels.app=${name}`,
-        '--set', `httpRoute.create=${route}`, '--set', 'httpRoute.inferenceGatewayNamespace=gateways', '--set', 'router.monitoring.prometheus.enabled=true'],
+        '--set', `httpRoute.create=${route}`, '--set', 'httpRoute.inferenceGatewayNamespace=gateways', '--set', 'router.monitoring.prometheus.enabled=true',
+        '--set', `router.monitoring.prometheus.auth.secretName=${name}-metrics-reader`],
     });
     variants.push({ name: 'helm template x 2 (llama, llama-canary)', language: 'helm', commands: () => [release('llama', true), release('llama-canary', false)] });
   }

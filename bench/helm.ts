@@ -69,7 +69,10 @@ export function releaseArgs(helm: string, chart: string, i: number, servicesPerT
     '--set', 'httpRoute.create=true',
     '--set', 'httpRoute.inferenceGatewayName=inference-gateway',
     '--set', 'httpRoute.inferenceGatewayNamespace=gateways',
-    '--set', 'router.monitoring.prometheus.enabled=true'];
+    '--set', 'router.monitoring.prometheus.enabled=true',
+    // The chart names the ServiceMonitor's token Secret `inference-gateway-sa-metrics-reader-secret` in every release:
+    // ten releases in one namespace would fight over it, so each release gets its own.
+    '--set', `router.monitoring.prometheus.auth.secretName=model-${i}-metrics-reader`];
 }
 
 export interface HelmRender extends Measurement { objects: number; bytes: number; kinds: Record<string, number> }
