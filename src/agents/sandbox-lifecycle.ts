@@ -16,8 +16,8 @@ export class SandboxShutdownPolicy {
   public static readonly RETAIN = new SandboxShutdownPolicy('Retain');
 
   /**
-   * Delete the claim; the garbage collector then deletes its sandbox in the background. A claim kept in Git and synced
-   * by a GitOps tool comes back at the next sync, with a new sandbox.
+   * Delete the claim, and with it its sandbox (the garbage collector deletes it in the background). A claim kept in
+   * Git and synced by a GitOps tool comes back at the next sync, with a new sandbox.
    */
   public static readonly DELETE = new SandboxShutdownPolicy('Delete');
 
