@@ -16,6 +16,8 @@ export class ValidationError extends Error {
 
   public readonly path: string;
   public readonly prop: string;
+  /** The problem as the thrower wrote it (before the message's renaming for callers). */
+  public readonly problem: string;
 
   constructor(scope: IConstruct | string, prop: string, problem: string) {
     const path = typeof scope === 'string' ? scope : pathOf(scope);
@@ -24,6 +26,7 @@ export class ValidationError extends Error {
     this.name = 'ValidationError';
     this.path = path;
     this.prop = prop;
+    this.problem = problem;
   }
 }
 

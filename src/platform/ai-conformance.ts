@@ -88,8 +88,18 @@ export function requirementsOf(json: any): string[] {
   if (group === 'resource.k8s.io' && deviceRequests.some((r) => isNicRequestName(r?.name))) ids.add('high_performance_networking');
   if (group === 'nvidia.com' && kind === 'ClusterPolicy') ids.add('driver_runtime_management');
   if (/"runtimeClassName"/.test(text)) ids.add('workload_sandboxing');
-  if (kind !== 'ConfigMap' && /"(prefill|decode)"/.test(text)) ids.add('disaggregated_inference');
+  if (runsPrefillPods(json) || (group === 'serving.kserve.io' && json?.spec?.prefill)) ids.add('disaggregated_inference');
   return [...ids].sort();
+}
+
+/** The pod-template label the llm-d endpoint picker's prefill-filter selects prefill pods by (llm-d-router v0.10.0). */
+const PREFILL_ROLE = ['llm-d.ai/role', 'prefill'];
+
+/** True when a workload's pod template (a Deployment's, or a LeaderWorkerSet's leader or worker) runs prefill pods. */
+function runsPrefillPods(json: any): boolean {
+  const spec = json?.spec;
+  const templates = [spec?.template, spec?.leaderWorkerTemplate?.leaderTemplate, spec?.leaderWorkerTemplate?.workerTemplate];
+  return templates.some((t) => t?.metadata?.labels?.[PREFILL_ROLE[0]] === PREFILL_ROLE[1]);
 }
 
 function findLimits(node: any, out: Record<string, true> = {}): Record<string, true> {

@@ -1,4 +1,6 @@
 import { IConstruct } from 'constructs';
+import { PdDecider } from './epp-pd-decider';
+import { RenderedProfile } from './epp-profile';
 import { EppPluginMaturity, EppVersion } from './epp-version';
 import { invalidProp, requireInteger, ValidationError } from '../internal/errors';
 import { checkProps, opt, req, requireKind } from '../internal/runtime-checks';
@@ -233,6 +235,38 @@ export interface EndpointPickerConfigProps {
 }
 
 /**
+ * The scheduling profiles of a prefill/decode disaggregated service.
+ */
+export interface DisaggregatedPickerConfigProps {
+  /**
+   * The decode profile: its scorers, filters and picker (the `decode-filter` is added when absent).
+   *
+   * @default - prefix-cache-scorer x2 and queue-scorer x1 (llm-d-router v0.10.0 deploy/config/pd-epp-config.yaml)
+   */
+  readonly decode?: EndpointPickerConfig;
+
+  /**
+   * The prefill profile: its scorers, filters and picker (the `prefill-filter` is added when absent).
+   *
+   * @default - prefix-cache-scorer x2 and queue-scorer x1 (llm-d-router v0.10.0 deploy/config/pd-epp-config.yaml)
+   */
+  readonly prefill?: EndpointPickerConfig;
+
+  /**
+   * When a request's prefill goes to a prefill pod.
+   *
+   * @default PdDecider.prefixBased()
+   */
+  readonly decider?: PdDecider;
+}
+
+/** The profile handler of a disaggregated config (llm-d-router v0.10.0 docs/disaggregation.md "Profile Handler Configuration"). */
+const DISAGG_PROFILE_HANDLER = 'disagg-profile-handler';
+const PREFILL_FILTER = 'prefill-filter';
+const DECODE_FILTER = 'decode-filter';
+const PREFIX_CACHE_SCORER = 'prefix-cache-scorer';
+
+/**
  * The endpoint picker's scheduling: which scorers (with weights), filters and picker decide the pod for each
  * request. Rendered into the picker's ConfigMap as an `EndpointPickerConfig` and checked at synth: weights are
  * integers, plugins unique, and scorers that read a server metric are refused for a server that does not export it.
@@ -260,6 +294,30 @@ export class EndpointPickerConfig {
   }
 
   /**
+   * The two profiles of a prefill/decode disaggregated service (`decode` and `prefill`, the names the
+   * `disagg-profile-handler` runs by default) and the handler with its decider, as llm-d-router v0.10.0
+   * deploy/config/pd-epp-config.yaml configures it. Each profile keeps only its role's pods (`decode-filter`,
+   * `prefill-filter`) and picks with max-score; both need the prefix-cache scorer (the decider reads its match info,
+   * pkg/epp/framework/plugins/scheduling/profilehandler/disagg/README.md "Limitations").
+   */
+  public static disaggregated(props: DisaggregatedPickerConfigProps = {}): EndpointPickerConfig {
+    props = checkProps('EndpointPickerConfig.disaggregated', 'DisaggregatedPickerConfigProps', props, {
+      decode: opt(EndpointPickerConfig), prefill: opt(EndpointPickerConfig), decider: opt(PdDecider, 'a PdDecider such as PdDecider.prefixBased()'),
+    });
+    const pdDefault = () => new EndpointPickerConfig({ scorers: [EppScorer.prefixCache(2), EppScorer.queue(1)] });
+    const decode = props.decode ?? pdDefault();
+    const prefill = props.prefill ?? pdDefault();
+    for (const [role, c] of [['decode', decode], ['prefill', prefill]] as const) {
+      if (c.prefill) {
+        throw new ValidationError('EndpointPickerConfig.disaggregated', role, 'is itself a disaggregated config; give one profile ' +
+          '(EndpointPickerConfig.of or .defaults)');
+      }
+    }
+    return new EndpointPickerConfig({ scorers: decode.scorers, filters: decode.filters, picker: decode.picker },
+      { prefill, decider: props.decider ?? PdDecider.prefixBased() });
+  }
+
+  /**
    * A profile of your own.
    */
   public static of(props: EndpointPickerConfigProps): EndpointPickerConfig {
@@ -279,11 +337,17 @@ export class EndpointPickerConfig {
   public readonly filters: EppFilter[];
   /** The picker, when set. */
   public readonly picker?: EppPicker;
+  /** The prefill profile, when the config is a disaggregated one (the other fields are then the decode profile). */
+  public readonly prefill?: EndpointPickerConfig;
+  /** The prefill/decode decider, when the config is a disaggregated one. */
+  public readonly decider?: PdDecider;
 
-  private constructor(props: EndpointPickerConfigProps) {
+  private constructor(props: EndpointPickerConfigProps, pd?: { prefill: EndpointPickerConfig; decider: PdDecider }) {
     this.scorers = [...props.scorers];
     this.filters = [...(props.filters ?? [])];
     this.picker = props.picker;
+    this.prefill = pd?.prefill;
+    this.decider = pd?.decider;
   }
 
   /**
@@ -291,6 +355,33 @@ export class EndpointPickerConfig {
    * @internal
    */
   public _validate(scope: IConstruct, prop: string, server: { name: string; inputs: ScorerInput[] }, version?: EppVersion): void {
+    if (this.prefill && this.decider) {
+      this.validateProfile(scope, `${prop}.decode`, server, version);
+      this.prefill.validateProfile(scope, `${prop}.prefill`, server, version);
+      this.decider._validate(scope, `${prop}.decider`);
+      for (const [role, c, wrong] of [['decode', this, PREFILL_FILTER], ['prefill', this.prefill, DECODE_FILTER]] as const) {
+        if (c.filters.some((f) => f.pluginType === wrong)) {
+          throw invalidProp(scope, `${prop}.${role}.filters`, wrong, `filters without ${wrong}: the ${role} profile keeps the ${role} pods`);
+        }
+        if (!c.scorers.some((x) => x.pluginType === PREFIX_CACHE_SCORER)) {
+          throw new ValidationError(scope, `${prop}.${role}.scorers`, `have no ${PREFIX_CACHE_SCORER}; a disaggregated profile needs it ` +
+            '(the prefill/decode decider reads its prefix match, llm-d-router v0.10.0 profilehandler/disagg/README.md): add EppScorer.prefixCache()');
+        }
+      }
+      if (version) {
+        for (const type of [DISAGG_PROFILE_HANDLER, this.decider.pluginType, PREFILL_FILTER, DECODE_FILTER]) {
+          if (!version.hasPlugin(type)) {
+            throw new ValidationError(scope, 'endpointPicker.version', `v${version.version} does not register ${JSON.stringify(type)}, ` +
+              'which prefill/decode disaggregation needs; use EppVersion.V0_10_0');
+          }
+        }
+      }
+      return;
+    }
+    this.validateProfile(scope, prop, server, version);
+  }
+
+  private validateProfile(scope: IConstruct, prop: string, server: { name: string; inputs: ScorerInput[] }, version?: EppVersion): void {
     if (this.scorers.length === 0) throw new ValidationError(scope, `${prop}.scorers`, 'is empty; the profile needs at least one scorer');
     this.scorers.forEach((s, i) => s._validate(scope, `${prop}.scorers[${i}]`));
     this.filters.forEach((f, i) => requirePluginType(scope, `${prop}.filters[${i}].type`, f.pluginType));
@@ -318,26 +409,64 @@ export class EndpointPickerConfig {
   public _alphaPlugins(version: EppVersion): string[] {
     const types = [...this.filters.map((f) => f.pluginType), ...this.scorers.map((s) => s.pluginType)];
     if (this.picker) types.push(this.picker);
-    return types.filter((t) => version.pluginMaturity(t) === EppPluginMaturity.ALPHA);
+    if (this.prefill && this.decider) {
+      types.push(...this.prefill._alphaPlugins(version), this.decider.pluginType, DISAGG_PROFILE_HANDLER);
+    }
+    return [...new Set(types)].filter((t) => version.pluginMaturity(t) === EppPluginMaturity.ALPHA);
   }
 
   /**
    * The config file's plugins and profile (the caller adds apiVersion and the data layer).
    * @internal
    */
-  public _render(): { plugins: any[]; profile: any[] } {
-    const plugin = (type: string, parameters?: { [key: string]: any }) => (parameters ? { type, parameters } : { type });
-    const plugins = [
-      ...this.filters.map((f) => plugin(f.pluginType, f.parameters)),
-      ...this.scorers.map((s) => plugin(s.pluginType, s.parameters)),
-      ...(this.picker ? [plugin(this.picker)] : []),
-    ];
-    const profile = [
-      ...this.filters.map((f) => ({ pluginRef: f.pluginType })),
-      ...this.scorers.map((s) => ({ pluginRef: s.pluginType, weight: s.weight })),
-      ...(this.picker ? [{ pluginRef: this.picker }] : []),
-    ];
-    return { plugins, profile };
+  public _render(): { plugins: any[]; profiles: RenderedProfile[] } {
+    if (!this.prefill || !this.decider) {
+      const plugin = (type: string, parameters?: { [key: string]: any }) => (parameters ? { type, parameters } : { type });
+      const plugins = [
+        ...this.filters.map((f) => plugin(f.pluginType, f.parameters)),
+        ...this.scorers.map((s) => plugin(s.pluginType, s.parameters)),
+        ...(this.picker ? [plugin(this.picker)] : []),
+      ];
+      const profile = [
+        ...this.filters.map((f) => ({ pluginRef: f.pluginType })),
+        ...this.scorers.map((s) => ({ pluginRef: s.pluginType, weight: s.weight })),
+        ...(this.picker ? [{ pluginRef: this.picker }] : []),
+      ];
+      return { plugins, profiles: [{ name: 'default', plugins: profile }] };
+    }
+    // One declaration per plugin; a type both profiles use with different parameters gets a per-profile name.
+    const declared = new Map<string, { type: string; parameters?: { [key: string]: any } }>();
+    const declare = (profile: string, type: string, parameters?: { [key: string]: any }): string => {
+      const same = declared.get(type);
+      if (!same) {
+        declared.set(type, { type, parameters });
+        return type;
+      }
+      if (JSON.stringify(same.parameters) === JSON.stringify(parameters)) return type;
+      const name = `${profile}-${type}`;
+      declared.set(name, { type, parameters });
+      return name;
+    };
+    const profileOf = (name: string, c: EndpointPickerConfig, roleFilter: string): RenderedProfile => {
+      const filters = c.filters.some((f) => f.pluginType === roleFilter) ? c.filters : [EppFilter.custom(roleFilter), ...c.filters];
+      return {
+        name,
+        plugins: [
+          ...filters.map((f) => ({ pluginRef: declare(name, f.pluginType, f.parameters) })),
+          // Each profile picks explicitly, as pd-epp-config.yaml does.
+          { pluginRef: declare(name, c.picker ?? EppPicker.MAX_SCORE) },
+          ...c.scorers.map((s) => ({ pluginRef: declare(name, s.pluginType, s.parameters), weight: s.weight })),
+        ],
+      };
+    };
+    const profiles = [profileOf('prefill', this.prefill, PREFILL_FILTER), profileOf('decode', this, DECODE_FILTER)];
+    // The decider before the handler that names it (the README: deciders "must match plugin names declared earlier").
+    const decider = declare('', this.decider.pluginType, this.decider.parameters);
+    declare('', DISAGG_PROFILE_HANDLER, { deciders: { prefill: decider } });
+    const plugins = [...declared.entries()].map(([name, d]) => ({
+      ...(name !== d.type ? { name } : {}), type: d.type, ...(d.parameters ? { parameters: d.parameters } : {}),
+    }));
+    return { plugins, profiles };
   }
 }
 

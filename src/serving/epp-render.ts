@@ -92,7 +92,7 @@ function wholeSeconds(scope: IConstruct, prop: string, d: Duration): number {
  * ensureDataLayer, v0.10.0 and v0.9.0) and the concurrency saturation detector.
  */
 export function pickerConfig(input: PickerConfigInput, settings: PickerSettings): { [key: string]: any } {
-  const { plugins, profile } = input.config._render();
+  const { plugins, profiles } = input.config._render();
   const engine = input.eppEngineType;
   const metricFree = engine === undefined;
   const dataLayerPlugins = metricFree ? [] : [
@@ -110,10 +110,38 @@ export function pickerConfig(input: PickerConfigInput, settings: PickerSettings)
     kind: 'EndpointPickerConfig',
     ...(settings.flowControl ? { featureGates: [FLOW_CONTROL_GATE] } : {}),
     plugins: [...plugins, ...dataLayerPlugins, ...(metricFree ? [{ type: CONCURRENCY_DETECTOR }] : [])],
-    schedulingProfiles: [{ name: 'default', plugins: profile }],
+    schedulingProfiles: profiles,
     ...(metricFree ? { dataLayer: { injectDefaults: false } } : {}),
     ...(Object.keys(flowControl).length ? { flowControl } : {}),
   };
+}
+
+/**
+ * Checks the rendered config as the picker's loader does (llm-d-router v0.10.0 pkg/epp/config/loader/configloader.go):
+ * plugin names unique, profile names unique, every `pluginRef` (profiles, data layer, saturation detector) a declared
+ * plugin, and the `disagg-profile-handler`'s deciders and profiles declared.
+ */
+export function checkPickerConfig(service: IConstruct, prop: string, doc: { [key: string]: any }): void {
+  const names: string[] = (doc.plugins ?? []).map((p: any) => p.name ?? p.type);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup !== undefined) throw invalidProp(service, prop, dup, 'plugin names unique in the config (two plugins of one type need names)');
+  const profiles: string[] = (doc.schedulingProfiles ?? []).map((p: any) => p.name);
+  const dupProfile = profiles.find((n, i) => profiles.indexOf(n) !== i);
+  if (dupProfile !== undefined) throw invalidProp(service, prop, dupProfile, 'scheduling profile names unique');
+  const refs: string[] = [
+    ...(doc.schedulingProfiles ?? []).flatMap((p: any) => p.plugins.map((x: any) => x.pluginRef)),
+    ...(doc.flowControl?.saturationDetector ? [doc.flowControl.saturationDetector.pluginRef] : []),
+  ];
+  for (const p of doc.plugins ?? []) {
+    if (p.type !== 'disagg-profile-handler') continue;
+    refs.push(...Object.values<string>(p.parameters?.deciders ?? {}));
+    for (const profile of ['decode', 'prefill']) {
+      const name = p.parameters?.profiles?.[profile] ?? profile;
+      if (!profiles.includes(name)) throw invalidProp(service, prop, name, `a scheduling profile of the config (${profiles.join(', ')})`);
+    }
+  }
+  const missing = refs.find((r) => !names.includes(r));
+  if (missing !== undefined) throw invalidProp(service, prop, missing, `a pluginRef naming a declared plugin (${names.join(', ')})`);
 }
 
 /** The picker's command line: what the construct owns, then `extraFlags` (checked against the release's own table). */

@@ -1,6 +1,8 @@
 // Public API of src/serving/: one export line per public file.
+export * from './disaggregation-props';
 export * from './endpoint-picker';
 export * from './endpoint-picker-config';
+export * from './epp-pd-decider';
 export * from './epp-version';
 export * from './gateway-provider';
 export * from './inference-route';

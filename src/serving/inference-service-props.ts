@@ -1,4 +1,5 @@
 import { Duration, Size } from 'cdk8s';
+import { DisaggregationProps } from './disaggregation-props';
 import { EndpointPickerProps, InferenceObjectiveProps, ModelRewriteProps } from './endpoint-picker';
 import { LoraAdapter } from './lora-adapter';
 import { ModelCache } from './model-cache';
@@ -65,6 +66,14 @@ export interface InferenceServiceProps {
    * @default - one pod per replica; parallelism that needs more is refused
    */
   readonly multiNode?: MultiNodeProps;
+
+  /**
+   * Split prefill from decode: the service's own workload becomes the decode workload, and a prefill workload with
+   * its own replicas, GPUs and parallelism is added (vLLM only; the service must be routed).
+   *
+   * @default - no disaggregation: every pod prefills and decodes
+   */
+  readonly disaggregation?: DisaggregationProps;
 
   /**
    * Replicas (LeaderWorkerSet groups for multi-node). Not with `autoscaling`.

@@ -1,6 +1,7 @@
 import { ApiObject, Duration, SizeRoundingBehavior } from 'cdk8s';
 import type * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { addPrefillRole, checkRoleParallelism, INFERENCE_SERVING_LABEL, resolveDisaggregation, ResolvedDisaggregation, ROLE_LABEL, routingSidecar } from './disaggregation';
 import { EndpointPickerObjects } from './endpoint-picker';
 import { ScorerInput } from './endpoint-picker-config';
 import { GatewayProvider } from './gateway-provider';
@@ -11,7 +12,7 @@ import { ModelCache } from './model-cache';
 import { ModelServer } from './model-server';
 import { ModelSource } from './model-source';
 import { placeReplicas } from './replica-placement';
-import { ServerEngine } from './server-engine';
+import { DisaggregationRole, ServerEngine } from './server-engine';
 import { addServerObjects, ResolvedMonitoring } from './server-objects';
 import { buildServerPod } from './server-pod';
 import { ServingAutoscaling } from './serving-autoscaling';
@@ -91,6 +92,10 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
   public readonly podMonitor?: ApiObject;
   /** The route created from the `route` prop. */
   public readonly route?: InferenceRoute;
+  /** The prefill workload of a disaggregated service (Deployment or LeaderWorkerSet); the decode workload is `workload`. */
+  public readonly prefillWorkload?: ApiObject;
+  /** The prefill pods' GPU ResourceClaimTemplate (DRA), for a disaggregated service. */
+  public readonly prefillGpuClaimTemplate?: ApiObject;
 
   private readonly engine: ServerEngine;
   private readonly props: InferenceServiceProps;
@@ -100,6 +105,9 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
   private readonly monitoring?: ResolvedMonitoring;
   private readonly isolation: IngressIsolationHandle;
   private readonly routeList: InferenceRoute[] = [];
+  private readonly disaggregation?: ResolvedDisaggregation;
+  /** The labels the InferencePool selects (both roles' serving pods of a disaggregated service). */
+  private readonly poolSelector: { [key: string]: string };
   private pool?: ServingPool;
 
   constructor(scope: Construct, id: string, props: InferenceServiceProps) {
@@ -116,6 +124,7 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
       secretEnv: opt('object'),
       servedModelName: opt('string'),
       drainTimeout: opt('duration'),
+      disaggregation: opt('object'),
     });
     Object.defineProperty(this, INFERENCE_SERVICE, { value: true });
     this.props = props;
@@ -128,6 +137,8 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
     this.servedModelName = props.servedModelName ?? props.model._defaultServedName();
     this.adapterNames = (props.loraAdapters ?? []).map((a) => a.name);
     this.checkModelNames();
+    const pd = resolveDisaggregation(this, props, this.engine);
+    this.disaggregation = pd;
 
     const replicas = props.replicas ?? 1;
     const maxReplicas = props.autoscaling?.maxReplicas ?? replicas;
@@ -139,6 +150,7 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
     // GPUs, the parallelism they allow, and the workload shape that parallelism needs.
     const { attachment, parallelism, shape } = placeReplicas({ scope: this, builder, engine: this.engine, props, maxReplicas });
     this.shape = shape;
+    if (pd) checkRoleParallelism(this, 'parallelism', pd, parallelism);
     this.gpuClaimTemplate = attachment?.claimTemplate;
     this.gpusPerPod = parallelism.devicesPerPod;
     this.podsPerReplica = shape.podsPerReplica;
@@ -148,10 +160,15 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
 
     // Labels: the pool and Service select the API-serving pods (LeaderWorkerSet leaders only).
     const identity = { name: this.engine.kind, instance: this.name, component: 'model-server' };
-    this.podLabels = { ...standardLabels(identity), ...(this.engine.eppEngineType ? { [ENGINE_TYPE_LABEL]: this.engine.eppEngineType } : {}) };
-    const workloadSelector = selectorLabels(identity);
+    const engineLabels = { ...standardLabels(identity), ...(this.engine.eppEngineType ? { [ENGINE_TYPE_LABEL]: this.engine.eppEngineType } : {}) };
+    // Disaggregated: the service's own pods decode; every API-serving pod of either role carries the label the pool selects.
+    const decodeRole: { [key: string]: string } = pd ? { [ROLE_LABEL]: DisaggregationRole.DECODE } : {};
+    const servingLabels: { [key: string]: string } = pd ? { [INFERENCE_SERVING_LABEL]: 'true' } : {};
+    this.podLabels = { ...engineLabels, ...decodeRole };
+    const workloadSelector = { ...selectorLabels(identity), ...decodeRole };
     this.selector = shape.servingSelector(workloadSelector);
-    for (const set of shape.podLabelSets(this.node.path, this.namespace, this.podLabels)) recordPodLabels(this, set);
+    this.poolSelector = pd ? { ...selectorLabels(identity), ...servingLabels } : this.selector;
+    for (const set of shape.podLabelSets(this.node.path, this.namespace, this.podLabels, servingLabels)) recordPodLabels(this, set);
 
     const pod = buildServerPod({
       scope: this,
@@ -163,10 +180,15 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
       shape,
       maxReplicas,
       workloadSelector,
+      disaggregation: pd && {
+        role: DisaggregationRole.DECODE,
+        sidecar: routingSidecar(pd, this.port),
+        serverPort: pd.kvTransfer.decodeServerPort,
+      },
     });
 
     // The workload.
-    const labels = standardLabels(identity);
+    const labels = { ...standardLabels(identity), ...decodeRole };
     const meta = (kind: string, name = this.name) => {
       claimName(this, kind, this.namespace, name);
       return { name, namespace: this.namespace, labels: { ...labels } };
@@ -179,6 +201,7 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
       workloadName,
       replicas: props.autoscaling ? undefined : replicas,
       podLabels: this.podLabels,
+      servingLabels,
       workloadSelector,
       servingPod: pod.spec,
       launch: pod.launch,
@@ -200,6 +223,7 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
       podLabels: this.podLabels,
       workloadSelector,
       selector: this.selector,
+      monitorSelector: this.poolSelector,
       meta,
       workloadName,
     });
@@ -209,6 +233,25 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
     this.podMonitor = objects.podMonitor;
     this.autoscaler = objects.autoscaler;
     this.isolation = objects.isolation;
+    if (pd) {
+      const prefill = addPrefillRole({
+        service: this,
+        props,
+        pd,
+        engine: this.engine,
+        servedModelName: this.servedModelName,
+        profile,
+        name: this.name,
+        serverName: this.engine.displayName,
+        labels: standardLabels(identity),
+        podLabels: engineLabels,
+        selector: selectorLabels(identity),
+        decodeSelector: workloadSelector,
+        monitored: objects.podMonitor !== undefined,
+      });
+      this.prefillWorkload = prefill.workload;
+      this.prefillGpuClaimTemplate = prefill.gpuClaimTemplate;
+    }
     if (this.engine.warning) {
       this.node.addMetadata('cdk8s-ai:warning', this.engine.warning);
       warn(this, `server: ${this.engine.warning}`);
@@ -308,7 +351,8 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
           name: this.name,
           namespace: this.namespace,
           instance: this.name,
-          selector: this.selector,
+          selector: this.poolSelector,
+          disaggregated: this.disaggregation !== undefined,
           pods: { owner: this.node.path, namespace: this.namespace, labels: this.podsOfPool() },
           port: this.port,
           containerPorts: [this.port],
@@ -332,7 +376,7 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
   }
 
   private podsOfPool(): { [key: string]: string } {
-    return this.shape.servingPodLabels(this.podLabels);
+    return this.shape.servingPodLabels({ ...this.podLabels, ...(this.disaggregation ? { [INFERENCE_SERVING_LABEL]: 'true' } : {}) });
   }
 
   private scorerInputs(): ScorerInput[] {
@@ -394,7 +438,7 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
 
   private unroutedSettings(): string[] {
     if (this.pool) return [];
-    const set = (['endpointPicker', 'objectives', 'modelRewrites'] as const).filter((p) => this.props[p] !== undefined);
+    const set = (['endpointPicker', 'objectives', 'modelRewrites', 'disaggregation'] as const).filter((p) => this.props[p] !== undefined);
     return set.length ? [validationMessage(set.join(', '), 'set, but the service is in no route, so there is no InferencePool for them; add route or an InferenceRoute')] : [];
   }
 }

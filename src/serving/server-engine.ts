@@ -54,6 +54,24 @@ export interface LaunchContext {
   readonly preStopSeconds: number;
   /** Where the API-serving process sends its traces (an OTLP traces endpoint), when the platform collects them. */
   readonly traceEndpoint?: string;
+  /** The pod's role in a prefill/decode disaggregated service (the engine then configures its KV-cache transfer). */
+  readonly disaggregation?: DisaggregationRole;
+}
+
+/** The role of a pod in a prefill/decode disaggregated service (the `llm-d.ai/role` label value). */
+export enum DisaggregationRole {
+  PREFILL = 'prefill',
+  DECODE = 'decode',
+}
+
+/** How an engine moves the KV cache from prefill to decode pods, and what the llm-d routing sidecar needs for it. */
+export interface KvTransfer {
+  /** The routing sidecar's `--kv-connector` value for the engine's connector. */
+  readonly sidecarConnector: string;
+  /** The port the server of a decode pod listens on behind the routing sidecar (which takes the serving port). */
+  readonly decodeServerPort: number;
+  /** Why the engine cannot disaggregate this parallelism, or undefined. */
+  problem(p: ReplicaParallelism): string | undefined;
 }
 
 /** The timing of an HTTP probe. */
@@ -120,6 +138,8 @@ export interface ServerEngine {
   readonly servingMetrics?: ServingMetrics;
   readonly parallelism: EngineParallelism;
   readonly supportsLora: boolean;
+  /** How the engine transfers the KV cache between prefill and decode pods; undefined: it cannot be disaggregated here. */
+  readonly kvTransfer?: KvTransfer;
   /** Whether `launch` passes `traceEndpoint` to the server (its traces go to the platform's collector). */
   readonly sendsTraces: boolean;
   /** Whether the Hugging Face id can be passed directly (the engine downloads it itself). */

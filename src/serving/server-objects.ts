@@ -35,6 +35,8 @@ export interface ServerObjectsInput {
   readonly workloadSelector: { [key: string]: string };
   /** The labels selecting the API-serving pods. */
   readonly selector: { [key: string]: string };
+  /** The labels selecting the pods the PodMonitor scrapes (both roles of a disaggregated service). */
+  readonly monitorSelector?: { [key: string]: string };
   readonly meta: ObjectMeta;
   /** The workload object's name (what an autoscaler scales). */
   readonly workloadName: string;
@@ -81,7 +83,7 @@ export function addServerObjects(input: ServerObjectsInput): ServerObjects {
     name,
     namespace,
     labels: { ...input.labels, ...monitoring.labels },
-    selector: input.selector,
+    selector: input.monitorSelector ?? input.selector,
     port: 'http',
     path: engine.metricsPath,
     interval: monitoring.interval,

@@ -5,7 +5,7 @@ import { InferenceServiceProps } from './inference-service-props';
 import { ModelCache } from './model-cache';
 import { MODEL_CACHE_PATH, mountModel } from './model-mount';
 import { ResolvedParallelism } from './parallelism';
-import { LaunchContext, LaunchRole, LaunchSpec, ServerEngine, unsizedCacheRequestBytes } from './server-engine';
+import { DisaggregationRole, LaunchContext, LaunchRole, LaunchSpec, ServerEngine, unsizedCacheRequestBytes } from './server-engine';
 import { ServingResources } from './serving-props';
 import { serverTracing } from './serving-tracing';
 import { bytesQuantity, quantityValue, renderResources, requireSeconds } from './serving-validation';
@@ -40,7 +40,23 @@ export interface ServerPodInput {
   readonly maxReplicas: number;
   /** The labels selecting every pod of the workload. */
   readonly workloadSelector: { [key: string]: string };
+  /** The pod's role in a prefill/decode disaggregated service. */
+  readonly disaggregation?: ServerPodDisaggregation;
 }
+
+/** What a prefill or decode pod adds to the server pod. */
+export interface ServerPodDisaggregation {
+  readonly role: DisaggregationRole;
+  /**
+   * A container in front of the server (the decode pods' routing sidecar, a native sidecar): it takes the serving
+   * port, named `http`, and the server listens on `serverPort`, named `model-server`.
+   */
+  readonly sidecar?: k8s.Container;
+  readonly serverPort?: number;
+}
+
+/** The name of the server container's port behind a routing sidecar (the sidecar's port is `http`). */
+export const BEHIND_SIDECAR_PORT_NAME = 'model-server';
 
 /** The API-serving pod, and the server's command line in any pod of a replica. */
 export interface ServerPod {
@@ -62,11 +78,14 @@ export function buildServerPod(input: ServerPodInput): ServerPod {
   const gracePeriodSeconds = drain + 100;
   builder.terminationGracePeriodSeconds = gracePeriodSeconds;
   const tracing = serverTracing(scope, engine, input.servedModelName, input.workloadSelector);
+  const pd = input.disaggregation;
+  const port = pd?.sidecar ? pd.serverPort! : engine.port;
+  const portName = pd?.sidecar ? BEHIND_SIDECAR_PORT_NAME : 'http';
   const context = (role: LaunchRole): LaunchContext => ({
     model: mount.model,
     servedModelName: input.servedModelName,
     revision: mount.revision,
-    port: engine.port,
+    port,
     tensor: parallelism.tensor,
     pipeline: parallelism.pipeline,
     data: parallelism.data,
@@ -79,6 +98,7 @@ export function buildServerPod(input: ServerPodInput): ServerPod {
     gracePeriodSeconds,
     preStopSeconds: drain,
     traceEndpoint: tracing?.tracesEndpoint,
+    disaggregation: pd?.role,
   });
   const launch = (role: LaunchRole) => engine.launch(context(role));
   const serving = launch(input.shape.servingRole);
@@ -89,16 +109,17 @@ export function buildServerPod(input: ServerPodInput): ServerPod {
   if (input.shape.spreadsReplicas && input.maxReplicas > 1) builder.spreadAcrossNodes(input.workloadSelector);
   const cache = props.modelCache ?? ModelCache.emptyDir();
   const ephemeralBytes = mount.ephemeralBytes + unsizedCacheRequestBytes(engine, props.model, cache);
+  if (pd?.sidecar) builder.addContainer(pd.sidecar, { init: true });
   builder.addContainer({
     name: SERVER_CONTAINER,
     image: engine.image,
     command: serving.command.length ? serving.command : undefined,
     args: serving.args,
-    ports: [{ name: 'http', containerPort: engine.port, protocol: 'TCP' }],
+    ports: [{ name: portName, containerPort: port, protocol: 'TCP' }],
     env,
     resources: serverResources(props.resources, ephemeralBytes, shm, parallelism.devicesPerPod),
     volumeMounts: mount.mounts,
-    ...probes(scope, engine, props.maxStartupTime),
+    ...probes(scope, engine, props.maxStartupTime, portName),
     lifecycle: drain > 0 ? { preStop: { sleep: { seconds: drain } } } : undefined,
   }, { inputs: containerInputs(engine, props) });
   const spec = builder.build();
@@ -125,9 +146,10 @@ function serverResources(resources: ServingResources | undefined, ephemeralBytes
   })!;
 }
 
-function probes(scope: Construct, e: ServerEngine, maxStartupTime: Duration | undefined): Pick<k8s.Container, 'startupProbe' | 'livenessProbe' | 'readinessProbe'> {
+function probes(scope: Construct, e: ServerEngine, maxStartupTime: Duration | undefined,
+  portName: string): Pick<k8s.Container, 'startupProbe' | 'livenessProbe' | 'readinessProbe'> {
   const startup = requireSeconds(scope, 'maxStartupTime', maxStartupTime ?? Duration.minutes(30), 60, 24 * 3600);
-  const http = (path: string) => ({ path, port: k8s.IntOrString.fromString('http') });
+  const http = (path: string) => ({ path, port: k8s.IntOrString.fromString(portName) });
   return {
     // Large models take minutes to download and load: a startup budget, not an initial delay.
     startupProbe: {

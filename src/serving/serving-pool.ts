@@ -2,7 +2,7 @@ import { ApiObject, Duration, Yaml } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { EndpointPickerObjects, EndpointPickerProps, EppFailureMode, InferenceObjectiveProps, ModelRewriteProps } from './endpoint-picker';
 import { EndpointPickerConfig, ScorerInput } from './endpoint-picker-config';
-import { metricsAuthObjects, pickerArgs, pickerConfig, pickerNeeds, pickerResources, pickerSettings, POOL_GROUP } from './epp-render';
+import { checkPickerConfig, metricsAuthObjects, pickerArgs, pickerConfig, pickerNeeds, pickerResources, pickerSettings, POOL_GROUP } from './epp-render';
 import { EppVersion } from './epp-version';
 import { GatewayProvider } from './gateway-provider';
 import { checkLeastPrivilege, checkPoolSelector, checkTargetPorts, podLabelSetsFor, PodLabelSet, recordPodLabels, rulesFor } from './serving-checks';
@@ -52,6 +52,8 @@ export interface PoolTarget {
   /** The service's app.kubernetes.io/instance value. */
   readonly instance: string;
   readonly selector: { [key: string]: string };
+  /** Whether the service is prefill/decode disaggregated (the picker then needs a disaggregated config). */
+  readonly disaggregated: boolean;
   readonly pods: PodLabelSet;
   readonly port: number;
   readonly containerPorts: number[];
@@ -107,8 +109,16 @@ export class ServingPool extends Construct {
     if (replicas > 1 && !version.supportsHighAvailability) {
       throw invalidProp(service, 'endpointPicker.replicas', replicas, `1 with EppVersion v${version.version} (use EppVersion.V0_10_0 for a highly available picker)`);
     }
-    const config = props.picker.config ?? (t.inputs.includes(ScorerInput.QUEUE) && t.inputs.includes(ScorerInput.KV_CACHE)
-      ? EndpointPickerConfig.defaults() : EndpointPickerConfig.metricFree());
+    const config = props.picker.config ?? (t.disaggregated ? EndpointPickerConfig.disaggregated()
+      : t.inputs.includes(ScorerInput.QUEUE) && t.inputs.includes(ScorerInput.KV_CACHE) ? EndpointPickerConfig.defaults() : EndpointPickerConfig.metricFree());
+    if (t.disaggregated && !config.prefill) {
+      throw new ValidationError(service, 'endpointPicker.config', 'is a single scheduling profile, but the service is disaggregated: ' +
+        'give EndpointPickerConfig.disaggregated({ decode, prefill, decider }) so the picker chooses a prefill pod too');
+    }
+    if (!t.disaggregated && config.prefill) {
+      throw new ValidationError(service, 'endpointPicker.config', 'is a disaggregated config (prefill and decode profiles), but the service ' +
+        'has no disaggregation; set disaggregation or give a single profile');
+    }
     config._validate(service, 'endpointPicker.config', { name: t.serverName, inputs: t.inputs }, version);
     const configInput = {
       config, version, eppEngineType: t.eppEngineType, metricsPath: t.metricsPath, hasObjectives: props.objectives.length > 0, picker: props.picker,
@@ -148,7 +158,9 @@ export class ServingPool extends Construct {
       subjects: [{ kind: 'ServiceAccount', name: this.eppName, namespace: ns }],
     });
 
-    const configYaml = configText(pickerConfig(configInput, settings));
+    const configDoc = pickerConfig(configInput, settings);
+    checkPickerConfig(service, 'endpointPicker.config', configDoc);
+    const configYaml = configText(configDoc);
     const configMap = new k8s.KubeConfigMap(this, 'ConfigMap', { metadata: meta('ConfigMap', this.eppName), data: { [CONFIG_FILE]: configYaml } });
 
     const tracingEnv = pickerTracing(service, eppSelector);

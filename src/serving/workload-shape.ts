@@ -33,8 +33,11 @@ export interface WorkloadShape {
   servingPodLabels(podLabels: { [key: string]: string }): { [key: string]: string };
   /** The labels selecting the API-serving pods (the Service, InferencePool and PodMonitor selector). */
   servingSelector(workloadSelector: { [key: string]: string }): { [key: string]: string };
-  /** The label sets of every pod of the workload, for the pool-selector checks of the app. */
-  podLabelSets(owner: string, namespace: string | undefined, podLabels: { [key: string]: string }): PodLabelSet[];
+  /**
+   * The label sets of every pod of the workload, for the pool-selector checks of the app. `servingLabels` are on the
+   * API-serving pods only.
+   */
+  podLabelSets(owner: string, namespace: string | undefined, podLabels: { [key: string]: string }, servingLabels?: { [key: string]: string }): PodLabelSet[];
   /** The Services the workload's controller creates by itself, from the workload's name (claimed so no object of ours takes them). */
   controllerServices(workloadName: string): string[];
   /** Checks the shape's own props and the workload's name against the workload's rules (done just before rendering). */
@@ -59,6 +62,8 @@ export interface WorkloadInput {
   readonly replicas?: number;
   /** The labels of every pod template. */
   readonly podLabels: { [key: string]: string };
+  /** Labels only the API-serving pods' template carries (a LeaderWorkerSet's leaders; every pod of a Deployment). */
+  readonly servingLabels?: { [key: string]: string };
   /** The labels selecting every pod of the workload. */
   readonly workloadSelector: { [key: string]: string };
   /** The spec of the API-serving pod. */

@@ -1,5 +1,5 @@
 import {
-  EngineLoadMetrics, EngineSettings, envVars, flags, LaunchContext, LaunchRole, LaunchSpec, ProbeTiming, ReplicaParallelism, ServerEngine,
+  EngineLoadMetrics, EngineSettings, envVars, flags, KvTransfer, LaunchContext, LaunchRole, LaunchSpec, ProbeTiming, ReplicaParallelism, ServerEngine,
 } from '../server-engine';
 import { ServingMetrics } from '../serving-metrics';
 import { VLLM_V0_25_1_FLAGS } from './vllm-flags';
@@ -19,6 +19,37 @@ export const VLLM_MASTER_PORT = 29500;
 export const VLLM_DATA_PARALLEL_RPC_PORT = 5555;
 /** The environment variable the leader of a multi-node data-parallel group gets its own pod IP from. */
 export const VLLM_POD_IP_ENV = 'POD_IP';
+
+/**
+ * vLLM's NIXL connector for prefill/decode disaggregation, as llm-d-router v0.10.0 configures both roles
+ * (test/sidecar/config/nixl/qwen-{prefiller,decoder}-pod.yaml, the NixlConnector-only form; KServe v0.20.0
+ * docs/samples/llmisvc/single-node-gpu/llm-inference-service-pd-qwen2-7b-gpu.yaml passes the same connector):
+ * `kv_both` on every pod, so a prefill pod can also serve a whole request when the gateway fails open to it.
+ */
+export const VLLM_NIXL_KV_TRANSFER_CONFIG = '{"kv_connector":"NixlConnector","kv_role":"kv_both"}';
+/**
+ * The NIXL handshake (side channel) port: vLLM 0.25.1 vllm/envs.py `VLLM_NIXL_SIDE_CHANNEL_PORT` default 5600; each
+ * data-parallel rank adds its index (vllm/distributed/kv_transfer/kv_connector/v1/nixl/base_scheduler.py). Set
+ * explicitly, as llm-d-router v0.10.0 test/sidecar/config/nixl does, with the host from the pod IP (vLLM's default
+ * host is `localhost`, which a remote pod cannot reach).
+ */
+export const VLLM_NIXL_SIDE_CHANNEL_PORT = 5600;
+/**
+ * The port vLLM listens on in a decode pod, behind the routing sidecar that takes the serving port: the sidecar's
+ * default `--model-server-port` (llm-d-router v0.10.0 pkg/sidecar/proxy/options.go `defaultVLLMPort` 8200; the
+ * decode Deployment of deploy/components/vllm-decode runs vLLM on 8200 behind the sidecar on 8000).
+ */
+export const VLLM_DECODE_SERVER_PORT = 8200;
+
+/** vLLM's KV transfer for P/D: NIXL, which the routing sidecar drives as `nixlv2` (its default connector, v0.10.0). */
+const VLLM_KV_TRANSFER: KvTransfer = {
+  sidecarConnector: 'nixlv2',
+  decodeServerPort: VLLM_DECODE_SERVER_PORT,
+  problem: (p) => (p.data > 1
+    ? 'data parallelism inside a prefill or decode replica is not wired here (the routing sidecar addresses data-parallel ' +
+      'ranks by port, llm-d-router v0.10.0 --data-parallel-size, and NIXL gives each rank its own side-channel port)'
+    : undefined),
+};
 
 /**
  * Readiness as KServe probes vLLM's `/health`: every second, 1 s timeout, 2 failures (kserve/kserve v0.20.0
@@ -67,6 +98,7 @@ export class VllmEngine implements ServerEngine {
   public readonly metrics: EngineLoadMetrics = this.servingMetrics;
   public readonly parallelism = { tensor: true, pipeline: true, data: true, multiNode: true };
   public readonly supportsLora = true;
+  public readonly kvTransfer = VLLM_KV_TRANSFER;
   public readonly sendsTraces = true;
   public readonly downloadsFromHub = true;
   /** With their short forms at v0.25.1 (arg_utils.py `add_argument` names). */
@@ -129,9 +161,16 @@ export class VllmEngine implements ServerEngine {
       ...(ctx.role === LaunchRole.SINGLE ? [] : dataAcrossPods ? this.dataParallelArgs(ctx) : this.multiNodeArgs(ctx)),
       ...flags([['--shutdown-timeout', vllmShutdownTimeout(ctx.gracePeriodSeconds, ctx.preStopSeconds)]]),
       ...this.traceArgs(ctx),
+      ...(ctx.disaggregation ? ['--kv-transfer-config', VLLM_NIXL_KV_TRANSFER_CONFIG] : []),
       ...this.extraArgs,
     ];
     const env = envVars({ VLLM_NO_USAGE_STATS: '1', ...this.extraEnv });
+    if (ctx.disaggregation) {
+      env.push(
+        { name: 'VLLM_NIXL_SIDE_CHANNEL_HOST', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+        { name: 'VLLM_NIXL_SIDE_CHANNEL_PORT', value: String(VLLM_NIXL_SIDE_CHANNEL_PORT) },
+      );
+    }
     if (dataAcrossPods) env.push({ name: VLLM_POD_IP_ENV, valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } });
     const local = ctx.data / ctx.nodes;
     if (dataAcrossPods && ctx.role === LaunchRole.WORKER && local > 1) {

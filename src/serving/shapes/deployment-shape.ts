@@ -41,8 +41,9 @@ export class DeploymentShape implements WorkloadShape {
     return workloadSelector;
   }
 
-  public podLabelSets(owner: string, namespace: string | undefined, podLabels: { [key: string]: string }): PodLabelSet[] {
-    return [{ owner, namespace, labels: podLabels }];
+  public podLabelSets(owner: string, namespace: string | undefined, podLabels: { [key: string]: string },
+    servingLabels: { [key: string]: string } = {}): PodLabelSet[] {
+    return [{ owner, namespace, labels: { ...podLabels, ...servingLabels } }];
   }
 
   public check(scope: IConstruct): void {
@@ -54,7 +55,8 @@ export class DeploymentShape implements WorkloadShape {
   }
 
   public render(input: WorkloadInput): RenderedWorkload {
-    const { podLabels, servingPod } = input;
+    const { servingPod } = input;
+    const podLabels = { ...input.podLabels, ...input.servingLabels };
     const deployment = new k8s.KubeDeployment(input.scope, 'Deployment', {
       metadata: input.meta('Deployment', input.workloadName),
       spec: {

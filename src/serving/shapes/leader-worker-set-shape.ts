@@ -54,9 +54,10 @@ export class LeaderWorkerSetShape implements WorkloadShape {
     return { ...workloadSelector, [LWS_WORKER_INDEX]: '0' };
   }
 
-  public podLabelSets(owner: string, namespace: string | undefined, podLabels: { [key: string]: string }): PodLabelSet[] {
+  public podLabelSets(owner: string, namespace: string | undefined, podLabels: { [key: string]: string },
+    servingLabels: { [key: string]: string } = {}): PodLabelSet[] {
     return [
-      { owner, namespace, labels: this.servingPodLabels(podLabels) },
+      { owner, namespace, labels: this.servingPodLabels({ ...podLabels, ...servingLabels }) },
       { owner: `${owner} (workers)`, namespace, labels: podLabels },
     ];
   }
@@ -76,7 +77,7 @@ export class LeaderWorkerSetShape implements WorkloadShape {
 
   public render(input: WorkloadInput): RenderedWorkload {
     const mn = this.multiNode;
-    const template = (spec: k8s.PodSpec) => k8s.toJson_PodTemplateSpec({ metadata: { labels: input.podLabels }, spec });
+    const template = (spec: k8s.PodSpec, labels = input.podLabels) => k8s.toJson_PodTemplateSpec({ metadata: { labels }, spec });
     const leaderWorkerSet = new lws.LeaderWorkerSet(input.scope, 'LeaderWorkerSet', {
       metadata: {
         ...input.meta('LeaderWorkerSet', input.workloadName),
@@ -98,7 +99,7 @@ export class LeaderWorkerSetShape implements WorkloadShape {
           size: this.podsPerReplica,
           // One NCCL group: a restart of any pod recreates the whole group.
           restartPolicy: lws.LeaderWorkerSetSpecLeaderWorkerTemplateRestartPolicy.RECREATE_GROUP_ON_POD_RESTART,
-          leaderTemplate: template(input.servingPod),
+          leaderTemplate: template(input.servingPod, { ...input.podLabels, ...input.servingLabels }),
           workerTemplate: template(workerPodSpec(input.servingPod, input.launch(LaunchRole.WORKER))),
           subGroupPolicy: mn.subGroupSize !== undefined ? {
             subGroupSize: mn.subGroupSize,
