@@ -112,7 +112,7 @@ const VERIFY_RESOURCES = { cpu: '2', memory: '2Gi' };
  */
 export class ModelSignature {
   /**
-   * Keyless Sigstore signature (`model_signing verify sigstore --identity --identity-provider`). The verify step
+   * Keyless Sigstore signature (`model_signing verify sigstore --identity --identity_provider`). The verify step
    * fetches Sigstore's trust root (TUF, `tuf-repo-cdn.sigstore.dev` over HTTPS), so it needs the same egress as a
    * model download.
    */
@@ -132,11 +132,11 @@ export class ModelSignature {
     }
     const common = commonOptions(where, options.verifierImage, options.signaturePath);
     return new ModelSignature(ModelSignatureKind.SIGSTORE, `Sigstore keyless ${options.identity} (${options.issuer})`, common.image,
-      common.signaturePath, ['sigstore'], ['--identity', options.identity, '--identity-provider', options.issuer], undefined);
+      common.signaturePath, ['sigstore'], ['--identity', options.identity, '--identity_provider', options.issuer], undefined);
   }
 
   /**
-   * Signature by a key pair (`model_signing verify key --public-key`), the public key mounted as a file from a
+   * Signature by a key pair (`model_signing verify key --public_key`), the public key mounted as a file from a
    * Secret or a ConfigMap.
    */
   public static publicKey(options: ModelPublicKeySignatureOptions): ModelSignature {
@@ -172,7 +172,7 @@ export class ModelSignature {
       ? { name: KEY_VOLUME, secret: { secretName: secret, items, defaultMode: 0o440 } }
       : { name: KEY_VOLUME, configMap: { name: configMap!, items, defaultMode: 0o440 } };
     return new ModelSignature(ModelSignatureKind.PUBLIC_KEY, `public key from ${secret !== undefined ? 'Secret' : 'ConfigMap'} ${name}/${key}`,
-      common.image, common.signaturePath, ['key'], ['--public-key', `${KEY_DIR}/${KEY_FILE}`], volume);
+      common.image, common.signaturePath, ['key'], ['--public_key', `${KEY_DIR}/${KEY_FILE}`], volume);
   }
 
   /** Keyless Sigstore or a public key. */
@@ -211,7 +211,9 @@ export class ModelSignature {
     builder.addContainer({
       name: 'model-verify',
       image: this.verifierImage,
-      // model_signing v1.1.1 (src/model_signing/_cli.py): verify <method> MODEL_PATH --signature ...; exits 1 on failure.
+      // model_signing v1.1.1 (src/model_signing/_cli.py): verify <method> MODEL_PATH --signature ...; exits 1 on failure,
+      // 2 on a usage error. Its options mix dashes and underscores (--ignore-paths, --public_key, --identity_provider)
+      // and click takes no other spelling; test/serving/model-signature.run.test.ts runs this command with the real CLI.
       command: ['model_signing', 'verify', ...this.method, modelDir, '--signature', `${modelDir}/${this.signaturePath}`,
         ...ignore.flatMap((p) => ['--ignore-paths', p]), ...this.flags],
       env: [{ name: 'HOME', value: '/tmp' }],

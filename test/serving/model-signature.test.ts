@@ -24,7 +24,7 @@ describe('ModelSignature', () => {
     expect(verify.image).toBe(VERIFIER);
     expect(verify.imagePullPolicy).toBe('IfNotPresent');
     expect(verify.command).toEqual(['model_signing', 'verify', 'sigstore', '/mnt/models', '--signature', '/mnt/models/model.sig',
-      '--identity', 'ml-release@acme.dev', '--identity-provider', 'https://accounts.google.com']);
+      '--identity', 'ml-release@acme.dev', '--identity_provider', 'https://accounts.google.com']);
     expect(verify.volumeMounts).toEqual(expect.arrayContaining([{ name: 'model', mountPath: '/mnt/models', readOnly: true }]));
     expect(verify.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
     expect(verify.env).toEqual([{ name: 'HOME', value: '/tmp' }]);
@@ -47,7 +47,7 @@ describe('ModelSignature', () => {
     const pvc = server(objects, 'pvc');
     expect(pvc.initContainers.map((c: any) => c.name)).toEqual(['model-verify']);
     expect(pvc.initContainers[0].command).toEqual(['model_signing', 'verify', 'key', '/mnt/models/llama', '--signature', '/mnt/models/llama/model.sig',
-      '--public-key', '/var/run/secrets/model-signing/key.pub']);
+      '--public_key', '/var/run/secrets/model-signing/key.pub']);
     expect(pvc.volumes).toEqual(expect.arrayContaining([
       { name: 'model-signing-key', configMap: { name: 'signing-key', items: [{ key: 'key.pub', path: 'key.pub' }], defaultMode: 0o440 } },
     ]));
