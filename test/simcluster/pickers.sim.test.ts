@@ -3,7 +3,9 @@
  * default picker config, every built-in scorer and picker (an Alpha plugin with the experimental flag), objectives
  * with flow control. Each picker starts with the Deployment's exact args and ConfigMap, reports ready on its gRPC
  * health port and, for engines with metrics, scrapes exactly its pool's pods. And the flag matters: the same config
- * without `--allow-experimental-plugins` makes the picker refuse to start.
+ * without `--allow-experimental-plugins` makes the picker refuse to start. A prefill/decode disaggregated service's
+ * picker (the disagg-profile-handler, prefill and decode profiles and filters, the decider) starts the same way and
+ * reads both roles' pods.
  */
 import { App, Chart } from 'cdk8s';
 import { synthesize, SynthesizedApp } from './apps';
@@ -39,6 +41,10 @@ const CASES: Record<string, Extra> = {
     server: ModelServer.vllm({ image: IMAGE('vllm') }),
     objectives: [{ name: 'interactive', priority: 10 }, { name: 'batch', priority: -1 }],
   },
+  pd: {
+    server: ModelServer.vllm({ image: IMAGE('vllm') }),
+    disaggregation: { prefill: { replicas: 2 }, routingSidecarImage: IMAGE('disagg-sidecar') },
+  },
 };
 
 function app(): SynthesizedApp {
@@ -62,7 +68,8 @@ function app(): SynthesizedApp {
 function picker(out: SynthesizedApp, name: string): { deployment: KubeObject; pool: KubeObject; servers: KubeObject[] } {
   const deployment = out.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === `${name}-epp`)!;
   const pool = out.objects.find((o) => o.kind === 'InferencePool' && o.metadata.name === name)!;
-  const servers = out.objects.filter((o) => o.kind === 'Deployment' && o.metadata.name === name);
+  // A disaggregated service's pool has its decode (the service's own) and prefill pods.
+  const servers = out.objects.filter((o) => o.kind === 'Deployment' && [name, `${name}-prefill`].includes(String(o.metadata.name)));
   return { deployment, pool, servers };
 }
 
@@ -85,7 +92,7 @@ describe('the endpoint picker accepts every configuration we render', () => {
   test.each(Object.keys(CASES))('%s: the picker starts, is ready and reads its pool', async (name) => {
     const { deployment, pool, servers } = picker(out, name);
     const podIps = (await podsOf(cluster, servers)).map((p) => p.status.podIP).sort();
-    expect(podIps).toHaveLength(2);
+    expect(podIps).toHaveLength(name === 'pd' ? 4 : 2);
     await expectPickerServes(cluster, deployment, out.objects, { pool, podIps, metricFree: name === 'tgi' });
   }, SIM_TIMEOUT);
 
