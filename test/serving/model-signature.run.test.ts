@@ -92,6 +92,8 @@ interface LocalVerify {
   readonly host: (containerPath: string) => string;
   /** The value of an option in `argv` (host path). */
   readonly option: (flag: string) => string;
+  /** A working directory outside every mount (relative paths would resolve against it). */
+  readonly cwd: string;
 }
 
 function localVerify(container: any, root: string): LocalVerify {
@@ -116,7 +118,9 @@ function localVerify(container: any, root: string): LocalVerify {
     if (i < 0 || i === argv.length - 1) throw new Error(`no ${flag} in ${argv.join(' ')}`);
     return argv[i + 1];
   };
-  return { argv, env, dirs, host, option };
+  const cwd = path.join(root, '.cwd'); // no volume name starts with a dot
+  fs.mkdirSync(cwd);
+  return { argv, env, dirs, host, option, cwd };
 }
 
 /** An EC P-256 key pair (PEM), made with the venv's `cryptography`. */
@@ -162,7 +166,7 @@ function installPublicKey(local: LocalVerify, volumes: any[], publicKey: string)
 }
 
 function verify(local: LocalVerify, argv: string[] = local.argv): Run {
-  return run(cli, argv.slice(1), local.env, fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-ai-ms-cwd-')));
+  return run(cli, argv.slice(1), local.env, local.cwd);
 }
 
 /** A verification the CLI ran and rejected: exit 1 with its message (never 2, a usage error, which proves nothing). */
