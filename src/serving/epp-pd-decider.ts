@@ -8,15 +8,18 @@ import { checkProps, opt } from '../internal/runtime-checks';
  */
 export interface PrefixBasedDeciderOptions {
   /**
-   * Prompt tokens not already cached on the chosen decode pod at which the prompt is prefilled on a prefill pod
-   * (`nonCachedTokens`; 0 would disable disaggregation, so at least 1).
+   * Prompt tokens not already cached on the chosen decode pod at which the prompt is prefilled on a prefill pod.
+   *
+   * The decider's `nonCachedTokens`: 0 would disable disaggregation, so at least 1.
    *
    * @default 16
    */
   readonly nonCachedTokens?: number;
 
   /**
-   * Prompts shorter than this many tokens are always prefilled on the decode pod (`promptTokens`; 0: no such gate).
+   * Prompts shorter than this many tokens are always prefilled on the decode pod.
+   *
+   * The decider's `promptTokens`: 0 means no such gate.
    *
    * @default 0
    */
@@ -37,14 +40,17 @@ export class PdDecider {
     options = checkProps('PdDecider.prefixBased', 'PrefixBasedDeciderOptions', options, {
       nonCachedTokens: opt('number'), promptTokens: opt('number'),
     }, 'options.');
-    const parameters = { nonCachedTokens: options.nonCachedTokens ?? 16, ...(options.promptTokens !== undefined ? { promptTokens: options.promptTokens } : {}) };
+    const parameters = {
+      nonCachedTokens: options.nonCachedTokens ?? 16,
+      ...(options.promptTokens !== undefined ? { promptTokens: options.promptTokens } : {}),
+    };
     return new PdDecider('prefix-based-pd-decider', parameters, (scope, prop) => {
       requireInteger(scope, `${prop}.nonCachedTokens`, parameters.nonCachedTokens, 1, 10_000_000);
       if (options.promptTokens !== undefined) requireInteger(scope, `${prop}.promptTokens`, options.promptTokens, 0, 10_000_000);
     });
   }
 
-  /** Prefill every request on a prefill pod (`always-disagg-pd-decider`; for tests and benchmarks upstream). */
+  /** Prefill every request on a prefill pod (`always-disagg-pd-decider`, meant for tests and benchmarks upstream). */
   public static always(): PdDecider {
     return new PdDecider('always-disagg-pd-decider');
   }

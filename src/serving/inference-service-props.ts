@@ -69,7 +69,9 @@ export interface InferenceServiceProps {
 
   /**
    * Split prefill from decode: the service's own workload becomes the decode workload, and a prefill workload with
-   * its own replicas, GPUs and parallelism is added (vLLM only; the service must be routed).
+   * its own replicas, GPUs and parallelism is added.
+   *
+   * vLLM only, and the service must be routed.
    *
    * @default - no disaggregation: every pod prefills and decodes
    */

@@ -92,7 +92,7 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
   public readonly podMonitor?: ApiObject;
   /** The route created from the `route` prop. */
   public readonly route?: InferenceRoute;
-  /** The prefill workload of a disaggregated service (Deployment or LeaderWorkerSet); the decode workload is `workload`. */
+  /** The prefill workload of a disaggregated service, a Deployment or LeaderWorkerSet (the decode workload is `workload`). */
   public readonly prefillWorkload?: ApiObject;
   /** The prefill pods' GPU ResourceClaimTemplate (DRA), for a disaggregated service. */
   public readonly prefillGpuClaimTemplate?: ApiObject;

@@ -109,8 +109,9 @@ export class ServingPool extends Construct {
     if (replicas > 1 && !version.supportsHighAvailability) {
       throw invalidProp(service, 'endpointPicker.replicas', replicas, `1 with EppVersion v${version.version} (use EppVersion.V0_10_0 for a highly available picker)`);
     }
+    const readsLoad = t.inputs.includes(ScorerInput.QUEUE) && t.inputs.includes(ScorerInput.KV_CACHE);
     const config = props.picker.config ?? (t.disaggregated ? EndpointPickerConfig.disaggregated()
-      : t.inputs.includes(ScorerInput.QUEUE) && t.inputs.includes(ScorerInput.KV_CACHE) ? EndpointPickerConfig.defaults() : EndpointPickerConfig.metricFree());
+      : readsLoad ? EndpointPickerConfig.defaults() : EndpointPickerConfig.metricFree());
     if (t.disaggregated && !config.prefill) {
       throw new ValidationError(service, 'endpointPicker.config', 'is a single scheduling profile, but the service is disaggregated: ' +
         'give EndpointPickerConfig.disaggregated({ decode, prefill, decider }) so the picker chooses a prefill pod too');

@@ -14,7 +14,7 @@ const README = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'u
 
 test('the README\'s disaggregated service emits what the README says', () => {
   const snippet = README.slice(README.indexOf('#### Prefill/decode disaggregation'));
-  expect(snippet).toContain("disaggregation: { prefill: { replicas: 4, gpus: GpuRequest.of(2, { model: GpuModel.NVIDIA_H100_80_GB }) } },");
+  expect(snippet).toContain('disaggregation: { prefill: { replicas: 4, gpus: GpuRequest.of(2, { model: GpuModel.NVIDIA_H100_80_GB }) } },');
   const app = new App();
   const chart = new Chart(app, 'readme', { namespace: 'serving', disableResourceNameHashes: true });
   new InferenceService(chart, 'llama-pd', {

@@ -118,7 +118,9 @@ badInputCatalogue([
   {
     name: 'a decode profile without the prefix-cache scorer',
     error: 'endpointPicker.config.decode.scorers (endpoint_picker.config.decode.scorers): have no prefix-cache-scorer',
-    build: (s) => pd(s, { endpointPicker: { config: EndpointPickerConfig.disaggregated({ decode: EndpointPickerConfig.of({ scorers: [EppScorer.queue()] }) }) } }),
+    build: (s) => pd(s, {
+      endpointPicker: { config: EndpointPickerConfig.disaggregated({ decode: EndpointPickerConfig.of({ scorers: [EppScorer.queue()] }) }) },
+    }),
   },
   {
     name: 'a prefill profile filtering decode pods',
@@ -134,7 +136,9 @@ badInputCatalogue([
   {
     name: 'a decider that never disaggregates',
     error: 'endpointPicker.config.decider.nonCachedTokens (endpoint_picker.config.decider.non_cached_tokens): got 0; expected an integer from 1 to 10000000',
-    build: (s) => pd(s, { endpointPicker: { config: EndpointPickerConfig.disaggregated({ decider: PdDecider.prefixBased({ nonCachedTokens: 0 }) }) } }),
+    build: (s) => pd(s, {
+      endpointPicker: { config: EndpointPickerConfig.disaggregated({ decider: PdDecider.prefixBased({ nonCachedTokens: 0 }) }) },
+    }),
   },
   {
     name: 'a nested disaggregated config',

@@ -5,12 +5,12 @@ import { GpuRequest } from '../../src/accelerators/gpu-request';
 import { ClusterAddon } from '../../src/cluster/cluster-addon';
 import { ClusterProfile } from '../../src/cluster/cluster-profile';
 import { requirementsOf } from '../../src/platform/ai-conformance';
+import { trafficEdges } from '../../src/security/tenant-network';
 import { EndpointPickerConfig, EppScorer } from '../../src/serving/endpoint-picker-config';
 import { PdDecider } from '../../src/serving/epp-pd-decider';
 import { InferenceService } from '../../src/serving/inference-service';
 import { ModelServer } from '../../src/serving/model-server';
 import { ModelSource } from '../../src/serving/model-source';
-import { trafficEdges } from '../../src/security/tenant-network';
 
 const H100 = GpuModel.NVIDIA_H100_80_GB;
 const template = (o: any) => o.spec.template;
