@@ -28,7 +28,7 @@ const ODD_VALUES = {
   token: { resolve: () => ({ b: 2, a: 1 }) },
   nulls: [null, undefined, 1, { x: null, y: undefined, w: 0, v: '', u: false }],
   empty: { list: [], map: {} },
-  unicode: { 'é': 1, 'Z': 2, 'a': 3, '10': 4, '9': 5, '_': 6 },
+  unicode: { é: 1, Z: 2, a: 3, 10: 4, 9: 5, _: 6 },
 };
 
 describe('FastApiObject writes what cdk8s ApiObject writes, key for key', () => {
@@ -47,8 +47,11 @@ describe('FastApiObject writes what cdk8s ApiObject writes, key for key', () => 
           metadata: { labels: { app: 'd' } },
           spec: {
             containers: [{
-              name: 'c', image: 'i', resources: { limits: { cpu: k8s.Quantity.fromNumber(2), memory: k8s.Quantity.fromString('1Gi') } },
-              readinessProbe: { httpGet: { path: '/h', port: k8s.IntOrString.fromString('http') } }, env: [],
+              name: 'c',
+              image: 'i',
+              resources: { limits: { cpu: k8s.Quantity.fromNumber(2), memory: k8s.Quantity.fromString('1Gi') } },
+              readinessProbe: { httpGet: { path: '/h', port: k8s.IntOrString.fromString('http') } },
+              env: [],
             }],
           },
         },
