@@ -8,6 +8,7 @@ import { InferenceService } from '../../src/serving/inference-service';
 import { InferenceServiceProps } from '../../src/serving/inference-service-props';
 import { LoraAdapter } from '../../src/serving/lora-adapter';
 import { ModelCache } from '../../src/serving/model-cache';
+import { ModelSignature } from '../../src/serving/model-signature';
 import { ModelSource } from '../../src/serving/model-source';
 import { ServerMetric, ServingAutoscaling } from '../../src/serving/serving-autoscaling';
 import { checkProperty } from '../harness';
@@ -54,18 +55,33 @@ const caseArb = serverArb.chain((server) => fc.record({
   drainSeconds: fc.integer({ min: 0, max: 120 }),
   memoryGi: fc.option(fc.integer({ min: 16, max: 512 }), { nil: undefined }),
   monitorLabel: fc.boolean(),
+  signed: fc.constantFrom('none', 'keyless', 'key-secret', 'key-configmap'),
 }));
 
 type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
 
+const VERIFIER = 'ghcr.io/sigstore/model-transparency-cli@sha256:' + 'd'.repeat(64);
+
+/** The signature a model must carry, or none (a Hugging Face model with a revision cannot be signed: refused). */
+function signatureOf(c: Case): ModelSignature | undefined {
+  if (c.source === 'hf-token') return undefined;
+  switch (c.signed) {
+    case 'keyless': return ModelSignature.sigstore({ identity: 'release@acme.example', issuer: 'https://accounts.google.com', verifierImage: VERIFIER });
+    case 'key-secret': return ModelSignature.publicKey({ publicKeySecret: 'model-key', verifierImage: VERIFIER });
+    case 'key-configmap': return ModelSignature.publicKey({ publicKeyConfigMap: 'model-key', publicKeyKey: 'signing.pub', verifierImage: VERIFIER });
+    default: return undefined;
+  }
+}
+
 function props(c: Case): InferenceServiceProps {
   const multi = c.multiNode && c.gpus > 0;
+  const signature = signatureOf(c);
   const model = {
-    'hf': ModelSource.huggingFace('meta-llama/Llama-3.1-8B-Instruct'),
+    'hf': ModelSource.huggingFace('meta-llama/Llama-3.1-8B-Instruct', { signature }),
     'hf-token': ModelSource.huggingFace('org/private-model', { tokenSecret: 'hf-token', revision: 'main' }),
-    'pvc': ModelSource.persistentVolumeClaim('models', { path: 'llama' }),
-    's3': ModelSource.storageUri('s3://bucket/llama', { credentialsSecret: 's3', size: Size.gibibytes(50) }),
-    'oci': ModelSource.storageUri('oci://registry.example.com/models/llama:1'),
+    'pvc': ModelSource.persistentVolumeClaim('models', { path: 'llama', signature }),
+    's3': ModelSource.storageUri('s3://bucket/llama', { credentialsSecret: 's3', size: Size.gibibytes(50), signature }),
+    'oci': ModelSource.storageUri('oci://registry.example.com/models/llama:1', { signature }),
   }[c.source as string]!;
   const cache = c.cache === 'sized' ? ModelCache.emptyDir(Size.gibibytes(100)) : c.cache === 'pvc' ? ModelCache.persistentVolumeClaim('hf-cache') : undefined;
   const adapters = Array.from({ length: c.lora }, (_, i) => LoraAdapter.huggingFace(`adapter-${i}`, `org/adapter-${i}`));
@@ -128,7 +144,23 @@ function build(c: Case): any[] {
       });
     }
   }
-  return validatable(objectsOf(chart));
+  const objects = objectsOf(chart);
+  checkVerifyStep(c, objects);
+  return validatable(objects);
+}
+
+/** A signed model is verified by the last init container of every server pod, after any download. */
+function checkVerifyStep(c: Case, objects: any[]): void {
+  const signed = signatureOf(c) !== undefined;
+  const pods = objects.filter((o) => o.kind === 'Deployment').map((o) => o.spec.template.spec)
+    .concat(objects.filter((o) => o.kind === 'LeaderWorkerSet').map((o) => o.spec.leaderWorkerTemplate.leaderTemplate?.spec ?? o.spec.leaderWorkerTemplate.workerTemplate.spec))
+    .filter((spec) => spec.containers.some((k: any) => k.name !== 'epp' && !/epp/.test(k.image)));
+  for (const spec of pods) {
+    const inits = (spec.initContainers ?? []).filter((k: any) => k.restartPolicy !== 'Always').map((k: any) => k.name);
+    const verifies = inits.indexOf('model-verify');
+    if (signed && verifies !== inits.length - 1) throw new Error(`signed model: model-verify is not the last init step (${inits.join(', ')})`);
+    if (!signed && verifies >= 0) throw new Error('an unsigned model is verified');
+  }
 }
 
 beforeAll(() => {
