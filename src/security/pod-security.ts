@@ -1,10 +1,12 @@
 import * as k8s from '../imports/k8s';
 
 /** Volume types the Pod Security `restricted` profile allows. */
-const RESTRICTED_VOLUME_TYPES = ['configMap', 'csi', 'downwardApi', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
+// Pod Security `restricted` volume types (k8s.io/pod-security-admission v0.37.2 policy/check_restrictedVolumes.go:
+// image volumes are allowed).
+const RESTRICTED_VOLUME_TYPES = ['configMap', 'csi', 'downwardApi', 'emptyDir', 'ephemeral', 'image', 'persistentVolumeClaim', 'projected', 'secret'];
 const VOLUME_SOURCE_KEYS = [
   'awsElasticBlockStore', 'azureDisk', 'azureFile', 'cephfs', 'cinder', 'fc', 'flexVolume', 'flocker', 'gcePersistentDisk',
-  'gitRepo', 'glusterfs', 'hostPath', 'image', 'iscsi', 'nfs', 'photonPersistentDisk', 'portworxVolume', 'quobyte', 'rbd',
+  'gitRepo', 'glusterfs', 'hostPath', 'iscsi', 'nfs', 'photonPersistentDisk', 'portworxVolume', 'quobyte', 'rbd',
   'scaleIo', 'scaleIO', 'storageos', 'vsphereVolume',
 ];
 

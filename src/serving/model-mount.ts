@@ -1,11 +1,17 @@
 import { IConstruct } from 'constructs';
 import { LoraAdapter, LoraAdapterKind } from './lora-adapter';
 import { ModelCache, ModelCacheKind } from './model-cache';
+import { credentialsFiles, CredentialInputs, tokenFile } from './model-credentials';
 import { ModelSource, ModelSourceKind } from './model-source';
-import { LaunchAdapter, ServerEngine } from './server-engine';
+import { mountOciImage } from './oci-model';
+import { OciModelFallback } from './oci-model-fallback';
+import { LaunchAdapter, ServerEngine, UNSIZED_CACHE_REQUEST } from './server-engine';
+import { fillSharedVolume, waitForFill } from './model-volume-fill';
 import * as k8s from '../imports/k8s';
 import { invalidProp, ValidationError } from '../internal/errors';
 import { computeResources, PodSpecBuilder } from '../security/pod-spec';
+
+export { HF_TOKEN_DIR, MODEL_CREDENTIALS_DIR } from './model-credentials';
 
 /** The KServe storage initializer the library pins for `storageUri` sources (kserve/kserve v0.20.0). */
 export const STORAGE_INITIALIZER_IMAGE = 'kserve/storage-initializer:v0.20.0';
@@ -15,24 +21,16 @@ export const MODEL_CACHE_PATH = '/var/cache/models';
 export const MODEL_PATH = '/mnt/models';
 const MODEL_VOLUME = 'model';
 const CACHE_VOLUME = 'model-cache';
-const TOKEN_VOLUME = 'hf-token';
-/** Where the Hugging Face token Secret is mounted (a file, never an environment variable). */
-export const HF_TOKEN_DIR = '/var/run/secrets/huggingface';
-const TOKEN_FILE = 'token';
-const CREDENTIALS_VOLUME = 'model-credentials';
-/** Where a storageUri's credentials Secret key is mounted for the download step (a file, never environment variables). */
-export const MODEL_CREDENTIALS_DIR = '/var/run/secrets/model-storage';
-const CREDENTIALS_FILE = 'credentials';
-/** The variables that point each download library at the credentials file. */
-const CREDENTIALS_FILE_ENV: { [scheme: string]: string[] } = {
-  s3: ['AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE'],
-  gs: ['GOOGLE_APPLICATION_CREDENTIALS'],
-};
 /**
  * Resources of the init containers that fetch a model: KServe's storage-initializer defaults (limits 1 CPU, 1Gi),
  * as requests and limits. A download streams to the volume, so memory does not grow with the model.
  */
 const FETCH_RESOURCES = { cpu: '1', memory: '1Gi' };
+/**
+ * Ephemeral storage the server pod may use beyond its sized download and cache volumes (`/tmp` scratch with compile
+ * caches, container logs, the writable layer), added to their sum for the ephemeral-storage limit.
+ */
+export const EPHEMERAL_HEADROOM_BYTES = 10 * 2 ** 30;
 
 /** How the model reaches the server container. */
 export interface ModelMount {
@@ -46,31 +44,23 @@ export interface ModelMount {
   readonly mounts: k8s.VolumeMount[];
   /** Ephemeral storage the download and cache volumes may use, in bytes (for the request). */
   readonly ephemeralBytes: number;
+  /**
+   * The ephemeral-storage limit, in bytes, when every volume a download lands in is sized: their sum plus
+   * `EPHEMERAL_HEADROOM_BYTES`. A container's limit becomes a limit on the whole pod (every emptyDir, log and
+   * writable layer: kubernetes v1.37.2 pkg/kubelet/eviction/eviction_manager.go podEphemeralStorageLimitEviction),
+   * so the download steps and the server carry the same one.
+   */
+  readonly ephemeralLimitBytes?: number;
   readonly adapters: LaunchAdapter[];
 }
 
 /**
- * The Hugging Face token as a file: the Secret's key is mounted read-only at `HF_TOKEN_DIR/token`, and
- * `HF_TOKEN_PATH` points at it (huggingface_hub reads the token from that file when `HF_TOKEN` is unset; vLLM,
- * SGLang, TGI's download step and the KServe storage initializer all download through huggingface_hub). A token in
- * an environment variable leaks into crash dumps, `/proc/<pid>/environ` and child processes (checkov CKV_K8S_35).
- */
-function tokenFile(builder: PodSpecBuilder, secret: string | undefined, key: string): { env: k8s.EnvVar[]; mounts: k8s.VolumeMount[] } {
-  if (!secret) return { env: [], mounts: [] };
-  // 0440: readable by the user and the pod's fsGroup only.
-  builder.addVolume({ name: TOKEN_VOLUME, secret: { secretName: secret, items: [{ key, path: TOKEN_FILE }], defaultMode: 0o440 } });
-  return {
-    env: [{ name: 'HF_TOKEN_PATH', value: `${HF_TOKEN_DIR}/${TOKEN_FILE}` }],
-    mounts: [{ name: TOKEN_VOLUME, mountPath: HF_TOKEN_DIR, readOnly: true }],
-  };
-}
-
-/**
  * Adds the volumes and init containers the model source, cache and adapters need to `builder`, and says what the
- * server loads. Secrets are referenced by name only.
+ * server loads. Secrets are referenced by name only. `limitEphemeral` false (the user sized the server's ephemeral
+ * storage) leaves ephemeral storage unlimited.
  */
 export function mountModel(scope: IConstruct, builder: PodSpecBuilder, engine: ServerEngine, source: ModelSource, cache: ModelCache,
-  adapters: LoraAdapter[]): ModelMount {
+  adapters: LoraAdapter[], limitEphemeral = true): ModelMount {
   const env: k8s.EnvVar[] = [{ name: 'HF_HOME', value: MODEL_CACHE_PATH }];
   const mounts: k8s.VolumeMount[] = [{ name: CACHE_VOLUME, mountPath: MODEL_CACHE_PATH }];
   let ephemeralBytes = 0;
@@ -78,19 +68,26 @@ export function mountModel(scope: IConstruct, builder: PodSpecBuilder, engine: S
     builder.addVolume({ name: CACHE_VOLUME, persistentVolumeClaim: { claimName: cache.claimName! } });
   } else {
     builder.addVolume({ name: CACHE_VOLUME, emptyDir: { sizeLimit: cache.size ? k8s.Quantity.fromString(cache.size.asString()) : undefined } });
-    ephemeralBytes += cache.size ? cache.size.toKibibytes() * 1024 : 0;
+    ephemeralBytes += cache.size ? bytesOf(cache.size) : 0;
   }
-
-  let model: string;
-  let revision: string | undefined;
-  let hasModelVolume = false;
-  const hf = source._hf;
   const signature = source.signature;
+  const download = podDownload(engine, source);
+  ephemeralBytes += download?.bytes ?? 0;
+  const cacheSized = cache.kind === ModelCacheKind.PERSISTENT_VOLUME_CLAIM || cache.size !== undefined;
+  const allSized = limitEphemeral && cacheSized && (download === undefined || download.sized);
+  const ephemeralLimitBytes = allSized ? ephemeralBytes + EPHEMERAL_HEADROOM_BYTES : undefined;
+  const disk: DownloadDisk = { requestBytes: download?.bytes ?? 0, limitBytes: ephemeralLimitBytes };
+
+  let model = MODEL_PATH;
+  let revision: string | undefined;
+  let modelMount: k8s.VolumeMount | undefined = { name: MODEL_VOLUME, mountPath: MODEL_PATH, readOnly: true };
+  const hf = source._hf;
   switch (source.kind) {
     case ModelSourceKind.HUGGING_FACE:
-      if (engine.downloadsFromHub && !signature) {
+      if (!download) {
         model = source.location;
         revision = hf.revision;
+        modelMount = undefined;
         const token = tokenFile(builder, hf.tokenSecret, hf.tokenSecretKey ?? 'token');
         env.push(...token.env);
         mounts.push(...token.mounts);
@@ -103,35 +100,45 @@ export function mountModel(scope: IConstruct, builder: PodSpecBuilder, engine: S
           throw new ValidationError(scope, 'model.revision', `${engine.displayName} does not download from the Hub itself, so the model is ` +
             'fetched by the storage initializer, which takes no revision; pin the revision in a storageUri (hf://) or a volume');
         }
-        addDownload(builder, `hf://${source.location}`, STORAGE_INITIALIZER_IMAGE, tokenFile(builder, hf.tokenSecret, hf.tokenSecretKey ?? 'token'), undefined);
+        addDownload(builder, `hf://${source.location}`, STORAGE_INITIALIZER_IMAGE, tokenFile(builder, hf.tokenSecret, hf.tokenSecretKey ?? 'token'), disk);
         builder.addVolume({ name: MODEL_VOLUME, emptyDir: {} });
-        model = MODEL_PATH;
-        hasModelVolume = true;
       }
       break;
     case ModelSourceKind.PERSISTENT_VOLUME_CLAIM:
       builder.addVolume({ name: MODEL_VOLUME, persistentVolumeClaim: { claimName: source.location, readOnly: true } });
       model = source._pvc.path ? `${MODEL_PATH}/${source._pvc.path}` : MODEL_PATH;
-      hasModelVolume = true;
       break;
+    case ModelSourceKind.OCI_IMAGE: {
+      const oci = mountOciImage(scope, builder, source.location, source._oci.path ?? '/models', MODEL_PATH, MODEL_VOLUME,
+        source._oci.fallback ?? OciModelFallback.NONE);
+      mounts.push(...oci.mounts);
+      modelMount = undefined;
+      break;
+    }
     default: {
       const opts = source._uri;
-      builder.addVolume({ name: MODEL_VOLUME, emptyDir: { sizeLimit: opts.size ? k8s.Quantity.fromString(opts.size.asString()) : undefined } });
-      ephemeralBytes += opts.size ? opts.size.toKibibytes() * 1024 : 0;
-      if (source.scheme === 'oci') {
-        addOciCopy(builder, source.location.slice('oci://'.length), opts.ociModelPath ?? '/models');
-      } else {
-        addDownload(builder, source.location, opts.initializerImage ?? STORAGE_INITIALIZER_IMAGE,
-          credentialsFiles(builder, source.scheme!, opts.credentialsSecret, opts.credentialsSecretKey),
-          source.scheme === 'https' ? opts.credentialsSecret : undefined);
+      const image = opts.initializerImage ?? STORAGE_INITIALIZER_IMAGE;
+      if (opts.sharedVolume) {
+        const filled = fillSharedVolume(scope, opts.sharedVolume, {
+          uri: source.location, scheme: source.scheme!, image, credentialsSecret: opts.credentialsSecret,
+          credentialsSecretKey: opts.credentialsSecretKey, mountPath: MODEL_PATH, resources: FETCH_RESOURCES,
+        });
+        builder.addVolume({ name: MODEL_VOLUME, persistentVolumeClaim: { claimName: filled.claimName, readOnly: true } });
+        waitForFill(builder, image, MODEL_VOLUME, MODEL_PATH, filled);
+        model = `${MODEL_PATH}/${filled.directory}`;
+        break;
       }
-      model = MODEL_PATH;
-      hasModelVolume = true;
+      builder.addVolume({ name: MODEL_VOLUME, emptyDir: { sizeLimit: opts.size ? k8s.Quantity.fromString(opts.size.asString()) : undefined } });
+      if (source.scheme === 'oci') {
+        addOciCopy(builder, source.location.slice('oci://'.length), opts.ociModelPath ?? '/models', disk);
+      } else {
+        addDownload(builder, source.location, image,
+          credentialsFiles(builder, source.location, source.scheme!, opts.credentialsSecret, opts.credentialsSecretKey), disk);
+      }
     }
   }
-  if (hasModelVolume) {
-    mounts.push({ name: MODEL_VOLUME, mountPath: MODEL_PATH, readOnly: true });
-  }
+  if (modelMount) mounts.push(modelMount);
+  const hasModelVolume = source.kind !== ModelSourceKind.HUGGING_FACE || download !== undefined;
   if (signature) {
     // After the download or copy init container (init containers run in order), before the server.
     const fromHub = source.kind === ModelSourceKind.HUGGING_FACE || source.scheme === 'hf';
@@ -142,32 +149,54 @@ export function mountModel(scope: IConstruct, builder: PodSpecBuilder, engine: S
   const launchAdapters = adapters.map((a, i) => {
     if (a.kind === LoraAdapterKind.MODEL_PATH && !hasModelVolume) {
       throw invalidProp(scope, `loraAdapters[${i}]`, a.name, 'a Hugging Face adapter: a model-path adapter needs a model volume ' +
-        '(a PersistentVolumeClaim or storageUri model source)');
+        '(a PersistentVolumeClaim, storageUri or ociImage model source)');
     }
     return { name: a.name, source: a.kind === LoraAdapterKind.HUGGING_FACE ? a.location : `${MODEL_PATH}/${a.location}` };
   });
-  return { model, revision, env, mounts, ephemeralBytes, adapters: launchAdapters };
+  return { model, revision, env, mounts, ephemeralBytes, ephemeralLimitBytes, adapters: launchAdapters };
+}
+
+function bytesOf(size: { toKibibytes(): number }): number {
+  return size.toKibibytes() * 1024;
 }
 
 /**
- * A storageUri's credentials as a file for the download step: the Secret's key mounted read-only, and the variables
- * that make boto3 (`s3://`), google-auth (`gs://`) or huggingface_hub (`hf://`) read it. Nothing for `https://`,
- * whose credentials the storage initializer reads from environment variables only (see `addDownload`).
+ * The per-pod download of a source, when one lands on node disk in an emptyDir: its bytes (the source's `size`, or
+ * `UNSIZED_CACHE_REQUEST` when unsized) and whether that is a real size. Undefined when nothing is downloaded into
+ * the pod (a volume, an image volume or modelcar, a shared volume, or a Hub model the server downloads into its
+ * cache, which the cache's own request covers).
  */
-function credentialsFiles(builder: PodSpecBuilder, scheme: string, secret: string | undefined, key: string | undefined):
-{ env: k8s.EnvVar[]; mounts: k8s.VolumeMount[] } {
-  if (!secret || scheme === 'https') return { env: [], mounts: [] };
-  if (scheme === 'hf') return tokenFile(builder, secret, key ?? TOKEN_FILE);
-  // 0440: readable by the user and the pod's fsGroup only.
-  builder.addVolume({
-    name: CREDENTIALS_VOLUME,
-    secret: { secretName: secret, items: [{ key: key ?? CREDENTIALS_FILE, path: CREDENTIALS_FILE }], defaultMode: 0o440 },
-  });
-  const file = `${MODEL_CREDENTIALS_DIR}/${CREDENTIALS_FILE}`;
-  return {
-    env: (CREDENTIALS_FILE_ENV[scheme] ?? []).map((name) => ({ name, value: file })),
-    mounts: [{ name: CREDENTIALS_VOLUME, mountPath: MODEL_CREDENTIALS_DIR, readOnly: true }],
-  };
+function podDownload(engine: ServerEngine, source: ModelSource): { bytes: number; sized: boolean } | undefined {
+  switch (source.kind) {
+    case ModelSourceKind.HUGGING_FACE:
+      return engine.downloadsFromHub && !source.signature ? undefined : { bytes: bytesOf(UNSIZED_CACHE_REQUEST), sized: false };
+    case ModelSourceKind.STORAGE_URI: {
+      if (source._uri.sharedVolume) return undefined;
+      const size = source._uri.size;
+      return size ? { bytes: bytesOf(size), sized: true } : { bytes: bytesOf(UNSIZED_CACHE_REQUEST), sized: false };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The ephemeral storage a download step requests (its volume) and the pod-wide limit it carries, if any. */
+interface DownloadDisk {
+  readonly requestBytes: number;
+  readonly limitBytes?: number;
+}
+
+/** A download step's resources: KServe's CPU and memory, its volume as an ephemeral-storage request, and the pod's limit. */
+function fetchResources(disk: DownloadDisk): k8s.ResourceRequirements {
+  const resources = computeResources({ ...FETCH_RESOURCES, otherRequests: { 'ephemeral-storage': bytesQuantity(disk.requestBytes) } });
+  if (disk.limitBytes !== undefined) resources.limits!['ephemeral-storage'] = k8s.Quantity.fromString(bytesQuantity(disk.limitBytes));
+  return resources;
+}
+
+/** `bytes` as a quantity in Mi (Gi when whole). */
+function bytesQuantity(bytes: number): string {
+  const mi = Math.ceil(bytes / 2 ** 20);
+  return mi % 1024 === 0 ? `${mi / 1024}Gi` : `${mi}Mi`;
 }
 
 /**
@@ -178,7 +207,7 @@ export function downloadSource(source: ModelSource, adapters: LoraAdapter[]): st
   const where: string[] = [];
   if (source.kind === ModelSourceKind.HUGGING_FACE) where.push(`the Hugging Face Hub (huggingface.co, HTTPS): ${source.location}`);
   if (source.signature?._needsNetwork) where.push('Sigstore\'s trust root for the model signature (tuf-repo-cdn.sigstore.dev, HTTPS)');
-  if (source.kind === ModelSourceKind.STORAGE_URI && source.scheme !== 'oci') {
+  if (source.kind === ModelSourceKind.STORAGE_URI && source.scheme !== 'oci' && !source._uri.sharedVolume) {
     where.push(source.location.replace(/^([a-z0-9]+:\/\/[^/]*).*$/, '$1')); // scheme and host (bucket)
   }
   const hubAdapters = adapters.filter((a) => a.kind === LoraAdapterKind.HUGGING_FACE).map((a) => a.location);
@@ -187,30 +216,27 @@ export function downloadSource(source: ModelSource, adapters: LoraAdapter[]): st
 }
 
 /**
- * The download init container. `envSecret` (https:// URIs only) becomes environment variables: the storage
- * initializer reads https and Azure Blob credentials from the environment only; every other scheme gets its
- * credentials as a file (`files`).
+ * The download init container: the KServe storage initializer with its credentials (`files`, see
+ * `credentialsFiles`), its volume requested as ephemeral storage.
  */
-function addDownload(builder: PodSpecBuilder, uri: string, image: string, files: { env: k8s.EnvVar[]; mounts: k8s.VolumeMount[] },
-  envSecret: string | undefined): void {
+function addDownload(builder: PodSpecBuilder, uri: string, image: string, files: CredentialInputs, disk: DownloadDisk): void {
   builder.addContainer({
     name: 'model-download',
     image,
     args: [uri, MODEL_PATH],
     env: [{ name: 'HOME', value: '/tmp' }, ...files.env],
-    envFrom: envSecret ? [{ secretRef: { name: envSecret } }] : undefined,
-    resources: computeResources(FETCH_RESOURCES),
+    resources: fetchResources(disk),
     volumeMounts: [{ name: MODEL_VOLUME, mountPath: MODEL_PATH }, ...files.mounts],
     securityContext: { readOnlyRootFilesystem: true },
   }, { init: true });
 }
 
-function addOciCopy(builder: PodSpecBuilder, image: string, path: string): void {
+function addOciCopy(builder: PodSpecBuilder, image: string, path: string, disk: DownloadDisk): void {
   builder.addContainer({
     name: 'model-copy',
     image,
     command: ['cp', '-R', `${path}/.`, `${MODEL_PATH}/`],
-    resources: computeResources(FETCH_RESOURCES),
+    resources: fetchResources(disk),
     volumeMounts: [{ name: MODEL_VOLUME, mountPath: MODEL_PATH }],
     securityContext: { readOnlyRootFilesystem: true },
   }, { init: true });

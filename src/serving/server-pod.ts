@@ -70,7 +70,8 @@ export interface ServerPod {
  */
 export function buildServerPod(input: ServerPodInput): ServerPod {
   const { scope, builder, props, engine, parallelism } = input;
-  const mount = mountModel(scope, builder, engine, props.model, props.modelCache ?? ModelCache.emptyDir(), props.loraAdapters ?? []);
+  const mount = mountModel(scope, builder, engine, props.model, props.modelCache ?? ModelCache.emptyDir(), props.loraAdapters ?? [],
+    props.resources?.ephemeralStorage === undefined);
   builder.addScratch('tmp', '/tmp');
   const shm = props.sharedMemory ?? (parallelism.devicesPerPod > 1 ? Size.gibibytes(8) : Size.gibibytes(1));
   builder.addSharedMemory(shm.asString());
@@ -117,7 +118,7 @@ export function buildServerPod(input: ServerPodInput): ServerPod {
     args: serving.args,
     ports: [{ name: portName, containerPort: port, protocol: 'TCP' }],
     env,
-    resources: serverResources(props.resources, ephemeralBytes, shm, parallelism.devicesPerPod),
+    resources: serverResources(props.resources, ephemeralBytes, mount.ephemeralLimitBytes, shm, parallelism.devicesPerPod),
     volumeMounts: mount.mounts,
     ...probes(scope, engine, props.maxStartupTime, portName),
     lifecycle: drain > 0 ? { preStop: { sleep: { seconds: drain } } } : undefined,
@@ -136,14 +137,22 @@ function checkSharedMemoryFits(scope: Construct, resources: ServingResources | u
   }
 }
 
-function serverResources(resources: ServingResources | undefined, ephemeralBytes: number, shm: Size, gpus: number): k8s.ResourceRequirements {
+/**
+ * The server container's resources. With every download and cache volume sized, the ephemeral-storage limit is
+ * their sum plus headroom (the same limit the download steps carry: see `ModelMount.ephemeralLimitBytes`), unless
+ * the user set the ephemeral-storage request.
+ */
+function serverResources(resources: ServingResources | undefined, ephemeralBytes: number, ephemeralLimitBytes: number | undefined,
+  shm: Size, gpus: number): k8s.ResourceRequirements {
   const shmBytes = shm.toKibibytes({ rounding: SizeRoundingBehavior.NONE }) * 1024;
   const baseGib = gpus > 0 ? MEMORY_GIB_PER_GPU * gpus : CPU_SERVER_MEMORY_GIB;
-  return renderResources(resources, {
+  const rendered = renderResources(resources, {
     cpu: String(Math.max(MIN_CPU, CPU_PER_GPU * gpus)),
     memory: bytesQuantity(baseGib * 2 ** 30 + shmBytes),
     ephemeralStorage: ephemeralBytes > 0 ? bytesQuantity(ephemeralBytes) : undefined,
   })!;
+  if (ephemeralLimitBytes === undefined || resources?.ephemeralStorage !== undefined) return rendered;
+  return { ...rendered, limits: { ...rendered.limits, 'ephemeral-storage': k8s.Quantity.fromString(bytesQuantity(ephemeralLimitBytes)) } };
 }
 
 function probes(scope: Construct, e: ServerEngine, maxStartupTime: Duration | undefined,

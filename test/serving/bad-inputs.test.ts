@@ -283,11 +283,6 @@ badInputCatalogue([
     build: (s) => svc(s, { model: ModelSource.storageUri('oci://r/m:1', { credentialsSecret: 'regcred' }) }),
   },
   {
-    name: 'storage credentials key on an https URI',
-    error: '[Default/llm] model.credentialsSecretKey (model.credentials_secret_key): got "token"; expected unset for an https:// URI (the storage initializer reads https and Azure credentials from environment variables only',
-    build: (s) => svc(s, { model: ModelSource.storageUri('https://acme.blob.core.windows.net/m', { credentialsSecret: 'azure', credentialsSecretKey: 'token' }) }),
-  },
-  {
     name: 'storage credentials key that is not a Secret key',
     error: '[Default/llm] model.credentialsSecretKey (model.credentials_secret_key): got "a b"; expected a Secret key ([-._a-zA-Z0-9]+)',
     build: (s) => svc(s, { model: ModelSource.storageUri('s3://b/m', { credentialsSecret: 's3', credentialsSecretKey: 'a b' }) }),

@@ -219,8 +219,12 @@ describe('InferenceService: model sources and secrets', () => {
     // the server container never sees the credentials
     expect(JSON.stringify(spec.containers)).not.toContain('model-credentials');
     expect(init.securityContext.readOnlyRootFilesystem).toBe(true);
-    // KServe's storage-initializer defaults, as requests and limits.
-    expect(init.resources).toEqual({ requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } });
+    // KServe's storage-initializer defaults, as requests and limits; its volume as ephemeral storage, and the pod-wide
+    // limit (download + cache + 10Gi headroom) every sized pod carries.
+    expect(init.resources).toEqual({
+      requests: { 'cpu': '1', 'memory': '1Gi', 'ephemeral-storage': '40Gi' },
+      limits: { 'cpu': '1', 'memory': '1Gi', 'ephemeral-storage': '60Gi' },
+    });
     expect(init.imagePullPolicy).toBe('Always');
     const c = spec.containers[0];
     expect(c.args[0]).toBe('/mnt/models');
@@ -228,7 +232,7 @@ describe('InferenceService: model sources and secrets', () => {
     expect(c.resources.requests['ephemeral-storage']).toBe('50Gi');
   });
 
-  test('storageUri credentials per scheme: GCS key file, hf:// token file, https:// environment (the initializer reads no file there)', () => {
+  test('storageUri credentials per scheme: GCS key file, hf:// token file, Azure Blob client certificate file', () => {
     const { chart } = newChart();
     llama(chart, 'gcs', ModelServer.vllm(), { model: ModelSource.storageUri('gs://models/llama', { credentialsSecret: 'gcs', credentialsSecretKey: 'key.json' }) });
     llama(chart, 'hf', ModelServer.vllm(), { model: ModelSource.storageUri('hf://acme/llama', { credentialsSecret: 'hf' }) });
@@ -246,8 +250,11 @@ describe('InferenceService: model sources and secrets', () => {
     expect(hf.initContainers[0].envFrom).toBeUndefined();
     expect(hf.volumes).toEqual(expect.arrayContaining([{ name: 'hf-token', secret: { secretName: 'hf', items: [{ key: 'token', path: 'token' }], defaultMode: 0o440 } }]));
     const azure = init('azure');
-    expect(azure.initContainers[0].envFrom).toEqual([{ secretRef: { name: 'azure' } }]);
-    expect(JSON.stringify(azure.volumes)).not.toContain('model-credentials');
+    expect(azure.initContainers[0].envFrom).toBeUndefined();
+    expect(azure.initContainers[0].env).toEqual(expect.arrayContaining([{ name: 'AZURE_CLIENT_CERTIFICATE_PATH', value: '/var/run/secrets/model-storage/credentials' }]));
+    expect(azure.volumes).toEqual(expect.arrayContaining([
+      { name: 'model-credentials', secret: { secretName: 'azure', items: [{ key: 'credentials', path: 'credentials' }], defaultMode: 0o440 } },
+    ]));
   });
 
   test('OCI: the model image copies itself in; PVC: mounted read-only with a sub-path', () => {
