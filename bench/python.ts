@@ -22,6 +22,10 @@ export interface PythonSample extends TimedSample {
   readonly runtimeCpuMs: number;
   readonly importMs: number;
   readonly importCpuMs: number;
+  /** Start-up split: `import jsii`; `from cdk8s import App` (runtime start, constructs and cdk8s); `import cdk8s_ai`. */
+  readonly importPhasesMs: { jsii: number; cdk8s: number; cdk8sAi: number };
+  /** Wall time of each assembly's load request to the jsii runtime (the first includes the runtime's start). */
+  readonly assemblyLoadMs: Record<string, number>;
   readonly runtimePeakRssBytes: number;
   /** Whole process, measured by the runner. */
   processMs: number;
@@ -90,6 +94,13 @@ export function summarizePython(n: number, samples: PythonSample[], ours: Varian
       medianMs: median(samples.map((s) => s.importMs)),
       medianCpuMs: median(samples.map((s) => s.importCpuMs)),
       samplesMs: samples.map((s) => Math.round(s.importMs)),
+      phasesMs: {
+        jsii: median(samples.map((s) => s.importPhasesMs.jsii)),
+        cdk8s: median(samples.map((s) => s.importPhasesMs.cdk8s)),
+        cdk8sAi: median(samples.map((s) => s.importPhasesMs.cdk8sAi)),
+      },
+      assemblyLoadMs: Object.fromEntries(Object.keys(samples[0].assemblyLoadMs)
+        .map((k) => [k, median(samples.map((s) => s.assemblyLoadMs[k] ?? NaN))])),
     },
     processMedianMs: median(samples.map((s) => s.processMs)),
     sameBytesAsTypeScript: fleet.sha256 === ours.sha256 && fleet.bytes === ours.bytes,

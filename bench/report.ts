@@ -82,7 +82,15 @@ export interface PythonSizeResult {
   /** The timed region: App(), build the fleet, synth_yaml(). CPU = this Python process + the jsii runtime's. */
   fleet: VariantResult & { medianPythonCpuMs: number; medianRuntimeCpuMs: number; maxRuntimePeakRssBytes: number };
   /** Fixed start-up: `import cdk8s, cdk8s_ai` (starts the jsii runtime and loads the four assemblies into it). */
-  startup: { medianMs: number; medianCpuMs: number; samplesMs: number[] };
+  startup: {
+    medianMs: number;
+    medianCpuMs: number;
+    samplesMs: number[];
+    /** Medians of `import jsii`, `from cdk8s import App` (jsii runtime start + constructs and cdk8s), `import cdk8s_ai`. */
+    phasesMs?: { jsii: number; cdk8s: number; cdk8sAi: number };
+    /** Medians of each assembly's load request to the jsii runtime (the first includes starting the runtime). */
+    assemblyLoadMs?: Record<string, number>;
+  };
   /** Whole process as the runner saw it (interpreter start to exit). */
   processMedianMs: number;
   /** Same YAML bytes as the TypeScript `ours` (sha256). */

@@ -260,6 +260,13 @@ function reportPython(result: BenchResult): void {
       `${fmtMb(p.fleet.maxPeakRssBytes)}+${fmtMb(p.fleet.maxRuntimePeakRssBytes)}`, p.sameBytesAsTypeScript ? 'yes' : 'NO']);
   }
   console.log(table(rows));
+  const starts = py.results.filter((p) => p.startup.phasesMs).map((p) => `N=${fmtN(p.n)}: ${fmtMs(p.startup.phasesMs!.jsii)} + ` +
+    `${fmtMs(p.startup.phasesMs!.cdk8s)} + ${fmtMs(p.startup.phasesMs!.cdk8sAi)}` +
+    ` (assembly loads in the runtime: ${Object.entries(p.startup.assemblyLoadMs ?? {}).map(([k, v]) => `${k} ${fmtMs(v)}`).join(', ')})`);
+  if (starts.length) {
+    console.log('start-up split (import jsii + from cdk8s import App, which starts the jsii runtime and loads constructs and cdk8s ' +
+      `+ import cdk8s_ai, which loads cdk8s-plus-28 and cdk8s-ai): ${starts.join('; ')}`);
+  }
   const phases = [['N', 'TS build', 'TS synth', 'Python build', 'Python synth', 'build P/TS', 'synth P/TS', 'build CPU P/TS', 'synth CPU P/TS']];
   for (const p of py.results) {
     const ts = result.results.find((r) => r.n === p.n)!.variants.ours;

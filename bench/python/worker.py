@@ -112,8 +112,24 @@ def main() -> None:
     count = len(sys.argv) > 2 and sys.argv[2] == "count"
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+    import jsii  # noqa: F401  the jsii Python runtime library (the Node.js runtime starts with the first assembly)
+    from jsii._kernel import Kernel
+    t_jsii = time.perf_counter()
+    loads = {}  # assembly -> wall ms of its load request (the first one includes starting the runtime)
+    original_load = Kernel.load
+
+    def timed_load(self, name, version, tarball):
+        start = time.perf_counter()
+        try:
+            return original_load(self, name, version, tarball)
+        finally:
+            loads[name] = (time.perf_counter() - start) * 1000
+
+    Kernel.load = timed_load
     from cdk8s import App  # noqa: starts the jsii runtime and loads constructs + cdk8s
+    t_cdk8s = time.perf_counter()
     import cdk8s_ai  # noqa: F401  loads cdk8s-plus-28 and cdk8s-ai
+    t_ai = time.perf_counter()
     from fleet import build_fleet
 
     import_ms = (time.perf_counter() - _T0) * 1000
@@ -151,6 +167,12 @@ def main() -> None:
         "runtimeCpuMs": node_cpu_ms,
         "importMs": import_ms,
         "importCpuMs": import_cpu_ms,
+        "importPhasesMs": {
+            "jsii": (t_jsii - _T0) * 1000,
+            "cdk8s": (t_cdk8s - t_jsii) * 1000,
+            "cdk8sAi": (t_ai - t_cdk8s) * 1000,
+        },
+        "assemblyLoadMs": loads,
         "peakRssBytes": peak_rss(),
         "runtimePeakRssBytes": sum(peak_rss(pid) for pid in child_after),
         "objects": 0 if not yaml else len([1 for line in yaml.split("\n") if line == "---"]) + 1,
