@@ -10,6 +10,8 @@ import { LoraAdapter } from '../../src/serving/lora-adapter';
 import { ModelCache } from '../../src/serving/model-cache';
 import { ModelSignature } from '../../src/serving/model-signature';
 import { ModelSource } from '../../src/serving/model-source';
+import { OciModelFallback } from '../../src/serving/oci-model-fallback';
+import { SharedModelVolume } from '../../src/serving/shared-model-volume';
 import { ServerMetric, ServingAutoscaling } from '../../src/serving/serving-autoscaling';
 import { checkProperty } from '../harness';
 import { newChart, objectsOf, SERVERS, validatable } from './fixtures';
@@ -41,7 +43,7 @@ const caseArb = serverArb.chain((server) => fc.record({
   pipeline: fc.constantFrom(1, 2),
   scaling: fc.constantFrom('fixed', 'hpa-metric', 'hpa-cpu'),
   replicas: fc.integer({ min: 1, max: 4 }),
-  source: fc.constantFrom('hf', 'hf-token', 'pvc', 's3', 'oci'),
+  source: fc.constantFrom('hf', 'hf-token', 'pvc', 's3', 'oci', 'oci-image', 's3-shared'),
   cache: fc.constantFrom('default', 'sized', 'pvc'),
   lora: server === 'vllm' || server === 'sglang' ? fc.integer({ min: 0, max: 2 }) : fc.constant(0),
   routing: fc.constantFrom('none', 'route', 'canary', 'models'),
@@ -82,6 +84,11 @@ function props(c: Case): InferenceServiceProps {
     'pvc': ModelSource.persistentVolumeClaim('models', { path: 'llama', signature }),
     's3': ModelSource.storageUri('s3://bucket/llama', { credentialsSecret: 's3', size: Size.gibibytes(50), signature }),
     'oci': ModelSource.storageUri('oci://registry.example.com/models/llama:1', { signature }),
+    // The default 1.34 profile has no image volumes: the modelcar fallback.
+    'oci-image': ModelSource.ociImage('registry.example.com/models/llama:1', { fallback: OciModelFallback.MODELCAR }),
+    's3-shared': ModelSource.storageUri('s3://bucket/llama', {
+      credentialsSecret: 's3', signature, sharedVolume: SharedModelVolume.newClaim({ size: Size.gibibytes(50) }),
+    }),
   }[c.source as string]!;
   const cache = c.cache === 'sized' ? ModelCache.emptyDir(Size.gibibytes(100)) : c.cache === 'pvc' ? ModelCache.persistentVolumeClaim('hf-cache') : undefined;
   const adapters = Array.from({ length: c.lora }, (_, i) => LoraAdapter.huggingFace(`adapter-${i}`, `org/adapter-${i}`));
