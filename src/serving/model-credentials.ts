@@ -18,8 +18,8 @@ const CREDENTIALS_FILE_ENV: { [scheme: string]: string[] } = {
  * The Azure hosts the KServe storage initializer recognises (kserve/kserve v0.20.0
  * python/storage/kserve_storage/kserve_storage.py `_AZURE_BLOB_RE`, `_AZURE_FILE_RE`).
  */
-const AZURE_BLOB = [/^https:\/\/(.+?)\.blob\.core\.windows\.net\/(.+)/, /^https:\/\/(.+?)\.z[0-9]{1,2}\.blob\.storage\.azure\.net\/(.+)/];
-const AZURE_FILE = [/^https:\/\/(.+?)\.file\.core\.windows\.net\/(.+)/, /^https:\/\/(.+?)\.z[0-9]{1,2}\.file\.storage\.azure\.net\/(.+)/];
+const AZURE_BLOB_HOSTS = [/^https:\/\/(.+?)\.blob\.core\.windows\.net\/(.+)/, /^https:\/\/(.+?)\.z[0-9]{1,2}\.blob\.storage\.azure\.net\/(.+)/];
+const AZURE_FILE_HOSTS = [/^https:\/\/(.+?)\.file\.core\.windows\.net\/(.+)/, /^https:\/\/(.+?)\.z[0-9]{1,2}\.file\.storage\.azure\.net\/(.+)/];
 
 /** The env and mounts a download step (or server) needs for its credentials. */
 export interface CredentialInputs {
@@ -38,8 +38,8 @@ export enum HttpsCredentialKind {
 }
 
 export function httpsCredentialKind(uri: string): HttpsCredentialKind {
-  if (AZURE_BLOB.some((r) => r.test(uri))) return HttpsCredentialKind.AZURE_BLOB;
-  if (AZURE_FILE.some((r) => r.test(uri))) return HttpsCredentialKind.AZURE_FILE;
+  if (AZURE_BLOB_HOSTS.some((r) => r.test(uri))) return HttpsCredentialKind.AZURE_BLOB;
+  if (AZURE_FILE_HOSTS.some((r) => r.test(uri))) return HttpsCredentialKind.AZURE_FILE;
   return HttpsCredentialKind.HEADERS;
 }
 

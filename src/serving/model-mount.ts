@@ -3,10 +3,10 @@ import { LoraAdapter, LoraAdapterKind } from './lora-adapter';
 import { ModelCache, ModelCacheKind } from './model-cache';
 import { credentialsFiles, CredentialInputs, tokenFile } from './model-credentials';
 import { ModelSource, ModelSourceKind } from './model-source';
+import { fillSharedVolume, waitForFill } from './model-volume-fill';
 import { mountOciImage } from './oci-model';
 import { OciModelFallback } from './oci-model-fallback';
 import { LaunchAdapter, ServerEngine, UNSIZED_CACHE_REQUEST } from './server-engine';
-import { fillSharedVolume, waitForFill } from './model-volume-fill';
 import * as k8s from '../imports/k8s';
 import { invalidProp, ValidationError } from '../internal/errors';
 import { computeResources, PodSpecBuilder } from '../security/pod-spec';
@@ -120,8 +120,13 @@ export function mountModel(scope: IConstruct, builder: PodSpecBuilder, engine: S
       const image = opts.initializerImage ?? STORAGE_INITIALIZER_IMAGE;
       if (opts.sharedVolume) {
         const filled = fillSharedVolume(scope, opts.sharedVolume, {
-          uri: source.location, scheme: source.scheme!, image, credentialsSecret: opts.credentialsSecret,
-          credentialsSecretKey: opts.credentialsSecretKey, mountPath: MODEL_PATH, resources: FETCH_RESOURCES,
+          uri: source.location,
+          scheme: source.scheme!,
+          image,
+          credentialsSecret: opts.credentialsSecret,
+          credentialsSecretKey: opts.credentialsSecretKey,
+          mountPath: MODEL_PATH,
+          resources: FETCH_RESOURCES,
         });
         builder.addVolume({ name: MODEL_VOLUME, persistentVolumeClaim: { claimName: filled.claimName, readOnly: true } });
         waitForFill(builder, image, MODEL_VOLUME, MODEL_PATH, filled);

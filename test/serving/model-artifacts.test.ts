@@ -116,7 +116,9 @@ describe('shared volume filled once by a Job', () => {
     expect(marker.command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
     expect(marker.command[4]).toBe(`${download.args[1]}.complete`);
     expect(pod.volumes).toEqual(expect.arrayContaining([{ name: 'model', persistentVolumeClaim: { claimName: 'llama-model' } }]));
-    for (const c of [...pod.initContainers, ...pod.containers]) expect(c.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false });
+    for (const c of [...pod.initContainers, ...pod.containers]) {
+      expect(c.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false });
+    }
   });
 
   test('the servers mount the claim read-only and wait for the marker; they download nothing and hold no credentials', () => {

@@ -1,5 +1,6 @@
 import { Duration, Size } from 'cdk8s';
 import * as fc from 'fast-check';
+import { newChart, objectsOf, SERVERS, validatable } from './fixtures';
 import { GpuRequest } from '../../src/accelerators/gpu-request';
 import { EndpointPickerConfig, EppScorer } from '../../src/serving/endpoint-picker-config';
 import { GatewayProvider } from '../../src/serving/gateway-provider';
@@ -11,10 +12,9 @@ import { ModelCache } from '../../src/serving/model-cache';
 import { ModelSignature } from '../../src/serving/model-signature';
 import { ModelSource } from '../../src/serving/model-source';
 import { OciModelFallback } from '../../src/serving/oci-model-fallback';
-import { SharedModelVolume } from '../../src/serving/shared-model-volume';
 import { ServerMetric, ServingAutoscaling } from '../../src/serving/serving-autoscaling';
+import { SharedModelVolume } from '../../src/serving/shared-model-volume';
 import { checkProperty } from '../harness';
-import { newChart, objectsOf, SERVERS, validatable } from './fixtures';
 
 /**
  * Generated valid prop sets: every one must synthesize and be accepted by the real apiserver (Pod Security
