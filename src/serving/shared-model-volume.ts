@@ -61,7 +61,7 @@ export class SharedModelVolume {
   }
 
   /**
-   * An existing PersistentVolumeClaim (in the service's namespace); the download Job writes into it.
+   * An existing PersistentVolumeClaim in the service's namespace, which the download Job writes into.
    *
    * @param claimName The claim's name.
    */
