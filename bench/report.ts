@@ -3,6 +3,15 @@
  * (test/bench/report.test.ts covers it).
  */
 
+import type { ColdResult } from './cold';
+
+/** The benchmark's parts (bench/README.md), selected with --fleet, --python, --helm, --cold. */
+export const PARTS = ['fleet', 'python', 'helm', 'cold'] as const;
+export type Part = typeof PARTS[number];
+
+/** Result-file format version; bump when fields change meaning. */
+export const SCHEMA = 'cdk8s-ai-bench/2';
+
 /** The targets of issue 22, checked on the medians of one run. */
 export const TARGETS = {
   /** ours / raw cdk8s (the baseline), judged on CPU time, at each of these sizes. */
@@ -300,4 +309,28 @@ export function kindsOf(yaml: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const m of yaml.matchAll(/^kind: *["']?([A-Za-z0-9]+)["']?\s*$/gm)) out[m[1]] = (out[m[1]] ?? 0) + 1;
   return out;
+}
+
+/** The result file (bench/results/*.json). */
+export interface BenchResult {
+  schema: string;
+  date: string;
+  machine: { node: string; platform: string; cpus: number; cpuModel: string; memoryBytes: number; loadAvgStart: number[]; loadAvgEnd: number[] };
+  git?: { commit: string; dirty: boolean };
+  config: { sizes: number[]; reps: number; helmReps: number; coldReps: number; parts: Part[]; servicesPerTenant: number; servicesPerPool: number };
+  results: SizeResult[];
+  /** Per variant: the median time of each size divided by that of the previous size (and the size ratio). */
+  growth: Partial<Record<Measured | 'python', Growth>>;
+  python?: { results: PythonSizeResult[]; error?: string };
+  helm?: {
+    version: string;
+    mode: string;
+    chart: string;
+    results: HelmSizeResult[];
+    kinds: { helmRelease: Record<string, number>; ourService: Record<string, number> };
+    error?: string;
+  };
+  cold?: { results: ColdResult[]; problems: string[]; error?: string };
+  /** The issue's targets (bench/report.ts TARGETS). */
+  targets: Target[];
 }
