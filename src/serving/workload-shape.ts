@@ -37,7 +37,9 @@ export interface WorkloadShape {
    * The label sets of every pod of the workload, for the pool-selector checks of the app. `servingLabels` are on the
    * API-serving pods only.
    */
-  podLabelSets(owner: string, namespace: string | undefined, podLabels: { [key: string]: string }, servingLabels?: { [key: string]: string }): PodLabelSet[];
+  podLabelSets(
+    owner: string, namespace: string | undefined, podLabels: { [key: string]: string }, servingLabels?: { [key: string]: string },
+  ): PodLabelSet[];
   /** The Services the workload's controller creates by itself, from the workload's name (claimed so no object of ours takes them). */
   controllerServices(workloadName: string): string[];
   /** Checks the shape's own props and the workload's name against the workload's rules (done just before rendering). */

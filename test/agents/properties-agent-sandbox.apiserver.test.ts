@@ -120,8 +120,8 @@ function checkInvariants(chart: Chart, v: SandboxValue): void {
 }
 
 /** Whether an IPv4 CIDR contains an address. */
-function cidrHolds(cidr: string, address: string): boolean {
-  const [base, bits] = cidr.split('/');
+function cidrHolds(range: string, address: string): boolean {
+  const [base, bits] = range.split('/');
   const n = (ip: string) => ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
   const size = 2 ** (32 - Number(bits));
   return Math.floor(n(address) / size) === Math.floor(n(base) / size);

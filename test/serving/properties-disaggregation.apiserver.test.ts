@@ -38,11 +38,14 @@ const caseArb = fc.record({
 type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
 
 function podsOf(objects: any[]): { role: string; labels: any; spec: any; name: string; namespace: string }[] {
+  const pod = (template: any, name: string, namespace: string) => ({
+    role: template.metadata.labels[ROLE], labels: template.metadata.labels, spec: template.spec, name, namespace,
+  });
   const deployments = objects.filter((o) => o.kind === 'Deployment' && o.spec.template.metadata.labels[ROLE])
-    .map((d) => ({ role: d.spec.template.metadata.labels[ROLE], labels: d.spec.template.metadata.labels, spec: d.spec.template.spec, name: d.metadata.name, namespace: d.metadata.namespace }));
+    .map((d) => pod(d.spec.template, d.metadata.name, d.metadata.namespace));
   const lws = objects.filter((o) => o.kind === 'LeaderWorkerSet').flatMap((l) => ['leaderTemplate', 'workerTemplate']
     .filter((t) => l.spec.leaderWorkerTemplate[t])
-    .map((t) => ({ role: l.spec.leaderWorkerTemplate[t].metadata.labels[ROLE], labels: l.spec.leaderWorkerTemplate[t].metadata.labels, spec: l.spec.leaderWorkerTemplate[t].spec, name: `${l.metadata.name}-${t.slice(0, 6).toLowerCase()}`, namespace: l.metadata.namespace })));
+    .map((t) => pod(l.spec.leaderWorkerTemplate[t], `${l.metadata.name}-${t.slice(0, 6).toLowerCase()}`, l.metadata.namespace)));
   return [...deployments, ...lws];
 }
 
@@ -90,7 +93,8 @@ function checkInvariants(objects: any[], pods: ReturnType<typeof podsOf>, prefil
   const selector = pool.spec.selector.matchLabels;
   for (const p of pods) {
     const selected = Object.entries(selector).every(([k, v]) => p.labels[k] === v);
-    const serving = p.spec.containers.some((k: any) => (k.ports ?? []).some((port: any) => pool.spec.targetPorts.some((t: any) => t.number === port.containerPort)));
+    const ports = p.spec.containers.flatMap((k: any) => (k.ports ?? []).map((port: any) => port.containerPort));
+    const serving = pool.spec.targetPorts.some((t: any) => ports.includes(t.number));
     if (selected && !p.labels[ROLE]) fail(`the pool selects ${p.name}, which has no role`);
     if (selected !== serving && p.name.endsWith('worker')) fail(`the pool ${selected ? 'selects' : 'misses'} ${p.name}`);
   }
