@@ -6,6 +6,7 @@ import { standardLabels } from '../internal/labels';
 import { claimName, resourceName, shortHash } from '../internal/names';
 import { namespaceOf } from '../internal/namespace';
 import { computeResources, PodSpecBuilder, resolveSecurity } from '../security/pod-spec';
+import { EgressNeedKind, needEgress } from '../security/tenant-network';
 
 /** What a filled shared volume gives the server pods. */
 export interface FilledVolume {
@@ -95,6 +96,17 @@ export function fillSharedVolume(scope: IConstruct, volume: SharedModelVolume, i
       template: { metadata: { labels }, spec: builder.build() },
     },
   });
+  // The Job's pods download, not the servers: in a tenant they get the model-download allow (modelDownloads).
+  if (input.scheme !== 'oci') {
+    needEgress({
+      scope: owner,
+      name: 'model-download',
+      kind: EgressNeedKind.MODEL_DOWNLOAD,
+      description: `the Job ${jobName} fills the shared model volume ${claim}`,
+      from: { namespace, podLabels: labels },
+      destination: input.uri.replace(/^([a-z0-9]+:\/\/[^/]*).*$/, '$1'), // scheme and host (bucket), as for the servers
+    });
+  }
   owner.filled = { claimName: claim, directory, marker };
   return owner.filled;
 }

@@ -1,4 +1,4 @@
-import { Chart } from 'cdk8s';
+import { Chart, Size } from 'cdk8s';
 import { GpuRequest } from '../../src/accelerators/gpu-request';
 import { warnings } from '../../src/cluster/platform-warnings';
 import { AiTenant, AiTenantProps } from '../../src/platform/ai-tenant';
@@ -7,6 +7,7 @@ import { egressNeeds, EgressNeedKind } from '../../src/security/tenant-network';
 import { InferenceService } from '../../src/serving/inference-service';
 import { ModelServer } from '../../src/serving/model-server';
 import { ModelSource } from '../../src/serving/model-source';
+import { SharedModelVolume } from '../../src/serving/shared-model-volume';
 import { badInputCatalogue, validateChart, validateObjects } from '../harness';
 import { platform } from '../security/fixtures';
 
@@ -115,6 +116,21 @@ describe('tenant egress needs', () => {
     ]);
     const api = p.chart.toJson().find((o: any) => o.metadata.name === 'serving-routed-pool-apiserver-out');
     expect(api.spec.egress).toEqual([{ to: [{ ipBlock: { cidr: '192.0.2.1/32' } }], ports: [{ port: 443, protocol: 'TCP' }] }]);
+  });
+
+  test('a model filled once into a shared volume: the download Job\'s pods get the download allow, the servers none', () => {
+    const p = platform();
+    const tenant = new AiTenant(p.chart, 'serving', { ...TENANT, gpuQuota: [{ pool: p.pool, gpus: 8 }], ...CONFIGURED });
+    new InferenceService(tenant, 'llama', {
+      model: ModelSource.storageUri('s3://models/llama', { credentialsSecret: 's3', sharedVolume: SharedModelVolume.newClaim({ size: Size.gibibytes(40) }) }),
+      server: ModelServer.vllm(),
+      gpus: GpuRequest.of(1),
+      nodePool: p.pool,
+    });
+    const downloads = flows(p.chart, 'serving').filter((f) => f.includes('0.0.0.0/0'));
+    expect(downloads).toEqual(['out model-download -> 0.0.0.0/0 except 10.0.0.0/8,172.16.0.0/12,192.168.0.0/16 | ::/0 except fd00::/8 : 443/TCP']);
+    expect(tenant._egressNeeds().filter((n) => n.need.kind === EgressNeedKind.MODEL_DOWNLOAD).map((n) => `${n.need.destination}=${n.resolution}`))
+      .toEqual(['s3://models=allowed']);
   });
 
   test('a download allowed by a tenant-wide egress entry on 443 needs no extra allow and raises no warning', () => {
