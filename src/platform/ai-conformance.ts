@@ -87,9 +87,23 @@ export function requirementsOf(json: any): string[] {
   const deviceRequests: any[] = json?.spec?.spec?.devices?.requests ?? json?.spec?.devices?.requests ?? [];
   if (group === 'resource.k8s.io' && deviceRequests.some((r) => isNicRequestName(r?.name))) ids.add('high_performance_networking');
   if (group === 'nvidia.com' && kind === 'ClusterPolicy') ids.add('driver_runtime_management');
-  if (/"runtimeClassName"/.test(text)) ids.add('workload_sandboxing');
+  if (runsSandboxed(kind, group, json)) ids.add('workload_sandboxing');
   if (runsPrefillPods(json) || (group === 'serving.kserve.io' && json?.spec?.prefill)) ids.add('disaggregated_inference');
   return [...ids].sort();
+}
+
+/** The agent-sandbox API groups (kubernetes-sigs/agent-sandbox v0.5.6): their pods run behind a sandbox runtime. */
+const SANDBOX_GROUPS = ['agents.x-k8s.io', 'extensions.agents.x-k8s.io'];
+/** RuntimeClass handlers that isolate pods from the host kernel: gVisor's `runsc` and kata-deploy's `kata-<shim>`. */
+const SANDBOX_HANDLER = /^(runsc|kata)/;
+
+/**
+ * True for the agent-sandbox objects and for a RuntimeClass with a sandbox handler. A pod's `runtimeClassName`
+ * alone proves nothing: `nvidia` is a RuntimeClass too.
+ */
+function runsSandboxed(kind: string, group: string, json: any): boolean {
+  if (SANDBOX_GROUPS.includes(group)) return true;
+  return group === 'node.k8s.io' && kind === 'RuntimeClass' && SANDBOX_HANDLER.test(String(json?.handler ?? ''));
 }
 
 /** The pod-template label the llm-d endpoint picker's prefill-filter selects prefill pods by (llm-d-router v0.10.0). */

@@ -141,6 +141,10 @@ export class PlatformReport extends Construct {
       lines.push('', `Requested GPUs: ${t.requestedGpus}; estimated cost: ${t.estimatedCostPerHour === null ? 'unknown (no GPU prices)' : `${t.estimatedCostPerHour} ${m.currency}/h`}.`, '');
       lines.push('| readiness item | result | detail |', '| --- | --- | --- |');
       for (const c of t.checklist) lines.push(`| ${c.title} | ${c.result} | ${c.detail.replace(/\|/g, '\\|')} |`);
+      if (t.sandboxedWorkloads.length) {
+        lines.push('', '| workload | runs sandboxed under the RuntimeClass |', '| --- | --- |');
+        for (const r of t.sandboxedWorkloads) lines.push(`| ${r.workload} | \`${r.runtimeClass}\` |`);
+      }
       if (t.secretsRead.length) {
         lines.push('', '| workload | reads the Secrets |', '| --- | --- |');
         for (const r of t.secretsRead) lines.push(`| ${r.workload} | ${r.secrets.map((x: string) => `\`${x}\``).join(', ')} |`);
@@ -235,6 +239,7 @@ export class PlatformReport extends Construct {
       })),
       checklist: tenantChecklist(t, observability),
       secretsRead: secretsRead(t),
+      sandboxedWorkloads: sandboxedWorkloads(t),
     };
   }
 
@@ -316,4 +321,13 @@ function secretsRead(t: AiTenant): { workload: string; secrets: string[] }[] {
     byWorkload.set(workload, set);
   }
   return [...byWorkload].sort(([a], [b]) => a.localeCompare(b)).map(([workload, set]) => ({ workload, secrets: [...set].sort() }));
+}
+
+/** Every workload of the tenant whose pods run under a RuntimeClass (agent sandboxes behind gVisor or Kata), by object. */
+function sandboxedWorkloads(t: AiTenant): { workload: string; runtimeClass: string }[] {
+  const rows = new Map<string, string>();
+  for (const found of podSpecsBelow(t)) {
+    if (typeof found.spec.runtimeClassName === 'string') rows.set(`${found.object.kind}/${found.object.name}`, found.spec.runtimeClassName);
+  }
+  return [...rows].sort(([a], [b]) => a.localeCompare(b)).map(([workload, runtimeClass]) => ({ workload, runtimeClass }));
 }

@@ -67,6 +67,15 @@ describe('AgentSandbox', () => {
     expect(requirementsOf(template)).toContain('workload_sandboxing');
   });
 
+  test('workload_sandboxing is claimed by sandbox objects and sandbox RuntimeClasses, not by any runtimeClassName', () => {
+    const runtimeClass = (handler: string) => ({ apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', metadata: { name: 'x' }, handler });
+    expect(requirementsOf(runtimeClass('runsc'))).toContain('workload_sandboxing');
+    expect(requirementsOf(runtimeClass('kata-qemu'))).toContain('workload_sandboxing');
+    expect(requirementsOf(runtimeClass('nvidia'))).not.toContain('workload_sandboxing');
+    const gpuPod = { apiVersion: 'apps/v1', kind: 'Deployment', spec: { template: { spec: { runtimeClassName: 'nvidia', containers: [{ name: 'c' }] } } } };
+    expect(requirementsOf(gpuPod)).not.toContain('workload_sandboxing');
+  });
+
   test('secrets only as read-only files of this sandbox, never as env', () => {
     const pod = find(agentChart(), 'SandboxTemplate')[0].spec.podTemplate.spec;
     expect(pod.volumes.find((v: any) => v.name === 'agent-secrets')).toEqual({

@@ -60,4 +60,7 @@ test('the report lists what each workload of a tenant reads', () => {
     { workload: 'SandboxTemplate/ml-sandbox', secrets: ['search-api/token'] },
   ]);
   expect(report.renderMarkdown()).toContain('| SandboxTemplate/ml-sandbox | `search-api/token` |');
+  // Issue 19: the same tenant, the workloads that run sandboxed (only the agent sandbox; the server and the gang do not).
+  expect(report.model().tenants[0].sandboxedWorkloads).toEqual([{ workload: 'SandboxTemplate/ml-sandbox', runtimeClass: 'gvisor' }]);
+  expect(report.renderMarkdown()).toContain('| SandboxTemplate/ml-sandbox | `gvisor` |');
 });
