@@ -2,7 +2,6 @@ import { App, Chart } from 'cdk8s';
 import { GpuModel } from '../src/accelerators/gpu-model';
 import { GpuRequest } from '../src/accelerators/gpu-request';
 import { PlatformObservability } from '../src/platform/observability/platform-observability';
-import { ServingMetrics } from '../src/serving/serving-metrics';
 import { WorkloadMonitoring } from '../src/platform/observability/workload-monitoring';
 import { AiTenant } from '../src/platform/ai-tenant';
 import { GpuNodePool } from '../src/accelerators/gpu-node-pool';
@@ -40,6 +39,11 @@ export function buildFleet(app: App, n: number): Chart {
   for (let p = 0; p * SERVICES_PER_POOL < n; p++) {
     pools.push(new GpuNodePool(chart, `h100-${p}`, { gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: GPUS_PER_NODE, maxNodes: NODES_PER_POOL }));
   }
+  // Value objects are immutable: built once and shared by every service, as a platform repo would write it (from
+  // Python or Go each one built per service would be one more call into the library's runtime).
+  const models = MODELS.map((m) => ModelSource.huggingFace(m, { tokenSecret: 'hf-token' }));
+  const server = ModelServer.vllm();
+  const gpus = GpuRequest.of(1, { model: GpuModel.NVIDIA_H100_80_GB });
   let tenant: AiTenant | undefined;
   for (let i = 0; i < n; i++) {
     const pool = pools[Math.floor(i / SERVICES_PER_POOL)];
@@ -57,17 +61,13 @@ export function buildFleet(app: App, n: number): Chart {
       });
     }
     const service = new InferenceService(tenant!, `model-${i}`, {
-      model: ModelSource.huggingFace(MODELS[i % MODELS.length], { tokenSecret: 'hf-token' }),
-      server: ModelServer.vllm(),
-      gpus: GpuRequest.of(1, { model: GpuModel.NVIDIA_H100_80_GB }),
+      model: models[i % MODELS.length],
+      server,
+      gpus,
       nodePool: pool,
       route: { gateway: 'gateways/inference-gateway' },
     });
-    new WorkloadMonitoring(service, 'Alerts', {
-      podLabels: service.selector,
-      podNamePrefix: service.name,
-      serving: ServingMetrics.vllm(),
-    });
+    WorkloadMonitoring.forService(service); // its pods, names and vLLM's metric names (ServingMetrics.vllm())
   }
   return chart;
 }

@@ -7,7 +7,7 @@ from cdk8s import App, Chart
 
 from cdk8s_ai import (
     AiTenant, GpuModel, GpuNodePool, GpuRequest, InferenceRouteOptions, InferenceService, ModelServer, ModelSource,
-    PlatformObservability, ServingMetrics, TenantApiServer, TenantGpuQuota, TenantModelDownloads, WorkloadMonitoring,
+    PlatformObservability, TenantApiServer, TenantGpuQuota, TenantModelDownloads, WorkloadMonitoring,
 )
 
 # Services per tenant: a fleet of N services has N / 10 tenants.
@@ -35,6 +35,10 @@ def build_fleet(app: App, n: int) -> Chart:
         pools.append(GpuNodePool(chart, f"h100-{p}", gpu=GpuModel.NVIDIA_H100_80_GB, gpus_per_node=GPUS_PER_NODE,
                                  max_nodes=NODES_PER_POOL))
         p += 1
+    # Value objects are immutable: built once and shared by every service (each call crosses into the jsii runtime).
+    models = [ModelSource.hugging_face(m, token_secret="hf-token") for m in MODELS]
+    server = ModelServer.vllm()
+    gpus = GpuRequest.of(1, model=GpuModel.NVIDIA_H100_80_GB)
     tenant = None
     for i in range(n):
         pool = pools[i // SERVICES_PER_POOL]
@@ -54,16 +58,11 @@ def build_fleet(app: App, n: int) -> Chart:
             )
         service = InferenceService(
             tenant, f"model-{i}",
-            model=ModelSource.hugging_face(MODELS[i % len(MODELS)], token_secret="hf-token"),
-            server=ModelServer.vllm(),
-            gpus=GpuRequest.of(1, model=GpuModel.NVIDIA_H100_80_GB),
+            model=models[i % len(MODELS)],
+            server=server,
+            gpus=gpus,
             node_pool=pool,
             route=InferenceRouteOptions(gateway="gateways/inference-gateway"),
         )
-        WorkloadMonitoring(
-            service, "Alerts",
-            pod_labels=service.selector,
-            pod_name_prefix=service.name,
-            serving=ServingMetrics.vllm(),
-        )
+        WorkloadMonitoring.for_service(service)  # its pods, names and vLLM's metric names (ServingMetrics.vllm())
     return chart

@@ -14,8 +14,9 @@ import { claimName, isDnsLabel, resourceName } from '../../internal/names';
 import { namespaceOf } from '../../internal/namespace';
 import { eq, num, quantile, re, regexLiteral, restarts } from '../../internal/promql';
 import { isDnsSubdomain, requireLabels } from '../../internal/qualified-name';
-import { checkProps, opt, req } from '../../internal/runtime-checks';
+import { checkProps, opt, req, requireKind } from '../../internal/runtime-checks';
 import { allowTraffic } from '../../security/tenant-network';
+import { InferenceService } from '../../serving/inference-service';
 import { ServingMetrics } from '../../serving/serving-metrics';
 import { recordServingMetrics } from '../../serving/serving-metrics-registry';
 import { servingErrorRatio } from '../../serving/serving-queries';
@@ -134,6 +135,32 @@ export interface WorkloadMonitoringProps {
 }
 
 /**
+ * Options for the alerts of one InferenceService (`WorkloadMonitoring.forService`).
+ */
+export interface ServiceMonitoringOptions {
+  /**
+   * The model server's metric names, for the latency and error-rate alerts.
+   *
+   * @default - the service's server's own (`server.metrics`)
+   */
+  readonly serving?: ServingMetrics;
+
+  /**
+   * Whether the pods hold GPUs: adds GPU idle and memory alerts from DCGM.
+   *
+   * @default true
+   */
+  readonly gpus?: boolean;
+
+  /**
+   * Alert thresholds.
+   *
+   * @default - the defaults of MonitoringThresholds
+   */
+  readonly thresholds?: MonitoringThresholds;
+}
+
+/**
  * Monitoring for one serving or training workload: a PodMonitor on its metrics port (labelled so the platform's
  * Prometheus selects it, with the NetworkPolicy edge from Prometheus) and a PrometheusRule with its alerts: GPU
  * idle and memory pressure (DCGM), restarts (kube-state-metrics), queue time (Kueue), latency and error rate
@@ -141,6 +168,28 @@ export interface WorkloadMonitoringProps {
  * prometheus-operator add-on (kube-prometheus-stack defaults unless it says otherwise).
  */
 export class WorkloadMonitoring extends Construct {
+  /**
+   * The alerts of an InferenceService (child `Alerts`): its pods, its pod names and its server's metric names, in one
+   * call. Each call from Python or Go crosses to the library's runtime once, where building the props from the
+   * service (`selector`, `name`) would cross three times: a fleet of thousands of services builds faster.
+   *
+   * @param service The service to watch.
+   * @param options Metric names, GPU alerts and thresholds.
+   */
+  public static forService(service: InferenceService, options: ServiceMonitoringOptions = {}): WorkloadMonitoring {
+    requireKind('WorkloadMonitoring.forService', 'service', service, req(InferenceService, 'an InferenceService'));
+    options = checkProps('WorkloadMonitoring.forService', 'ServiceMonitoringOptions', options, {
+      serving: opt(ServingMetrics, 'a ServingMetrics such as ServingMetrics.vllm()'), gpus: opt('boolean'), thresholds: opt('object'),
+    });
+    return new WorkloadMonitoring(service, 'Alerts', {
+      podLabels: service.selector,
+      podNamePrefix: service.name,
+      serving: options.serving ?? service.server.metrics,
+      gpus: options.gpus,
+      thresholds: options.thresholds,
+    });
+  }
+
   /** The PodMonitor, when the workload has a metrics port. */
   public readonly podMonitor?: ApiObject;
   /** The PrometheusRule with the workload's alerts. */
