@@ -71,7 +71,7 @@ describe('PodSpecBuilder', () => {
     expect(restrictedViolations(rendered)).toEqual([
       'hostPID must be false',
       'hostIPC must be false',
-      'volume v uses scaleIO; allowed: configMap, csi, downwardApi, emptyDir, ephemeral, persistentVolumeClaim, projected, secret',
+      'volume v uses scaleIO; allowed: configMap, csi, downwardApi, emptyDir, ephemeral, image, persistentVolumeClaim, projected, secret',
     ]);
     expect(restrictedViolations({ hostPid: true, hostIpc: true, containers: [{ name: 'c', securityContext: secure as any }] })).toEqual([
       'hostPID must be false',
