@@ -14,6 +14,7 @@ import { ModelSource } from './model-source';
 import { placeReplicas } from './replica-placement';
 import { DisaggregationRole, ServerEngine } from './server-engine';
 import { addServerObjects, ResolvedMonitoring } from './server-objects';
+import { scalingProblems } from './server-scaling';
 import { buildServerPod } from './server-pod';
 import { ServingAutoscaling } from './serving-autoscaling';
 import { recordPodLabels } from './serving-checks';
@@ -256,7 +257,9 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
       this.node.addMetadata('cdk8s-ai:warning', this.engine.warning);
       warn(this, `server: ${this.engine.warning}`);
     }
-    this.node.addValidation({ validate: () => this.unroutedSettings() });
+    this.node.addValidation({ validate: () => [...this.unroutedSettings(), ...scalingProblems(props.autoscaling, this.pool && {
+      flowControl: this.pool.flowControl, version: this.pool.eppVersion,
+    })] });
     if (props.route) this.route = new InferenceRoute(this, 'Route', { ...props.route, backends: [{ service: this }] });
   }
 

@@ -1,13 +1,15 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { EppVersion } from './epp-version';
+import { HOLDS_REQUESTS_WHILE_EMPTY, isIntensive, needsFlowControl, poolQuery, wakeQuery } from './pool-metrics';
 import { ServerEngine } from './server-engine';
-import { AutoscalerKind, ServerMetric, ServingAutoscaling } from './serving-autoscaling';
+import { AutoscalerKind, PoolMetric, ServerMetric, ServingAutoscaling } from './serving-autoscaling';
 import { ObjectMeta, ScaleTargetRef } from './workload-shape';
 import { ClusterAddon } from '../cluster/cluster-addon';
 import { ClusterProfile } from '../cluster/cluster-profile';
 import { FastApiObject } from '../imports/fast-api-object';
 import * as k8s from '../imports/k8s';
-import { invalidProp, ValidationError } from '../internal/errors';
+import { invalidProp, show, validationMessage, ValidationError } from '../internal/errors';
 
 /** What the autoscaler of a service is built from. */
 export interface AutoscalerInput {
@@ -30,14 +32,32 @@ export interface AutoscalerInput {
 export function addAutoscaler(input: AutoscalerInput): ApiObject {
   const { scope, autoscaling: a, namespace, name, target, meta } = input;
   const metricName = a.metric !== undefined ? serverMetricName(scope, input.engine, a.metric) : undefined;
-  if (a.kind === AutoscalerKind.KEDA) {
+  if (a.kind === AutoscalerKind.KEDA || a.kind === AutoscalerKind.KEDA_POOL) {
     input.profile._requireAddon(scope, 'autoscaling', ClusterAddon.KEDA, 'A KEDA ScaledObject');
     if (!input.monitored) {
-      throw new ValidationError(scope, 'autoscaling', 'KEDA scales on the metrics the generated PodMonitor scrapes; enable monitoring (prometheus-operator)');
+      throw new ValidationError(scope, 'autoscaling', a.kind === AutoscalerKind.KEDA_POOL
+        ? 'KEDA scales on the endpoint picker\'s metrics its generated ServiceMonitor scrapes; enable monitoring (prometheus-operator)'
+        : 'KEDA scales on the metrics the generated PodMonitor scrapes; enable monitoring (prometheus-operator)');
     }
     if (!namespace) throw new ValidationError(scope, 'autoscaling', 'KEDA\'s query needs the service\'s namespace; give the chart a namespace');
-    const query = `sum(${metricName}{namespace="${namespace}",app_kubernetes_io_instance="${name}"})` +
-      (a.metric === ServerMetric.KV_CACHE_USAGE ? ` / count(${metricName}{namespace="${namespace}",app_kubernetes_io_instance="${name}"})` : '');
+    // The InferencePool is named after the service (ServingPool); the picker labels its metrics with that name.
+    const pool = name;
+    const instance = `{namespace="${namespace}",app_kubernetes_io_instance="${name}"}`;
+    const load = a.kind === AutoscalerKind.KEDA_POOL
+      ? { query: poolQuery(a.poolMetric!, namespace, pool), intensive: isIntensive(a.poolMetric!) }
+      : a.metric === ServerMetric.KV_CACHE_USAGE
+        ? { query: `sum(${metricName}${instance}) / count(${metricName}${instance})`, intensive: true }
+        : { query: `sum(${metricName}${instance})`, intensive: false };
+    const trigger = (query: string, threshold: string, intensive: boolean) => ({
+      type: 'prometheus',
+      // An average or a ratio is the same whatever the replica count: the HPA's Value target (replicas x value /
+      // threshold); a sum is shared out: AverageValue (value / threshold, KEDA's default).
+      ...(intensive ? { metricType: 'Value' } : {}),
+      metadata: { serverAddress: a.prometheusAddress, query, threshold },
+    });
+    // From zero, no server (and no pool average) reports load: requests waiting in the picker's flow-control queue
+    // wake the service (the scale-to-zero checks make sure the picker holds them).
+    const wakes = a.minReplicas === 0 && a.poolMetric !== PoolMetric.FLOW_CONTROL_QUEUE_SIZE;
     return new FastApiObject(scope, 'ScaledObject', {
       apiVersion: 'keda.sh/v1alpha1',
       kind: 'ScaledObject',
@@ -46,11 +66,12 @@ export function addAutoscaler(input: AutoscalerInput): ApiObject {
         scaleTargetRef: target,
         minReplicaCount: a.minReplicas,
         maxReplicaCount: a.maxReplicas,
-        pollingInterval: a.pollingInterval ? a.pollingInterval.toMilliseconds() / 1000 : undefined,
-        triggers: [{
-          type: 'prometheus',
-          metadata: { serverAddress: a.prometheusAddress, query, threshold: String(a.target) },
-        }],
+        pollingInterval: seconds(a.pollingInterval),
+        cooldownPeriod: seconds(a.cooldownPeriod),
+        triggers: [
+          trigger(load.query, String(a.target), load.intensive),
+          ...(wakes ? [trigger(wakeQuery(namespace, pool), '1', false)] : []),
+        ],
       },
     });
   }
@@ -67,6 +88,52 @@ export function addAutoscaler(input: AutoscalerInput): ApiObject {
     metadata: meta('HorizontalPodAutoscaler'),
     spec: { scaleTargetRef: target, minReplicas: a.minReplicas, maxReplicas: a.maxReplicas, metrics: [metric] },
   });
+}
+
+function seconds(d: Duration | undefined): number | undefined {
+  return d ? d.toMilliseconds() / 1000 : undefined;
+}
+
+/** What the checks of a service's autoscaler need to know about its InferencePool. */
+export interface ScalingPool {
+  /** Whether the picker runs flow control. */
+  readonly flowControl: boolean;
+  /** The picker's release. */
+  readonly version: EppVersion;
+}
+
+/**
+ * The problems of a service's autoscaler that depend on its route (a route may attach after the service is built, so
+ * these are checked at synth): a pool signal needs a pool, a flow-control signal the picker's flow control, and
+ * scaling to zero a picker that holds requests while no replica is ready.
+ */
+export function scalingProblems(a: ServingAutoscaling | undefined, pool: ScalingPool | undefined): string[] {
+  if (!a) return [];
+  if (a.kind === AutoscalerKind.KEDA_POOL && !pool) {
+    return [validationMessage('autoscaling.metric', `got ${show(a.poolMetric)}, a signal of the endpoint picker, but the service is in no route, ` +
+      'so there is no InferencePool or picker; add route or an InferenceRoute, or scale on a server metric (ServingAutoscaling.keda)')];
+  }
+  if (a.minReplicas === 0) {
+    const why = 'scaling to zero needs a serving path that holds requests while a replica starts';
+    if (!pool) {
+      return [validationMessage('autoscaling.minReplicas', `got 0; expected at least 1 on a service in no route: ${why}, and nothing holds ` +
+        'requests sent to its Service (route it through an InferenceRoute whose endpoint picker runs flow control to scale to zero)')];
+    }
+    if (!HOLDS_REQUESTS_WHILE_EMPTY.includes(pool.version.version)) {
+      return [validationMessage('autoscaling.minReplicas', `got 0; expected at least 1 with the endpoint picker v${pool.version.version}: ${why}, ` +
+        `and that release's flow control is not known to hold them (use EppVersion.V0_10_0)`)];
+    }
+    if (!pool.flowControl) {
+      return [validationMessage('autoscaling.minReplicas', `got 0; expected at least 1 while the endpoint picker's flow control is off: ${why}; ` +
+        `without flow control the picker v${pool.version.version} answers 503 at once when the pool has no ready endpoint ` +
+        '(pkg/epp/requestcontrol/director.go); set endpointPicker.flowControl.enabled so requests wait in its queue (up to requestTtl)')];
+    }
+  }
+  if (a.poolMetric !== undefined && needsFlowControl(a.poolMetric) && pool && !pool.flowControl) {
+    return [validationMessage('autoscaling.metric', `got ${show(a.poolMetric)}, which the endpoint picker records only with flow control on, ` +
+      'but its flow control is off; set endpointPicker.flowControl.enabled or scale on PoolMetric.AVERAGE_QUEUE_SIZE')];
+  }
+  return [];
 }
 
 function serverMetricName(scope: Construct, engine: ServerEngine, metric: ServerMetric): string {

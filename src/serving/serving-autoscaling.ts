@@ -4,6 +4,8 @@ import { invalidProp, requireInteger, ValidationError } from '../internal/errors
 import { checkProps, opt, req } from '../internal/runtime-checks';
 
 const METRIC = 'a ServerMetric such as ServerMetric.KV_CACHE_USAGE';
+const POOL_METRIC = 'a PoolMetric such as PoolMetric.AVERAGE_QUEUE_SIZE';
+const PROMETHEUS = 'a URL such as "http://prometheus-operated.monitoring.svc:9090"';
 
 /**
  * A model-server metric to scale on. Each server maps it to its own Prometheus name (vLLM
@@ -18,14 +20,34 @@ export enum ServerMetric {
   KV_CACHE_USAGE = 'KvCacheUsage',
 }
 
+/**
+ * A saturation signal of a routed service's InferencePool, as its endpoint picker exports it (llm-d-router v0.10.0
+ * `pkg/epp/metrics/llm_d_router_metrics.go`, labelled with the pool's name). The averages are over the endpoints the
+ * picker has fresh metrics from; the flow-control signals need the picker's flow control.
+ */
+export enum PoolMetric {
+  /** Requests waiting in the model servers' queues, averaged over the pool (`llm_d_epp_average_queue_size`; target: an integer per replica). */
+  AVERAGE_QUEUE_SIZE = 'AverageQueueSize',
+  /** KV-cache utilisation averaged over the pool, 0 to 1 (`llm_d_epp_average_kv_cache_utilization`; target: a fraction). */
+  AVERAGE_KV_CACHE_UTILIZATION = 'AverageKvCacheUtilization',
+  /** Requests being processed, averaged over the pool (`llm_d_epp_average_running_requests`; target: an integer per replica). */
+  AVERAGE_RUNNING_REQUESTS = 'AverageRunningRequests',
+  /** Requests held in the picker's flow-control queue (`llm_d_epp_flow_control_queue_size`; target: queued requests per replica). */
+  FLOW_CONTROL_QUEUE_SIZE = 'FlowControlQueueSize',
+  /** The saturation flow control gates dispatch on, 1.0 at its set point (`llm_d_epp_flow_control_pool_saturation`; target: a fraction). */
+  FLOW_CONTROL_SATURATION = 'FlowControlSaturation',
+}
+
 /** How replicas are scaled. */
 export enum AutoscalerKind {
   /** HorizontalPodAutoscaler on CPU utilisation. */
   CPU = 'Cpu',
   /** HorizontalPodAutoscaler on a per-pod server metric from the custom metrics API. */
   SERVER_METRIC = 'ServerMetric',
-  /** KEDA ScaledObject with a Prometheus trigger. */
+  /** KEDA ScaledObject with a Prometheus trigger over a server metric. */
   KEDA = 'Keda',
+  /** KEDA ScaledObject with a Prometheus trigger over the endpoint picker's metric of the service's pool. */
+  KEDA_POOL = 'KedaPool',
 }
 
 /**
@@ -33,7 +55,7 @@ export enum AutoscalerKind {
  */
 export interface AutoscalingRange {
   /**
-   * The fewest replicas (KEDA: 0 scales to zero).
+   * The fewest replicas (KEDA: 0 scales to zero, on a routed service whose endpoint picker runs flow control).
    */
   readonly minReplicas: number;
 
@@ -102,6 +124,52 @@ export interface KedaAutoscalingOptions extends AutoscalingRange {
    * @default Duration.seconds(30)
    */
   readonly pollingInterval?: Duration;
+
+  /**
+   * How long KEDA waits after the last active trigger before it scales to zero (only with `minReplicas: 0`).
+   *
+   * @default Duration.minutes(5) (KEDA v2.20.2 pkg/scaling/executor/scale_executor.go defaultCooldownPeriod)
+   */
+  readonly cooldownPeriod?: Duration;
+}
+
+/**
+ * Scaling on the endpoint picker's signal for the service's InferencePool, through KEDA (needs a route, and the KEDA
+ * and prometheus-operator add-ons in the ClusterProfile).
+ *
+ * With `minReplicas: 0` the picker must run flow control, which holds requests while the pool has no ready
+ * endpoint; they wait at most its `requestTtl` (60 seconds by default) for a replica to become ready.
+ */
+export interface KedaPoolAutoscalingOptions extends AutoscalingRange {
+  /**
+   * The pool signal.
+   */
+  readonly metric: PoolMetric;
+
+  /**
+   * The target per replica: an integer for queue sizes and running requests, a fraction (0 to 1) for KV-cache
+   * utilisation and flow-control saturation.
+   */
+  readonly target: number;
+
+  /**
+   * The Prometheus server KEDA queries, e.g. `http://prometheus-operated.monitoring.svc:9090`.
+   */
+  readonly prometheusAddress: string;
+
+  /**
+   * How often KEDA evaluates the triggers.
+   *
+   * @default Duration.seconds(30)
+   */
+  readonly pollingInterval?: Duration;
+
+  /**
+   * How long KEDA waits after the last active trigger before it scales to zero (only with `minReplicas: 0`).
+   *
+   * @default Duration.minutes(5) (KEDA v2.20.2 pkg/scaling/executor/scale_executor.go defaultCooldownPeriod)
+   */
+  readonly cooldownPeriod?: Duration;
 }
 
 /**
@@ -111,6 +179,8 @@ export interface KedaAutoscalingOptions extends AutoscalingRange {
  * ServingAutoscaling.cpu({ minReplicas: 1, maxReplicas: 4 })
  * ServingAutoscaling.serverMetric({ minReplicas: 2, maxReplicas: 8, metric: ServerMetric.QUEUE_DEPTH, target: 5 })
  * ServingAutoscaling.keda({ minReplicas: 1, maxReplicas: 8, metric: ServerMetric.KV_CACHE_USAGE, target: 0.8,
+ *   prometheusAddress: 'http://prometheus-operated.monitoring.svc:9090' })
+ * ServingAutoscaling.kedaPool({ minReplicas: 0, maxReplicas: 8, metric: PoolMetric.AVERAGE_QUEUE_SIZE, target: 5,
  *   prometheusAddress: 'http://prometheus-operated.monitoring.svc:9090' })
  * ```
  */
@@ -144,11 +214,33 @@ export class ServingAutoscaling {
       maxReplicas: req('number', 'an integer >= 1'),
       metric: req('string', METRIC),
       target: req('number'),
-      prometheusAddress: req('string', 'a URL such as "http://prometheus-operated.monitoring.svc:9090"'),
+      prometheusAddress: req('string', PROMETHEUS),
       pollingInterval: opt('duration'),
+      cooldownPeriod: opt('duration'),
     });
     return new ServingAutoscaling(AutoscalerKind.KEDA, options, options.target, options.metric, undefined,
-      options.prometheusAddress, options.pollingInterval);
+      options.prometheusAddress, options.pollingInterval, undefined, options.cooldownPeriod);
+  }
+
+  /**
+   * A KEDA ScaledObject with a Prometheus trigger over the endpoint picker's signal for the service's InferencePool
+   * (scraped by the picker's ServiceMonitor): the pool as the gateway sees it, rather than each server's own view.
+   *
+   * With `minReplicas: 0` a second trigger, 1 while any request waits in the picker's flow-control queue, scales the
+   * service up from zero.
+   */
+  public static kedaPool(options: KedaPoolAutoscalingOptions): ServingAutoscaling {
+    checkProps('ServingAutoscaling.kedaPool', 'KedaPoolAutoscalingOptions', options, {
+      minReplicas: req('number', 'an integer >= 0'),
+      maxReplicas: req('number', 'an integer >= 1'),
+      metric: req('string', POOL_METRIC),
+      target: req('number'),
+      prometheusAddress: req('string', PROMETHEUS),
+      pollingInterval: opt('duration'),
+      cooldownPeriod: opt('duration'),
+    });
+    return new ServingAutoscaling(AutoscalerKind.KEDA_POOL, options, options.target, undefined, undefined,
+      options.prometheusAddress, options.pollingInterval, options.metric, options.cooldownPeriod);
   }
 
   /** How replicas are scaled. */
@@ -167,9 +259,13 @@ export class ServingAutoscaling {
   public readonly prometheusAddress?: string;
   /** KEDA's polling interval. */
   public readonly pollingInterval?: Duration;
+  /** The pool signal, when scaling on the endpoint picker's metric. */
+  public readonly poolMetric?: PoolMetric;
+  /** KEDA's cooldown before scaling to zero. */
+  public readonly cooldownPeriod?: Duration;
 
   private constructor(kind: AutoscalerKind, range: AutoscalingRange, target: number, metric?: ServerMetric,
-    metricName?: string, prometheusAddress?: string, pollingInterval?: Duration) {
+    metricName?: string, prometheusAddress?: string, pollingInterval?: Duration, poolMetric?: PoolMetric, cooldownPeriod?: Duration) {
     this.kind = kind;
     this.minReplicas = range.minReplicas;
     this.maxReplicas = range.maxReplicas;
@@ -178,33 +274,58 @@ export class ServingAutoscaling {
     this.metricName = metricName;
     this.prometheusAddress = prometheusAddress;
     this.pollingInterval = pollingInterval;
+    this.poolMetric = poolMetric;
+    this.cooldownPeriod = cooldownPeriod;
+  }
+
+  /** Whether this is a KEDA ScaledObject (of either kind). */
+  private get keda(): boolean {
+    return this.kind === AutoscalerKind.KEDA || this.kind === AutoscalerKind.KEDA_POOL;
   }
 
   /** @internal */
   public _validate(scope: IConstruct): void {
-    requireInteger(scope, 'autoscaling.minReplicas', this.minReplicas, this.kind === AutoscalerKind.KEDA ? 0 : 1, 1000);
+    requireInteger(scope, 'autoscaling.minReplicas', this.minReplicas, this.keda ? 0 : 1, 1000);
     requireInteger(scope, 'autoscaling.maxReplicas', this.maxReplicas, Math.max(1, this.minReplicas), 1000);
     if (this.kind === AutoscalerKind.CPU) {
       requireInteger(scope, 'autoscaling.targetUtilizationPercent', this.target, 1, 1000);
       return;
     }
-    if (this.metric === ServerMetric.KV_CACHE_USAGE) {
-      if (!(this.target > 0 && this.target <= 1)) throw invalidProp(scope, 'autoscaling.target', this.target, 'a fraction above 0 and at most 1 for KV-cache usage');
+    if (this.kind === AutoscalerKind.KEDA_POOL && !Object.values(PoolMetric).includes(this.poolMetric!)) {
+      throw invalidProp(scope, 'autoscaling.metric', this.poolMetric, `one of ${Object.values(PoolMetric).map((m) => JSON.stringify(m)).join(', ')} (PoolMetric)`);
+    }
+    if (this._fractionTarget()) {
+      if (!(this.target > 0 && this.target <= 1)) {
+        throw invalidProp(scope, 'autoscaling.target', this.target, this.poolMetric === PoolMetric.FLOW_CONTROL_SATURATION
+          ? 'a fraction above 0 and at most 1 for flow-control saturation (at 1 the picker starts holding requests)'
+          : 'a fraction above 0 and at most 1 for KV-cache usage');
+      }
     } else {
       requireInteger(scope, 'autoscaling.target', this.target, 1, 100000);
     }
     if (this.metricName !== undefined && (!this.metricName || /[/%\s]/.test(this.metricName))) {
       throw invalidProp(scope, 'autoscaling.metricName', this.metricName, 'a metric name without "/", "%" or spaces');
     }
-    if (this.kind === AutoscalerKind.KEDA) {
+    if (this.keda) {
       if (!/^https?:\/\/\S+$/.test(this.prometheusAddress ?? '')) {
         throw invalidProp(scope, 'autoscaling.prometheusAddress', this.prometheusAddress, 'an http:// or https:// URL of a Prometheus server');
       }
-      const seconds = this.pollingInterval ? this.pollingInterval.toMilliseconds() / 1000 : undefined;
-      if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < 1)) {
-        throw new ValidationError(scope, 'autoscaling.pollingInterval', `got ${seconds}s; expected a whole number of seconds, at least 1`);
+      wholeSeconds(scope, 'autoscaling.pollingInterval', this.pollingInterval);
+      wholeSeconds(scope, 'autoscaling.cooldownPeriod', this.cooldownPeriod);
+      if (this.cooldownPeriod && this.minReplicas > 0) {
+        throw new ValidationError(scope, 'autoscaling.cooldownPeriod', `is set, but minReplicas is ${this.minReplicas}: KEDA waits it out only before scaling to zero; ` +
+          'unset it or set minReplicas to 0');
       }
     }
+  }
+
+  /**
+   * Whether the target is a fraction (KV-cache usage, flow-control saturation) rather than a count.
+   * @internal
+   */
+  public _fractionTarget(): boolean {
+    return this.metric === ServerMetric.KV_CACHE_USAGE || this.poolMetric === PoolMetric.AVERAGE_KV_CACHE_UTILIZATION
+      || this.poolMetric === PoolMetric.FLOW_CONTROL_SATURATION;
   }
 
   /**
@@ -213,5 +334,12 @@ export class ServingAutoscaling {
    */
   public _targetQuantity(): string {
     return this.metric === ServerMetric.KV_CACHE_USAGE ? `${Math.round(this.target * 1000)}m` : String(this.target);
+  }
+}
+
+function wholeSeconds(scope: IConstruct, prop: string, d: Duration | undefined): void {
+  const seconds = d ? d.toMilliseconds() / 1000 : undefined;
+  if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < 1)) {
+    throw new ValidationError(scope, prop, `got ${seconds}s; expected a whole number of seconds, at least 1`);
   }
 }

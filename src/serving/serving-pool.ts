@@ -92,6 +92,10 @@ export class ServingPool extends Construct {
   public readonly pickerMonitor?: ApiObject;
   public readonly provider: GatewayProvider;
   public readonly eppName: string;
+  /** Whether the picker runs flow control (holds requests in its queue). */
+  public readonly flowControl: boolean;
+  /** The picker's release. */
+  public readonly eppVersion: EppVersion;
   private readonly target: PoolTarget;
   private readonly eppSelector: { [key: string]: string };
   private readonly gateways = new Set<string>();
@@ -125,6 +129,8 @@ export class ServingPool extends Construct {
       config, version, eppEngineType: t.eppEngineType, metricsPath: t.metricsPath, hasObjectives: props.objectives.length > 0, picker: props.picker,
     };
     const settings = pickerSettings(service, configInput);
+    this.flowControl = settings.flowControl;
+    this.eppVersion = version;
     const problem = props.provider._problem();
     if (problem) throw new ValidationError(service, 'route.provider', problem);
 

@@ -333,7 +333,7 @@ describe('InferenceService: scaling and monitoring', () => {
     new ClusterProfile(app, 'Cluster', { addons: [...ClusterAddon.defaults(), ClusterAddon.KEDA] });
     llama(chart, 'llama', ModelServer.sglang(), {
       autoscaling: ServingAutoscaling.keda({
-        minReplicas: 0,
+        minReplicas: 1,
         maxReplicas: 3,
         metric: ServerMetric.QUEUE_DEPTH,
         target: 4,
@@ -345,7 +345,7 @@ describe('InferenceService: scaling and monitoring', () => {
     const objects = objectsOf(chart);
     expect(findObject(objects, 'ScaledObject').spec).toEqual({
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'llama' },
-      minReplicaCount: 0,
+      minReplicaCount: 1,
       maxReplicaCount: 3,
       pollingInterval: 15,
       triggers: [{
