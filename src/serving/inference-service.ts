@@ -14,8 +14,8 @@ import { ModelSource } from './model-source';
 import { placeReplicas } from './replica-placement';
 import { DisaggregationRole, ServerEngine } from './server-engine';
 import { addServerObjects, ResolvedMonitoring } from './server-objects';
-import { scalingProblems } from './server-scaling';
 import { buildServerPod } from './server-pod';
+import { scalingProblems } from './server-scaling';
 import { ServingAutoscaling } from './serving-autoscaling';
 import { recordPodLabels } from './serving-checks';
 import { ServingPool } from './serving-pool';
@@ -257,9 +257,11 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
       this.node.addMetadata('cdk8s-ai:warning', this.engine.warning);
       warn(this, `server: ${this.engine.warning}`);
     }
-    this.node.addValidation({ validate: () => [...this.unroutedSettings(), ...scalingProblems(props.autoscaling, this.pool && {
-      flowControl: this.pool.flowControl, version: this.pool.eppVersion,
-    })] });
+    this.node.addValidation({
+      validate: () => [...this.unroutedSettings(), ...scalingProblems(props.autoscaling, this.pool && {
+        flowControl: this.pool.flowControl, version: this.pool.eppVersion,
+      })],
+    });
     if (props.route) this.route = new InferenceRoute(this, 'Route', { ...props.route, backends: [{ service: this }] });
   }
 

@@ -121,7 +121,7 @@ export function scalingProblems(a: ServingAutoscaling | undefined, pool: Scaling
     }
     if (!HOLDS_REQUESTS_WHILE_EMPTY.includes(pool.version.version)) {
       return [validationMessage('autoscaling.minReplicas', `got 0; expected at least 1 with the endpoint picker v${pool.version.version}: ${why}, ` +
-        `and that release's flow control is not known to hold them (use EppVersion.V0_10_0)`)];
+        'and that release\'s flow control is not known to hold them (use EppVersion.V0_10_0)')];
     }
     if (!pool.flowControl) {
       return [validationMessage('autoscaling.minReplicas', `got 0; expected at least 1 while the endpoint picker's flow control is off: ${why}; ` +

@@ -26,15 +26,15 @@ export enum ServerMetric {
  * picker has fresh metrics from; the flow-control signals need the picker's flow control.
  */
 export enum PoolMetric {
-  /** Requests waiting in the model servers' queues, averaged over the pool (`llm_d_epp_average_queue_size`; target: an integer per replica). */
+  /** Requests waiting in the model servers' queues, averaged over the pool as `llm_d_epp_average_queue_size` (target: an integer per replica). */
   AVERAGE_QUEUE_SIZE = 'AverageQueueSize',
-  /** KV-cache utilisation averaged over the pool, 0 to 1 (`llm_d_epp_average_kv_cache_utilization`; target: a fraction). */
+  /** KV-cache utilisation averaged over the pool, 0 to 1 as `llm_d_epp_average_kv_cache_utilization` (target: a fraction). */
   AVERAGE_KV_CACHE_UTILIZATION = 'AverageKvCacheUtilization',
-  /** Requests being processed, averaged over the pool (`llm_d_epp_average_running_requests`; target: an integer per replica). */
+  /** Requests being processed, averaged over the pool as `llm_d_epp_average_running_requests` (target: an integer per replica). */
   AVERAGE_RUNNING_REQUESTS = 'AverageRunningRequests',
-  /** Requests held in the picker's flow-control queue (`llm_d_epp_flow_control_queue_size`; target: queued requests per replica). */
+  /** Requests held in the picker's flow-control queue as `llm_d_epp_flow_control_queue_size` (target: queued requests per replica). */
   FLOW_CONTROL_QUEUE_SIZE = 'FlowControlQueueSize',
-  /** The saturation flow control gates dispatch on, 1.0 at its set point (`llm_d_epp_flow_control_pool_saturation`; target: a fraction). */
+  /** The saturation flow control gates dispatch on, 1.0 at its set point as `llm_d_epp_flow_control_pool_saturation` (target: a fraction). */
   FLOW_CONTROL_SATURATION = 'FlowControlSaturation',
 }
 

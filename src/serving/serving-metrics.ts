@@ -97,6 +97,8 @@ export class ServingMetrics {
       requestLatencyHistogram: 'vllm:e2e_request_latency_seconds',
       timeToFirstTokenHistogram: 'vllm:time_to_first_token_seconds',
       interTokenLatencyHistogram: atLeast(v, 0, 11) ? 'vllm:inter_token_latency_seconds' : 'vllm:time_per_output_token_seconds',
+      // The load gauges at vLLM 0.25.1 (the pinned vllm-0.25.1.tar.gz), vllm/v1/metrics/loggers.py: Gauge
+      // name="vllm:num_requests_running" (L457), "vllm:num_requests_waiting" (L467), "vllm:kv_cache_usage_perc" (L525).
       kvCacheUsage: atLeast(v, 0, 10) ? 'vllm:kv_cache_usage_perc' : 'vllm:gpu_cache_usage_perc',
       requestsWaiting: 'vllm:num_requests_waiting',
       requestsRunning: 'vllm:num_requests_running',
@@ -117,6 +119,8 @@ export class ServingMetrics {
       requestLatencyHistogram: 'sglang:e2e_request_latency_seconds',
       timeToFirstTokenHistogram: 'sglang:time_to_first_token_seconds',
       interTokenLatencyHistogram: 'sglang:inter_token_latency_seconds',
+      // The load gauges at SGLang 0.5.16 (the pinned wheel), sglang/srt/observability/metrics_collector.py: Gauge
+      // name="sglang:num_running_reqs" (L270), "sglang:num_queue_reqs" (L276), "sglang:token_usage" (L310).
       kvCacheUsage: 'sglang:token_usage',
       requestsWaiting: 'sglang:num_queue_reqs',
       requestsRunning: 'sglang:num_running_reqs',
@@ -136,6 +140,8 @@ export class ServingMetrics {
       server: 'tgi',
       requestLatencyHistogram: 'tgi_request_duration',
       interTokenLatencyHistogram: 'tgi_request_mean_time_per_token_duration',
+      // TGI (archived upstream): docs/source/reference/metrics.md of huggingface/text-generation-inference (commit
+      // 53fdbe6, not a tag: no release is pinned here).
       requestsWaiting: 'tgi_queue_size',
       requestsRunning: 'tgi_batch_current_size',
       requestsTotal: 'tgi_request_count',

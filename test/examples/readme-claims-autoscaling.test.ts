@@ -21,10 +21,17 @@ function build(extra: Partial<InferenceServiceProps> = {}): any[] {
   const chart = new Chart(app, 'readme', { namespace: 'serving', disableResourceNameHashes: true });
   new ClusterProfile(chart, 'Cluster', { addons: [...ClusterAddon.defaults(), ClusterAddon.KEDA] });
   new InferenceService(chart, 'llama-elastic', {
-    model: ModelSource.huggingFace('meta-llama/Llama-3.1-8B-Instruct'), gpus: GpuRequest.of(1), route: { gateway: 'gateways/inference-gateway' },
+    model: ModelSource.huggingFace('meta-llama/Llama-3.1-8B-Instruct'),
+    gpus: GpuRequest.of(1),
+    route: { gateway: 'gateways/inference-gateway' },
     endpointPicker: { flowControl: { enabled: true, requestTtl: Duration.minutes(10) } },
-    autoscaling: ServingAutoscaling.kedaPool({ minReplicas: 0, maxReplicas: 8, metric: PoolMetric.AVERAGE_QUEUE_SIZE, target: 5,
-      prometheusAddress: 'http://prometheus-operated.monitoring.svc:9090' }),
+    autoscaling: ServingAutoscaling.kedaPool({
+      minReplicas: 0,
+      maxReplicas: 8,
+      metric: PoolMetric.AVERAGE_QUEUE_SIZE,
+      target: 5,
+      prometheusAddress: 'http://prometheus-operated.monitoring.svc:9090',
+    }),
     ...extra,
   });
   app.synth();

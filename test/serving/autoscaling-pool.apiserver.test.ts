@@ -22,19 +22,28 @@ test('pool signals, scale to zero with the wake trigger, and a server metric sca
   new ClusterProfile(app, 'Cluster', { addons: [...ClusterAddon.defaults(), ClusterAddon.KEDA] });
   const flowControl = { flowControl: { enabled: true, requestTtl: Duration.minutes(10) } };
   llama(chart, 'queue', ModelServer.vllm(), {
-    autoscaling: ServingAutoscaling.kedaPool({ minReplicas: 1, maxReplicas: 4, metric: PoolMetric.AVERAGE_QUEUE_SIZE, target: 5, prometheusAddress: PROM }),
+    autoscaling: ServingAutoscaling.kedaPool({
+      minReplicas: 1, maxReplicas: 4, metric: PoolMetric.AVERAGE_QUEUE_SIZE, target: 5, prometheusAddress: PROM,
+    }),
     route: { gateway: 'inference-gateway' },
   });
   llama(chart, 'zero', ModelServer.sglang(), {
     autoscaling: ServingAutoscaling.kedaPool({
-      minReplicas: 0, maxReplicas: 4, metric: PoolMetric.FLOW_CONTROL_SATURATION, target: 0.9, prometheusAddress: PROM,
-      pollingInterval: Duration.seconds(15), cooldownPeriod: Duration.minutes(15),
+      minReplicas: 0,
+      maxReplicas: 4,
+      metric: PoolMetric.FLOW_CONTROL_SATURATION,
+      target: 0.9,
+      prometheusAddress: PROM,
+      pollingInterval: Duration.seconds(15),
+      cooldownPeriod: Duration.minutes(15),
     }),
     route: { gateway: 'inference-gateway' },
     endpointPicker: flowControl,
   });
   llama(chart, 'server', ModelServer.vllm(), {
-    autoscaling: ServingAutoscaling.keda({ minReplicas: 0, maxReplicas: 2, metric: ServerMetric.KV_CACHE_USAGE, target: 0.8, prometheusAddress: PROM }),
+    autoscaling: ServingAutoscaling.keda({
+      minReplicas: 0, maxReplicas: 2, metric: ServerMetric.KV_CACHE_USAGE, target: 0.8, prometheusAddress: PROM,
+    }),
     route: { gateway: 'inference-gateway' },
     endpointPicker: flowControl,
   });

@@ -30,7 +30,9 @@ function serverQueries(): string[] {
   const { app, chart } = newChart();
   new ClusterProfile(app, 'Cluster', { addons: [...ClusterAddon.defaults(), ClusterAddon.KEDA] });
   llama(chart, 'llama', ModelServer.sglang(), {
-    autoscaling: ServingAutoscaling.keda({ minReplicas: 1, maxReplicas: 4, metric: ServerMetric.KV_CACHE_USAGE, target: 0.8, prometheusAddress: PROM }),
+    autoscaling: ServingAutoscaling.keda({
+      minReplicas: 1, maxReplicas: 4, metric: ServerMetric.KV_CACHE_USAGE, target: 0.8, prometheusAddress: PROM,
+    }),
   });
   return findObject(objectsOf(chart), 'ScaledObject').spec.triggers.map((t: any) => t.metadata.query);
 }

@@ -132,7 +132,9 @@ describe('scale to zero', () => {
 test('KV-cache usage from the servers is an average: a Value target (a replica count-independent ratio)', () => {
   const chart = chartWithKeda();
   llama(chart, 'llama', ModelServer.vllm(), {
-    autoscaling: ServingAutoscaling.keda({ minReplicas: 1, maxReplicas: 3, metric: ServerMetric.KV_CACHE_USAGE, target: 0.8, prometheusAddress: PROM }),
+    autoscaling: ServingAutoscaling.keda({
+      minReplicas: 1, maxReplicas: 3, metric: ServerMetric.KV_CACHE_USAGE, target: 0.8, prometheusAddress: PROM,
+    }),
   });
   const [trigger] = findObject(objectsOf(chart), 'ScaledObject').spec.triggers;
   expect(trigger.metricType).toBe('Value');

@@ -19,10 +19,14 @@ const HF = ModelSource.huggingFace('meta-llama/Llama-3.1-8B-Instruct');
 const PROM = 'http://prometheus-operated.monitoring.svc:9090';
 const ROUTE = { gateway: 'inference-gateway' };
 const FLOW_CONTROL = { flowControl: { enabled: true } };
-const ADDONS = [ClusterAddon.GATEWAY_API, ClusterAddon.INFERENCE_EXTENSION, ClusterAddon.LLM_D_ROUTER, ClusterAddon.PROMETHEUS_OPERATOR, ClusterAddon.KEDA];
+const ADDONS = [
+  ClusterAddon.GATEWAY_API, ClusterAddon.INFERENCE_EXTENSION, ClusterAddon.LLM_D_ROUTER, ClusterAddon.PROMETHEUS_OPERATOR, ClusterAddon.KEDA,
+];
 
 function pool(options: Partial<KedaPoolAutoscalingOptions> = {}): ServingAutoscaling {
-  return ServingAutoscaling.kedaPool({ minReplicas: 1, maxReplicas: 4, metric: PoolMetric.AVERAGE_QUEUE_SIZE, target: 5, prometheusAddress: PROM, ...options });
+  return ServingAutoscaling.kedaPool({
+    minReplicas: 1, maxReplicas: 4, metric: PoolMetric.AVERAGE_QUEUE_SIZE, target: 5, prometheusAddress: PROM, ...options,
+  });
 }
 
 function svc(scope: Construct, extra: Partial<InferenceServiceProps> = {}, addons = ADDONS): InferenceService {
@@ -52,7 +56,9 @@ badInputCatalogue([
     name: 'flow-control saturation with flow control turned off despite objectives',
     error: 'autoscaling.metric: got "FlowControlSaturation", which the endpoint picker records only with flow control on',
     build: (s) => svc(s, {
-      route: ROUTE, objectives: [{ name: 'batch', priority: -1 }], endpointPicker: { flowControl: { enabled: false } },
+      route: ROUTE,
+      objectives: [{ name: 'batch', priority: -1 }],
+      endpointPicker: { flowControl: { enabled: false } },
       autoscaling: pool({ metric: PoolMetric.FLOW_CONTROL_SATURATION, target: 0.9 }),
     }),
   },
@@ -81,7 +87,9 @@ badInputCatalogue([
   {
     name: 'flow-control saturation target above the set point',
     error: 'autoscaling.target: got 1.5; expected a fraction above 0 and at most 1 for flow-control saturation (at 1 the picker starts holding requests)',
-    build: (s) => svc(s, { route: ROUTE, endpointPicker: FLOW_CONTROL, autoscaling: pool({ metric: PoolMetric.FLOW_CONTROL_SATURATION, target: 1.5 }) }),
+    build: (s) => svc(s, {
+      route: ROUTE, endpointPicker: FLOW_CONTROL, autoscaling: pool({ metric: PoolMetric.FLOW_CONTROL_SATURATION, target: 1.5 }),
+    }),
   },
   {
     name: 'fractional queue-size target',
@@ -108,7 +116,9 @@ badInputCatalogue([
   {
     name: 'scale to zero on an unrouted service (server metric)',
     error: `${P} autoscaling.minReplicas (autoscaling.min_replicas): got 0; expected at least 1 on a service in no route: scaling to zero needs a serving path that holds requests while a replica starts`,
-    build: (s) => svc(s, { autoscaling: ServingAutoscaling.keda({ minReplicas: 0, maxReplicas: 2, metric: ServerMetric.QUEUE_DEPTH, target: 5, prometheusAddress: PROM }) }),
+    build: (s) => svc(s, {
+      autoscaling: ServingAutoscaling.keda({ minReplicas: 0, maxReplicas: 2, metric: ServerMetric.QUEUE_DEPTH, target: 5, prometheusAddress: PROM }),
+    }),
   },
   {
     name: 'scale to zero behind a picker without flow control',
@@ -124,6 +134,8 @@ badInputCatalogue([
   {
     name: 'scale to zero through the HorizontalPodAutoscaler',
     error: 'autoscaling.minReplicas (autoscaling.min_replicas): got 0; expected an integer from 1 to 1000',
-    build: (s) => svc(s, { route: ROUTE, autoscaling: ServingAutoscaling.serverMetric({ minReplicas: 0, maxReplicas: 2, metric: ServerMetric.QUEUE_DEPTH, target: 5 }) }),
+    build: (s) => svc(s, {
+      route: ROUTE, autoscaling: ServingAutoscaling.serverMetric({ minReplicas: 0, maxReplicas: 2, metric: ServerMetric.QUEUE_DEPTH, target: 5 }),
+    }),
   },
 ], { scope: (app) => new Chart(app, 'bad-input', { namespace: 'serving' }) });
