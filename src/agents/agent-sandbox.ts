@@ -16,6 +16,7 @@ import { claimName, dnsLabel, requireDnsLabel, resourceName } from '../internal/
 import { namespaceOf } from '../internal/namespace';
 import { declarePodSpecs } from '../internal/pod-templates';
 import { requireLabels } from '../internal/qualified-name';
+import { requireQuantity } from '../internal/quantity';
 import { checkProps, opt, req } from '../internal/runtime-checks';
 import { requireEnvName } from '../security/env-name';
 import { PodSpecBuilder, resolveSecurity } from '../security/pod-spec';
@@ -193,6 +194,8 @@ export class AgentSandbox extends Construct {
     for (const name of Object.keys(env).sort()) requireEnvName(this, `env.${name}`, name);
     const cpu = props.cpu ?? '1';
     const memory = props.memory ?? '2Gi';
+    requireQuantity(this, 'cpu', cpu, '"1" or "500m"');
+    requireQuantity(this, 'memory', memory, '"2Gi" or "512Mi"');
     const resources = { cpu: k8s.Quantity.fromString(cpu), memory: k8s.Quantity.fromString(memory) };
     const port = requireInteger(this, 'port', props.port, 1, 65535);
     const tcp = { tcpSocket: { port: k8s.IntOrString.fromNumber(port) } };

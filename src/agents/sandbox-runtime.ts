@@ -8,6 +8,7 @@ import { ValidationError, invalidProp } from '../internal/errors';
 import { standardLabels } from '../internal/labels';
 import { claimName, isDnsLabel } from '../internal/names';
 import { requireLabels } from '../internal/qualified-name';
+import { requireQuantity } from '../internal/quantity';
 import { checkProps, opt } from '../internal/runtime-checks';
 
 /**
@@ -35,6 +36,30 @@ export interface GvisorRuntimeOptions {
    * @default - none: every node has it
    */
   readonly nodeLabels?: { [key: string]: string };
+
+  /**
+   * What each sandboxed pod costs on top of its containers (the gVisor Sentry and Gofer): the RuntimeClass
+   * `overhead.podFixed`, which the scheduler and ResourceQuota add to every pod of the runtime.
+   * @default - none: only the containers' requests count
+   */
+  readonly podOverhead?: SandboxPodOverhead;
+}
+
+/**
+ * The fixed resources a sandbox runtime adds to every pod (RuntimeClass `overhead.podFixed`).
+ */
+export interface SandboxPodOverhead {
+  /**
+   * CPU added to every pod, a Kubernetes quantity such as `250m`.
+   * @default - none
+   */
+  readonly cpu?: string;
+
+  /**
+   * Memory added to every pod, a Kubernetes quantity such as `128Mi`.
+   * @default - none
+   */
+  readonly memory?: string;
 }
 
 /**
@@ -62,7 +87,7 @@ export class SandboxRuntime {
    */
   public static gvisor(options: GvisorRuntimeOptions = {}): SandboxRuntime {
     options = checkProps('SandboxRuntime.gvisor', 'GvisorRuntimeOptions', options, {
-      name: opt('string'), handler: opt('string'), nodeLabels: opt('string-map'),
+      name: opt('string'), handler: opt('string'), nodeLabels: opt('string-map'), podOverhead: opt('object'),
     }, 'options.');
     const name = options.name ?? 'gvisor';
     const handler = options.handler ?? 'runsc';
@@ -70,14 +95,16 @@ export class SandboxRuntime {
       if (!isDnsLabel(value)) throw invalidProp('SandboxRuntime.gvisor', `options.${prop}`, value, 'a DNS-1123 label such as "gvisor"');
     }
     const nodeLabels = requireLabels('SandboxRuntime.gvisor', 'options.nodeLabels', options.nodeLabels ?? {});
+    const overhead = podFixed(options.podOverhead);
     return new SandboxRuntime('gVisor', name, ClusterAddon.GVISOR, (scope) => {
       claimName(scope, 'RuntimeClass', undefined, name);
       return clusterScoped(new k8s.KubeRuntimeClass(scope, `RuntimeClass-${name}`, {
         metadata: { name, labels: standardLabels({ name: 'sandbox-runtime', instance: name, component: 'runtime-class' }) },
         handler,
         scheduling: Object.keys(nodeLabels).length ? { nodeSelector: nodeLabels } : undefined,
+        overhead: overhead && { podFixed: Object.fromEntries(Object.entries(overhead).map(([k, v]) => [k, k8s.Quantity.fromString(v)])) },
       }));
-    }, nodeLabels, JSON.stringify({ handler, nodeLabels }));
+    }, nodeLabels, JSON.stringify({ handler, nodeLabels, overhead }));
   }
 
   /**
@@ -141,3 +168,15 @@ export class SandboxRuntime {
 
 /** Per app: the RuntimeClasses emitted, by name (two `SandboxRuntime.gvisor()` values of one name share one). */
 const EMITTED = new WeakMap<IConstruct, Map<string, { object: ApiObject; signature: string }>>();
+
+/** The RuntimeClass `overhead.podFixed` of the options, checked; undefined when none is given. */
+function podFixed(overhead: SandboxPodOverhead | undefined): { [resource: string]: string } | undefined {
+  if (overhead === undefined) return undefined;
+  const o = checkProps('SandboxRuntime.gvisor', 'SandboxPodOverhead', overhead, { cpu: opt('string'), memory: opt('string') }, 'options.podOverhead.');
+  requireQuantity('SandboxRuntime.gvisor', 'options.podOverhead.cpu', o.cpu, '"250m"');
+  requireQuantity('SandboxRuntime.gvisor', 'options.podOverhead.memory', o.memory, '"128Mi"');
+  const fixed: { [resource: string]: string } = {};
+  if (o.cpu !== undefined) fixed.cpu = o.cpu;
+  if (o.memory !== undefined) fixed.memory = o.memory;
+  return Object.keys(fixed).length ? fixed : undefined;
+}

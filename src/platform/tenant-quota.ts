@@ -7,6 +7,7 @@ import { GpuDemand, gpuDemandsIn } from '../cluster/app-registry';
 import type { ClusterProfile } from '../cluster/cluster-profile';
 import * as k8s from '../imports/k8s';
 import { ValidationError, invalidProp, requireInteger } from '../internal/errors';
+import { requireQuantity } from '../internal/quantity';
 import { requireSameApp } from '../internal/same-app';
 
 /**
@@ -117,10 +118,8 @@ const SHARES_BY_POOL = new WeakMap<IConstruct, Map<GpuNodePool, PoolShare[]>>();
 /** The guaranteed MIG instances of every tenant of an app, per `<pool>/<profile>`, in creation order. */
 const MIG_SHARES = new WeakMap<IConstruct, Map<string, PoolShare[]>>();
 
-const QUANTITY = /^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
-
-function requireQuantity(scope: IConstruct, prop: string, value: string): void {
-  if (!QUANTITY.test(value)) throw invalidProp(scope, prop, value, 'a Kubernetes quantity such as "500m", "16" or "64Gi"');
+function requireQuota(scope: IConstruct, prop: string, value: string): void {
+  requireQuantity(scope, prop, value, '"500m", "16" or "64Gi"');
 }
 
 /**
@@ -150,8 +149,8 @@ export class TenantQuota {
   public cpuAndMemory(props: AiTenantProps): { cpu: string; memory: string } {
     const cpu = props.cpu ?? String(8 + 16 * this.maxGpus());
     const memory = props.memory ?? `${32 + 128 * this.maxGpus()}Gi`;
-    requireQuantity(this.scope, 'cpu', cpu);
-    requireQuantity(this.scope, 'memory', memory);
+    requireQuota(this.scope, 'cpu', cpu);
+    requireQuota(this.scope, 'memory', memory);
     return { cpu, memory };
   }
 
@@ -178,8 +177,8 @@ export class TenantQuota {
   public emitLimitRange(props: AiTenantProps): ApiObject {
     const cpu = props.defaultCpuRequest ?? '250m';
     const memory = props.defaultMemoryRequest ?? '512Mi';
-    requireQuantity(this.scope, 'defaultCpuRequest', cpu);
-    requireQuantity(this.scope, 'defaultMemoryRequest', memory);
+    requireQuota(this.scope, 'defaultCpuRequest', cpu);
+    requireQuota(this.scope, 'defaultMemoryRequest', memory);
     const gpuMax: Record<string, k8s.Quantity> = {};
     for (const q of this.quotas) {
       if (!q.keys.extendedResource) continue;

@@ -9,12 +9,9 @@ import { invalidProp, ValidationError } from '../internal/errors';
  * checks every workload shares are in security/ (env-name.ts, secret-reference.ts).
  */
 
-const QUANTITY = /^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+|[numkMGTPE]|[KMGTPE]i)?$/;
+import { requireQuantity } from '../internal/quantity';
 
-/** Throws unless `value` is a Kubernetes quantity. */
-export function requireQuantity(scope: IConstruct, prop: string, value: string | undefined): void {
-  if (value !== undefined && !QUANTITY.test(value)) throw invalidProp(scope, prop, value, 'a Kubernetes quantity such as "4", "500m" or "32Gi"');
-}
+export { requireQuantity };
 
 /** The quantity in bytes (or cores), for comparisons. */
 export function quantityValue(value: string): number {

@@ -67,6 +67,13 @@ describe('AgentSandbox', () => {
     expect(requirementsOf(template)).toContain('workload_sandboxing');
   });
 
+  test('the gVisor RuntimeClass carries the pod overhead the scheduler and quotas add to each sandbox', () => {
+    const chart = agentChart({ runtime: SandboxRuntime.gvisor({ podOverhead: { cpu: '250m', memory: '128Mi' } }) });
+    const [runtimeClass] = find(chart, 'RuntimeClass');
+    expect(runtimeClass).toMatchObject({ handler: 'runsc', overhead: { podFixed: { cpu: '250m', memory: '128Mi' } } });
+    expect(find(agentChart(), 'RuntimeClass')[0].overhead).toBeUndefined();
+  });
+
   test('workload_sandboxing is claimed by sandbox objects and sandbox RuntimeClasses, not by any runtimeClassName', () => {
     const runtimeClass = (handler: string) => ({ apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', metadata: { name: 'x' }, handler });
     expect(requirementsOf(runtimeClass('runsc'))).toContain('workload_sandboxing');
@@ -212,6 +219,16 @@ badInputCatalogue([
     name: 'a profile without the sandbox runtime',
     build: (s) => sandboxIn(s, {}, [...ClusterAddon.defaults(), ClusterAddon.AGENT_SANDBOX]),
     error: '[bad-input/sb] runtime: gVisor needs gVisor (runsc), which the ClusterProfile "bad-input/Cluster" does not list in its addons; add ClusterAddon.GVISOR',
+  },
+  {
+    name: 'a pod overhead that is not a quantity',
+    build: () => SandboxRuntime.gvisor({ podOverhead: { cpu: 'lots' } }),
+    error: '[SandboxRuntime.gvisor] options.podOverhead.cpu (options.pod_overhead.cpu): got "lots"; expected a Kubernetes quantity such as "250m"',
+  },
+  {
+    name: 'a sandbox size that is not a quantity',
+    build: (s) => sandboxIn(s, { memory: '2 GB' }),
+    error: '[bad-input/sb] memory: got "2 GB"; expected a Kubernetes quantity such as "2Gi" or "512Mi"',
   },
   {
     name: 'a credential as a plain env value',

@@ -33,7 +33,12 @@ const cidr = fc.oneof(
   fc.constantFrom('0.0.0.0/0', '::/0', '2001:db8::/32', '203.0.113.10/32'),
 );
 const runtime = fc.oneof(
-  fc.record({ kind: fc.constant('gvisor'), handler: fc.constantFrom(undefined, 'runsc', 'runsc-kvm'), nodeLabels: fc.option(labels, { nil: undefined }) }),
+  fc.record({
+    kind: fc.constant('gvisor'),
+    handler: fc.constantFrom(undefined, 'runsc', 'runsc-kvm'),
+    nodeLabels: fc.option(labels, { nil: undefined }),
+    podOverhead: fc.option(fc.record({ cpu: fc.constantFrom(undefined, '100m', '0.25'), memory: fc.constantFrom(undefined, '64Mi', '1e8') }), { nil: undefined }),
+  }),
   fc.record({ kind: fc.constant('kata'), shim: fc.constantFrom(undefined, 'qemu', 'clh', 'fc') }),
 );
 const lifecycle = fc.record({
@@ -75,7 +80,7 @@ function build(v: SandboxValue): Chart {
   const sandbox = new AgentSandbox(scope, 'sandbox', {
     image: IMAGE,
     runtime: v.runtime.kind === 'gvisor'
-      ? SandboxRuntime.gvisor({ handler: v.runtime.handler, nodeLabels: v.runtime.nodeLabels })
+      ? SandboxRuntime.gvisor({ handler: v.runtime.handler, nodeLabels: v.runtime.nodeLabels, podOverhead: v.runtime.podOverhead })
       : SandboxRuntime.kata({ shim: v.runtime.shim }),
     port: v.port,
     callers: v.callers,
