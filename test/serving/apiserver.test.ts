@@ -1,5 +1,5 @@
 import { Chart, Duration, JsonPatch } from 'cdk8s';
-import { findObject, llama, loraCanary, newChart, objectsOf, ROUTINGS, SERVERS, validatable } from './fixtures';
+import { findObject, llama, loraCanary, lwsPods, newChart, objectsOf, ROUTINGS, SERVERS, validatable } from './fixtures';
 import { GpuModel } from '../../src/accelerators/gpu-model';
 import { GpuNodePool } from '../../src/accelerators/gpu-node-pool';
 import { GpuRequest } from '../../src/accelerators/gpu-request';
@@ -26,15 +26,6 @@ async function validate(objects: any[], environment: 'default' | 'latest' = 'def
   validated += sent.length;
 }
 
-/** The pods a LeaderWorkerSet would create, as Pods, so the apiserver's Pod Security admission checks them too. */
-function lwsPods(objects: any[]): any[] {
-  return objects.filter((o) => o.kind === 'LeaderWorkerSet').flatMap((l) => ['leaderTemplate', 'workerTemplate'].map((t) => ({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { ...l.spec.leaderWorkerTemplate[t].metadata, name: `${l.metadata.name}-${t === 'leaderTemplate' ? 'leader' : 'worker'}`, namespace: l.metadata.namespace },
-    spec: l.spec.leaderWorkerTemplate[t].spec,
-  })));
-}
 
 beforeAll(() => {
   jest.spyOn(console, 'warn').mockImplementation(() => undefined);

@@ -1,7 +1,7 @@
 // Prefill/decode disaggregation on the real apiserver: the decode Deployment (vLLM behind the routing sidecar, a
 // native sidecar), the prefill Deployment or LeaderWorkerSet (leader and worker pods), the InferencePool over both
 // roles, the picker's ConfigMap and the NetworkPolicies are accepted as sent (Pod Security restricted).
-import { findObject, newChart, objectsOf, validatable } from './fixtures';
+import { findObject, lwsPods, newChart, objectsOf, validatable } from './fixtures';
 import { GpuRequest } from '../../src/accelerators/gpu-request';
 import { ClusterAddon } from '../../src/cluster/cluster-addon';
 import { ClusterProfile } from '../../src/cluster/cluster-profile';
@@ -11,14 +11,6 @@ import { InferenceService } from '../../src/serving/inference-service';
 import { ModelSource } from '../../src/serving/model-source';
 import { validateObjects } from '../harness';
 
-function lwsPods(objects: any[]): any[] {
-  return objects.filter((o) => o.kind === 'LeaderWorkerSet').flatMap((l) => ['leaderTemplate', 'workerTemplate'].map((t) => ({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { ...l.spec.leaderWorkerTemplate[t].metadata, name: `${l.metadata.name}-${t === 'leaderTemplate' ? 'leader' : 'worker'}`, namespace: l.metadata.namespace },
-    spec: l.spec.leaderWorkerTemplate[t].spec,
-  })));
-}
 
 function deploymentPods(objects: any[]): any[] {
   return objects.filter((o) => o.kind === 'Deployment' && o.spec.template.metadata.labels['llm-d.ai/role']).map((d) => ({

@@ -122,3 +122,18 @@ export function findObject(objects: any[], kind: string, name?: string): any {
   if (!found) throw new Error(`no ${kind}${name ? ` ${name}` : ''} in ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
   return found;
 }
+
+/**
+ * The pods a LeaderWorkerSet would create (leader and worker), as Pods, so the apiserver's Pod Security admission
+ * checks them too (it only warns on the workload itself).
+ */
+export function lwsPods(objects: any[]): any[] {
+  return objects.filter((o) => o.kind === 'LeaderWorkerSet').flatMap((l) => ['leaderTemplate', 'workerTemplate']
+    .filter((t) => l.spec.leaderWorkerTemplate[t])
+    .map((t) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { ...l.spec.leaderWorkerTemplate[t].metadata, name: `${l.metadata.name}-${t === 'leaderTemplate' ? 'leader' : 'worker'}`, namespace: l.metadata.namespace },
+      spec: l.spec.leaderWorkerTemplate[t].spec,
+    })));
+}

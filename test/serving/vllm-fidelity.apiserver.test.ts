@@ -3,16 +3,8 @@
 import { GpuRequest } from '../../src/accelerators/gpu-request';
 import { ModelServer } from '../../src/serving/model-server';
 import { validateObjects } from '../harness';
-import { findObject, llama, newChart, objectsOf, validatable } from './fixtures';
+import { findObject, llama, lwsPods, newChart, objectsOf, validatable } from './fixtures';
 
-function lwsPods(objects: any[]): any[] {
-  return objects.filter((o) => o.kind === 'LeaderWorkerSet').flatMap((l) => ['leaderTemplate', 'workerTemplate'].map((t) => ({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { ...l.spec.leaderWorkerTemplate[t].metadata, name: `${l.metadata.name}-${t === 'leaderTemplate' ? 'leader' : 'worker'}`, namespace: l.metadata.namespace },
-    spec: l.spec.leaderWorkerTemplate[t].spec,
-  })));
-}
 
 test.each([
   ['one rank per pod', { tensor: 8, data: 2 }],
