@@ -209,15 +209,7 @@ export class ServingAutoscaling {
    * A KEDA ScaledObject with a Prometheus trigger over the server's metric (scraped by the generated PodMonitor).
    */
   public static keda(options: KedaAutoscalingOptions): ServingAutoscaling {
-    checkProps('ServingAutoscaling.keda', 'KedaAutoscalingOptions', options, {
-      minReplicas: req('number', 'an integer >= 0'),
-      maxReplicas: req('number', 'an integer >= 1'),
-      metric: req('string', METRIC),
-      target: req('number'),
-      prometheusAddress: req('string', PROMETHEUS),
-      pollingInterval: opt('duration'),
-      cooldownPeriod: opt('duration'),
-    });
+    checkProps('ServingAutoscaling.keda', 'KedaAutoscalingOptions', options, kedaChecks(METRIC));
     return new ServingAutoscaling(AutoscalerKind.KEDA, options, options.target, options.metric, undefined,
       options.prometheusAddress, options.pollingInterval, undefined, options.cooldownPeriod);
   }
@@ -230,15 +222,7 @@ export class ServingAutoscaling {
    * service up from zero.
    */
   public static kedaPool(options: KedaPoolAutoscalingOptions): ServingAutoscaling {
-    checkProps('ServingAutoscaling.kedaPool', 'KedaPoolAutoscalingOptions', options, {
-      minReplicas: req('number', 'an integer >= 0'),
-      maxReplicas: req('number', 'an integer >= 1'),
-      metric: req('string', POOL_METRIC),
-      target: req('number'),
-      prometheusAddress: req('string', PROMETHEUS),
-      pollingInterval: opt('duration'),
-      cooldownPeriod: opt('duration'),
-    });
+    checkProps('ServingAutoscaling.kedaPool', 'KedaPoolAutoscalingOptions', options, kedaChecks(POOL_METRIC));
     return new ServingAutoscaling(AutoscalerKind.KEDA_POOL, options, options.target, undefined, undefined,
       options.prometheusAddress, options.pollingInterval, options.metric, options.cooldownPeriod);
   }
@@ -342,4 +326,17 @@ function wholeSeconds(scope: IConstruct, prop: string, d: Duration | undefined):
   if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < 1)) {
     throw new ValidationError(scope, prop, `got ${seconds}s; expected a whole number of seconds, at least 1`);
   }
+}
+
+/** The checks of the KEDA options, server metric or pool metric (`metric` says which, for the message). */
+function kedaChecks(metric: string) {
+  return {
+    minReplicas: req('number', 'an integer >= 0'),
+    maxReplicas: req('number', 'an integer >= 1'),
+    metric: req('string', metric),
+    target: req('number'),
+    prometheusAddress: req('string', PROMETHEUS),
+    pollingInterval: opt('duration'),
+    cooldownPeriod: opt('duration'),
+  };
 }
