@@ -4,6 +4,7 @@ export * from './endpoint-picker';
 export * from './endpoint-picker-config';
 export * from './epp-pd-decider';
 export * from './epp-version';
+export * from './expert-parallelism-props';
 export * from './gateway-provider';
 export * from './inference-route';
 export * from './inference-service';

@@ -1,3 +1,5 @@
+import type { ExpertParallelismProps } from './expert-parallelism-props';
+
 /**
  * How a replica's GPUs are split: tensor x pipeline x data parallel ranks = GPUs per pod x pods per replica.
  */
@@ -24,6 +26,14 @@ export interface ParallelismProps {
    * @default 1
    */
   readonly data?: number;
+
+  /**
+   * Expert parallelism for a mixture-of-experts model: its experts split over the tensor x data ranks (wide-EP when
+   * the ranks span pods).
+   *
+   * @default - no expert parallelism (the experts are split like the other layers, by tensor parallelism)
+   */
+  readonly expert?: ExpertParallelismProps;
 }
 
 /** Which pods of a multi-node group a sub-group spans. */

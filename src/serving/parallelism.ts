@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { resolveExpertParallelism, ResolvedExpertParallelism } from './expert-parallelism';
 import { ParallelismProps } from './parallelism-props';
 import { ReplicaParallelism, ServerEngine } from './server-engine';
 import { GpuRequest, GpuRequestShape } from '../accelerators/gpu-request';
@@ -7,6 +8,8 @@ import { invalidProp, requireInteger, ValidationError } from '../internal/errors
 /** The parallelism of one replica, and the GPUs each of its pods gets. */
 export interface ResolvedParallelism extends ReplicaParallelism {
   readonly devicesPerPod: number;
+  /** Expert parallelism, when `parallelism.expert` is set. */
+  readonly expert?: ResolvedExpertParallelism;
 }
 
 /** What the parallelism of a service is resolved from. */
@@ -38,6 +41,7 @@ export function resolveParallelism(input: ParallelismInput): ResolvedParallelism
   if (tensor > 1 && !caps.tensor) throw invalidProp(scope, 'parallelism.tensor', tensor, `1: ${name} has no tensor parallelism here`);
   if (pipeline > 1 && !caps.pipeline) throw invalidProp(scope, 'parallelism.pipeline', pipeline, `1: ${name} has no pipeline parallelism`);
   if (data > 1 && !caps.data) throw invalidProp(scope, 'parallelism.data', data, `1: ${name} has no data parallelism`);
+  const expert = resolveExpertParallelism(scope, p.expert, { tensor, data }, { displayName: name, expert: caps.expert ?? false });
   if (devicesPerPod === 0) {
     if (world > 1) throw invalidProp(scope, 'parallelism', { tensor, pipeline, data }, 'a single rank: the service requests no GPUs');
     return { tensor, pipeline, data, nodes: 1, devicesPerPod };
@@ -63,5 +67,5 @@ export function resolveParallelism(input: ParallelismInput): ResolvedParallelism
     const problem = engine.multiNodeProblem?.({ tensor, pipeline, data, nodes });
     if (problem) throw new ValidationError(scope, 'parallelism', `${explain} over ${nodes} pods of ${devicesPerPod} GPU(s): ${problem}`);
   }
-  return { tensor, pipeline, data, nodes, devicesPerPod };
+  return { tensor, pipeline, data, nodes, devicesPerPod, expert };
 }

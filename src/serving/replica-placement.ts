@@ -4,7 +4,7 @@ import { ResolvedParallelism, resolveParallelism } from './parallelism';
 import { ServerEngine } from './server-engine';
 import { chooseWorkloadShape } from './shapes/choose-shape';
 import { SERVER_CONTAINER, WorkloadShape } from './workload-shape';
-import { attachGpus, GpuAttachment } from '../accelerators/attach';
+import { attachGpus, attachNics, GpuAttachment } from '../accelerators/attach';
 import { GpuRequest, GpuRequestShape } from '../accelerators/gpu-request';
 import { validateGpuCount } from '../accelerators/request-validation';
 import { ValidationError } from '../internal/errors';
@@ -29,8 +29,21 @@ export interface ReplicaPlacement {
   readonly shape: WorkloadShape;
 }
 
-/** Attaches the GPUs, resolves the parallelism they allow and picks the workload shape that parallelism needs. */
+/**
+ * Attaches the GPUs, resolves the parallelism they allow and picks the workload shape that parallelism needs; then
+ * the RDMA NICs of an expert-parallel replica (`parallelism.expert.nicsPerPod`), which may join the GPU claim.
+ */
 export function placeReplicas(input: PlacementInput): ReplicaPlacement {
+  const placed = placeGpus(input);
+  const expert = placed.parallelism.expert;
+  if (!expert?.nics) return placed;
+  const { env } = attachNics(input.scope, input.builder, expert.nics, {
+    containers: [SERVER_CONTAINER], prop: 'parallelism.expert.nicsPerPod', gpus: input.props.gpus,
+  });
+  return { ...placed, parallelism: { ...placed.parallelism, expert: { ...expert, nicEnv: env } } };
+}
+
+function placeGpus(input: PlacementInput): ReplicaPlacement {
   const { scope, builder, props } = input;
   const request = props.gpus;
   const resolve = (devicesPerPod: number, gpus: GpuRequest | undefined) => resolveParallelism({

@@ -1,5 +1,6 @@
 import { Size } from 'cdk8s';
 import type { EngineFlagTable } from './engines/flag-table';
+import type { EppEngineMetrics } from './epp-data-layer';
 import { ModelCache, ModelCacheKind } from './model-cache';
 import { ModelSource, ModelSourceKind } from './model-source';
 import type { ServingMetrics } from './serving-metrics';
@@ -56,6 +57,22 @@ export interface LaunchContext {
   readonly traceEndpoint?: string;
   /** The pod's role in a prefill/decode disaggregated service (the engine then configures its KV-cache transfer). */
   readonly disaggregation?: DisaggregationRole;
+  /** Expert parallelism, when the service sets `parallelism.expert`. */
+  readonly expert?: LaunchExpertParallelism;
+}
+
+/** Expert parallelism as the engine renders it. */
+export interface LaunchExpertParallelism {
+  /** The all-to-all backend the user chose (undefined: the engine picks one for the pod's role). */
+  readonly allToAll?: string;
+  readonly loadBalancing: boolean;
+  readonly redundantExperts?: number;
+  /** The startup budget (maxStartupTime) in seconds: how long the engines of a group may take to come up. */
+  readonly startupSeconds: number;
+  /** The NCCL variables of the pod's RDMA NICs (they replace the engine's defaults of the same name). */
+  readonly nicEnv: Record<string, string>;
+  /** Names the user sets in env or secretEnv (the engine's defaults leave them alone). */
+  readonly userEnvNames: string[];
 }
 
 /** The role of a pod in a prefill/decode disaggregated service (the `llm-d.ai/role` label value). */
@@ -109,6 +126,8 @@ export interface EngineParallelism {
   readonly pipeline: boolean;
   readonly data: boolean;
   readonly multiNode: boolean;
+  /** Expert parallelism for mixture-of-experts models (undefined: not wired). */
+  readonly expert?: boolean;
 }
 
 /**
@@ -132,6 +151,13 @@ export interface ServerEngine {
   readonly metricsPath: string;
   /** The llm-d endpoint picker's engine type (pod label `llm-d.ai/engine-type`); undefined when it has none. */
   readonly eppEngineType?: string;
+  /** The metric specs the picker reads for an engine it has no built-in mapping for (`engineConfigs`), when any. */
+  readonly eppEngineMetrics?: EppEngineMetrics;
+  /**
+   * Host memory the server pins per pod beyond the model (bytes, e.g. vLLM's KV-cache CPU offload buffer): added to
+   * the container's default memory request.
+   */
+  readonly hostMemoryBytes?: number;
   /** The load gauges (the picker's scorers and metric autoscalers read them). */
   readonly metrics: EngineLoadMetrics;
   /** Every metric name of the server, when the library knows the server (dashboards, WorkloadMonitoring). */

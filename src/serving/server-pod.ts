@@ -100,6 +100,14 @@ export function buildServerPod(input: ServerPodInput): ServerPod {
     preStopSeconds: drain,
     traceEndpoint: tracing?.tracesEndpoint,
     disaggregation: pd?.role,
+    expert: parallelism.expert && {
+      allToAll: parallelism.expert.allToAll,
+      loadBalancing: parallelism.expert.loadBalancing,
+      redundantExperts: parallelism.expert.redundantExperts,
+      startupSeconds: startupSeconds(scope, props.maxStartupTime),
+      nicEnv: parallelism.expert.nicEnv ?? {},
+      userEnvNames: [...Object.keys(props.env ?? {}), ...Object.keys(props.secretEnv ?? {})],
+    },
   });
   const launch = (role: LaunchRole) => engine.launch(context(role));
   const serving = launch(input.shape.servingRole);
@@ -155,9 +163,14 @@ function serverResources(resources: ServingResources | undefined, ephemeralBytes
   return { ...rendered, limits: { ...rendered.limits, 'ephemeral-storage': k8s.Quantity.fromString(bytesQuantity(ephemeralLimitBytes)) } };
 }
 
+/** The startup probe's budget in seconds (maxStartupTime). */
+function startupSeconds(scope: Construct, maxStartupTime: Duration | undefined): number {
+  return requireSeconds(scope, 'maxStartupTime', maxStartupTime ?? Duration.minutes(30), 60, 24 * 3600);
+}
+
 function probes(scope: Construct, e: ServerEngine, maxStartupTime: Duration | undefined,
   portName: string): Pick<k8s.Container, 'startupProbe' | 'livenessProbe' | 'readinessProbe'> {
-  const startup = requireSeconds(scope, 'maxStartupTime', maxStartupTime ?? Duration.minutes(30), 60, 24 * 3600);
+  const startup = startupSeconds(scope, maxStartupTime);
   const http = (path: string) => ({ path, port: k8s.IntOrString.fromString(portName) });
   return {
     // Large models take minutes to download and load: a startup budget, not an initial delay.

@@ -2,6 +2,7 @@ import {
   EngineLoadMetrics, EngineSettings, envVars, flags, KvTransfer, LaunchContext, LaunchRole, LaunchSpec, ProbeTiming, ReplicaParallelism, ServerEngine,
 } from '../server-engine';
 import { ServingMetrics } from '../serving-metrics';
+import { VLLM_EXPERT_FLAGS, vllmExpertArgs, vllmExpertEnv } from './vllm-expert';
 import { VLLM_V0_25_1_FLAGS } from './vllm-flags';
 
 /**
@@ -45,9 +46,17 @@ export const VLLM_DECODE_SERVER_PORT = 8200;
 const VLLM_KV_TRANSFER: KvTransfer = {
   sidecarConnector: 'nixlv2',
   decodeServerPort: VLLM_DECODE_SERVER_PORT,
+  // The pinned sidecar can front data-parallel ranks (llm-d-router v0.10.0 pkg/sidecar/proxy/data_parallel.go: with
+  // --data-parallel-size N it listens on port..port+N-1 and forwards each to model-server-port+i), but only with one
+  // API server per rank: vLLM's multi-port external load balancing (--data-parallel-multi-port-external-lb, a
+  // supervisor answering the probes), every pod of a group serving, the pool listing each rank's port (8 at most), as
+  // llm-d v0.9.0 guides/wide-ep-lws runs it. The shapes here serve a replica from its leader (internal load
+  // balancing), whose ranks the picker and sidecar cannot address one by one.
   problem: (p) => (p.data > 1
-    ? 'data parallelism inside a prefill or decode replica is not wired here (the routing sidecar addresses data-parallel ' +
-      'ranks by port, llm-d-router v0.10.0 --data-parallel-size, and NIXL gives each rank its own side-channel port)'
+    ? 'data parallelism inside a prefill or decode replica is not wired here: the routing sidecar addresses data-parallel ' +
+      'ranks by port (llm-d-router v0.10.0 --data-parallel-size), which needs one API server per rank (vLLM ' +
+      '--data-parallel-multi-port-external-lb) where this library serves a replica from its leader; use tensor parallelism ' +
+      'in the roles (expert parallelism over tensor ranks is wired), or data parallelism without disaggregation'
     : undefined),
 };
 
@@ -96,7 +105,7 @@ export class VllmEngine implements ServerEngine {
   public readonly eppEngineType = 'vllm';
   public readonly servingMetrics = ServingMetrics.vllm();
   public readonly metrics: EngineLoadMetrics = this.servingMetrics;
-  public readonly parallelism = { tensor: true, pipeline: true, data: true, multiNode: true };
+  public readonly parallelism = { tensor: true, pipeline: true, data: true, multiNode: true, expert: true };
   public readonly supportsLora = true;
   public readonly kvTransfer = VLLM_KV_TRANSFER;
   public readonly sendsTraces = true;
@@ -108,7 +117,7 @@ export class VllmEngine implements ServerEngine {
     '--data-parallel-rpc-port', '-dpp', '--data-parallel-start-rank', '-dpr', '--data-parallel-rank', '-dpn',
     '--nnodes', '-n', '--node-rank', '-r', '--master-addr', '--master-port', '--headless',
     '--distributed-executor-backend', '--enable-lora', '--lora-modules', '--max-loras', '--max-lora-rank', '--model',
-    '--shutdown-timeout',
+    '--shutdown-timeout', ...VLLM_EXPERT_FLAGS,
   ];
   public readonly flagTable = VLLM_V0_25_1_FLAGS;
   public readonly extraArgs: string[];
@@ -159,12 +168,13 @@ export class VllmEngine implements ServerEngine {
       ...(s.enablePrefixCaching === false ? ['--no-enable-prefix-caching'] : []),
       ...this.loraArgs(ctx),
       ...(ctx.role === LaunchRole.SINGLE ? [] : dataAcrossPods ? this.dataParallelArgs(ctx) : this.multiNodeArgs(ctx)),
+      ...vllmExpertArgs(ctx),
       ...flags([['--shutdown-timeout', vllmShutdownTimeout(ctx.gracePeriodSeconds, ctx.preStopSeconds)]]),
       ...this.traceArgs(ctx),
       ...(ctx.disaggregation ? ['--kv-transfer-config', VLLM_NIXL_KV_TRANSFER_CONFIG] : []),
       ...this.extraArgs,
     ];
-    const env = envVars({ VLLM_NO_USAGE_STATS: '1', ...this.extraEnv });
+    const env = envVars({ VLLM_NO_USAGE_STATS: '1', ...vllmExpertEnv(ctx, this.extraEnv), ...this.extraEnv });
     if (ctx.disaggregation) {
       env.push(
         { name: 'VLLM_NIXL_SIDE_CHANNEL_HOST', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
