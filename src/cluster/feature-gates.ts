@@ -21,6 +21,8 @@ export const FEATURE_GATES: Record<string, GateDefault> = {
   // KEP-4639: beta off in 1.33/1.34, beta on in 1.35, GA (locked on) from 1.36 (kubernetes v1.37.2
   // pkg/features/kube_features.go, defaultVersionedKubernetesFeatureGates).
   ImageVolume: { defaults: { 34: false, 35: true, 36: true, 37: true }, effect: 'image volumes (volumes[].image, OCI images mounted read-only)' },
+  // KEP-2021: alpha (off) since 1.16, beta (on) from 1.37 (kubernetes v1.37.2 pkg/features/kube_features.go L1661-1664).
+  HPAScaleToZero: { defaults: { 34: false, 35: false, 36: false, 37: true }, effect: 'HorizontalPodAutoscalers with minReplicas 0 (Object or External metrics)' },
   DRAWorkloadResourceClaims: { defaults: { 36: false, 37: false }, effect: 'PodGroup-level resource claims' },
   GenericWorkload: { defaults: { 35: false, 36: false, 37: false }, effect: 'the Workload API (scheduling.k8s.io Workload/PodGroup)' },
   GangScheduling: { defaults: { 35: false, 36: false }, effect: 'gang scheduling of Workload pod groups' },

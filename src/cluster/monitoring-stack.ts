@@ -1,3 +1,4 @@
+import { ValidationError } from '../internal/errors';
 import { requireDnsLabel } from '../internal/names';
 import { requireLabelValue, requireLabels, requireQualifiedName } from '../internal/qualified-name';
 import { checkProps, opt, requireKind } from '../internal/runtime-checks';
@@ -50,6 +51,16 @@ export interface MonitoringStackProps {
    * @default - `namespace`
    */
   readonly dashboardNamespace?: string;
+
+  /**
+   * The URL that queries this Prometheus (KEDA's Prometheus triggers use it).
+   *
+   * @default - `http://prometheus-operated.<namespace>.svc:9090`: the governing Service the prometheus-operator creates
+   * for every Prometheus without `spec.serviceName`, in the Prometheus' namespace, port 9090 (prometheus-operator
+   * v0.93.0, commit b9090747e04d, pkg/prometheus/server/statefulset.go L38 `governingServiceName` and
+   * pkg/prometheus/common.go L494-513 `BuildStatefulSetService`)
+   */
+  readonly prometheusAddress?: string;
 }
 
 /**
@@ -100,6 +111,8 @@ export class MonitoringStack {
       prometheusPodLabels: opt('string-map'),
       dashboardLabel: opt('string'),
       dashboardLabelValue: opt('string'),
+      dashboardNamespace: opt('string'),
+      prometheusAddress: opt('string'),
     });
     requireKind('MonitoringStack.custom', 'description', description, opt('string'));
     return new MonitoringStack(props, description ?? 'custom');
@@ -119,6 +132,8 @@ export class MonitoringStack {
   public readonly dashboardNamespace: string;
   /** Which installation, for reports. */
   public readonly description: string;
+  /** The URL that queries this Prometheus. */
+  public readonly prometheusAddress: string;
 
   private constructor(props: MonitoringStackProps, description: string) {
     const where = `MonitoringStack.${description}`;
@@ -129,6 +144,10 @@ export class MonitoringStack {
     this.dashboardLabelValue = requireLabelValue(where, 'dashboardLabelValue', props.dashboardLabelValue ?? '1');
     this.dashboardNamespace = props.dashboardNamespace ?? this.namespace;
     this.description = description;
+    this.prometheusAddress = props.prometheusAddress ?? `http://prometheus-operated.${this.namespace}.svc:9090`;
+    if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(this.prometheusAddress)) {
+      throw new ValidationError(where, 'prometheusAddress', `got ${JSON.stringify(this.prometheusAddress)}; expected an http:// or https:// URL of a Prometheus server`);
+    }
     for (const [prop, ns] of [['namespace', this.namespace], ['dashboardNamespace', this.dashboardNamespace]]) {
       requireDnsLabel(where, prop, ns);
     }

@@ -24,3 +24,12 @@ export function monitoringStackOf(scope: IConstruct): MonitoringStack {
   const chosen = CHOOSERS.get(scope.node.root)?.(scope);
   return chosen ?? ClusterProfile.of(scope).monitoringStack ?? MonitoringStack.kubePrometheusStack();
 }
+
+/**
+ * The Prometheus installation the app declares for `scope`: the PlatformObservability's stack when one applies, else
+ * the ClusterProfile's prometheus-operator add-on's; undefined when neither exists (no kube-prometheus-stack
+ * guess, for a value such as a query address that must not be made up). Internal (not exported from the package).
+ */
+export function declaredMonitoringStackOf(scope: IConstruct): MonitoringStack | undefined {
+  return CHOOSERS.get(scope.node.root)?.(scope) ?? ClusterProfile.of(scope).monitoringStack;
+}

@@ -1,12 +1,13 @@
-import { ApiObject, Duration } from 'cdk8s';
+import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EppVersion } from './epp-version';
-import { HOLDS_REQUESTS_WHILE_EMPTY, isIntensive, needsFlowControl, poolQuery, wakeQuery } from './pool-metrics';
+import { HOLDS_REQUESTS_WHILE_EMPTY, isIntensive, needsFlowControl, PICKER_GAUGES, poolQuery, wakeQuery } from './pool-metrics';
 import { ServerEngine } from './server-engine';
 import { AutoscalerKind, PoolMetric, ServerMetric, ServingAutoscaling } from './serving-autoscaling';
 import { ObjectMeta, ScaleTargetRef } from './workload-shape';
 import { ClusterAddon } from '../cluster/cluster-addon';
 import { ClusterProfile } from '../cluster/cluster-profile';
+import { declaredMonitoringStackOf } from '../cluster/stack-of';
 import { FastApiObject } from '../imports/fast-api-object';
 import * as k8s from '../imports/k8s';
 import { invalidProp, show, validationMessage, ValidationError } from '../internal/errors';
@@ -34,6 +35,16 @@ export function addAutoscaler(input: AutoscalerInput): ApiObject {
   const metricName = a.metric !== undefined ? serverMetricName(scope, input.engine, a.metric) : undefined;
   if (a.kind === AutoscalerKind.KEDA || a.kind === AutoscalerKind.KEDA_POOL) {
     input.profile._requireAddon(scope, 'autoscaling', ClusterAddon.KEDA, 'A KEDA ScaledObject');
+    // The monitoring stack may be declared after the service (a PlatformObservability later in the app): resolved at synth.
+    const stackAddress = () => declaredMonitoringStackOf(scope)?.prometheusAddress;
+    if (a.prometheusAddress === undefined) {
+      scope.node.addValidation({
+        validate: () => stackAddress() !== undefined ? [] : [validationMessage('autoscaling.prometheusAddress', 'is unset and the app declares no ' +
+          'monitoring stack to take it from (no PlatformObservability, and no prometheus-operator add-on in the ClusterProfile); ' +
+          'set it to the URL KEDA queries, e.g. "http://prometheus-operated.monitoring.svc:9090"')],
+      });
+    }
+    const serverAddress = a.prometheusAddress ?? Lazy.any({ produce: () => stackAddress() });
     if (!input.monitored) {
       throw new ValidationError(scope, 'autoscaling', a.kind === AutoscalerKind.KEDA_POOL
         ? 'KEDA scales on the endpoint picker\'s metrics its generated ServiceMonitor scrapes; enable monitoring (prometheus-operator)'
@@ -53,7 +64,7 @@ export function addAutoscaler(input: AutoscalerInput): ApiObject {
       // An average or a ratio is the same whatever the replica count: the HPA's Value target (replicas x value /
       // threshold); a sum is shared out: AverageValue (value / threshold, KEDA's default).
       ...(intensive ? { metricType: 'Value' } : {}),
-      metadata: { serverAddress: a.prometheusAddress, query, threshold },
+      metadata: { serverAddress, query, threshold },
     });
     // From zero, no server (and no pool average) reports load: requests waiting in the picker's flow-control queue
     // wake the service (the scale-to-zero checks make sure the picker holds them).
@@ -75,6 +86,7 @@ export function addAutoscaler(input: AutoscalerInput): ApiObject {
       },
     });
   }
+  if (a.kind === AutoscalerKind.EXTERNAL_POOL) return addExternalPoolAutoscaler(input);
   if (a.kind === AutoscalerKind.CPU && !input.cpuRequested) {
     throw new ValidationError(scope, 'autoscaling', 'scales on CPU utilisation, a percentage of the CPU request, but resources.cpu is not set');
   }
@@ -87,6 +99,50 @@ export function addAutoscaler(input: AutoscalerInput): ApiObject {
   return new k8s.KubeHorizontalPodAutoscalerV2(scope, 'HorizontalPodAutoscaler', {
     metadata: meta('HorizontalPodAutoscaler'),
     spec: { scaleTargetRef: target, minReplicas: a.minReplicas, maxReplicas: a.maxReplicas, metrics: [metric] },
+  });
+}
+
+/**
+ * The HorizontalPodAutoscaler on the picker's pool signal from the external metrics API: the metric by name, the pool
+ * by its label, the namespace added by the adapter (prometheus-adapter v0.12.0 docs/externalmetrics.md). An average
+ * or a ratio is a `Value` target (desired = ceil(replicas x value / target)), a count an `AverageValue` target
+ * (desired = ceil(value / target)): kubernetes v1.37.2 pkg/controller/podautoscaler/replica_calculator.go
+ * GetExternalMetricReplicas and GetExternalPerPodMetricReplicas.
+ */
+function addExternalPoolAutoscaler(input: AutoscalerInput): ApiObject {
+  const { scope, autoscaling: a, name, target, meta } = input;
+  const metric = a.poolMetric!;
+  const fraction = a._fractionTarget();
+  if (a.minReplicas === 0) {
+    // kubernetes v1.37.2 pkg/apis/autoscaling/validation/validation.go (MinReplicasLowerBound 0 only with the gate) and
+    // pkg/controller/podautoscaler/horizontal.go (scaling from zero only with an Object or External metric).
+    input.profile._requireFeature(scope, 'autoscaling.minReplicas', 'HPAScaleToZero', 'A HorizontalPodAutoscaler with minReplicas 0');
+    if (fraction) {
+      throw new ValidationError(scope, 'autoscaling.minReplicas', `is 0 with ${show(metric)}, a fraction: from zero the HPA reads the picker's ` +
+        'flow-control queue against the target as requests per replica, which a fraction is not; scale on PoolMetric.AVERAGE_QUEUE_SIZE, ' +
+        'AVERAGE_RUNNING_REQUESTS or FLOW_CONTROL_QUEUE_SIZE, or keep minReplicas at 1 or more');
+    }
+  }
+  // The InferencePool is named after the service (ServingPool); the picker labels its metrics with that name.
+  const gauge = PICKER_GAUGES[metric];
+  const quantity = k8s.Quantity.fromString(fraction ? `${Math.round(a.target * 1000)}m` : String(a.target));
+  const external = (metricName: string, poolLabel: string, intensive: boolean): k8s.MetricSpecV2 => ({
+    type: 'External',
+    external: {
+      metric: { name: metricName, selector: { matchLabels: { [poolLabel]: name } } },
+      target: intensive ? { type: 'Value', value: quantity } : { type: 'AverageValue', averageValue: quantity },
+    },
+  });
+  const metrics = [external(a.metricName ?? gauge.name, gauge.poolLabel, isIntensive(metric))];
+  // From zero no server reports load and the averages are stale: the requests the picker's flow control holds wake
+  // the service (HPA takes the largest proposal of its metrics).
+  if (a.minReplicas === 0 && metric !== PoolMetric.FLOW_CONTROL_QUEUE_SIZE) {
+    const queue = PICKER_GAUGES[PoolMetric.FLOW_CONTROL_QUEUE_SIZE];
+    metrics.push(external(queue.name, queue.poolLabel, false));
+  }
+  return new k8s.KubeHorizontalPodAutoscalerV2(scope, 'HorizontalPodAutoscaler', {
+    metadata: meta('HorizontalPodAutoscaler'),
+    spec: { scaleTargetRef: target, minReplicas: a.minReplicas, maxReplicas: a.maxReplicas, metrics },
   });
 }
 
@@ -109,7 +165,7 @@ export interface ScalingPool {
  */
 export function scalingProblems(a: ServingAutoscaling | undefined, pool: ScalingPool | undefined): string[] {
   if (!a) return [];
-  if (a.kind === AutoscalerKind.KEDA_POOL && !pool) {
+  if (a._onPool && !pool) {
     return [validationMessage('autoscaling.metric', `got ${show(a.poolMetric)}, a signal of the endpoint picker, but the service is in no route, ` +
       'so there is no InferencePool or picker; add route or an InferenceRoute, or scale on a server metric (ServingAutoscaling.keda)')];
   }

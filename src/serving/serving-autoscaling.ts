@@ -48,6 +48,8 @@ export enum AutoscalerKind {
   KEDA = 'Keda',
   /** KEDA ScaledObject with a Prometheus trigger over the endpoint picker's metric of the service's pool. */
   KEDA_POOL = 'KedaPool',
+  /** HorizontalPodAutoscaler on the endpoint picker's metric of the service's pool, from the external metrics API. */
+  EXTERNAL_POOL = 'ExternalPool',
 }
 
 /**
@@ -115,8 +117,13 @@ export interface KedaAutoscalingOptions extends AutoscalingRange {
 
   /**
    * The Prometheus server KEDA queries, e.g. `http://prometheus-operated.monitoring.svc:9090`.
+   *
+   * @default - the address of the monitoring stack that scrapes the service (the PlatformObservability's, else the
+   * ClusterProfile's prometheus-operator add-on's; `MonitoringStack.prometheusAddress`, by default the
+   * prometheus-operator's `prometheus-operated` Service on port 9090 in the stack's namespace); required when the app
+   * declares neither
    */
-  readonly prometheusAddress: string;
+  readonly prometheusAddress?: string;
 
   /**
    * How often KEDA evaluates the trigger.
@@ -154,8 +161,13 @@ export interface KedaPoolAutoscalingOptions extends AutoscalingRange {
 
   /**
    * The Prometheus server KEDA queries, e.g. `http://prometheus-operated.monitoring.svc:9090`.
+   *
+   * @default - the address of the monitoring stack that scrapes the service (the PlatformObservability's, else the
+   * ClusterProfile's prometheus-operator add-on's; `MonitoringStack.prometheusAddress`, by default the
+   * prometheus-operator's `prometheus-operated` Service on port 9090 in the stack's namespace); required when the app
+   * declares neither
    */
-  readonly prometheusAddress: string;
+  readonly prometheusAddress?: string;
 
   /**
    * How often KEDA evaluates the triggers.
@@ -173,6 +185,36 @@ export interface KedaPoolAutoscalingOptions extends AutoscalingRange {
 }
 
 /**
+ * Scaling on the endpoint picker's signal for the service's InferencePool through a HorizontalPodAutoscaler on an
+ * `External` metric (needs a route, and an external metrics adapter such as prometheus-adapter serving the metric).
+ *
+ * The metric is asked for by name with the pool's label as its selector (`name` for the averages, `inference_pool`
+ * for the flow-control signals), in the service's namespace: the convention of prometheus-adapter's `externalRules`,
+ * which turn the selector into `<<.LabelMatchers>>` and add the HPA's namespace as a `namespace` matcher
+ * (kubernetes-sigs/prometheus-adapter v0.12.0, docs/externalmetrics.md).
+ */
+export interface ExternalPoolAutoscalingOptions extends AutoscalingRange {
+  /**
+   * The pool signal.
+   */
+  readonly metric: PoolMetric;
+
+  /**
+   * The target per replica: an integer for queue sizes and running requests, a fraction (0 to 1) for KV-cache
+   * utilisation and flow-control saturation.
+   */
+  readonly target: number;
+
+  /**
+   * The metric's name in the external metrics API, as your adapter's rule names it.
+   *
+   * @default - the picker's Prometheus name, e.g. `llm_d_epp_average_queue_size` (prometheus-adapter keeps a series'
+   * name unless the rule's `name` renames it)
+   */
+  readonly metricName?: string;
+}
+
+/**
  * How an InferenceService scales.
  *
  * ```ts
@@ -182,6 +224,7 @@ export interface KedaPoolAutoscalingOptions extends AutoscalingRange {
  *   prometheusAddress: 'http://prometheus-operated.monitoring.svc:9090' })
  * ServingAutoscaling.kedaPool({ minReplicas: 0, maxReplicas: 8, metric: PoolMetric.AVERAGE_QUEUE_SIZE, target: 5,
  *   prometheusAddress: 'http://prometheus-operated.monitoring.svc:9090' })
+ * ServingAutoscaling.externalPoolMetric({ minReplicas: 1, maxReplicas: 8, metric: PoolMetric.AVERAGE_QUEUE_SIZE, target: 5 })
  * ```
  */
 export class ServingAutoscaling {
@@ -227,6 +270,26 @@ export class ServingAutoscaling {
       options.prometheusAddress, options.pollingInterval, options.metric, options.cooldownPeriod);
   }
 
+  /**
+   * A HorizontalPodAutoscaler on the endpoint picker's signal for the service's InferencePool, read from the external
+   * metrics API (an alternative to `kedaPool` for clusters that run prometheus-adapter rather than KEDA).
+   *
+   * Scaling to zero (`minReplicas: 0`) needs the HPAScaleToZero feature gate (alpha and off up to Kubernetes 1.36,
+   * beta and on from 1.37) and, like `kedaPool`, a picker whose flow control holds requests; a second metric, the
+   * picker's flow-control queue, then scales the service up from zero.
+   */
+  public static externalPoolMetric(options: ExternalPoolAutoscalingOptions): ServingAutoscaling {
+    checkProps('ServingAutoscaling.externalPoolMetric', 'ExternalPoolAutoscalingOptions', options, {
+      minReplicas: req('number', 'an integer >= 0'),
+      maxReplicas: req('number', 'an integer >= 1'),
+      metric: req('string', POOL_METRIC),
+      target: req('number'),
+      metricName: opt('string'),
+    });
+    return new ServingAutoscaling(AutoscalerKind.EXTERNAL_POOL, options, options.target, undefined, options.metricName,
+      undefined, undefined, options.metric);
+  }
+
   /** How replicas are scaled. */
   public readonly kind: AutoscalerKind;
   /** The fewest replicas. */
@@ -267,15 +330,24 @@ export class ServingAutoscaling {
     return this.kind === AutoscalerKind.KEDA || this.kind === AutoscalerKind.KEDA_POOL;
   }
 
+  /**
+   * Whether this scales on a signal of the service's InferencePool (KEDA or the external metrics API).
+   * @internal
+   */
+  public get _onPool(): boolean {
+    return this.kind === AutoscalerKind.KEDA_POOL || this.kind === AutoscalerKind.EXTERNAL_POOL;
+  }
+
   /** @internal */
   public _validate(scope: IConstruct): void {
-    requireInteger(scope, 'autoscaling.minReplicas', this.minReplicas, this.keda ? 0 : 1, 1000);
+    // Zero: KEDA, or the HPA on an external metric (the HPAScaleToZero gate is checked against the profile).
+    requireInteger(scope, 'autoscaling.minReplicas', this.minReplicas, this.keda || this.kind === AutoscalerKind.EXTERNAL_POOL ? 0 : 1, 1000);
     requireInteger(scope, 'autoscaling.maxReplicas', this.maxReplicas, Math.max(1, this.minReplicas), 1000);
     if (this.kind === AutoscalerKind.CPU) {
       requireInteger(scope, 'autoscaling.targetUtilizationPercent', this.target, 1, 1000);
       return;
     }
-    if (this.kind === AutoscalerKind.KEDA_POOL && !Object.values(PoolMetric).includes(this.poolMetric!)) {
+    if (this._onPool && !Object.values(PoolMetric).includes(this.poolMetric!)) {
       throw invalidProp(scope, 'autoscaling.metric', this.poolMetric, `one of ${Object.values(PoolMetric).map((m) => JSON.stringify(m)).join(', ')} (PoolMetric)`);
     }
     if (this._fractionTarget()) {
@@ -291,7 +363,7 @@ export class ServingAutoscaling {
       throw invalidProp(scope, 'autoscaling.metricName', this.metricName, 'a metric name without "/", "%" or spaces');
     }
     if (this.keda) {
-      if (!/^https?:\/\/\S+$/.test(this.prometheusAddress ?? '')) {
+      if (this.prometheusAddress !== undefined && !/^https?:\/\/\S+$/.test(this.prometheusAddress)) {
         throw invalidProp(scope, 'autoscaling.prometheusAddress', this.prometheusAddress, 'an http:// or https:// URL of a Prometheus server');
       }
       wholeSeconds(scope, 'autoscaling.pollingInterval', this.pollingInterval);
@@ -335,7 +407,7 @@ function kedaChecks(metric: string) {
     maxReplicas: req('number', 'an integer >= 1'),
     metric: req('string', metric),
     target: req('number'),
-    prometheusAddress: req('string', PROMETHEUS),
+    prometheusAddress: opt('string', PROMETHEUS),
     pollingInterval: opt('duration'),
     cooldownPeriod: opt('duration'),
   };

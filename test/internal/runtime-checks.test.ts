@@ -59,8 +59,14 @@ test('nested options of the wrong type name the option (ModelServer, GangTopolog
   expect(() => lib.ModelServer.vllm(js({ env: { A: 1 } }))).toThrow('[ModelServer.vllm] options.env.A: got 1; expected a string value');
   expect(() => lib.ModelServer.custom(js({ name: 'x' }))).toThrow('[ModelServer.custom] options.image: got undefined; expected a container image reference (it is required)');
   expect(() => lib.GangTopology.sameZone(js({ exclusive: 'yes' }))).toThrow('[GangTopology.sameZone (same_zone)] options.exclusive: got "yes" (a string); expected true or false');
-  expect(() => lib.ServingAutoscaling.keda(js({ minReplicas: 1, maxReplicas: 2, metric: lib.ServerMetric.QUEUE_DEPTH, target: 3 })))
-    .toThrow('[ServingAutoscaling.keda] prometheusAddress (prometheus_address): got undefined; expected a URL such as "http://prometheus-operated.monitoring.svc:9090" (it is required)');
+  expect(() => lib.ServingAutoscaling.keda(js({
+    minReplicas: 1,
+    maxReplicas: 2,
+    metric: lib.ServerMetric.QUEUE_DEPTH,
+    target: 3,
+    prometheusAddress: 9090,
+  })))
+    .toThrow('[ServingAutoscaling.keda] prometheusAddress (prometheus_address): got 9090 (a number); expected a URL such as "http://prometheus-operated.monitoring.svc:9090"');
   expect(() => lib.KubernetesVersion.of(js(36))).toThrow('[KubernetesVersion.of] version: got 36 (a number); expected a version such as "1.36"');
   expect(() => new lib.ClusterProfile(new Chart(new App(), 'c'), 'p', js({ addons: ['KUEUE'] })))
     .toThrow('[c/p] addons[0]: got "KUEUE" (a string); expected a ClusterAddon such as ClusterAddon.KUEUE');
