@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the upstream consumers of what cdk8s-ai synthesizes, for the simulated cluster the behaviour tests run
 # (test/simcluster/): kube-scheduler and kube-controller-manager (the apiserver's k8s.io/kubernetes version), kwok,
-# Kueue, JobSet, LeaderWorkerSet, promtool, OPA (the Rego engine policy-controller evaluates attestation policies
+# Kueue, JobSet, LeaderWorkerSet, the KubeRay operator (v1.6.2: the proxy refuses v1.7.0's source), promtool, OPA (the Rego engine policy-controller evaluates attestation policies
 # with), the llm-d-router endpoint picker, and a small launcher that makes each of
 # them die with the test process; and, for the dashboard tests, grafana-dashboard-check (Grafana's dashboard schema).
 #
@@ -94,7 +94,7 @@ build grafana-dashboard-check "$(fingerprint "-s -w" "$GDC/go.mod" "$GDC/go.sum"
   go_build "$GDC" "-s -w" "" .
 
 # Upstream commands named by each wrapper's `tool` directive.
-for name in kwok kueue jobset lws promtool agent-sandbox opa; do
+for name in kwok kueue jobset lws kuberay promtool agent-sandbox opa; do
   dir="$HERE/$name"
   pkg="$(sed -n 's#^tool[[:space:]]\+\([^[:space:]]*\).*#\1#p' "$dir/go.mod" | head -n1)"
   build "$name" "$(fingerprint "$pkg" "$dir/go.mod" "$dir/go.sum")" go_build "$dir" "-s -w" "" "$pkg"
@@ -119,7 +119,7 @@ build epp "$(fingerprint "./cmd/epp" "$EPP_ARCHIVE")" build_epp
 module_dir() { # <wrapper dir> <module path>
   (cd "$1" && go list -m -f '{{.Dir}}' "$2")
 }
-for name in kube-scheduler kube-controller-manager launcher grafana-dashboard-check kwok kueue jobset lws promtool agent-sandbox opa epp; do
+for name in kube-scheduler kube-controller-manager launcher grafana-dashboard-check kwok kueue jobset lws kuberay promtool agent-sandbox opa epp; do
   printf '%s=%s\n' "$(echo "$name" | tr 'a-z-' 'A-Z_')" "$CACHE_ROOT/$name/$name"
 done
 echo "KWOK_MODULE=$(module_dir "$HERE/kwok" sigs.k8s.io/kwok)"
