@@ -153,8 +153,11 @@ describe('expert parallelism options', () => {
   });
 
   test('the user\'s env wins over the defaults, without a duplicate', () => {
-    const c = servers(build({ ...WIDE_EP, env: { NCCL_SOCKET_IFNAME: 'ib', NVSHMEM_REMOTE_TRANSPORT: 'ibrc' },
-      server: ModelServer.vllm({ env: { GLOO_SOCKET_IFNAME: 'enp0' } }) }))['r1-lws-leader'];
+    const c = servers(build({
+      ...WIDE_EP,
+      env: { NCCL_SOCKET_IFNAME: 'ib', NVSHMEM_REMOTE_TRANSPORT: 'ibrc' },
+      server: ModelServer.vllm({ env: { GLOO_SOCKET_IFNAME: 'enp0' } }),
+    }))['r1-lws-leader'];
     const names = c.env.map((e: any) => e.name);
     expect(names.filter((n: string, i: number) => names.indexOf(n) !== i)).toEqual([]);
     expect(envOf(c)).toMatchObject({ NCCL_SOCKET_IFNAME: 'ib', NVSHMEM_REMOTE_TRANSPORT: 'ibrc', GLOO_SOCKET_IFNAME: 'enp0', NVSHMEM_IB_ENABLE_IBGDA: 'true' });
