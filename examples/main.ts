@@ -1,16 +1,16 @@
 // The example platform: copy this file into your cdk8s app and import from 'cdk8s-ai' instead of '../lib'.
 //
 // One GPU node pool shared by two teams through Kueue; the research team runs a gang-scheduled fine-tune, the serving
-// team serves Llama with a canary behind a Gateway API inference route that an eval gate opens only after the canary
-// passes its evals; the platform around them: GPU device classes, the GPU operator's policy, monitoring, signed-image
-// admission and a readiness report.
+// team serves Llama (autoscaled on its endpoint picker's queue, from a model volume a Job fills once) with a canary
+// behind a Gateway API inference route that an eval gate opens only after the canary passes its evals; the platform
+// around them: GPU device classes, the GPU operator's policy, monitoring, signed-image admission and a readiness report.
 import { App, Chart, Size, YamlOutputType } from 'cdk8s';
 import {
   AdmissionAction, AgentSandbox, AiTenant, ClusterAddon, ClusterProfile, ComputeDomain, EppVersion, EvalDelivery, EvalGate, EvalSuite,
   EvalThreshold, GangScheduler, GangTrainingJob, GpuDeviceClass, GpuModel, GpuNodePool, GpuOperatorPolicy, GpuRequest,
   ImageAdmissionPolicy, ImageSigningPolicy, InferenceRoute, InferenceService, KubernetesVersion, ModelServer,
-  ModelSource, PlatformObservability, PlatformReport, RayCluster, SandboxRuntime, SigningAuthority, TenantAccess, TrainingBackend,
-  WorkloadMonitoring,
+  ModelSource, PlatformObservability, PlatformReport, PoolMetric, RayCluster, SandboxRuntime, ServingAutoscaling, SharedModelVolume,
+  SigningAuthority, TenantAccess, TrainingBackend, WorkloadMonitoring,
 } from '../lib';
 
 // Every image is pinned by digest: the team's own trainer, and the upstream server images the platform team mirrors
@@ -20,17 +20,18 @@ const VLLM_IMAGE = 'ghcr.io/acme/mirror/vllm-openai@sha256:9d1b2a47c3e6f5a8b0d4c
 const LM_EVAL_IMAGE = 'ghcr.io/acme/lm-eval@sha256:7b3d5f9a1c2e4b6d8f0a3c5e7b9d1f2a4c6e8b0d2f4a6c8e1b3d5f7a9c0e2b4d';
 const PYTHON_IMAGE = 'ghcr.io/acme/mirror/python@sha256:5e7a9c1b3d5f7e9a2c4b6d8f0e1a3c5b7d9f2e4a6c8b0d1f3e5a7c9b2d4f6e8a';
 const RAY_IMAGE = 'ghcr.io/acme/mirror/ray@sha256:8a0c2e4b6d8f1a3c5e7b9d0f2a4c6e8b1d3f5a7c9e0b2d4f6a8c1e3b5d7f9a0c';
+const INITIALIZER_IMAGE = 'ghcr.io/acme/mirror/kserve-storage-initializer@sha256:6d8f0a2c4e6b8d1f3a5c7e9b0d2f4a6c8e1b3d5f7a9c0e2b4d6f8a1c3e5b7d9f';
 const EPP_IMAGE = 'ghcr.io/acme/mirror/llm-d-router-endpoint-picker@sha256:2c4e6a8b0d1f3e5a7c9b2d4f6e8a0c1b3d5f7e9a2c4b6d8f0e1a3c5b7d9f2e4a';
 
 const app = new App({ yamlOutputType: YamlOutputType.FILE_PER_CHART });
 
-// What the target cluster is: Kubernetes 1.34 with DRA, the usual AI add-ons, the GPU operator and sigstore's
-// policy-controller.
+// What the target cluster is: Kubernetes 1.34 with DRA, the usual AI add-ons, the GPU operator, sigstore's
+// policy-controller and KEDA.
 new ClusterProfile(app, 'Cluster', {
   kubernetesVersion: KubernetesVersion.V1_34,
   addons: [
     ...ClusterAddon.defaults(), ClusterAddon.NVIDIA_GPU_OPERATOR, ClusterAddon.SIGSTORE_POLICY_CONTROLLER, ClusterAddon.KUBERAY,
-    ClusterAddon.AGENT_SANDBOX, ClusterAddon.GVISOR,
+    ClusterAddon.AGENT_SANDBOX, ClusterAddon.GVISOR, ClusterAddon.KEDA,
   ],
 });
 
@@ -107,16 +108,25 @@ new WorkloadMonitoring(research, 'llama-finetune-monitoring', {
 // Research: a small, fixed-size Ray cluster for interactive data preparation (CPU workers, so no GPU quota).
 new RayCluster(research, 'data-prep', { image: RAY_IMAGE, maxWorkers: 2 });
 
-// Serving: the stable Llama and a canary of the next build, 90/10 behind one inference route.
+// Serving: the stable Llama and a canary of the next build, 90/10 behind one inference route. The stable version
+// scales between 2 and 6 replicas on its endpoint picker's average queue (KEDA, querying the PlatformObservability's
+// Prometheus); every replica mounts one copy of the model read-only from a ReadWriteMany volume that a Job fills once
+// from the Hub, so a new replica starts without downloading 16 GB.
 const model = ModelSource.huggingFace('meta-llama/Llama-3.1-8B-Instruct', { tokenSecret: 'hf-token' });
 const endpointPicker = { version: EppVersion.V0_10_0.withImage(EPP_IMAGE) };
 const stable = new InferenceService(serving, 'llama', {
-  model,
+  model: ModelSource.storageUri('hf://meta-llama/Llama-3.1-8B-Instruct', {
+    credentialsSecret: 'hf-token',
+    initializerImage: INITIALIZER_IMAGE,
+    size: Size.gibibytes(20),
+    sharedVolume: SharedModelVolume.newClaim({ size: Size.gibibytes(40), storageClassName: 'filestore-rwx' }),
+  }),
   server: ModelServer.vllm({ image: VLLM_IMAGE }),
   endpointPicker,
+  servedModelName: 'meta-llama/Llama-3.1-8B-Instruct',
   gpus: GpuRequest.of(1, { model: GpuModel.NVIDIA_H100_80_GB }),
   nodePool: h100,
-  replicas: 2,
+  autoscaling: ServingAutoscaling.kedaPool({ minReplicas: 2, maxReplicas: 6, metric: PoolMetric.AVERAGE_QUEUE_SIZE, target: 8 }),
 });
 const canary = new InferenceService(serving, 'llama-canary', {
   model,

@@ -3,7 +3,8 @@
  * YAML and the readiness report). The snapshot was recorded before the architecture reshape (issue 21) and is never
  * updated by CI, so a refactor that changes one byte of what users get fails here. A regression net, not the proof:
  * test/examples/example.apiserver.test.ts and the simulated cluster prove the objects are accepted and run. Updated
- * once since, on purpose: the example gained a RayCluster and the Kueue gang-start advice was corrected.
+ * on purpose since: the example gained a RayCluster and the Kueue gang-start advice was corrected; the stable Llama
+ * gained a shared model volume filled by a download Job and KEDA autoscaling (issue 18).
  */
 import { synthExample } from '../scanners/example-app';
 

@@ -19,7 +19,7 @@ const README = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'u
 test('the example platform writes the number of objects the README states', () => {
   const { objects } = synthExample();
   expect(README).toContain(`(${objects.length} objects in \`examples/dist/\``);
-  expect(objects).toHaveLength(101);
+  expect(objects).toHaveLength(104);
 });
 
 test('one InferenceService generates what the README table lists, and no PrometheusRule', () => {

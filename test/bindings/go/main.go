@@ -16,21 +16,22 @@ import (
 // Every image is pinned by digest: the team's own trainer, and the upstream server images the platform team mirrors
 // (and signs) into its registry. The library's default images are pinned tags; override them like this.
 const (
-	trainerImage = "ghcr.io/acme/llm-trainer@sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945"
-	vllmImage    = "ghcr.io/acme/mirror/vllm-openai@sha256:9d1b2a47c3e6f5a8b0d4c7e2f1a3b5c8d6e9f0a2b4c6d8e1f3a5b7c9d0e2f4a6"
-	lmEvalImage  = "ghcr.io/acme/lm-eval@sha256:7b3d5f9a1c2e4b6d8f0a3c5e7b9d1f2a4c6e8b0d2f4a6c8e1b3d5f7a9c0e2b4d"
-	pythonImage  = "ghcr.io/acme/mirror/python@sha256:5e7a9c1b3d5f7e9a2c4b6d8f0e1a3c5b7d9f2e4a6c8b0d1f3e5a7c9b2d4f6e8a"
-	rayImage     = "ghcr.io/acme/mirror/ray@sha256:8a0c2e4b6d8f1a3c5e7b9d0f2a4c6e8b1d3f5a7c9e0b2d4f6a8c1e3b5d7f9a0c"
-	eppImage     = "ghcr.io/acme/mirror/llm-d-router-endpoint-picker@sha256:2c4e6a8b0d1f3e5a7c9b2d4f6e8a0c1b3d5f7e9a2c4b6d8f0e1a3c5b7d9f2e4a"
+	trainerImage     = "ghcr.io/acme/llm-trainer@sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945"
+	vllmImage        = "ghcr.io/acme/mirror/vllm-openai@sha256:9d1b2a47c3e6f5a8b0d4c7e2f1a3b5c8d6e9f0a2b4c6d8e1f3a5b7c9d0e2f4a6"
+	lmEvalImage      = "ghcr.io/acme/lm-eval@sha256:7b3d5f9a1c2e4b6d8f0a3c5e7b9d1f2a4c6e8b0d2f4a6c8e1b3d5f7a9c0e2b4d"
+	pythonImage      = "ghcr.io/acme/mirror/python@sha256:5e7a9c1b3d5f7e9a2c4b6d8f0e1a3c5b7d9f2e4a6c8b0d1f3e5a7c9b2d4f6e8a"
+	rayImage         = "ghcr.io/acme/mirror/ray@sha256:8a0c2e4b6d8f1a3c5e7b9d0f2a4c6e8b1d3f5a7c9e0b2d4f6a8c1e3b5d7f9a0c"
+	initializerImage = "ghcr.io/acme/mirror/kserve-storage-initializer@sha256:6d8f0a2c4e6b8d1f3a5c7e9b0d2f4a6c8e1b3d5f7a9c0e2b4d6f8a1c3e5b7d9f"
+	eppImage         = "ghcr.io/acme/mirror/llm-d-router-endpoint-picker@sha256:2c4e6a8b0d1f3e5a7c9b2d4f6e8a0c1b3d5f7e9a2c4b6d8f0e1a3c5b7d9f2e4a"
 )
 
 func synth(outdir string) cdk8s.App {
 	app := cdk8s.NewApp(&cdk8s.AppProps{Outdir: jsii.String(outdir), YamlOutputType: cdk8s.YamlOutputType_FILE_PER_CHART})
 
-	// What the target cluster is: Kubernetes 1.34 with DRA, the usual AI add-ons, the GPU operator and sigstore's
-	// policy-controller.
+	// What the target cluster is: Kubernetes 1.34 with DRA, the usual AI add-ons, the GPU operator, sigstore's
+	// policy-controller and KEDA.
 	addons := append(*cdk8sai.ClusterAddon_Defaults(), cdk8sai.ClusterAddon_NVIDIA_GPU_OPERATOR(), cdk8sai.ClusterAddon_SIGSTORE_POLICY_CONTROLLER(), cdk8sai.ClusterAddon_KUBERAY(),
-		cdk8sai.ClusterAddon_AGENT_SANDBOX(), cdk8sai.ClusterAddon_GVISOR())
+		cdk8sai.ClusterAddon_AGENT_SANDBOX(), cdk8sai.ClusterAddon_GVISOR(), cdk8sai.ClusterAddon_KEDA())
 	cdk8sai.NewClusterProfile(app, jsii.String("Cluster"), &cdk8sai.ClusterProfileProps{
 		KubernetesVersion: cdk8sai.KubernetesVersion_V1_34(),
 		Addons:            &addons,
@@ -132,18 +133,35 @@ func synth(outdir string) cdk8s.App {
 	// Research: a small, fixed-size Ray cluster for interactive data preparation (CPU workers, so no GPU quota).
 	cdk8sai.NewRayCluster(research, jsii.String("data-prep"), &cdk8sai.RayClusterProps{Image: jsii.String(rayImage), MaxWorkers: jsii.Number(2)})
 
-	// Serving: the stable Llama and a canary of the next build, 90/10 behind one inference route.
+	// Serving: the stable Llama and a canary of the next build, 90/10 behind one inference route. The stable version
+	// scales between 2 and 6 replicas on its endpoint picker's average queue (KEDA, querying the PlatformObservability's
+	// Prometheus); every replica mounts one copy of the model read-only from a ReadWriteMany volume that a Job fills once
+	// from the Hub, so a new replica starts without downloading 16 GB.
 	model := cdk8sai.ModelSource_HuggingFace(jsii.String("meta-llama/Llama-3.1-8B-Instruct"), &cdk8sai.HuggingFaceModelOptions{
 		TokenSecret: jsii.String("hf-token"),
 	})
 	endpointPicker := &cdk8sai.EndpointPickerProps{Version: cdk8sai.EppVersion_V0_10_0().WithImage(jsii.String(eppImage))}
 	stable := cdk8sai.NewInferenceService(serving, jsii.String("llama"), &cdk8sai.InferenceServiceProps{
-		Model:          model,
-		Server:         cdk8sai.ModelServer_Vllm(&cdk8sai.VllmOptions{Image: jsii.String(vllmImage)}),
-		EndpointPicker: endpointPicker,
-		Gpus:           cdk8sai.GpuRequest_Of(jsii.Number(1), &cdk8sai.GpuRequestOptions{Model: cdk8sai.GpuModel_NVIDIA_H100_80_GB()}),
-		NodePool:       h100,
-		Replicas:       jsii.Number(2),
+		Model: cdk8sai.ModelSource_StorageUri(jsii.String("hf://meta-llama/Llama-3.1-8B-Instruct"), &cdk8sai.StorageUriModelOptions{
+			CredentialsSecret: jsii.String("hf-token"),
+			InitializerImage:  jsii.String(initializerImage),
+			Size:              cdk8s.Size_Gibibytes(jsii.Number(20)),
+			SharedVolume: cdk8sai.SharedModelVolume_NewClaim(&cdk8sai.NewModelVolumeProps{
+				Size:             cdk8s.Size_Gibibytes(jsii.Number(40)),
+				StorageClassName: jsii.String("filestore-rwx"),
+			}),
+		}),
+		Server:          cdk8sai.ModelServer_Vllm(&cdk8sai.VllmOptions{Image: jsii.String(vllmImage)}),
+		EndpointPicker:  endpointPicker,
+		ServedModelName: jsii.String("meta-llama/Llama-3.1-8B-Instruct"),
+		Gpus:            cdk8sai.GpuRequest_Of(jsii.Number(1), &cdk8sai.GpuRequestOptions{Model: cdk8sai.GpuModel_NVIDIA_H100_80_GB()}),
+		NodePool:        h100,
+		Autoscaling: cdk8sai.ServingAutoscaling_KedaPool(&cdk8sai.KedaPoolAutoscalingOptions{
+			MinReplicas: jsii.Number(2),
+			MaxReplicas: jsii.Number(6),
+			Metric:      cdk8sai.PoolMetric_AVERAGE_QUEUE_SIZE,
+			Target:      jsii.Number(8),
+		}),
 	})
 	canary := cdk8sai.NewInferenceService(serving, jsii.String("llama-canary"), &cdk8sai.InferenceServiceProps{
 		Model:           model,

@@ -13,8 +13,9 @@ from cdk8s_ai import (
     AdmissionAction, AgentPeer, AgentSandbox, AiTenant, ClusterAddon, ClusterProfile, ComputeDomain, EndpointPickerProps, EppVersion, EvalDelivery,
     EvalGate, EvalSuite, EvalThreshold, GangScheduler, GangTrainingJob, GpuDeviceClass, GpuModel, GpuNodePool, GpuOperatorPolicy, GpuPrice, GpuRequest, ImageAdmissionPolicy,
     ImageSigningPolicy, InferenceRoute, InferenceRouteBackend, InferenceService, KubernetesVersion, ModelServer,
-    ModelSource, MonitoringThresholds, PlatformObservability, PlatformReport, RayCluster, SandboxRuntime, SigningAuthority, TenantAccess,
-    TenantApiServer, TenantGpuQuota, TenantModelDownloads, TenantOperations, TrainingBackend, WorkloadMonitoring,
+    ModelSource, MonitoringThresholds, PlatformObservability, PlatformReport, PoolMetric, RayCluster, SandboxRuntime,
+    ServingAutoscaling, SharedModelVolume, SigningAuthority, TenantAccess, TenantApiServer, TenantGpuQuota, TenantModelDownloads,
+    TenantOperations, TrainingBackend, WorkloadMonitoring,
 )
 
 # Every image is pinned by digest: the team's own trainer, and the upstream server images the platform team mirrors
@@ -24,20 +25,21 @@ VLLM_IMAGE = "ghcr.io/acme/mirror/vllm-openai@sha256:9d1b2a47c3e6f5a8b0d4c7e2f1a
 LM_EVAL_IMAGE = "ghcr.io/acme/lm-eval@sha256:7b3d5f9a1c2e4b6d8f0a3c5e7b9d1f2a4c6e8b0d2f4a6c8e1b3d5f7a9c0e2b4d"
 PYTHON_IMAGE = "ghcr.io/acme/mirror/python@sha256:5e7a9c1b3d5f7e9a2c4b6d8f0e1a3c5b7d9f2e4a6c8b0d1f3e5a7c9b2d4f6e8a"
 RAY_IMAGE = "ghcr.io/acme/mirror/ray@sha256:8a0c2e4b6d8f1a3c5e7b9d0f2a4c6e8b1d3f5a7c9e0b2d4f6a8c1e3b5d7f9a0c"
+INITIALIZER_IMAGE = "ghcr.io/acme/mirror/kserve-storage-initializer@sha256:6d8f0a2c4e6b8d1f3a5c7e9b0d2f4a6c8e1b3d5f7a9c0e2b4d6f8a1c3e5b7d9f"
 EPP_IMAGE = "ghcr.io/acme/mirror/llm-d-router-endpoint-picker@sha256:2c4e6a8b0d1f3e5a7c9b2d4f6e8a0c1b3d5f7e9a2c4b6d8f0e1a3c5b7d9f2e4a"
 
 
 def synth(outdir: str) -> App:
     app = App(outdir=outdir, yaml_output_type=YamlOutputType.FILE_PER_CHART)
 
-    # What the target cluster is: Kubernetes 1.34 with DRA, the usual AI add-ons, the GPU operator and sigstore's
-    # policy-controller.
+    # What the target cluster is: Kubernetes 1.34 with DRA, the usual AI add-ons, the GPU operator, sigstore's
+    # policy-controller and KEDA.
     ClusterProfile(
         app, "Cluster",
         kubernetes_version=KubernetesVersion.V1_34,
         addons=[
             *ClusterAddon.defaults(), ClusterAddon.NVIDIA_GPU_OPERATOR, ClusterAddon.SIGSTORE_POLICY_CONTROLLER, ClusterAddon.KUBERAY,
-            ClusterAddon.AGENT_SANDBOX, ClusterAddon.GVISOR,
+            ClusterAddon.AGENT_SANDBOX, ClusterAddon.GVISOR, ClusterAddon.KEDA,
         ],
     )
 
@@ -125,17 +127,27 @@ def synth(outdir: str) -> App:
     # Research: a small, fixed-size Ray cluster for interactive data preparation (CPU workers, so no GPU quota).
     RayCluster(research, "data-prep", image=RAY_IMAGE, max_workers=2)
 
-    # Serving: the stable Llama and a canary of the next build, 90/10 behind one inference route.
+    # Serving: the stable Llama and a canary of the next build, 90/10 behind one inference route. The stable version
+    # scales between 2 and 6 replicas on its endpoint picker's average queue (KEDA, querying the PlatformObservability's
+    # Prometheus); every replica mounts one copy of the model read-only from a ReadWriteMany volume that a Job fills once
+    # from the Hub, so a new replica starts without downloading 16 GB.
     model = ModelSource.hugging_face("meta-llama/Llama-3.1-8B-Instruct", token_secret="hf-token")
     endpoint_picker = EndpointPickerProps(version=EppVersion.V0_10_0.with_image(EPP_IMAGE))
     stable = InferenceService(
         serving, "llama",
-        model=model,
+        model=ModelSource.storage_uri(
+            "hf://meta-llama/Llama-3.1-8B-Instruct",
+            credentials_secret="hf-token",
+            initializer_image=INITIALIZER_IMAGE,
+            size=Size.gibibytes(20),
+            shared_volume=SharedModelVolume.new_claim(size=Size.gibibytes(40), storage_class_name="filestore-rwx"),
+        ),
         server=ModelServer.vllm(image=VLLM_IMAGE),
         endpoint_picker=endpoint_picker,
+        served_model_name="meta-llama/Llama-3.1-8B-Instruct",
         gpus=GpuRequest.of(1, model=GpuModel.NVIDIA_H100_80_GB),
         node_pool=h100,
-        replicas=2,
+        autoscaling=ServingAutoscaling.keda_pool(min_replicas=2, max_replicas=6, metric=PoolMetric.AVERAGE_QUEUE_SIZE, target=8),
     )
     canary = InferenceService(
         serving, "llama-canary",
