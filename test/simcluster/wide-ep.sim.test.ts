@@ -30,7 +30,11 @@ function wideEpApp(): SynthesizedApp {
     server: ModelServer.vllm({ image: VLLM }),
     gpus: GpuRequest.of(8, { model: GpuModel.NVIDIA_H100_80_GB }),
     nodePool: pool,
-    parallelism: { tensor: 1, data: 16, expert: { loadBalancing: true, redundantExperts: 32, nicsPerPod: NicRequest.of(4, { alignWithGpus: true }) } },
+    parallelism: {
+      tensor: 1,
+      data: 16,
+      expert: { loadBalancing: true, redundantExperts: 32, nicsPerPod: NicRequest.of(4, { alignWithGpus: true }) },
+    },
     multiNode: {},
   });
   // The DeviceClass a platform creates for DRANET, which ships none (as test/simcluster/nics.sim.test.ts).
