@@ -12,7 +12,8 @@ import { App } from 'cdk8s';
 import { readOutput, SynthesizedApp } from './apps';
 import { SimCluster } from './cluster';
 import { expectPickerServes } from './epp';
-import { GITOPS_MANAGER, podsOf, expectRunningOnPools, claimsAllocated, reapplyWithoutConflict, expectedPods } from './expectations';
+import { GITOPS_MANAGER, podsOf, expectRunningOnPools, claimsAllocated, reapplyWithoutConflict, expectedPods, isReady } from './expectations';
+import { claimsBound, finishJob, provisionModelVolumes } from './model-volumes';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the example imports '../lib' (the compiled package); here it is src/
 jest.mock('../../lib', () => require('../../src'), { virtual: true });
@@ -51,6 +52,8 @@ describe('the example platform on the simulated cluster', () => {
       kueueConfig: { resources: { deviceClassMappings: out.deviceClassMappings } },
       log: process.env.CDK8S_AI_SIM_VERBOSE ? (m) => process.stderr.write(`[sim] ${m}\n`) : undefined,
     });
+    // The storage the cluster's provisioner would supply for the shared model volume (see model-volumes.ts).
+    await provisionModelVolumes(cluster, out.objects);
     await cluster.api.applyAll(out.objects, GITOPS_MANAGER);
   }, SIM_TIMEOUT);
 
@@ -61,19 +64,40 @@ describe('the example platform on the simulated cluster', () => {
   test('every workload runs on the pool it should use', async () => {
     await expectRunningOnPools(cluster, out.objects, 180_000);
     const pods = await podsOf(cluster, out.objects);
-    // 4 training workers, 3 model servers (2 stable, 1 canary), 2 endpoint pickers, 1 eval Job
+    // 4 training workers, 2 model servers (the stable one's Deployment leaves replicas to KEDA, which does not run
+    // here, so the apiserver's default of 1; 1 canary), 2 endpoint pickers, 1 eval Job, 1 model download Job
     expect(pods).toHaveLength(10);
     console.log(`example platform: ${pods.length} pods Running (${JSON.stringify(cluster.timings)})`);
   }, SIM_TIMEOUT);
 
   test('every ResourceClaim is allocated to devices of the requested model', async () => {
     const devices = await claimsAllocated(cluster, out.objects, 60_000);
-    // The example's claims all ask for H100s: 4 per research worker (4 workers), 1 per model server (3 pods).
-    expect(devices).toHaveLength(4 * 4 + 3);
+    // The example's claims all ask for H100s: 4 per research worker (4 workers), 1 per model server (2 pods).
+    expect(devices).toHaveLength(4 * 4 + 2);
     expect(new Set(devices.map((d) => `${d.attributes.type} ${d.attributes.productName}`))).toEqual(new Set(['gpu NVIDIA H100 80GB HBM3']));
     const perClaim = new Map<string, number>();
     for (const d of devices) perClaim.set(d.claim, (perClaim.get(d.claim) ?? 0) + 1);
-    expect([...perClaim.values()].sort()).toEqual([1, 1, 1, 4, 4, 4, 4]);
+    expect([...perClaim.values()].sort()).toEqual([1, 1, 4, 4, 4, 4]);
+  }, SIM_TIMEOUT);
+
+  test('the shared model volume is bound, its download Job completes, and the servers mount it read-only', async () => {
+    const [claim] = await claimsBound(cluster, out.objects, 60_000);
+    expect(claim.spec.accessModes).toEqual(['ReadWriteMany']);
+    const job = out.objects.find((o) => o.kind === 'Job' && (o.metadata.labels as any)?.['app.kubernetes.io/component'] === 'model-download')!;
+    expect(job).toBeDefined();
+    const done = await finishJob(cluster, job, 60_000);
+    expect(done.status.succeeded).toBe(1);
+    const servers = out.objects.filter((o) => o.kind === 'Deployment'
+      && ((o.spec as any).template.spec.volumes ?? []).some((v: any) => v.persistentVolumeClaim?.claimName === claim.metadata.name));
+    expect(servers.map((s) => s.metadata.name)).toEqual(['serving-llama']);
+    const pods = await podsOf(cluster, servers);
+    expect(pods.length).toBeGreaterThan(0);
+    for (const pod of pods) {
+      expect(isReady(pod)).toBe(true);
+      expect(pod.spec.initContainers.map((c: any) => c.name)).toContain('model-wait');
+      const mounted = pod.spec.volumes.find((v: any) => v.persistentVolumeClaim)?.persistentVolumeClaim;
+      expect(mounted).toEqual({ claimName: claim.metadata.name, readOnly: true });
+    }
   }, SIM_TIMEOUT);
 
   test('the research gang is admitted by Kueue', async () => {
