@@ -5,8 +5,10 @@
  * pod template (as a Pod, under Pod Security restricted) passes the real apiserver, and the invariants vLLM's
  * data-parallel ranks rely on hold on every pod of a group: the same world (`--data-parallel-size` = GPUs of the
  * replica / tensor), whole ranks per pod, the leader at rank 0 on its pod IP, each worker headless from
- * LWS_WORKER_INDEX x local ranks, expert parallel with one backend everywhere, and only vLLM 0.25.1 flags. Generated
- * invalid expert settings throw the library's error and write no YAML.
+ * LWS_WORKER_INDEX x local ranks, expert parallel with one backend everywhere, and only vLLM 0.25.1 flags. Half the
+ * runs are disaggregated services with tensor-parallel EP in both roles (DeepEP high-throughput in prefill pods,
+ * low-latency in decode pods unless chosen). Generated invalid expert settings throw the library's error and write no
+ * YAML.
  */
 import * as fc from 'fast-check';
 import { lwsPods, newChart, objectsOf, validatable } from './fixtures';
@@ -35,10 +37,41 @@ const caseArb = fc.record({
   redundantExperts: fc.option(fc.integer({ min: 0, max: 64 }), { nil: undefined }),
   nics: fc.constantFrom('none', 'aligned', 'one'),
   latest: fc.boolean(),
+  /** Disaggregated instead: tensor-parallel EP in both roles of one pod each (data parallelism in a role is refused). */
+  disaggregated: fc.boolean(),
 });
 type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
 
 function build(c: Case): any[] {
+  return c.disaggregated ? buildDisaggregated(c) : buildWide(c);
+}
+
+/** Both roles expert parallel over their tensor ranks: DeepEP high-throughput in prefill pods, low-latency in decode pods. */
+function buildDisaggregated(c: Case): any[] {
+  const { chart } = newChart();
+  new ClusterProfile(chart, 'Cluster', { kubernetesVersion: c.latest ? KubernetesVersion.V1_37 : KubernetesVersion.V1_34, addons: ClusterAddon.defaults() });
+  const expert = { allToAll: c.allToAll, loadBalancing: c.loadBalancing };
+  new InferenceService(chart, 'moe', {
+    model: ModelSource.huggingFace('deepseek-ai/DeepSeek-V3-0324'),
+    gpus: GpuRequest.of(c.gpusPerPod),
+    replicas: c.replicas,
+    parallelism: { expert },
+    disaggregation: { prefill: { replicas: c.nodes, parallelism: { expert } } },
+    route: { gateway: 'inference-gateway' },
+  });
+  const objects = objectsOf(chart);
+  const server = (name: string) => objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name)
+    .spec.template.spec.containers.find((k: any) => k.name === 'server');
+  for (const [name, backend] of [['moe', 'deepep_low_latency'], ['moe-prefill', 'deepep_high_throughput']]) {
+    const args: string[] = server(name).args;
+    const got = [args.includes('--enable-expert-parallel'), args[args.indexOf('--all2all-backend') + 1], args[args.indexOf('--tensor-parallel-size') + 1]];
+    const want = [true, c.allToAll ?? backend, String(c.gpusPerPod)];
+    if (JSON.stringify(got) !== JSON.stringify(want)) throw new Error(`invariant broken: ${name} ${JSON.stringify(got)} in ${JSON.stringify(c)}`);
+  }
+  return validatable(objects);
+}
+
+function buildWide(c: Case): any[] {
   const { chart } = newChart();
   new ClusterProfile(chart, 'Cluster', {
     kubernetesVersion: c.latest ? KubernetesVersion.V1_37 : KubernetesVersion.V1_34,
@@ -128,7 +161,7 @@ describe('fast-check: generated wide-EP services on the real apiserver', () => {
   beforeAll(() => jest.spyOn(console, 'warn').mockImplementation(() => undefined));
   afterAll(() => jest.restoreAllMocks());
 
-  test('150 generated expert-parallel services', async () => {
+  test('150 generated expert-parallel services (wide over a group, or in both roles of a disaggregated service)', async () => {
     const report = await checkProperty(caseArb, build, { numRuns: 150 });
     console.log(`[wide-EP properties] ${JSON.stringify(report)}`);
     expect(report.numRuns).toBe(150);
