@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { PdDecider } from './epp-pd-decider';
-import { RenderedProfile } from './epp-profile';
+import { ProfileSetHooks, RenderedProfile } from './epp-profile';
 import { EppPluginMaturity, EppVersion } from './epp-version';
 import { invalidProp, requireInteger, ValidationError } from '../internal/errors';
 import { checkProps, opt, req, requireKind } from '../internal/runtime-checks';
@@ -308,8 +308,8 @@ export class EndpointPickerConfig {
     const decode = props.decode ?? pdDefault();
     const prefill = props.prefill ?? pdDefault();
     for (const [role, c] of [['decode', decode], ['prefill', prefill]] as const) {
-      if (c.prefill) {
-        throw new ValidationError('EndpointPickerConfig.disaggregated', role, 'is itself a disaggregated config; give one profile ' +
+      if (c.prefill || c._isProfileSet) {
+        throw new ValidationError('EndpointPickerConfig.disaggregated', role, 'is itself a disaggregated config or a profile set; give one profile ' +
           '(EndpointPickerConfig.of or .defaults)');
       }
     }
@@ -331,6 +331,15 @@ export class EndpointPickerConfig {
     return new EndpointPickerConfig(props);
   }
 
+  /**
+   * A config of several profiles (EndpointPickerProfiles renders and checks them).
+   * @internal
+   */
+  public static _ofProfileSet(defaultProfile: EndpointPickerConfig, set: ProfileSetHooks): EndpointPickerConfig {
+    const p = defaultProfile;
+    return new EndpointPickerConfig({ scorers: p.scorers, filters: p.filters, picker: p.picker }, undefined, set);
+  }
+
   /** The scorers. */
   public readonly scorers: EppScorer[];
   /** The filters. */
@@ -341,13 +350,24 @@ export class EndpointPickerConfig {
   public readonly prefill?: EndpointPickerConfig;
   /** The prefill/decode decider, when the config is a disaggregated one. */
   public readonly decider?: PdDecider;
+  /** The profiles when the config is a profile set (EndpointPickerProfiles); the other fields are then its default profile's. */
+  private readonly profileSet?: ProfileSetHooks;
 
-  private constructor(props: EndpointPickerConfigProps, pd?: { prefill: EndpointPickerConfig; decider: PdDecider }) {
+  private constructor(props: EndpointPickerConfigProps, pd?: { prefill: EndpointPickerConfig; decider: PdDecider }, profileSet?: ProfileSetHooks) {
     this.scorers = [...props.scorers];
     this.filters = [...(props.filters ?? [])];
     this.picker = props.picker;
     this.prefill = pd?.prefill;
     this.decider = pd?.decider;
+    this.profileSet = profileSet;
+  }
+
+  /**
+   * Whether the config is a set of several profiles.
+   * @internal
+   */
+  public get _isProfileSet(): boolean {
+    return this.profileSet !== undefined;
   }
 
   /**
@@ -355,9 +375,10 @@ export class EndpointPickerConfig {
    * @internal
    */
   public _validate(scope: IConstruct, prop: string, server: { name: string; inputs: ScorerInput[] }, version?: EppVersion): void {
+    if (this.profileSet) return this.profileSet.validate(scope, prop, server, version);
     if (this.prefill && this.decider) {
-      this.validateProfile(scope, `${prop}.decode`, server, version);
-      this.prefill.validateProfile(scope, `${prop}.prefill`, server, version);
+      this._validateProfile(scope, `${prop}.decode`, server, version);
+      this.prefill._validateProfile(scope, `${prop}.prefill`, server, version);
       this.decider._validate(scope, `${prop}.decider`);
       for (const [role, c, wrong] of [['decode', this, PREFILL_FILTER], ['prefill', this.prefill, DECODE_FILTER]] as const) {
         if (c.filters.some((f) => f.pluginType === wrong)) {
@@ -378,10 +399,11 @@ export class EndpointPickerConfig {
       }
       return;
     }
-    this.validateProfile(scope, prop, server, version);
+    this._validateProfile(scope, prop, server, version);
   }
 
-  private validateProfile(scope: IConstruct, prop: string, server: { name: string; inputs: ScorerInput[] }, version?: EppVersion): void {
+  /** @internal */
+  public _validateProfile(scope: IConstruct, prop: string, server: { name: string; inputs: ScorerInput[] }, version?: EppVersion): void {
     if (this.scorers.length === 0) throw new ValidationError(scope, `${prop}.scorers`, 'is empty; the profile needs at least one scorer');
     this.scorers.forEach((s, i) => s._validate(scope, `${prop}.scorers[${i}]`));
     this.filters.forEach((f, i) => requirePluginType(scope, `${prop}.filters[${i}].type`, f.pluginType));
@@ -407,6 +429,7 @@ export class EndpointPickerConfig {
    * @internal
    */
   public _alphaPlugins(version: EppVersion): string[] {
+    if (this.profileSet) return this.profileSet.alphaPlugins(version);
     const types = [...this.filters.map((f) => f.pluginType), ...this.scorers.map((s) => s.pluginType)];
     if (this.picker) types.push(this.picker);
     if (this.prefill && this.decider) {
@@ -420,6 +443,7 @@ export class EndpointPickerConfig {
    * @internal
    */
   public _render(): { plugins: any[]; profiles: RenderedProfile[] } {
+    if (this.profileSet) return this.profileSet.render();
     if (!this.prefill || !this.decider) {
       const plugin = (type: string, parameters?: { [key: string]: any }) => (parameters ? { type, parameters } : { type });
       const plugins = [

@@ -1,5 +1,7 @@
-import { ApiObject, Duration } from 'cdk8s';
+import { ApiObject, Duration, Size } from 'cdk8s';
 import { EndpointPickerConfig } from './endpoint-picker-config';
+import { EppDataLayerOptions } from './epp-data-layer';
+import { EppPriorityBand, EppPriorityBandLimits } from './epp-flow-control';
 import { EppVersion } from './epp-version';
 import { ServingResources } from './serving-props';
 
@@ -94,6 +96,22 @@ export interface EndpointPickerProps {
    * @default - enabled when the service has objectives, with the picker's defaults
    */
   readonly flowControl?: EppFlowControlOptions;
+
+  /**
+   * The picker's config feature gates other than `flowControl` (which `flowControl.enabled` sets), by name: true
+   * on, false off. Only gates the release registers are allowed (llm-d-router v0.10.0 cmd/epp/runner/runner.go:
+   * `haPopulateNonLeaderDatastore`, on by default); the picker refuses unknown gates at start.
+   *
+   * @default - the release's defaults
+   */
+  readonly featureGates?: { [gate: string]: boolean };
+
+  /**
+   * The picker's data layer (EndpointPickerConfig `dataLayer`).
+   *
+   * @default - the picker's defaults for servers it reads metrics from; no metrics source for the others
+   */
+  readonly dataLayer?: EppDataLayerOptions;
 }
 
 /**
@@ -123,6 +141,43 @@ export interface EppFlowControlOptions {
    * @default Duration.seconds(60)
    */
   readonly requestTtl?: Duration;
+
+  /**
+   * The most request bytes queued or in flight across all priorities (`maxBytes`).
+   *
+   * @default - no global limit (each priority band: 1 GB)
+   */
+  readonly maxBytes?: Size;
+
+  /**
+   * Capacity and policies of given priority levels (`priorityBands`), one band per priority.
+   *
+   * @default - every priority gets the default band
+   */
+  readonly priorityBands?: EppPriorityBand[];
+
+  /**
+   * The template of bands for priorities without a band of their own (`defaultPriorityBand`).
+   *
+   * @default - 5000 requests, 1 GB, global-strict fairness, first come first served
+   */
+  readonly defaultPriorityBand?: EppPriorityBandLimits;
+
+  /**
+   * The template of bands for negative priorities without a band of their own (`defaultNegativePriorityBand`): small
+   * limits make sheddable traffic fail fast under saturation instead of queueing.
+   *
+   * @default - the default band
+   */
+  readonly defaultNegativePriorityBand?: EppPriorityBandLimits;
+
+  /**
+   * Evict in-flight requests of negative priority when higher priorities are blocked by a saturated pool
+   * (`enableEviction`, llm-d-router v0.10.0 docs/flow-control-eviction.md).
+   *
+   * @default false
+   */
+  readonly eviction?: boolean;
 }
 
 /**

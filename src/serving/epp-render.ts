@@ -2,6 +2,8 @@ import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { EndpointPickerProps } from './endpoint-picker';
 import { EndpointPickerConfig } from './endpoint-picker-config';
+import { checkDataLayer, EppEngineMetrics, renderDataLayer } from './epp-data-layer';
+import { BAND_SETTINGS, checkFlowControlBands, renderFlowControlBands } from './epp-flow-control';
 import { ALLOW_EXPERIMENTAL_PLUGINS_FLAG, EppVersion } from './epp-version';
 import { Need } from './serving-checks';
 import { validateResources } from './serving-validation';
@@ -37,6 +39,8 @@ export interface PickerConfigInput {
   readonly config: EndpointPickerConfig;
   readonly version: EppVersion;
   readonly eppEngineType?: string;
+  /** The metric specs of an engine the picker has no built-in mapping for (`engineConfigs`). */
+  readonly eppEngineMetrics?: EppEngineMetrics;
   readonly metricsPath: string;
   readonly hasObjectives: boolean;
   readonly picker: EndpointPickerProps;
@@ -47,6 +51,10 @@ export interface PickerSettings {
   readonly allowExperimental: boolean;
   readonly flowControl: boolean;
   readonly metricsAuth: boolean;
+  /** The fairness and ordering policy plugins the priority bands reference (declared in the config). */
+  readonly bandPolicies: string[];
+  /** The config's featureGates entries. */
+  readonly featureGates: string[];
 }
 
 /** Checks the picker props against the release and resolves the settings. */
@@ -66,7 +74,7 @@ export function pickerSettings(service: IConstruct, input: PickerConfigInput): P
   const fc = picker.flowControl ?? {};
   const flowControl = fc.enabled ?? input.hasObjectives;
   if (!flowControl) {
-    const set = (['maxRequests', 'requestTtl'] as const).filter((k) => fc[k] !== undefined);
+    const set = (['maxRequests', 'requestTtl', ...BAND_SETTINGS] as const).filter((k) => fc[k] !== undefined);
     if (set.length) {
       throw new ValidationError(service, `endpointPicker.flowControl.${set[0]}`, 'is set, but flow control is off (the picker ignores its settings); ' +
         'enable it (flowControl.enabled, or objectives on the service)');
@@ -77,7 +85,20 @@ export function pickerSettings(service: IConstruct, input: PickerConfigInput): P
   }
   if (fc.maxRequests !== undefined) requireInteger(service, 'endpointPicker.flowControl.maxRequests', fc.maxRequests, 1);
   if (fc.requestTtl !== undefined) wholeSeconds(service, 'endpointPicker.flowControl.requestTtl', fc.requestTtl);
-  return { allowExperimental, flowControl, metricsAuth: picker.metricsAuth ?? false };
+  const bandPolicies = checkFlowControlBands(service, 'endpointPicker.flowControl', fc);
+  checkDataLayer(service, { engine: input.eppEngineType, metricsPath: input.metricsPath, options: picker.dataLayer });
+  const gates = picker.featureGates ?? {};
+  for (const gate of Object.keys(gates).sort()) {
+    const prop = `endpointPicker.featureGates.${gate}`;
+    if (gate === FLOW_CONTROL_GATE) throw new ValidationError(service, prop, 'is set; flow control is turned on and off with endpointPicker.flowControl.enabled');
+    if (!version.hasFeatureGate(gate)) {
+      throw invalidProp(service, prop, gate, `a config feature gate of the endpoint picker v${version.version} (cmd/epp/runner/runner.go): ` +
+        (version.featureGates.filter((g) => g !== FLOW_CONTROL_GATE).join(', ') || 'none besides flowControl'));
+    }
+    if (typeof gates[gate] !== 'boolean') throw invalidProp(service, prop, gates[gate], 'true or false');
+  }
+  const featureGates = [...(flowControl ? [FLOW_CONTROL_GATE] : []), ...Object.keys(gates).sort().map((g) => `${g}=${gates[g]}`)];
+  return { allowExperimental, flowControl, metricsAuth: picker.metricsAuth ?? false, bandPolicies, featureGates };
 }
 
 function wholeSeconds(scope: IConstruct, prop: string, d: Duration): number {
@@ -95,23 +116,24 @@ export function pickerConfig(input: PickerConfigInput, settings: PickerSettings)
   const { plugins, profiles } = input.config._render();
   const engine = input.eppEngineType;
   const metricFree = engine === undefined;
-  const dataLayerPlugins = metricFree ? [] : [
-    // The llm-d chart's metrics source and extractor (llm-d-router v0.10.0 config/charts/routerlib/templates/_config.yaml).
-    { type: 'metrics-data-source', parameters: { scheme: 'http', path: input.metricsPath } },
-    engine === 'vllm' ? { type: 'core-metrics-extractor' } : { type: 'core-metrics-extractor', parameters: { defaultEngine: engine } },
-  ];
+  const dataLayer = renderDataLayer({
+    engine, engineMetrics: input.eppEngineMetrics, metricsPath: input.metricsPath, options: input.picker.dataLayer,
+  });
   const fc = input.picker.flowControl ?? {};
   const flowControl: { [key: string]: any } = {};
   if (settings.flowControl && fc.maxRequests !== undefined) flowControl.maxRequests = String(fc.maxRequests);
   if (settings.flowControl && fc.requestTtl !== undefined) flowControl.defaultRequestTTL = `${fc.requestTtl.toSeconds()}s`;
+  if (settings.flowControl) Object.assign(flowControl, renderFlowControlBands(fc));
   if (metricFree) flowControl.saturationDetector = { pluginRef: CONCURRENCY_DETECTOR };
+  // The band policies are looked up by name (loader/flowcontrol.go resolvePlugin); the loader declares only the defaults.
+  const policies = settings.bandPolicies.filter((t) => !plugins.some((p) => (p.name ?? p.type) === t)).map((type) => ({ type }));
   return {
     apiVersion: input.version.configApiVersion,
     kind: 'EndpointPickerConfig',
-    ...(settings.flowControl ? { featureGates: [FLOW_CONTROL_GATE] } : {}),
-    plugins: [...plugins, ...dataLayerPlugins, ...(metricFree ? [{ type: CONCURRENCY_DETECTOR }] : [])],
+    ...(settings.featureGates.length ? { featureGates: settings.featureGates } : {}),
+    plugins: [...plugins, ...dataLayer.plugins, ...(metricFree ? [{ type: CONCURRENCY_DETECTOR }] : []), ...policies],
     schedulingProfiles: profiles,
-    ...(metricFree ? { dataLayer: { injectDefaults: false } } : {}),
+    ...(dataLayer.dataLayer ? { dataLayer: dataLayer.dataLayer } : {}),
     ...(Object.keys(flowControl).length ? { flowControl } : {}),
   };
 }
@@ -128,10 +150,22 @@ export function checkPickerConfig(service: IConstruct, prop: string, doc: { [key
   const profiles: string[] = (doc.schedulingProfiles ?? []).map((p: any) => p.name);
   const dupProfile = profiles.find((n, i) => profiles.indexOf(n) !== i);
   if (dupProfile !== undefined) throw invalidProp(service, prop, dupProfile, 'scheduling profile names unique');
+  const fc = doc.flowControl ?? {};
+  const bands = [fc.defaultPriorityBand, fc.defaultNegativePriorityBand, ...(fc.priorityBands ?? [])].filter((b) => b);
   const refs: string[] = [
     ...(doc.schedulingProfiles ?? []).flatMap((p: any) => p.plugins.map((x: any) => x.pluginRef)),
-    ...(doc.flowControl?.saturationDetector ? [doc.flowControl.saturationDetector.pluginRef] : []),
+    ...(fc.saturationDetector ? [fc.saturationDetector.pluginRef] : []),
+    ...bands.flatMap((b: any) => [b.fairnessPolicyRef, b.orderingPolicyRef].filter((r) => r)),
+    ...(doc.dataLayer?.sources ?? []).flatMap((x: any) => [x.pluginRef, ...x.extractors.map((e: any) => e.pluginRef)]),
   ];
+  // buildSchedulerConfig: "only one profile handler is allowed"; the header handler's default profile must exist.
+  const handlers = (doc.plugins ?? []).filter((p: any) => /-profile-handler$/.test(p.type));
+  if (handlers.length > 1) throw invalidProp(service, prop, handlers.map((p: any) => p.type), 'one profile handler in the config');
+  for (const p of handlers) {
+    if (p.type === 'header-profile-handler' && !profiles.includes(p.parameters?.defaultProfile)) {
+      throw invalidProp(service, prop, p.parameters?.defaultProfile, `a scheduling profile of the config (${profiles.join(', ')})`);
+    }
+  }
   for (const p of doc.plugins ?? []) {
     if (p.type !== 'disagg-profile-handler') continue;
     refs.push(...Object.values<string>(p.parameters?.deciders ?? {}));

@@ -50,6 +50,8 @@ export class EppVersion {
   public readonly image: string;
   /** The flags (without `--`) this release accepts. */
   public readonly flags: string[];
+  /** The config feature gates (EndpointPickerConfig `featureGates`) this release registers. */
+  public readonly featureGates: string[];
   /** The apiVersion of its `EndpointPickerConfig` file. */
   public readonly configApiVersion: string;
   /** The gRPC health service of the liveness probe. */
@@ -66,6 +68,7 @@ export class EppVersion {
     this.image = image;
     this.table = table;
     this.flags = [...table.flags];
+    this.featureGates = Object.keys(table.featureGates);
     this.configApiVersion = configApiVersion;
     this.livenessService = livenessService;
     this.readinessService = readinessService;

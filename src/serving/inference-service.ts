@@ -366,6 +366,7 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
           serverName: this.engine.displayName,
           serverKind: this.engine.kind,
           eppEngineType: this.engine.eppEngineType,
+          eppEngineMetrics: this.engine.eppEngineMetrics,
           inputs: this.scorerInputs(),
           servedNames: [this.servedModelName, ...this.adapterNames],
         },
@@ -385,7 +386,8 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
   }
 
   private scorerInputs(): ScorerInput[] {
-    const m = this.engine.metrics;
+    const e = this.engine.eppEngineMetrics;
+    const m = e ? { requestsWaiting: e.queuedRequests, requestsRunning: e.runningRequests, kvCacheUsage: e.kvCacheUsage } : this.engine.metrics;
     if (!this.engine.eppEngineType) return [];
     return [
       ...(m.requestsWaiting ? [ScorerInput.QUEUE] : []),
@@ -397,6 +399,11 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
 
   private validateProps(props: InferenceServiceProps): void {
     this.server._validate(this);
+    if (props.disaggregation !== undefined && this.engine.hostMemoryBytes) {
+      // vLLM v0.25.1 vllm/config/vllm.py _post_init_kv_transfer_config sets the offloading connector as kv_connector.
+      throw new ValidationError(this, 'server.kvOffloadingSize', 'is set on a disaggregated service; vLLM v0.25.1 would replace the NIXL ' +
+        'connector that moves the KV cache from prefill to decode pods with its offloading connector (vllm/config/vllm.py)');
+    }
     props.model._validate(this);
     props.modelCache?._validate(this);
     props.autoscaling?._validate(this);

@@ -6,7 +6,7 @@ const COMMON: { readonly [prop: string]: PropCheck } = {
 };
 
 const BUILT_IN: { readonly [factory: string]: { readonly [prop: string]: PropCheck } } = {
-  vllm: { ...COMMON, maxModelLen: opt('number'), gpuMemoryUtilization: opt('number'), enablePrefixCaching: opt('boolean') },
+  vllm: { ...COMMON, maxModelLen: opt('number'), gpuMemoryUtilization: opt('number'), enablePrefixCaching: opt('boolean'), kvOffloadingSize: opt('size') },
   sglang: { ...COMMON, memFractionStatic: opt('number'), contextLength: opt('number') },
   tgi: { ...COMMON, maxInputTokens: opt('number'), maxTotalTokens: opt('number') },
 };
@@ -34,6 +34,7 @@ export function checkCustomServerOptions<T>(options: T): T {
     metricsPath: opt('string'),
     env: opt('string-map'),
     eppEngineType: opt('string'),
+    eppMetrics: opt('object'),
     downloadsFromHub: opt('boolean'),
     tensorParallel: opt('boolean'),
   }, 'options.');

@@ -1,9 +1,11 @@
+import { Size, SizeRoundingBehavior } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { CUSTOM_PLACEHOLDERS, CustomEngine, EPP_ENGINE_TYPES } from './engines/custom';
 import { EngineFlagTable, flagsIn, imageRunsTable, unknownFlags } from './engines/flag-table';
 import { SglangEngine } from './engines/sglang';
 import { TgiEngine } from './engines/tgi';
 import { VllmEngine } from './engines/vllm';
+import { checkEngineMetrics, EppEngineMetrics } from './epp-data-layer';
 import { checkCustomServerOptions, checkServerOptions } from './model-server-checks';
 import { flagNames, ServerEngine } from './server-engine';
 import { ServingMetrics } from './serving-metrics';
@@ -74,6 +76,17 @@ export interface VllmOptions extends ModelServerOptions {
    * @default true
    */
   readonly enablePrefixCaching?: boolean;
+
+  /**
+   * Offload KV-cache blocks to host memory with vLLM's native CPU offloading (`--kv-offloading-size <GiB>
+   * --kv-offloading-backend native`, vLLM v0.25.1 vllm/config/cache.py; vllm/config/vllm.py wires it as the
+   * OffloadingConnector): the buffer per pod, summed over its tensor-parallel ranks. It is pinned host memory, so it
+   * is added to the server container's default memory request; a `resources.memory` you give must exceed it plus
+   * `/dev/shm`. Not with prefill/decode disaggregation (vLLM replaces the NIXL connector with the offloading one).
+   *
+   * @default - no KV-cache offloading
+   */
+  readonly kvOffloadingSize?: Size;
 }
 
 /**
@@ -187,6 +200,16 @@ export interface CustomModelServerOptions {
   readonly eppEngineType?: string;
 
   /**
+   * The metric names the endpoint picker reads from this server when the picker has no engine for it (its
+   * `core-metrics-extractor` `engineConfigs`, llm-d-router v0.10.0): the server's pods are labelled with its name as
+   * their engine, and the picker's queue, running-requests and KV-cache scorers read the metrics you name here.
+   * Not with `eppEngineType`.
+   *
+   * @default - none: the picker reads no metrics from the server (its metric-free scorers apply)
+   */
+  readonly eppMetrics?: EppEngineMetrics;
+
+  /**
    * The server downloads a Hugging Face model itself from its id. When false, a Hugging Face source is downloaded
    * by an init container into `/mnt/models` and `{model}` is that path.
    *
@@ -224,6 +247,7 @@ export class ModelServer {
     return new ModelServer(new VllmEngine(options), options, (scope) => {
       optionalFraction(scope, 'server.gpuMemoryUtilization', options.gpuMemoryUtilization);
       optionalCount(scope, 'server.maxModelLen', options.maxModelLen);
+      if (options.kvOffloadingSize !== undefined) checkKvOffloading(scope, options.kvOffloadingSize, options.extraArgs ?? []);
     });
   }
 
@@ -262,6 +286,13 @@ export class ModelServer {
       }
       if (!options.image || /\s/.test(options.image)) throw invalidProp(scope, 'server.image', options.image, 'a container image reference');
       if (options.eppEngineType !== undefined) requireOneOf(scope, 'server.eppEngineType', options.eppEngineType, EPP_ENGINE_TYPES);
+      if (options.eppMetrics !== undefined) {
+        if (options.eppEngineType !== undefined) {
+          throw new ValidationError(scope, 'server.eppMetrics', 'is set together with eppEngineType; give the metric names of a server the ' +
+            'picker has no engine for, or the engine it has');
+        }
+        checkEngineMetrics(scope, 'server.eppMetrics', options.name, EPP_ENGINE_TYPES, options.eppMetrics);
+      }
       for (const [prop, path] of [['healthPath', options.healthPath], ['readinessPath', options.readinessPath], ['metricsPath', options.metricsPath]]) {
         if (path !== undefined && !path.startsWith('/')) throw invalidProp(scope, `server.${prop}`, path, 'an absolute HTTP path starting with \'/\'');
       }
@@ -355,6 +386,17 @@ function checkKnownFlags(scope: IConstruct, table: EngineFlagTable, image: strin
   const listed = unknown.map((u) => `${show(u.flag)}${u.nearest ? ` (did you mean ${u.nearest}?)` : ''}`).join(', ');
   throw new ValidationError(scope, 'server.extraArgs', `got ${listed}; expected flags ${table.engine} ${table.version} registers ` +
     `(the release of ${image}; its flags are in ${table.sources.join(', ')} of that release), written in full`);
+}
+
+/** The offload buffer: at least 1 MiB (vLLM takes GiB as a float), and its flags not also in extraArgs. */
+function checkKvOffloading(scope: IConstruct, size: Size, extraArgs: string[]): void {
+  const kib = size.toKibibytes({ rounding: SizeRoundingBehavior.NONE });
+  if (!(kib >= 1024) || !Number.isInteger(kib)) throw invalidProp(scope, 'server.kvOffloadingSize', size.asString(), 'at least 1Mi, a whole number of KiB');
+  const dup = flagNames(extraArgs).find((f) => f === '--kv-offloading-size' || f === '--kv-offloading-backend' || f === '--kv-transfer-config');
+  if (dup) {
+    throw new ValidationError(scope, 'server.extraArgs', `sets ${dup}, which kvOffloadingSize generates (vLLM's offloading replaces the ` +
+      'KV connector); use one or the other');
+  }
 }
 
 function optionalFraction(scope: IConstruct, prop: string, value: number | undefined): void {

@@ -126,19 +126,24 @@ export function buildServerPod(input: ServerPodInput): ServerPod {
     args: serving.args,
     ports: [{ name: portName, containerPort: port, protocol: 'TCP' }],
     env,
-    resources: serverResources(props.resources, ephemeralBytes, mount.ephemeralLimitBytes, shm, parallelism.devicesPerPod),
+    resources: serverResources(props.resources, ephemeralBytes, mount.ephemeralLimitBytes, shm, parallelism.devicesPerPod,
+      engine.hostMemoryBytes ?? 0),
     volumeMounts: mount.mounts,
     ...probes(scope, engine, props.maxStartupTime, portName),
     lifecycle: drain > 0 ? { preStop: { sleep: { seconds: drain } } } : undefined,
   }, { inputs: containerInputs(engine, props) });
   const spec = builder.build();
-  checkSharedMemoryFits(scope, props.resources, shm);
+  checkSharedMemoryFits(scope, props.resources, shm, engine.hostMemoryBytes ?? 0);
   return { spec, launch };
 }
 
-function checkSharedMemoryFits(scope: Construct, resources: ServingResources | undefined, shm: Size): void {
+function checkSharedMemoryFits(scope: Construct, resources: ServingResources | undefined, shm: Size, hostBytes: number): void {
   const memory = resources?.memory;
   if (!memory) return;
+  if (hostBytes > 0 && quantityValue(memory) <= shm.toKibibytes({ rounding: SizeRoundingBehavior.NONE }) * 1024 + hostBytes) {
+    throw new ValidationError(scope, 'resources.memory', `${memory} is not above the ${bytesQuantity(hostBytes)} KV-cache offload buffer ` +
+      `(server.kvOffloadingSize) plus the ${shm.asString()} /dev/shm, both pinned in the container's memory: raise memory or lower them`);
+  }
   if (quantityValue(memory) <= shm.toKibibytes({ rounding: SizeRoundingBehavior.NONE }) * 1024) {
     throw new ValidationError(scope, 'resources.memory', `${memory} is not above the ${shm.asString()} /dev/shm (sharedMemory), which counts ` +
       'against the memory limit: the server would be OOM-killed; raise memory or lower sharedMemory');
@@ -151,12 +156,12 @@ function checkSharedMemoryFits(scope: Construct, resources: ServingResources | u
  * the user set the ephemeral-storage request.
  */
 function serverResources(resources: ServingResources | undefined, ephemeralBytes: number, ephemeralLimitBytes: number | undefined,
-  shm: Size, gpus: number): k8s.ResourceRequirements {
+  shm: Size, gpus: number, hostBytes: number): k8s.ResourceRequirements {
   const shmBytes = shm.toKibibytes({ rounding: SizeRoundingBehavior.NONE }) * 1024;
   const baseGib = gpus > 0 ? MEMORY_GIB_PER_GPU * gpus : CPU_SERVER_MEMORY_GIB;
   const rendered = renderResources(resources, {
     cpu: String(Math.max(MIN_CPU, CPU_PER_GPU * gpus)),
-    memory: bytesQuantity(baseGib * 2 ** 30 + shmBytes),
+    memory: bytesQuantity(baseGib * 2 ** 30 + shmBytes + hostBytes),
     ephemeralStorage: ephemeralBytes > 0 ? bytesQuantity(ephemeralBytes) : undefined,
   })!;
   if (ephemeralLimitBytes === undefined || resources?.ephemeralStorage !== undefined) return rendered;

@@ -2,6 +2,7 @@ import { ApiObject, Duration, Yaml } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { EndpointPickerObjects, EndpointPickerProps, EppFailureMode, InferenceObjectiveProps, ModelRewriteProps } from './endpoint-picker';
 import { EndpointPickerConfig, ScorerInput } from './endpoint-picker-config';
+import { EppEngineMetrics } from './epp-data-layer';
 import { checkPickerConfig, metricsAuthObjects, pickerArgs, pickerConfig, pickerNeeds, pickerResources, pickerSettings, POOL_GROUP } from './epp-render';
 import { EppVersion } from './epp-version';
 import { GatewayProvider } from './gateway-provider';
@@ -64,6 +65,8 @@ export interface PoolTarget {
   /** The server's short name (app.kubernetes.io/name). */
   readonly serverKind: string;
   readonly eppEngineType?: string;
+  /** The metric specs of an engine the picker has no built-in mapping for. */
+  readonly eppEngineMetrics?: EppEngineMetrics;
   readonly inputs: ScorerInput[];
   /** The model names the service answers to (served name and LoRA adapters). */
   readonly servedNames: string[];
@@ -126,7 +129,13 @@ export class ServingPool extends Construct {
     }
     config._validate(service, 'endpointPicker.config', { name: t.serverName, inputs: t.inputs }, version);
     const configInput = {
-      config, version, eppEngineType: t.eppEngineType, metricsPath: t.metricsPath, hasObjectives: props.objectives.length > 0, picker: props.picker,
+      config,
+      version,
+      eppEngineType: t.eppEngineType,
+      eppEngineMetrics: t.eppEngineMetrics,
+      metricsPath: t.metricsPath,
+      hasObjectives: props.objectives.length > 0,
+      picker: props.picker,
     };
     const settings = pickerSettings(service, configInput);
     this.flowControl = settings.flowControl;

@@ -171,7 +171,10 @@ export class FakeModelServers {
         '# TYPE sglang:num_queue_reqs gauge', 'sglang:num_queue_reqs{model_name="sim"} 0',
         '# TYPE sglang:num_running_reqs gauge', 'sglang:num_running_reqs{model_name="sim"} 0',
         '# TYPE sglang:token_usage gauge', 'sglang:token_usage{model_name="sim"} 0.1',
-        '# TYPE sglang:cache_config_info gauge', 'sglang:cache_config_info{page_size="16",num_pages="1000"} 1', '',
+        '# TYPE sglang:cache_config_info gauge', 'sglang:cache_config_info{page_size="16",num_pages="1000"} 1',
+        // A server the picker knows only through engineConfigs (pickers-flow-control.sim.test.ts).
+        '# TYPE acme_requests gauge', 'acme_requests{state="waiting"} 0', 'acme_requests{state="running"} 0',
+        '# TYPE acme_kv_usage gauge', 'acme_kv_usage 0.1', '',
       ].join('\n'));
     });
     await new Promise<void>((resolve, reject) => {

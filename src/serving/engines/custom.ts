@@ -1,3 +1,4 @@
+import { EppEngineMetrics, plainMetricName } from '../epp-data-layer';
 import { defaultReadiness, EngineLoadMetrics, envVars, LaunchContext, LaunchSpec, ServerEngine } from '../server-engine';
 import { ServingMetrics } from '../serving-metrics';
 
@@ -12,6 +13,7 @@ export interface CustomSettings {
   readonly metricsPath?: string;
   readonly env?: { [name: string]: string };
   readonly eppEngineType?: string;
+  readonly eppMetrics?: EppEngineMetrics;
   readonly downloadsFromHub?: boolean;
   readonly tensorParallel?: boolean;
 }
@@ -49,6 +51,7 @@ export class CustomEngine implements ServerEngine {
   public readonly readinessProbe = defaultReadiness(5);
   public readonly metricsPath: string;
   public readonly eppEngineType?: string;
+  public readonly eppEngineMetrics?: EppEngineMetrics;
   public readonly metrics: EngineLoadMetrics;
   public readonly servingMetrics?: ServingMetrics;
   public readonly parallelism: { tensor: boolean; pipeline: boolean; data: boolean; multiNode: boolean };
@@ -67,9 +70,16 @@ export class CustomEngine implements ServerEngine {
     this.healthPath = settings.healthPath ?? '/health';
     this.readinessPath = settings.readinessPath ?? this.healthPath;
     this.metricsPath = settings.metricsPath ?? '/metrics';
-    this.eppEngineType = settings.eppEngineType;
+    const own = settings.eppEngineType === undefined ? settings.eppMetrics : undefined;
+    // A server with metric names of its own is its own picker engine, labelled with its name (engineConfigs).
+    this.eppEngineType = settings.eppEngineType ?? (own ? settings.name : undefined);
+    this.eppEngineMetrics = own;
     const known = settings.eppEngineType !== undefined ? KNOWN_ENGINES[settings.eppEngineType] : undefined;
-    this.metrics = known ? known.load() : {};
+    this.metrics = known ? known.load() : own ? {
+      requestsWaiting: plainMetricName(own.queuedRequests),
+      requestsRunning: plainMetricName(own.runningRequests),
+      kvCacheUsage: plainMetricName(own.kvCacheUsage),
+    } : {};
     this.servingMetrics = known?.serving?.();
     this.parallelism = { tensor: settings.tensorParallel ?? false, pipeline: false, data: false, multiNode: false };
     this.downloadsFromHub = settings.downloadsFromHub ?? false;

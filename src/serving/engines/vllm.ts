@@ -1,3 +1,4 @@
+import { Size, SizeRoundingBehavior } from 'cdk8s';
 import {
   EngineLoadMetrics, EngineSettings, envVars, flags, KvTransfer, LaunchContext, LaunchRole, LaunchSpec, ProbeTiming, ReplicaParallelism, ServerEngine,
 } from '../server-engine';
@@ -71,6 +72,8 @@ export interface VllmSettings extends EngineSettings {
   readonly maxModelLen?: number;
   readonly gpuMemoryUtilization?: number;
   readonly enablePrefixCaching?: boolean;
+  /** vLLM v0.25.1 `--kv-offloading-size` (GiB, float) with `--kv-offloading-backend native` (vllm/config/cache.py). */
+  readonly kvOffloadingSize?: Size;
 }
 
 /**
@@ -122,12 +125,14 @@ export class VllmEngine implements ServerEngine {
   public readonly flagTable = VLLM_V0_25_1_FLAGS;
   public readonly extraArgs: string[];
   public readonly extraEnv: { [name: string]: string };
+  public readonly hostMemoryBytes?: number;
 
   constructor(private readonly settings: VllmSettings) {
     this.image = settings.image ?? VLLM_IMAGE;
     this.port = settings.port ?? 8000;
     this.extraArgs = [...(settings.extraArgs ?? [])];
     this.extraEnv = { ...(settings.env ?? {}) };
+    if (settings.kvOffloadingSize) this.hostMemoryBytes = settings.kvOffloadingSize.toKibibytes({ rounding: SizeRoundingBehavior.NONE }) * 1024;
   }
 
   public multiNodeProblem(p: ReplicaParallelism): string | undefined {
@@ -166,6 +171,7 @@ export class VllmEngine implements ServerEngine {
         ['--gpu-memory-utilization', s.gpuMemoryUtilization],
       ]),
       ...(s.enablePrefixCaching === false ? ['--no-enable-prefix-caching'] : []),
+      ...(this.hostMemoryBytes ? ['--kv-offloading-size', String(this.hostMemoryBytes / 2 ** 30), '--kv-offloading-backend', 'native'] : []),
       ...this.loraArgs(ctx),
       ...(ctx.role === LaunchRole.SINGLE ? [] : dataAcrossPods ? this.dataParallelArgs(ctx) : this.multiNodeArgs(ctx)),
       ...vllmExpertArgs(ctx),

@@ -1,0 +1,135 @@
+/**
+ * Issue 18 on the real endpoint picker (llm-d-router v0.10.0, built from the pinned source): each new config shape the
+ * library renders — flow control with priority bands, a global byte limit, a negative-priority template band, the
+ * round-robin fairness and earliest-deadline ordering policies, in-flight eviction and a feature gate set off; a
+ * header-selected set of scheduling profiles (the Alpha header-profile-handler) with an explicit data layer
+ * (`injectDefaults: false`); and a custom server whose metric names the picker reads through `engineConfigs` — starts
+ * with the Deployment's exact args and ConfigMap, reports ready on its gRPC health port and scrapes exactly its pool's
+ * pods. The picker refuses unknown plugins, parameters, feature gates and dangling references at start, so starting is
+ * the proof the shape is accepted. A KV-cache offloading server is scheduled and Running like any other.
+ */
+import { App, Chart, Duration, Size } from 'cdk8s';
+import { synthesize, SynthesizedApp } from './apps';
+import { SimCluster } from './cluster';
+import { expectPickerServes } from './epp';
+import { expectRunningOnPools, GITOPS_MANAGER, podsOf } from './expectations';
+import {
+  ClusterAddon, ClusterProfile, EndpointPickerConfig, EndpointPickerProfiles, EppFairnessPolicy, EppOrderingPolicy, EppScorer, GpuModel,
+  GpuNodePool, GpuRequest, InferenceService, InferenceServiceProps, KubernetesVersion, ModelServer, ModelSource,
+} from '../../src';
+import { KubeObject } from '../harness/objects';
+
+const SIM_TIMEOUT = 600_000;
+const IMAGE = (name: string) => `ghcr.io/acme/${name}@sha256:${'e'.repeat(64)}`;
+
+const CASES: Record<string, Partial<InferenceServiceProps>> = {
+  'flow-bands': {
+    server: ModelServer.vllm({ image: IMAGE('vllm') }),
+    objectives: [{ name: 'interactive', priority: 10 }, { name: 'standard', priority: 0 }, { name: 'batch', priority: -1 }],
+    endpointPicker: {
+      featureGates: { haPopulateNonLeaderDatastore: false },
+      flowControl: {
+        maxRequests: 500,
+        maxBytes: Size.gibibytes(2),
+        requestTtl: Duration.seconds(30),
+        eviction: true,
+        priorityBands: [
+          { priority: 10, maxRequests: 200, fairness: EppFairnessPolicy.roundRobin(), ordering: EppOrderingPolicy.earliestDeadline() },
+          { priority: 0, maxBytes: Size.mebibytes(512), ordering: EppOrderingPolicy.firstComeFirstServed() },
+        ],
+        defaultPriorityBand: { maxRequests: 1000, fairness: EppFairnessPolicy.globalStrict() },
+        defaultNegativePriorityBand: { maxRequests: 10 },
+      },
+    },
+  },
+  'profiles': {
+    server: ModelServer.vllm({ image: IMAGE('vllm') }),
+    endpointPicker: {
+      config: EndpointPickerProfiles.selectedByHeader({
+        header: 'x-routing-profile',
+        defaultProfile: 'cache',
+        profiles: [
+          { name: 'latency', config: EndpointPickerConfig.of({ scorers: [EppScorer.queue(3), EppScorer.kvCacheUtilization(1)] }) },
+          { name: 'cache', config: EndpointPickerConfig.of({ scorers: [EppScorer.prefixCache(5, { matchLengthWeight: 0.5 }), EppScorer.queue(1)] }) },
+          { name: 'spread', config: EndpointPickerConfig.of({ scorers: [EppScorer.prefixCache(2)] }) },
+        ],
+      }),
+      dataLayer: { injectDefaults: false },
+    },
+  },
+  'acme': {
+    server: ModelServer.custom({
+      name: 'acme',
+      image: IMAGE('acme'),
+      args: ['--model', '{model}', '--port', '{port}'],
+      eppMetrics: { queuedRequests: 'acme_requests{state=waiting}', runningRequests: 'acme_requests{state=running}', kvCacheUsage: 'acme_kv_usage' },
+    }),
+    endpointPicker: {
+      config: EndpointPickerConfig.of({ scorers: [EppScorer.queue(2), EppScorer.runningRequests(1), EppScorer.kvCacheUtilization(2)] }),
+    },
+  },
+  'offload': {
+    server: ModelServer.vllm({ image: IMAGE('vllm'), kvOffloadingSize: Size.gibibytes(16) }),
+  },
+};
+
+function app(): SynthesizedApp {
+  const a = new App();
+  new ClusterProfile(a, 'Cluster', { kubernetesVersion: KubernetesVersion.V1_34, addons: ClusterAddon.defaults() });
+  const chart = new Chart(a, 'flowctl', { namespace: 'flowctl', disableResourceNameHashes: true });
+  const pool = new GpuNodePool(chart, 'pool', { name: 'l4', gpu: GpuModel.NVIDIA_L4, gpusPerNode: 8, maxNodes: 2 });
+  for (const [name, extra] of Object.entries(CASES)) {
+    new InferenceService(chart, name, {
+      model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct'),
+      gpus: GpuRequest.of(1, { model: GpuModel.NVIDIA_L4 }),
+      nodePool: pool,
+      replicas: 2,
+      route: { gateway: 'gateways/inference-gateway' },
+      ...extra,
+    });
+  }
+  return synthesize(a);
+}
+
+function picker(out: SynthesizedApp, name: string): { deployment: KubeObject; pool: KubeObject; servers: KubeObject[] } {
+  const deployment = out.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === `${name}-epp`)!;
+  const pool = out.objects.find((o) => o.kind === 'InferencePool' && o.metadata.name === name)!;
+  const servers = out.objects.filter((o) => o.kind === 'Deployment' && o.metadata.name === name);
+  return { deployment, pool, servers };
+}
+
+describe('the endpoint picker accepts the flow-control, profile-set and engine-config shapes', () => {
+  let cluster: SimCluster;
+  let out: SynthesizedApp;
+
+  beforeAll(async () => {
+    out = app();
+    cluster = await SimCluster.start({ pools: out.pools });
+    await cluster.api.createNamespace('flowctl');
+    await cluster.api.applyAll(out.objects, GITOPS_MANAGER);
+    await expectRunningOnPools(cluster, out.objects, 180_000);
+  }, SIM_TIMEOUT);
+
+  afterAll(async () => {
+    await cluster?.stop();
+  }, 60_000);
+
+  test.each(['flow-bands', 'profiles', 'acme'])('%s: the picker starts, is ready and reads its pool', async (name) => {
+    const { deployment, pool, servers } = picker(out, name);
+    const podIps = (await podsOf(cluster, servers)).map((p) => p.status.podIP).sort();
+    expect(podIps).toHaveLength(2);
+    await expectPickerServes(cluster, deployment, out.objects, { pool, podIps });
+  }, SIM_TIMEOUT);
+
+  test('the KV-offloading server runs with its offload flags and the buffer in its memory request', async () => {
+    const { servers } = picker(out, 'offload');
+    const pods = await podsOf(cluster, servers);
+    expect(pods).toHaveLength(2);
+    for (const p of pods) {
+      const c = p.spec.containers.find((x: any) => x.name === (servers[0].spec as any).template.spec.containers[0].name);
+      expect(c.args.join(' ')).toContain('--kv-offloading-size 16 --kv-offloading-backend native');
+      expect(c.resources.requests.memory).toBe('33Gi');
+      expect(p.status.phase).toBe('Running');
+    }
+  }, SIM_TIMEOUT);
+});
