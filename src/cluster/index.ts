@@ -4,3 +4,4 @@ export * from './cluster-profile';
 export * from './kubernetes-version';
 export * from './kueue-configuration';
 export * from './monitoring-stack';
+export * from './ai-app';
