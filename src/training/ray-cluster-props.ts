@@ -89,7 +89,12 @@ export interface RayClusterProps {
   /**
    * The Ray version of the image (`rayVersion`), e.g. `2.52.0`.
    *
-   * @default - unset (KubeRay assumes a recent Ray)
+   * KubeRay picks version-dependent behaviour from it, such as the health probes it injects: from 2.53.0 an HTTP
+   * GET of the dashboard agent's health endpoint; unset or older, `bash -c "wget ..."` exec probes
+   * (ray-operator/controllers/ray/common/pod.go supportsUnifiedHealthCheck), so an image without bash and wget
+   * never becomes Ready unless this says 2.53.0 or later.
+   *
+   * @default - unset (KubeRay injects its bash + wget probes)
    */
   readonly rayVersion?: string;
 

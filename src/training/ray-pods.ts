@@ -8,7 +8,7 @@ import { Size } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import { ValidationError, invalidProp, requireInteger, show } from '../internal/errors';
-import { LABEL_COMPONENT } from '../internal/labels';
+import { LABEL_COMPONENT, LABEL_NAME } from '../internal/labels';
 import { computeResources } from '../security/pod-spec';
 import { IngressIsolationHandle, allowTraffic, isolateIngress } from '../security/tenant-network';
 
@@ -31,6 +31,14 @@ const RAY_HEAD_PORTS: k8s.ContainerPort[] = [
 const RAY_AGENT_PORT: k8s.ContainerPort = { name: 'dashboard-agent', containerPort: 52365, protocol: 'TCP' };
 /** The KubeRay operator's pod label in its Helm chart (helm-chart/kuberay-operator, `nameOverride: kuberay-operator`). */
 const KUBERAY_OPERATOR_PODS = { 'app.kubernetes.io/name': 'kuberay-operator' };
+/**
+ * KubeRay's `app.kubernetes.io/name` on the pods it makes (utils.ApplicationName). The Service KubeRay makes for a
+ * RayJob, `<rayjob>-head-svc` (the job's stable head address), selects the head pod by it: common/job.go
+ * BuildHeadServiceForRayJob builds its selector from common/service.go HeadServiceLabels without the template's labels,
+ * while common/pod.go labelPod lets a template label replace KubeRay's on the pod. A head template of a RayJob with
+ * another value leaves that Service without endpoints (seen with the v1.6.2 operator on the simulated cluster).
+ */
+export const KUBERAY_APP_NAME: Readonly<Record<string, string>> = { [LABEL_NAME]: 'kuberay' };
 /** Karpenter leaves nodes of pods with this annotation alone (no consolidation in the middle of a run). */
 export const DO_NOT_DISRUPT = { 'karpenter.sh/do-not-disrupt': 'true' };
 /** Pod fields that place a GPU worker; the CPU head drops them. */

@@ -16,6 +16,8 @@ export interface SimBinaries {
   readonly kueue: string;
   readonly jobset: string;
   readonly lws: string;
+  /** The KubeRay operator (v1.6.2; the proxy refuses v1.7.0's source, tools/simcluster/README.md). */
+  readonly kuberay: string;
   readonly promtool: string;
   /** The agent-sandbox controller (v0.5.6, with its extensions controllers). */
   readonly agentSandbox: string;
@@ -54,6 +56,7 @@ export function simBinaries(): SimBinaries {
     kueue: need('KUEUE'),
     jobset: need('JOBSET'),
     lws: need('LWS'),
+    kuberay: need('KUBERAY'),
     promtool: need('PROMTOOL'),
     agentSandbox: need('AGENT_SANDBOX'),
     epp: need('EPP'),

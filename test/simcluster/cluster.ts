@@ -2,13 +2,17 @@
  * A simulated cluster: the harness's etcd + kube-apiserver (the same build and start-up as the validation tests, with
  * every shared CRD installed) plus the real kube-controller-manager and kube-scheduler (default profile, DRA on),
  * kwok nodes made from our GpuNodePools with a fake DRA driver, and the real Kueue, JobSet and LeaderWorkerSet
- * controllers with their admission webhooks served on 127.0.0.1 and registered by URL. Everything stops at the end,
+ * controllers with their admission webhooks served on 127.0.0.1 and registered by URL (and, when a test asks, the
+ * agent-sandbox controller and the KubeRay operator). Everything stops at the end,
  * whatever happened (and dies with the jest worker if it is killed).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { simBinaries, SimBinaries } from './binaries';
-import { ComponentContext, startAgentSandbox, startControllerManager, startJobSet, startKueue, startKwok, startLws, startScheduler, WebhookServing } from './components';
+import {
+  ComponentContext, startAgentSandbox, startControllerManager, startJobSet, startKubeRay, startKueue, startKwok, startLws, startScheduler,
+  WebhookServing,
+} from './components';
 import { KubeApi } from './kube-api';
 import { cpuNodes, driverDeviceClasses, NodeOptions, PoolContract, poolNodes } from './nodes';
 import { makeWebhookPki } from './pki';
@@ -31,6 +35,8 @@ export interface SimClusterOptions {
   readonly cpuNodes?: number;
   /** Also run the agent-sandbox controller (default false). */
   readonly agentSandbox?: boolean;
+  /** Also run the KubeRay operator (v1.6.2 against the v1.7.0 CRDs of ../shared/crds/kuberay; default false). */
+  readonly kuberay?: boolean;
   /** Extra CPU nodes with these labels (e.g. the nodes of a sandbox runtime), named `labelled-<i>` (default none). */
   readonly labelledNodes?: { readonly count: number; readonly labels: Record<string, string> };
   /** Kueue Configuration fields beyond the release defaults (e.g. `resources.deviceClassMappings`). */
@@ -136,7 +142,7 @@ export class SimCluster {
       featureGates: Object.keys(def.featureGates).length ? formatKeyValues(def.featureGates) : undefined,
     };
     const pki = makeWebhookPki(this.dir);
-    const [kcmPort, schedPort, kwokPort, sandboxHealthPort, ...ports] = await freePorts(10);
+    const [kcmPort, schedPort, kwokPort, sandboxHealthPort, kuberayHealthPort, ...ports] = await freePorts(11);
     const saKey = path.join(this.env.state.tempDir, 'sa.key');
     this.register('kube-controller-manager', startControllerManager(ctx, kcmPort, saKey, this.connection.caFile), () => this.api.httpsOk(kcmPort, '/healthz'));
     this.register('kube-scheduler', startScheduler(ctx, schedPort), () => this.api.httpsOk(schedPort, '/healthz'));
@@ -151,6 +157,9 @@ export class SimCluster {
     this.register('lws', startLws(ctx, lws), () => this.api.httpOk(lws.healthPort, '/readyz'));
     if (options.agentSandbox) {
       this.register('agent-sandbox', startAgentSandbox(ctx, sandboxHealthPort), () => this.api.httpOk(sandboxHealthPort, '/readyz'));
+    }
+    if (options.kuberay) {
+      this.register('kuberay', startKubeRay(ctx, kuberayHealthPort), () => this.api.httpOk(kuberayHealthPort, '/readyz'));
     }
     await this.waitControllersReady(120_000);
     this.timings.controllersReadyMs = Date.now() - t;

@@ -151,3 +151,18 @@ export function startAgentSandbox(ctx: ComponentContext, healthPort: number): Se
     `--health-probe-bind-address=127.0.0.1:${healthPort}`, '--metrics-bind-address=0',
   ]);
 }
+
+/**
+ * The KubeRay operator v1.6.2 with the flags of its release manifest (ray-operator/config/manager/manager.yaml:
+ * `--feature-gates=RayClusterStatusConditions=true`, on by default since v1.3) minus leader election, metrics off, and
+ * no webhooks (ray-operator/main.go registers its RayCluster validating webhook only with ENABLE_WEBHOOKS=true, which
+ * the release's default manifest does not set). Its default feature gates (pkg/features/features.go v1.6.2) stand:
+ * RayClusterStatusConditions, RayJobDeletionPolicy and RayMultiHostIndexing on; RayCronJob, AsyncJobInfoQuery and
+ * RayServiceIncrementalUpgrade off. No batch scheduler: Kueue gangs RayJobs through its own integration.
+ */
+export function startKubeRay(ctx: ComponentContext, healthPort: number): ServerProcess {
+  return startComponent(ctx, 'kuberay', 'env', ['ENABLE_WEBHOOKS=false', ctx.bin.kuberay,
+    `--kubeconfig=${ctx.kubeconfig}`, '--enable-leader-election=false', '--metrics-addr=0',
+    `--health-probe-bind-address=127.0.0.1:${healthPort}`, '--feature-gates=RayClusterStatusConditions=true',
+    '--log-stdout-encoder=console']);
+}

@@ -2,6 +2,14 @@
  * The objects KubeRay (v1.7) creates from our RayJobs and RayClusters, for the apiserver tests to validate as pods and
  * jobs: the head pod (with the autoscaler sidecar KubeRay adds when the cluster autoscales), a worker pod, and the
  * submitter Job of a RayJob in K8sJobMode.
+ *
+ * A mimic, kept for the apiserver tests; the real operator (v1.6.2) runs our objects in test/simcluster/ray.sim.test.ts.
+ * What it adds that this leaves out: on every Ray container the `ray start` command line (`/bin/bash -c --`), KubeRay's
+ * env (RAY_ADDRESS, KUBERAY_GEN_RAY_START_CMD, ...) and exec probes on the dashboard agent port; on workers a
+ * `metrics` port (8080) and the `wait-gcs-ready` init container (the Ray container's image, env, mounts and security
+ * context, 200m/256Mi); the `ray.io/*` labels; a `ray-logs` volume on the head when it autoscales. The real autoscaler
+ * runs `ray kuberay-autoscaler --cluster-name $(RAY_CLUSTER_NAME) ...` as its args (below, the override form KubeRay's
+ * comments suggest), and the real submitter submits to and follows `<cluster>-head-svc:8265`.
  */
 import { KubeObject } from '../harness/objects';
 

@@ -75,6 +75,10 @@ describe('TrainingBackend.rayJob()', () => {
 
     const head = spec.rayClusterSpec.headGroupSpec.template;
     expect(head.metadata.labels['app.kubernetes.io/component']).toBe('ray-head');
+    // KubeRay's value, which the RayJob's head Service (the leaderAddress) selects the head pod by (common/job.go
+    // BuildHeadServiceForRayJob); the workers and the submitter keep ours.
+    expect(head.metadata.labels['app.kubernetes.io/name']).toBe('kuberay');
+    expect(group.template.metadata.labels['app.kubernetes.io/name']).toBe('gang-training-job');
     expect(head.spec.resourceClaims).toBeUndefined();
     expect(head.spec.tolerations).toBeUndefined();
     expect(head.spec.containers).toEqual([expect.objectContaining({

@@ -7,7 +7,7 @@ import { claimName } from '../../internal/names';
 import { PodSpecBuilder, computeResources } from '../../security/pod-spec';
 import { BackendObjects, BackendStrategy, BackendTraits, GangPlan, GangRendering } from '../gang-plan';
 import {
-  DO_NOT_DISRUPT, PodTemplateJson, headResources, rayEntrypoint, rayHeadTemplate, rayNetwork, rayVersionOf, rayWorkerTemplate,
+  DO_NOT_DISRUPT, KUBERAY_APP_NAME, PodTemplateJson, headResources, rayEntrypoint, rayHeadTemplate, rayNetwork, rayVersionOf, rayWorkerTemplate,
   roleLabels, workerStartParams,
 } from '../ray-pods';
 
@@ -61,9 +61,12 @@ export interface RayJobOptions {
   /**
    * The Ray version of the image (`rayClusterSpec.rayVersion`), e.g. `2.52.0`.
    *
-   * KubeRay picks version-dependent behaviour from it, such as the health probes it injects.
+   * KubeRay picks version-dependent behaviour from it, such as the health probes it injects: from 2.53.0 an HTTP
+   * GET of the dashboard agent's health endpoint; unset or older, `bash -c "wget ..."` exec probes
+   * (ray-operator/controllers/ray/common/pod.go supportsUnifiedHealthCheck), so an image without bash and wget
+   * never becomes Ready unless this says 2.53.0 or later.
    *
-   * @default - unset (KubeRay assumes a recent Ray)
+   * @default - unset (KubeRay injects its bash + wget probes)
    */
   readonly rayVersion?: string;
 
@@ -128,7 +131,8 @@ export class RayJobBackend implements BackendStrategy {
     // K8sJobMode: the submitter Job is named after the RayJob (common/association.go RayJobK8sJobNamespacedName).
     if (mode === RaySubmissionMode.K8S_JOB) claimName(scope, 'Job', plan.namespace, plan.name);
 
-    const head = roleLabels(plan.labels, plan.podSelector, 'ray-head');
+    // The head keeps KubeRay's app.kubernetes.io/name, which the RayJob's head Service selects (KUBERAY_APP_NAME).
+    const head = roleLabels({ ...plan.labels, ...KUBERAY_APP_NAME }, plan.podSelector, 'ray-head');
     const submitter = roleLabels(plan.labels, plan.podSelector, 'ray-submitter');
     const worker = rayWorkerTemplate(rendering.podTemplate);
     const headTemplate = rayHeadTemplate(worker, head.labels,
