@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { isDeepEp } from './expert-parallelism';
 import { InferenceServiceProps } from './inference-service-props';
 import { ResolvedParallelism, resolveParallelism } from './parallelism';
 import { ServerEngine } from './server-engine';
@@ -7,6 +8,7 @@ import { SERVER_CONTAINER, WorkloadShape } from './workload-shape';
 import { attachGpus, attachNics, GpuAttachment } from '../accelerators/attach';
 import { GpuRequest, GpuRequestShape } from '../accelerators/gpu-request';
 import { validateGpuCount } from '../accelerators/request-validation';
+import { warn } from '../cluster/platform-warnings';
 import { ValidationError } from '../internal/errors';
 import { PodSpecBuilder } from '../security/pod-spec';
 
@@ -36,6 +38,11 @@ export interface ReplicaPlacement {
 export function placeReplicas(input: PlacementInput): ReplicaPlacement {
   const placed = placeGpus(input);
   const expert = placed.parallelism.expert;
+  if (expert && !expert.nics && placed.parallelism.nodes > 1 && (expert.allToAll === undefined || isDeepEp(expert.allToAll))) {
+    warn(input.scope, 'parallelism.expert: DeepEP between the pods of a group runs NVSHMEM over InfiniBand/RoCE (IBGDA), but the pods get no ' +
+      'RDMA NICs from this service; set parallelism.expert.nicsPerPod (a DRA network driver such as DRANET), or make sure the nodes ' +
+      'give pods their RDMA devices by other means');
+  }
   if (!expert?.nics) return placed;
   const { env } = attachNics(input.scope, input.builder, expert.nics, {
     containers: [SERVER_CONTAINER], prop: 'parallelism.expert.nicsPerPod', gpus: input.props.gpus,

@@ -6,6 +6,7 @@ import { GpuRequest } from '../../src/accelerators/gpu-request';
 import { NicRequest } from '../../src/accelerators/nic-request';
 import { ClusterAddon } from '../../src/cluster/cluster-addon';
 import { ClusterProfile } from '../../src/cluster/cluster-profile';
+import { warnings } from '../../src/cluster/platform-warnings';
 import { VLLM_V0_25_1_FLAGS } from '../../src/serving/engines/vllm-flags';
 import { AllToAllBackend } from '../../src/serving/expert-parallelism-props';
 import { InferenceService } from '../../src/serving/inference-service';
@@ -191,6 +192,26 @@ describe('expert parallelism options', () => {
     expect(flag(s['r1-prefill'].args, '--all2all-backend')).toBe('deepep_high_throughput');
     expect(flag(s.r1.args, '--all2all-backend')).toBe('deepep_low_latency');
     expect(flag(s.r1.args, '--kv-transfer-config')).toBeDefined();
+  });
+
+  test('DeepEP across pods without RDMA NICs warns; with NICs, or with FlashInfer over NVLink, it does not', () => {
+    const warned = (props: Partial<InferenceServiceProps>) => {
+      const app = Testing.app();
+      new ClusterProfile(app, 'Cluster', { addons: [...ClusterAddon.defaults(), ClusterAddon.DRANET] });
+      const chart = new Chart(app, 'c', { namespace: 'wep', disableResourceNameHashes: true });
+      new InferenceService(chart, 'r1', { model: R1, gpus: GpuRequest.of(8, { model: H100 }), ...props });
+      return warnings(app).filter((w) => w.includes('parallelism.expert: DeepEP between the pods'));
+    };
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(warned(WIDE_EP)).toEqual([expect.stringContaining('[c/r1] parallelism.expert: DeepEP between the pods of a group runs NVSHMEM')]);
+      expect(warned({ ...WIDE_EP, parallelism: { tensor: 1, data: 16, expert: { nicsPerPod: NicRequest.of(8) } } })).toEqual([]);
+      const nvlink = { allToAll: AllToAllBackend.FLASHINFER_NVLINK_TWO_SIDED };
+      expect(warned({ ...WIDE_EP, parallelism: { tensor: 1, data: 16, expert: nvlink } })).toEqual([]);
+      expect(warned({ parallelism: { tensor: 1, data: 8, expert: {} } })).toEqual([]);
+    } finally {
+      stderr.mockRestore();
+    }
   });
 
   test('a service without parallelism.expert renders no expert flags or env', () => {
