@@ -6,7 +6,10 @@ import { DisaggregationRole, flags, LaunchContext } from '../server-engine';
  * vLLM's expert parallelism (vLLM v0.25.1 vllm/config/parallel.py ParallelConfig: enable_expert_parallel,
  * all2all_backend, enable_eplb, eplb_config; flags registered in vllm/engine/arg_utils.py), laid out as llm-d v0.9.0
  * guides/wide-ep-lws runs it (modelserver/gpu/vllm-deepseek-r1-0528/base/disaggregatedset.yaml, prefill and decode
- * LeaderWorkerSets of 2 pods x 8 GPUs, DP 16 each). The group's data-parallel wiring (ranks, leader address, RPC
+ * LeaderWorkerSets of 2 pods x 8 GPUs, DP 16 each). v0.9.0 is the llm-d release whose guides pin the llm-d-router
+ * v0.10.0 images (routing sidecar, endpoint picker) and vLLM v0.26.0; the file was read at commit c6b39838 of the
+ * public code index (the local llm-d mirror stops in 2025-06), whose sidecar flags (`--kv-connector`,
+ * `--data-parallel-size`, `--enable-prefiller-sampling`) are v0.10.0's. The group's data-parallel wiring (ranks, leader address, RPC
  * port, headless workers) is vllm.ts's; the multi-node form is vLLM's own "Multi-Node Deployment" (v0.25.1
  * docs/serving/expert_parallel_deployment.md: the first node serves the API, the others run `--headless` from
  * `--data-parallel-start-rank`).
