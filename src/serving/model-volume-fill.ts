@@ -1,5 +1,7 @@
 import { Construct, IConstruct } from 'constructs';
 import { credentialsFiles } from './model-credentials';
+import type { FillInputs, FilledVolume } from './model-fill-types';
+import { fillNodeLocalVolume } from './node-model-cache';
 import { ModelVolumeAccessMode, SharedModelVolume } from './shared-model-volume';
 import * as k8s from '../imports/k8s';
 import { standardLabels } from '../internal/labels';
@@ -7,28 +9,6 @@ import { claimName, resourceName, shortHash } from '../internal/names';
 import { namespaceOf } from '../internal/namespace';
 import { computeResources, PodSpecBuilder, resolveSecurity } from '../security/pod-spec';
 import { EgressNeedKind, needEgress } from '../security/tenant-network';
-
-/** What a filled shared volume gives the server pods. */
-export interface FilledVolume {
-  readonly claimName: string;
-  /** The model's directory inside the volume. */
-  readonly directory: string;
-  /** The file the Job writes after the download succeeded, relative to the volume root. */
-  readonly marker: string;
-}
-
-/** Inputs of the download Job. */
-export interface FillInputs {
-  readonly uri: string;
-  readonly scheme: string;
-  readonly image: string;
-  readonly credentialsSecret?: string;
-  readonly credentialsSecretKey?: string;
-  /** Where the volume is mounted in the Job and the servers. */
-  readonly mountPath: string;
-  /** The Job's download step resources (CPU and memory). */
-  readonly resources: { cpu: string; memory: string };
-}
 
 const FILL_ID = 'ModelVolumeFill';
 /** The Job's scratch space for the downloader's temporary files (`/tmp`, `HOME`): requested and limited. */
@@ -51,6 +31,10 @@ export function fillSharedVolume(scope: IConstruct, volume: SharedModelVolume, i
   const namespace = namespaceOf(scope);
   const serviceName = resourceName(scope);
   const labels = standardLabels({ name: 'model-download', instance: serviceName, component: 'model-download' });
+  if (volume._nodeLocal) {
+    owner.filled = fillNodeLocalVolume(owner, scope, volume._nodeLocal, input, { directory, marker, labels });
+    return owner.filled;
+  }
   const claim = volume.claimName ?? resourceName(scope, ['model']);
   if (volume._new) {
     claimName(owner, 'PersistentVolumeClaim', namespace, claim);
@@ -118,7 +102,7 @@ export function waitForFill(builder: PodSpecBuilder, image: string, volumeName: 
   builder.addContainer({
     name: 'model-wait',
     image,
-    command: ['/bin/sh', '-c', 'until [ -f "$0" ]; do echo "waiting for the model download Job to write $0"; sleep 10; done',
+    command: ['/bin/sh', '-c', `until [ -f "$0" ]; do echo "waiting for ${filled.writer ?? 'the model download Job'} to write $0"; sleep 10; done`,
       `${mountPath}/${filled.marker}`],
     resources: computeResources({ cpu: '10m', memory: '32Mi' }),
     volumeMounts: [{ name: volumeName, mountPath, readOnly: true }],
