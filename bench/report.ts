@@ -30,8 +30,13 @@ export const TARGETS = {
   pythonMax: 1.3,
 };
 
-export const VARIANTS = ['ours', 'baseline', 'floor'] as const;
-export type Measured = typeof VARIANTS[number];
+/**
+ * The TypeScript variants of the fleet part (bench/worker.ts): `ours` (our constructs in an AiApp, judged),
+ * `oursApp` (the same in cdk8s's App, printed beside it), `baseline` (raw cdk8s) and `floor` (Yaml.stringify).
+ */
+export const VARIANTS = ['ours', 'oursApp', 'baseline', 'floor'] as const;
+/** Every TypeScript variant: the fleet's, and `oursFiles` (AiApp + app.synth() to files), the Python part's peer. */
+export type Measured = typeof VARIANTS[number] | 'oursFiles';
 
 /** What one timed process reports (worker.ts prints it; the Python worker prints the same fields and more). */
 export interface TimedSample {
@@ -69,7 +74,15 @@ export interface VariantResult {
   medianBuildCpuMs?: number;
 }
 
-export interface Ratios { oursToBaseline: number; oursToFloor: number; baselineToFloor: number }
+export interface Ratios {
+  oursToBaseline: number;
+  oursToFloor: number;
+  baselineToFloor: number;
+  /** The same fleet in cdk8s's own App (before AiApp), against raw cdk8s and the floor, and ours against it. */
+  oursAppToBaseline?: number;
+  oursAppToFloor?: number;
+  oursToOursApp?: number;
+}
 
 export interface SizeResult {
   n: number;
@@ -77,8 +90,8 @@ export interface SizeResult {
   bytes: number;
   /** Baseline and floor write the same number of objects and bytes as ours, and the same documents. */
   identical: { objects: boolean; bytes: boolean; content: boolean; floorBytesEqual: boolean };
-  /** `ours` always; `baseline` and `floor` when the fleet part ran. */
-  variants: { ours: VariantResult; baseline?: VariantResult; floor?: VariantResult };
+  /** `ours` always; `oursApp`, `baseline` and `floor` when the fleet part ran; `oursFiles` with the Python part. */
+  variants: { ours: VariantResult; oursApp?: VariantResult; oursFiles?: VariantResult; baseline?: VariantResult; floor?: VariantResult };
   /** Ratios of the median wall times (absent without the fleet part). */
   ratios?: Ratios;
   /** Ratios of the median CPU times. */
@@ -88,7 +101,10 @@ export interface SizeResult {
 /** The Python fleet at one size (bench/python/worker.py through the built wheel). */
 export interface PythonSizeResult {
   n: number;
-  /** The timed region: App(), build the fleet, synth_yaml(). CPU = this Python process + the jsii runtime's. */
+  /**
+   * The judged timed region: AiApp(outdir), build the fleet, app.synth() (files, as `cdk8s synth` runs it), against
+   * the TypeScript `oursFiles`. CPU = this Python process + the jsii runtime's.
+   */
   fleet: VariantResult & { medianPythonCpuMs: number; medianRuntimeCpuMs: number; maxRuntimePeakRssBytes: number };
   /** Fixed start-up: `import cdk8s, cdk8s_ai` (starts the jsii runtime and loads the four assemblies into it). */
   startup: {
@@ -109,6 +125,32 @@ export interface PythonSizeResult {
   cpuRatio: number;
   /** Requests to the jsii runtime during the timed region (first repetition, counted). */
   crossings?: Crossings;
+  /**
+   * The same fleet measured other ways, each against the TypeScript variant measured the same way: `yaml` (AiApp,
+   * synth_yaml() to one Python string, against `ours`) and `app` (cdk8s's App, synth_yaml(), against `oursApp`).
+   */
+  alternatives?: Record<string, PythonAlternative>;
+}
+
+/**
+ * How the Python worker times the fleet: `files` (AiApp + app.synth() into an outdir, as `cdk8s synth` runs it; the
+ * judged one), `yaml` (AiApp + synth_yaml() to a Python string), `app` (cdk8s's App + synth_yaml()).
+ */
+export const PYTHON_MODES = ['files', 'yaml', 'app'] as const;
+export type PythonMode = typeof PYTHON_MODES[number];
+/** The TypeScript variant measured the same way as each Python mode. */
+export const PYTHON_PEERS: Record<PythonMode, Measured> = { files: 'oursFiles', yaml: 'ours', app: 'oursApp' };
+
+/** One other way of measuring the Python fleet, against its TypeScript peer. */
+export interface PythonAlternative {
+  /** What is timed, in words. */
+  what: string;
+  /** The TypeScript variant it is divided by. */
+  against: Measured;
+  fleet: VariantResult & { medianPythonCpuMs: number; medianRuntimeCpuMs: number; maxRuntimePeakRssBytes: number };
+  sameBytesAsTypeScript: boolean;
+  ratio: number;
+  cpuRatio: number;
 }
 
 export interface Crossings {
@@ -205,7 +247,9 @@ export function growthOf(results: { n: number }[], pick: (i: number) => { median
 /** Whether every variant that ran wrote the same output as ours (and Python the same bytes). */
 export function sameOutput(r: SizeResult, python?: PythonSizeResult): boolean {
   const fleet = !r.variants.baseline || (r.identical.objects && r.identical.bytes && r.identical.content && r.identical.floorBytesEqual);
-  return fleet && (!python || python.sameBytesAsTypeScript);
+  const others = [r.variants.oursApp, r.variants.oursFiles].every((v) => !v || v.sha256 === r.variants.ours.sha256);
+  const py = !python || (python.sameBytesAsTypeScript && Object.values(python.alternatives ?? {}).every((a) => a.sameBytesAsTypeScript));
+  return fleet && others && py;
 }
 
 /** The issue's targets that this run's sizes and parts can judge. */
@@ -269,7 +313,8 @@ export function computeTargets(results: SizeResult[], python: PythonSizeResult[]
   for (const r of results) {
     const p = python.find((x) => x.n === r.n);
     const same = sameOutput(r, p);
-    const parts = [r.variants.baseline ? 'baseline, floor' : '', p ? 'Python' : ''].filter(Boolean).join(', ');
+    const parts = [r.variants.oursApp ? 'ours in cdk8s App' : '', r.variants.baseline ? 'baseline, floor' : '', r.variants.oursFiles ? 'ours to files' : '',
+      p ? 'Python' : ''].filter(Boolean).join(', ');
     if (!parts) continue;
     targets.push({ name: `same output at N=${fmt(r.n)} (ours vs ${parts})`, value: same ? 1 : 0, judgedOn: 'same', limit: 1, pass: same });
   }

@@ -21,7 +21,8 @@ import type { HelmRender } from './helm';
 import { compare, report } from './print';
 import type { PythonSample } from './python';
 import {
-  BenchResult, computeTargets, fmtN, growthOf, Measured, Part, PARTS, PythonSizeResult, SCHEMA, SizeResult, summarize, VARIANTS,
+  BenchResult, computeTargets, fmtN, growthOf, Measured, Part, PARTS, PYTHON_MODES, PythonMode, PythonSizeResult, Ratios, SCHEMA, SizeResult,
+  summarize, VARIANTS, VariantResult,
 } from './report';
 import type { Sample } from './worker';
 
@@ -183,6 +184,8 @@ function runSizes(options: Options, venvPython: string | undefined, tmp: string,
   const results: SizeResult[] = [];
   const python: PythonSizeResult[] = [];
   const variants: Measured[] = fleetPart ? [...VARIANTS] : ['ours'];
+  // Each Python mode runs beside its TypeScript peer: `app` (cdk8s's App) only when the fleet part measures oursApp.
+  const pyModes: PythonMode[] = PYTHON_MODES.filter((m) => fleetPart || m !== 'app');
   for (const n of options.sizes) {
     const manifests = path.join(tmp, `fleet-${n}.json`);
     process.stdout.write(`N=${fmtN(n)}:`);
@@ -191,16 +194,20 @@ function runSizes(options: Options, venvPython: string | undefined, tmp: string,
       captured = runWorker('capture', n, manifests, false);
       process.stdout.write(` capture (${fmtN(captured.objects)} objects, ${fmtN(captured.bytes)} bytes)`);
     }
-    const samples: Record<Measured, Sample[]> = { ours: [], baseline: [], floor: [] };
-    const pySamples: PythonSample[] = [];
+    const samples: Record<Measured, Sample[]> = { ours: [], oursApp: [], oursFiles: [], baseline: [], floor: [] };
+    const pySamples: Record<PythonMode, PythonSample[]> = { files: [], yaml: [], app: [] };
     for (let rep = 0; rep < options.reps; rep++) {
       for (const variant of variants) samples[variant].push(runWorker(variant, n, manifests, rep === 0));
       if (venvPython && !pythonError.error) {
-        try {
-          pySamples.push(py.runPythonWorker(venvPython, n, rep === 0));
-        } catch (e) {
-          pythonError.error = (e as Error).message;
-          console.log(`\n  python failed: ${pythonError.error.split('\n')[0]}`);
+        samples.oursFiles.push(runWorker('oursFiles', n, manifests, false));
+        for (const mode of pyModes) {
+          try {
+            pySamples[mode].push(py.runPythonWorker(venvPython, n, mode, rep === 0 && mode === 'files'));
+          } catch (e) {
+            pythonError.error = (e as Error).message;
+            console.log(`\n  python failed: ${pythonError.error.split('\n')[0]}`);
+            break;
+          }
         }
       }
       process.stdout.write(` ${rep + 1}`);
@@ -226,19 +233,22 @@ function runSizes(options: Options, venvPython: string | undefined, tmp: string,
         content: baseline.contentSha256 === ours.contentSha256 && floor.contentSha256 === ours.contentSha256,
         floorBytesEqual: floor.sha256 === ours.sha256,
       };
-      r.ratios = {
-        oursToBaseline: ours.medianMs / baseline.medianMs,
-        oursToFloor: ours.medianMs / floor.medianMs,
-        baselineToFloor: baseline.medianMs / floor.medianMs,
-      };
-      r.cpuRatios = {
-        oursToBaseline: ours.medianCpuMs / baseline.medianCpuMs,
-        oursToFloor: ours.medianCpuMs / floor.medianCpuMs,
-        baselineToFloor: baseline.medianCpuMs / floor.medianCpuMs,
-      };
+      const oursApp = summarize(samples.oursApp, `oursApp N=${n}`);
+      r.variants.oursApp = oursApp;
+      const ratios = (t: (v: VariantResult) => number): Ratios => ({
+        oursToBaseline: t(ours) / t(baseline),
+        oursToFloor: t(ours) / t(floor),
+        baselineToFloor: t(baseline) / t(floor),
+        oursAppToBaseline: t(oursApp) / t(baseline),
+        oursAppToFloor: t(oursApp) / t(floor),
+        oursToOursApp: t(ours) / t(oursApp),
+      });
+      r.ratios = ratios((v) => v.medianMs);
+      r.cpuRatios = ratios((v) => v.medianCpuMs);
     }
+    if (samples.oursFiles.length) r.variants.oursFiles = summarize(samples.oursFiles, `oursFiles N=${n}`);
     results.push(r);
-    if (pySamples.length === options.reps) python.push(py.summarizePython(n, pySamples, ours));
+    if (pyModes.every((m) => pySamples[m].length === options.reps)) python.push(py.summarizePython(n, pySamples, r.variants));
   }
   return { results, python };
 }

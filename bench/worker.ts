@@ -1,19 +1,27 @@
 /**
  * One measurement in a fresh process: `worker <variant> <n> <manifests.json>`; prints one JSON line (a Sample).
  *
- * - capture:  synthesizes our fleet once and writes its manifests (exactly the documents `app.synthYaml()` writes)
- *             to <manifests.json>, for the baseline and the floor;
- * - ours:     build the fleet with our constructs + `app.synthYaml()`;
- * - baseline: the captured manifests as plain cdk8s `ApiObject`s in a bare chart + `app.synthYaml()`;
- * - floor:    the captured manifests only serialized: `Yaml.stringify(...docs)` (what `synthYaml` ends with).
+ * - capture:   synthesizes our fleet once (cdk8s App) and writes its manifests (exactly the documents
+ *              `app.synthYaml()` writes) to <manifests.json>, for the baseline and the floor;
+ * - ours:      build the fleet with our constructs in an `AiApp` + `app.synthYaml()` (the judged variant);
+ * - oursApp:   the same fleet in cdk8s's own `App` + `app.synthYaml()` (what ours was before AiApp);
+ * - oursFiles: the fleet in an `AiApp` + `app.synth()` into a fresh outdir, as `cdk8s synth` runs it (the
+ *              TypeScript side of the Python comparison, measured the same way as the Python worker);
+ * - baseline:  the captured manifests as plain cdk8s `ApiObject`s in a bare chart (cdk8s App) + `app.synthYaml()`;
+ * - floor:     the captured manifests only serialized: cdk8s `Yaml.stringify(...docs)` (what `synthYaml` ends with).
  *
- * The timed region starts after modules are loaded and the input is read, and ends when the YAML string exists.
+ * The timed region starts after modules are loaded and the input is read, and ends when the YAML string (or the
+ * files) exists.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
+import { AiApp } from '../src/cluster/ai-app';
 
-export type Variant = 'capture' | 'ours' | 'baseline' | 'floor';
+export type Variant = 'capture' | 'ours' | 'oursApp' | 'oursFiles' | 'baseline' | 'floor';
+const WORKER_VARIANTS: readonly Variant[] = ['capture', 'ours', 'oursApp', 'oursFiles', 'baseline', 'floor'];
 
 export interface Sample {
   readonly variant: Variant;
@@ -22,7 +30,7 @@ export interface Sample {
   readonly ms: number;
   /** CPU time (user + system, all threads of the process: GC helpers too) of the timed region, milliseconds. */
   readonly cpuMs: number;
-  /** ours and capture: wall and CPU time of the first phase (App + the fleet's constructs), before synthesis. */
+  /** ours*, capture: wall and CPU time of the first phase (App + the fleet's constructs), before synthesis. */
   readonly buildMs?: number;
   readonly buildCpuMs?: number;
   /** Peak resident set size of the process (whole run: runtime, modules, input and synth), bytes. */
@@ -65,8 +73,8 @@ function count(yaml: string): number {
 function main(): void {
   const [variant, nText, manifests, check] = process.argv.slice(2) as [Variant, string, string, string | undefined];
   const n = Number(nText);
-  if (!['capture', 'ours', 'baseline', 'floor'].includes(variant) || !Number.isInteger(n) || n < 1 || !manifests) {
-    throw new Error('usage: worker <capture|ours|baseline|floor> <n> <manifests.json> [check]');
+  if (!WORKER_VARIANTS.includes(variant) || !Number.isInteger(n) || n < 1 || !manifests) {
+    throw new Error(`usage: worker <${WORKER_VARIANTS.join('|')}> <n> <manifests.json> [check]`);
   }
   let yaml: string;
   let ms: number;
@@ -78,12 +86,14 @@ function main(): void {
     const used = process.cpuUsage(start);
     return (used.user + used.system) / 1000;
   };
-  if (variant === 'ours' || variant === 'capture') {
+  let outdir: string | undefined;
+  if (variant !== 'baseline' && variant !== 'floor') {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { buildFleet } = require('./fleet') as typeof import('./fleet');
+    if (variant === 'oursFiles') outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-ai-bench-out-'));
     const cpu = process.cpuUsage();
     const start = process.hrtime.bigint();
-    const app = new App();
+    const app = variant === 'oursApp' || variant === 'capture' ? new App() : new AiApp({ outdir });
     buildFleet(app, n);
     buildMs = Number(process.hrtime.bigint() - start) / 1e6;
     buildCpuMs = cpuSince(cpu);
@@ -93,6 +103,10 @@ function main(): void {
       yaml = Yaml.stringify(...docs);
       fs.writeFileSync(manifests, JSON.stringify(docs));
       written = () => docs;
+    } else if (variant === 'oursFiles') {
+      app.synth();
+      yaml = ''; // read below, outside the timed region
+      written = () => app.charts.flatMap((c) => Object.values(c.toJson()));
     } else {
       yaml = app.synthYaml();
       written = () => app.charts.flatMap((c) => Object.values(c.toJson()));
@@ -117,6 +131,11 @@ function main(): void {
     cpuMs = cpuSince(cpu);
   }
   const peakRssBytes = peakRss();
+  if (outdir) {
+    // The fleet is one chart: one file, the same bytes as synthYaml's string.
+    yaml = fs.readdirSync(outdir).sort().map((f) => fs.readFileSync(path.join(outdir!, f), 'utf8')).join('');
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
   // Outside the timed region and after the RSS reading: what was written, for the identity checks.
   const sample: Sample = {
     variant,

@@ -1,10 +1,16 @@
-"""One Python measurement in a fresh process, the counterpart of bench/worker.ts's `ours`:
+"""One Python measurement in a fresh process, the counterpart of one of bench/worker.ts's variants:
 
-    python worker.py <n> [count]
+    python worker.py <n> <files|yaml|app> [count]
 
 Imports cdk8s and cdk8s_ai (this starts the jsii runtime, a Node.js child process, and loads the assemblies of
 constructs, cdk8s, cdk8s-plus-28 and cdk8s-ai into it: the fixed start-up cost, timed separately), then times the
-same region as the TypeScript `ours`: App(), build the fleet, app.synth_yaml() to one YAML string. Prints one JSON line.
+same region as its TypeScript peer, building the fleet in between:
+
+- files: AiApp(outdir=<fresh folder>), build, app.synth() (the files `cdk8s synth` writes; peer `oursFiles`);
+- yaml:  AiApp(), build, app.synth_yaml() to one Python string (peer `ours`);
+- app:   cdk8s's App(), build, app.synth_yaml() (peer `oursApp`).
+
+Prints one JSON line.
 
 CPU time is counted in both processes: this Python process and the jsii runtime (its Node.js child, read from
 /proc). With `count`, every request this process sends to the jsii runtime is counted by kind and target (create
@@ -20,7 +26,9 @@ import collections  # noqa: E402
 import hashlib  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
+import shutil  # noqa: E402
 import sys  # noqa: E402
+import tempfile  # noqa: E402
 
 _TICK = os.sysconf("SC_CLK_TCK")
 
@@ -109,7 +117,10 @@ def install_counter(counts: collections.Counter, waits: dict):
 
 def main() -> None:
     n = int(sys.argv[1])
-    count = len(sys.argv) > 2 and sys.argv[2] == "count"
+    mode = sys.argv[2]
+    if mode not in ("files", "yaml", "app"):
+        raise SystemExit("usage: worker.py <n> <files|yaml|app> [count]")
+    count = len(sys.argv) > 3 and sys.argv[3] == "count"
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
     import jsii  # noqa: F401  the jsii Python runtime library (the Node.js runtime starts with the first assembly)
@@ -128,7 +139,7 @@ def main() -> None:
     Kernel.load = timed_load
     from cdk8s import App  # noqa: starts the jsii runtime and loads constructs + cdk8s
     t_cdk8s = time.perf_counter()
-    import cdk8s_ai  # noqa: F401  loads cdk8s-plus-28 and cdk8s-ai
+    from cdk8s_ai import AiApp  # loads cdk8s-plus-28 and cdk8s-ai
     t_ai = time.perf_counter()
     from fleet import build_fleet
 
@@ -141,23 +152,34 @@ def main() -> None:
     if count:
         install_counter(counts, waits)
 
+    outdir = tempfile.mkdtemp(prefix="cdk8s-ai-bench-py-") if mode == "files" else None
     cpu_py = time.process_time()
     cpu_child = children_cpu_seconds()
     start = time.perf_counter()
-    app = App()
+    app = AiApp(outdir=outdir) if mode == "files" else AiApp() if mode == "yaml" else App()
     build_fleet(app, n)
     build_ms = (time.perf_counter() - start) * 1000
     build_cpu_ms = (time.process_time() - cpu_py) * 1000 + sum(
         cpu - cpu_child.get(pid, 0) for pid, cpu in children_cpu_seconds().items()) * 1000
-    yaml = app.synth_yaml()
+    if mode == "files":
+        app.synth()
+    else:
+        yaml = app.synth_yaml()
     ms = (time.perf_counter() - start) * 1000
     py_cpu_ms = (time.process_time() - cpu_py) * 1000
     child_after = children_cpu_seconds()
     node_cpu_ms = sum(child_after.get(pid, 0) - cpu_child.get(pid, 0) for pid in child_after) * 1000
+    peak_python = peak_rss()
+    peak_runtime = sum(peak_rss(pid) for pid in child_after)
+    if outdir:
+        # The fleet is one chart: one file with the same bytes as synth_yaml's string (read after the timed region).
+        yaml = "".join(open(os.path.join(outdir, f), encoding="utf-8").read() for f in sorted(os.listdir(outdir)))
+        shutil.rmtree(outdir, ignore_errors=True)
 
     data = yaml.encode("utf-8")
     sample = {
         "variant": "python",
+        "mode": mode,
         "n": n,
         "ms": ms,
         "cpuMs": py_cpu_ms + node_cpu_ms,
@@ -173,8 +195,8 @@ def main() -> None:
             "cdk8sAi": (t_ai - t_cdk8s) * 1000,
         },
         "assemblyLoadMs": loads,
-        "peakRssBytes": peak_rss(),
-        "runtimePeakRssBytes": sum(peak_rss(pid) for pid in child_after),
+        "peakRssBytes": peak_python,
+        "runtimePeakRssBytes": peak_runtime,
         "objects": 0 if not yaml else len([1 for line in yaml.split("\n") if line == "---"]) + 1,
         "bytes": len(data),
         "sha256": hashlib.sha256(data).hexdigest(),
