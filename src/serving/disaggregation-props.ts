@@ -24,7 +24,7 @@ export interface PrefillProps {
   readonly gpus?: GpuRequest;
 
   /**
-   * How a prefill replica's GPUs are split between tensor and pipeline parallel ranks.
+   * How a prefill replica's GPUs are split between tensor, pipeline and data parallel ranks (and its experts, for a MoE model).
    *
    * @default - tensor parallel over the GPUs of one prefill pod
    */

@@ -86,16 +86,6 @@ badInputCatalogue([
     build: (s) => pd(s, { disaggregation: { prefill: { parallelism: { tensor: 4 } } } }),
   },
   {
-    name: 'prefill data parallelism',
-    error: 'disaggregation.prefill.parallelism: got {"tensor":1,"pipeline":1,"data":2}; expected data 1: data parallelism inside a prefill or decode replica is not wired here',
-    build: (s) => pd(s, { disaggregation: { prefill: { gpus: GpuRequest.of(2), parallelism: { tensor: 1, data: 2 } } } }),
-  },
-  {
-    name: 'decode data parallelism',
-    error: 'parallelism: got {"tensor":1,"pipeline":1,"data":2}; expected data 1',
-    build: (s) => pd(s, { gpus: GpuRequest.of(2), parallelism: { tensor: 1, data: 2 } }),
-  },
-  {
     name: 'prefill multiNode with a parallelism that fits one pod',
     error: 'disaggregation.prefill.multiNode (disaggregation.prefill.multi_node): is set but the parallelism (1 x 1 x 1) fits the 1 GPU(s) of one pod',
     build: (s) => pd(s, { disaggregation: { prefill: { multiNode: {} } } }),

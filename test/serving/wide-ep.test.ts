@@ -37,6 +37,7 @@ function servers(objects: any[]): { [pod: string]: any } {
   const out: { [pod: string]: any } = {};
   for (const d of objects.filter((o) => o.kind === 'Deployment')) out[d.metadata.name] = d.spec.template.spec.containers.find((c: any) => c.name === 'server');
   for (const p of lwsPods(objects)) out[p.metadata.name] = p.spec.containers.find((c: any) => c.name === 'server');
+  for (const name of Object.keys(out)) if (!out[name]) delete out[name];
   return out;
 }
 
@@ -214,6 +215,38 @@ describe('expert parallelism options', () => {
     }
   });
 
+  test('disaggregated wide-EP as llm-d\'s guide: prefill and decode groups of 2 pods, DP 16 each, with NIXL between any ranks', () => {
+    const objects = build({
+      ...WIDE_EP,
+      route: { gateway: 'inference-gateway' },
+      disaggregation: { prefill: { parallelism: { tensor: 1, data: 16, expert: {} }, multiNode: {} } },
+    }, [...ClusterAddon.defaults(), ...ROUTED]);
+    const s = servers(objects);
+    expect(Object.keys(s).sort()).toEqual(['r1-lws-leader', 'r1-lws-worker', 'r1-prefill-lws-leader', 'r1-prefill-lws-worker']);
+    for (const [pod, backend, port] of [['r1-prefill-lws', 'deepep_high_throughput', '8000'], ['r1-lws', 'deepep_low_latency', '8200']]) {
+      for (const role of ['leader', 'worker']) {
+        const c = s[`${pod}-${role}`];
+        expect([flag(c.args, '--all2all-backend'), flag(c.args, '--data-parallel-size'), flag(c.args, '--data-parallel-size-local'), flag(c.args, '--port')])
+          .toEqual([backend, '16', '8', port]);
+        expect(flag(c.args, '--kv-transfer-config')).toBe('{"kv_connector":"NixlConnector","kv_role":"kv_both"}');
+        // Each rank's NIXL side channel is 5600 + its rank on its own pod's IP (vLLM 0.25.1 nixl/base_scheduler.py).
+        expect(c.env.find((e: any) => e.name === 'VLLM_NIXL_SIDE_CHANNEL_HOST').valueFrom).toEqual({ fieldRef: { fieldPath: 'status.podIP' } });
+        expect(envOf(c).VLLM_NIXL_SIDE_CHANNEL_PORT).toBe('5600');
+      }
+      expect(flag(s[`${pod}-worker`].args, '--headless')).toBe('');
+    }
+    // The routing sidecar fronts the decode leader's API (internal load balancing), without --data-parallel-size.
+    const decode = findObject(objects, 'LeaderWorkerSet', 'r1-lws').spec.leaderWorkerTemplate.leaderTemplate.spec;
+    expect(decode.initContainers[0].args.filter((a: string) => a.startsWith('--data-parallel'))).toEqual([]);
+    // The pool selects the leaders of both roles, which serve the API.
+    const pool = findObject(objects, 'InferencePool');
+    expect(pool.spec.selector.matchLabels).toMatchObject({ 'llm-d.ai/inference-serving': 'true' });
+    for (const p of lwsPods(objects)) {
+      const selected = Object.entries(pool.spec.selector.matchLabels).every(([k, v]) => p.metadata.labels[k] === v);
+      expect([p.metadata.name, selected]).toEqual([p.metadata.name, p.metadata.name.endsWith('leader')]);
+    }
+  });
+
   test('a service without parallelism.expert renders no expert flags or env', () => {
     const c = servers(build({ parallelism: { tensor: 1, data: 16 }, multiNode: {} }))['r1-lws-leader'];
     expect(c.args.filter((a: string) => /expert|all2all|eplb/.test(a))).toEqual([]);
@@ -323,25 +356,6 @@ badInputCatalogue([
     name: 'the load balancer config in extraArgs',
     error: 'sets --eplb-config, which the InferenceService generates',
     build: (s) => ep(s, { server: ModelServer.vllm({ extraArgs: ['--eplb_config', '{}'] }) }),
-  },
-  {
-    name: 'wide-EP data parallelism in a prefill role',
-    error: 'disaggregation.prefill.parallelism: got {"tensor":1,"pipeline":1,"data":16}; expected data 1: data parallelism inside a prefill or ' +
-      'decode replica is not wired here: the routing sidecar addresses data-parallel ranks by port (llm-d-router v0.10.0 --data-parallel-size)',
-    build: (s) => ep(s, {
-      parallelism: { expert: {} },
-      multiNode: undefined,
-      route: { gateway: 'inference-gateway' },
-      disaggregation: { prefill: { parallelism: { tensor: 1, data: 16, expert: {} }, multiNode: {} } },
-    }, [...ClusterAddon.defaults(), ...ROUTED]),
-  },
-  {
-    name: 'wide-EP data parallelism in the decode role',
-    error: `${P} parallelism: got {"tensor":1,"pipeline":1,"data":16}; expected data 1: data parallelism inside a prefill or decode replica`,
-    build: (s) => ep(s, {
-      route: { gateway: 'inference-gateway' },
-      disaggregation: { prefill: {} },
-    }, [...ClusterAddon.defaults(), ...ROUTED]),
   },
   {
     name: 'an expert-parallel prefill role on SGLang',

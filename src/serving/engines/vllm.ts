@@ -47,18 +47,18 @@ export const VLLM_DECODE_SERVER_PORT = 8200;
 const VLLM_KV_TRANSFER: KvTransfer = {
   sidecarConnector: 'nixlv2',
   decodeServerPort: VLLM_DECODE_SERVER_PORT,
-  // The pinned sidecar can front data-parallel ranks (llm-d-router v0.10.0 pkg/sidecar/proxy/data_parallel.go: with
-  // --data-parallel-size N it listens on port..port+N-1 and forwards each to model-server-port+i), but only with one
-  // API server per rank: vLLM's multi-port external load balancing (--data-parallel-multi-port-external-lb, a
-  // supervisor answering the probes), every pod of a group serving, the pool listing each rank's port (8 at most), as
-  // llm-d v0.9.0 guides/wide-ep-lws runs it. The shapes here serve a replica from its leader (internal load
-  // balancing), whose ranks the picker and sidecar cannot address one by one.
-  problem: (p) => (p.data > 1
-    ? 'data parallelism inside a prefill or decode replica is not wired here: the routing sidecar addresses data-parallel ' +
-      'ranks by port (llm-d-router v0.10.0 --data-parallel-size), which needs one API server per rank (vLLM ' +
-      '--data-parallel-multi-port-external-lb) where this library serves a replica from its leader; use tensor parallelism ' +
-      'in the roles (expert parallelism over tensor ranks is wired), or data parallelism without disaggregation'
-    : undefined),
+  // Data parallelism inside a role runs as it does without disaggregation: the leader of a replica serves its ranks
+  // (internal load balancing), and NIXL needs no per-rank addressing from the picker or the sidecar. Each prefill rank
+  // returns its own side channel in the response's kv_transfer_params (vLLM v0.25.1 nixl/pull_scheduler.py
+  // remote_host, remote_port; nixl/base_scheduler.py: VLLM_NIXL_SIDE_CHANNEL_PORT + the rank's data_parallel_index, the
+  // host from the pod's IP), which the routing sidecar passes to the decode leg untouched in NIXL's READ mode
+  // (llm-d-router v0.10.0 pkg/sidecar/proxy/connector_nixlv2.go: rank pinning is MoRI-IO WRITE mode only), and the
+  // decode rank reads the KV cache from there. KServe v0.20.0 runs P/D the same way
+  // (config/llmisvcconfig/config-llm-{prefill,decode}-worker-data-parallel.yaml: the sidecar without
+  // --data-parallel-size in front of a leader serving every rank). llm-d v0.9.0 guides/wide-ep-lws serves one API
+  // server per rank instead (--data-parallel-multi-port-external-lb, the sidecar's --data-parallel-size), which this
+  // library does not render.
+  problem: () => undefined,
 };
 
 /**
