@@ -52,6 +52,11 @@ export abstract class TrainingBackend {
    * claims or the extended resource, `num-gpus` set for Ray), the pool's placement and the job's env and volumes;
    * the head gets the same image, env and volumes without GPUs. `maxRestarts` becomes the RayJob's `backoffLimit`
    * (each retry a new RayCluster) and `maxRuntime` its `activeDeadlineSeconds`.
+   *
+   * Once Kueue admits the job it writes its labels and annotation into every pod template, and the RayJob CRD keeps
+   * `rayClusterSpec.workerGroupSpecs` as one atomic list, so Kueue then owns the whole worker group: a server-side
+   * re-apply of the same RayJob without force conflicts there (a forced one replaces the whole list). Submit
+   * RayJobs once (a pipeline) or let the GitOps tool skip that field of admitted jobs.
    */
   public static rayJob(options: RayJobOptions = {}): TrainingBackend {
     checkProps('TrainingBackend.rayJob()', 'RayJobOptions', options, {

@@ -216,6 +216,16 @@ describe('a RayJob gang with the real Kueue and the real KubeRay operator (v1.6.
     const submitter = pods.find((p) => role(p) === 'submitter');
     expect(submitter.spec.containers[0].args[0]).toContain(`ray job submit --address http://${rc.metadata.name}-head-svc.${ns}.svc.cluster.local:8265`);
     expect(submitter.spec.containers[0].args[0]).toContain('-- python finetune.py');
+
+    // A server-side re-apply of the running job conflicts on the worker group, and only there: Kueue wrote its labels,
+    // annotation and the flavor's node selector into every pod template on admission, and the RayJob CRD keeps
+    // workerGroupSpecs as one atomic list (no x-kubernetes-list-type, v1.6.2 and v1.7.0), so Kueue owns all of it; the
+    // head and submitter templates are maps, where Kueue owns only its own keys. (TrainingBackend.rayJob() says so.)
+    const reapplied = await cluster.api.apply(rayJob, GITOPS_MANAGER);
+    expect({ status: reapplied.status, message: reapplied.message }).toEqual({
+      status: 409,
+      message: 'Apply failed with 1 conflict: conflict with "kueue" using ray.io/v1: .spec.rayClusterSpec.workerGroupSpecs',
+    });
   }, SIM_TIMEOUT);
 
   test('Kueue\'s webhook refuses the queued RayJobs the library refuses at synth: a cluster kept after the job, autoscaling', async () => {
