@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { PRECISE_SCORER_PARAMETERS } from './epp-kv-events';
 import { PdDecider } from './epp-pd-decider';
 import { ProfileSetHooks, RenderedProfile } from './epp-profile';
 import { EppPluginMaturity, EppVersion } from './epp-version';
@@ -17,6 +18,8 @@ export enum ScorerInput {
   RUNNING = 'Running',
   /** The LoRA metric of vLLM (`vllm:lora_requests_info`). */
   LORA = 'Lora',
+  /** The server's KV-cache events over ZMQ (vLLM `--kv-events-config`). */
+  KV_EVENTS = 'KvEvents',
 }
 
 /**
@@ -80,6 +83,20 @@ export class EppScorer {
         }
         if (options.matchLengthScaleTokens !== undefined) requireInteger(scope, `${prop}.matchLengthScaleTokens`, options.matchLengthScaleTokens, 1);
       });
+  }
+
+  /**
+   * Prefers endpoints that hold the prompt's prefix in their KV cache, as the servers report it (precise prefix-cache
+   * routing): the `prefix-cache-scorer` bound to a `precise-prefix-cache-producer` that indexes each vLLM pod's
+   * KV-cache events (llm-d-router v0.10.0 deploy/config/epp-precise-prefix-cache-config.yaml). The service's vLLM
+   * servers then publish their KV events (`--kv-events-config`, ZMQ on port 5557), the picker subscribes to every
+   * pool pod and tokenizes prompts through the service's own `/v1/completions/render`, and the network allows the
+   * picker in on that port. vLLM with data 1 on one node, not disaggregated.
+   *
+   * @param weight The scorer's weight in the profile, an integer from 1 to 1000 (default 3).
+   */
+  public static precisePrefixCache(weight: number = 3): EppScorer {
+    return new EppScorer('prefix-cache-scorer', weight, ScorerInput.KV_EVENTS, { ...PRECISE_SCORER_PARAMETERS });
   }
 
   /**
@@ -422,6 +439,16 @@ export class EndpointPickerConfig {
           'or a server the picker has an engine for');
       }
     }
+  }
+
+  /**
+   * What the config's scorers read from the servers, every profile.
+   * @internal
+   */
+  public _inputs(): ScorerInput[] {
+    if (this.profileSet) return this.profileSet.inputs() as ScorerInput[];
+    const own = this.scorers.map((s) => s.input);
+    return [...new Set([...own, ...(this.prefill ? this.prefill._inputs() : [])])];
   }
 
   /**

@@ -125,6 +125,10 @@ class HeaderProfileSet implements ProfileSetHooks {
     }
   }
 
+  public inputs(): string[] {
+    return [...new Set(this.profiles.flatMap((p) => p.config._inputs()))];
+  }
+
   public alphaPlugins(version: EppVersion): string[] {
     const types = [HEADER_PROFILE_HANDLER, ...this.profiles.flatMap((p) => p.config._alphaPlugins(version))];
     return [...new Set(types)].filter((t) => version.pluginMaturity(t) === EppPluginMaturity.ALPHA);

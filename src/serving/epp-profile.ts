@@ -14,5 +14,6 @@ export interface RenderedProfile {
 export interface ProfileSetHooks {
   validate(scope: IConstruct, prop: string, server: { name: string; inputs: string[] }, version?: EppVersion): void;
   alphaPlugins(version: EppVersion): string[];
+  inputs(): string[];
   render(): { plugins: any[]; profiles: RenderedProfile[] };
 }

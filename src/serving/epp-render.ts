@@ -1,9 +1,10 @@
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { EndpointPickerProps } from './endpoint-picker';
-import { EndpointPickerConfig } from './endpoint-picker-config';
+import { EndpointPickerConfig, ScorerInput } from './endpoint-picker-config';
 import { checkDataLayer, EppEngineMetrics, renderDataLayer } from './epp-data-layer';
 import { BAND_SETTINGS, checkFlowControlBands, renderFlowControlBands } from './epp-flow-control';
+import { kvEventsPickerPlugins } from './epp-kv-events';
 import { ALLOW_EXPERIMENTAL_PLUGINS_FLAG, EppVersion } from './epp-version';
 import { Need } from './serving-checks';
 import { validateResources } from './serving-validation';
@@ -42,6 +43,9 @@ export interface PickerConfigInput {
   /** The metric specs of an engine the picker has no built-in mapping for (`engineConfigs`). */
   readonly eppEngineMetrics?: EppEngineMetrics;
   readonly metricsPath: string;
+  /** The served model name and the URL of the servers' render endpoint (precise prefix routing tokenizes there). */
+  readonly servedModelName: string;
+  readonly renderUrl: string;
   readonly hasObjectives: boolean;
   readonly picker: EndpointPickerProps;
 }
@@ -125,6 +129,11 @@ export function pickerConfig(input: PickerConfigInput, settings: PickerSettings)
   if (settings.flowControl && fc.requestTtl !== undefined) flowControl.defaultRequestTTL = `${fc.requestTtl.toSeconds()}s`;
   if (settings.flowControl) Object.assign(flowControl, renderFlowControlBands(fc));
   if (metricFree) flowControl.saturationDetector = { pluginRef: CONCURRENCY_DETECTOR };
+  if (input.config._inputs().includes(ScorerInput.KV_EVENTS)) {
+    const kv = kvEventsPickerPlugins({ servedModelName: input.servedModelName, renderUrl: input.renderUrl });
+    dataLayer.plugins.push(...kv.plugins);
+    dataLayer.dataLayer = { ...dataLayer.dataLayer, sources: [...(dataLayer.dataLayer?.sources ?? []), kv.source] };
+  }
   // The band policies are looked up by name (loader/flowcontrol.go resolvePlugin); the loader declares only the defaults.
   const policies = settings.bandPolicies.filter((t) => !plugins.some((p) => (p.name ?? p.type) === t)).map((type) => ({ type }));
   return {

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { addPrefillRole, checkRoleParallelism, INFERENCE_SERVING_LABEL, resolveDisaggregation, ResolvedDisaggregation, ROLE_LABEL, routingSidecar } from './disaggregation';
 import { EndpointPickerObjects } from './endpoint-picker';
 import { ScorerInput } from './endpoint-picker-config';
+import { checkKvEvents } from './epp-kv-events';
 import { GatewayProvider } from './gateway-provider';
 import { IInferenceService, InferenceRoute } from './inference-route';
 import { InferenceServiceProps } from './inference-service-props';
@@ -152,6 +153,16 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
     const { attachment, parallelism, shape } = placeReplicas({ scope: this, builder, engine: this.engine, props, maxReplicas });
     this.shape = shape;
     if (pd) checkRoleParallelism(this, 'parallelism', pd, parallelism);
+    if (props.endpointPicker?.config?._inputs().includes(ScorerInput.KV_EVENTS)) {
+      checkKvEvents(this, {
+        publishes: this.engine.publishesKvEvents === true,
+        serverName: this.engine.displayName,
+        servedModelName: this.servedModelName,
+        disaggregated: pd !== undefined,
+        data: parallelism.data,
+        nodes: parallelism.nodes,
+      });
+    }
     this.gpuClaimTemplate = attachment?.claimTemplate;
     this.gpusPerPod = parallelism.devicesPerPod;
     this.podsPerReplica = shape.podsPerReplica;
@@ -393,6 +404,7 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
       ...(m.requestsWaiting ? [ScorerInput.QUEUE] : []),
       ...(m.kvCacheUsage ? [ScorerInput.KV_CACHE] : []),
       ...(m.requestsRunning ? [ScorerInput.RUNNING] : []),
+      ...(this.engine.publishesKvEvents ? [ScorerInput.KV_EVENTS] : []),
       ...(this.engine.eppEngineType === 'vllm' && this.adapterNames.length ? [ScorerInput.LORA] : []),
     ];
   }

@@ -1,6 +1,7 @@
 import { Size } from 'cdk8s';
 import type { EngineFlagTable } from './engines/flag-table';
 import type { EppEngineMetrics } from './epp-data-layer';
+import type { KvEventsPublishing } from './epp-kv-events';
 import { ModelCache, ModelCacheKind } from './model-cache';
 import { ModelSource, ModelSourceKind } from './model-source';
 import type { ServingMetrics } from './serving-metrics';
@@ -59,6 +60,8 @@ export interface LaunchContext {
   readonly disaggregation?: DisaggregationRole;
   /** Expert parallelism, when the service sets `parallelism.expert`. */
   readonly expert?: LaunchExpertParallelism;
+  /** Where the server publishes its KV-cache events, when the endpoint picker routes on them (precise prefix cache). */
+  readonly kvEvents?: KvEventsPublishing;
 }
 
 /** Expert parallelism as the engine renders it. */
@@ -158,6 +161,8 @@ export interface ServerEngine {
    * the container's default memory request.
    */
   readonly hostMemoryBytes?: number;
+  /** Whether `launch` publishes KV-cache events when the context asks (`kvEvents`). */
+  readonly publishesKvEvents?: boolean;
   /** The load gauges (the picker's scorers and metric autoscalers read them). */
   readonly metrics: EngineLoadMetrics;
   /** Every metric name of the server, when the library knows the server (dashboards, WorkloadMonitoring). */

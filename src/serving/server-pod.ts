@@ -1,6 +1,8 @@
 import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ScorerInput } from './endpoint-picker-config';
 import { CustomEngine } from './engines/custom';
+import { kvEventsPublishing } from './epp-kv-events';
 import { InferenceServiceProps } from './inference-service-props';
 import { ModelCache } from './model-cache';
 import { MODEL_CACHE_PATH, mountModel } from './model-mount';
@@ -82,6 +84,8 @@ export function buildServerPod(input: ServerPodInput): ServerPod {
   const pd = input.disaggregation;
   const port = pd?.sidecar ? pd.serverPort! : engine.port;
   const portName = pd?.sidecar ? BEHIND_SIDECAR_PORT_NAME : 'http';
+  // Precise prefix-cache routing: the picker subscribes to the servers' KV events (epp-kv-events.ts).
+  const kvEvents = props.endpointPicker?.config?._inputs().includes(ScorerInput.KV_EVENTS) ? kvEventsPublishing(input.servedModelName) : undefined;
   const context = (role: LaunchRole): LaunchContext => ({
     model: mount.model,
     servedModelName: input.servedModelName,
@@ -100,6 +104,7 @@ export function buildServerPod(input: ServerPodInput): ServerPod {
     preStopSeconds: drain,
     traceEndpoint: tracing?.tracesEndpoint,
     disaggregation: pd?.role,
+    kvEvents,
     expert: parallelism.expert && {
       allToAll: parallelism.expert.allToAll,
       loadBalancing: parallelism.expert.loadBalancing,
@@ -124,7 +129,10 @@ export function buildServerPod(input: ServerPodInput): ServerPod {
     image: engine.image,
     command: serving.command.length ? serving.command : undefined,
     args: serving.args,
-    ports: [{ name: portName, containerPort: port, protocol: 'TCP' }],
+    ports: [
+      { name: portName, containerPort: port, protocol: 'TCP' },
+      ...(kvEvents ? [{ name: 'kv-events', containerPort: kvEvents.port, protocol: 'TCP' }] : []),
+    ],
     env,
     resources: serverResources(props.resources, ephemeralBytes, mount.ephemeralLimitBytes, shm, parallelism.devicesPerPod,
       engine.hostMemoryBytes ?? 0),

@@ -3,6 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { EndpointPickerObjects, EndpointPickerProps, EppFailureMode, InferenceObjectiveProps, ModelRewriteProps } from './endpoint-picker';
 import { EndpointPickerConfig, ScorerInput } from './endpoint-picker-config';
 import { EppEngineMetrics } from './epp-data-layer';
+import { KV_EVENTS_PORT } from './epp-kv-events';
 import { checkPickerConfig, metricsAuthObjects, pickerArgs, pickerConfig, pickerNeeds, pickerResources, pickerSettings, POOL_GROUP } from './epp-render';
 import { EppVersion } from './epp-version';
 import { GatewayProvider } from './gateway-provider';
@@ -128,12 +129,16 @@ export class ServingPool extends Construct {
         'has no disaggregation; set disaggregation or give a single profile');
     }
     config._validate(service, 'endpointPicker.config', { name: t.serverName, inputs: t.inputs }, version);
+    const ns0 = t.namespace;
     const configInput = {
       config,
       version,
       eppEngineType: t.eppEngineType,
       eppEngineMetrics: t.eppEngineMetrics,
       metricsPath: t.metricsPath,
+      servedModelName: t.servedNames[0],
+      // The service's ClusterIP Service (server-objects.ts), in the picker's namespace.
+      renderUrl: `http://${t.name}${ns0 ? `.${ns0}.svc` : ''}:${t.port}`,
       hasObjectives: props.objectives.length > 0,
       picker: props.picker,
     };
@@ -311,6 +316,16 @@ export class ServingPool extends Construct {
       to: { namespace: ns, podLabels: t.selector },
       ports: [{ port: t.port }],
     });
+    if (config._inputs().includes(ScorerInput.KV_EVENTS)) {
+      allowTraffic({
+        scope: this,
+        name: 'picker-kv-events',
+        description: `the endpoint picker ${this.eppName} subscribes to the KV-cache events of ${t.name} (${t.serverName})`,
+        from: { namespace: ns, podLabels: eppSelector },
+        to: { namespace: ns, podLabels: t.selector },
+        ports: [{ port: KV_EVENTS_PORT }],
+      });
+    }
     if (this.pickerMonitor) {
       allowTraffic({
         scope: this,

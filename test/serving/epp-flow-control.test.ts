@@ -168,6 +168,52 @@ describe('engineConfigs and the data layer', () => {
   });
 });
 
+describe('precise prefix-cache routing from KV events', () => {
+  const precise = () => EndpointPickerConfig.of({ scorers: [EppScorer.precisePrefixCache(3), EppScorer.queue(1)] });
+
+  test('the picker gets the token producer, the precise producer fed by endpoint notifications, and the bound scorer', () => {
+    const { chart } = newChart();
+    service(chart, { endpointPicker: { config: precise() } });
+    const doc = pickerConfig(chart);
+    expect(doc.plugins).toEqual(expect.arrayContaining([
+      { type: 'prefix-cache-scorer', parameters: { prefixMatchInfoProducerName: 'precise-prefix-cache-producer' } },
+      { type: 'token-producer', parameters: { modelName: 'Qwen/Qwen2.5-0.5B-Instruct', vllm: { url: 'http://llm.serving.svc:8000' } } },
+      {
+        type: 'precise-prefix-cache-producer',
+        parameters: { kvEventsConfig: { topicFilter: 'kv@', discoverPods: true, podDiscoveryConfig: { socketPort: 5557 } } },
+      },
+      { type: 'endpoint-notification-source' },
+    ]));
+    expect(doc.dataLayer).toEqual({ sources: [{ pluginRef: 'endpoint-notification-source', extractors: [{ pluginRef: 'precise-prefix-cache-producer' }] }] });
+  });
+
+  test('vLLM publishes its KV events on 5557 under kv@<pod IP>@<model>, and the picker may reach that port', () => {
+    const { chart } = newChart();
+    service(chart, { endpointPicker: { config: precise(), dataLayer: { injectDefaults: false } } });
+    const c = server(chart);
+    const i = c.args.indexOf('--kv-events-config');
+    expect(JSON.parse(c.args[i + 1])).toEqual({
+      enable_kv_cache_events: true, publisher: 'zmq', endpoint: 'tcp://*:5557', topic: 'kv@$(POD_IP)@Qwen/Qwen2.5-0.5B-Instruct',
+    });
+    expect(c.env).toContainEqual({ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } });
+    expect(c.ports).toContainEqual({ name: 'kv-events', containerPort: 5557, protocol: 'TCP' });
+    const policy = objectsOf(chart).find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'llm');
+    expect(policy.spec.ingress).toContainEqual({
+      from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/component': 'endpoint-picker', 'app.kubernetes.io/instance': 'llm' } } }],
+      ports: [{ port: 5557, protocol: 'TCP' }],
+    });
+    // With injectDefaults false the metrics source is written next to the notification source.
+    expect(pickerConfig(chart).dataLayer.sources.map((s: any) => s.pluginRef)).toEqual(['metrics-data-source', 'endpoint-notification-source']);
+  });
+
+  test('a service without the scorer publishes nothing', () => {
+    const { chart } = newChart();
+    service(chart);
+    expect(server(chart).args).not.toContain('--kv-events-config');
+    expect(JSON.stringify(pickerConfig(chart))).not.toContain('precise');
+  });
+});
+
 describe('KV-cache offloading', () => {
   test('vLLM gets the native offload flags and the buffer is added to its memory request', () => {
     const { chart } = newChart();
@@ -186,6 +232,7 @@ describe('KV-cache offloading', () => {
 });
 
 const P = '[bad-input/llm]';
+const PRECISE_ONLY = () => EndpointPickerConfig.of({ scorers: [EppScorer.precisePrefixCache()] });
 const inBadInput = (s: Construct, extra: Partial<InferenceServiceProps>) => {
   new ClusterProfile(s, 'Cluster', { addons: ClusterAddon.defaults() });
   return new InferenceService(s, 'llm', { model: HF, gpus: GpuRequest.of(1), route: ROUTE, ...extra });
@@ -352,6 +399,52 @@ badInputCatalogue([
     name: 'a scorer reading a metric eppMetrics leaves out',
     error: /kv-cache-utilization-scorer reads the server's KvCache metric, which acme/,
     build: (s) => inBadInput(s, { server: acme({ queuedRequests: 'q' }), endpointPicker: { config: EndpointPickerConfig.defaults() } }),
+  },
+  {
+    name: 'precise prefix routing on a server that publishes no KV events',
+    error: /endpointPicker\.config.*uses EppScorer\.precisePrefixCache\(\).*, but SGLang publishes no KV-cache events here/,
+    build: (s) => inBadInput(s, { server: ModelServer.sglang(), endpointPicker: { config: PRECISE_ONLY() } }),
+  },
+  {
+    name: 'precise prefix routing with vLLM prefix caching off',
+    error: /uses EppScorer\.precisePrefixCache\(\).*, but vLLM publishes no KV-cache events here \(use ModelServer\.vllm\(\) with prefix caching on\)/,
+    build: (s) => inBadInput(s, {
+      server: ModelServer.vllm({ enablePrefixCaching: false }),
+      endpointPicker: { config: EndpointPickerConfig.of({ scorers: [EppScorer.precisePrefixCache()] }) },
+    }),
+  },
+  {
+    name: 'precise prefix routing with data parallelism',
+    error: /uses EppScorer\.precisePrefixCache\(\).*, but each data-parallel rank publishes on its own port/,
+    build: (s) => inBadInput(s, {
+      gpus: GpuRequest.of(2),
+      parallelism: { tensor: 1, data: 2 },
+      endpointPicker: { config: EndpointPickerConfig.of({ scorers: [EppScorer.precisePrefixCache()] }) },
+    }),
+  },
+  {
+    name: 'precise prefix routing on a disaggregated service',
+    error: /uses EppScorer\.precisePrefixCache\(\).*, which is not wired for a prefill\/decode disaggregated service here/,
+    build: (s) => inBadInput(s, {
+      disaggregation: { prefill: { replicas: 1 } },
+      endpointPicker: {
+        config: EndpointPickerConfig.disaggregated({
+          decode: EndpointPickerConfig.of({ scorers: [EppScorer.prefixCache(), EppScorer.precisePrefixCache()] }),
+        }),
+      },
+    }),
+  },
+  {
+    name: 'precise prefix routing with a served name containing "@"',
+    error: /the served model name "qwen@v2" contains "@"/,
+    build: (s) => inBadInput(s, { servedModelName: 'qwen@v2', endpointPicker: { config: EndpointPickerConfig.of({ scorers: [EppScorer.precisePrefixCache()] }) } }),
+  },
+  {
+    name: 'precise and approximate prefix scorers in one profile',
+    error: /endpointPicker\.config.*got "prefix-cache-scorer"; expected each plugin at most once in a profile/,
+    build: (s) => inBadInput(s, {
+      endpointPicker: { config: EndpointPickerConfig.of({ scorers: [EppScorer.prefixCache(), EppScorer.precisePrefixCache()] }) },
+    }),
   },
   {
     name: 'a KV offload buffer under 1Mi',

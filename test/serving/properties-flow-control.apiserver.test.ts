@@ -2,7 +2,8 @@
  * fast-check over issue 18's picker and server settings: generated services with flow control (priority bands of
  * the objectives' priorities, template bands, byte and request limits, fairness and ordering policies, eviction), a
  * feature gate, a header-selected profile set or a single profile, the data layer's injectDefaults, a vLLM or custom
- * server (with engineConfigs metric names) and vLLM KV-cache offloading synthesize; every object and every pod
+ * server (with engineConfigs metric names), precise prefix-cache routing from vLLM KV events and vLLM KV-cache
+ * offloading synthesize; every object and every pod
  * template (as a Pod, under Pod Security restricted) passes the real apiserver, and the invariants the picker's
  * config loader relies on hold: every plugin reference (profiles, data layer, band policies) names a declared plugin,
  * band priorities are unique, exactly one profile handler, and the offload buffer is inside the memory request.
@@ -45,6 +46,7 @@ const caseArb = fc.record({
   header: fc.constantFrom(undefined, 'x-profile', 'EPP-Profile'),
   injectDefaults: fc.constantFrom(undefined, true, false),
   server: fc.constantFrom('vllm', 'acme'),
+  precise: fc.boolean(),
   offloadGi: fc.option(fc.integer({ min: 1, max: 64 }), { nil: undefined }),
   latest: fc.boolean(),
 });
@@ -78,9 +80,11 @@ function build(c: Case): any[] {
       eppMetrics: { queuedRequests: 'acme_requests{state=waiting}', runningRequests: 'acme_requests{state=running}', kvCacheUsage: 'acme_kv_usage' },
     })
     : ModelServer.vllm({ kvOffloadingSize: c.offloadGi === undefined ? undefined : Size.gibibytes(c.offloadGi) });
-  const config = c.profiles === 1 ? undefined : EndpointPickerProfiles.selectedByHeader({
+  const precise = c.precise && c.server === 'vllm';
+  const first = precise ? EndpointPickerConfig.of({ scorers: [EppScorer.precisePrefixCache(4), EppScorer.queue(1)] }) : undefined;
+  const config = c.profiles === 1 ? first : EndpointPickerProfiles.selectedByHeader({
     header: c.header,
-    profiles: PROFILE_CONFIGS.slice(0, c.profiles).map((f, i) => ({ name: ['latency', 'cache', 'spread'][i], config: f() })),
+    profiles: PROFILE_CONFIGS.slice(0, c.profiles).map((f, i) => ({ name: ['latency', 'cache', 'spread'][i], config: i === 0 && first ? first : f() })),
   });
   new InferenceService(chart, 'llm', {
     model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct'),
@@ -135,6 +139,15 @@ function checkInvariants(objects: any[], c: Case): void {
   if (handlers.length !== (c.profiles > 1 ? 1 : 0)) fail(`${handlers.length} profile handlers`);
   if (c.profiles > 1 && !config.schedulingProfiles.some((p: any) => p.name === handlers[0].parameters.defaultProfile)) fail('default profile missing');
   const server = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'llm').spec.template.spec.containers[0];
+  const precise = c.precise && c.server === 'vllm';
+  if (precise !== server.args.includes('--kv-events-config')) fail(`--kv-events-config ${precise ? 'missing' : 'unexpected'}`);
+  const sources = (config.dataLayer?.sources ?? []).map((x: any) => x.pluginRef);
+  if (precise !== sources.includes('endpoint-notification-source')) fail(`data layer sources ${sources}`);
+  if (precise) {
+    const edge = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'llm')?.spec.ingress
+      .some((r: any) => r.ports.some((p: any) => p.port === 5557) && r.from.some((f: any) => f.podSelector?.matchLabels?.['app.kubernetes.io/component'] === 'endpoint-picker'));
+    if (!edge) fail('no allow from the picker on the KV-events port');
+  }
   if (c.server === 'vllm' && c.offloadGi !== undefined) {
     const i = server.args.indexOf('--kv-offloading-size');
     if (Number(server.args[i + 1]) !== c.offloadGi) fail(`offload flag ${server.args[i + 1]}`);

@@ -126,12 +126,15 @@ export class VllmEngine implements ServerEngine {
   public readonly extraArgs: string[];
   public readonly extraEnv: { [name: string]: string };
   public readonly hostMemoryBytes?: number;
+  public readonly publishesKvEvents: boolean;
 
   constructor(private readonly settings: VllmSettings) {
     this.image = settings.image ?? VLLM_IMAGE;
     this.port = settings.port ?? 8000;
     this.extraArgs = [...(settings.extraArgs ?? [])];
     this.extraEnv = { ...(settings.env ?? {}) };
+    // KV events are the prefix cache's (vLLM v0.25.1 vllm/v1/core/block_pool.py cache_full_blocks): none without it.
+    this.publishesKvEvents = settings.enablePrefixCaching !== false;
     if (settings.kvOffloadingSize) this.hostMemoryBytes = settings.kvOffloadingSize.toKibibytes({ rounding: SizeRoundingBehavior.NONE }) * 1024;
   }
 
@@ -178,6 +181,9 @@ export class VllmEngine implements ServerEngine {
       ...flags([['--shutdown-timeout', vllmShutdownTimeout(ctx.gracePeriodSeconds, ctx.preStopSeconds)]]),
       ...this.traceArgs(ctx),
       ...(ctx.disaggregation ? ['--kv-transfer-config', VLLM_NIXL_KV_TRANSFER_CONFIG] : []),
+      ...(ctx.kvEvents ? ['--kv-events-config', JSON.stringify({
+        enable_kv_cache_events: true, publisher: 'zmq', endpoint: `tcp://*:${ctx.kvEvents.port}`, topic: ctx.kvEvents.topic,
+      })] : []),
       ...this.extraArgs,
     ];
     const env = envVars({ VLLM_NO_USAGE_STATS: '1', ...vllmExpertEnv(ctx, this.extraEnv), ...this.extraEnv });
@@ -188,6 +194,7 @@ export class VllmEngine implements ServerEngine {
       );
     }
     if (dataAcrossPods) env.push({ name: VLLM_POD_IP_ENV, valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } });
+    else if (ctx.kvEvents) env.push({ name: ctx.kvEvents.podIpEnv, valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } });
     const local = ctx.data / ctx.nodes;
     if (dataAcrossPods && ctx.role === LaunchRole.WORKER && local > 1) {
       // The first rank of worker i is i x local; the kubelet's $(VAR) expansion cannot multiply, so a shell does
