@@ -5,7 +5,8 @@ import { EngineFlagTable, flagsIn, imageRunsTable, unknownFlags } from './engine
 import { SglangEngine } from './engines/sglang';
 import { TgiEngine } from './engines/tgi';
 import { VllmEngine } from './engines/vllm';
-import { checkEngineMetrics, EppEngineMetrics } from './epp-data-layer';
+import { EppEngineMetrics } from './epp-data-layer';
+import { checkEngineMetrics } from './epp-data-layer-render';
 import { checkCustomServerOptions, checkServerOptions } from './model-server-checks';
 import { flagNames, ServerEngine } from './server-engine';
 import { ServingMetrics } from './serving-metrics';

@@ -1,4 +1,5 @@
-import { EppEngineMetrics, plainMetricName } from '../epp-data-layer';
+import { EppEngineMetrics } from '../epp-data-layer';
+import { plainMetricName } from '../epp-data-layer-render';
 import { defaultReadiness, EngineLoadMetrics, envVars, LaunchContext, LaunchSpec, ServerEngine } from '../server-engine';
 import { ServingMetrics } from '../serving-metrics';
 
