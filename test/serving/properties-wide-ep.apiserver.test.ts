@@ -6,8 +6,8 @@
  * data-parallel ranks rely on hold on every pod of a group: the same world (`--data-parallel-size` = GPUs of the
  * replica / tensor), whole ranks per pod, the leader at rank 0 on its pod IP, each worker headless from
  * LWS_WORKER_INDEX x local ranks, expert parallel with one backend everywhere, and only vLLM 0.25.1 flags. Half the
- * runs are disaggregated services with tensor-parallel EP in both roles (DeepEP high-throughput in prefill pods,
- * low-latency in decode pods unless chosen). Generated invalid expert settings throw the library's error and write no
+ * runs are disaggregated services with EP in both roles, data parallel over their GPUs, the prefill role spanning pods
+ * (DeepEP high-throughput in prefill pods, low-latency in decode pods unless chosen). Generated invalid expert settings throw the library's error and write no
  * YAML.
  */
 import * as fc from 'fast-check';
@@ -37,7 +37,7 @@ const caseArb = fc.record({
   redundantExperts: fc.option(fc.integer({ min: 0, max: 64 }), { nil: undefined }),
   nics: fc.constantFrom('none', 'aligned', 'one'),
   latest: fc.boolean(),
-  /** Disaggregated instead: tensor-parallel EP in both roles of one pod each (data parallelism in a role is refused). */
+  /** Disaggregated instead: EP in both roles, data parallel; the prefill role spans `nodes` pods. */
   disaggregated: fc.boolean(),
 });
 type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
@@ -46,29 +46,43 @@ function build(c: Case): any[] {
   return c.disaggregated ? buildDisaggregated(c) : buildWide(c);
 }
 
-/** Both roles expert parallel over their tensor ranks: DeepEP high-throughput in prefill pods, low-latency in decode pods. */
+/**
+ * Both roles expert parallel, data parallel over their GPUs: decode on one pod, prefill over `nodes` pods (a
+ * LeaderWorkerSet group when more than one); DeepEP high-throughput in prefill pods, low-latency in decode pods.
+ */
 function buildDisaggregated(c: Case): any[] {
   const { chart } = newChart();
   new ClusterProfile(chart, 'Cluster', { kubernetesVersion: c.latest ? KubernetesVersion.V1_37 : KubernetesVersion.V1_34, addons: ClusterAddon.defaults() });
   const expert = { allToAll: c.allToAll, loadBalancing: c.loadBalancing };
+  const decodeData = c.gpusPerPod / c.tensor;
+  const prefillData = (c.gpusPerPod * c.nodes) / c.tensor;
   new InferenceService(chart, 'moe', {
     model: ModelSource.huggingFace('deepseek-ai/DeepSeek-V3-0324'),
     gpus: GpuRequest.of(c.gpusPerPod),
     replicas: c.replicas,
-    parallelism: { expert },
-    disaggregation: { prefill: { replicas: c.nodes, parallelism: { expert } } },
+    parallelism: { tensor: c.tensor, data: decodeData, expert },
+    disaggregation: {
+      prefill: { replicas: 1, parallelism: { tensor: c.tensor, data: prefillData, expert }, multiNode: c.nodes > 1 ? {} : undefined },
+    },
     route: { gateway: 'inference-gateway' },
   });
   const objects = objectsOf(chart);
-  const server = (name: string) => objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name)
-    .spec.template.spec.containers.find((k: any) => k.name === 'server');
-  for (const [name, backend] of [['moe', 'deepep_low_latency'], ['moe-prefill', 'deepep_high_throughput']]) {
-    const args: string[] = server(name).args;
-    const got = [args.includes('--enable-expert-parallel'), args[args.indexOf('--all2all-backend') + 1], args[args.indexOf('--tensor-parallel-size') + 1]];
-    const want = [true, c.allToAll ?? backend, String(c.gpusPerPod)];
-    if (JSON.stringify(got) !== JSON.stringify(want)) throw new Error(`invariant broken: ${name} ${JSON.stringify(got)} in ${JSON.stringify(c)}`);
+  const prefillPods = c.nodes > 1 ? lwsPods(objects).map((p) => p.spec)
+    : [objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'moe-prefill').spec.template.spec];
+  const decodePod = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'moe').spec.template.spec;
+  const roles: [string, any[], string, number][] = [
+    ['decode', [decodePod], 'deepep_low_latency', decodeData], ['prefill', prefillPods, 'deepep_high_throughput', prefillData],
+  ];
+  for (const [role, specs, backend, data] of roles) {
+    for (const spec of specs) {
+      const args: string[] = spec.containers.find((k: any) => k.name === 'server').args;
+      const value = (f: string) => (args.includes(f) ? args[args.indexOf(f) + 1] : undefined);
+      const got = [args.includes('--enable-expert-parallel'), value('--all2all-backend'), value('--data-parallel-size'), value('--kv-transfer-config') !== undefined];
+      const want = [true, c.allToAll ?? backend, data > 1 ? String(data) : undefined, true];
+      if (JSON.stringify(got) !== JSON.stringify(want)) throw new Error(`invariant broken: ${role} ${JSON.stringify(got)} in ${JSON.stringify(c)}`);
+    }
   }
-  return validatable(objects);
+  return [...validatable(objects), ...(c.nodes > 1 ? lwsPods(objects) : [])];
 }
 
 function buildWide(c: Case): any[] {
