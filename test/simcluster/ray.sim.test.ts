@@ -296,5 +296,16 @@ describe('a RayJob gang with the real Kueue and the real KubeRay operator (v1.6.
     // The sidecar KubeRay adds takes the restricted security context and scratch volume of our autoscalerOptions.
     expect({ security: autoscaler.securityContext, home: autoscaler.env.find((e: any) => e.name === 'HOME')?.value })
       .toEqual({ security: head.spec.containers[0].securityContext, home: '/tmp' });
+    // The autoscaler's identity is KubeRay's (common/rbac.go): a ServiceAccount named after the cluster, with its Role
+    // bound, which the head runs as with its token mounted (the library leaves serviceAccountName unset).
+    const sa = await cluster.api.get('v1', 'ServiceAccount', String(lab.metadata.name), labNs);
+    const binding = await cluster.api.get('rbac.authorization.k8s.io/v1', 'RoleBinding', String(lab.metadata.name), labNs);
+    expect({
+      account: head.spec.serviceAccountName,
+      token: head.spec.automountServiceAccountToken,
+      owner: sa?.metadata.ownerReferences?.[0]?.kind,
+      role: binding?.roleRef?.name,
+      subject: binding?.subjects?.[0]?.name,
+    }).toEqual({ account: lab.metadata.name, token: true, owner: 'RayCluster', role: lab.metadata.name, subject: lab.metadata.name });
   }, SIM_TIMEOUT);
 });
