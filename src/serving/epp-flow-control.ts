@@ -101,7 +101,9 @@ export interface EppPriorityBandLimits {
  */
 export interface EppPriorityBand extends EppPriorityBandLimits {
   /**
-   * The priority level the band serves (an InferenceObjective's `priority`); higher is served first.
+   * The priority level the band serves (an InferenceObjective's `priority`).
+   *
+   * Higher priorities are served first.
    */
   readonly priority: number;
 }
