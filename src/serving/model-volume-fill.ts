@@ -1,7 +1,7 @@
 import { Construct, IConstruct } from 'constructs';
 import { credentialsFiles } from './model-credentials';
 import type { FillInputs, FilledVolume } from './model-fill-types';
-import { fillNodeLocalVolume } from './node-model-cache';
+import { downloadUnlessFilled, fillNodeLocalVolume } from './node-model-cache';
 import { ModelVolumeAccessMode, SharedModelVolume } from './shared-model-volume';
 import * as k8s from '../imports/k8s';
 import { standardLabels } from '../internal/labels';
@@ -13,6 +13,8 @@ import { EgressNeedKind, needEgress } from '../security/tenant-network';
 const FILL_ID = 'ModelVolumeFill';
 /** The Job's scratch space for the downloader's temporary files (`/tmp`, `HOME`): requested and limited. */
 const FILL_SCRATCH = '2Gi';
+/** How long a finished download Job (and its pod's logs) stays: a day, as the eval Jobs. */
+const FINISHED_FILL_TTL_SECONDS = 86_400;
 
 /**
  * The PersistentVolumeClaim (for a new claim) and the download Job that fills it, created once per service (a
@@ -58,7 +60,7 @@ export function fillSharedVolume(scope: IConstruct, volume: SharedModelVolume, i
   builder.addContainer({
     name: 'model-download',
     image: input.image,
-    args: [input.uri, `${input.mountPath}/${directory}`],
+    command: downloadUnlessFilled(input.uri, `${input.mountPath}/${directory}`, `${input.mountPath}/${marker}`),
     env: [{ name: 'HOME', value: '/tmp' }, ...files.env],
     resources,
     volumeMounts: [mount, ...files.mounts],
@@ -77,6 +79,8 @@ export function fillSharedVolume(scope: IConstruct, volume: SharedModelVolume, i
     metadata: { name: jobName, namespace, labels },
     spec: {
       backoffLimit: 6,
+      // Kept a day for its logs; a GitOps re-sync that re-creates it afterwards finds the marker and exits at once.
+      ttlSecondsAfterFinished: FINISHED_FILL_TTL_SECONDS,
       template: { metadata: { labels }, spec: builder.build() },
     },
   });
@@ -106,5 +110,7 @@ export function waitForFill(builder: PodSpecBuilder, image: string, volumeName: 
       `${mountPath}/${filled.marker}`],
     resources: computeResources({ cpu: '10m', memory: '32Mi' }),
     volumeMounts: [{ name: volumeName, mountPath, readOnly: true }],
+    // It only reads: read-only even in a server pod whose GPU container needs a writable root.
+    securityContext: { readOnlyRootFilesystem: true },
   }, { init: true });
 }

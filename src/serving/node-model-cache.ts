@@ -13,9 +13,17 @@ import { EgressNeedKind, needEgress } from '../security/tenant-network';
 
 /**
  * The KServe storage initializer's entrypoint (kserve/kserve v0.20.0 python/storage-initializer.Dockerfile L69
- * `ENTRYPOINT`), called from a shell so that a node whose copy is complete skips the download.
+ * `ENTRYPOINT`), called from a shell so that a volume whose copy is complete skips the download.
  */
 const INITIALIZER_ENTRYPOINT = '/storage-initializer/scripts/initializer-entrypoint';
+
+/**
+ * The download step's command: nothing when the completion marker exists (a restarted fill pod, a Job re-created by a
+ * GitOps re-sync after its TTL), else the storage initializer into `directory`.
+ */
+export function downloadUnlessFilled(uri: string, directory: string, marker: string): string[] {
+  return ['/bin/sh', '-c', '[ -f "$2" ] && exit 0; exec "$3" "$0" "$1"', uri, directory, marker, INITIALIZER_ENTRYPOINT];
+}
 /** The fill pod's scratch space for the downloader's temporary files (`/tmp`, `HOME`): requested and limited. */
 const FILL_SCRATCH = '2Gi';
 
@@ -51,8 +59,7 @@ export function fillNodeLocalVolume(owner: Construct, scope: IConstruct, local: 
     name: 'model-download',
     image: input.image,
     // A node that already has the marker (a restarted or rescheduled fill pod) keeps its copy.
-    command: ['/bin/sh', '-c', '[ -f "$2" ] && exit 0; exec "$3" "$0" "$1"', input.uri, `${input.mountPath}/${layout.directory}`, marker,
-      INITIALIZER_ENTRYPOINT],
+    command: downloadUnlessFilled(input.uri, `${input.mountPath}/${layout.directory}`, marker),
     env: [{ name: 'HOME', value: '/tmp' }, ...files.env],
     resources,
     volumeMounts: [mount, ...files.mounts],

@@ -106,15 +106,20 @@ describe('shared volume filled once by a Job', () => {
     expect(pod.restartPolicy).toBe('Never');
     expect(pod.automountServiceAccountToken).toBe(false);
     const [download] = pod.initContainers;
-    expect(download.args[0]).toBe('s3://models/llama');
-    expect(download.args[1]).toMatch(/^\/mnt\/models\/models\/[0-9a-f]{12}$/);
+    // The storage initializer, unless the marker is already there (a Job re-created after its TTL by a GitOps re-sync).
+    expect(download.command.slice(0, 3)).toEqual(['/bin/sh', '-c', '[ -f "$2" ] && exit 0; exec "$3" "$0" "$1"']);
+    expect(download.command[3]).toBe('s3://models/llama');
+    expect(download.command[4]).toMatch(/^\/mnt\/models\/models\/[0-9a-f]{12}$/);
+    expect(download.command[5]).toBe(`${download.command[4]}.complete`);
+    expect(download.command[6]).toBe('/storage-initializer/scripts/initializer-entrypoint');
+    expect(jobs[0].spec.ttlSecondsAfterFinished).toBe(86_400);
     expect(download.env).toEqual(expect.arrayContaining([{ name: 'AWS_SHARED_CREDENTIALS_FILE', value: '/var/run/secrets/model-storage/credentials' }]));
     expect(download.envFrom).toBeUndefined();
     expect(download.resources.requests['ephemeral-storage']).toBe('2Gi');
     expect(download.resources.limits['ephemeral-storage']).toBe('2Gi');
     const marker = pod.containers[0];
     expect(marker.command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
-    expect(marker.command[4]).toBe(`${download.args[1]}.complete`);
+    expect(marker.command[4]).toBe(`${download.command[4]}.complete`);
     expect(pod.volumes).toEqual(expect.arrayContaining([{ name: 'model', persistentVolumeClaim: { claimName: 'llama-model' } }]));
     for (const c of [...pod.initContainers, ...pod.containers]) {
       expect(c.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false });
@@ -130,7 +135,8 @@ describe('shared volume filled once by a Job', () => {
     expect(wait.volumeMounts).toEqual(expect.arrayContaining([{ name: 'model', mountPath: '/mnt/models', readOnly: true }]));
     expect(spec.initContainers.find((c: any) => c.name === 'model-download')).toBeUndefined();
     expect(JSON.stringify(spec)).not.toContain('model-credentials');
-    expect(spec.containers[0].args[0]).toBe(jobs[0].spec.template.spec.initContainers[0].args[1]);
+    expect(spec.containers[0].args[0]).toBe(jobs[0].spec.template.spec.initContainers[0].command[4]);
+    expect(wait.securityContext.readOnlyRootFilesystem).toBe(true);
   });
 
   test('ReadWriteOnce from the props', () => {
