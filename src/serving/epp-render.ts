@@ -27,6 +27,8 @@ const OWNED_FLAGS = [
   ALLOW_EXPERIMENTAL_PLUGINS_FLAG,
 ];
 
+/** The release the flow-control bands and precise prefix routing were read from (../shared/upstream/llm-d-router-v0.10.0.tar.gz). */
+const VERIFIED_RELEASE = '0.10.0';
 /** The picker's config feature gate for flow control (llm-d-router v0.10.0 pkg/epp/flowcontrol/config.go). */
 const FLOW_CONTROL_GATE = 'flowControl';
 /**
@@ -91,6 +93,18 @@ export function pickerSettings(service: IConstruct, input: PickerConfigInput): P
   if (fc.maxRequests !== undefined) requireInteger(service, 'endpointPicker.flowControl.maxRequests', fc.maxRequests, 1);
   if (fc.requestTtl !== undefined) wholeSeconds(service, 'endpointPicker.flowControl.requestTtl', fc.requestTtl);
   const bandPolicies = checkFlowControlBands(service, 'endpointPicker.flowControl', fc);
+  // The bands and precise prefix routing are checked against llm-d-router v0.10.0's loader only (its decoding is strict).
+  if (version.version !== VERIFIED_RELEASE) {
+    const band = BAND_SETTINGS.find((k) => fc[k] !== undefined);
+    if (band) {
+      throw new ValidationError(service, `endpointPicker.flowControl.${band}`, `is set with EppVersion v${version.version}; priority bands, ` +
+        `byte limits and eviction are checked against the v${VERIFIED_RELEASE} config loader only: use EppVersion.V0_10_0`);
+    }
+    if (input.config._inputs().includes(ScorerInput.KV_EVENTS)) {
+      throw new ValidationError(service, 'endpointPicker.config', `uses EppScorer.precisePrefixCache() with EppVersion v${version.version}; ` +
+        `its plugins and parameters are checked against v${VERIFIED_RELEASE} only: use EppVersion.V0_10_0`);
+    }
+  }
   checkDataLayer(service, { engine: input.eppEngineType, metricsPath: input.metricsPath, options: picker.dataLayer });
   const gates = picker.featureGates ?? {};
   for (const gate of Object.keys(gates).sort()) {

@@ -447,6 +447,18 @@ badInputCatalogue([
     }),
   },
   {
+    name: 'priority bands on the v0.9.0 picker',
+    error: /endpointPicker\.flowControl\.priorityBands.*is set with EppVersion v0\.9\.0; priority bands, byte limits and eviction are checked against the v0\.10\.0/,
+    build: (s) => inBadInput(s, {
+      objectives: OBJECTIVES, endpointPicker: { version: EppVersion.V0_9_0, flowControl: { priorityBands: [{ priority: 10 }] } },
+    }),
+  },
+  {
+    name: 'precise prefix routing on the v0.9.0 picker',
+    error: /endpointPicker\.config.*with EppVersion v0\.9\.0; its plugins and parameters are checked against v0\.10\.0 only/,
+    build: (s) => inBadInput(s, { endpointPicker: { version: EppVersion.V0_9_0, config: PRECISE_ONLY() } }),
+  },
+  {
     name: 'a KV offload buffer under 1Mi',
     error: /server\.kvOffloadingSize.*got "512Ki"; expected at least 1Mi/,
     build: (s) => inBadInput(s, { server: ModelServer.vllm({ kvOffloadingSize: Size.kibibytes(512) }) }),
