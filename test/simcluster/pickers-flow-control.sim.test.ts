@@ -3,15 +3,19 @@
  * library renders — flow control with priority bands, a global byte limit, a negative-priority template band, the
  * round-robin fairness and earliest-deadline ordering policies, in-flight eviction and a feature gate set off; a
  * header-selected set of scheduling profiles (the Alpha header-profile-handler) with an explicit data layer
- * (`injectDefaults: false`); and a custom server whose metric names the picker reads through `engineConfigs` — starts
+ * (`injectDefaults: false`); a custom server whose metric names the picker reads through `engineConfigs`; and
+ * precise prefix-cache routing (token-producer, precise-prefix-cache-producer subscribing per pod through the
+ * endpoint-notification-source, the prefix-cache scorer bound to it) — starts
  * with the Deployment's exact args and ConfigMap, reports ready on its gRPC health port and scrapes exactly its pool's
  * pods. The picker refuses unknown plugins, parameters, feature gates and dangling references at start, so starting is
  * the proof the shape is accepted. A KV-cache offloading server is scheduled and Running like any other.
  */
+import * as net from 'node:net';
 import { App, Chart, Duration, Size } from 'cdk8s';
+import * as YAML from 'yaml';
 import { synthesize, SynthesizedApp } from './apps';
 import { SimCluster } from './cluster';
-import { expectPickerServes } from './epp';
+import { expectPickerServes, startEpp, stopEpp, withPickerPorts } from './epp';
 import { expectRunningOnPools, GITOPS_MANAGER, podsOf } from './expectations';
 import {
   ClusterAddon, ClusterProfile, EndpointPickerConfig, EndpointPickerProfiles, EppFairnessPolicy, EppOrderingPolicy, EppScorer, GpuModel,
@@ -68,6 +72,12 @@ const CASES: Record<string, Partial<InferenceServiceProps>> = {
       config: EndpointPickerConfig.of({ scorers: [EppScorer.queue(2), EppScorer.runningRequests(1), EppScorer.kvCacheUtilization(2)] }),
     },
   },
+  'precise': {
+    server: ModelServer.vllm({ image: IMAGE('vllm') }),
+    endpointPicker: {
+      config: EndpointPickerConfig.of({ scorers: [EppScorer.precisePrefixCache(3), EppScorer.queue(1), EppScorer.kvCacheUtilization(1)] }),
+    },
+  },
   'offload': {
     server: ModelServer.vllm({ image: IMAGE('vllm'), kvOffloadingSize: Size.gibibytes(16) }),
   },
@@ -119,6 +129,63 @@ describe('the endpoint picker accepts the flow-control, profile-set and engine-c
     const podIps = (await podsOf(cluster, servers)).map((p) => p.status.podIP).sort();
     expect(podIps).toHaveLength(2);
     await expectPickerServes(cluster, deployment, out.objects, { pool, podIps });
+  }, SIM_TIMEOUT);
+
+  test('precise: the picker starts, reads its pool and dials every pod\'s KV-events port', async () => {
+    const { deployment, pool, servers } = picker(out, 'precise');
+    const pods = await podsOf(cluster, servers);
+    const podIps = pods.map((p) => p.status.podIP).sort();
+    const port = Number(pods[0].spec.containers[0].ports.find((p: any) => p.name === 'kv-events').containerPort);
+    // Stands in for the servers' ZMQ publishers: records which pod IPs the picker's subscribers connect to.
+    const dialed = new Set<string>();
+    const sockets: net.Socket[] = [];
+    const zmq = net.createServer((socket) => {
+      dialed.add(socket.localAddress ?? '');
+      sockets.push(socket);
+      socket.on('error', () => undefined);
+      socket.resume(); // read (and drop) the ZMQ greeting, so the peer's close ends the socket
+    });
+    await new Promise<void>((resolve, reject) => zmq.once('error', reject).listen(port, '0.0.0.0', () => resolve()));
+    try {
+      await expectPickerServes(cluster, deployment, out.objects, { pool, podIps });
+    } finally {
+      const closed = new Promise<void>((resolve) => zmq.close(() => resolve()));
+      sockets.forEach((s) => s.destroy());
+      await closed;
+    }
+    expect([...dialed].sort()).toEqual(podIps);
+  }, SIM_TIMEOUT);
+
+  /** Starts `deployment`'s picker (with `objects`) and returns how it ended within a minute, with its log. */
+  async function exitOf(deployment: KubeObject, objects: KubeObject[]): Promise<{ code: string; log: string }> {
+    return withPickerPorts(async () => {
+      const run = await startEpp(cluster, deployment, objects);
+      let timer: NodeJS.Timeout | undefined;
+      const code = await Promise.race([run.process.exited, new Promise<string>((r) => {
+        timer = setTimeout(() => r('still running'), 60_000);
+      })]);
+      clearTimeout(timer);
+      return { code, log: await stopEpp(run) };
+    });
+  }
+
+  test('the shapes are what the picker checks: an unknown feature gate, or the profile set without experimental plugins, stops it', async () => {
+    const bands = picker(out, 'flow-bands');
+    const cm = out.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'flow-bands-epp')!;
+    const file = Object.keys((cm as any).data)[0];
+    const doc = YAML.parse((cm as any).data[file]);
+    doc.featureGates = [...doc.featureGates, 'noSuchGate'];
+    const broken = { ...cm, data: { [file]: YAML.stringify(doc) } } as KubeObject;
+    const gate = await exitOf(bands.deployment, out.objects.map((o) => (o === cm ? broken : o)));
+    expect(gate.code).toMatch(/exit code [1-9]/);
+    expect(gate.log).toMatch(/noSuchGate/);
+
+    const profiles = JSON.parse(JSON.stringify(picker(out, 'profiles').deployment));
+    const c = profiles.spec.template.spec.containers[0];
+    c.args = c.args.filter((a: string) => a !== '--allow-experimental-plugins');
+    const alpha = await exitOf(profiles, out.objects);
+    expect(alpha.code).toMatch(/exit code [1-9]/);
+    expect(alpha.log).toMatch(/header-profile-handler/);
   }, SIM_TIMEOUT);
 
   test('the KV-offloading server runs with its offload flags and the buffer in its memory request', async () => {
