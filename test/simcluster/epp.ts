@@ -174,7 +174,7 @@ export class FakeModelServers {
         '# TYPE sglang:cache_config_info gauge', 'sglang:cache_config_info{page_size="16",num_pages="1000"} 1',
         // A server the picker knows only through engineConfigs (pickers-flow-control.sim.test.ts).
         '# TYPE acme_requests gauge', 'acme_requests{state="waiting"} 0', 'acme_requests{state="running"} 0',
-        '# TYPE acme_kv_usage gauge', 'acme_kv_usage 0.1', '',
+        '# TYPE acme_kv_usage gauge', 'acme_kv_usage 0.37', '',
       ].join('\n'));
     });
     await new Promise<void>((resolve, reject) => {

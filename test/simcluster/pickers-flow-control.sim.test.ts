@@ -10,12 +10,14 @@
  * pods. The picker refuses unknown plugins, parameters, feature gates and dangling references at start, so starting is
  * the proof the shape is accepted. A KV-cache offloading server is scheduled and Running like any other.
  */
+import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as path from 'node:path';
 import { App, Chart, Duration, Size } from 'cdk8s';
 import * as YAML from 'yaml';
 import { synthesize, SynthesizedApp } from './apps';
 import { SimCluster } from './cluster';
-import { expectPickerServes, startEpp, stopEpp, withPickerPorts } from './epp';
+import { expectPickerServes, FakeModelServers, gauge, scrape, startEpp, stopEpp, withPickerPorts } from './epp';
 import { expectRunningOnPools, GITOPS_MANAGER, podsOf } from './expectations';
 import {
   ClusterAddon, ClusterProfile, EndpointPickerConfig, EndpointPickerProfiles, EppFairnessPolicy, EppOrderingPolicy, EppScorer, GpuModel,
@@ -168,6 +170,35 @@ describe('the endpoint picker accepts the flow-control, profile-set and engine-c
       return { code, log: await stopEpp(run) };
     });
   }
+
+  test('flow control runs with the bands, and the custom engine\'s KV metric is what the picker reads for its pool', async () => {
+    // The flow-bands picker logged the effective config (loader/configloader.go) and started flow control (runner.go).
+    const log = fs.readFileSync(path.join(cluster.dir, 'epp-flow-bands-epp.log'), 'utf8');
+    expect(log).toContain('Initializing Flow Control layer');
+    expect(log).toMatch(/PriorityBands: \[\{Priority: 10, MaxRequests: 200, FairnessPolicyRef: round-robin-fairness-policy, OrderingPolicyRef: edf-ordering-policy\}/);
+    expect(log).toContain('EnableEviction: true');
+    // The stand-in servers export acme_kv_usage 0.37 (vLLM's gauge is 0.1): the acme pool's average is read through engineConfigs.
+    const { deployment, pool, servers } = picker(out, 'acme');
+    const podIps = (await podsOf(cluster, servers)).map((p) => p.status.podIP);
+    await withPickerPorts(async () => {
+      const fake = await FakeModelServers.listen((pool.spec as any).targetPorts[0].number);
+      const run = await startEpp(cluster, deployment, out.objects);
+      try {
+        await cluster.waitFor('the acme pool\'s KV-cache average from acme_kv_usage', async () => {
+          if (run.process.hasExited()) throw new Error(`the picker exited: ${await run.process.exited}`);
+          const text = await scrape(run.metricsPort!).catch(() => '');
+          const kv = gauge(text, 'llm_d_epp_average_kv_cache_utilization', { name: 'acme' });
+          return kv === 0.37 || `llm_d_epp_average_kv_cache_utilization=${kv}`;
+        }, 60_000);
+        expect([...fake.scraped.keys()].sort()).toEqual([...podIps].sort());
+      } catch (err) {
+        throw new Error(`${(err as Error).message}\n${await stopEpp(run)}`);
+      } finally {
+        await fake.close();
+      }
+      await stopEpp(run);
+    });
+  }, SIM_TIMEOUT);
 
   test('the shapes are what the picker checks: an unknown feature gate, or the profile set without experimental plugins, stops it', async () => {
     const bands = picker(out, 'flow-bands');
