@@ -81,8 +81,9 @@ export function fillNodeLocalVolume(owner: Construct, scope: IConstruct, local: 
     metadata: { name: volumeName, labels },
     spec: {
       capacity: { storage: k8s.Quantity.fromString(local.size.asString()) },
-      // One node mounts it read-write at a time as far as the API knows; a local volume is never attached, so each
-      // node of the affinity mounts its own directory (kubernetes v1.37.2 pkg/volume/local/local.go).
+      // ReadWriteOnce as far as the API knows; a local volume is never attached (kubernetes v1.37.2
+      // pkg/volume/local/local.go: the plugin has no Attacher), so each node of the affinity mounts its own directory
+      // and the scheduler checks only the node affinity (shown on the simulated cluster: node-model-cache.sim.test.ts).
       accessModes: ['ReadWriteOnce'],
       persistentVolumeReclaimPolicy: 'Retain',
       volumeMode: 'Filesystem',
