@@ -113,6 +113,10 @@ function addExternalPoolAutoscaler(input: AutoscalerInput): ApiObject {
   const { scope, autoscaling: a, name, target, meta } = input;
   const metric = a.poolMetric!;
   const fraction = a._fractionTarget();
+  if (!input.monitored) {
+    throw new ValidationError(scope, 'autoscaling', 'the external metrics adapter serves the endpoint picker\'s metrics from the Prometheus its ' +
+      'generated ServiceMonitor feeds; enable monitoring (prometheus-operator)');
+  }
   if (a.minReplicas === 0) {
     // kubernetes v1.37.2 pkg/apis/autoscaling/validation/validation.go (MinReplicasLowerBound 0 only with the gate) and
     // pkg/controller/podautoscaler/horizontal.go (scaling from zero only with an Object or External metric).

@@ -195,6 +195,12 @@ badInputCatalogue([
     build: (s) => svc(s, { route: ROUTE, autoscaling: external({ minReplicas: 0 }) }, { v: KubernetesVersion.V1_37 }),
   },
   {
+    name: 'an external pool signal with monitoring off',
+    error: '[bad-input/llm] autoscaling: the external metrics adapter serves the endpoint picker\'s metrics from the Prometheus its generated ' +
+      'ServiceMonitor feeds; enable monitoring (prometheus-operator)',
+    build: (s) => svc(s, { route: ROUTE, monitoring: { enabled: false }, autoscaling: external() }),
+  },
+  {
     name: 'an external signal that is not a PoolMetric',
     error: 'autoscaling.metric: got "KvCacheUsage"; expected one of "AverageQueueSize"',
     build: (s) => svc(s, { route: ROUTE, autoscaling: external({ metric: js(ServerMetric.KV_CACHE_USAGE) }) }),
