@@ -15,7 +15,8 @@ import { YamlWriter } from '../internal/yaml-writer';
  * - the YAML is written by a writer that emits block mappings and sequences directly instead of building the `yaml`
  *   library's node tree for every document; any document it cannot prove it writes like the library (multi-line
  *   strings, anchors, non-JSON values, ...) is written by the library itself, the copy cdk8s bundles;
- * - each object is rendered and written in turn, so the rendered JSON of the whole app is never held at once, and
+ * - each object is rendered and written in turn, so the rendered JSON of the whole app is never held at once (and
+ *   `synth()` writes each file in chunks, never holding its whole text), and
  *   construct validation runs once per synthesis after dependencies are resolved (cdk8s's `synthYaml` runs it once
  *   for the app and again for every chart, on the same tree; `synth` also validates first, before resolving
  *   dependencies, as cdk8s does).
@@ -45,15 +46,9 @@ export class AiApp extends App {
     tree.resolveDependencies();
     tree.validate();
     const writer = new YamlWriter();
-    let out = '';
-    let first = true;
-    for (const chart of this.charts) {
-      for (const doc of chartDocuments(chart)) {
-        out += first ? writer.document(doc()) : `---\n${writer.document(doc())}`;
-        first = false;
-      }
-    }
-    return out;
+    const texts: string[] = [];
+    for (const chart of tree.charts()) for (const doc of chartDocuments(chart)) texts.push(writer.document(doc()));
+    return texts.join('---\n');
   }
 
   /**
@@ -65,17 +60,9 @@ export class AiApp extends App {
     tree.validate(); // cdk8s validates before resolving dependencies; the charts' own passes come after it
     const dependantCharts = tree.resolveDependencies();
     tree.validateResolved();
-    const charts = this.charts;
+    const charts = tree.charts();
     const writer = new YamlWriter();
-    const save = (file: string, docs: Iterable<() => unknown>) => {
-      let text = '';
-      let first = true;
-      for (const doc of docs) {
-        text += first ? writer.document(doc()) : `---\n${writer.document(doc())}`;
-        first = false;
-      }
-      fs.writeFileSync(file, text, { encoding: 'utf8' });
-    };
+    const save = (file: string, docs: Iterable<() => unknown>) => writeDocuments(file, docs, writer);
     const ext = this.outputFileExtension;
     switch (this.yamlOutputType) {
       case YamlOutputType.FILE_PER_APP:
@@ -111,7 +98,7 @@ export class AiApp extends App {
     }
     if (this.recordMetadata) {
       const resources: Record<string, { path: string }> = {};
-      for (const object of this.charts.flatMap(chartObjects)) resources[object.name] = { path: object.node.path };
+      for (const object of new Tree(this).charts().flatMap(chartObjects)) resources[object.name] = { path: object.node.path };
       fs.writeFileSync(path.join(this.outdir, 'construct-metadata.json'), JSON.stringify({ version: '1.0.0', resources }));
     }
   }
@@ -187,6 +174,11 @@ class Tree {
     return dependantCharts;
   }
 
+  /** The app's charts in cdk8s's order (`App.charts`: the topology of the whole tree, charts only). */
+  public charts(): Chart[] {
+    return topology(this.app.node, this.all).filter((c): c is Chart => c instanceof Chart);
+  }
+
   private edges(): [IConstruct, IConstruct][] {
     const out: [IConstruct, IConstruct][] = [];
     for (const c of this.all) for (const dep of c.node.dependencies) out.push([c, dep]);
@@ -209,9 +201,62 @@ class Tree {
 
 /** A chart's objects in dependency order, each only in its closest chart (cdk8s's `chartToKube`). */
 function chartObjects(chart: Chart): ApiObject[] {
-  return new DependencyGraph(chart.node).topology()
+  return topology(chart.node, chart.node.findAll())
     .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart);
 }
+
+/** Thrown when the dependencies inside a tree form a cycle: cdk8s's graph then throws its own error. */
+const CYCLE = new Error('dependency cycle');
+
+/**
+ * `new DependencyGraph(node).topology()`, without building cdk8s's graph (a vertex with two sets per construct and a
+ * route search per edge): every construct of the tree (`all`, the tree's `findAll()`) with the dependencies whose
+ * target is inside the tree, roots in the graph's vertex order, each construct after what it depends on, in the order
+ * of its dependencies. cdk8s's graph is used when its vertex order is not the tree order (a path that is an array
+ * index comes first in the object cdk8s keys its vertices by) and for a cycle (its error).
+ */
+export function topology(node: Node, all: readonly IConstruct[]): IConstruct[] {
+  if (all.some((c) => ARRAY_INDEX.test(c.node.path))) return new DependencyGraph(node).topology();
+  // cdk8s finds a dependency's vertex by path: a target outside the tree is no edge.
+  const inside = new Map<string, IConstruct>();
+  for (const c of all) inside.set(c.node.path, c);
+  const edges = new Map<IConstruct, IConstruct[]>();
+  const inbound = new Set<IConstruct>();
+  for (const c of all) {
+    const deps = c.node.dependencies;
+    if (deps.length === 0) continue;
+    const targets: IConstruct[] = [];
+    for (const d of deps) {
+      const t = inside.get(d.node.path);
+      if (t) targets.push(t);
+    }
+    edges.set(c, targets);
+    for (const t of targets) inbound.add(t);
+  }
+  const found = new Set<IConstruct>();
+  const visiting = new Set<IConstruct>();
+  const out: IConstruct[] = [];
+  const visit = (c: IConstruct): void => {
+    if (found.has(c)) return;
+    if (visiting.has(c)) throw CYCLE;
+    visiting.add(c);
+    for (const d of edges.get(c) ?? []) visit(d);
+    visiting.delete(c);
+    found.add(c);
+    out.push(c);
+  };
+  try {
+    for (const c of all) if (!inbound.has(c)) visit(c);
+  } catch (e) {
+    if (e === CYCLE) return new DependencyGraph(node).topology();
+    throw e;
+  }
+  // A cycle no root reaches leaves constructs unvisited: cdk8s's graph refuses it (or leaves them out) its own way.
+  return out.length === all.length ? out : new DependencyGraph(node).topology();
+}
+
+/** A property key JavaScript orders before all others (an array index), as a construct path could be. */
+const ARRAY_INDEX = /^(0|[1-9][0-9]*)$/;
 
 /**
  * The documents of a chart, each rendered only when it is written. A chart class with its own `toJson()` is rendered
@@ -221,6 +266,36 @@ function chartDocuments(chart: Chart): (() => unknown)[] {
   if (chart.toJson !== Chart.prototype.toJson) return Object.values(chart.toJson()).map((doc) => () => doc);
   return chartObjects(chart).map((object) => () => object.toJson());
 }
+
+/**
+ * Writes documents to a file as cdk8s's `Yaml.save` does (UTF-8, joined with `---\n`), in chunks of about 1 MB as they
+ * are rendered, so neither the objects' JSON nor the whole file's text is held at once.
+ */
+function writeDocuments(file: string, docs: Iterable<() => unknown>, writer: YamlWriter): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    let chunk: string[] = [];
+    let size = 0;
+    let first = true;
+    for (const doc of docs) {
+      const text = writer.document(doc());
+      if (!first) chunk.push('---\n');
+      chunk.push(text);
+      first = false;
+      size += text.length;
+      if (size >= CHUNK) {
+        fs.writeSync(fd, chunk.join(''), null, 'utf8');
+        chunk = [];
+        size = 0;
+      }
+    }
+    if (chunk.length) fs.writeSync(fd, chunk.join(''), null, 'utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+const CHUNK = 1024 * 1024;
 
 /** cdk8s's chart file and folder names: the chart's DNS label, numbered when charts depend on each other. */
 function chartNamer(indexed: boolean): (chart: Chart) => string {

@@ -86,11 +86,15 @@ const MAX_IMPLICIT_KEY = 1024;
 /**
  * Writes documents one at a time, with a cache of rendered strings shared by every document it writes (the same
  * names, labels and images recur across a platform's documents). Use one writer per synth.
+ *
+ * Each document is collected as pieces and joined once, so it is one flat string: text built by `+=` stays a tree of
+ * millions of small pieces until something flattens it, several times the size of the text itself.
  */
 export class YamlWriter {
   private readonly scalars = new Map<string, string>();
   private readonly tagTest = schemaTagTest();
   private seen = new Set<object>();
+  private out: string[] = [];
 
   /**
    * One document, exactly as cdk8s's `Yaml.stringify(doc)`: `YAML.stringify(doc, CDK8S_YAML_OPTIONS)`, or an empty
@@ -100,16 +104,23 @@ export class YamlWriter {
     if (doc === undefined) return '\n';
     if (doc !== null && typeof doc === 'object') {
       this.seen = new Set();
+      this.out = [];
       try {
-        if (Array.isArray(doc)) {
-          this.enter(doc);
-          return `${doc.length === 0 ? '[]' : this.seq(doc, '')}\n`;
-        }
         this.enter(doc);
-        const keys = Object.keys(doc);
-        return `${keys.length === 0 ? '{}' : this.map(doc as Record<string, unknown>, keys, '')}\n`;
+        if (Array.isArray(doc)) {
+          if (doc.length === 0) this.out.push('[]');
+          else this.seq(doc, '');
+        } else {
+          const keys = Object.keys(doc);
+          if (keys.length === 0) this.out.push('{}');
+          else this.map(doc as Record<string, unknown>, keys, '');
+        }
+        this.out.push('\n');
+        return this.out.join('');
       } catch (e) {
         if (e !== FALLBACK) throw e;
+      } finally {
+        this.out = [];
       }
     }
     return cdk8sYaml().stringify(doc, CDK8S_YAML_OPTIONS);
@@ -126,50 +137,71 @@ export class YamlWriter {
   }
 
   /** A non-empty block mapping at `indent`; its first line carries no indentation (the caller places it). */
-  private map(obj: Record<string, unknown>, keys: readonly string[], indent: string): string {
+  private map(obj: Record<string, unknown>, keys: readonly string[], indent: string): void {
+    const out = this.out;
     const child = `${indent}  `;
-    let out = '';
+    const newline = `\n${indent}`;
+    const childLine = `\n${child}`;
     for (let i = 0; i < keys.length; i++) {
       const key = this.string(keys[i], indent === '');
       if (key.length > MAX_IMPLICIT_KEY) throw FALLBACK;
-      if (i > 0) out += `\n${indent}`;
-      out += `${key}:`;
+      if (i > 0) out.push(newline);
+      out.push(key);
       const value = obj[keys[i]];
       if (value !== null && typeof value === 'object') {
         this.enter(value);
         if (Array.isArray(value)) {
-          out += value.length === 0 ? ' []' : `\n${child}${this.seq(value, child)}`;
+          if (value.length === 0) {
+            out.push(': []');
+          } else {
+            out.push(':', childLine);
+            this.seq(value, child);
+          }
         } else {
           const inner = Object.keys(value);
-          out += inner.length === 0 ? ' {}' : `\n${child}${this.map(value as Record<string, unknown>, inner, child)}`;
+          if (inner.length === 0) {
+            out.push(': {}');
+          } else {
+            out.push(':', childLine);
+            this.map(value as Record<string, unknown>, inner, child);
+          }
         }
       } else {
-        out += ` ${this.scalar(value, child)}`;
+        out.push(': ', this.scalar(value, child));
       }
     }
-    return out;
   }
 
   /** A non-empty block sequence at `indent` (`- item` lines); its first line carries no indentation. */
-  private seq(items: readonly unknown[], indent: string): string {
+  private seq(items: readonly unknown[], indent: string): void {
+    const out = this.out;
     const child = `${indent}  `;
-    let out = '';
+    const newline = `\n${indent}`;
     for (let i = 0; i < items.length; i++) {
-      if (i > 0) out += `\n${indent}`;
+      if (i > 0) out.push(newline);
       const item = items[i];
       if (item !== null && typeof item === 'object') {
         this.enter(item);
         if (Array.isArray(item)) {
-          out += item.length === 0 ? '- []' : `- ${this.seq(item, child)}`;
+          if (item.length === 0) {
+            out.push('- []');
+          } else {
+            out.push('- ');
+            this.seq(item, child);
+          }
         } else {
           const keys = Object.keys(item);
-          out += keys.length === 0 ? '- {}' : `- ${this.map(item as Record<string, unknown>, keys, child)}`;
+          if (keys.length === 0) {
+            out.push('- {}');
+          } else {
+            out.push('- ');
+            this.map(item as Record<string, unknown>, keys, child);
+          }
         }
       } else {
-        out += `- ${this.scalar(item, child)}`;
+        out.push('- ', this.scalar(item, child));
       }
     }
-    return out;
   }
 
   /** A scalar value whose node sits at `indent` (the indentation of a block scalar's lines). */
@@ -270,12 +302,7 @@ function number(value: number): string {
  */
 export function stringifyDocuments(docs: readonly unknown[]): string {
   const writer = new YamlWriter();
-  let out = '';
-  for (let i = 0; i < docs.length; i++) {
-    if (i > 0) out += '---\n';
-    out += writer.document(docs[i]);
-  }
-  return out;
+  return docs.map((doc) => writer.document(doc)).join('---\n');
 }
 
 /** Writes one document exactly as cdk8s's `Yaml.stringify(doc)` does. */
