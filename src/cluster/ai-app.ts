@@ -29,7 +29,7 @@ export class AiApp extends App {
   /**
    * Defines an app.
    *
-   * @param props the same options as cdk8s's `App` (outdir, output type and file extension, resolvers, metadata)
+   * @param props The same options as cdk8s's `App` (outdir, output type and file extension, resolvers, metadata)
    */
   constructor(props: AppProps = {}) {
     super(props);

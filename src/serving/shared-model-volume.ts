@@ -48,9 +48,11 @@ export interface NodeLocalModelVolumeProps {
   readonly nodePool: GpuNodePool;
 
   /**
-   * An absolute directory that exists on every node of the pool (create it in the node image or bootstrap script; a
-   * local PersistentVolume whose directory is missing fails the pod's mount). Put it on a disk of its own (the nodes'
-   * NVMe): the kubelet does not count it as ephemeral storage, so nothing evicts a pod that fills it.
+   * An absolute directory that exists on every node of the pool.
+   *
+   * Create it in the node image or bootstrap script: a local PersistentVolume whose directory is missing fails the
+   * pod's mount. Put it on a disk of its own (the nodes' NVMe): the kubelet does not count it as ephemeral storage, so
+   * nothing evicts a pod that fills it.
    */
   readonly nodePath: string;
 
