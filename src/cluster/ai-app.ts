@@ -216,10 +216,19 @@ const CYCLE = new Error('dependency cycle');
  * index comes first in the object cdk8s keys its vertices by) and for a cycle (its error).
  */
 export function topology(node: Node, all: readonly IConstruct[]): IConstruct[] {
-  if (all.some((c) => ARRAY_INDEX.test(c.node.path))) return new DependencyGraph(node).topology();
-  // cdk8s finds a dependency's vertex by path: a target outside the tree is no edge.
-  const inside = new Map<string, IConstruct>();
-  for (const c of all) inside.set(c.node.path, c);
+  // Only the root's children have a path without '/': the only paths that can be array indexes.
+  if (all.some((c) => c.node.scope !== undefined && c.node.scope.node.scope === undefined && ARRAY_INDEX.test(c.node.id))) {
+    return new DependencyGraph(node).topology();
+  }
+  // cdk8s finds a dependency's vertex by path: a target outside the tree is no edge, unless another tree's construct
+  // has the path of one inside (read by path only then).
+  const inside = new Set<IConstruct>(all);
+  let byPath: Map<string, IConstruct> | undefined;
+  const vertexOf = (d: IConstruct): IConstruct | undefined => {
+    if (inside.has(d)) return d;
+    byPath ??= new Map(all.map((c) => [c.node.path, c]));
+    return byPath.get(d.node.path);
+  };
   const edges = new Map<IConstruct, IConstruct[]>();
   const inbound = new Set<IConstruct>();
   for (const c of all) {
@@ -227,7 +236,7 @@ export function topology(node: Node, all: readonly IConstruct[]): IConstruct[] {
     if (deps.length === 0) continue;
     const targets: IConstruct[] = [];
     for (const d of deps) {
-      const t = inside.get(d.node.path);
+      const t = vertexOf(d);
       if (t) targets.push(t);
     }
     edges.set(c, targets);
