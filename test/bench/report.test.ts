@@ -1,8 +1,8 @@
 // The benchmark's pure logic (bench/report.ts): medians, summaries, growth, the targets of issue 22 and the helpers
 // that count YAML documents and kinds. The benchmark itself is not part of `npm test` (npx projen bench).
 import {
-  computeTargets, countDocuments, formatTarget, growthOf, kindsOf, median, PythonSizeResult, SizeResult, summarize, TARGETS,
-  TimedSample, VariantResult,
+  computeTargets, countDocuments, formatTarget, growthOf, kindsOf, median, PYTHON_MODES, PYTHON_PEERS, PythonSizeResult, sameOutput, SizeResult,
+  summarize, TARGETS, TimedSample, VariantResult,
 } from '../../bench/report';
 
 const sample = (ms: number, cpuMs: number, extra: Partial<TimedSample> = {}): TimedSample => ({
@@ -93,6 +93,25 @@ describe('bench report', () => {
     delete oursOnly.ratios;
     delete oursOnly.cpuRatios;
     expect(computeTargets([oursOnly])).toEqual([]);
+  });
+
+  test('ours in cdk8s App, ours to files and every Python mode must write the same bytes as ours', () => {
+    const r = size(1000, 1000, 1000, 1000);
+    r.variants.oursApp = variant(2000, 2000);
+    r.variants.oursFiles = variant(900, 900);
+    const p = python(1000, 1.2);
+    p.alternatives = {
+      yaml: { what: 'yaml', against: 'ours', fleet: p.fleet, sameBytesAsTypeScript: true, ratio: 1.1, cpuRatio: 1.1 },
+    };
+    expect(sameOutput(r, p)).toBe(true);
+    expect(computeTargets([r], [p]).map((t) => t.name).pop()).toBe('same output at N=1,000 (ours vs ours in cdk8s App, baseline, floor, ours to files, Python)');
+    p.alternatives.yaml.sameBytesAsTypeScript = false;
+    expect(sameOutput(r, p)).toBe(false);
+    p.alternatives.yaml.sameBytesAsTypeScript = true;
+    r.variants.oursApp = variant(2000, 2000, { sha256: 'other' });
+    expect(sameOutput(r, p)).toBe(false);
+    // Each Python mode is divided by the TypeScript variant measured the same way.
+    expect(PYTHON_MODES.map((m) => PYTHON_PEERS[m])).toEqual(['oursFiles', 'ours', 'oursApp']);
   });
 
   test('documents and kinds of a YAML stream', () => {
