@@ -18,6 +18,7 @@ const TRICKY = [
   '190:20:30', '2001-12-14', '2001-12-14t21:59:43.10-05:00', '2001-12-14 21:59:43.10 -5', '=', '!tag', '&anchor', '*alias', '|', '>',
   '@at', '`tick', '"', "'", "it's", 'say "hi"', 'both \' "', '{a}', '[a]', 'a, b', 'x{y}', 'a[0]', ',', 'leading space', ' leading',
   'trailing ', 'tab\tinside', '\ttab', 'tab\t', 'é ünïcödé', '日本語', '😀 emoji', '\u00a0nbsp', 'zero\u200bwidth', 'a\nb', 'a\nb\n',
+  '\uFEFF', 'a\uFEFFb', 'a\u2028b', '\u2029x', '\uFFFE', 'x\u200Ey', '\u3000', 'a\u3000', ' \u00a0', '\ta\n', 'a\n\tb\n', '#\n', '- a\nb\n',
   '\na', ' \na', 'a \nb', 'a\n b', '  indented\nx', ' x\n y\n', 'a\n\n\nb', '\n\na\n', 'a\n---\nb', 'x: |\n  y\n',
   '---', '--- x', '...', '...x', '%YAML', 'a\n...\n', `${'long words '.repeat(30)}end`, 'sum(rate(vllm:requests{namespace="team-0"}[5m])) > 0.5', 'http://x:80/a?b=c#d', 'key=value',
 ];
