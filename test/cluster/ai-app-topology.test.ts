@@ -1,9 +1,9 @@
-// AiApp orders charts and objects without building cdk8s's DependencyGraph (src/cluster/ai-app.ts `topology`): the
+// AiApp orders charts and objects without building cdk8s's DependencyGraph (src/internal/topology.ts): the
 // same order as `new DependencyGraph(node).topology()` on generated trees and dependencies, cycles and all.
 import { App, Chart, DependencyGraph } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as fc from 'fast-check';
-import { topology } from '../../src/cluster/ai-app';
+import { topology } from '../../src/internal/topology';
 
 const SEED = process.env.CDK8S_AI_PROPERTY_SEED ? Number(process.env.CDK8S_AI_PROPERTY_SEED) : Math.floor(Math.random() * 0x7fffffff);
 
