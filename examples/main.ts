@@ -4,9 +4,9 @@
 // team serves Llama (autoscaled on its endpoint picker's queue, from a model volume a Job fills once) with a canary
 // behind a Gateway API inference route that an eval gate opens only after the canary passes its evals; the platform
 // around them: GPU device classes, the GPU operator's policy, monitoring, signed-image admission and a readiness report.
-import { App, Chart, Size, YamlOutputType } from 'cdk8s';
+import { Chart, Size, YamlOutputType } from 'cdk8s';
 import {
-  AdmissionAction, AgentSandbox, AiTenant, ClusterAddon, ClusterProfile, ComputeDomain, EppVersion, EvalDelivery, EvalGate, EvalSuite,
+  AdmissionAction, AgentSandbox, AiApp, AiTenant, ClusterAddon, ClusterProfile, ComputeDomain, EppVersion, EvalDelivery, EvalGate, EvalSuite,
   EvalThreshold, GangScheduler, GangTrainingJob, GpuDeviceClass, GpuModel, GpuNodePool, GpuOperatorPolicy, GpuRequest,
   ImageAdmissionPolicy, ImageSigningPolicy, InferenceRoute, InferenceService, KubernetesVersion, ModelServer,
   ModelSource, PlatformObservability, PlatformReport, PoolMetric, RayCluster, SandboxRuntime, ServingAutoscaling, SharedModelVolume,
@@ -23,7 +23,8 @@ const RAY_IMAGE = 'ghcr.io/acme/mirror/ray@sha256:8a0c2e4b6d8f1a3c5e7b9d0f2a4c6e
 const INITIALIZER_IMAGE = 'ghcr.io/acme/mirror/kserve-storage-initializer@sha256:6d8f0a2c4e6b8d1f3a5c7e9b0d2f4a6c8e1b3d5f7a9c0e2b4d6f8a1c3e5b7d9f';
 const EPP_IMAGE = 'ghcr.io/acme/mirror/llm-d-router-endpoint-picker@sha256:2c4e6a8b0d1f3e5a7c9b2d4f6e8a0c1b3d5f7e9a2c4b6d8f0e1a3c5b7d9f2e4a';
 
-const app = new App({ yamlOutputType: YamlOutputType.FILE_PER_CHART });
+// AiApp writes the same files as cdk8s's App, byte for byte, in less time and memory.
+const app = new AiApp({ yamlOutputType: YamlOutputType.FILE_PER_CHART });
 
 // What the target cluster is: Kubernetes 1.34 with DRA, the usual AI add-ons, the GPU operator, sigstore's
 // policy-controller and KEDA.

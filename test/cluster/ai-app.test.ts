@@ -148,20 +148,21 @@ describe('AiApp synthesizes what cdk8s App synthesizes', () => {
 });
 
 describe('the example platform under AiApp', () => {
-  /** examples/main.ts synthesized like `cdk8s synth` (from src/), with cdk8s's App or with AiApp in its place. */
+  /** examples/main.ts synthesized like `cdk8s synth` (from src/), with its AiApp or with cdk8s's App in its place. */
   function synthExample(ai: boolean): Record<string, string> {
     const outdir = tmp();
     try {
-      execFileSync(process.execPath, [
+      const stdout = execFileSync(process.execPath, [
         '-r', require.resolve('ts-node/register/transpile-only'),
         '-r', path.join(ROOT, 'test', 'scanners', 'lib-to-src.ts'),
-        ...(ai ? ['-r', path.join(ROOT, 'test', 'scanners', 'use-ai-app.ts')] : []),
+        ...(ai ? [] : ['-r', path.join(ROOT, 'test', 'scanners', 'use-cdk8s-app.ts')]),
         path.join(ROOT, 'examples', 'main.ts'),
       ], {
         cwd: path.join(ROOT, 'examples'),
         env: { ...process.env, CDK8S_OUTDIR: outdir, TS_NODE_PROJECT: path.join(ROOT, 'test', 'tsconfig.json') },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
+      expect(String(stdout).includes('use-cdk8s-app: AiApp is cdk8s App')).toBe(!ai);
       return tree(outdir);
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });

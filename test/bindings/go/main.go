@@ -25,8 +25,8 @@ const (
 	eppImage         = "ghcr.io/acme/mirror/llm-d-router-endpoint-picker@sha256:2c4e6a8b0d1f3e5a7c9b2d4f6e8a0c1b3d5f7e9a2c4b6d8f0e1a3c5b7d9f2e4a"
 )
 
-func synth(outdir string) cdk8s.App {
-	app := cdk8s.NewApp(&cdk8s.AppProps{Outdir: jsii.String(outdir), YamlOutputType: cdk8s.YamlOutputType_FILE_PER_CHART})
+func synth(outdir string) cdk8sai.AiApp {
+	app := cdk8sai.NewAiApp(&cdk8s.AppProps{Outdir: jsii.String(outdir), YamlOutputType: cdk8s.YamlOutputType_FILE_PER_CHART})
 
 	// What the target cluster is: Kubernetes 1.34 with DRA, the usual AI add-ons, the GPU operator, sigstore's
 	// policy-controller and KEDA.

@@ -7,10 +7,10 @@ constants included (the library names its constants so that they read the same i
 """
 import os
 
-from cdk8s import App, Chart, Size, YamlOutputType
+from cdk8s import Chart, Size, YamlOutputType
 
 from cdk8s_ai import (
-    AdmissionAction, AgentPeer, AgentSandbox, AiTenant, ClusterAddon, ClusterProfile, ComputeDomain, EndpointPickerProps, EppVersion, EvalDelivery,
+    AdmissionAction, AgentPeer, AgentSandbox, AiApp, AiTenant, ClusterAddon, ClusterProfile, ComputeDomain, EndpointPickerProps, EppVersion, EvalDelivery,
     EvalGate, EvalSuite, EvalThreshold, GangScheduler, GangTrainingJob, GpuDeviceClass, GpuModel, GpuNodePool, GpuOperatorPolicy, GpuPrice, GpuRequest, ImageAdmissionPolicy,
     ImageSigningPolicy, InferenceRoute, InferenceRouteBackend, InferenceService, KubernetesVersion, ModelServer,
     ModelSource, MonitoringThresholds, PlatformObservability, PlatformReport, PoolMetric, RayCluster, SandboxRuntime,
@@ -29,8 +29,8 @@ INITIALIZER_IMAGE = "ghcr.io/acme/mirror/kserve-storage-initializer@sha256:6d8f0
 EPP_IMAGE = "ghcr.io/acme/mirror/llm-d-router-endpoint-picker@sha256:2c4e6a8b0d1f3e5a7c9b2d4f6e8a0c1b3d5f7e9a2c4b6d8f0e1a3c5b7d9f2e4a"
 
 
-def synth(outdir: str) -> App:
-    app = App(outdir=outdir, yaml_output_type=YamlOutputType.FILE_PER_CHART)
+def synth(outdir: str) -> AiApp:
+    app = AiApp(outdir=outdir, yaml_output_type=YamlOutputType.FILE_PER_CHART)
 
     # What the target cluster is: Kubernetes 1.34 with DRA, the usual AI add-ons, the GPU operator, sigstore's
     # policy-controller and KEDA.
