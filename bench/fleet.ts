@@ -1,11 +1,12 @@
 import { App, Chart } from 'cdk8s';
 import { GpuModel } from '../src/accelerators/gpu-model';
+import { GpuNodePool } from '../src/accelerators/gpu-node-pool';
 import { GpuRequest } from '../src/accelerators/gpu-request';
+import { AiTenant } from '../src/platform/ai-tenant';
 import { PlatformObservability } from '../src/platform/observability/platform-observability';
 import { WorkloadMonitoring } from '../src/platform/observability/workload-monitoring';
-import { AiTenant } from '../src/platform/ai-tenant';
-import { GpuNodePool } from '../src/accelerators/gpu-node-pool';
 import { InferenceService } from '../src/serving/inference-service';
+import { InferenceServiceDeclaration } from '../src/serving/inference-service-props';
 import { ModelServer } from '../src/serving/model-server';
 import { ModelSource } from '../src/serving/model-source';
 
@@ -44,30 +45,37 @@ export function buildFleet(app: App, n: number): Chart {
   const models = MODELS.map((m) => ModelSource.huggingFace(m, { tokenSecret: 'hf-token' }));
   const server = ModelServer.vllm();
   const gpus = GpuRequest.of(1, { model: GpuModel.NVIDIA_H100_80_GB });
-  let tenant: AiTenant | undefined;
-  for (let i = 0; i < n; i++) {
-    const pool = pools[Math.floor(i / SERVICES_PER_POOL)];
-    if (i % SERVICES_PER_TENANT === 0) {
-      const t = i / SERVICES_PER_TENANT;
-      tenant = new AiTenant(chart, `team-${t}`, {
-        team: `team-${t}`,
-        owner: `oncall-${t}`,
-        costCenter: `cc-${1000 + (t % 37)}`,
-        groups: [`team-${t}-engineers`],
-        gpuQuota: [{ pool, gpus: SERVICES_PER_TENANT, borrowingLimit: SERVICES_PER_TENANT }],
-        // The endpoint pickers watch the API server; the model servers download from the Hugging Face Hub.
-        apiServer: { cidrs: ['10.0.0.1/32'], port: 443 },
-        modelDownloads: { cidrs: ['0.0.0.0/0'], excludedCidrs: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] },
+  // One AiTenant, one InferenceService.declareMany and one WorkloadMonitoring.forServices per tenant: the same
+  // objects as `new InferenceService` and `WorkloadMonitoring.forService` per service, in two calls per tenant (from
+  // Python or Go each call crosses into the library's runtime once).
+  for (let t = 0; t * SERVICES_PER_TENANT < n; t++) {
+    const first = t * SERVICES_PER_TENANT;
+    const pool = pools[Math.floor(first / SERVICES_PER_POOL)];
+    const tenant = new AiTenant(chart, `team-${t}`, {
+      team: `team-${t}`,
+      owner: `oncall-${t}`,
+      costCenter: `cc-${1000 + (t % 37)}`,
+      groups: [`team-${t}-engineers`],
+      gpuQuota: [{ pool, gpus: SERVICES_PER_TENANT, borrowingLimit: SERVICES_PER_TENANT }],
+      // The endpoint pickers watch the API server; the model servers download from the Hugging Face Hub.
+      apiServer: { cidrs: ['10.0.0.1/32'], port: 443 },
+      modelDownloads: { cidrs: ['0.0.0.0/0'], excludedCidrs: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] },
+    });
+    const declarations: InferenceServiceDeclaration[] = [];
+    for (let i = first; i < Math.min(n, first + SERVICES_PER_TENANT); i++) {
+      declarations.push({
+        id: `model-${i}`,
+        props: {
+          model: models[i % MODELS.length],
+          server,
+          gpus,
+          nodePool: pools[Math.floor(i / SERVICES_PER_POOL)],
+          route: { gateway: 'gateways/inference-gateway' },
+        },
       });
     }
-    const service = new InferenceService(tenant!, `model-${i}`, {
-      model: models[i % MODELS.length],
-      server,
-      gpus,
-      nodePool: pool,
-      route: { gateway: 'gateways/inference-gateway' },
-    });
-    WorkloadMonitoring.forService(service); // its pods, names and vLLM's metric names (ServingMetrics.vllm())
+    const services = InferenceService.declareMany(tenant, declarations);
+    WorkloadMonitoring.forServices(services); // their pods, names and vLLM's metric names (ServingMetrics.vllm())
   }
   return chart;
 }

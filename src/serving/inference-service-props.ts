@@ -228,3 +228,18 @@ export interface InferenceServiceProps {
    */
   readonly monitoring?: ServingMonitoringOptions;
 }
+
+/**
+ * One InferenceService of a batch declared by `InferenceService.declareMany`: its construct id and its props.
+ */
+export interface InferenceServiceDeclaration {
+  /**
+   * The construct id of the service, unique in the scope (the same id `new InferenceService(scope, id, props)` takes).
+   */
+  readonly id: string;
+
+  /**
+   * The props of the service, exactly as `new InferenceService(scope, id, props)` takes them.
+   */
+  readonly props: InferenceServiceProps;
+}

@@ -1,13 +1,14 @@
 import { ApiObject, Duration, SizeRoundingBehavior } from 'cdk8s';
 import type * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { declareServices } from './declare-services';
 import { addPrefillRole, checkRoleParallelism, INFERENCE_SERVING_LABEL, resolveDisaggregation, ResolvedDisaggregation, ROLE_LABEL, routingSidecar } from './disaggregation';
 import { EndpointPickerObjects } from './endpoint-picker';
 import { ScorerInput } from './endpoint-picker-config';
 import { checkKvEvents } from './epp-kv-events';
 import { GatewayProvider } from './gateway-provider';
 import { IInferenceService, InferenceRoute } from './inference-route';
-import { InferenceServiceProps } from './inference-service-props';
+import { InferenceServiceDeclaration, InferenceServiceProps } from './inference-service-props';
 import { networkPolicyPeerConfig, podSelectorConfig } from './kplus-selector';
 import { ModelCache } from './model-cache';
 import { ModelServer } from './model-server';
@@ -58,6 +59,22 @@ export class InferenceService extends Construct implements kplus.IPodSelector, k
   /** True when `x` is an InferenceService. */
   public static isInferenceService(x: any): x is InferenceService {
     return x !== null && typeof x === 'object' && INFERENCE_SERVICE in x;
+  }
+
+  /**
+   * Declares many InferenceServices in `scope` in one call, each exactly as `new InferenceService(scope, id, props)`.
+   *
+   * The services are created in the order given, with the same validation and errors (naming each service's path).
+   * The batch itself is checked first (ids non-empty, unique in the batch and free in the scope), so a mistake there
+   * creates nothing. From Python or Go each call crosses to the library's runtime once, where a constructor per
+   * service crosses once per service: a fleet of thousands of services builds faster.
+   *
+   * @param scope The scope of every service (a Chart, an AiTenant).
+   * @param declarations The id and props of each service, in order.
+   * @returns The services, in the order of `declarations`.
+   */
+  public static declareMany(scope: Construct, declarations: InferenceServiceDeclaration[]): InferenceService[] {
+    return declareServices('InferenceService.declareMany', scope, declarations, (s, id, props) => new InferenceService(s, id, props));
   }
 
   /** The resource name of the workload, Service and InferencePool. */

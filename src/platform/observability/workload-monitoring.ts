@@ -8,7 +8,7 @@ import { ClusterAddon } from '../../cluster/cluster-addon';
 import { ClusterProfile } from '../../cluster/cluster-profile';
 import { monitoringStackOf } from '../../cluster/stack-of';
 import { FastApiObject } from '../../imports/fast-api-object';
-import { invalidProp } from '../../internal/errors';
+import { invalidProp, ValidationError } from '../../internal/errors';
 import { standardLabels } from '../../internal/labels';
 import { claimName, isDnsLabel, resourceName } from '../../internal/names';
 import { namespaceOf } from '../../internal/namespace';
@@ -135,7 +135,7 @@ export interface WorkloadMonitoringProps {
 }
 
 /**
- * Options for the alerts of one InferenceService (`WorkloadMonitoring.forService`).
+ * Options for the alerts of an InferenceService (`WorkloadMonitoring.forService`, `WorkloadMonitoring.forServices`).
  */
 export interface ServiceMonitoringOptions {
   /**
@@ -160,6 +160,9 @@ export interface ServiceMonitoringOptions {
   readonly thresholds?: MonitoringThresholds;
 }
 
+/** The id of a service's monitoring under the service (`forService`, `forServices`). */
+const ALERTS = 'Alerts';
+
 /**
  * Monitoring for one serving or training workload: a PodMonitor on its metrics port (labelled so the platform's
  * Prometheus selects it, with the NetworkPolicy edge from Prometheus) and a PrometheusRule with its alerts: GPU
@@ -177,17 +180,40 @@ export class WorkloadMonitoring extends Construct {
    * @param options Metric names, GPU alerts and thresholds.
    */
   public static forService(service: InferenceService, options: ServiceMonitoringOptions = {}): WorkloadMonitoring {
-    requireKind('WorkloadMonitoring.forService', 'service', service, req(InferenceService, 'an InferenceService'));
-    options = checkProps('WorkloadMonitoring.forService', 'ServiceMonitoringOptions', options, {
-      serving: opt(ServingMetrics, 'a ServingMetrics such as ServingMetrics.vllm()'), gpus: opt('boolean'), thresholds: opt('object'),
+    const factory = 'WorkloadMonitoring.forService';
+    requireKind(factory, 'service', service, req(InferenceService, 'an InferenceService'));
+    options = checkServiceOptions(factory, options);
+    requireUnmonitored(service, 'service');
+    return monitorService(service, options);
+  }
+
+  /**
+   * The alerts of many InferenceServices in one call, each exactly as `WorkloadMonitoring.forService(service, options)`.
+   *
+   * The services and options are checked first (a service given twice, or one already monitored, creates nothing),
+   * then each service gets its monitoring in the order given. From Python or Go the call crosses to the library's
+   * runtime once, where `forService` crosses once per service: with `InferenceService.declareMany`, a tenant of many
+   * services builds in two calls.
+   *
+   * @param services The services to watch.
+   * @param options Metric names, GPU alerts and thresholds, the same for every service.
+   * @returns The monitorings, in the order of `services`.
+   */
+  public static forServices(services: InferenceService[], options: ServiceMonitoringOptions = {}): WorkloadMonitoring[] {
+    const factory = 'WorkloadMonitoring.forServices';
+    requireKind(factory, 'services', services, req('array', 'an array of InferenceServices'));
+    services.forEach((service, i) => requireKind(factory, `services[${i}]`, service, req(InferenceService, 'an InferenceService')));
+    options = checkServiceOptions(factory, options);
+    const seen = new Map<InferenceService, number>();
+    services.forEach((service, i) => {
+      const earlier = seen.get(service);
+      if (earlier !== undefined) {
+        throw new ValidationError(service, `services[${i}]`, `got the service of services[${earlier}] again; expected each service once`);
+      }
+      requireUnmonitored(service, `services[${i}]`);
+      seen.set(service, i);
     });
-    return new WorkloadMonitoring(service, 'Alerts', {
-      podLabels: service.selector,
-      podNamePrefix: service.name,
-      serving: options.serving ?? service.server.metrics,
-      gpus: options.gpus,
-      thresholds: options.thresholds,
-    });
+    return services.map((service) => monitorService(service, options));
   }
 
   /** The PodMonitor, when the workload has a metrics port. */
@@ -292,6 +318,30 @@ export class WorkloadMonitoring extends Construct {
       spec: { groups: [{ name: `${name}.alerts`, rules }] },
     });
   }
+}
+
+function checkServiceOptions(factory: string, options: ServiceMonitoringOptions): ServiceMonitoringOptions {
+  return checkProps(factory, 'ServiceMonitoringOptions', options, {
+    serving: opt(ServingMetrics, 'a ServingMetrics such as ServingMetrics.vllm()'), gpus: opt('boolean'), thresholds: opt('object'),
+  });
+}
+
+/** A service has one monitoring (child `Alerts`): a second would collide, so say so naming the service. */
+function requireUnmonitored(service: InferenceService, prop: string): void {
+  if (service.node.tryFindChild(ALERTS) !== undefined) {
+    throw new ValidationError(service, prop, `already monitored (it has a child ${ALERTS}); expected a service without WorkloadMonitoring.forService or forServices yet`);
+  }
+}
+
+/** The monitoring of one checked service: its pods, its names and its server's metric names. */
+function monitorService(service: InferenceService, options: ServiceMonitoringOptions): WorkloadMonitoring {
+  return new WorkloadMonitoring(service, ALERTS, {
+    podLabels: service.selector,
+    podNamePrefix: service.name,
+    serving: options.serving ?? service.server.metrics,
+    gpus: options.gpus,
+    thresholds: options.thresholds,
+  });
 }
 
 function pascal(name: string): string {
