@@ -8,23 +8,24 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App } from 'cdk8s';
 import { readOutput, SynthesizedApp } from './apps';
 import { SimCluster } from './cluster';
 import { expectPickerServes } from './epp';
 import { GITOPS_MANAGER, podsOf, expectRunningOnPools, claimsAllocated, reapplyWithoutConflict, expectedPods, isReady } from './expectations';
 import { claimsBound, finishJob, provisionModelVolumes } from './model-volumes';
+import { AiApp } from '../../src';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the example imports '../lib' (the compiled package); here it is src/
 jest.mock('../../lib', () => require('../../src'), { virtual: true });
 
 const SIM_TIMEOUT = 600_000;
 
-function synthExampleInProcess(): { app: App; out: SynthesizedApp } {
+function synthExampleInProcess(): { app: AiApp; out: SynthesizedApp } {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-ai-example-sim-'));
   const previous = process.env.CDK8S_OUTDIR;
-  let app: App | undefined;
-  const synth = jest.spyOn(App.prototype, 'synth').mockImplementation(function (this: App) {
+  let app: AiApp | undefined;
+  // The example's app is an AiApp (the same module as '../../lib' through the mock above).
+  const synth = jest.spyOn(AiApp.prototype, 'synth').mockImplementation(function (this: AiApp) {
     app = this;
     synth.mockRestore();
     return this.synth();
