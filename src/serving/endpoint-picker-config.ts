@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { PRECISE_SCORER_PARAMETERS } from './epp-kv-events';
 import { PdDecider } from './epp-pd-decider';
-import { ProfileSetHooks, RenderedProfile } from './epp-profile';
+import { PluginDeclarations, ProfileSetHooks, RenderedProfile } from './epp-profile';
 import { EppPluginMaturity, EppVersion } from './epp-version';
 import { invalidProp, requireInteger, ValidationError } from '../internal/errors';
 import { checkProps, opt, req, requireKind } from '../internal/runtime-checks';
@@ -485,38 +485,17 @@ export class EndpointPickerConfig {
       ];
       return { plugins, profiles: [{ name: 'default', plugins: profile }] };
     }
-    // One declaration per plugin; a type both profiles use with different parameters gets a per-profile name.
-    const declared = new Map<string, { type: string; parameters?: { [key: string]: any } }>();
-    const declare = (profile: string, type: string, parameters?: { [key: string]: any }): string => {
-      const same = declared.get(type);
-      if (!same) {
-        declared.set(type, { type, parameters });
-        return type;
-      }
-      if (JSON.stringify(same.parameters) === JSON.stringify(parameters)) return type;
-      const name = `${profile}-${type}`;
-      declared.set(name, { type, parameters });
-      return name;
-    };
+    const declarations = new PluginDeclarations();
     const profileOf = (name: string, c: EndpointPickerConfig, roleFilter: string): RenderedProfile => {
       const filters = c.filters.some((f) => f.pluginType === roleFilter) ? c.filters : [EppFilter.custom(roleFilter), ...c.filters];
-      return {
-        name,
-        plugins: [
-          ...filters.map((f) => ({ pluginRef: declare(name, f.pluginType, f.parameters) })),
-          // Each profile picks explicitly, as pd-epp-config.yaml does.
-          { pluginRef: declare(name, c.picker ?? EppPicker.MAX_SCORE) },
-          ...c.scorers.map((s) => ({ pluginRef: declare(name, s.pluginType, s.parameters), weight: s.weight })),
-        ],
-      };
+      // Each profile picks explicitly, as pd-epp-config.yaml does.
+      return declarations.profile(name, filters, c.picker ?? EppPicker.MAX_SCORE, c.scorers);
     };
     const profiles = [profileOf('prefill', this.prefill, PREFILL_FILTER), profileOf('decode', this, DECODE_FILTER)];
     // The decider before the handler that names it (the README: deciders "must match plugin names declared earlier").
-    const decider = declare('', this.decider.pluginType, this.decider.parameters);
-    declare('', DISAGG_PROFILE_HANDLER, { deciders: { prefill: decider } });
-    const plugins = [...declared.entries()].map(([name, d]) => ({
-      ...(name !== d.type ? { name } : {}), type: d.type, ...(d.parameters ? { parameters: d.parameters } : {}),
-    }));
+    const decider = declarations.declare('', this.decider.pluginType, this.decider.parameters);
+    declarations.declare('', DISAGG_PROFILE_HANDLER, { deciders: { prefill: decider } });
+    const plugins = declarations.render();
     return { plugins, profiles };
   }
 }

@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { EndpointPickerConfig, EppPicker, ScorerInput } from './endpoint-picker-config';
-import { ProfileSetHooks, RenderedProfile } from './epp-profile';
+import { PluginDeclarations, ProfileSetHooks, RenderedProfile } from './epp-profile';
 import { EppPluginMaturity, EppVersion } from './epp-version';
 import { invalidProp, ValidationError } from '../internal/errors';
 import { checkProps, opt, req, requireKind } from '../internal/runtime-checks';
@@ -135,32 +135,12 @@ class HeaderProfileSet implements ProfileSetHooks {
   }
 
   public render(): { plugins: any[]; profiles: RenderedProfile[] } {
-    // One declaration per plugin; a type two profiles use with different parameters gets a per-profile name.
-    const declared = new Map<string, { type: string; parameters?: { [key: string]: any } }>();
-    const declare = (profile: string, type: string, parameters?: { [key: string]: any }): string => {
-      const same = declared.get(type);
-      if (!same) {
-        declared.set(type, { type, parameters });
-        return type;
-      }
-      if (JSON.stringify(same.parameters) === JSON.stringify(parameters)) return type;
-      const name = `${profile}-${type}`;
-      declared.set(name, { type, parameters });
-      return name;
-    };
-    const profiles = this.profiles.map((p) => ({
-      name: p.name,
-      plugins: [
-        ...p.config.filters.map((f) => ({ pluginRef: declare(p.name, f.pluginType, f.parameters) })),
-        // Each profile picks explicitly (the loader would add a shared picker, ensureSchedulingLayer).
-        { pluginRef: declare(p.name, p.config.picker ?? EppPicker.MAX_SCORE) },
-        ...p.config.scorers.map((s) => ({ pluginRef: declare(p.name, s.pluginType, s.parameters), weight: s.weight })),
-      ],
-    }));
-    declare('', HEADER_PROFILE_HANDLER, { headerName: this.header, defaultProfile: this.defaultProfile });
-    const plugins = [...declared.entries()].map(([name, d]) => ({
-      ...(name !== d.type ? { name } : {}), type: d.type, ...(d.parameters ? { parameters: d.parameters } : {}),
-    }));
+    const declarations = new PluginDeclarations();
+    // Each profile picks explicitly (the loader would add a shared picker, ensureSchedulingLayer).
+    const profiles = this.profiles.map((p) =>
+      declarations.profile(p.name, p.config.filters, p.config.picker ?? EppPicker.MAX_SCORE, p.config.scorers));
+    declarations.declare('', HEADER_PROFILE_HANDLER, { headerName: this.header, defaultProfile: this.defaultProfile });
+    const plugins = declarations.render();
     return { plugins, profiles };
   }
 }
