@@ -13,22 +13,20 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { App, Chart, Duration, Size } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import * as YAML from 'yaml';
-import { synthesize, SynthesizedApp } from './apps';
+import { SynthesizedApp } from './apps';
 import { SimCluster } from './cluster';
 import { expectPickerServes, FakeModelServers, gauge, scrape, startEpp, stopEpp, withPickerPorts } from './epp';
 import { expectRunningOnPools, GITOPS_MANAGER, podsOf } from './expectations';
-import {
-  ClusterAddon, ClusterProfile, EndpointPickerConfig, EndpointPickerProfiles, EppFairnessPolicy, EppOrderingPolicy, EppScorer, GpuModel,
-  GpuNodePool, GpuRequest, InferenceService, InferenceServiceProps, KubernetesVersion, ModelServer, ModelSource,
-} from '../../src';
+import { pickerCasesApp, PickerCases, pickerOf } from './picker-cases';
+import { EndpointPickerConfig, EndpointPickerProfiles, EppFairnessPolicy, EppOrderingPolicy, EppScorer, ModelServer } from '../../src';
 import { KubeObject } from '../harness/objects';
 
 const SIM_TIMEOUT = 600_000;
 const IMAGE = (name: string) => `ghcr.io/acme/${name}@sha256:${'e'.repeat(64)}`;
 
-const CASES: Record<string, Partial<InferenceServiceProps>> = {
+const CASES: PickerCases = {
   'flow-bands': {
     server: ModelServer.vllm({ image: IMAGE('vllm') }),
     objectives: [{ name: 'interactive', priority: 10 }, { name: 'standard', priority: 0 }, { name: 'batch', priority: -1 }],
@@ -85,30 +83,8 @@ const CASES: Record<string, Partial<InferenceServiceProps>> = {
   },
 };
 
-function app(): SynthesizedApp {
-  const a = new App();
-  new ClusterProfile(a, 'Cluster', { kubernetesVersion: KubernetesVersion.V1_34, addons: ClusterAddon.defaults() });
-  const chart = new Chart(a, 'flowctl', { namespace: 'flowctl', disableResourceNameHashes: true });
-  const pool = new GpuNodePool(chart, 'pool', { name: 'l4', gpu: GpuModel.NVIDIA_L4, gpusPerNode: 8, maxNodes: 2 });
-  for (const [name, extra] of Object.entries(CASES)) {
-    new InferenceService(chart, name, {
-      model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct'),
-      gpus: GpuRequest.of(1, { model: GpuModel.NVIDIA_L4 }),
-      nodePool: pool,
-      replicas: 2,
-      route: { gateway: 'gateways/inference-gateway' },
-      ...extra,
-    });
-  }
-  return synthesize(a);
-}
-
-function picker(out: SynthesizedApp, name: string): { deployment: KubeObject; pool: KubeObject; servers: KubeObject[] } {
-  const deployment = out.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === `${name}-epp`)!;
-  const pool = out.objects.find((o) => o.kind === 'InferencePool' && o.metadata.name === name)!;
-  const servers = out.objects.filter((o) => o.kind === 'Deployment' && o.metadata.name === name);
-  return { deployment, pool, servers };
-}
+const app = (): SynthesizedApp => pickerCasesApp('flowctl', CASES);
+const picker = pickerOf;
 
 describe('the endpoint picker accepts the flow-control, profile-set and engine-config shapes', () => {
   let cluster: SimCluster;

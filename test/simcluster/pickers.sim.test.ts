@@ -7,23 +7,17 @@
  * picker (the disagg-profile-handler, prefill and decode profiles and filters, the decider) starts the same way and
  * reads both roles' pods.
  */
-import { App, Chart } from 'cdk8s';
-import { synthesize, SynthesizedApp } from './apps';
+import { SynthesizedApp } from './apps';
 import { SimCluster } from './cluster';
 import { expectPickerServes, startEpp, stopEpp, withPickerPorts } from './epp';
 import { expectRunningOnPools, GITOPS_MANAGER, podsOf } from './expectations';
-import {
-  ClusterAddon, ClusterProfile, EndpointPickerConfig, EppPicker, EppScorer, GpuModel, GpuNodePool, GpuRequest,
-  InferenceService, InferenceServiceProps, KubernetesVersion, ModelServer, ModelSource,
-} from '../../src';
-import { KubeObject } from '../harness/objects';
+import { pickerCasesApp, PickerCases, pickerOf } from './picker-cases';
+import { EndpointPickerConfig, EppPicker, EppScorer, ModelServer } from '../../src';
 
 const SIM_TIMEOUT = 600_000;
 const IMAGE = (name: string) => `ghcr.io/acme/${name}@sha256:${'e'.repeat(64)}`;
 
-type Extra = Partial<InferenceServiceProps>;
-
-const CASES: Record<string, Extra> = {
+const CASES: PickerCases = {
   vllm: { server: ModelServer.vllm({ image: IMAGE('vllm') }) },
   sglang: { server: ModelServer.sglang({ image: IMAGE('sglang') }) },
   tgi: { server: ModelServer.tgi({ image: IMAGE('tgi') }) },
@@ -47,31 +41,8 @@ const CASES: Record<string, Extra> = {
   },
 };
 
-function app(): SynthesizedApp {
-  const a = new App();
-  new ClusterProfile(a, 'Cluster', { kubernetesVersion: KubernetesVersion.V1_34, addons: ClusterAddon.defaults() });
-  const chart = new Chart(a, 'pickers', { namespace: 'pickers', disableResourceNameHashes: true });
-  const pool = new GpuNodePool(chart, 'pool', { name: 'l4', gpu: GpuModel.NVIDIA_L4, gpusPerNode: 8, maxNodes: 2 });
-  for (const [name, extra] of Object.entries(CASES)) {
-    new InferenceService(chart, name, {
-      model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct'),
-      gpus: GpuRequest.of(1, { model: GpuModel.NVIDIA_L4 }),
-      nodePool: pool,
-      replicas: 2,
-      route: { gateway: 'gateways/inference-gateway' },
-      ...extra,
-    });
-  }
-  return synthesize(a);
-}
-
-function picker(out: SynthesizedApp, name: string): { deployment: KubeObject; pool: KubeObject; servers: KubeObject[] } {
-  const deployment = out.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === `${name}-epp`)!;
-  const pool = out.objects.find((o) => o.kind === 'InferencePool' && o.metadata.name === name)!;
-  // A disaggregated service's pool has its decode (the service's own) and prefill pods.
-  const servers = out.objects.filter((o) => o.kind === 'Deployment' && [name, `${name}-prefill`].includes(String(o.metadata.name)));
-  return { deployment, pool, servers };
-}
+const app = (): SynthesizedApp => pickerCasesApp('pickers', CASES);
+const picker = pickerOf;
 
 describe('the endpoint picker accepts every configuration we render', () => {
   let cluster: SimCluster;
