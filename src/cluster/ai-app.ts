@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiObject, App, AppProps, Chart, Names, YamlOutputType } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
+import { TextBuffer } from '../internal/text-buffer';
 import { topology } from '../internal/topology';
 import { YamlWriter } from '../internal/yaml-writer';
 
@@ -16,8 +17,9 @@ import { YamlWriter } from '../internal/yaml-writer';
  * - the YAML is written by a writer that emits block mappings and sequences directly instead of building the `yaml`
  *   library's node tree for every document; any document it cannot prove it writes like the library (multi-line
  *   strings, anchors, non-JSON values, ...) is written by the library itself, the copy cdk8s bundles;
- * - each object is rendered and written in turn, so the rendered JSON of the whole app is never held at once (and
- *   `synth()` writes each file in chunks, never holding its whole text), and
+ * - each object is rendered and written in turn, so the rendered JSON of the whole app is never held at once
+ *   (`synthYaml()` keeps only the UTF-8 bytes written so far until it returns the string; `synth()` writes each file
+ *   in chunks, never holding its whole text), and
  *   construct validation runs once per synthesis after dependencies are resolved (cdk8s's `synthYaml` runs it once
  *   for the app and again for every chart, on the same tree; `synth` also validates first, before resolving
  *   dependencies, as cdk8s does).
@@ -47,9 +49,16 @@ export class AiApp extends App {
     tree.resolveDependencies();
     tree.validate();
     const writer = new YamlWriter();
-    const texts: string[] = [];
-    for (const chart of tree.charts()) for (const doc of chartDocuments(chart)) texts.push(writer.document(doc()));
-    return texts.join('---\n');
+    const text = new TextBuffer();
+    let first = true;
+    for (const chart of tree.charts()) {
+      for (const doc of chartDocuments(chart)) {
+        if (!first) text.append('---\n');
+        first = false;
+        text.append(writer.document(doc()));
+      }
+    }
+    return text.toString();
   }
 
   /**
