@@ -6,7 +6,7 @@ import { AiTenant } from '../src/platform/ai-tenant';
 import { PlatformObservability } from '../src/platform/observability/platform-observability';
 import { WorkloadMonitoring } from '../src/platform/observability/workload-monitoring';
 import { InferenceService } from '../src/serving/inference-service';
-import { InferenceServiceDeclaration } from '../src/serving/inference-service-props';
+import { InferenceServiceDeclaration, InferenceServiceProps } from '../src/serving/inference-service-props';
 import { ModelServer } from '../src/serving/model-server';
 import { ModelSource } from '../src/serving/model-source';
 
@@ -33,7 +33,7 @@ const MODELS = [
  * quotas on GPU node pools, API-server and model-download egress; one PlatformObservability for the whole chart.
  * Deterministic: same N, same objects. Synth must be clean: no validation error, no warning.
  */
-export function buildFleet(app: App, n: number): Chart {
+export function buildFleet(app: App, n: number, propsPerService = false): Chart {
   const chart = new Chart(app, 'fleet', { disableResourceNameHashes: true });
   new PlatformObservability(chart, 'observability');
   const pools: GpuNodePool[] = [];
@@ -45,6 +45,11 @@ export function buildFleet(app: App, n: number): Chart {
   const models = MODELS.map((m) => ModelSource.huggingFace(m, { tokenSecret: 'hf-token' }));
   const server = ModelServer.vllm();
   const gpus = GpuRequest.of(1, { model: GpuModel.NVIDIA_H100_80_GB });
+  const route = { gateway: 'gateways/inference-gateway' };
+  // Props are values too: the services of one model on one pool share one props object, built once (from Python or
+  // Go each struct built is checked field by field in that language before it crosses). `propsPerService` builds
+  // a fresh props object for every service instead, as the fleet did until then: the same objects and bytes.
+  const shared = new Map<string, InferenceServiceProps>();
   // One AiTenant, one InferenceService.declareMany and one WorkloadMonitoring.forServices per tenant: the same
   // objects as `new InferenceService` and `WorkloadMonitoring.forService` per service, in two calls per tenant (from
   // Python or Go each call crosses into the library's runtime once).
@@ -63,16 +68,15 @@ export function buildFleet(app: App, n: number): Chart {
     });
     const declarations: InferenceServiceDeclaration[] = [];
     for (let i = first; i < Math.min(n, first + SERVICES_PER_TENANT); i++) {
-      declarations.push({
-        id: `model-${i}`,
-        props: {
-          model: models[i % MODELS.length],
-          server,
-          gpus,
-          nodePool: pools[Math.floor(i / SERVICES_PER_POOL)],
-          route: { gateway: 'gateways/inference-gateway' },
-        },
-      });
+      const model = i % MODELS.length;
+      const poolIndex = Math.floor(i / SERVICES_PER_POOL);
+      const key = `${model}/${poolIndex}`;
+      let props = propsPerService ? undefined : shared.get(key);
+      if (!props) {
+        props = { model: models[model], server, gpus, nodePool: pools[poolIndex], route };
+        if (!propsPerService) shared.set(key, props);
+      }
+      declarations.push({ id: `model-${i}`, props });
     }
     const services = InferenceService.declareMany(tenant, declarations);
     WorkloadMonitoring.forServices(services); // their pods, names and vLLM's metric names (ServingMetrics.vllm())

@@ -15,6 +15,12 @@ import { compile, packagePython, pythonEnvironment, timings } from '../tools/bin
 
 const ROOT = path.resolve(__dirname, '..');
 const WORKER = path.join(ROOT, 'bench', 'python', 'worker.py');
+/** What each Python mode other than `files` times, in words. */
+const ALTERNATIVES: Record<Exclude<PythonMode, 'files'>, string> = {
+  yaml: 'AiApp(), build, synth_yaml() to a Python string',
+  app: "cdk8s's App(), build, synth_yaml() to a Python string",
+  perService: 'AiApp(outdir), build with a fresh props struct per service, synth() to files',
+};
 
 /** What worker.py prints. */
 export interface PythonSample extends TimedSample {
@@ -106,7 +112,7 @@ export function summarizePython(n: number, byMode: Record<PythonMode, PythonSamp
     if (mode === 'files' || !byMode[mode].length || !against) continue;
     const f = summarizeMode(n, mode, byMode[mode]);
     alternatives[mode] = {
-      what: mode === 'yaml' ? 'AiApp(), build, synth_yaml() to a Python string' : "cdk8s's App(), build, synth_yaml() to a Python string",
+      what: ALTERNATIVES[mode as Exclude<PythonMode, 'files'>],
       against: PYTHON_PEERS[mode],
       fleet: f,
       sameBytesAsTypeScript: f.sha256 === against.sha256 && f.bytes === against.bytes,

@@ -36,7 +36,7 @@ export const TARGETS = {
  */
 export const VARIANTS = ['ours', 'oursApp', 'baseline', 'floor'] as const;
 /** Every TypeScript variant: the fleet's, and `oursFiles` (AiApp + app.synth() to files), the Python part's peer. */
-export type Measured = typeof VARIANTS[number] | 'oursFiles';
+export type Measured = typeof VARIANTS[number] | 'oursFiles' | 'oursFilesPerService';
 
 /** What one timed process reports (worker.ts prints it; the Python worker prints the same fields and more). */
 export interface TimedSample {
@@ -91,7 +91,14 @@ export interface SizeResult {
   /** Baseline and floor write the same number of objects and bytes as ours, and the same documents. */
   identical: { objects: boolean; bytes: boolean; content: boolean; floorBytesEqual: boolean };
   /** `ours` always; `oursApp`, `baseline` and `floor` when the fleet part ran; `oursFiles` with the Python part. */
-  variants: { ours: VariantResult; oursApp?: VariantResult; oursFiles?: VariantResult; baseline?: VariantResult; floor?: VariantResult };
+  variants: {
+    ours: VariantResult;
+    oursApp?: VariantResult;
+    oursFiles?: VariantResult;
+    oursFilesPerService?: VariantResult;
+    baseline?: VariantResult;
+    floor?: VariantResult;
+  };
   /** Ratios of the median wall times (absent without the fleet part). */
   ratios?: Ratios;
   /** Ratios of the median CPU times. */
@@ -134,12 +141,14 @@ export interface PythonSizeResult {
 
 /**
  * How the Python worker times the fleet: `files` (AiApp + app.synth() into an outdir, as `cdk8s synth` runs it; the
- * judged one), `yaml` (AiApp + synth_yaml() to a Python string), `app` (cdk8s's App + synth_yaml()).
+ * judged one), `yaml` (AiApp + synth_yaml() to a Python string), `app` (cdk8s's App + synth_yaml()), `perService`
+ * (`files` with a fresh props struct built for every service, as the fleet was written until each distinct props
+ * object was built once).
  */
-export const PYTHON_MODES = ['files', 'yaml', 'app'] as const;
+export const PYTHON_MODES = ['files', 'yaml', 'app', 'perService'] as const;
 export type PythonMode = typeof PYTHON_MODES[number];
 /** The TypeScript variant measured the same way as each Python mode. */
-export const PYTHON_PEERS: Record<PythonMode, Measured> = { files: 'oursFiles', yaml: 'ours', app: 'oursApp' };
+export const PYTHON_PEERS: Record<PythonMode, Measured> = { files: 'oursFiles', yaml: 'ours', app: 'oursApp', perService: 'oursFilesPerService' };
 
 /** One other way of measuring the Python fleet, against its TypeScript peer. */
 export interface PythonAlternative {
@@ -247,7 +256,7 @@ export function growthOf(results: { n: number }[], pick: (i: number) => { median
 /** Whether every variant that ran wrote the same output as ours (and Python the same bytes). */
 export function sameOutput(r: SizeResult, python?: PythonSizeResult): boolean {
   const fleet = !r.variants.baseline || (r.identical.objects && r.identical.bytes && r.identical.content && r.identical.floorBytesEqual);
-  const others = [r.variants.oursApp, r.variants.oursFiles].every((v) => !v || v.sha256 === r.variants.ours.sha256);
+  const others = [r.variants.oursApp, r.variants.oursFiles, r.variants.oursFilesPerService].every((v) => !v || v.sha256 === r.variants.ours.sha256);
   const py = !python || (python.sameBytesAsTypeScript && Object.values(python.alternatives ?? {}).every((a) => a.sameBytesAsTypeScript));
   return fleet && others && py;
 }

@@ -194,12 +194,13 @@ function runSizes(options: Options, venvPython: string | undefined, tmp: string,
       captured = runWorker('capture', n, manifests, false);
       process.stdout.write(` capture (${fmtN(captured.objects)} objects, ${fmtN(captured.bytes)} bytes)`);
     }
-    const samples: Record<Measured, Sample[]> = { ours: [], oursApp: [], oursFiles: [], baseline: [], floor: [] };
-    const pySamples: Record<PythonMode, PythonSample[]> = { files: [], yaml: [], app: [] };
+    const samples: Record<Measured, Sample[]> = { ours: [], oursApp: [], oursFiles: [], oursFilesPerService: [], baseline: [], floor: [] };
+    const pySamples: Record<PythonMode, PythonSample[]> = { files: [], yaml: [], app: [], perService: [] };
     for (let rep = 0; rep < options.reps; rep++) {
       for (const variant of variants) samples[variant].push(runWorker(variant, n, manifests, rep === 0));
       if (venvPython && !pythonError.error) {
         samples.oursFiles.push(runWorker('oursFiles', n, manifests, false));
+        samples.oursFilesPerService.push(runWorker('oursFilesPerService', n, manifests, false));
         for (const mode of pyModes) {
           try {
             pySamples[mode].push(py.runPythonWorker(venvPython, n, mode, rep === 0 && mode === 'files'));
@@ -247,6 +248,9 @@ function runSizes(options: Options, venvPython: string | undefined, tmp: string,
       r.cpuRatios = ratios((v) => v.medianCpuMs);
     }
     if (samples.oursFiles.length) r.variants.oursFiles = summarize(samples.oursFiles, `oursFiles N=${n}`);
+    if (samples.oursFilesPerService.length) {
+      r.variants.oursFilesPerService = summarize(samples.oursFilesPerService, `oursFilesPerService N=${n}`);
+    }
     results.push(r);
     if (pyModes.every((m) => pySamples[m].length === options.reps)) python.push(py.summarizePython(n, pySamples, r.variants));
   }

@@ -7,6 +7,7 @@
  * - oursApp:   the same fleet in cdk8s's own `App` + `app.synthYaml()` (what ours was before AiApp);
  * - oursFiles: the fleet in an `AiApp` + `app.synth()` into a fresh outdir, as `cdk8s synth` runs it (the
  *              TypeScript side of the Python comparison, measured the same way as the Python worker);
+ * - oursFilesPerService: oursFiles with a fresh props object built for every service (the Python `perService` peer);
  * - baseline:  the captured manifests as plain cdk8s `ApiObject`s in a bare chart (cdk8s App) + `app.synthYaml()`;
  * - floor:     the captured manifests only serialized: cdk8s `Yaml.stringify(...docs)` (what `synthYaml` ends with).
  *
@@ -20,8 +21,8 @@ import * as path from 'node:path';
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { AiApp } from '../src/cluster/ai-app';
 
-export type Variant = 'capture' | 'ours' | 'oursApp' | 'oursFiles' | 'baseline' | 'floor';
-const WORKER_VARIANTS: readonly Variant[] = ['capture', 'ours', 'oursApp', 'oursFiles', 'baseline', 'floor'];
+export type Variant = 'capture' | 'ours' | 'oursApp' | 'oursFiles' | 'oursFilesPerService' | 'baseline' | 'floor';
+const WORKER_VARIANTS: readonly Variant[] = ['capture', 'ours', 'oursApp', 'oursFiles', 'oursFilesPerService', 'baseline', 'floor'];
 
 export interface Sample {
   readonly variant: Variant;
@@ -90,11 +91,12 @@ function main(): void {
   if (variant !== 'baseline' && variant !== 'floor') {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { buildFleet } = require('./fleet') as typeof import('./fleet');
-    if (variant === 'oursFiles') outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-ai-bench-out-'));
+    const toFiles = variant === 'oursFiles' || variant === 'oursFilesPerService';
+    if (toFiles) outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-ai-bench-out-'));
     const cpu = process.cpuUsage();
     const start = process.hrtime.bigint();
     const app = variant === 'oursApp' || variant === 'capture' ? new App() : new AiApp({ outdir });
-    buildFleet(app, n);
+    buildFleet(app, n, variant === 'oursFilesPerService');
     buildMs = Number(process.hrtime.bigint() - start) / 1e6;
     buildCpuMs = cpuSince(cpu);
     if (variant === 'capture') {
@@ -103,7 +105,7 @@ function main(): void {
       yaml = Yaml.stringify(...docs);
       fs.writeFileSync(manifests, JSON.stringify(docs));
       written = () => docs;
-    } else if (variant === 'oursFiles') {
+    } else if (toFiles) {
       app.synth();
       yaml = ''; // read below, outside the timed region
       written = () => app.charts.flatMap((c) => Object.values(c.toJson()));

@@ -27,7 +27,7 @@ MODELS = [
 ]
 
 
-def build_fleet(app: App, n: int) -> Chart:
+def build_fleet(app: App, n: int, props_per_service: bool = False) -> Chart:
     chart = Chart(app, "fleet", disable_resource_name_hashes=True)
     PlatformObservability(chart, "observability")
     pools = []
@@ -40,6 +40,11 @@ def build_fleet(app: App, n: int) -> Chart:
     models = [ModelSource.hugging_face(m, token_secret="hf-token") for m in MODELS]
     server = ModelServer.vllm()
     gpus = GpuRequest.of(1, model=GpuModel.NVIDIA_H100_80_GB)
+    route = InferenceRouteOptions(gateway="gateways/inference-gateway")
+    # Props are values too: the services of one model on one pool share one props object, built once (each struct
+    # built is type-checked field by field in Python before it crosses). `props_per_service` builds a fresh props
+    # object for every service instead, as the fleet did until then: the same objects and bytes.
+    shared = {}
     # One AiTenant, one InferenceService.declare_many and one WorkloadMonitoring.for_services per tenant: the same
     # objects as InferenceService(...) and WorkloadMonitoring.for_service per service, in two calls per tenant (each
     # call crosses into the jsii runtime once).
@@ -61,16 +66,16 @@ def build_fleet(app: App, n: int) -> Chart:
         )
         declarations = []
         for i in range(first, min(n, first + SERVICES_PER_TENANT)):
-            declarations.append(InferenceServiceDeclaration(
-                id=f"model-{i}",
-                props=InferenceServiceProps(
-                    model=models[i % len(MODELS)],
-                    server=server,
-                    gpus=gpus,
-                    node_pool=pools[i // SERVICES_PER_POOL],
-                    route=InferenceRouteOptions(gateway="gateways/inference-gateway"),
-                ),
-            ))
+            model = i % len(MODELS)
+            pool_index = i // SERVICES_PER_POOL
+            key = f"{model}/{pool_index}"
+            props = None if props_per_service else shared.get(key)
+            if props is None:
+                props = InferenceServiceProps(
+                    model=models[model], server=server, gpus=gpus, node_pool=pools[pool_index], route=route)
+                if not props_per_service:
+                    shared[key] = props
+            declarations.append(InferenceServiceDeclaration(id=f"model-{i}", props=props))
         services = InferenceService.declare_many(tenant, declarations)
         WorkloadMonitoring.for_services(services)  # their pods, names and vLLM's metric names (ServingMetrics.vllm())
         t += 1

@@ -8,7 +8,8 @@ same region as its TypeScript peer, building the fleet in between:
 
 - files: AiApp(outdir=<fresh folder>), build, app.synth() (the files `cdk8s synth` writes; peer `oursFiles`);
 - yaml:  AiApp(), build, app.synth_yaml() to one Python string (peer `ours`);
-- app:   cdk8s's App(), build, app.synth_yaml() (peer `oursApp`).
+- app:   cdk8s's App(), build, app.synth_yaml() (peer `oursApp`);
+- perService: files, with a fresh props struct built for every service (peer `oursFilesPerService`).
 
 Prints one JSON line.
 
@@ -118,8 +119,8 @@ def install_counter(counts: collections.Counter, waits: dict):
 def main() -> None:
     n = int(sys.argv[1])
     mode = sys.argv[2]
-    if mode not in ("files", "yaml", "app"):
-        raise SystemExit("usage: worker.py <n> <files|yaml|app> [count]")
+    if mode not in ("files", "yaml", "app", "perService"):
+        raise SystemExit("usage: worker.py <n> <files|yaml|app|perService> [count]")
     count = len(sys.argv) > 3 and sys.argv[3] == "count"
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -152,16 +153,17 @@ def main() -> None:
     if count:
         install_counter(counts, waits)
 
-    outdir = tempfile.mkdtemp(prefix="cdk8s-ai-bench-py-") if mode == "files" else None
+    to_files = mode in ("files", "perService")
+    outdir = tempfile.mkdtemp(prefix="cdk8s-ai-bench-py-") if to_files else None
     cpu_py = time.process_time()
     cpu_child = children_cpu_seconds()
     start = time.perf_counter()
-    app = AiApp(outdir=outdir) if mode == "files" else AiApp() if mode == "yaml" else App()
-    build_fleet(app, n)
+    app = AiApp(outdir=outdir) if to_files else AiApp() if mode == "yaml" else App()
+    build_fleet(app, n, props_per_service=mode == "perService")
     build_ms = (time.perf_counter() - start) * 1000
     build_cpu_ms = (time.process_time() - cpu_py) * 1000 + sum(
         cpu - cpu_child.get(pid, 0) for pid, cpu in children_cpu_seconds().items()) * 1000
-    if mode == "files":
+    if to_files:
         app.synth()
     else:
         yaml = app.synth_yaml()

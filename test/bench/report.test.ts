@@ -108,10 +108,14 @@ describe('bench report', () => {
     p.alternatives.yaml.sameBytesAsTypeScript = false;
     expect(sameOutput(r, p)).toBe(false);
     p.alternatives.yaml.sameBytesAsTypeScript = true;
+    r.variants.oursFilesPerService = variant(900, 900, { sha256: 'other' });
+    expect(sameOutput(r, p)).toBe(false);
+    r.variants.oursFilesPerService = variant(900, 900);
+    expect(sameOutput(r, p)).toBe(true);
     r.variants.oursApp = variant(2000, 2000, { sha256: 'other' });
     expect(sameOutput(r, p)).toBe(false);
     // Each Python mode is divided by the TypeScript variant measured the same way.
-    expect(PYTHON_MODES.map((m) => PYTHON_PEERS[m])).toEqual(['oursFiles', 'ours', 'oursApp']);
+    expect(PYTHON_MODES.map((m) => PYTHON_PEERS[m])).toEqual(['oursFiles', 'ours', 'oursApp', 'oursFilesPerService']);
   });
 
   test('documents and kinds of a YAML stream', () => {
