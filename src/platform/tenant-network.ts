@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { AiTenantProps, TenantApiServer, TenantModelDownloads } from './ai-tenant-props';
 import { tenantLabels, tenantObject } from './tenant-namespace';
@@ -140,6 +140,7 @@ export class TenantNetwork {
     const name = resourceName(edge.scope, [edge.name, side === 'ingress' ? 'in' : 'out']);
     if (this.policies.has(name)) return;
     claimName(edge.scope, 'NetworkPolicy', this.namespace, name);
+    const namespace = this.namespace;
     const policy = new k8s.KubeNetworkPolicy(this.scope, `Allow-${name}`, {
       metadata: {
         name,
@@ -147,7 +148,9 @@ export class TenantNetwork {
         labels: tenantLabels(this.namespace, 'NetworkPolicy'),
         annotations: { 'ai.cdk8s.io/allows': edge.description },
       },
-      spec: edgePolicySpec(edge, side, this.namespace),
+      // Built from the edge (which the app's registry holds anyway) when the policy is written, not held: a tenant
+      // has several policies per workload, each spec about 1 KB (bench/README.md).
+      spec: Lazy.any({ produce: () => edgePolicySpec(edge, side, namespace) }),
     });
     this.policies.set(name, policy);
   }

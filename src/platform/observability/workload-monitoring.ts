@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { localQueueQuantile } from './kueue-queries';
 import { PlatformObservability } from './platform-observability';
@@ -283,39 +283,48 @@ export class WorkloadMonitoring extends Construct {
       const annotations = { summary, description, ...(runbook ? { runbook_url: runbook } : {}) };
       return { alert: alertName, expr, for: forDuration, labels: { severity, workload: name }, annotations };
     };
-    const rules: any[] = [
-      alert('Restarting', `${restarts('namespace, pod', '1h', ...[ns, pods].filter((x): x is string => x !== undefined))} > ${t.restartsPerHour}`, '5m', 'warning',
-        `${name} containers restart`, 'Pod {{ $labels.pod }} restarted {{ $value }} times in the last hour.'),
-    ];
-    if (props.gpus ?? true) {
-      rules.push(alert('GpusIdle', `${gpuUtilization(dcgmLabels, 'namespace', ...gpuPods)} < ${num(t.gpuIdlePercent)}`, '1h', 'warning',
-        `${name} holds idle GPUs`, `The GPUs of ${name} averaged {{ $value }}% utilization for an hour.`));
-      rules.push(alert('GpuMemoryPressure', `${gpuMemoryRatio(dcgmLabels, 'namespace', ...gpuPods)} > ${num(t.gpuMemoryRatio)}`, '10m', 'warning',
-        `${name} GPU memory is nearly full`, `GPU framebuffer use of ${name} is {{ $value | humanizePercentage }}.`));
-    }
-    if (props.serving) {
-      const sel = [ns, pods].filter((x): x is string => x !== undefined);
-      rules.push(alert('LatencyHigh', `${quantile(0.95, props.serving.requestLatencyHistogram, 'namespace', '5m', ...sel)} > ${num(t.latencyP95Seconds)}`, '10m', 'warning',
-        `${name} p95 latency is high`, `p95 end-to-end latency of ${name} is {{ $value }}s.`));
-      rules.push(alert('ErrorRateHigh', `${servingErrorRatio([props.serving], 'namespace', '5m', ...sel)} > ${num(t.errorRatio)}`, '10m', 'critical',
-        `${name} fails requests`, `{{ $value | humanizePercentage }} of the requests to ${name} fail.`));
-      if (props.serving.kvCacheUsage) {
-        rules.push(alert('KvCacheFull', `max by (namespace) (${props.serving.kvCacheUsage}{${sel.join(', ')}}) > 0.95`, '10m', 'warning',
-          `${name} KV cache is full`, `KV-cache use of ${name} is {{ $value | humanizePercentage }}; requests queue or get preempted.`));
+    // Read once: the rules are built again when the object is written (below), from the props as they were here.
+    const gpus = props.gpus ?? true;
+    const serving = props.serving;
+    const localQueue = props.localQueue;
+    const buildRules = (): any[] => {
+      const rules: any[] = [
+        alert('Restarting', `${restarts('namespace, pod', '1h', ...[ns, pods].filter((x): x is string => x !== undefined))} > ${t.restartsPerHour}`, '5m', 'warning',
+          `${name} containers restart`, 'Pod {{ $labels.pod }} restarted {{ $value }} times in the last hour.'),
+      ];
+      if (gpus) {
+        rules.push(alert('GpusIdle', `${gpuUtilization(dcgmLabels, 'namespace', ...gpuPods)} < ${num(t.gpuIdlePercent)}`, '1h', 'warning',
+          `${name} holds idle GPUs`, `The GPUs of ${name} averaged {{ $value }}% utilization for an hour.`));
+        rules.push(alert('GpuMemoryPressure', `${gpuMemoryRatio(dcgmLabels, 'namespace', ...gpuPods)} > ${num(t.gpuMemoryRatio)}`, '10m', 'warning',
+          `${name} GPU memory is nearly full`, `GPU framebuffer use of ${name} is {{ $value | humanizePercentage }}.`));
       }
-    }
-    if (props.localQueue !== undefined) {
-      const wait = localQueueQuantile(0.9, 'kueue_local_queue_admission_wait_time_seconds', 'namespace, name', '30m', namespace, eq('name', props.localQueue));
-      rules.push(alert('QueueWaitLong', `${wait} > ${num(t.queueWaitSeconds)}`, '15m', 'warning',
-        `${name} waits long for admission`, `p90 Kueue admission wait in LocalQueue ${props.localQueue} is {{ $value }}s.`));
-    }
-    this.alertNames = rules.map((r) => r.alert);
+      if (serving) {
+        const sel = [ns, pods].filter((x): x is string => x !== undefined);
+        rules.push(alert('LatencyHigh', `${quantile(0.95, serving.requestLatencyHistogram, 'namespace', '5m', ...sel)} > ${num(t.latencyP95Seconds)}`, '10m', 'warning',
+          `${name} p95 latency is high`, `p95 end-to-end latency of ${name} is {{ $value }}s.`));
+        rules.push(alert('ErrorRateHigh', `${servingErrorRatio([serving], 'namespace', '5m', ...sel)} > ${num(t.errorRatio)}`, '10m', 'critical',
+          `${name} fails requests`, `{{ $value | humanizePercentage }} of the requests to ${name} fail.`));
+        if (serving.kvCacheUsage) {
+          rules.push(alert('KvCacheFull', `max by (namespace) (${serving.kvCacheUsage}{${sel.join(', ')}}) > 0.95`, '10m', 'warning',
+            `${name} KV cache is full`, `KV-cache use of ${name} is {{ $value | humanizePercentage }}; requests queue or get preempted.`));
+        }
+      }
+      if (localQueue !== undefined) {
+        const wait = localQueueQuantile(0.9, 'kueue_local_queue_admission_wait_time_seconds', 'namespace, name', '30m', namespace, eq('name', localQueue));
+        rules.push(alert('QueueWaitLong', `${wait} > ${num(t.queueWaitSeconds)}`, '15m', 'warning',
+          `${name} waits long for admission`, `p90 Kueue admission wait in LocalQueue ${localQueue} is {{ $value }}s.`));
+      }
+      return rules;
+    };
+    this.alertNames = buildRules().map((r) => r.alert);
     claimName(this, 'PrometheusRule', namespace, name);
+    // The rules are built again when the object is written, not held: they are about 6 KB per workload, and a fleet
+    // of thousands of services would keep them all alive from construction to synthesis (bench/README.md).
     this.rules = new FastApiObject(this, 'Rules', {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PrometheusRule',
       metadata: { name, namespace, labels },
-      spec: { groups: [{ name: `${name}.alerts`, rules }] },
+      spec: Lazy.any({ produce: () => ({ groups: [{ name: `${name}.alerts`, rules: buildRules() }] }) }),
     });
   }
 }
