@@ -9,7 +9,7 @@ import { App } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { parse } from 'yaml';
 import { poolContract, PoolContract } from './nodes';
-import { GpuNodePool } from '../../src';
+import { ClusterAddon, ClusterProfile, GpuNodePool, KubernetesVersion } from '../../src';
 import { KubeObject } from '../harness/objects';
 
 export interface SynthesizedApp {
@@ -30,6 +30,13 @@ export function deviceClassMappings(objects: readonly KubeObject[]): { name: str
     }
   }
   return [...names].sort().map((name) => ({ name, deviceClassNames: [name.slice('deviceclass.resource.kubernetes.io/'.length)] }));
+}
+
+/** An app whose ClusterProfile targets `version` with the default add-ons, and `extraAddons` after them. */
+export function profiledApp(version: KubernetesVersion, extraAddons: ClusterAddon[] = []): App {
+  const app = new App();
+  new ClusterProfile(app, 'Cluster', { kubernetesVersion: version, addons: [...ClusterAddon.defaults(), ...extraAddons] });
+  return app;
 }
 
 /** Synthesizes `app` into a temporary directory (as `cdk8s synth` does) and reads back every object. */

@@ -9,13 +9,12 @@
  * the metric under that name, or any scaling decision (kubernetes v1.37.2 pkg/controller/podautoscaler/horizontal.go
  * sets those reasons).
  */
-import { App, Chart } from 'cdk8s';
-import { synthesize, SynthesizedApp } from './apps';
+import { Chart } from 'cdk8s';
+import { profiledApp, synthesize, SynthesizedApp } from './apps';
 import { SimCluster } from './cluster';
 import { expectRunningOnPools, GITOPS_MANAGER } from './expectations';
 import {
-  ClusterAddon, ClusterProfile, GpuModel, GpuNodePool, GpuRequest, InferenceService, KubernetesVersion, ModelServer, ModelSource, PoolMetric,
-  ServingAutoscaling,
+  GpuModel, GpuNodePool, GpuRequest, InferenceService, KubernetesVersion, ModelServer, ModelSource, PoolMetric, ServingAutoscaling,
 } from '../../src';
 
 const SIM_TIMEOUT = 600_000;
@@ -23,8 +22,7 @@ const VLLM = 'ghcr.io/acme/vllm@sha256:' + 'e'.repeat(64);
 const NS = 'hpa';
 
 function hpaApp(): SynthesizedApp {
-  const app = new App();
-  new ClusterProfile(app, 'Cluster', { kubernetesVersion: KubernetesVersion.V1_37, addons: ClusterAddon.defaults() });
+  const app = profiledApp(KubernetesVersion.V1_37);
   const chart = new Chart(app, NS, { disableResourceNameHashes: true, namespace: NS });
   const pool = new GpuNodePool(chart, 'pool', { name: 'hpa', gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: 8, maxNodes: 1 });
   const common = {

@@ -4,14 +4,14 @@
  * first finishes; a tenant borrows an idle tenant's GPUs within its borrowing limit, never beyond; and the GPUs a
  * serving tenant is using are not lent to a training tenant.
  */
-import { App, Chart } from 'cdk8s';
-import { synthesize, SynthesizedApp } from './apps';
+import { Chart } from 'cdk8s';
+import { profiledApp, synthesize, SynthesizedApp } from './apps';
 import { SimCluster } from './cluster';
 import { expectRunningOnPools, GITOPS_MANAGER, expectedPods } from './expectations';
 import { condition, expectNotAdmitted, gangObjects, workloadOf } from './gangs';
 import {
-  AiTenant, ClusterAddon, ClusterProfile, GangScheduler, GangTrainingJob, GpuModel, GpuNodePool, GpuRequest,
-  InferenceService, KubernetesVersion, ModelServer, ModelSource, TrainingBackend,
+  AiTenant, GangScheduler, GangTrainingJob, GpuModel, GpuNodePool, GpuRequest, InferenceService, KubernetesVersion, ModelServer, ModelSource,
+  TrainingBackend,
 } from '../../src';
 import { KubeObject } from '../harness/objects';
 
@@ -34,8 +34,7 @@ interface TenantSpec {
 
 /** One app: a pool and tenants on it, each with its gangs and model servers. */
 function platformApp(poolName: string, gpu: GpuModel, nodes: number, tenants: readonly TenantSpec[]): SynthesizedApp {
-  const app = new App();
-  new ClusterProfile(app, 'Cluster', { kubernetesVersion: KubernetesVersion.V1_34, addons: ClusterAddon.defaults() });
+  const app = profiledApp(KubernetesVersion.V1_34);
   const chart = new Chart(app, poolName, { disableResourceNameHashes: true });
   const pool = new GpuNodePool(chart, poolName, { name: poolName, gpu, gpusPerNode: 8, maxNodes: nodes });
   for (const t of tenants) {

@@ -6,13 +6,11 @@
  * conflicts on `.spec.selector` (the other order left the group without its headless Service: the workers' DNS for
  * LWS_LEADER_ADDRESS never resolves).
  */
-import { App, Chart } from 'cdk8s';
-import { synthesize, SynthesizedApp } from './apps';
+import { Chart } from 'cdk8s';
+import { profiledApp, synthesize, SynthesizedApp } from './apps';
 import { SimCluster } from './cluster';
 import { expectRunningOnPools, GITOPS_MANAGER } from './expectations';
-import {
-  ClusterAddon, ClusterProfile, GpuModel, GpuNodePool, GpuRequest, InferenceService, KubernetesVersion, ModelServer, ModelSource,
-} from '../../src';
+import { GpuModel, GpuNodePool, GpuRequest, InferenceService, KubernetesVersion, ModelServer, ModelSource } from '../../src';
 import { KubeObject } from '../harness/objects';
 
 const SIM_TIMEOUT = 600_000;
@@ -20,8 +18,7 @@ const VLLM = 'ghcr.io/acme/vllm@sha256:' + 'd'.repeat(64);
 const NS = 'mn';
 
 function multiNodeApp(): SynthesizedApp {
-  const app = new App();
-  new ClusterProfile(app, 'Cluster', { kubernetesVersion: KubernetesVersion.V1_34, addons: ClusterAddon.defaults() });
+  const app = profiledApp(KubernetesVersion.V1_34);
   const chart = new Chart(app, NS, { disableResourceNameHashes: true, namespace: NS });
   const pool = new GpuNodePool(chart, 'pool', { name: 'mn', gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: 8, maxNodes: 4 });
   new InferenceService(chart, 'llm', {

@@ -5,14 +5,11 @@
  * mapping the PlatformReport gives; a gang over the tenant's instances is held back, one within them runs with every
  * claim allocated a 1g.10gb instance of the pool.
  */
-import { App, Chart } from 'cdk8s';
-import { synthesize, SynthesizedApp } from './apps';
+import { Chart } from 'cdk8s';
+import { profiledApp, synthesize, SynthesizedApp } from './apps';
 import { SimCluster } from './cluster';
 import { claimsAllocated, expectRunningOnPools, GITOPS_MANAGER } from './expectations';
-import {
-  AiTenant, ClusterAddon, ClusterProfile, GangScheduler, GangTrainingJob, GpuModel, GpuNodePool, GpuRequest, KubernetesVersion,
-  TrainingBackend,
-} from '../../src';
+import { AiTenant, GangScheduler, GangTrainingJob, GpuModel, GpuNodePool, GpuRequest, KubernetesVersion, TrainingBackend } from '../../src';
 import { KubeObject } from '../harness/objects';
 
 const SIM_TIMEOUT = 600_000;
@@ -23,8 +20,7 @@ const PROFILE = '1g.10gb';
 
 /** The platform with a tenant quota of `instances`, and a gang of two workers of `perWorker` instances each. */
 function migApp(instances: number, perWorker: number): SynthesizedApp {
-  const app = new App();
-  new ClusterProfile(app, 'Cluster', { kubernetesVersion: KubernetesVersion.V1_34, addons: ClusterAddon.defaults() });
+  const app = profiledApp(KubernetesVersion.V1_34);
   const chart = new Chart(app, 'platform', { disableResourceNameHashes: true });
   const pool = new GpuNodePool(chart, 'a100', { name: 'a100', gpu: A100, gpusPerNode: 8, maxNodes: 1, migProfiles: [PROFILE] });
   const tenant = new AiTenant(chart, NS, {

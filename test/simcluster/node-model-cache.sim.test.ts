@@ -7,23 +7,19 @@
  * Security restricted enforced on every pod. What is not: kwok mounts no volume and runs no container, so the download,
  * the completion marker, the readiness probe that reads it and the servers' wait for it are not executed.
  */
-import { App, Chart, Size } from 'cdk8s';
-import { synthesize, SynthesizedApp } from './apps';
+import { Chart, Size } from 'cdk8s';
+import { profiledApp, synthesize, SynthesizedApp } from './apps';
 import { SimCluster } from './cluster';
 import { expectRunningOnPools, GITOPS_MANAGER, isReady, podsOf } from './expectations';
 import { POOL_LABEL } from './nodes';
-import {
-  ClusterAddon, ClusterProfile, GpuModel, GpuNodePool, GpuRequest, InferenceService, KubernetesVersion, ModelServer, ModelSource,
-  SharedModelVolume,
-} from '../../src';
+import { GpuModel, GpuNodePool, GpuRequest, InferenceService, KubernetesVersion, ModelServer, ModelSource, SharedModelVolume } from '../../src';
 
 const SIM_TIMEOUT = 600_000;
 const VLLM = 'ghcr.io/acme/vllm@sha256:' + 'f'.repeat(64);
 const NS = 'cache';
 
 function cacheApp(): SynthesizedApp {
-  const app = new App();
-  new ClusterProfile(app, 'Cluster', { kubernetesVersion: KubernetesVersion.V1_34, addons: ClusterAddon.defaults() });
+  const app = profiledApp(KubernetesVersion.V1_34);
   const chart = new Chart(app, NS, { disableResourceNameHashes: true, namespace: NS });
   const pool = new GpuNodePool(chart, 'pool', { name: 'cache', gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: 8, maxNodes: 3 });
   new InferenceService(chart, 'llm', {

@@ -9,14 +9,11 @@
  * is enforced. What is not: kwok pulls no image and runs no container, so the mounted model files, the modelcar's
  * link into the shared emptyDir and the server loading them are not executed.
  */
-import { App, Chart } from 'cdk8s';
-import { synthesize, SynthesizedApp } from './apps';
+import { Chart } from 'cdk8s';
+import { profiledApp, synthesize, SynthesizedApp } from './apps';
 import { SimCluster } from './cluster';
 import { claimsAllocated, expectRunningOnPools, GITOPS_MANAGER, podsOf } from './expectations';
-import {
-  ClusterAddon, ClusterProfile, GpuModel, GpuNodePool, GpuRequest, InferenceService, KubernetesVersion, ModelServer, ModelSource,
-  OciModelFallback,
-} from '../../src';
+import { GpuModel, GpuNodePool, GpuRequest, InferenceService, KubernetesVersion, ModelServer, ModelSource, OciModelFallback } from '../../src';
 import { KubeObject } from '../harness/objects';
 
 const SIM_TIMEOUT = 600_000;
@@ -25,8 +22,7 @@ const MODEL_IMAGE = 'registry.example.com/models/qwen@sha256:' + 'a'.repeat(64);
 
 /** One service reading its model from an OCI image, on a profile of `version`. */
 function ociApp(ns: string, version: KubernetesVersion, fallback?: OciModelFallback): SynthesizedApp {
-  const app = new App();
-  new ClusterProfile(app, 'Cluster', { kubernetesVersion: version, addons: ClusterAddon.defaults() });
+  const app = profiledApp(version);
   const chart = new Chart(app, ns, { disableResourceNameHashes: true, namespace: ns });
   const pool = new GpuNodePool(chart, 'pool', { name: ns, gpu: GpuModel.NVIDIA_L4, gpusPerNode: 8, maxNodes: 1 });
   new InferenceService(chart, 'llm', {

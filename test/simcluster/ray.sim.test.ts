@@ -15,14 +15,13 @@
  * does not write, so the v1.6.2 operator reads every field of what we synthesize; it updates the RayJob with its own
  * types (finalizer), which would drop fields it does not know.
  */
-import { App, Chart } from 'cdk8s';
-import { synthesize, SynthesizedApp } from './apps';
+import { Chart } from 'cdk8s';
+import { profiledApp, synthesize, SynthesizedApp } from './apps';
 import { SimCluster } from './cluster';
 import { claimsAllocated, GITOPS_MANAGER, isReady } from './expectations';
 import { POOL_LABEL } from './nodes';
 import {
-  AiTenant, ClusterAddon, ClusterProfile, GangScheduler, GangTrainingJob, GpuModel, GpuNodePool, GpuRequest, KubernetesVersion,
-  RayCluster, TrainingBackend,
+  AiTenant, ClusterAddon, GangScheduler, GangTrainingJob, GpuModel, GpuNodePool, GpuRequest, KubernetesVersion, RayCluster, TrainingBackend,
 } from '../../src';
 import { KubeObject } from '../harness/objects';
 
@@ -34,8 +33,7 @@ const IMAGE = 'ghcr.io/acme/ray-trainer@sha256:' + 'e'.repeat(64);
  * autoscaled RayCluster of 1 to 3 workers x 8 GPUs.
  */
 function rayApp(gpus: number, withJob: boolean, withElasticCluster = false): SynthesizedApp {
-  const app = new App();
-  new ClusterProfile(app, 'Cluster', { kubernetesVersion: KubernetesVersion.V1_34, addons: [...ClusterAddon.defaults(), ClusterAddon.KUBERAY] });
+  const app = profiledApp(KubernetesVersion.V1_34, [ClusterAddon.KUBERAY]);
   const chart = new Chart(app, 'ray', { disableResourceNameHashes: true });
   const pool = new GpuNodePool(chart, 'h100', { name: 'h100', gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: 8, maxNodes: 4 });
   const tenant = new AiTenant(chart, 'ray', {

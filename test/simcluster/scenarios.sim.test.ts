@@ -4,15 +4,15 @@
  * its own namespace on its own pool; everything that synthesizes must run (pods Running on their pool, claims
  * allocated, gangs admitted), and everything that does not must have been refused with the library's error.
  */
-import { App, Chart, Size } from 'cdk8s';
+import { Chart, Size } from 'cdk8s';
 import * as fc from 'fast-check';
-import { synthesize, SynthesizedApp } from './apps';
+import { profiledApp, synthesize, SynthesizedApp } from './apps';
 import { SimCluster } from './cluster';
 import { claimsAllocated, expectRunningOnPools, GITOPS_MANAGER } from './expectations';
 import { NodeOptions } from './nodes';
 import {
-  AiTenant, ClusterAddon, ClusterProfile, GangScheduler, GangTrainingJob, GpuModel, GpuNodePool, GpuRequest,
-  GpuSharing, InferenceService, KubernetesVersion, ModelServer, ModelSource, TrainingBackend,
+  AiTenant, GangScheduler, GangTrainingJob, GpuModel, GpuNodePool, GpuRequest, GpuSharing, InferenceService, KubernetesVersion, ModelServer,
+  ModelSource, TrainingBackend,
 } from '../../src';
 import { ValidationError } from '../../src/internal/errors';
 
@@ -102,8 +102,7 @@ function build(index: number, s: Scenario): Built {
   // A pool publishes either whole GPUs or MIG instances (what mig-parted configured on its nodes).
   const mig = s.servers.some((x) => x.shape === 'mig') && model.migProfiles.length > 0;
   const nodeOptions: NodeOptions = mig ? { migProfile: model.migProfiles[0] } : {};
-  const app = new App();
-  new ClusterProfile(app, 'Cluster', { kubernetesVersion: KubernetesVersion.V1_34, addons: ClusterAddon.defaults() });
+  const app = profiledApp(KubernetesVersion.V1_34);
   const ns = `a${index}`;
   const chart = new Chart(app, ns, { disableResourceNameHashes: true, namespace: s.tenant ? undefined : ns });
   try {

@@ -9,14 +9,13 @@
  * connecting to its leader through the LWS_LEADER_ADDRESS the webhook injected. The pinned endpoint picker, started
  * with the disaggregated service's exact args and config, reads the two roles' leaders and no worker.
  */
-import { App, Chart } from 'cdk8s';
-import { synthesize, SynthesizedApp } from './apps';
+import { Chart } from 'cdk8s';
+import { profiledApp, synthesize, SynthesizedApp } from './apps';
 import { SimCluster } from './cluster';
 import { expectPickerServes } from './epp';
 import { claimsAllocated, expectRunningOnPools, GITOPS_MANAGER, podsOf } from './expectations';
 import {
-  ClusterAddon, ClusterProfile, GpuModel, GpuNodePool, GpuRequest, InferenceService, InferenceServiceProps, KubernetesVersion, ModelServer,
-  ModelSource, NicRequest,
+  ClusterAddon, GpuModel, GpuNodePool, GpuRequest, InferenceService, InferenceServiceProps, KubernetesVersion, ModelServer, ModelSource, NicRequest,
 } from '../../src';
 
 const SIM_TIMEOUT = 600_000;
@@ -27,8 +26,7 @@ const PCIE_ROOT = 'resource.kubernetes.io/pcieRoot';
 const WORKER_INDEX = 'leaderworkerset.sigs.k8s.io/worker-index';
 
 function wideEpApp(): SynthesizedApp {
-  const app = new App();
-  new ClusterProfile(app, 'Cluster', { kubernetesVersion: KubernetesVersion.V1_34, addons: [...ClusterAddon.defaults(), ClusterAddon.DRANET] });
+  const app = profiledApp(KubernetesVersion.V1_34, [ClusterAddon.DRANET]);
   const chart = new Chart(app, NS, { disableResourceNameHashes: true, namespace: NS });
   const pool = new GpuNodePool(chart, 'pool', { name: 'wep', gpu: GpuModel.NVIDIA_H100_80_GB, gpusPerNode: 8, maxNodes: 6 });
   const group: Partial<InferenceServiceProps> = {
